@@ -1,0 +1,115 @@
+/** Inventory items: create, read, list, update, delete. */
+import { DomainError, notFound } from './errors.ts';
+import { newId } from './ids.ts';
+import type { Actor, InventoryItem, Level } from './model.ts';
+import type { CreateItemInput } from './schemas.ts';
+import * as store from '../store/items.ts';
+import { linksOfItem } from '../store/links.ts';
+import { writeOffLedger } from '../store/levels.ts';
+
+export type ItemWithLevels = InventoryItem & { location_levels: Level[] };
+
+const nowIso = () => new Date().toISOString();
+export const writeContext = (actor: Actor) => ({ tenant: actor.tenant, by: actor.keyName, now: nowIso() });
+
+export async function createItem(actor: Actor, input: CreateItemInput): Promise<InventoryItem> {
+  const now = nowIso();
+  const item: InventoryItem = {
+    id: newId('iitem'),
+    sku: input.sku ?? null,
+    title: input.title ?? null,
+    description: input.description ?? null,
+    thumbnail: input.thumbnail ?? null,
+    origin_country: input.origin_country ?? null,
+    hs_code: input.hs_code ?? null,
+    mid_code: input.mid_code ?? null,
+    material: input.material ?? null,
+    weight: input.weight ?? null,
+    length: input.length ?? null,
+    height: input.height ?? null,
+    width: input.width ?? null,
+    requires_shipping: input.requires_shipping ?? true,
+    allow_backorder: input.allow_backorder ?? false,
+    backorder_limit: input.backorder_limit ?? null,
+    product_id: input.product_id ?? null,
+    variant_attributes: input.variant_attributes ?? null,
+    metadata: input.metadata ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await store.putNewItem(actor.tenant, item);
+  return item;
+}
+
+export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels> {
+  const rec = await store.requireItem(actor.tenant, iid);
+  return withLevels(rec.item, rec.levels);
+}
+
+export function withLevels(item: InventoryItem, levels: Level[]): ItemWithLevels {
+  return { ...item, location_levels: levels.map(publicLevel) };
+}
+
+/** Levels as the API shows them (the sku copy is storage detail). */
+export function publicLevel(l: Level): Level {
+  const { sku: _sku, ...rest } = l as Level & { sku?: unknown };
+  return rest as Level;
+}
+
+export async function updateItem(actor: Actor, iid: string, patch: CreateItemInput): Promise<ItemWithLevels> {
+  await store.updateItem(actor.tenant, iid, patch as Partial<InventoryItem>, nowIso());
+  return getItem(actor, iid);
+}
+
+export async function deleteItem(actor: Actor, iid: string): Promise<void> {
+  const ctx = writeContext(actor);
+  const links = await linksOfItem(actor.tenant, iid);
+  await store.deleteItem(actor.tenant, iid, links, (level) => writeOffLedger(ctx, level));
+}
+
+export interface ItemListQuery {
+  q?: string;
+  sku?: string;
+  location_id?: string[];
+  offset: number;
+  limit: number;
+  withLevels: boolean;
+}
+
+/** Admin list: a correct `count` of every match, and one page of items in creation order. */
+export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ items: (InventoryItem | ItemWithLevels)[]; count: number }> {
+  const t = actor.tenant;
+  let ids: string[];
+  if (query.sku !== undefined) {
+    const id = await store.itemIdBySku(t, query.sku);
+    ids = id ? [id] : [];
+    if (ids.length && query.q) {
+      const item = await store.getItem(t, ids[0]);
+      const hay = `${item?.sku ?? ''}\n${item?.title ?? ''}`.toLowerCase();
+      if (!hay.includes(query.q.toLowerCase())) ids = [];
+    }
+  } else {
+    ids = await store.listItemIds(t, query.q);
+  }
+  if (query.location_id?.length) {
+    const at = new Set((await Promise.all(query.location_id.map((w) => store.itemIdsAtLocation(t, w)))).flat());
+    ids = ids.filter((id) => at.has(id));
+  }
+  const pageIds = ids.slice(query.offset, query.offset + query.limit);
+  if (!query.withLevels) {
+    const byId = await store.getItems(t, pageIds);
+    return { items: pageIds.map((id) => byId.get(id)).filter((x): x is InventoryItem => !!x), count: ids.length };
+  }
+  const recs = await Promise.all(pageIds.map((id) => store.loadItem(t, id)));
+  return {
+    items: recs.filter((r): r is store.ItemRecord => !!r).map((r) => withLevels(r.item, r.levels)),
+    count: ids.length,
+  };
+}
+
+export function assertFound<T>(value: T | undefined, what: string, id: string): T {
+  if (value === undefined) throw notFound(what, id);
+  return value;
+}
+
+export const conflict = (message: string) => new DomainError('CONFLICT', message);

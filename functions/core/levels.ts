@@ -1,0 +1,68 @@
+/** Location levels: stock an item somewhere, set or adjust its quantities, remove it; availability. */
+import { newId } from './ids.ts';
+import { availabilityFloor } from './model.ts';
+import type { Actor } from './model.ts';
+import { getItem, writeContext } from './items.ts';
+import type { ItemWithLevels } from './items.ts';
+import * as store from '../store/levels.ts';
+import type { LevelChange, NewLevel } from '../store/levels.ts';
+import { requireItem } from '../store/items.ts';
+
+export async function createLevel(actor: Actor, iid: string, input: NewLevel): Promise<ItemWithLevels> {
+  await store.createLevel(writeContext(actor), iid, input, newId('ilev'));
+  return getItem(actor, iid);
+}
+
+/** Absolute set of stocked / incoming quantities and thresholds (optionally compare-and-set). */
+export async function setLevel(actor: Actor, iid: string, wid: string, change: Omit<LevelChange, 'adjustment'>): Promise<ItemWithLevels> {
+  await store.changeLevel(writeContext(actor), iid, wid, change);
+  return getItem(actor, iid);
+}
+
+/** Relative change of the stocked quantity (seed 001 adjustInventory). */
+export async function adjustLevel(
+  actor: Actor,
+  iid: string,
+  wid: string,
+  input: { adjustment: number; reason?: LevelChange['reason']; note?: string | null; reference?: string | null },
+): Promise<ItemWithLevels> {
+  await store.changeLevel(writeContext(actor), iid, wid, input);
+  return getItem(actor, iid);
+}
+
+export async function deleteLevel(actor: Actor, iid: string, wid: string): Promise<void> {
+  await store.deleteLevel(writeContext(actor), iid, wid);
+}
+
+export interface Availability {
+  inventory_item_id: string;
+  location_ids: string[];
+  stocked_quantity: number;
+  reserved_quantity: number;
+  incoming_quantity: number;
+  available_quantity: number;
+  quantity: number | null;
+  sufficient: boolean | null;
+}
+
+/**
+ * Seed 001's confirmInventory and retrieve{Stocked,Reserved,Available}Quantity over the given
+ * locations (all of the item's levels when none are given). A location without a level counts 0.
+ */
+export async function availability(actor: Actor, iid: string, locationIds: string[] | undefined, quantity?: number): Promise<Availability> {
+  const rec = await requireItem(actor.tenant, iid);
+  const levels = locationIds?.length ? rec.levels.filter((l) => locationIds.includes(l.location_id)) : rec.levels;
+  const sum = (f: (l: (typeof levels)[number]) => number) => levels.reduce((a, l) => a + f(l), 0);
+  const available = sum((l) => l.available_quantity);
+  const floor = availabilityFloor(rec.item);
+  return {
+    inventory_item_id: iid,
+    location_ids: locationIds?.length ? locationIds : rec.levels.map((l) => l.location_id),
+    stocked_quantity: sum((l) => l.stocked_quantity),
+    reserved_quantity: sum((l) => l.reserved_quantity),
+    incoming_quantity: sum((l) => l.incoming_quantity),
+    available_quantity: available,
+    quantity: quantity ?? null,
+    sufficient: quantity === undefined ? null : floor === null || available - quantity >= floor,
+  };
+}

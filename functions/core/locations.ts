@@ -1,0 +1,50 @@
+/** Warehouses, which the admin family calls stock locations. */
+import { notFound } from './errors.ts';
+import { newId } from './ids.ts';
+import type { Actor, Warehouse } from './model.ts';
+import { writeContext } from './items.ts';
+import * as store from '../store/locations.ts';
+
+export type WarehouseInput = Partial<Omit<Warehouse, 'id' | 'created_at' | 'updated_at'>>;
+
+export async function createWarehouse(actor: Actor, input: WarehouseInput & { name: string }): Promise<Warehouse> {
+  const now = new Date().toISOString();
+  const w: Warehouse = {
+    id: newId('wh'),
+    name: input.name,
+    address: input.address ?? null,
+    type: input.type ?? 'own',
+    marketplace: input.marketplace ?? null,
+    is_active: input.is_active ?? true,
+    // fulfilment by a marketplace (FBA/FBS) is managed there: read-only here unless said otherwise
+    is_readonly: input.is_readonly ?? (input.type === 'FBA' || input.type === 'FBS'),
+    priority: input.priority ?? 0,
+    metadata: input.metadata ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await store.putWarehouse(actor.tenant, w);
+  return w;
+}
+
+export async function getWarehouse(actor: Actor, wid: string): Promise<Warehouse> {
+  const w = await store.getWarehouse(actor.tenant, wid);
+  if (!w) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+  return w;
+}
+
+export async function listWarehouses(actor: Actor, q?: string): Promise<Warehouse[]> {
+  const all = await store.listWarehouses(actor.tenant);
+  const needle = q?.toLowerCase();
+  return all
+    .filter((w) => !needle || w.name.toLowerCase().includes(needle))
+    .sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
+}
+
+export async function updateWarehouse(actor: Actor, wid: string, patch: WarehouseInput): Promise<Warehouse> {
+  return store.updateWarehouse(actor.tenant, wid, { ...patch, updated_at: new Date().toISOString() });
+}
+
+export async function deleteWarehouse(actor: Actor, wid: string): Promise<void> {
+  await store.deleteWarehouse(writeContext(actor), wid);
+}

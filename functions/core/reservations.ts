@@ -1,0 +1,67 @@
+/** Reservations: hold stock for an order line; release it, change it, or fulfil it. */
+import { notFound } from './errors.ts';
+import { newId } from './ids.ts';
+import type { Actor, Level, Reservation } from './model.ts';
+import { publicLevel, writeContext } from './items.ts';
+import * as store from '../store/reservations.ts';
+import type { ReservationChange, ReservationFilter } from '../store/reservations.ts';
+
+export interface NewReservation {
+  inventory_item_id: string;
+  location_id: string;
+  quantity: number;
+  line_item_id?: string | null;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+  expires_at?: string | null;
+}
+
+export async function createReservation(actor: Actor, input: NewReservation): Promise<Reservation> {
+  const ctx = writeContext(actor);
+  const r: Reservation = {
+    id: newId('res'),
+    inventory_item_id: input.inventory_item_id,
+    location_id: input.location_id,
+    quantity: input.quantity,
+    line_item_id: input.line_item_id ?? null,
+    description: input.description ?? null,
+    metadata: input.metadata ?? null,
+    expires_at: input.expires_at ? new Date(input.expires_at).toISOString() : null,
+    created_by: actor.keyName,
+    created_at: ctx.now,
+    updated_at: ctx.now,
+  };
+  await store.createReservation(ctx, r);
+  return r;
+}
+
+export async function getReservation(actor: Actor, rid: string): Promise<Reservation> {
+  const r = await store.getReservation(actor.tenant, rid);
+  if (!r) throw notFound('Reservation', rid);
+  return r;
+}
+
+export async function updateReservation(actor: Actor, rid: string, change: ReservationChange): Promise<Reservation> {
+  const normalised = { ...change };
+  if (change.expires_at) normalised.expires_at = new Date(change.expires_at).toISOString();
+  await store.updateReservation(writeContext(actor), rid, normalised);
+  return getReservation(actor, rid);
+}
+
+export async function releaseReservation(actor: Actor, rid: string): Promise<Reservation> {
+  return store.releaseReservation(writeContext(actor), rid);
+}
+
+export async function fulfillReservation(actor: Actor, rid: string): Promise<{ reservation: Reservation; level: Level }> {
+  const out = await store.fulfillReservation(writeContext(actor), rid);
+  return { reservation: out.reservation, level: publicLevel(out.level) };
+}
+
+export async function listReservations(
+  actor: Actor,
+  filter: ReservationFilter,
+  page: { offset: number; limit: number },
+): Promise<{ reservations: Reservation[]; count: number }> {
+  const all = await store.listReservations(actor.tenant, filter);
+  return { reservations: all.slice(page.offset, page.offset + page.limit), count: all.length };
+}

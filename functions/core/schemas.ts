@@ -1,0 +1,322 @@
+/**
+ * Request and response schemas of every route (zod 4). The route table points at them; handlers
+ * get their parsed input from them; the OpenAPI document is generated from them.
+ * Import as `* as z` (the named import pulls every locale into each bundle).
+ */
+import * as z from 'zod';
+import { ADJUSTMENT_REASONS, MAX_QUANTITY, WAREHOUSE_TYPES } from './model.ts';
+
+// ---------- building blocks ----------
+/** A quantity: an integer in [min, 1e9]. Failures render as INVALID_QUANTITY / NEGATIVE_QUANTITY. */
+export const quantity = (min = 0) => z.number().int().min(min).max(MAX_QUANTITY);
+/** A signed change: a non-zero integer in [−1e9, 1e9]. */
+export const signedQuantity = () =>
+  z
+    .number()
+    .int()
+    .min(-MAX_QUANTITY)
+    .max(MAX_QUANTITY)
+    .refine((n) => n !== 0, { message: 'must not be 0' });
+
+const text = (max = 1000) => z.string().max(max);
+const id = (prefix: string) =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')
+    .describe(`an id such as ${prefix}_01J…`);
+const metadata = z.record(z.string(), z.unknown()).nullable();
+const isoDate = z.iso.datetime({ offset: true });
+const dimension = z.number().min(0).max(MAX_QUANTITY).nullable();
+
+/** Query-string integers arrive as strings; accept only plain digits. */
+const queryInt = (def: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a non-negative integer')
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(max))
+    .optional()
+    .transform((v) => v ?? def);
+/** Repeatable query parameter (`a=1&a=2` arrives comma-joined from API Gateway) or a comma list. */
+const queryList = z
+  .string()
+  .max(4000)
+  .transform((s) =>
+    s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+  )
+  .optional();
+
+export const pagination = { limit: queryInt(15, 1000), offset: queryInt(0, 1_000_000) };
+
+// ---------- path parameters ----------
+export const itemParams = z.object({ id: id('iitem') });
+export const levelParams = z.object({ id: id('iitem'), location_id: id('wh') });
+export const reservationParams = z.object({ id: id('res') });
+export const locationParams = z.object({ id: id('wh') });
+export const variantParams = z.object({ id: id('prod'), variant_id: id('variant') });
+export const variantLinkParams = variantParams.extend({ inventory_item_id: id('iitem') });
+
+// ---------- inventory items ----------
+const itemFields = {
+  sku: text(256).min(1).nullable(),
+  title: text(1000).nullable(),
+  description: text(10000).nullable(),
+  thumbnail: text(2000).nullable(),
+  origin_country: text(2).nullable(),
+  hs_code: text(64).nullable(),
+  mid_code: text(64).nullable(),
+  material: text(256).nullable(),
+  weight: dimension,
+  length: dimension,
+  height: dimension,
+  width: dimension,
+  requires_shipping: z.boolean(),
+  allow_backorder: z.boolean(),
+  backorder_limit: quantity().nullable(),
+  product_id: text(256).nullable(),
+  variant_attributes: metadata,
+  metadata,
+};
+export const createItemBody = z.object(itemFields).partial().strict();
+export const updateItemBody = createItemBody;
+export type CreateItemInput = z.infer<typeof createItemBody>;
+
+export const listItemsQuery = z.object({
+  ...pagination,
+  q: text(256).optional(),
+  sku: text(256).optional(),
+  location_id: queryList,
+  fields: text(2000).optional(),
+});
+
+export const levelSchema = z.object({
+  id: z.string(),
+  inventory_item_id: z.string(),
+  location_id: z.string(),
+  stocked_quantity: z.number().int(),
+  reserved_quantity: z.number().int(),
+  incoming_quantity: z.number().int(),
+  available_quantity: z.number().int(),
+  safety_stock: z.number().int(),
+  reorder_level: z.number().int(),
+  reorder_quantity: z.number().int(),
+  bin_location: z.string().nullable(),
+  metadata: metadata,
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export const itemSchema = z.object({
+  id: z.string(),
+  ...Object.fromEntries(Object.entries(itemFields).map(([k, v]) => [k, v])),
+  created_at: z.string(),
+  updated_at: z.string(),
+  location_levels: z.array(levelSchema).optional(),
+  reserved_quantity: z.number().int().optional(),
+  stocked_quantity: z.number().int().optional(),
+});
+export const itemResponse = z.object({ inventory_item: itemSchema });
+export const itemListResponse = z.object({
+  inventory_items: z.array(itemSchema),
+  count: z.number().int(),
+  offset: z.number().int(),
+  limit: z.number().int(),
+});
+export const deletedResponse = (object: string) =>
+  z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
+
+// ---------- location levels ----------
+const reason = z.enum(ADJUSTMENT_REASONS);
+const thresholds = {
+  safety_stock: quantity(),
+  reorder_level: quantity(),
+  reorder_quantity: quantity(),
+  bin_location: text(128).nullable(),
+  metadata,
+};
+export const createLevelBody = z
+  .object({
+    location_id: id('wh'),
+    stocked_quantity: quantity().optional(),
+    incoming_quantity: quantity().optional(),
+    ...z.object(thresholds).partial().shape,
+  })
+  .strict();
+export const updateLevelBody = z
+  .object({
+    stocked_quantity: quantity(),
+    incoming_quantity: quantity(),
+    ...thresholds,
+    reason,
+    note: text(1000).nullable(),
+    reference: text(256).nullable(),
+    expected_quantity: quantity(),
+  })
+  .partial()
+  .strict();
+export const adjustLevelBody = z
+  .object({
+    adjustment: signedQuantity(),
+    reason: reason.optional(),
+    note: text(1000).nullable().optional(),
+    reference: text(256).nullable().optional(),
+  })
+  .strict();
+export const levelsResponse = z.object({
+  inventory_item: z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
+});
+export const availabilityQuery = z.object({
+  location_id: queryList,
+  quantity: z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a non-negative integer')
+    .transform(Number)
+    .pipe(quantity())
+    .optional(),
+});
+export const availabilityResponse = z.object({
+  inventory_item_id: z.string(),
+  location_ids: z.array(z.string()),
+  stocked_quantity: z.number().int(),
+  reserved_quantity: z.number().int(),
+  incoming_quantity: z.number().int(),
+  available_quantity: z.number().int(),
+  quantity: z.number().int().nullable(),
+  sufficient: z.boolean().nullable(),
+});
+
+// ---------- reservations ----------
+export const createReservationBody = z
+  .object({
+    inventory_item_id: id('iitem'),
+    location_id: id('wh'),
+    quantity: quantity(1),
+    line_item_id: text(256).nullable().optional(),
+    description: text(1000).nullable().optional(),
+    metadata: metadata.optional(),
+    expires_at: isoDate.nullable().optional(),
+  })
+  .strict();
+export const updateReservationBody = z
+  .object({
+    quantity: quantity(1),
+    location_id: id('wh'),
+    description: text(1000).nullable(),
+    metadata,
+    expires_at: isoDate.nullable(),
+  })
+  .partial()
+  .strict();
+export const listReservationsQuery = z.object({
+  ...pagination,
+  inventory_item_id: queryList,
+  location_id: queryList,
+  line_item_id: queryList,
+});
+export const reservationSchema = z.object({
+  id: z.string(),
+  inventory_item_id: z.string(),
+  location_id: z.string(),
+  quantity: z.number().int(),
+  line_item_id: z.string().nullable(),
+  description: z.string().nullable(),
+  metadata: metadata,
+  expires_at: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export const reservationResponse = z.object({ reservation: reservationSchema });
+export const reservationListResponse = z.object({
+  reservations: z.array(reservationSchema),
+  count: z.number().int(),
+  offset: z.number().int(),
+  limit: z.number().int(),
+});
+export const fulfillResponse = z.object({
+  reservation: reservationSchema,
+  location_level: levelSchema,
+});
+
+// ---------- stock locations (warehouses) ----------
+const address = z
+  .object({
+    address_1: text(256).nullable(),
+    address_2: text(256).nullable(),
+    company: text(256).nullable(),
+    city: text(256).nullable(),
+    country_code: text(2).nullable(),
+    phone: text(64).nullable(),
+    province: text(256).nullable(),
+    postal_code: text(32).nullable(),
+  })
+  .partial()
+  .strict();
+const locationFields = {
+  name: text(256).min(1),
+  address: address.nullable(),
+  type: z.enum(WAREHOUSE_TYPES),
+  marketplace: text(64).nullable(),
+  is_active: z.boolean(),
+  is_readonly: z.boolean(),
+  priority: z.number().int().min(0).max(1_000_000),
+  metadata,
+};
+export const createLocationBody = z
+  .object(locationFields)
+  .partial()
+  .required({ name: true })
+  .strict();
+export const updateLocationBody = z.object(locationFields).partial().strict();
+export const listLocationsQuery = z.object({ ...pagination, q: text(256).optional() });
+export const locationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  address: address.nullable(),
+  type: z.enum(WAREHOUSE_TYPES),
+  marketplace: z.string().nullable(),
+  is_active: z.boolean(),
+  is_readonly: z.boolean(),
+  priority: z.number().int(),
+  metadata,
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export const locationResponse = z.object({ stock_location: locationSchema });
+export const locationListResponse = z.object({
+  stock_locations: z.array(locationSchema),
+  count: z.number().int(),
+  offset: z.number().int(),
+  limit: z.number().int(),
+});
+
+// ---------- variant ↔ inventory item links ----------
+export const linkBody = z
+  .object({ inventory_item_id: id('iitem'), required_quantity: quantity(1).optional() })
+  .strict();
+export const linkUpdateBody = z.object({ required_quantity: quantity(1) }).strict();
+export const variantResponse = z.object({
+  variant: z.object({
+    id: z.string(),
+    product_id: z.string(),
+    inventory_quantity: z.number().int(),
+    inventory_items: z.array(
+      z.object({
+        id: z.string(),
+        variant_id: z.string(),
+        inventory_item_id: z.string(),
+        required_quantity: z.number().int(),
+        inventory: itemSchema,
+      }),
+    ),
+  }),
+});
+
+// ---------- shared ----------
+export const empty = z.object({}).strict();
+export const anyQuery = z.object({});
+export const healthResponse = z.object({ status: z.literal('ok') });

@@ -1,0 +1,145 @@
+/**
+ * The one wrapper every HTTP handler goes through: it finds the route in the route table,
+ * checks the caller's scope, validates path, query and body with the route's schemas, calls the
+ * handler's domain function, and renders the result or the error in the route's family shape.
+ */
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { DomainError } from '../core/errors.ts';
+import { SCOPES } from '../core/model.ts';
+import type { Actor, Scope } from '../core/model.ts';
+import { routeById } from '../routes.ts';
+import type { Route } from '../routes.ts';
+import { renderError, renderUnexpected } from './render.ts';
+import { toDomainError } from './validate.ts';
+
+export const logger = new Logger({ serviceName: 'inventory' });
+
+/** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
+export const MAX_BODY_BYTES = 1_000_000;
+
+export interface Request<P = any, Q = any, B = any> {
+  actor: Actor;
+  params: P;
+  query: Q;
+  body: B;
+  headers: Record<string, string | undefined>;
+  event: APIGatewayProxyEventV2;
+}
+
+export interface Reply {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Send `body` as it is (a string) rather than as JSON. */
+  raw?: boolean;
+}
+
+export type Event = APIGatewayProxyEventV2 & {
+  requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
+};
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+};
+
+export function defineHandler(routeId: string, fn: (req: Request) => Promise<Reply | unknown>) {
+  const route = routeById(routeId);
+  return middy<Event, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+    try {
+      const actor = authenticate(route, event);
+      const req: Request = {
+        actor,
+        params: parse(route.params, event.pathParameters ?? {}, 'path'),
+        query: parse(route.query, normaliseQuery(event.queryStringParameters), 'query'),
+        body: route.body ? parse(route.body, readBody(event), 'body') : undefined,
+        headers: lowerCase(event.headers ?? {}),
+        event,
+      };
+      const out = await fn(req);
+      const reply: Reply = isReply(out) ? out : { body: out };
+      return {
+        statusCode: reply.status ?? route.status ?? 200,
+        headers: { 'content-type': route.contentType ?? 'application/json', ...SECURITY_HEADERS, ...reply.headers },
+        body: reply.raw ? String(reply.body) : JSON.stringify(reply.body),
+      };
+    } catch (err) {
+      const rendered =
+        err instanceof DomainError ? renderError(route.family, err) : (logger.error('unexpected error', err as Error), renderUnexpected(route.family));
+      return {
+        statusCode: rendered.status,
+        headers: { 'content-type': 'application/json', ...SECURITY_HEADERS },
+        body: JSON.stringify(rendered.body),
+      };
+    }
+  });
+}
+
+function isReply(x: unknown): x is Reply {
+  return typeof x === 'object' && x !== null && 'body' in x && Object.keys(x).every((k) => ['status', 'body', 'headers', 'raw'].includes(k));
+}
+
+/** The authorizer put the key's facts in the request context; the route table says what scope it needs. */
+function authenticate(route: Route, event: Event): Actor {
+  const ctx = event.requestContext?.authorizer?.lambda;
+  if (route.scope === 'public') return { tenant: '', keyId: '', keyName: 'anonymous', scopes: [] };
+  if (!ctx || !ctx.tenant) throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key> or x-api-key)');
+  const scopes = String(ctx.scopes ?? '')
+    .split(' ')
+    .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+  const warehouseIds = String(ctx.warehouse_ids ?? '').split(' ').filter(Boolean);
+  const actor: Actor = {
+    tenant: String(ctx.tenant),
+    keyId: String(ctx.key_id ?? ''),
+    keyName: String(ctx.key_name ?? ''),
+    scopes,
+    ...(warehouseIds.length ? { warehouseIds } : {}),
+  };
+  const ok =
+    route.scope === 'reservations'
+      ? scopes.includes('reservations:write') || scopes.includes('inventory:write')
+      : scopes.includes(route.scope);
+  if (!ok) {
+    const needed = route.scope === 'reservations' ? 'reservations:write (or inventory:write)' : route.scope;
+    throw new DomainError('FORBIDDEN', `This API key lacks the scope ${needed}`);
+  }
+  return actor;
+}
+
+function parse(schema: Route['params'] | Route['body'], input: unknown, where: 'body' | 'query' | 'path') {
+  if (!schema) return input;
+  const res = schema.safeParse(input);
+  if (!res.success) throw toDomainError(where, res.error, input);
+  return res.data;
+}
+
+function readBody(event: Event): unknown {
+  const raw = event.body ?? '';
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw new DomainError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new DomainError('VALIDATION_ERROR', 'body: malformed JSON', [{ field: 'body', message: 'is not valid JSON' }]);
+  }
+}
+
+/** `location_id[]=a` is read as `location_id=a`; repeated parameters arrive comma-joined. */
+function normaliseQuery(q: Record<string, string | undefined> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(q ?? {})) {
+    if (v === undefined) continue;
+    const key = k.endsWith('[]') ? k.slice(0, -2) : k;
+    out[key] = out[key] ? `${out[key]},${v}` : v;
+  }
+  return out;
+}
+
+function lowerCase(h: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}

@@ -1,0 +1,56 @@
+/** Each family renders a domain error in its own shape, here and only here. */
+import type { DomainError } from '../core/errors.ts';
+import type { Family } from '../routes.ts';
+
+const MEDUSA_TYPE: Record<string, string> = {
+  VALIDATION_ERROR: 'invalid_data',
+  INVALID_QUANTITY: 'invalid_data',
+  NEGATIVE_QUANTITY: 'invalid_data',
+  NOT_FOUND: 'not_found',
+  INVENTORY_NOT_FOUND: 'not_found',
+  WAREHOUSE_NOT_FOUND: 'not_found',
+  INSUFFICIENT_STOCK: 'not_allowed',
+  QUANTITY_MISMATCH: 'conflict',
+  CONFLICT: 'conflict',
+  DUPLICATE: 'duplicate_error',
+  READONLY_WAREHOUSE: 'not_allowed',
+  UNAUTHORIZED: 'unauthorized',
+  FORBIDDEN: 'not_allowed',
+  FORBIDDEN_WAREHOUSE: 'not_allowed',
+};
+
+export interface Rendered {
+  status: number;
+  body: unknown;
+}
+
+export function renderError(family: Family, err: DomainError): Rendered {
+  if (family === 'admin') {
+    // Medusa answers an insufficient-stock reservation with 400 not_allowed
+    const status = err.code === 'INSUFFICIENT_STOCK' ? 400 : err.status;
+    return {
+      status,
+      body: {
+        type: MEDUSA_TYPE[err.code] ?? 'invalid_data',
+        code: err.code,
+        message: err.message,
+        ...(err.details ? { details: err.details } : {}),
+        ...(err.extra ?? {}),
+      },
+    };
+  }
+  if (family === 'records') {
+    return { status: err.status, body: { status: false, code: err.code, message: err.message } };
+  }
+  return {
+    status: err.status,
+    body: { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), ...(err.extra ?? {}) } },
+  };
+}
+
+export function renderUnexpected(family: Family): Rendered {
+  const message = 'An unexpected error occurred';
+  if (family === 'admin') return { status: 500, body: { type: 'unknown_error', code: 'INTERNAL_ERROR', message } };
+  if (family === 'records') return { status: 500, body: { status: false, code: 'INTERNAL_ERROR', message } };
+  return { status: 500, body: { error: { code: 'INTERNAL_ERROR', message } } };
+}

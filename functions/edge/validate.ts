@@ -1,0 +1,65 @@
+/** zod failures → one DomainError naming every bad field. Quantity fields get the quantity codes of API.md. */
+import type * as z from 'zod';
+import { DomainError } from '../core/errors.ts';
+import type { ErrorDetail } from '../core/errors.ts';
+
+const QUANTITY_FIELDS = new Set([
+  'stocked_quantity',
+  'incoming_quantity',
+  'quantity',
+  'adjustment',
+  'required_quantity',
+  'safety_stock',
+  'reorder_level',
+  'reorder_quantity',
+  'expected_quantity',
+  'backorder_limit',
+]);
+const STOCK_FIELDS = new Set(['stocked_quantity', 'incoming_quantity']);
+
+export function toDomainError(where: 'body' | 'query' | 'path', error: z.ZodError, input: unknown): DomainError {
+  const details: ErrorDetail[] = [];
+  let quantityIssues = 0;
+  let negative = 0;
+  for (const issue of error.issues) {
+    const path = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      for (const k of issue.keys) details.push({ field: [...path, k].join('.'), message: 'is not a known field' });
+      continue;
+    }
+    const field = path.join('.') || where;
+    const last = path[path.length - 1];
+    const value = valueAt(input, path);
+    if (last && QUANTITY_FIELDS.has(last) && typeof value === 'number') {
+      quantityIssues++;
+      if (value < 0 && STOCK_FIELDS.has(last)) negative++;
+      details.push({ field, message: quantityMessage(value, issue) });
+      continue;
+    }
+    details.push({ field, message: issue.message });
+  }
+  const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+  if (quantityIssues > 0 && quantityIssues === details.length) {
+    return new DomainError(negative === quantityIssues ? 'NEGATIVE_QUANTITY' : 'INVALID_QUANTITY', summary, details);
+  }
+  return new DomainError('VALIDATION_ERROR', summary || `invalid ${where}`, details);
+}
+
+function quantityMessage(v: number, issue: z.core.$ZodIssue): string {
+  if (!Number.isFinite(v)) return 'must be a finite integer';
+  if (issue.code === 'custom') return issue.message;
+  if (!Number.isInteger(v)) return `must be an integer (got ${v})`;
+  if (Math.abs(v) > 1_000_000_000) return `must be at most 1,000,000,000 (got ${v})`;
+  if (issue.code === 'too_small') return `must be at least ${String(issue.minimum)} (got ${v})`;
+  if (v < 0) return `must not be negative (got ${v})`;
+  return `is out of range (got ${v})`;
+}
+
+function valueAt(input: unknown, path: string[]): unknown {
+  let cur: any = input;
+  for (const p of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[p];
+  }
+  return cur;
+}

@@ -1,0 +1,6 @@
+import { defineHandler } from '#edge/http.ts';
+import { adjustLevel } from '#core/levels.ts';
+
+export const handler = defineHandler('admin.levels.adjust', async ({ actor, params, body }) => ({
+  inventory_item: await adjustLevel(actor, params.id, params.location_id, body),
+}));

@@ -1,0 +1,7 @@
+import { defineHandler } from '#edge/http.ts';
+import { deleteItem } from '#core/items.ts';
+
+export const handler = defineHandler('admin.items.delete', async ({ actor, params }) => {
+  await deleteItem(actor, params.id);
+  return { id: params.id, object: 'inventory-item', deleted: true };
+});

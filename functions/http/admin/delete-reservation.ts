@@ -1,0 +1,7 @@
+import { defineHandler } from '#edge/http.ts';
+import { releaseReservation } from '#core/reservations.ts';
+
+export const handler = defineHandler('admin.reservations.delete', async ({ actor, params }) => {
+  await releaseReservation(actor, params.id);
+  return { id: params.id, object: 'reservation', deleted: true };
+});

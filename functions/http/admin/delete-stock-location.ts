@@ -1,0 +1,7 @@
+import { defineHandler } from '#edge/http.ts';
+import { deleteWarehouse } from '#core/locations.ts';
+
+export const handler = defineHandler('admin.locations.delete', async ({ actor, params }) => {
+  await deleteWarehouse(actor, params.id);
+  return { id: params.id, object: 'stock_location', deleted: true };
+});

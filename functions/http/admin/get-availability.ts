@@ -1,0 +1,6 @@
+import { defineHandler } from '#edge/http.ts';
+import { availability } from '#core/levels.ts';
+
+export const handler = defineHandler('admin.items.availability', async ({ actor, params, query }) =>
+  availability(actor, params.id, query.location_id, query.quantity),
+);

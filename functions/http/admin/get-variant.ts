@@ -1,0 +1,6 @@
+import { defineHandler } from '#edge/http.ts';
+import { getVariant } from '#core/variants.ts';
+
+export const handler = defineHandler('admin.variants.get', async ({ actor, params }) => ({
+  variant: await getVariant(actor, params.id, params.variant_id),
+}));

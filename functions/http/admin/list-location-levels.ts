@@ -1,0 +1,7 @@
+import { defineHandler } from '#edge/http.ts';
+import { getItem } from '#core/items.ts';
+
+export const handler = defineHandler('admin.levels.list', async ({ actor, params }) => {
+  const item = await getItem(actor, params.id);
+  return { inventory_item: { id: item.id, location_levels: item.location_levels } };
+});

@@ -1,0 +1,7 @@
+import { defineHandler } from '#edge/http.ts';
+import { listWarehouses } from '#core/locations.ts';
+
+export const handler = defineHandler('admin.locations.list', async ({ actor, query }) => {
+  const all = await listWarehouses(actor, query.q);
+  return { stock_locations: all.slice(query.offset, query.offset + query.limit), count: all.length, offset: query.offset, limit: query.limit };
+});

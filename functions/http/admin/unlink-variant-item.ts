@@ -1,0 +1,6 @@
+import { defineHandler } from '#edge/http.ts';
+import { unlinkItem } from '#core/variants.ts';
+
+export const handler = defineHandler('admin.variants.unlink', async ({ actor, params }) => ({
+  variant: await unlinkItem(actor, params.id, params.variant_id, params.inventory_item_id),
+}));

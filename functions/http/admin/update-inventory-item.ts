@@ -1,0 +1,6 @@
+import { defineHandler } from '#edge/http.ts';
+import { updateItem } from '#core/items.ts';
+
+export const handler = defineHandler('admin.items.update', async ({ actor, params, body }) => ({
+  inventory_item: await updateItem(actor, params.id, body),
+}));

@@ -1,0 +1,3 @@
+import { defineHandler } from '#edge/http.ts';
+
+export const handler = defineHandler('meta.health', async () => ({ status: 'ok' }));

@@ -1,0 +1,148 @@
+/**
+ * THE route table. The CDK stack (one function per route), the local server, the OpenAPI
+ * document and the route tests are all derived from this list: there is no second list.
+ *
+ * Each handler module exports `handler` and looks its own route up here by `id`, so the
+ * schemas it validates with are exactly the ones published in the OpenAPI document.
+ */
+import type * as z from 'zod';
+import type { Scope } from './core/model.ts';
+import * as s from './core/schemas.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type Family = 'admin' | 'inventory' | 'records' | 'meta';
+/** `public`: no key. `reservations`: reservations:write or inventory:write (API.md). */
+export type RouteScope = Scope | 'reservations' | 'public';
+/** What the route's function may do to the table: the stack grants exactly this. */
+export type TableAccess = 'none' | 'read' | 'write';
+
+export interface Route {
+  id: string;
+  method: Method;
+  path: string;
+  family: Family;
+  scope: RouteScope;
+  /** Module path from the repository root; it exports `handler`. */
+  handler: string;
+  access: TableAccess;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /** Success status (200 unless said). */
+  status?: number;
+  response: z.ZodType;
+  /** Content type of the success response (JSON unless said). */
+  contentType?: string;
+}
+
+const admin = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
+  const { file, ...rest } = r;
+  return { ...rest, family: 'admin', handler: `functions/http/admin/${file}.ts` };
+};
+
+export const routes: Route[] = [
+  // ---- meta ----
+  {
+    id: 'meta.health',
+    method: 'GET',
+    path: '/health',
+    family: 'meta',
+    scope: 'public',
+    handler: 'functions/http/meta/health.ts',
+    access: 'none',
+    summary: 'Liveness check',
+    response: s.healthResponse,
+  },
+  {
+    id: 'meta.openapi',
+    method: 'GET',
+    path: '/api/openapi.json',
+    family: 'meta',
+    scope: 'public',
+    handler: 'functions/http/meta/openapi.ts',
+    access: 'none',
+    summary: 'The OpenAPI 3.1 document of every route',
+    response: s.anyQuery.loose(),
+  },
+  {
+    id: 'meta.docs',
+    method: 'GET',
+    path: '/docs',
+    family: 'meta',
+    scope: 'public',
+    handler: 'functions/http/meta/docs.ts',
+    access: 'none',
+    summary: 'A page that renders the OpenAPI document',
+    response: s.anyQuery,
+    contentType: 'text/html',
+  },
+
+  // ---- admin: inventory items ----
+  admin({ id: 'admin.items.list', method: 'GET', path: '/admin/inventory-items', scope: 'inventory:read', access: 'read', file: 'list-inventory-items',
+    summary: 'List inventory items', query: s.listItemsQuery, response: s.itemListResponse }),
+  admin({ id: 'admin.items.create', method: 'POST', path: '/admin/inventory-items', scope: 'inventory:write', access: 'write', file: 'create-inventory-item',
+    summary: 'Create an inventory item', body: s.createItemBody, response: s.itemResponse }),
+  admin({ id: 'admin.items.get', method: 'GET', path: '/admin/inventory-items/{id}', scope: 'inventory:read', access: 'read', file: 'get-inventory-item',
+    summary: 'Get an inventory item with its location levels', params: s.itemParams, response: s.itemResponse }),
+  admin({ id: 'admin.items.update', method: 'POST', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', file: 'update-inventory-item',
+    summary: 'Update an inventory item', params: s.itemParams, body: s.updateItemBody, response: s.itemResponse }),
+  admin({ id: 'admin.items.delete', method: 'DELETE', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', file: 'delete-inventory-item',
+    summary: 'Delete an inventory item (409 while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }),
+
+  // ---- admin: location levels ----
+  admin({ id: 'admin.levels.list', method: 'GET', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:read', access: 'read', file: 'list-location-levels',
+    summary: "List an item's location levels", params: s.itemParams, response: s.levelsResponse }),
+  admin({ id: 'admin.levels.create', method: 'POST', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:write', access: 'write', file: 'create-location-level',
+    summary: 'Stock an item at a location', params: s.itemParams, body: s.createLevelBody, response: s.itemResponse }),
+  admin({ id: 'admin.levels.update', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', file: 'update-location-level',
+    summary: 'Set stocked / incoming quantities (absolute) and thresholds of a level', params: s.levelParams, body: s.updateLevelBody, response: s.itemResponse }),
+  admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', file: 'adjust-location-level',
+    summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }),
+  admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', file: 'delete-location-level',
+    summary: 'Remove an item from a location (409 while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }),
+  admin({ id: 'admin.items.availability', method: 'GET', path: '/admin/inventory-items/{id}/availability', scope: 'inventory:read', access: 'read', file: 'get-availability',
+    summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved', params: s.itemParams, query: s.availabilityQuery, response: s.availabilityResponse }),
+
+  // ---- admin: reservations ----
+  admin({ id: 'admin.reservations.list', method: 'GET', path: '/admin/reservations', scope: 'inventory:read', access: 'read', file: 'list-reservations',
+    summary: 'List reservations', query: s.listReservationsQuery, response: s.reservationListResponse }),
+  admin({ id: 'admin.reservations.create', method: 'POST', path: '/admin/reservations', scope: 'reservations', access: 'write', file: 'create-reservation',
+    summary: 'Reserve stock at a location (never more than is available)', body: s.createReservationBody, response: s.reservationResponse }),
+  admin({ id: 'admin.reservations.get', method: 'GET', path: '/admin/reservations/{id}', scope: 'inventory:read', access: 'read', file: 'get-reservation',
+    summary: 'Get a reservation', params: s.reservationParams, response: s.reservationResponse }),
+  admin({ id: 'admin.reservations.update', method: 'POST', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', file: 'update-reservation',
+    summary: 'Change quantity, location, description, metadata or expiry of a reservation', params: s.reservationParams, body: s.updateReservationBody, response: s.reservationResponse }),
+  admin({ id: 'admin.reservations.delete', method: 'DELETE', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', file: 'delete-reservation',
+    summary: 'Release a reservation', params: s.reservationParams, response: s.deletedResponse('reservation') }),
+  admin({ id: 'admin.reservations.fulfill', method: 'POST', path: '/admin/reservations/{id}/fulfill', scope: 'reservations', access: 'write', file: 'fulfill-reservation',
+    summary: 'Consume a reservation: stocked and reserved both drop by its quantity', params: s.reservationParams, body: s.empty.optional(), response: s.fulfillResponse }),
+
+  // ---- admin: stock locations ----
+  admin({ id: 'admin.locations.list', method: 'GET', path: '/admin/stock-locations', scope: 'inventory:read', access: 'read', file: 'list-stock-locations',
+    summary: 'List stock locations (warehouses)', query: s.listLocationsQuery, response: s.locationListResponse }),
+  admin({ id: 'admin.locations.create', method: 'POST', path: '/admin/stock-locations', scope: 'inventory:write', access: 'write', file: 'create-stock-location',
+    summary: 'Create a stock location', body: s.createLocationBody, response: s.locationResponse }),
+  admin({ id: 'admin.locations.get', method: 'GET', path: '/admin/stock-locations/{id}', scope: 'inventory:read', access: 'read', file: 'get-stock-location',
+    summary: 'Get a stock location', params: s.locationParams, response: s.locationResponse }),
+  admin({ id: 'admin.locations.update', method: 'POST', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', file: 'update-stock-location',
+    summary: 'Update a stock location', params: s.locationParams, body: s.updateLocationBody, response: s.locationResponse }),
+  admin({ id: 'admin.locations.delete', method: 'DELETE', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', file: 'delete-stock-location',
+    summary: 'Delete a stock location (409 while any level there has stock or reservations)', params: s.locationParams, response: s.deletedResponse('stock_location') }),
+
+  // ---- admin: variant ↔ inventory item links ----
+  admin({ id: 'admin.variants.get', method: 'GET', path: '/admin/products/{id}/variants/{variant_id}', scope: 'inventory:read', access: 'read', file: 'get-variant',
+    summary: "A variant's inventory items and inventory_quantity", params: s.variantParams, response: s.variantResponse }),
+  admin({ id: 'admin.variants.link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items', scope: 'inventory:write', access: 'write', file: 'link-variant-item',
+    summary: 'Link an inventory item to a variant', params: s.variantParams, body: s.linkBody, response: s.variantResponse }),
+  admin({ id: 'admin.variants.update-link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', file: 'update-variant-item',
+    summary: 'Change the required_quantity of a link', params: s.variantLinkParams, body: s.linkUpdateBody, response: s.variantResponse }),
+  admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', file: 'unlink-variant-item',
+    summary: 'Unlink an inventory item from a variant', params: s.variantLinkParams, response: s.variantResponse }),
+];
+
+export function routeById(id: string): Route {
+  const route = routes.find((r) => r.id === id);
+  if (!route) throw new Error(`no route ${id} in the route table`);
+  return route;
+}

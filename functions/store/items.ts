@@ -1,0 +1,262 @@
+/** Inventory items: the row, its sku guard, and the item partition (item + levels). */
+import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError, notFound } from '../core/errors.ts';
+import type { InventoryItem, Level } from '../core/model.ts';
+import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import type { TxAction } from './db.ts';
+import { newExpr, setFields, updateParams } from './expr.ts';
+import { keys, strip } from './keys.ts';
+import { batchGet, queryPartition } from './query.ts';
+
+type Row = Record<string, any>;
+
+export interface ItemRecord {
+  item: InventoryItem;
+  levels: Level[];
+  /** Bumped whenever allow_backorder / backorder_limit change: reservations check it in their transaction. */
+  policyVersion: number;
+  /** Optimistic version of the item row. */
+  updatedAt: string;
+}
+
+const search = (sku: string | null, title: string | null) => `${sku ?? ''}\n${title ?? ''}`.toLowerCase();
+
+function itemRow(tenant: string, item: InventoryItem, policyVersion: number): Row {
+  return {
+    ...keys.item(tenant, item.id),
+    ...keys.itemIndex(tenant, item.id),
+    entity: 'item',
+    ...item,
+    policy_version: policyVersion,
+    search: search(item.sku, item.title),
+  };
+}
+
+const duplicateSku = (sku: string) => new DomainError('DUPLICATE', `Inventory item with sku: ${sku} already exists`);
+
+export async function putNewItem(tenant: string, item: InventoryItem): Promise<void> {
+  const actions: TxAction[] = [
+    {
+      label: 'item',
+      item: { Put: { TableName: tableName(), Item: itemRow(tenant, item, 1), ConditionExpression: 'attribute_not_exists(PK)' } },
+    },
+  ];
+  // sku is unique per tenant: the guard row is created in the same transaction as the item.
+  if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id));
+  try {
+    await transact(actions);
+  } catch (e) {
+    if (e instanceof TxCancelled && e.cancellation.failed.has('sku')) throw duplicateSku(item.sku!);
+    throw e;
+  }
+}
+
+function skuGuardPut(tenant: string, sku: string, iid: string): TxAction {
+  return {
+    label: 'sku',
+    item: {
+      Put: {
+        TableName: tableName(),
+        Item: { ...keys.skuGuard(tenant, sku), entity: 'sku', inventory_item_id: iid },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+  };
+}
+
+/** The item and all its levels, in one strongly consistent Query; undefined if there is no item. */
+export async function loadItem(tenant: string, iid: string): Promise<ItemRecord | undefined> {
+  const rows = await queryPartition(keys.itemPartition(tenant, iid));
+  const itemRow = rows.find((r) => r.SK === 'ITEM') as Row | undefined;
+  if (!itemRow) return undefined;
+  const levels = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)).map((r) => strip<Level>(r));
+  return { item: strip<InventoryItem>(itemRow), levels, policyVersion: itemRow.policy_version ?? 1, updatedAt: itemRow.updated_at };
+}
+
+export async function requireItem(tenant: string, iid: string): Promise<ItemRecord> {
+  const rec = await loadItem(tenant, iid);
+  if (!rec) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+  return rec;
+}
+
+export async function getItem(tenant: string, iid: string): Promise<InventoryItem | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.item(tenant, iid), ConsistentRead: true }));
+  return res.Item ? strip<InventoryItem>(res.Item) : undefined;
+}
+
+export async function getItems(tenant: string, ids: string[]): Promise<Map<string, InventoryItem>> {
+  const rows = await batchGet(ids.map((id) => keys.item(tenant, id)));
+  return new Map(rows.map((r) => [r.id as string, strip<InventoryItem>(r)]));
+}
+
+export async function itemIdBySku(tenant: string, sku: string): Promise<string | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.skuGuard(tenant, sku), ConsistentRead: true }));
+  return res.Item?.inventory_item_id as string | undefined;
+}
+
+/** Ids of the tenant's items in creation order, optionally filtered by a lower-cased substring of sku/title. */
+export async function listItemIds(tenant: string, q?: string): Promise<string[]> {
+  const rows = await queryPartition(keys.itemsPartition(tenant), { index: 'GSI1', projection: ['id', 'search'] });
+  const needle = q?.toLowerCase();
+  return rows.filter((r) => !needle || String(r.search).includes(needle)).map((r) => r.id as string);
+}
+
+export async function itemIdsAtLocation(tenant: string, wid: string): Promise<string[]> {
+  const rows = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1', projection: ['inventory_item_id'] });
+  return rows.map((r) => r.inventory_item_id as string);
+}
+
+/** Partial update. A sku change moves the guard row in the same transaction. */
+export async function updateItem(tenant: string, iid: string, patch: Partial<InventoryItem>, now: string): Promise<void> {
+  await withRetry(async () => {
+    const rec = await requireItem(tenant, iid);
+    const next: InventoryItem = { ...rec.item, ...patch, updated_at: now };
+    const policyChanged =
+      next.allow_backorder !== rec.item.allow_backorder || next.backorder_limit !== rec.item.backorder_limit;
+    const e = setFields(newExpr(), {
+      ...patch,
+      updated_at: now,
+      search: search(next.sku, next.title),
+      policy_version: rec.policyVersion + (policyChanged ? 1 : 0),
+    });
+    e.values[':seen'] = rec.updatedAt;
+    const actions: TxAction[] = [
+      {
+        label: 'item',
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.item(tenant, iid),
+            ...updateParams(e),
+            // optimistic: the row is still the one the guard moves were computed from
+            ConditionExpression: 'attribute_exists(PK) AND updated_at = :seen',
+          },
+        },
+      },
+    ];
+    if (next.sku !== rec.item.sku) {
+      if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
+      if (next.sku) actions.push(skuGuardPut(tenant, next.sku, iid));
+    }
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      if (err.cancellation.failed.has('sku')) throw duplicateSku(next.sku!);
+      return RETRY;
+    }
+  });
+}
+
+function skuGuardDelete(tenant: string, sku: string, iid: string): TxAction {
+  return {
+    label: 'old-sku',
+    item: {
+      Delete: {
+        TableName: tableName(),
+        Key: keys.skuGuard(tenant, sku),
+        ConditionExpression: 'inventory_item_id = :iid',
+        ExpressionAttributeValues: { ':iid': iid },
+      },
+    },
+  };
+}
+
+/**
+ * Delete an item with its levels, sku guard and variant links in one transaction.
+ * Guard: every level must have reserved_quantity = 0 at the moment of the write.
+ */
+export async function deleteItem(
+  tenant: string,
+  iid: string,
+  links: { variant_id: string }[],
+  ledger: (level: Level) => TxAction[],
+): Promise<void> {
+  await withRetry(async () => {
+    const rec = await requireItem(tenant, iid);
+    const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
+    if (reserved.length) throw itemHasReservations(iid);
+    const actions: TxAction[] = [
+      {
+        label: 'item',
+        item: {
+          Delete: {
+            TableName: tableName(),
+            Key: keys.item(tenant, iid),
+            ConditionExpression: 'attribute_exists(PK) AND updated_at = :seen',
+            ExpressionAttributeValues: { ':seen': rec.updatedAt },
+          },
+        },
+      },
+    ];
+    if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
+    for (const level of rec.levels) {
+      actions.push({
+        label: `level:${level.location_id}`,
+        item: {
+          Delete: {
+            TableName: tableName(),
+            Key: keys.level(tenant, iid, level.location_id),
+            // no open reservation may be lost with the item
+            ConditionExpression: 'reserved_quantity = :zero AND stocked_quantity = :stocked AND incoming_quantity = :incoming',
+            ExpressionAttributeValues: { ':zero': 0, ':stocked': level.stocked_quantity, ':incoming': level.incoming_quantity },
+          },
+        },
+      });
+      actions.push(warehouseLevelCount(tenant, level.location_id, -1));
+      actions.push(...ledger(level));
+    }
+    for (const link of links) {
+      actions.push({ label: 'link', item: { Delete: { TableName: tableName(), Key: keys.link(tenant, link.variant_id, iid) } } });
+      actions.push({
+        label: 'variant',
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.variant(tenant, link.variant_id),
+            UpdateExpression: 'ADD link_count :m',
+            ExpressionAttributeValues: { ':m': -1 },
+          },
+        },
+      });
+    }
+    if (actions.length > 100) {
+      throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels and links to delete at once; delete its levels first`);
+    }
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const levelFailed = [...err.cancellation.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
+      if (levelFailed && Number(levelFailed[1]!.reserved_quantity) > 0) throw itemHasReservations(iid);
+      return RETRY;
+    }
+  });
+}
+
+export const itemHasReservations = (iid: string) =>
+  new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
+
+/** Keeps the warehouse's level count true, so a warehouse can only be deleted with no levels left. */
+export function warehouseLevelCount(tenant: string, wid: string, delta: number, opts: { mustBeWritable?: boolean } = {}): TxAction {
+  return {
+    label: 'warehouse',
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.warehouse(tenant, wid),
+        UpdateExpression: 'ADD level_count :d',
+        ConditionExpression: opts.mustBeWritable
+          ? 'attribute_exists(PK) AND is_readonly = :false'
+          : 'attribute_exists(PK)',
+        ExpressionAttributeValues: opts.mustBeWritable ? { ':d': delta, ':false': false } : { ':d': delta },
+      },
+    },
+  };
+}
+
+export async function deleteRow(key: { PK: string; SK: string }): Promise<void> {
+  await db().send(new DeleteCommand({ TableName: tableName(), Key: key }));
+}

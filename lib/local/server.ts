@@ -1,0 +1,175 @@
+/**
+ * The local HTTP server: every route of the route table on one port. Each request becomes the
+ * API Gateway HTTP API (payload 2.0) event the deployed function receives; the same authorizer
+ * runs first, then the route's own handler module.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { routes } from '../../functions/routes.ts';
+import type { Route } from '../../functions/routes.ts';
+import { handler as authorizer } from '../../functions/authorizer/handler.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** API Gateway refuses bodies above 10 MB; so do we. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+interface Compiled {
+  route: Route;
+  regex: RegExp;
+  names: string[];
+  staticSegments: number;
+}
+
+function compile(route: Route): Compiled {
+  const names: string[] = [];
+  const segments = route.path.split('/').filter(Boolean);
+  const pattern = segments
+    .map((seg) => {
+      const m = /^\{(\w+)\}$/.exec(seg);
+      if (m) {
+        names.push(m[1]);
+        return '([^/]+)';
+      }
+      return seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { route, regex: new RegExp(`^/${pattern}/?$`), names, staticSegments: segments.filter((s) => !s.startsWith('{')).length };
+}
+
+/** Most specific first, as API Gateway picks routes: more literal segments win. */
+const compiled = routes.map(compile).sort((a, b) => b.staticSegments - a.staticSegments);
+
+export function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } | 'method' | undefined {
+  let pathMatched = false;
+  for (const c of compiled) {
+    const m = c.regex.exec(path);
+    if (!m) continue;
+    pathMatched = true;
+    if (c.route.method !== method) continue;
+    const params: Record<string, string> = {};
+    c.names.forEach((n, i) => {
+      try {
+        params[n] = decodeURIComponent(m[i + 1]);
+      } catch {
+        params[n] = m[i + 1];
+      }
+    });
+    return { route: c.route, params };
+  }
+  return pathMatched ? 'method' : undefined;
+}
+
+type LambdaHandler = (event: unknown, context: unknown) => Promise<{ statusCode: number; headers?: Record<string, string>; body?: string }>;
+const modules = new Map<string, Promise<LambdaHandler>>();
+function loadHandler(route: Route): Promise<LambdaHandler> {
+  let m = modules.get(route.handler);
+  if (!m) {
+    m = import(pathToFileURL(resolve(ROOT, route.handler)).href).then((mod) => mod.handler as LambdaHandler);
+    modules.set(route.handler, m);
+  }
+  return m;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_REQUEST_BYTES) chunks.push(c);
+    });
+    req.on('end', () => resolvePromise(size > MAX_REQUEST_BYTES ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(body);
+}
+
+const lambdaContext = (name: string) => ({
+  functionName: name,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
+  memoryLimitInMB: '1024',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/${name}`,
+  logStreamName: 'local',
+  callbackWaitsForEmptyEventLoop: false,
+  getRemainingTimeInMillis: () => 30_000,
+  done() {},
+  fail() {},
+  succeed() {},
+});
+
+export async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const match = matchRoute(method, url.pathname);
+  if (match === undefined) return send(res, 404, JSON.stringify({ message: 'Not Found' }));
+  if (match === 'method') return send(res, 405, JSON.stringify({ message: 'Method Not Allowed' }));
+  const body = await readBody(req);
+  if (body === 'too-large') return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
+
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  const { route, params } = match;
+  const textual = !body.length || /json|text|csv|xml|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'application/json');
+  const now = new Date();
+  const event = {
+    version: '2.0',
+    routeKey: `${route.method} ${route.path}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: Object.keys(params).length ? params : undefined,
+    body: body.length ? (textual ? body.toString('utf8') : body.toString('base64')) : undefined,
+    isBase64Encoded: body.length > 0 && !textual,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: 'local',
+      http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: `${route.method} ${route.path}`,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+      authorizer: undefined as undefined | { lambda: Record<string, string> },
+    },
+  };
+  if (route.scope !== 'public') {
+    const auth = await authorizer({ headers });
+    if (!auth.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
+    event.requestContext.authorizer = { lambda: auth.context };
+  }
+  const fn = await loadHandler(route);
+  const out = await fn(event, lambdaContext(route.id));
+  send(res, out.statusCode, out.body ?? '', out.headers ?? {});
+}
+
+export function createLocalServer(): Server {
+  return createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      console.error(err);
+      if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
+      else res.end();
+    });
+  });
+}
+
+export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
+  await new Promise<void>((r, j) => {
+    server.once('error', j);
+    server.listen(port, host, () => r());
+  });
+  return (server.address() as { port: number }).port;
+}

@@ -1,0 +1,99 @@
+/**
+ * An API test's world: the local server (the same one `npm start` runs) on a free port,
+ * in this process, against the run's DynamoDB Local, and a fresh tenant with its own keys.
+ */
+import type { Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { newId } from '../../functions/core/ids.ts';
+import { SCOPES } from '../../functions/core/model.ts';
+import type { Scope } from '../../functions/core/model.ts';
+import { keyPrefix } from '../../functions/core/api-keys.ts';
+import { putApiKey } from '../../functions/store/api-keys.ts';
+import { db, setClient } from '../../functions/store/db.ts';
+import { createLocalServer, listen } from '../../lib/local/server.ts';
+
+export interface Response<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+  text: string;
+}
+
+export interface Api {
+  url: string;
+  tenant: string;
+  key: string;
+  /** Make another key of this tenant with the given scopes. */
+  keyWith(scopes: Scope[], name?: string): Promise<string>;
+  /** A new tenant with a full key (for isolation tests). */
+  otherTenant(): Promise<{ tenant: string; key: string }>;
+  request<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<Response<T>>;
+  get<T = any>(path: string, key?: string | null): Promise<Response<T>>;
+  post<T = any>(path: string, body?: unknown, key?: string | null): Promise<Response<T>>;
+  del<T = any>(path: string, key?: string | null): Promise<Response<T>>;
+  close(): Promise<void>;
+}
+
+export const newTenant = () => `t-${randomBytes(6).toString('hex')}`;
+
+export async function makeKey(tenant: string, scopes: Scope[] = [...SCOPES], name = 'test'): Promise<string> {
+  const key = `inv_${tenant}_${randomBytes(18).toString('base64url')}`;
+  await putApiKey(key, {
+    id: newId('key'),
+    tenant,
+    name,
+    prefix: keyPrefix(key),
+    scopes,
+    warehouse_ids: null,
+    created_at: new Date().toISOString(),
+    revoked_at: null,
+  });
+  return key;
+}
+
+export async function startApi(): Promise<Api> {
+  const server: Server = createLocalServer();
+  const port = await listen(server, 0);
+  const url = `http://127.0.0.1:${port}`;
+  const tenant = newTenant();
+  const key = await makeKey(tenant);
+  const request: Api['request'] = async (method, path, body, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    const k = opts.key === undefined ? key : opts.key;
+    if (k) headers.authorization = `Bearer ${k}`;
+    let payload: string | undefined = opts.raw;
+    if (payload === undefined && body !== undefined) {
+      payload = JSON.stringify(body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(url + path, { method, headers, body: payload });
+    const text = await res.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed, headers: res.headers, text };
+  };
+  return {
+    url,
+    tenant,
+    key,
+    keyWith: (scopes, name) => makeKey(tenant, scopes, name),
+    async otherTenant() {
+      const t = newTenant();
+      return { tenant: t, key: await makeKey(t) };
+    },
+    request,
+    get: (path, k) => request('GET', path, undefined, { key: k }),
+    post: (path, body, k) => request('POST', path, body, { key: k }),
+    del: (path, k) => request('DELETE', path, undefined, { key: k }),
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      db().destroy();
+      setClient(undefined);
+    },
+  };
+}
