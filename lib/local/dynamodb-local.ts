@@ -89,6 +89,10 @@ export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<Dynam
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  // the caller decides when to stop it; it must not keep the caller's event loop alive
+  child.unref();
+  (child.stdout as unknown as { unref?: () => void })?.unref?.();
+  (child.stderr as unknown as { unref?: () => void })?.unref?.();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,

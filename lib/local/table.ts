@@ -13,7 +13,9 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
     return 'exists';
   } catch (err) {
     if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+    await client.send(new CreateTableCommand(createTableInput(tableName)));
+    return 'created';
+  } finally {
+    client.destroy();
   }
-  await client.send(new CreateTableCommand(createTableInput(tableName)));
-  return 'created';
 } 
