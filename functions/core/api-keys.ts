@@ -16,4 +16,7 @@ export function generateKey(tenant: string): string {
 }
 
 /** What a listing may show of a key: enough to recognise it, never enough to use it. */
-export const keyPrefix = (secret: string) => secret.slice(0, secret.lastIndexOf('_') + 5);
+export function keyPrefix(secret: string): string {
+  const tenant = tenantOfKey(secret);
+  return tenant ? secret.slice(0, `inv_${tenant}_`.length + 4) : secret.slice(0, 4);
+}
