@@ -20,10 +20,11 @@ process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 
+let ddb: DynamoDbLocal | undefined;
+
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const tableName = (process.env.TABLE_NAME ??= 'inventory');
-  let ddb: DynamoDbLocal | undefined;
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   const stopAll = async () => {
     await ddb?.stop();
@@ -61,7 +62,8 @@ async function main() {
   console.log(`Inventory API on http://127.0.0.1:${bound} (GET /health, GET /docs)`);
 }
 
-main().catch((err) => {
+main().catch(async (err) => {
   console.error(err instanceof Error ? err.message : err);
+  await ddb?.stop();
   process.exit(1);
 });

@@ -13,6 +13,8 @@ type Row = Record<string, any>;
 export interface ItemRecord {
   item: InventoryItem;
   levels: Level[];
+  /** Each level's version (by location id): stock writes are conditioned on it. */
+  levelVersions: Record<string, number>;
   /** Bumped whenever allow_backorder / backorder_limit change: reservations check it in their transaction. */
   policyVersion: number;
   /** Optimistic version of the item row. */
@@ -69,8 +71,15 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
   const rows = await queryPartition(keys.itemPartition(tenant, iid));
   const itemRow = rows.find((r) => r.SK === 'ITEM') as Row | undefined;
   if (!itemRow) return undefined;
-  const levels = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)).map((r) => strip<Level>(r));
-  return { item: strip<InventoryItem>(itemRow), levels, policyVersion: itemRow.policy_version ?? 1, updatedAt: itemRow.updated_at };
+  const levelRows = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix));
+  const levelVersions = Object.fromEntries(levelRows.map((r) => [r.location_id as string, Number(r.version ?? 1)]));
+  return {
+    item: strip<InventoryItem>(itemRow),
+    levels: levelRows.map((r) => strip<Level>(r)),
+    levelVersions,
+    policyVersion: itemRow.policy_version ?? 1,
+    updatedAt: itemRow.updated_at,
+  };
 }
 
 export async function requireItem(tenant: string, iid: string): Promise<ItemRecord> {

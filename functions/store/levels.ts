@@ -123,9 +123,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
   const { tenant, now } = ctx;
   await withRetry(async () => {
     const rec = await requireItem(tenant, iid);
-    const level = rec.levels.find((l) => l.location_id === wid) as (Level & { version?: number }) | undefined;
+    const level = rec.levels.find((l) => l.location_id === wid);
     if (!level) throw levelNotFound(iid, wid);
-    const version = (level as any).version ?? 1;
+    const version = rec.levelVersions[wid];
     if (change.expected_quantity !== undefined && change.expected_quantity !== level.stocked_quantity) {
       throw quantityMismatch(change.expected_quantity, level.stocked_quantity);
     }
@@ -236,7 +236,7 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
             TableName: tableName(),
             Key: keys.level(tenant, iid, wid),
             ConditionExpression: 'version = :seen AND reserved_quantity = :zero',
-            ExpressionAttributeValues: { ':seen': (level as any).version ?? 1, ':zero': 0 },
+            ExpressionAttributeValues: { ':seen': rec.levelVersions[wid], ':zero': 0 },
           },
         },
       },

@@ -234,7 +234,7 @@ export async function fulfillReservation(ctx: WriteContext, rid: string): Promis
     const rec = await loadItem(tenant, r.inventory_item_id);
     const level = rec?.levels.find((l) => l.location_id === r.location_id);
     if (!rec || !level) return RETRY; // the reservation holds its level; it can only be mid-change
-    const version = (level as any).version ?? 1;
+    const version = rec.levelVersions[r.location_id];
     const after = level.stocked_quantity - r.quantity;
     try {
       await transact([

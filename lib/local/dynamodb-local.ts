@@ -89,8 +89,12 @@ export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<Dynam
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  // the caller decides when to stop it; it must not keep the caller's event loop alive
+  // the caller decides when to stop it; it must not keep the caller's event loop alive,
+  // nor outlive it
   child.unref();
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   (child.stdout as unknown as { unref?: () => void })?.unref?.();
   (child.stderr as unknown as { unref?: () => void })?.unref?.();
   return {

@@ -65,7 +65,7 @@ const call = async (port: number, method: string, path: string, key?: string, bo
     headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as any };
 };
 
 let dir: string;
