@@ -26,7 +26,36 @@ const id = (prefix: string) =>
     .max(128)
     .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')
     .describe(`an id such as ${prefix}_01J…`);
-const metadata = z.record(z.string(), z.unknown()).nullable();
+/** Free-form JSON a client keeps on a record: bounded so it always fits a DynamoDB item. */
+const MAX_METADATA_BYTES = 16_384;
+const MAX_METADATA_DEPTH = 8;
+function metadataProblem(v: unknown, depth = 0): string | undefined {
+  if (depth > MAX_METADATA_DEPTH) return `nests deeper than ${MAX_METADATA_DEPTH} levels`;
+  if (typeof v === 'number' && !Number.isFinite(v)) return 'holds a number that is not finite';
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const p = metadataProblem(x, depth + 1);
+      if (p) return p;
+    }
+  } else if (v && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === '') return 'has an empty key';
+      const p = metadataProblem(x, depth + 1);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+const metadata = z
+  .record(z.string(), z.unknown())
+  .superRefine((v, ctx) => {
+    const problem = metadataProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    else if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_METADATA_BYTES} bytes` });
+    }
+  })
+  .nullable();
 const isoDate = z.iso.datetime({ offset: true });
 const dimension = z.number().min(0).max(MAX_QUANTITY).nullable();
 

@@ -17,7 +17,7 @@ import { toDomainError } from './validate.ts';
 export const logger = new Logger({ serviceName: 'inventory' });
 
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
-export const MAX_BODY_BYTES = 1_000_000;
+export const MAX_BODY_BYTES = 256 * 1024;
 
 export interface Request<P = any, Q = any, B = any> {
   actor: Actor;
@@ -67,7 +67,12 @@ export function defineHandler(routeId: string, fn: (req: Request) => Promise<Rep
       };
     } catch (err) {
       const rendered =
-        err instanceof DomainError ? renderError(route.family, err) : (logger.error('unexpected error', err as Error), renderUnexpected(route.family));
+        err instanceof DomainError
+          ? renderError(route.family, err)
+          : isStoreRejection(err)
+            ? (logger.warn('input rejected by DynamoDB', err as Error),
+              renderError(route.family, new DomainError('VALIDATION_ERROR', 'The request holds a value that cannot be stored; check its sizes and nesting')))
+            : (logger.error('unexpected error', err as Error), renderUnexpected(route.family));
       return {
         statusCode: rendered.status,
         headers: { 'content-type': 'application/json', ...SECURITY_HEADERS },
@@ -75,6 +80,11 @@ export function defineHandler(routeId: string, fn: (req: Request) => Promise<Rep
       };
     }
   });
+}
+
+/** DynamoDB refusing a value (size, nesting, number range) is the input's fault: a 400, never a 5xx. */
+function isStoreRejection(err: unknown): boolean {
+  return (err as { name?: string })?.name === 'ValidationException';
 }
 
 function isReply(x: unknown): x is Reply {
