@@ -60,8 +60,20 @@ export const keys = {
 /** Attributes that are storage detail, never part of a domain record. */
 const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count'];
 
+/** Field order of each record as the API shows it (DynamoDB returns attributes in no order). */
+const FIELD_ORDER: Record<string, string[]> = {
+  item: ['id', 'sku', 'title', 'description', 'thumbnail', 'origin_country', 'hs_code', 'mid_code', 'material', 'weight', 'length', 'height', 'width', 'requires_shipping', 'allow_backorder', 'backorder_limit', 'product_id', 'variant_attributes', 'metadata', 'created_at', 'updated_at'],
+  level: ['id', 'inventory_item_id', 'location_id', 'sku', 'stocked_quantity', 'reserved_quantity', 'incoming_quantity', 'available_quantity', 'safety_stock', 'reorder_level', 'reorder_quantity', 'bin_location', 'metadata', 'created_at', 'updated_at'],
+  reservation: ['id', 'inventory_item_id', 'location_id', 'quantity', 'line_item_id', 'description', 'metadata', 'expires_at', 'created_by', 'created_at', 'updated_at'],
+  warehouse: ['id', 'name', 'address', 'type', 'marketplace', 'is_active', 'is_readonly', 'priority', 'metadata', 'created_at', 'updated_at'],
+  link: ['id', 'product_id', 'variant_id', 'inventory_item_id', 'required_quantity', 'created_at', 'updated_at'],
+  adjustment: ['id', 'sku', 'inventory_item_id', 'warehouse_id', 'field', 'before_quantity', 'after_quantity', 'delta', 'reason', 'note', 'reference', 'created_by', 'created_at'],
+};
+
 export function strip<T>(row: Record<string, unknown>): T {
-  const out: Record<string, unknown> = { ...row };
+  const out: Record<string, unknown> = {};
+  for (const f of FIELD_ORDER[row.entity as string] ?? []) if (f in row) out[f] = row[f];
+  for (const [k, v] of Object.entries(row)) if (!(k in out)) out[k] = v;
   for (const a of STORAGE_ATTRS) delete out[a];
   return out as T;
 }
