@@ -1,0 +1,171 @@
+/**
+ * Generated from the route table, so a route is covered the day it is added: who may call it,
+ * what another tenant learns (nothing), and what malformed input gets (a 4xx naming the problem).
+ */
+import { routes } from '../../functions/routes.ts';
+import type { Route } from '../../functions/routes.ts';
+import { makeKey, startApi } from '../support/api.ts';
+import type { Api } from '../support/api.ts';
+
+let api: Api;
+let other: { tenant: string; key: string };
+const ids: Record<string, string> = {};
+
+beforeAll(async () => {
+  api = await startApi();
+  other = await api.otherTenant();
+  ids.wh = (await api.post('/admin/stock-locations', { name: 'Main' })).body.stock_location.id;
+  ids.wh2 = (await api.post('/admin/stock-locations', { name: 'Second' })).body.stock_location.id;
+  ids.item = (await api.post('/admin/inventory-items', { sku: 'AUTH-1', title: 'Auth item' })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${ids.item}/location-levels`, { location_id: ids.wh, stocked_quantity: 10 });
+  ids.res = (await api.post('/admin/reservations', { inventory_item_id: ids.item, location_id: ids.wh, quantity: 1 })).body.reservation.id;
+  ids.product = 'prod_auth';
+  ids.variant = 'variant_auth';
+  await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
+});
+afterAll(() => api.close());
+
+/** A real path of this tenant for the route. */
+function pathFor(route: Route): string {
+  return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    if (name === 'id') {
+      if (route.path.startsWith('/admin/reservations')) return ids.res;
+      if (route.path.startsWith('/admin/stock-locations')) return ids.wh;
+      if (route.path.startsWith('/admin/products')) return ids.product;
+      return ids.item;
+    }
+    if (name === 'location_id') return ids.wh;
+    if (name === 'variant_id') return ids.variant;
+    if (name === 'inventory_item_id') return ids.item;
+    throw new Error(`no fixture for {${name}} in ${route.path}`);
+  });
+}
+
+/** A body the route accepts, pointing at this tenant's records. */
+function bodyFor(route: Route): unknown {
+  const bodies: Record<string, unknown> = {
+    'admin.items.create': { sku: `NEW-${Math.random()}` },
+    'admin.items.update': { title: 'changed' },
+    'admin.levels.create': { location_id: ids.wh2, stocked_quantity: 1 },
+    'admin.levels.update': { stocked_quantity: 3 },
+    'admin.levels.adjust': { adjustment: 1 },
+    'admin.reservations.create': { inventory_item_id: ids.item, location_id: ids.wh, quantity: 1 },
+    'admin.reservations.update': { quantity: 2 },
+    'admin.locations.create': { name: 'X' },
+    'admin.locations.update': { name: 'Y' },
+    'admin.variants.link': { inventory_item_id: ids.item, required_quantity: 2 },
+    'admin.variants.update-link': { required_quantity: 2 },
+  };
+  return route.body ? bodies[route.id] : undefined;
+}
+
+/** Everything this tenant has, as the API shows it: compared before and after each refused call. */
+async function snapshot() {
+  const [items, levels, reservations, locations, variant] = await Promise.all([
+    api.get('/admin/inventory-items?limit=1000'),
+    api.get(`/admin/inventory-items/${ids.item}/location-levels`),
+    api.get('/admin/reservations?limit=1000'),
+    api.get('/admin/stock-locations?limit=1000'),
+    api.get(`/admin/products/${ids.product}/variants/${ids.variant}`),
+  ]);
+  return JSON.stringify([items.body, levels.body, reservations.body, locations.body, variant.body]);
+}
+
+const guarded = routes.filter((r) => r.scope !== 'public');
+const withParams = guarded.filter((r) => r.params);
+const withBody = routes.filter((r) => r.body);
+const codeOf = (route: Route, body: any) => (route.family === 'inventory' ? body?.error?.code : body?.code);
+
+/** A scope set that lacks what the route needs. */
+function lacking(route: Route) {
+  if (route.scope === 'inventory:read') return ['reservations:write', 'keys:manage'] as const;
+  if (route.scope === 'reservations') return ['inventory:read', 'keys:manage'] as const;
+  return ['inventory:read', 'reservations:write'] as const;
+}
+
+describe.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, route) => {
+  test('without a key: 401 UNAUTHORIZED, nothing changed', async () => {
+    const before = await snapshot();
+    const res = await api.request(route.method, pathFor(route), bodyFor(route), { key: null });
+    expect(res.status).toBe(401);
+    expect(codeOf(route, res.body)).toBe('UNAUTHORIZED');
+    expect(await snapshot()).toBe(before);
+  });
+
+  test('with an unknown or malformed key: 401', async () => {
+    for (const key of [`inv_${api.tenant}_unknownunknownunknown`, 'garbage', `inv_nobody_${'x'.repeat(30)}`]) {
+      const res = await api.request(route.method, pathFor(route), bodyFor(route), { key });
+      expect(res.status).toBe(401);
+    }
+    const viaHeader = await api.request(route.method, pathFor(route), bodyFor(route), { key: null, headers: { 'x-api-key': 'nope' } });
+    expect(viaHeader.status).toBe(401);
+  });
+
+  test("with a key lacking the route's scope: 403 FORBIDDEN naming the scope, nothing changed", async () => {
+    const key = await makeKey(api.tenant, [...lacking(route)], 'limited');
+    const before = await snapshot();
+    const res = await api.request(route.method, pathFor(route), bodyFor(route), { key });
+    expect(res.status).toBe(403);
+    expect(codeOf(route, res.body)).toBe('FORBIDDEN');
+    expect(JSON.stringify(res.body)).toContain(route.scope === 'reservations' ? 'reservations:write' : route.scope);
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe.each(withParams.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, route) => {
+  test("another tenant's key against this tenant's ids: 404, nothing changed", async () => {
+    const before = await snapshot();
+    const res = await api.request(route.method, pathFor(route), bodyFor(route), { key: other.key });
+    expect(res.status).toBe(404);
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+test("another tenant's lists show none of this tenant's records, and it cannot reserve this tenant's stock", async () => {
+  const items = await api.get('/admin/inventory-items', other.key);
+  expect(items.body).toMatchObject({ inventory_items: [], count: 0 });
+  expect((await api.get('/admin/reservations', other.key)).body).toMatchObject({ reservations: [], count: 0 });
+  expect((await api.get('/admin/stock-locations', other.key)).body).toMatchObject({ stock_locations: [], count: 0 });
+  const before = await snapshot();
+  const res = await api.post('/admin/reservations', { inventory_item_id: ids.item, location_id: ids.wh, quantity: 1 }, other.key);
+  expect(res.status).toBe(404);
+  expect(await snapshot()).toBe(before);
+});
+
+describe.each(withBody.map((r) => [`${r.method} ${r.path}`, r] as const))('%s with a bad body', (_name, route) => {
+  const send = (raw: string) => api.request(route.method, pathFor(route), undefined, { raw, headers: { 'content-type': 'application/json' } });
+
+  test('malformed JSON: 400 VALIDATION_ERROR, nothing changed', async () => {
+    const before = await snapshot();
+    const res = await send('{"quantity": 1,');
+    expect(res.status).toBe(400);
+    expect(codeOf(route, res.body)).toBe('VALIDATION_ERROR');
+    expect(await snapshot()).toBe(before);
+  });
+
+  test('an array or a string instead of an object: 400', async () => {
+    expect((await send('[1,2]')).status).toBe(400);
+    expect((await send('"text"')).status).toBe(400);
+  });
+
+  test('an unknown field: 400 naming it', async () => {
+    const body = { ...(bodyFor(route) as object | undefined), surprise_field: 1 };
+    const res = await send(JSON.stringify(body));
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain('surprise_field');
+  });
+});
+
+test('public routes answer without a key; the OpenAPI document lists every route of the table', async () => {
+  for (const r of routes.filter((r) => r.scope === 'public')) {
+    expect((await api.request(r.method, r.path, undefined, { key: null })).status).toBe(200);
+  }
+  const doc = (await api.get('/api/openapi.json', null)).body;
+  expect(doc.openapi).toBe('3.1.0');
+  for (const r of routes) expect(doc.paths[r.path]?.[r.method.toLowerCase()]?.operationId).toBe(r.id);
+});
+
+test('unknown paths and methods are 404 / 405, never 5xx', async () => {
+  expect((await api.get('/admin/nowhere')).status).toBe(404);
+  expect((await api.request('PUT', '/admin/inventory-items')).status).toBe(405);
+});
