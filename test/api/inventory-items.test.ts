@@ -1,0 +1,169 @@
+import { startApi } from '../support/api.ts';
+import type { Api } from '../support/api.ts';
+import { ledgerRows } from '../support/ledger.ts';
+
+let api: Api;
+beforeAll(async () => {
+  api = await startApi();
+});
+afterAll(() => api.close());
+
+const create = (body: Record<string, unknown>) => api.post('/admin/inventory-items', body);
+
+describe('creating an inventory item', () => {
+  test('answers with every field, defaults filled in', async () => {
+    const res = await create({ sku: 'SHIRT-MD-BLU', title: 'Premium T-Shirt - Medium - Blue', weight: 210, material: 'Cotton', origin_country: 'US' });
+    expect(res.status).toBe(200);
+    expect(res.body.inventory_item).toMatchObject({
+      id: expect.stringMatching(/^iitem_/),
+      sku: 'SHIRT-MD-BLU',
+      weight: 210,
+      material: 'Cotton',
+      origin_country: 'US',
+      requires_shipping: true,
+      allow_backorder: false,
+      backorder_limit: null,
+      hs_code: null,
+      metadata: null,
+      created_at: expect.stringMatching(/Z$/),
+    });
+  });
+
+  test('refuses a second item with the same sku (409 duplicate_error) and creates nothing', async () => {
+    await create({ sku: 'DUP-1' });
+    const before = (await api.get('/admin/inventory-items?sku=DUP-1')).body.count;
+    const res = await create({ sku: 'DUP-1', title: 'again' });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ type: 'duplicate_error', code: 'DUPLICATE' });
+    expect(res.body.message).toContain('DUP-1');
+    expect((await api.get('/admin/inventory-items?q=dup-1')).body.count).toBe(before);
+  });
+
+  test('names each bad field', async () => {
+    const res = await create({ sku: 5, weight: 'heavy', requires_shipping: 'yes' });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_ERROR');
+    const fields = res.body.details.map((d: { field: string }) => d.field).sort();
+    expect(fields).toEqual(['requires_shipping', 'sku', 'weight']);
+  });
+
+  test('refuses a fractional or huge backorder limit with INVALID_QUANTITY', async () => {
+    for (const backorder_limit of [1.5, 5324804697620480, -1]) {
+      const res = await create({ sku: `BO-${backorder_limit}`, allow_backorder: true, backorder_limit });
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('INVALID_QUANTITY');
+      expect(res.body.message).toContain('backorder_limit');
+    }
+    expect((await api.get('/admin/inventory-items?q=BO-')).body.count).toBe(0);
+  });
+});
+
+describe('reading, updating and deleting an item', () => {
+  test('GET includes its location levels; unknown ids are 404 INVENTORY_NOT_FOUND', async () => {
+    const wh = (await api.post('/admin/stock-locations', { name: 'R' })).body.stock_location.id;
+    const item = (await create({ sku: 'READ-1' })).body.inventory_item;
+    await api.post(`/admin/inventory-items/${item.id}/location-levels`, { location_id: wh, stocked_quantity: 4 });
+    const res = await api.get(`/admin/inventory-items/${item.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.inventory_item.location_levels).toHaveLength(1);
+    expect(res.body.inventory_item.location_levels[0]).toMatchObject({ location_id: wh, stocked_quantity: 4, available_quantity: 4 });
+    const missing = await api.get('/admin/inventory-items/iitem_nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ type: 'not_found', code: 'INVENTORY_NOT_FOUND' });
+  });
+
+  test('a partial update changes only what it names; a sku change frees the old sku', async () => {
+    const item = (await create({ sku: 'UPD-1', title: 'Old', weight: 200 })).body.inventory_item;
+    const res = await api.post(`/admin/inventory-items/${item.id}`, { weight: 220, metadata: { warehouse_section: 'A-12' }, sku: 'UPD-2' });
+    expect(res.status).toBe(200);
+    expect(res.body.inventory_item).toMatchObject({ sku: 'UPD-2', title: 'Old', weight: 220, metadata: { warehouse_section: 'A-12' } });
+    expect((await create({ sku: 'UPD-1' })).status).toBe(200);
+    const clash = await api.post(`/admin/inventory-items/${item.id}`, { sku: 'UPD-1' });
+    expect(clash.status).toBe(409);
+    expect((await api.get(`/admin/inventory-items/${item.id}`)).body.inventory_item.sku).toBe('UPD-2');
+  });
+
+  test('delete answers Medusa\'s shape, removes the item and its sku; a second delete is 404', async () => {
+    const item = (await create({ sku: 'DEL-1' })).body.inventory_item;
+    const res = await api.del(`/admin/inventory-items/${item.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ id: item.id, object: 'inventory-item', deleted: true });
+    expect((await api.get(`/admin/inventory-items/${item.id}`)).status).toBe(404);
+    expect((await api.del(`/admin/inventory-items/${item.id}`)).status).toBe(404);
+    expect((await create({ sku: 'DEL-1' })).status).toBe(200);
+  });
+
+  test('delete is refused (409) while the item has open reservations, and then nothing changes', async () => {
+    const wh = (await api.post('/admin/stock-locations', { name: 'D' })).body.stock_location.id;
+    const item = (await create({ sku: 'DEL-RES' })).body.inventory_item;
+    await api.post(`/admin/inventory-items/${item.id}/location-levels`, { location_id: wh, stocked_quantity: 5 });
+    const r = await api.post('/admin/reservations', { inventory_item_id: item.id, location_id: wh, quantity: 2 });
+    const before = (await api.get(`/admin/inventory-items/${item.id}`)).body;
+    const res = await api.del(`/admin/inventory-items/${item.id}`);
+    expect(res.status).toBe(409);
+    expect(res.body.type).toBe('conflict');
+    expect((await api.get(`/admin/inventory-items/${item.id}`)).body).toEqual(before);
+    await api.del(`/admin/reservations/${r.body.reservation.id}`);
+    expect((await api.del(`/admin/inventory-items/${item.id}`)).status).toBe(200);
+    // the stock that was still there is written off in the ledger
+    const rows = await ledgerRows(api.tenant, item.id);
+    expect(rows.map((r) => [r.reason, r.before_quantity, r.after_quantity]).sort()).toEqual([
+      ['correction', 5, 0],
+      ['initial', 0, 5],
+    ]);
+  });
+});
+
+describe('listing items', () => {
+  let wh1: string;
+  let wh2: string;
+  beforeAll(async () => {
+    wh1 = (await api.post('/admin/stock-locations', { name: 'L1' })).body.stock_location.id;
+    wh2 = (await api.post('/admin/stock-locations', { name: 'L2' })).body.stock_location.id;
+    for (let i = 0; i < 7; i++) {
+      const item = (await create({ sku: `LIST-${i}`, title: i % 2 ? 'Blue Widget' : 'Red Gadget' })).body.inventory_item;
+      await api.post(`/admin/inventory-items/${item.id}/location-levels`, { location_id: i < 3 ? wh1 : wh2, stocked_quantity: i });
+    }
+  });
+
+  test('q matches sku or title, case-insensitively, and count counts every match', async () => {
+    const res = await api.get('/admin/inventory-items?q=list-&limit=2');
+    expect(res.body.count).toBe(7);
+    expect(res.body.inventory_items).toHaveLength(2);
+    expect(res.body.limit).toBe(2);
+    expect((await api.get('/admin/inventory-items?q=blue%20WIDGET')).body.count).toBe(3);
+  });
+
+  test('offset and limit page through the matches without gaps or repeats', async () => {
+    const seen: string[] = [];
+    for (let offset = 0; offset < 7; offset += 3) {
+      const page = await api.get(`/admin/inventory-items?q=LIST-&limit=3&offset=${offset}`);
+      expect(page.body.offset).toBe(offset);
+      seen.push(...page.body.inventory_items.map((i: { sku: string }) => i.sku));
+    }
+    expect(seen.sort()).toEqual(Array.from({ length: 7 }, (_, i) => `LIST-${i}`));
+  });
+
+  test('sku is an exact filter; location_id filters by where items are stocked (repeatable or comma list)', async () => {
+    expect((await api.get('/admin/inventory-items?sku=LIST-3')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3']);
+    expect((await api.get('/admin/inventory-items?sku=LIST')).body.count).toBe(0);
+    expect((await api.get(`/admin/inventory-items?location_id=${wh1}`)).body.count).toBe(3);
+    expect((await api.get(`/admin/inventory-items?location_id=${wh1}&location_id=${wh2}`)).body.count).toBe(7);
+    expect((await api.get(`/admin/inventory-items?location_id=${wh1},${wh2}&q=blue`)).body.count).toBe(3);
+  });
+
+  test('fields trims the answer, and *location_levels adds the levels', async () => {
+    const trimmed = await api.get('/admin/inventory-items?sku=LIST-4&fields=id,sku');
+    expect(trimmed.body.inventory_items[0]).toEqual({ id: expect.any(String), sku: 'LIST-4' });
+    const withLevels = await api.get('/admin/inventory-items?sku=LIST-4&fields=*location_levels');
+    expect(withLevels.body.inventory_items[0].location_levels[0]).toMatchObject({ location_id: wh2, stocked_quantity: 4 });
+  });
+
+  test('limit above 1000 or a non-number is a 400 naming limit', async () => {
+    for (const q of ['limit=1001', 'limit=abc', 'offset=-1']) {
+      const res = await api.get(`/admin/inventory-items?${q}`);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain(q.split('=')[0]);
+    }
+  });
+});
