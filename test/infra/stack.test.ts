@@ -1,0 +1,76 @@
+/** The stack, proven by its synthesized template (no AWS account here). Bundling is skipped. */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { routes } from '../../functions/routes.ts';
+import { InventoryStack } from '../../lib/inventory-stack.ts';
+import { TABLE } from '../../lib/table-definition.ts';
+
+const synth = (stage: string) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  return Template.fromStack(new InventoryStack(app, `Test-${stage}`, { stage }));
+};
+const template = synth('dev');
+
+const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/** Every action granted to the role of the function behind a route. */
+function actionsOf(routeId: string): string[] {
+  const stack = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const s = new InventoryStack(stack, 'Probe', { stage: 'dev' });
+  const t = Template.fromStack(s);
+  const fnId = s.getLogicalId(s.functions.get(routeId)!.node.defaultChild as any);
+  const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
+  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef));
+  return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
+}
+
+test('one function per route of the route table, plus the authorizer', () => {
+  const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Runtime?.startsWith('nodejs22'));
+  expect(fns).toHaveLength(routes.length + 1);
+  for (const f of fns as any[]) {
+    expect(f.Properties.Architectures).toEqual(['arm64']);
+    expect(f.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
+  }
+});
+
+test('every route is wired with its method and path; all but the public ones go through the key authorizer', () => {
+  const apiRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as any[];
+  expect(apiRoutes).toHaveLength(routes.length);
+  for (const r of routes) {
+    const found = apiRoutes.find((a) => a.Properties.RouteKey === `${r.method} ${r.path}`);
+    expect(found).toBeDefined();
+    expect(found.Properties.AuthorizationType).toBe(r.scope === 'public' ? 'NONE' : 'CUSTOM');
+  }
+  template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { AuthorizerType: 'REQUEST', EnableSimpleResponses: true });
+});
+
+test('the table is the shared definition: keys, indexes, stream, TTL, point-in-time recovery, on demand', () => {
+  template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+    KeySchema: [
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: TABLE.indexes.map((i) => Match.objectLike({ IndexName: i.name })),
+    StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    BillingMode: 'PAY_PER_REQUEST',
+    Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+  });
+});
+
+test('the table is kept and protected outside dev', () => {
+  const prod = synth('prod');
+  const [table] = Object.values(prod.findResources('AWS::DynamoDB::GlobalTable')) as any[];
+  expect(table.DeletionPolicy).toBe('Retain');
+  expect(table.Properties.Replicas[0].DeletionProtectionEnabled).toBe(true);
+  const [devTable] = Object.values(template.findResources('AWS::DynamoDB::GlobalTable')) as any[];
+  expect(devTable.DeletionPolicy).toBe('Delete');
+});
+
+test('least privilege: a read route gets no write action; a write route may write; a public route gets no table access', () => {
+  const read = actionsOf('admin.items.list');
+  expect(read).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
+  for (const a of WRITE_ACTIONS) expect(read).not.toContain(a);
+  expect(actionsOf('admin.reservations.create')).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+  expect(actionsOf('meta.health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+});
