@@ -19,8 +19,8 @@ export interface WriteContext {
   now: string;
 }
 
-export interface NewLevel {
-  location_id: string;
+/** What a caller may set on a level, at creation or later. */
+export interface LevelFields {
   stocked_quantity?: number;
   incoming_quantity?: number;
   safety_stock?: number;
@@ -28,6 +28,10 @@ export interface NewLevel {
   reorder_quantity?: number;
   bin_location?: string | null;
   metadata?: Record<string, unknown> | null;
+}
+
+export interface NewLevel extends LevelFields {
+  location_id: string;
 }
 
 const levelNotFound = (iid: string, wid: string) =>
@@ -97,14 +101,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
   }
 }
 
-export interface LevelChange {
-  stocked_quantity?: number;
-  incoming_quantity?: number;
-  safety_stock?: number;
-  reorder_level?: number;
-  reorder_quantity?: number;
-  bin_location?: string | null;
-  metadata?: Record<string, unknown> | null;
+export interface LevelChange extends LevelFields {
   /** Relative change of stocked_quantity (the adjust endpoint); exclusive with stocked_quantity. */
   adjustment?: number;
   reason?: AdjustmentReason;
