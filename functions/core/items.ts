@@ -1,5 +1,4 @@
 /** Inventory items: create, read, list, update, delete. */
-import { DomainError, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
 import type { CreateItemInput } from './schemas.ts';
@@ -106,10 +105,3 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
     count: ids.length,
   };
 }
-
-export function assertFound<T>(value: T | undefined, what: string, id: string): T {
-  if (value === undefined) throw notFound(what, id);
-  return value;
-}
-
-export const conflict = (message: string) => new DomainError('CONFLICT', message);

@@ -1,5 +1,5 @@
 /** Inventory items: the row, its sku guard, and the item partition (item + levels). */
-import { DeleteCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
 import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
@@ -214,7 +214,7 @@ export async function deleteItem(
         },
       });
       actions.push(warehouseLevelCount(tenant, level.location_id, -1));
-      actions.push(...ledger(level));
+      actions.push(...ledger({ ...level, sku: rec.item.sku }));
     }
     for (const link of links) {
       actions.push({ label: 'link', item: { Delete: { TableName: tableName(), Key: keys.link(tenant, link.variant_id, iid) } } });
@@ -264,8 +264,4 @@ export function warehouseLevelCount(tenant: string, wid: string, delta: number, 
       },
     },
   };
-}
-
-export async function deleteRow(key: { PK: string; SK: string }): Promise<void> {
-  await db().send(new DeleteCommand({ TableName: tableName(), Key: key }));
 }
