@@ -146,3 +146,18 @@ test('a malformed INVENTORY_BOOTSTRAP_KEYS stops the start with a message naming
     start({ INVENTORY_IN_MEMORY: '1', INVENTORY_LOCAL_DIR: dir, DYNAMODB_PORT: String(await freePort()), INVENTORY_BOOTSTRAP_KEYS: '[{"tenant":"a","key":"nope"}]' }),
   ).rejects.toThrow(/INVENTORY_BOOTSTRAP_KEYS\[0\]\.key/);
 });
+
+test('without java on the PATH, npm start says what to install and exits', async () => {
+  const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...inherited } = process.env;
+  const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/local.ts'], {
+    cwd: ROOT,
+    env: { ...inherited, PATH: '/nonexistent', INVENTORY_LOCAL_DIR: dir, PORT: String(await freePort()) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const code = await new Promise((r) => child.once('exit', r));
+  expect(code).toBe(1);
+  expect(out).toMatch(/Java was not found.*Java runtime 17 or newer/s);
+});
