@@ -1,0 +1,75 @@
+/**
+ * DynamoDB Local runs transactions one at a time, so it never cancels one for contention. Real
+ * DynamoDB does (TransactionConflict): this injects that cancellation into the client, the one
+ * error path a real engine here cannot produce, and checks that the write is retried and lands once.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createItem } from '../../functions/core/items.ts';
+import { createLevel, adjustLevel } from '../../functions/core/levels.ts';
+import { createWarehouse } from '../../functions/core/locations.ts';
+import type { Actor } from '../../functions/core/model.ts';
+import { createReservation } from '../../functions/core/reservations.ts';
+import { db, setClient } from '../../functions/store/db.ts';
+import { newTenant } from '../support/api.ts';
+import { ledgerRows } from '../support/ledger.ts';
+
+let conflictsLeft = 0;
+let injected = 0;
+
+beforeAll(() => {
+  const base = new DynamoDBClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  base.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'TransactWriteItemsCommand' && conflictsLeft > 0) {
+        conflictsLeft--;
+        injected++;
+        const items = (args.input as { TransactItems: unknown[] }).TransactItems;
+        throw Object.assign(new Error('Transaction cancelled'), {
+          name: 'TransactionCanceledException',
+          CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
+        });
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'injectTransactionConflict' },
+  );
+  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+});
+afterAll(() => {
+  db().destroy();
+  setClient(undefined);
+});
+
+const actor = (): Actor => ({ tenant: newTenant(), keyId: 'k', keyName: 'conflict-test', scopes: ['inventory:write', 'reservations:write'] });
+
+test('a reservation cancelled for contention is retried and lands exactly once', async () => {
+  const a = actor();
+  const wh = await createWarehouse(a, { name: 'W' });
+  const item = await createItem(a, { sku: 'TC-1' });
+  await createLevel(a, item.id, { location_id: wh.id, stocked_quantity: 5 });
+  conflictsLeft = 3;
+  injected = 0;
+  const r = await createReservation(a, { inventory_item_id: item.id, location_id: wh.id, quantity: 2 });
+  expect(injected).toBe(3);
+  expect(r.quantity).toBe(2);
+  const { getItem } = await import('../../functions/core/items.ts');
+  expect((await getItem(a, item.id)).location_levels[0]).toMatchObject({ reserved_quantity: 2, available_quantity: 3 });
+});
+
+test('a stock adjustment cancelled for contention is retried and writes one ledger row', async () => {
+  const a = actor();
+  const wh = await createWarehouse(a, { name: 'W' });
+  const item = await createItem(a, { sku: 'TC-2' });
+  await createLevel(a, item.id, { location_id: wh.id, stocked_quantity: 5 });
+  conflictsLeft = 2;
+  injected = 0;
+  const out = await adjustLevel(a, item.id, wh.id, { adjustment: 4, reason: 'supplier_receipt' });
+  expect(injected).toBe(2);
+  expect(out.location_levels[0].stocked_quantity).toBe(9);
+  expect((await ledgerRows(a.tenant, item.id)).filter((r) => r.reason === 'supplier_receipt')).toHaveLength(1);
+});
