@@ -7,10 +7,15 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 export const TABLE = {
   partitionKey: 'PK',
   sortKey: 'SK',
-  /** GSI1: lists (items, reservations, warehouses, levels by location, links by item). GSI2: sparse (line items; later low-stock flags). */
+  /**
+   * GSI1: lists (items, reservations, warehouses, levels by location, links by item).
+   * GSI2: sparse (reservations by line item; later low-stock flags).
+   * GSI3: the SKU index — each item with a sku followed by its levels, in sku order (one Query per page).
+   */
   indexes: [
     { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
     { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+    { name: 'GSI3', partitionKey: 'GSI3PK', sortKey: 'GSI3SK' },
   ],
   ttlAttribute: 'ttl',
   stream: 'NEW_AND_OLD_IMAGES',

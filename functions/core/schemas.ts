@@ -19,6 +19,13 @@ export const signedQuantity = () =>
     .refine((n) => n !== 0, { message: 'must not be 0' });
 
 const text = (max = 1000) => z.string().max(max);
+/** A sku: printable text (no control characters: the SKU index orders on it). */
+export const skuText = () =>
+  z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters');
 const id = (prefix: string) =>
   z
     .string()
@@ -92,7 +99,7 @@ export const variantLinkParams = variantParams.extend({ inventory_item_id: id('i
 
 // ---------- inventory items ----------
 const itemFields = {
-  sku: text(256).min(1).nullable(),
+  sku: skuText().nullable(),
   title: text(1000).nullable(),
   description: text(10000).nullable(),
   thumbnail: text(2000).nullable(),

@@ -27,6 +27,7 @@ function itemRow(tenant: string, item: InventoryItem, policyVersion: number): Ro
   return {
     ...keys.item(tenant, item.id),
     ...keys.itemIndex(tenant, item.id),
+    ...(item.sku ? keys.itemSkuIndex(tenant, item.sku) : {}),
     entity: 'item',
     ...item,
     policy_version: policyVersion,
@@ -44,13 +45,33 @@ export async function putNewItem(tenant: string, item: InventoryItem): Promise<v
     },
   ];
   // sku is unique per tenant: the guard row is created in the same transaction as the item.
-  if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id));
+  if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id), skuCount(tenant, 1));
   try {
     await transact(actions);
   } catch (e) {
     if (e instanceof TxCancelled && e.cancellation.failed.has('sku')) throw duplicateSku(item.sku!);
     throw e;
   }
+}
+
+/** The tenant's number of skus (meta.total of the SKU list), kept in the same transaction as the sku rows. */
+function skuCount(tenant: string, delta: number): TxAction {
+  return {
+    label: 'stats',
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.stats(tenant),
+        UpdateExpression: 'ADD sku_count :d SET entity = :e',
+        ExpressionAttributeValues: { ':d': delta, ':e': 'stats' },
+      },
+    },
+  };
+}
+
+export async function skuTotal(tenant: string): Promise<number> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.stats(tenant), ConsistentRead: true }));
+  return Number(res.Item?.sku_count ?? 0);
 }
 
 function skuGuardPut(tenant: string, sku: string, iid: string): TxAction {
@@ -129,6 +150,11 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
       policy_version: rec.policyVersion + (policyChanged ? 1 : 0),
     });
     e.values[':seen'] = rec.updatedAt;
+    if (next.sku && next.sku !== rec.item.sku) {
+      // the item's SKU index keys move with its sku (its levels' move below, in the same transaction)
+      Object.assign(e.values, { ':g3pk': keys.skusPartition(tenant), ':g3sk': next.sku });
+      e.parts.push('GSI3PK = :g3pk, GSI3SK = :g3sk');
+    }
     const actions: TxAction[] = [
       {
         label: 'item',
@@ -137,6 +163,7 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
             TableName: tableName(),
             Key: keys.item(tenant, iid),
             ...updateParams(e),
+            ...(rec.item.sku && !next.sku ? { UpdateExpression: `${updateParams(e).UpdateExpression} REMOVE GSI3PK, GSI3SK` } : {}),
             // optimistic: the row is still the one the guard moves were computed from
             ConditionExpression: 'attribute_exists(PK) AND updated_at = :seen',
           },
@@ -146,6 +173,11 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
     if (next.sku !== rec.item.sku) {
       if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
       if (next.sku) actions.push(skuGuardPut(tenant, next.sku, iid));
+      if (!rec.item.sku !== !next.sku) actions.push(skuCount(tenant, next.sku ? 1 : -1));
+      for (const level of rec.levels) actions.push(levelSkuMove(tenant, iid, level.location_id, next.sku));
+    }
+    if (actions.length > 100) {
+      throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels to change its sku at once`);
     }
     try {
       await transact(actions);
@@ -156,6 +188,26 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
       return RETRY;
     }
   });
+}
+
+function levelSkuMove(tenant: string, iid: string, wid: string, sku: string | null): TxAction {
+  const index = sku ? keys.levelSkuIndex(tenant, sku, wid) : undefined;
+  return {
+    label: `level:${wid}`,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        ...(index
+          ? {
+              UpdateExpression: 'SET sku = :sku, GSI3PK = :pk, GSI3SK = :sk',
+              ExpressionAttributeValues: { ':sku': sku, ':pk': index.GSI3PK, ':sk': index.GSI3SK },
+            }
+          : { UpdateExpression: 'SET sku = :sku REMOVE GSI3PK, GSI3SK', ExpressionAttributeValues: { ':sku': null } }),
+        ConditionExpression: 'attribute_exists(PK)',
+      },
+    },
+  };
 }
 
 function skuGuardDelete(tenant: string, sku: string, iid: string): TxAction {
@@ -199,7 +251,7 @@ export async function deleteItem(
         },
       },
     ];
-    if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
+    if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid), skuCount(tenant, -1));
     for (const level of rec.levels) {
       actions.push({
         label: `level:${level.location_id}`,

@@ -6,6 +6,8 @@
  * |---------------|-------------------------|-----------------------|---------------------------------|--------------------------|
  * | item          | T#t#I#<iid>             | ITEM                  | T#t#ITEMS / <iid>               |                          |
  * | level         | T#t#I#<iid>             | L#<wid>               | T#t#LOC#<wid> / <iid>           |                          |
+ * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
+ * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
  * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
  * | warehouse     | T#t#WH#<wid>            | WH                    | T#t#WHS / <wid>                 |                          |
@@ -15,6 +17,8 @@
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
  */
 const T = (tenant: string) => `T#${tenant}`;
+/** Skus may not contain control characters (schemas.ts), so this sorts below every sku character. */
+export const SKU_SEPARATOR = '\u0001';
 
 export const keys = {
   item: (t: string, iid: string) => ({ PK: `${T(t)}#I#${iid}`, SK: 'ITEM' }),
@@ -29,6 +33,11 @@ export const keys = {
   levelPrefix: 'L#',
 
   skuGuard: (t: string, sku: string) => ({ PK: `${T(t)}#SKU#${sku}`, SK: 'SKU' }),
+  /** The SKU index: an item sorts just before its own levels (the separator is below any sku character). */
+  itemSkuIndex: (t: string, sku: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: sku }),
+  levelSkuIndex: (t: string, sku: string, wid: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: `${sku}${SKU_SEPARATOR}${wid}` }),
+  skusPartition: (t: string) => `${T(t)}#SKUS`,
+  stats: (t: string) => ({ PK: `${T(t)}#STATS`, SK: 'STATS' }),
 
   ledger: (t: string, iid: string, createdAt: string, adjId: string) => ({
     PK: `${T(t)}#I#${iid}#ADJ`,
@@ -58,7 +67,7 @@ export const keys = {
 };
 
 /** Attributes that are storage detail, never part of a domain record. */
-const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count'];
+const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count'];
 
 /** Field order of each record as the API shows it (DynamoDB returns attributes in no order). */
 const FIELD_ORDER: Record<string, string[]> = {

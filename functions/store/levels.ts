@@ -45,60 +45,78 @@ function warehouseFailure(err: TxCancelled, wid: string): DomainError | undefine
 
 export async function createLevel(ctx: WriteContext, iid: string, input: NewLevel, levelId: string): Promise<void> {
   const { tenant, now } = ctx;
-  const wid = input.location_id;
-  const stocked = input.stocked_quantity ?? 0;
-  const incoming = input.incoming_quantity ?? 0;
-  const safety = input.safety_stock ?? 0;
-  const rec = await requireItem(tenant, iid);
-  const level: Level = {
-    id: levelId,
-    inventory_item_id: iid,
-    location_id: wid,
-    sku: rec.item.sku,
-    stocked_quantity: stocked,
-    reserved_quantity: 0,
-    incoming_quantity: incoming,
-    safety_stock: safety,
-    available_quantity: stocked - safety,
-    reorder_level: input.reorder_level ?? 0,
-    reorder_quantity: input.reorder_quantity ?? 0,
-    bin_location: input.bin_location ?? null,
-    metadata: input.metadata ?? null,
-    created_at: now,
-    updated_at: now,
-  };
-  const actions: TxAction[] = [
-    {
-      label: 'level',
-      item: {
-        Put: {
-          TableName: tableName(),
-          Item: { ...keys.level(tenant, iid, wid), ...keys.levelIndex(tenant, iid, wid), entity: 'level', ...level, version: 1 },
-          ConditionExpression: 'attribute_not_exists(PK)',
+  await withRetry(async () => {
+    const wid = input.location_id;
+    const stocked = input.stocked_quantity ?? 0;
+    const incoming = input.incoming_quantity ?? 0;
+    const safety = input.safety_stock ?? 0;
+    const rec = await requireItem(tenant, iid);
+    const level: Level = {
+      id: levelId,
+      inventory_item_id: iid,
+      location_id: wid,
+      sku: rec.item.sku,
+      stocked_quantity: stocked,
+      reserved_quantity: 0,
+      incoming_quantity: incoming,
+      safety_stock: safety,
+      available_quantity: stocked - safety,
+      reorder_level: input.reorder_level ?? 0,
+      reorder_quantity: input.reorder_quantity ?? 0,
+      bin_location: input.bin_location ?? null,
+      metadata: input.metadata ?? null,
+      created_at: now,
+      updated_at: now,
+    };
+    const actions: TxAction[] = [
+      {
+        label: 'level',
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: {
+              ...keys.level(tenant, iid, wid),
+              ...keys.levelIndex(tenant, iid, wid),
+              ...(rec.item.sku ? keys.levelSkuIndex(tenant, rec.item.sku, wid) : {}),
+              entity: 'level',
+              ...level,
+              version: 1,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
         },
       },
-    },
-    {
-      label: 'item',
-      item: { ConditionCheck: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK)' } },
-    },
-    // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
-    warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
-  ];
-  const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: 'initial' as const, created_by: ctx.by, at: now };
-  if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
-  if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
-  try {
-    await transact(actions);
-  } catch (err) {
-    if (!(err instanceof TxCancelled)) throw err;
-    const f = err.cancellation.failed;
-    if (f.has('item')) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
-    const wh = warehouseFailure(err, wid);
-    if (wh) throw wh;
-    if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
-    throw err;
-  }
+      {
+        label: 'item',
+        item: {
+          ConditionCheck: {
+            TableName: tableName(),
+            Key: keys.item(tenant, iid),
+            // the item (and so the sku the level is indexed under) is the one just read
+            ConditionExpression: 'updated_at = :seen',
+            ExpressionAttributeValues: { ':seen': rec.updatedAt },
+          },
+        },
+      },
+      // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
+      warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
+    ];
+    const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: 'initial' as const, created_by: ctx.by, at: now };
+    if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
+    if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const f = err.cancellation.failed;
+      if (f.has('item')) return f.get('item') ? RETRY : Promise.reject(notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+      const wh = warehouseFailure(err, wid);
+      if (wh) throw wh;
+      if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
+      return RETRY;
+    }
+  });
 }
 
 export interface LevelChange extends LevelFields {
@@ -141,7 +159,6 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       reorder_quantity: change.reorder_quantity,
       bin_location: change.bin_location,
       metadata: change.metadata,
-      sku: rec.item.sku,
       updated_at: now,
       version: version + 1,
     });
