@@ -40,6 +40,14 @@ const admin = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route =
   const { file, ...rest } = r;
   return { ...rest, family: 'admin', handler: `functions/http/admin/${file}.ts` };
 };
+const inventory = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
+  const { file, ...rest } = r;
+  return { ...rest, family: 'inventory', handler: `functions/http/api/${file}.ts` };
+};
+const records = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
+  const { file, ...rest } = r;
+  return { ...rest, family: 'records', handler: `functions/http/v1/${file}.ts` };
+};
 
 export const routes: Route[] = [
   // ---- meta ----
@@ -139,6 +147,36 @@ export const routes: Route[] = [
     summary: 'Change the required_quantity of a link', params: s.variantLinkParams, body: s.linkUpdateBody, response: s.variantResponse }),
   admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', file: 'unlink-variant-item',
     summary: 'Unlink an inventory item from a variant', params: s.variantLinkParams, response: s.variantResponse }),
+
+  // ---- inventory family (seed 002): SKU-addressed ----
+  inventory({ id: 'inventory.list', method: 'GET', path: '/api/inventory', scope: 'inventory:read', access: 'read', file: 'list-inventory',
+    summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)', query: s.inventoryListQuery, response: s.inventoryListResponse }),
+  inventory({ id: 'inventory.get', method: 'GET', path: '/api/inventory/{sku}', scope: 'inventory:read', access: 'read', file: 'get-inventory',
+    summary: 'One SKU with per-warehouse detail', params: s.skuParams, response: s.skuDetailResponse }),
+  inventory({ id: 'inventory.set', method: 'PUT', path: '/api/inventory/{sku}', scope: 'inventory:write', access: 'write', file: 'set-inventory',
+    summary: 'Set the stocked quantity of a SKU at a warehouse (compare-and-set with expected_quantity)', params: s.skuParams, body: s.setStockBody, response: s.skuDetailResponse }),
+  inventory({ id: 'inventory.bulk', method: 'POST', path: '/api/inventory/bulk', scope: 'inventory:write', access: 'write', file: 'bulk-inventory',
+    summary: 'Set up to 500 stock quantities; each row applied once or reported', body: s.bulkBody, response: s.bulkResponse }),
+  inventory({ id: 'inventory.adjustments', method: 'GET', path: '/api/inventory/{sku}/adjustments', scope: 'inventory:read', access: 'read', file: 'list-adjustments',
+    summary: "A SKU's stock changes, newest first", params: s.skuParams, query: s.adjustmentsQuery, response: s.adjustmentsResponse }),
+  inventory({ id: 'inventory.transfer', method: 'POST', path: '/api/inventory/{sku}/transfers', scope: 'inventory:write', access: 'write', file: 'create-transfer', status: 201,
+    summary: 'Move stock between two warehouses atomically', params: s.skuParams, body: s.transferBody, response: s.transferResponse }),
+  inventory({ id: 'inventory.warehouses.list', method: 'GET', path: '/api/inventory/warehouses', scope: 'inventory:read', access: 'read', file: 'list-warehouses',
+    summary: "The tenant's warehouses", response: s.warehouseListResponse }),
+  inventory({ id: 'inventory.warehouses.create', method: 'POST', path: '/api/warehouses', scope: 'inventory:write', access: 'write', file: 'create-warehouse', status: 201,
+    summary: 'Create a warehouse', body: s.warehouseCreateBody, response: s.warehouseResponse }),
+  inventory({ id: 'inventory.warehouses.get', method: 'GET', path: '/api/warehouses/{id}', scope: 'inventory:read', access: 'read', file: 'get-warehouse',
+    summary: 'Get a warehouse', params: s.warehouseParams, response: s.warehouseResponse }),
+  inventory({ id: 'inventory.warehouses.update', method: 'PATCH', path: '/api/warehouses/{id}', scope: 'inventory:write', access: 'write', file: 'update-warehouse',
+    summary: 'Update a warehouse', params: s.warehouseParams, body: s.warehouseUpdateBody, response: s.warehouseResponse }),
+
+  // ---- records family (seed 004) ----
+  records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', file: 'create-record',
+    summary: 'Create an inventory record (a product or SKU at a warehouse, with its initial quantity)', body: s.recordBody, response: s.recordResponse }),
+  records({ id: 'records.low-stock', method: 'GET', path: '/v1/inventory/low-stock', scope: 'inventory:read', access: 'read', file: 'list-low-stock',
+    summary: 'Records whose availableQty is at or below their reorderLevel', response: s.recordListResponse }),
+  records({ id: 'records.get', method: 'GET', path: '/v1/inventory/{id}', scope: 'inventory:read', access: 'read', file: 'get-record',
+    summary: 'Get an inventory record', params: s.recordParams, response: s.recordResponse }),
 ];
 
 export function routeById(id: string): Route {

@@ -1,5 +1,4 @@
 /** Location levels: stock an item somewhere, set or adjust its quantities, remove it; availability. */
-import { newId } from './ids.ts';
 import { availabilityFloor } from './model.ts';
 import type { Actor } from './model.ts';
 import { getItem, writeContext } from './items.ts';
@@ -9,7 +8,7 @@ import type { LevelChange, NewLevel } from '../store/levels.ts';
 import { requireItem } from '../store/items.ts';
 
 export async function createLevel(actor: Actor, iid: string, input: NewLevel): Promise<ItemWithLevels> {
-  await store.createLevel(writeContext(actor), iid, input, newId('ilev'));
+  await store.createLevel(writeContext(actor), iid, input);
   return getItem(actor, iid);
 }
 

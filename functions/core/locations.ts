@@ -7,10 +7,10 @@ import * as store from '../store/locations.ts';
 
 export type WarehouseInput = Partial<Omit<Warehouse, 'id' | 'created_at' | 'updated_at'>>;
 
-export async function createWarehouse(actor: Actor, input: WarehouseInput & { name: string }): Promise<Warehouse> {
+export async function createWarehouse(actor: Actor, input: WarehouseInput & { name: string; id?: string }): Promise<Warehouse> {
   const now = new Date().toISOString();
   const w: Warehouse = {
-    id: newId('wh'),
+    id: input.id ?? newId('wh'),
     name: input.name,
     address: input.address ?? null,
     type: input.type ?? 'own',

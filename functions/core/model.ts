@@ -45,7 +45,8 @@ export interface Address {
 export interface Warehouse {
   id: string;
   name: string;
-  address: Address | null;
+  /** Medusa's address object, or one line of text (seed 002). */
+  address: Address | string | null;
   type: WarehouseType;
   marketplace: string | null;
   is_active: boolean;

@@ -312,7 +312,7 @@ export const listLocationsQuery = z.object({ ...pagination, q: text(256).optiona
 export const locationSchema = z.object({
   id: z.string(),
   name: z.string(),
-  address: address.nullable(),
+  address: z.union([address, z.string()]).nullable(),
   type: z.enum(WAREHOUSE_TYPES),
   marketplace: z.string().nullable(),
   is_active: z.boolean(),
@@ -356,3 +356,174 @@ export const variantResponse = z.object({
 export const empty = z.object({}).strict();
 export const anyQuery = z.object({});
 export const healthResponse = z.object({ status: z.literal('ok') });
+
+// ---------- inventory family (seed 002) ----------
+const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
+const cursorParam = z.string().max(2000).optional();
+export const inventoryListQuery = z.object({
+  limit: queryInt(50, 200),
+  cursor: cursorParam,
+  status: z.enum(LEVEL_STATUSES).optional(),
+  warehouse_id: id('wh').optional(),
+  sku: skuText().optional(),
+});
+export const skuParams = z.object({ sku: skuText() });
+export const warehouseLine = z.object({
+  warehouse_id: z.string(),
+  name: z.string().nullable(),
+  type: z.string().nullable(),
+  on_hand: z.number().int(),
+  reserved: z.number().int(),
+  available: z.number().int(),
+});
+const skuSummaryFields = {
+  sku: z.string(),
+  title: z.string().nullable(),
+  total_on_hand: z.number().int(),
+  total_reserved: z.number().int(),
+  total_available: z.number().int(),
+  total_incoming: z.number().int(),
+  safety_stock: z.number().int(),
+  status: z.enum(LEVEL_STATUSES),
+};
+export const skuSummary = z.object({ ...skuSummaryFields, warehouses: z.array(warehouseLine) });
+export const skuDetail = z.object({
+  ...skuSummaryFields,
+  warehouses: z.array(
+    warehouseLine.extend({
+      incoming: z.number().int(),
+      safety_stock: z.number().int(),
+      reorder_level: z.number().int(),
+      reorder_quantity: z.number().int(),
+      bin_location: z.string().nullable(),
+      status: z.enum(LEVEL_STATUSES),
+    }),
+  ),
+});
+const listMeta = z.object({ total: z.number().int(), limit: z.number().int(), nextCursor: z.string().nullable() });
+export const inventoryListResponse = z.object({ data: z.array(skuSummary), meta: listMeta });
+export const skuDetailResponse = z.object({ data: skuDetail });
+export const setStockBody = z
+  .object({
+    warehouse_id: id('wh'),
+    quantity: quantity(),
+    reason: reason.optional(),
+    note: text(1000).nullable().optional(),
+    reference: text(256).nullable().optional(),
+    expected_quantity: quantity().optional(),
+  })
+  .strict();
+export type SetStockInput = z.infer<typeof setStockBody>;
+export const MAX_BULK_UPDATES = 500;
+/** Rows are checked one by one (an invalid row is reported, the others applied). */
+export const bulkBody = z.object({ updates: z.array(z.unknown()).min(1) }).strict();
+export const bulkRow = setStockBody.extend({ sku: skuText() });
+export const bulkResponse = z.object({
+  data: z.object({
+    applied: z.number().int(),
+    unchanged: z.number().int(),
+    failed: z.number().int(),
+    results: z.array(
+      z.object({
+        index: z.number().int(),
+        sku: z.string().nullable(),
+        warehouse_id: z.string().nullable(),
+        status: z.enum(['applied', 'unchanged', 'failed']),
+        error: z.object({ code: z.string(), message: z.string() }).optional(),
+      }),
+    ),
+  }),
+});
+export const adjustmentsQuery = z.object({
+  limit: queryInt(50, 200),
+  cursor: cursorParam,
+  start_date: isoDate.optional(),
+  end_date: isoDate.optional(),
+  warehouse_id: id('wh').optional(),
+  reason: reason.optional(),
+});
+export const adjustmentSchema = z.object({
+  id: z.string(),
+  sku: z.string().nullable(),
+  inventory_item_id: z.string(),
+  warehouse_id: z.string(),
+  field: z.enum(['stocked_quantity', 'incoming_quantity']),
+  before_quantity: z.number().int(),
+  after_quantity: z.number().int(),
+  delta: z.number().int(),
+  reason: reason,
+  note: z.string().nullable(),
+  reference: z.string().nullable(),
+  created_by: z.string(),
+  created_at: z.string(),
+});
+export const adjustmentsResponse = z.object({ data: z.array(adjustmentSchema), meta: listMeta });
+export const transferBody = z
+  .object({
+    from_warehouse_id: id('wh'),
+    to_warehouse_id: id('wh'),
+    quantity: quantity(1),
+    note: text(1000).nullable().optional(),
+    reference: text(256).nullable().optional(),
+  })
+  .strict()
+  .refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] });
+export const transferResponse = z.object({
+  data: z.object({
+    id: z.string(),
+    sku: z.string(),
+    from_warehouse_id: z.string(),
+    to_warehouse_id: z.string(),
+    quantity: z.number().int(),
+    note: z.string().nullable(),
+    created_by: z.string(),
+    created_at: z.string(),
+    inventory: skuDetail,
+  }),
+});
+
+// ---------- warehouses (inventory family) ----------
+export const warehouseCreateBody = z
+  .object({ id: id('wh').optional(), ...locationFields, address: z.union([address, text(1000)]).nullable() })
+  .partial()
+  .required({ name: true })
+  .strict();
+export const warehouseUpdateBody = z.object({ ...locationFields, address: z.union([address, text(1000)]).nullable() }).partial().strict();
+const warehouseSchema = locationSchema;
+export const warehouseResponse = z.object({ data: warehouseSchema });
+export const warehouseListResponse = z.object({ data: z.array(warehouseSchema) });
+export const warehouseParams = z.object({ id: id('wh') });
+
+// ---------- records family (seed 004) ----------
+export const recordBody = z
+  .object({
+    productId: text(256).min(1),
+    skuId: skuText().nullable().optional(),
+    warehouseId: id('wh'),
+    initialQty: quantity(),
+    location: text(128).nullable().optional(),
+    reorderLevel: quantity().optional(),
+    reorderQty: quantity().optional(),
+    variantAttributes: metadata.optional(),
+  })
+  .strict();
+export const recordParams = z.object({ id: id('ilev') });
+const recordSchema = z.object({
+  id: z.string(),
+  productId: z.string().nullable(),
+  skuId: z.string().nullable(),
+  tenantId: z.string(),
+  warehouseId: z.string(),
+  warehouseName: z.string().nullable(),
+  location: z.string().nullable(),
+  onHandQty: z.number().int(),
+  reservedQty: z.number().int(),
+  availableQty: z.number().int(),
+  reorderLevel: z.number().int(),
+  reorderQty: z.number().int(),
+  variantAttributes: z.record(z.string(), z.unknown()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export const recordResponse = z.object({ status: z.literal(true), data: recordSchema });
+export const recordListResponse = z.object({ status: z.literal(true), data: z.array(recordSchema) });

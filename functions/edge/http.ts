@@ -12,7 +12,7 @@ import type { Actor, Scope } from '../core/model.ts';
 import { routeById } from '../routes.ts';
 import type { Route } from '../routes.ts';
 import { renderError, renderUnexpected } from './render.ts';
-import { toDomainError } from './validate.ts';
+import { toDomainError } from '../core/validate.ts';
 
 export const logger = new Logger({ serviceName: 'inventory' });
 

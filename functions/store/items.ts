@@ -301,9 +301,9 @@ export const itemHasReservations = (iid: string) =>
   new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
 
 /** Keeps the warehouse's level count true, so a warehouse can only be deleted with no levels left. */
-export function warehouseLevelCount(tenant: string, wid: string, delta: number, opts: { mustBeWritable?: boolean } = {}): TxAction {
+export function warehouseLevelCount(tenant: string, wid: string, delta: number, opts: { mustBeWritable?: boolean; label?: string } = {}): TxAction {
   return {
-    label: 'warehouse',
+    label: opts.label ?? 'warehouse',
     item: {
       Update: {
         TableName: tableName(),

@@ -1,8 +1,10 @@
 import type { Adjustment, AdjustmentReason } from '../core/model.ts';
 import { newId } from '../core/ids.ts';
-import { tableName } from './db.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { db, tableName } from './db.ts';
 import type { TxAction } from './db.ts';
-import { keys } from './keys.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { keys, strip } from './keys.ts';
 
 export interface LedgerEntry {
   tenant: string;
@@ -43,4 +45,78 @@ export function ledgerPut(e: LedgerEntry): TxAction {
     label: 'ledger',
     item: { Put: { TableName: tableName(), Item: row, ConditionExpression: 'attribute_not_exists(PK)' } },
   };
+}
+
+export interface LedgerQuery {
+  limit: number;
+  cursor?: string;
+  from?: string;
+  to?: string;
+  warehouse_id?: string;
+  reason?: string;
+  maxRequests?: number;
+}
+
+function ledgerParams(tenant: string, iid: string, q: LedgerQuery) {
+  const names: Record<string, string> = { '#pk': 'PK', '#sk': 'SK' };
+  const values: Record<string, unknown> = { ':pk': keys.ledgerPartition(tenant, iid) };
+  let cond = '#pk = :pk';
+  if (q.from && q.to) {
+    Object.assign(values, { ':from': q.from, ':to': `${q.to}\uffff` });
+    cond += ' AND #sk BETWEEN :from AND :to';
+  } else if (q.from) {
+    values[':from'] = q.from;
+    cond += ' AND #sk >= :from';
+  } else if (q.to) {
+    values[':to'] = `${q.to}\uffff`;
+    cond += ' AND #sk <= :to';
+  }
+  const filters: string[] = [];
+  if (q.warehouse_id) {
+    names['#wh'] = 'warehouse_id';
+    values[':wh'] = q.warehouse_id;
+    filters.push('#wh = :wh');
+  }
+  if (q.reason) {
+    names['#reason'] = 'reason';
+    values[':reason'] = q.reason;
+    filters.push('#reason = :reason');
+  }
+  return {
+    TableName: tableName(),
+    KeyConditionExpression: cond,
+    FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+    ConsistentRead: true,
+  };
+}
+
+/** An item's ledger, newest first, by date range (the sort key starts with created_at). */
+export async function queryLedger(tenant: string, iid: string, q: LedgerQuery): Promise<{ rows: Adjustment[]; next?: string }> {
+  const pos = decodeCursor(q.cursor, ['sk']);
+  const rows: Adjustment[] = [];
+  let startKey: Record<string, unknown> | undefined = pos ? { PK: keys.ledgerPartition(tenant, iid), SK: pos.sk } : undefined;
+  for (let requests = 0; requests < (q.maxRequests ?? 3); requests++) {
+    const page = await db().send(
+      new QueryCommand({ ...ledgerParams(tenant, iid, q), ScanIndexForward: false, ExclusiveStartKey: startKey, Limit: q.limit - rows.length }),
+    );
+    rows.push(...(page.Items ?? []).map((r) => strip<Adjustment>(r)));
+    startKey = page.LastEvaluatedKey;
+    if (!startKey) return { rows };
+    if (rows.length >= q.limit) break;
+  }
+  return { rows, next: encodeCursor({ sk: String(startKey!.SK) }) };
+}
+
+/** How many ledger rows match (meta.total): a COUNT over the same key range and filters. */
+export async function countLedger(tenant: string, iid: string, q: LedgerQuery): Promise<number> {
+  let total = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(new QueryCommand({ ...ledgerParams(tenant, iid, q), Select: 'COUNT', ExclusiveStartKey: startKey }));
+    total += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return total;
 }

@@ -32,6 +32,10 @@ export interface LevelFields {
 
 export interface NewLevel extends LevelFields {
   location_id: string;
+  /** Ledger reason of the stock the level starts with (default `initial`). */
+  reason?: AdjustmentReason;
+  note?: string | null;
+  reference?: string | null;
 }
 
 const levelNotFound = (iid: string, wid: string) =>
@@ -43,7 +47,27 @@ function warehouseFailure(err: TxCancelled, wid: string): DomainError | undefine
   return old ? readonlyWarehouse(wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 }
 
-export async function createLevel(ctx: WriteContext, iid: string, input: NewLevel, levelId: string): Promise<void> {
+/** A new level's row with every index key it belongs under. */
+export function levelRow(tenant: string, level: Level): Record<string, unknown> {
+  const { inventory_item_id: iid, location_id: wid, sku } = level;
+  return {
+    ...keys.level(tenant, iid, wid),
+    ...keys.levelIndex(tenant, iid, wid),
+    ...(sku ? keys.levelSkuIndex(tenant, sku, wid) : {}),
+    entity: 'level',
+    ...level,
+    version: 1,
+  };
+}
+
+/** Level ids are derived from the item and the location, so a record id (seed 004) finds its level. */
+export const levelId = (iid: string, wid: string) => `ilev_${iid}:${wid}`;
+export function parseLevelId(id: string): { iid: string; wid: string } | undefined {
+  const m = /^ilev_([^:]+):(.+)$/.exec(id);
+  return m ? { iid: m[1], wid: m[2] } : undefined;
+}
+
+export async function createLevel(ctx: WriteContext, iid: string, input: NewLevel): Promise<void> {
   const { tenant, now } = ctx;
   await withRetry(async () => {
     const wid = input.location_id;
@@ -52,7 +76,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     const safety = input.safety_stock ?? 0;
     const rec = await requireItem(tenant, iid);
     const level: Level = {
-      id: levelId,
+      id: levelId(iid, wid),
       inventory_item_id: iid,
       location_id: wid,
       sku: rec.item.sku,
@@ -74,14 +98,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
         item: {
           Put: {
             TableName: tableName(),
-            Item: {
-              ...keys.level(tenant, iid, wid),
-              ...keys.levelIndex(tenant, iid, wid),
-              ...(rec.item.sku ? keys.levelSkuIndex(tenant, rec.item.sku, wid) : {}),
-              entity: 'level',
-              ...level,
-              version: 1,
-            },
+            Item: levelRow(tenant, level),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
@@ -101,7 +118,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
       warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
     ];
-    const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: 'initial' as const, created_by: ctx.by, at: now };
+    const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: input.reason ?? 'initial', note: input.note, reference: input.reference, created_by: ctx.by, at: now };
     if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
     if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
     try {

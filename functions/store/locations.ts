@@ -13,18 +13,31 @@ import { queryPartition } from './query.ts';
 const whNotFound = (wid: string) => notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 
 export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> {
-  await db().send(
-    new PutCommand({
-      TableName: tableName(),
-      Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0 },
-      ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+  try {
+    await db().send(
+      new PutCommand({
+        TableName: tableName(),
+        Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0 },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
+    throw err;
+  }
 }
 
 export async function getWarehouse(tenant: string, wid: string): Promise<Warehouse | undefined> {
   const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wid), ConsistentRead: true }));
   return res.Item ? strip<Warehouse>(res.Item) : undefined;
+}
+
+/** How many levels a warehouse holds (kept by every level create and delete). */
+export async function levelCount(tenant: string, wid: string): Promise<number> {
+  const res = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wid), ProjectionExpression: 'level_count', ConsistentRead: true }),
+  );
+  return Number(res.Item?.level_count ?? 0);
 }
 
 export async function listWarehouses(tenant: string): Promise<Warehouse[]> {

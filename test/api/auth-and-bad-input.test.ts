@@ -19,6 +19,7 @@ beforeAll(async () => {
   ids.item = (await api.post('/admin/inventory-items', { sku: 'AUTH-1', title: 'Auth item' })).body.inventory_item.id;
   await api.post(`/admin/inventory-items/${ids.item}/location-levels`, { location_id: ids.wh, stocked_quantity: 10 });
   ids.res = (await api.post('/admin/reservations', { inventory_item_id: ids.item, location_id: ids.wh, quantity: 1 })).body.reservation.id;
+  ids.record = `ilev_${ids.item}:${ids.wh}`;
   ids.product = 'prod_auth';
   ids.variant = 'variant_auth';
   await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
@@ -28,9 +29,11 @@ afterAll(() => api.close());
 /** A real path of this tenant for the route. */
 function pathFor(route: Route): string {
   return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
+    if (name === 'sku') return 'AUTH-1';
     if (name === 'id') {
       if (route.path.startsWith('/admin/reservations')) return ids.res;
-      if (route.path.startsWith('/admin/stock-locations')) return ids.wh;
+      if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
+      if (route.path.startsWith('/v1/inventory')) return ids.record;
       if (route.path.startsWith('/admin/products')) return ids.product;
       return ids.item;
     }
@@ -55,20 +58,27 @@ function bodyFor(route: Route): unknown {
     'admin.locations.update': { name: 'Y' },
     'admin.variants.link': { inventory_item_id: ids.item, required_quantity: 2 },
     'admin.variants.update-link': { required_quantity: 2 },
+    'inventory.set': { warehouse_id: ids.wh, quantity: 7 },
+    'inventory.bulk': { updates: [{ sku: 'AUTH-1', warehouse_id: ids.wh, quantity: 8 }] },
+    'inventory.transfer': { from_warehouse_id: ids.wh, to_warehouse_id: ids.wh2, quantity: 1 },
+    'inventory.warehouses.create': { name: 'Z' },
+    'inventory.warehouses.update': { name: 'Z2' },
+    'records.create': { productId: 'prod_auth', warehouseId: ids.wh2, initialQty: 1 },
   };
   return route.body ? bodies[route.id] : undefined;
 }
 
 /** Everything this tenant has, as the API shows it: compared before and after each refused call. */
 async function snapshot() {
-  const [items, levels, reservations, locations, variant] = await Promise.all([
+  const [items, levels, reservations, locations, variant, history] = await Promise.all([
     api.get('/admin/inventory-items?limit=1000'),
     api.get(`/admin/inventory-items/${ids.item}/location-levels`),
     api.get('/admin/reservations?limit=1000'),
     api.get('/admin/stock-locations?limit=1000'),
     api.get(`/admin/products/${ids.product}/variants/${ids.variant}`),
+    api.get('/api/inventory/AUTH-1/adjustments?limit=200'),
   ]);
-  return JSON.stringify([items.body, levels.body, reservations.body, locations.body, variant.body]);
+  return JSON.stringify([items.body, levels.body, reservations.body, locations.body, variant.body, history.body]);
 }
 
 const guarded = routes.filter((r) => r.scope !== 'public');

@@ -1,7 +1,7 @@
 /** zod failures → one DomainError naming every bad field. Quantity fields get the quantity codes of API.md. */
 import type * as z from 'zod';
-import { DomainError } from '../core/errors.ts';
-import type { ErrorDetail } from '../core/errors.ts';
+import { DomainError } from './errors.ts';
+import type { ErrorDetail } from './errors.ts';
 
 const QUANTITY_FIELDS = new Set([
   'stocked_quantity',

@@ -1,0 +1,4 @@
+import { defineHandler } from '#edge/http.ts';
+import { updateWarehouse } from '#core/locations.ts';
+
+export const handler = defineHandler('inventory.warehouses.update', async ({ actor, params, body }) => ({ data: await updateWarehouse(actor, params.id, body) }));

@@ -1,0 +1,227 @@
+/**
+ * Stock writes of the inventory family that touch several levels at once: transfers (one
+ * transaction, two levels, two ledger rows) and bulk chunks (up to 100 actions per transaction).
+ */
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DomainError, insufficientStock, notFound, readonlyWarehouse } from '../core/errors.ts';
+import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
+import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import type { TxAction } from './db.ts';
+import { requireItem, warehouseLevelCount } from './items.ts';
+import { keys, strip } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import { levelId, levelRow } from './levels.ts';
+import type { WriteContext } from './levels.ts';
+
+/** A stock location that must exist and take writes, checked inside the transaction. */
+function writable(tenant: string, wid: string, label: string): TxAction {
+  return {
+    label,
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.warehouse(tenant, wid),
+        ConditionExpression: 'attribute_exists(PK) AND is_readonly = :false',
+        ExpressionAttributeValues: { ':false': false },
+      },
+    },
+  };
+}
+
+function warehouseProblem(err: TxCancelled, label: string, wid: string): DomainError | undefined {
+  if (!err.cancellation.failed.has(label)) return undefined;
+  return err.cancellation.failed.get(label) ? readonlyWarehouse(wid) : notFound('Warehouse', wid, 'WAREHOUSE_NOT_FOUND');
+}
+
+/** `SET stocked = after, available += Δ` on the exact version read. */
+function setStocked(
+  tenant: string,
+  l: Level,
+  version: number,
+  after: number,
+  now: string,
+  label: string,
+  guard: { condition: string; values: Record<string, unknown> } = { condition: '', values: {} },
+): TxAction {
+  const values: Record<string, unknown> = { ':after': after, ':d': after - l.stocked_quantity, ':seen': version, ':next': version + 1, ':now': now, ...guard.values };
+  const extra = guard.condition;
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, l.inventory_item_id, l.location_id),
+        UpdateExpression: 'SET stocked_quantity = :after, available_quantity = available_quantity + :d, version = :next, updated_at = :now',
+        ConditionExpression: `version = :seen${extra}`,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+export interface Transfer {
+  id: string;
+  sku: string;
+  from: string;
+  to: string;
+  quantity: number;
+  note: string | null;
+  reference: string | null;
+}
+
+/**
+ * Move stock between two warehouses of one item in one transaction. Guards: the source level's
+ * available quantity covers the move (reserved stock stays put), both warehouses exist and take
+ * writes, both levels are the versions read. The destination level is created if missing.
+ */
+export async function transferStock(ctx: WriteContext, iid: string, t: Transfer): Promise<void> {
+  const { tenant, now } = ctx;
+  await withRetry(async () => {
+    const rec = await requireItem(tenant, iid);
+    const src = rec.levels.find((l) => l.location_id === t.from);
+    if (!src) throw new DomainError('INVENTORY_NOT_FOUND', `SKU ${t.sku} has no stock at warehouse ${t.from}`);
+    const dst = rec.levels.find((l) => l.location_id === t.to);
+    const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, field: 'stocked_quantity' as const, note: t.note, reference: t.reference ?? t.id, created_by: ctx.by, at: now };
+    const actions: TxAction[] = [
+      // invariant: a transfer never takes reserved (or safety) stock, so nothing goes negative
+      setStocked(tenant, src, rec.levelVersions[t.from], src.stocked_quantity - t.quantity, now, 'source', {
+        condition: ' AND available_quantity >= :q',
+        values: { ':q': t.quantity },
+      }),
+      writable(tenant, t.from, 'from-warehouse'),
+      ledgerPut({ ...base, warehouse_id: t.from, before: src.stocked_quantity, after: src.stocked_quantity - t.quantity, reason: 'transfer_out' }),
+      ledgerPut({ ...base, warehouse_id: t.to, before: dst?.stocked_quantity ?? 0, after: (dst?.stocked_quantity ?? 0) + t.quantity, reason: 'transfer_in' }),
+    ];
+    if (dst) {
+      actions.push(setStocked(tenant, dst, rec.levelVersions[t.to], dst.stocked_quantity + t.quantity, now, 'destination'));
+      actions.push(writable(tenant, t.to, 'to-warehouse'));
+    } else {
+      const level: Level = {
+        id: levelId(iid, t.to),
+        inventory_item_id: iid,
+        location_id: t.to,
+        sku: rec.item.sku,
+        stocked_quantity: t.quantity,
+        reserved_quantity: 0,
+        incoming_quantity: 0,
+        safety_stock: 0,
+        available_quantity: t.quantity,
+        reorder_level: 0,
+        reorder_quantity: 0,
+        bin_location: null,
+        metadata: null,
+        created_at: now,
+        updated_at: now,
+      };
+      actions.push({
+        label: 'destination',
+        item: { Put: { TableName: tableName(), Item: levelRow(tenant, level), ConditionExpression: 'attribute_not_exists(PK)' } },
+      });
+      actions.push(warehouseLevelCount(tenant, t.to, 1, { mustBeWritable: true, label: 'to-warehouse' }));
+    }
+    try {
+      await transact(actions);
+      return true;
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const wh = warehouseProblem(err, 'from-warehouse', t.from) ?? warehouseProblem(err, 'to-warehouse', t.to);
+      if (wh) throw wh;
+      const old = err.cancellation.failed.get('source');
+      if (old && old.version === rec.levelVersions[t.from] && Number(old.available_quantity) < t.quantity) {
+        throw insufficientStock(t.sku, t.from, Number(old.available_quantity), t.quantity);
+      }
+      return RETRY;
+    }
+  });
+}
+
+// ---------- bulk ----------
+
+export interface BulkWrite {
+  index: number;
+  level: Level;
+  version: number;
+  quantity: number;
+  reason: AdjustmentReason;
+  note?: string | null;
+  reference?: string | null;
+  expected?: number;
+}
+
+/**
+ * Apply absolute stock sets to existing levels, as few transactions as the 100-action limit
+ * allows: per row the version-guarded level update and its ledger row, plus one writable check
+ * per warehouse of the chunk. A chunk that fails is reported whole; the caller retries its rows one by one.
+ */
+export async function applyBulk(ctx: WriteContext, writes: BulkWrite[]): Promise<{ applied: number[]; failed: number[]; requests: number }> {
+  const applied: number[] = [];
+  const failed: number[] = [];
+  let requests = 0;
+  let chunk: BulkWrite[] = [];
+  let warehouses = new Set<string>();
+  const flush = async () => {
+    if (!chunk.length) return;
+    const actions: TxAction[] = [];
+    for (const w of chunk) {
+      // compare-and-set rows apply only while the stocked quantity is the expected one
+      const guard = w.expected !== undefined ? { condition: ' AND stocked_quantity = :expected', values: { ':expected': w.expected } } : undefined;
+      actions.push(setStocked(ctx.tenant, w.level, w.version, w.quantity, ctx.now, `row:${w.index}`, guard));
+      actions.push(
+        ledgerPut({
+          tenant: ctx.tenant,
+          sku: w.level.sku ?? null,
+          inventory_item_id: w.level.inventory_item_id,
+          warehouse_id: w.level.location_id,
+          field: 'stocked_quantity',
+          before: w.level.stocked_quantity,
+          after: w.quantity,
+          reason: w.reason,
+          note: w.note,
+          reference: w.reference,
+          created_by: ctx.by,
+          at: ctx.now,
+        }),
+      );
+    }
+    for (const wid of warehouses) actions.push(writable(ctx.tenant, wid, `warehouse:${wid}`));
+    requests++;
+    try {
+      await transact(actions);
+      applied.push(...chunk.map((w) => w.index));
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      failed.push(...chunk.map((w) => w.index));
+    }
+    chunk = [];
+    warehouses = new Set();
+  };
+  for (const w of writes) {
+    const needs = 2 + (warehouses.has(w.level.location_id) ? 0 : 1);
+    if (chunk.length * 2 + warehouses.size + needs > 100) await flush();
+    chunk.push(w);
+    warehouses.add(w.level.location_id);
+  }
+  await flush();
+  return { applied, failed, requests };
+}
+
+/** Batched reads for a bulk request: sku guards, levels and warehouses, 100 keys a request. */
+export async function batchRows(keyList: { PK: string; SK: string }[]): Promise<{ rows: Record<string, any>[]; requests: number }> {
+  const rows: Record<string, any>[] = [];
+  let requests = 0;
+  const unique = [...new Map(keyList.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+    while (pending?.length) {
+      requests++;
+      const res: BatchGetCommandOutput = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+      rows.push(...(res.Responses?.[tableName()] ?? []));
+      pending = res.UnprocessedKeys?.[tableName()]?.Keys;
+    }
+  }
+  return { rows, requests };
+}
+
+export const asLevel = (row: Record<string, unknown>) => strip<Level>(row);
+export const asWarehouse = (row: Record<string, unknown>) => strip<Warehouse>(row);
