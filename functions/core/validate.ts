@@ -32,7 +32,11 @@ export function toDomainError(where: 'body' | 'query' | 'path', error: z.ZodErro
     const value = valueAt(input, path);
     if (last && QUANTITY_FIELDS.has(last) && typeof value === 'number') {
       quantityIssues++;
-      if (value < 0 && STOCK_FIELDS.has(last)) negative++;
+      // a negative stock quantity (a level's, or the `quantity` of a stock write, which names a
+      // warehouse) is a resulting quantity that would be negative; elsewhere it is just invalid
+      const parent = valueAt(input, path.slice(0, -1)) as Record<string, unknown> | undefined;
+      const stock = STOCK_FIELDS.has(last) || (last === 'quantity' && !!parent && 'warehouse_id' in parent);
+      if (value < 0 && stock) negative++;
       details.push({ field, message: quantityMessage(value, issue) });
       continue;
     }

@@ -58,9 +58,10 @@ export interface LedgerQuery {
 }
 
 function ledgerParams(tenant: string, iid: string, q: LedgerQuery) {
-  const names: Record<string, string> = { '#pk': 'PK', '#sk': 'SK' };
+  const names: Record<string, string> = { '#pk': 'PK' };
   const values: Record<string, unknown> = { ':pk': keys.ledgerPartition(tenant, iid) };
   let cond = '#pk = :pk';
+  if (q.from || q.to) names['#sk'] = 'SK';
   if (q.from && q.to) {
     Object.assign(values, { ':from': q.from, ':to': `${q.to}\uffff` });
     cond += ' AND #sk BETWEEN :from AND :to';
