@@ -14,8 +14,12 @@ const QUANTITY_FIELDS = new Set([
   'reorder_quantity',
   'expected_quantity',
   'backorder_limit',
+  // records family (seed 004)
+  'initialQty',
+  'reorderLevel',
+  'reorderQty',
 ]);
-const STOCK_FIELDS = new Set(['stocked_quantity', 'incoming_quantity']);
+const STOCK_FIELDS = new Set(['stocked_quantity', 'incoming_quantity', 'initialQty']);
 
 export function toDomainError(where: 'body' | 'query' | 'path', error: z.ZodError, input: unknown): DomainError {
   const details: ErrorDetail[] = [];
