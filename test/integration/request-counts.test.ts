@@ -1,0 +1,80 @@
+/**
+ * DynamoDB requests per operation, counted at the client (a middleware), not estimated: a page of
+ * 50 SKUs costs the same whatever the catalogue size, and a 500-row bulk costs a few dozen.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { bulkUpdate } from '../../functions/core/bulk.ts';
+import { listInventory } from '../../functions/core/inventory.ts';
+import { createItem } from '../../functions/core/items.ts';
+import { createLevel } from '../../functions/core/levels.ts';
+import { createWarehouse } from '../../functions/core/locations.ts';
+import type { Actor } from '../../functions/core/model.ts';
+import { db, setClient } from '../../functions/store/db.ts';
+import { newTenant } from '../support/api.ts';
+
+const counted: string[] = [];
+beforeAll(() => {
+  const base = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  base.middlewareStack.add((next, context) => async (args) => {
+    counted.push(String(context.commandName));
+    return next(args);
+  }, { step: 'initialize', name: 'countRequests' });
+  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+});
+afterAll(() => {
+  db().destroy();
+  setClient(undefined);
+});
+
+async function catalogue(size: number) {
+  const actor: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'counter', scopes: ['inventory:write'] };
+  const w1 = await createWarehouse(actor, { name: 'A' });
+  const w2 = await createWarehouse(actor, { name: 'B' });
+  const skus: string[] = [];
+  for (let i = 0; i < size; i++) {
+    const sku = `RC-${String(i).padStart(5, '0')}`;
+    const item = await createItem(actor, { sku, title: `Item ${i}` });
+    await createLevel(actor, item.id, { location_id: w1.id, stocked_quantity: 20 });
+    await createLevel(actor, item.id, { location_id: w2.id, stocked_quantity: 5 });
+    skus.push(sku);
+  }
+  return { actor, w1: w1.id, w2: w2.id, skus };
+}
+
+async function count<T>(fn: () => Promise<T>): Promise<{ out: T; requests: number; kinds: Record<string, number> }> {
+  counted.length = 0;
+  const out = await fn();
+  const kinds: Record<string, number> = {};
+  for (const c of counted) kinds[c] = (kinds[c] ?? 0) + 1;
+  return { out, requests: counted.length, kinds };
+}
+
+let small: Awaited<ReturnType<typeof catalogue>>;
+let large: Awaited<ReturnType<typeof catalogue>>;
+beforeAll(async () => {
+  small = await catalogue(60);
+  large = await catalogue(600);
+}, 180_000);
+
+test('a page of 50 SKUs costs the same few requests at 60 and at 600 SKUs, and no Scan', async () => {
+  const a = await count(() => listInventory(small.actor, { limit: 50 }));
+  const b = await count(() => listInventory(large.actor, { limit: 50 }));
+  const c = await count(() => listInventory(large.actor, { limit: 50, cursor: b.out.meta.nextCursor! }));
+  console.log(`GET /api/inventory, 50 SKUs: ${a.requests} requests at 60 SKUs, ${b.requests} at 600 (next page ${c.requests})`, b.kinds);
+  expect(b.out.data).toHaveLength(50);
+  expect(b.requests).toBe(a.requests);
+  expect(c.requests).toBe(a.requests);
+  expect(b.requests).toBeLessThanOrEqual(3);
+  expect(counted).not.toContain('ScanCommand');
+});
+
+test('a 500-row bulk update costs batched reads and transactions of up to 100 actions', async () => {
+  const updates = Array.from({ length: 500 }, (_, i) => ({ sku: large.skus[i], warehouse_id: i % 2 ? large.w1 : large.w2, quantity: 1000 + i }));
+  const run = await count(() => bulkUpdate(large.actor, updates));
+  console.log(`POST /api/inventory/bulk, 500 rows: ${run.requests} requests`, run.kinds);
+  expect(run.out.data.applied).toBe(500);
+  // 5 BatchGets of sku guards, 5 of levels, 1 of warehouses; 1000 actions + warehouse checks in ≤ 100-action transactions
+  expect(run.kinds.TransactWriteItemsCommand).toBeLessThanOrEqual(11);
+  expect(run.requests).toBeLessThanOrEqual(22);
+});
