@@ -112,3 +112,11 @@ test('an empty list or a body without updates is 400', async () => {
   expect((await bulk([])).status).toBe(400);
   expect((await api.post('/api/inventory/bulk', { rows: [] })).status).toBe(400);
 });
+
+test('a body over 256 KB is 413 PAYLOAD_TOO_LARGE in the family shape, nothing applied', async () => {
+  const updates = Array.from({ length: 400 }, (_, i) => ({ sku: sku(i % 250), warehouse_id: wh, quantity: 3, note: 'x'.repeat(700) }));
+  const res = await bulk(updates);
+  expect(res.status).toBe(413);
+  expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  expect((await api.get(`/api/inventory/${sku(0)}`)).body.data.warehouses.find((w: any) => w.warehouse_id === wh).on_hand).not.toBe(3);
+});
