@@ -300,6 +300,21 @@ export async function deleteItem(
 export const itemHasReservations = (iid: string) =>
   new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
 
+/** A stock location that must exist and take writes (not read-only), checked inside the transaction. */
+export function writableWarehouse(tenant: string, wid: string, label: string): TxAction {
+  return {
+    label,
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.warehouse(tenant, wid),
+        ConditionExpression: 'attribute_exists(PK) AND is_readonly = :false',
+        ExpressionAttributeValues: { ':false': false },
+      },
+    },
+  };
+}
+
 /** Keeps the warehouse's level count true, so a warehouse can only be deleted with no levels left. */
 export function warehouseLevelCount(tenant: string, wid: string, delta: number, opts: { mustBeWritable?: boolean; label?: string } = {}): TxAction {
   return {

@@ -8,7 +8,7 @@ import type { AdjustmentReason, Level } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { requireItem, warehouseLevelCount } from './items.ts';
+import { requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -203,17 +203,7 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
     const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
     if (quantityChanged) {
       // read-only warehouses (e.g. FBA) take no stock writes; checked inside the transaction
-      actions.push({
-        label: 'warehouse',
-        item: {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: keys.warehouse(tenant, wid),
-            ConditionExpression: 'attribute_exists(PK) AND is_readonly = :false',
-            ExpressionAttributeValues: { ':false': false },
-          },
-        },
-      });
+      actions.push(writableWarehouse(tenant, wid, 'warehouse'));
     }
     const base = {
       tenant,

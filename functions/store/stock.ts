@@ -8,26 +8,11 @@ import { DomainError, insufficientStock, notFound, readonlyWarehouse } from '../
 import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
-import { requireItem, warehouseLevelCount } from './items.ts';
+import { requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { levelId, levelRow } from './levels.ts';
 import type { WriteContext } from './levels.ts';
-
-/** A stock location that must exist and take writes, checked inside the transaction. */
-function writable(tenant: string, wid: string, label: string): TxAction {
-  return {
-    label,
-    item: {
-      ConditionCheck: {
-        TableName: tableName(),
-        Key: keys.warehouse(tenant, wid),
-        ConditionExpression: 'attribute_exists(PK) AND is_readonly = :false',
-        ExpressionAttributeValues: { ':false': false },
-      },
-    },
-  };
-}
 
 function warehouseProblem(err: TxCancelled, label: string, wid: string): DomainError | undefined {
   if (!err.cancellation.failed.has(label)) return undefined;
@@ -89,13 +74,13 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
         condition: ' AND available_quantity >= :q',
         values: { ':q': t.quantity },
       }),
-      writable(tenant, t.from, 'from-warehouse'),
+      writableWarehouse(tenant, t.from, 'from-warehouse'),
       ledgerPut({ ...base, warehouse_id: t.from, before: src.stocked_quantity, after: src.stocked_quantity - t.quantity, reason: 'transfer_out' }),
       ledgerPut({ ...base, warehouse_id: t.to, before: dst?.stocked_quantity ?? 0, after: (dst?.stocked_quantity ?? 0) + t.quantity, reason: 'transfer_in' }),
     ];
     if (dst) {
       actions.push(setStocked(tenant, dst, rec.levelVersions[t.to], dst.stocked_quantity + t.quantity, now, 'destination'));
-      actions.push(writable(tenant, t.to, 'to-warehouse'));
+      actions.push(writableWarehouse(tenant, t.to, 'to-warehouse'));
     } else {
       const level: Level = {
         id: levelId(iid, t.to),
@@ -184,7 +169,7 @@ export async function applyBulk(ctx: WriteContext, writes: BulkWrite[]): Promise
         }),
       );
     }
-    for (const wid of warehouses) actions.push(writable(ctx.tenant, wid, `warehouse:${wid}`));
+    for (const wid of warehouses) actions.push(writableWarehouse(ctx.tenant, wid, `warehouse:${wid}`));
     requests++;
     try {
       await transact(actions);
