@@ -169,6 +169,12 @@ export const routes: Route[] = [
     summary: 'Get a warehouse', params: s.warehouseParams, response: s.warehouseResponse }),
   inventory({ id: 'inventory.warehouses.update', method: 'PATCH', path: '/api/warehouses/{id}', scope: 'inventory:write', access: 'write', file: 'update-warehouse',
     summary: 'Update a warehouse', params: s.warehouseParams, body: s.warehouseUpdateBody, response: s.warehouseResponse }),
+  inventory({ id: 'keys.create', method: 'POST', path: '/api/keys', scope: 'keys:manage', access: 'write', file: 'create-key', status: 201,
+    summary: 'Create an API key (its secret is shown this once)', body: s.keyCreateBody, response: s.keyCreatedResponse }),
+  inventory({ id: 'keys.list', method: 'GET', path: '/api/keys', scope: 'keys:manage', access: 'read', file: 'list-keys',
+    summary: "The tenant's API keys, without secrets", response: s.keyListResponse }),
+  inventory({ id: 'keys.revoke', method: 'DELETE', path: '/api/keys/{id}', scope: 'keys:manage', access: 'write', file: 'revoke-key',
+    summary: 'Revoke an API key', params: s.keyParams, response: s.keyResponse }),
 
   // ---- records family (seed 004) ----
   records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', file: 'create-record',

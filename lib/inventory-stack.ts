@@ -9,6 +9,7 @@ import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -66,6 +67,8 @@ export class InventoryStack extends Stack {
 
     const authorizerFn = fn('Authorizer', 'functions/authorizer/handler.ts');
     this.table.grantReadData(authorizerFn);
+    // it records a key's last use (at most hourly): that one write, nothing else
+    authorizerFn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
     // No identity source: a key may come in either of two headers, and API Gateway would refuse a
     // request lacking a listed one before our 401. Without one, results are not cached (TTL 0).
     const authorizer = new HttpLambdaAuthorizer('KeyAuthorizer', authorizerFn, {

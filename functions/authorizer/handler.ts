@@ -7,7 +7,7 @@
  * per key, not per route.
  */
 import { tenantOfKey } from '../core/api-keys.ts';
-import { findApiKey } from '../store/api-keys.ts';
+import { findApiKey, touchApiKey } from '../store/api-keys.ts';
 
 export interface AuthorizerEvent {
   headers?: Record<string, string | undefined>;
@@ -34,6 +34,9 @@ export const handler = async (event: AuthorizerEvent): Promise<AuthorizerResult>
   if (!tenant) return ANONYMOUS;
   const rec = await findApiKey(tenant, secret);
   if (!rec || rec.revoked_at) return ANONYMOUS;
+  // last_used_at is kept to the hour: a write only when the stored one is older than that
+  const now = new Date();
+  if (!rec.last_used_at || now.getTime() - Date.parse(rec.last_used_at) > 3_600_000) await touchApiKey(tenant, secret, now);
   return {
     isAuthorized: true,
     context: {

@@ -4,7 +4,7 @@
  * Import as `* as z` (the named import pulls every locale into each bundle).
  */
 import * as z from 'zod';
-import { ADJUSTMENT_REASONS, MAX_QUANTITY, WAREHOUSE_TYPES } from './model.ts';
+import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
 
 // ---------- building blocks ----------
 /** A quantity: an integer in [min, 1e9]. Failures render as INVALID_QUANTITY / NEGATIVE_QUANTITY. */
@@ -527,3 +527,26 @@ const recordSchema = z.object({
 });
 export const recordResponse = z.object({ status: z.literal(true), data: recordSchema });
 export const recordListResponse = z.object({ status: z.literal(true), data: z.array(recordSchema) });
+
+// ---------- API keys ----------
+export const keyCreateBody = z
+  .object({
+    name: text(128).min(1),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length * 2),
+    warehouse_ids: z.array(id('wh')).max(100).nullable().optional(),
+  })
+  .strict();
+export const keyParams = z.object({ id: id('key') });
+const keySchema = z.object({
+  id: z.string(),
+  prefix: z.string(),
+  name: z.string(),
+  scopes: z.array(z.enum(SCOPES)),
+  warehouse_ids: z.array(z.string()).nullable(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+export const keyCreatedResponse = z.object({ data: keySchema.extend({ key: z.string().describe('the secret: shown this once') }) });
+export const keyResponse = z.object({ data: keySchema });
+export const keyListResponse = z.object({ data: z.array(keySchema) });

@@ -1,9 +1,10 @@
 /** API keys: stored only as a SHA-256 hash, under the tenant the key names. */
-import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
 import { db, tableName } from './db.ts';
 import { keys } from './keys.ts';
+import { queryPartition } from './query.ts';
 
 export interface ApiKeyRecord {
   id: string;
@@ -14,7 +15,12 @@ export interface ApiKeyRecord {
   warehouse_ids: string[] | null;
   created_at: string;
   revoked_at: string | null;
+  last_used_at?: string | null;
 }
+
+const FIELDS = ['id', 'tenant', 'name', 'prefix', 'scopes', 'warehouse_ids', 'created_at', 'last_used_at', 'revoked_at'] as const;
+const publicKey = (row: Record<string, unknown>): ApiKeyRecord =>
+  Object.fromEntries(FIELDS.map((f) => [f, row[f] ?? null])) as unknown as ApiKeyRecord;
 
 export const hashKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
@@ -24,7 +30,7 @@ export async function putApiKey(secret: string, rec: ApiKeyRecord, opts: { onlyI
     await db().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', ...rec },
+        Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', hash: hashKey(secret), ...rec },
         ConditionExpression: opts.onlyIfNew ? 'attribute_not_exists(PK)' : undefined,
       }),
     );
@@ -35,7 +41,60 @@ export async function putApiKey(secret: string, rec: ApiKeyRecord, opts: { onlyI
   }
 }
 
+/** The key a secret belongs to; the stored hash is compared in constant time as well. */
 export async function findApiKey(tenant: string, secret: string): Promise<ApiKeyRecord | undefined> {
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.apiKey(tenant, hashKey(secret)) }));
-  return res.Item as ApiKeyRecord | undefined;
+  const hash = hashKey(secret);
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.apiKey(tenant, hash) }));
+  const stored = res.Item?.hash as string | undefined;
+  if (!res.Item || !stored || stored.length !== hash.length || !timingSafeEqual(Buffer.from(stored), Buffer.from(hash))) return undefined;
+  return publicKey(res.Item);
+}
+
+export async function listApiKeys(tenant: string): Promise<ApiKeyRecord[]> {
+  const rows = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1' });
+  return rows.map(publicKey);
+}
+
+/** Revoke by id: the key stops authorizing at once (locally; deployed, within the authorizer cache TTL). */
+export async function revokeApiKey(tenant: string, keyId: string, now: string): Promise<ApiKeyRecord | undefined> {
+  const [row] = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1', skPrefix: keyId });
+  if (!row || row.id !== keyId) return undefined;
+  const key = { PK: row.PK as string, SK: row.SK as string };
+  try {
+    const res = await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: 'SET revoked_at = :now',
+        // the first revocation time stays
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(revoked_at) OR attribute_type(revoked_at, :null))',
+        ExpressionAttributeValues: { ':now': now, ':null': 'NULL' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return publicKey(res.Attributes!);
+  } catch (err) {
+    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    const res = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+    return res.Item ? publicKey(res.Item) : undefined;
+  }
+}
+
+/** Record use at most once an hour per key (a write per request would double the cost of reads). */
+export async function touchApiKey(tenant: string, secret: string, now: Date): Promise<void> {
+  const cutoff = new Date(now.getTime() - 3_600_000).toISOString();
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.apiKey(tenant, hashKey(secret)),
+        UpdateExpression: 'SET last_used_at = :now',
+        ConditionExpression:
+          'attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null) OR last_used_at < :cutoff)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':cutoff': cutoff, ':null': 'NULL' },
+      }),
+    );
+  } catch (err) {
+    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+  }
 }

