@@ -13,6 +13,7 @@ import { routeById } from '../routes.ts';
 import type { Route } from '../routes.ts';
 import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
+import { idempotent } from './idempotency.ts';
 
 export const logger = new Logger({ serviceName: 'inventory' });
 
@@ -58,28 +59,37 @@ export function defineHandler(routeId: string, fn: (req: Request) => Promise<Rep
         headers: lowerCase(event.headers ?? {}),
         event,
       };
-      const out = await fn(req);
-      const reply: Reply = isReply(out) ? out : { body: out };
-      return {
-        statusCode: reply.status ?? route.status ?? 200,
-        headers: { 'content-type': route.contentType ?? 'application/json', ...SECURITY_HEADERS, ...reply.headers },
-        body: reply.raw ? String(reply.body) : JSON.stringify(reply.body),
+      const run = async () => {
+        const out = await fn(req);
+        const reply: Reply = isReply(out) ? out : { body: out };
+        return {
+          statusCode: reply.status ?? route.status ?? 200,
+          headers: { 'content-type': route.contentType ?? 'application/json', ...SECURITY_HEADERS, ...reply.headers },
+          body: reply.raw ? String(reply.body) : JSON.stringify(reply.body),
+        };
       };
+      const idemKey = req.headers['idempotency-key'];
+      if (idemKey === undefined || route.method === 'GET' || route.scope === 'public') return await run();
+      return await idempotent(route, actor, idemKey, event, run, renderFailure);
     } catch (err) {
-      const rendered =
-        err instanceof DomainError
-          ? renderError(route.family, err)
-          : isStoreRejection(err)
-            ? (logger.warn('input rejected by DynamoDB', err as Error),
-              renderError(route.family, new DomainError('VALIDATION_ERROR', 'The request holds a value that cannot be stored; check its sizes and nesting')))
-            : (logger.error('unexpected error', err as Error), renderUnexpected(route.family));
-      return {
-        statusCode: rendered.status,
-        headers: { 'content-type': 'application/json', ...SECURITY_HEADERS },
-        body: JSON.stringify(rendered.body),
-      };
+      return renderFailure(err);
     }
   });
+
+  function renderFailure(err: unknown): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
+    const rendered =
+      err instanceof DomainError
+        ? renderError(route.family, err)
+        : isStoreRejection(err)
+          ? (logger.warn('input rejected by DynamoDB', err as Error),
+            renderError(route.family, new DomainError('VALIDATION_ERROR', 'The request holds a value that cannot be stored; check its sizes and nesting')))
+          : (logger.error('unexpected error', err as Error), renderUnexpected(route.family));
+    return {
+      statusCode: rendered.status,
+      headers: { 'content-type': 'application/json', ...SECURITY_HEADERS },
+      body: JSON.stringify(rendered.body),
+    };
+  }
 }
 
 /** DynamoDB refusing a value (size, nesting, number range) is the input's fault: a 400, never a 5xx. */

@@ -15,6 +15,7 @@
  * | variant       | T#t#V#<vid>             | VARIANT               |                                 |                          |
  * | variant link  | T#t#V#<vid>             | LINK#<iid>            | T#t#IL#<iid> / <vid>            |                          |
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
+ * | idempotency   | T#t#IDEM#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts)        |                          |
  */
 const T = (tenant: string) => `T#${tenant}`;
 /** Skus may not contain control characters (schemas.ts), so this sorts below every sku character. */
