@@ -13,6 +13,7 @@ import { toDomainError } from './validate.ts';
 import { applyStock } from './inventory.ts';
 import { writeContext } from './items.ts';
 import { keys } from '../store/keys.ts';
+import { sees } from './access.ts';
 import { applyBulk, asLevel, asWarehouse, batchRows } from '../store/stock.ts';
 import type { BulkWrite } from '../store/stock.ts';
 
@@ -70,6 +71,10 @@ export async function bulkUpdate(actor: Actor, updates: unknown[]) {
   const seen = new Set<string>();
   for (const { index, row, iid } of located) {
     const wh = whById.get(row.warehouse_id);
+    if (!sees(actor, row.warehouse_id)) {
+      fail(index, new DomainError('FORBIDDEN_WAREHOUSE', `This API key may not change stock at warehouse ${row.warehouse_id}`));
+      continue;
+    }
     if (!wh) {
       fail(index, new DomainError('WAREHOUSE_NOT_FOUND', `Warehouse ${row.warehouse_id} does not exist`));
       continue;

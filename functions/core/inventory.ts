@@ -7,6 +7,7 @@ import { changeLevel, createLevel } from '../store/levels.ts';
 import { countLedger, queryLedger } from '../store/ledger.ts';
 import { transferStock } from '../store/stock.ts';
 import { levelStatus } from './model.ts';
+import { mayWrite, sees, visibleLevels } from './access.ts';
 import type { Actor, InventoryItem, Level, LevelStatus, Warehouse } from './model.ts';
 import { listWarehouses } from '../store/locations.ts';
 import * as inv from '../store/inventory.ts';
@@ -95,6 +96,7 @@ export interface InventoryQuery {
 }
 
 export async function listInventory(actor: Actor, q: InventoryQuery) {
+  if (q.warehouse_id && !sees(actor, q.warehouse_id)) throw notFound('Warehouse', q.warehouse_id, 'WAREHOUSE_NOT_FOUND');
   const [wh, page, total] = await Promise.all([warehouseMap(actor), pageFor(actor, q), totalFor(actor, q)]);
   const data = page.records.map((r) => summarise(r.item, r.levels, wh, false));
   return { data, meta: { total, limit: q.limit, nextCursor: page.next ?? null } };
@@ -106,7 +108,14 @@ const statusOf = (r: SkuRecord) => {
 };
 
 async function pageFor(actor: Actor, q: InventoryQuery): Promise<inv.Page> {
-  const accept = q.status ? (r: SkuRecord) => statusOf(r) === q.status : undefined;
+  const page = await rawPageFor(actor, q);
+  return { ...page, records: page.records.map((r) => ({ item: r.item, levels: visibleLevels(actor, r.levels) })) };
+}
+
+async function rawPageFor(actor: Actor, q: InventoryQuery): Promise<inv.Page> {
+  const filterStatus = q.status ? (r: SkuRecord) => statusOf(r) === q.status : undefined;
+  // a warehouse-limited key judges a SKU's status by the warehouses it sees
+  const accept = filterStatus && ((r: SkuRecord) => filterStatus({ item: r.item, levels: visibleLevels(actor, r.levels) }));
   if (q.sku !== undefined) {
     const rec = await skuRecord(actor, q.sku).catch(() => undefined);
     const levels = rec && q.warehouse_id ? rec.levels.filter((l) => l.location_id === q.warehouse_id) : rec?.levels;
@@ -150,7 +159,7 @@ export async function skuRecord(actor: Actor, sku: string): Promise<SkuRecord> {
 
 export async function getSku(actor: Actor, sku: string) {
   const [rec, wh] = await Promise.all([skuRecord(actor, sku), warehouseMap(actor)]);
-  return summarise(rec.item, rec.levels, wh, true);
+  return summarise(rec.item, visibleLevels(actor, rec.levels), wh, true);
 }
 
 /**
@@ -164,6 +173,7 @@ export async function setStock(actor: Actor, sku: string, input: SetStockInput) 
 
 /** The write of setStock. With skipIfAt, a level already at the quantity is left alone (no ledger row). */
 export async function applyStock(actor: Actor, sku: string, input: SetStockInput, opts: { skipIfAt?: boolean } = {}): Promise<'applied' | 'unchanged'> {
+  mayWrite(actor, input.warehouse_id);
   const ctx = writeContext(actor);
   const { iid } = await skuItemId(actor, sku);
   if (opts.skipIfAt) {
@@ -214,7 +224,8 @@ export async function adjustments(
   const from = iso(q.start_date);
   const to = iso(q.end_date);
   if (from && to && from > to) throw validation('end_date', 'must not be before start_date');
-  const query = { limit: q.limit, cursor: q.cursor, from, to, warehouse_id: q.warehouse_id, reason: q.reason };
+  if (q.warehouse_id && !sees(actor, q.warehouse_id)) return { data: [], meta: { total: 0, limit: q.limit, nextCursor: null } };
+  const query = { limit: q.limit, cursor: q.cursor, from, to, warehouse_id: q.warehouse_id, warehouse_ids: actor.warehouseIds, reason: q.reason };
   const [{ rows, next }, total] = await Promise.all([queryLedger(actor.tenant, iid, query), countLedger(actor.tenant, iid, query)]);
   return { data: rows, meta: { total, limit: q.limit, nextCursor: next ?? null } };
 }
@@ -224,6 +235,7 @@ export async function transfer(
   sku: string,
   input: { from_warehouse_id: string; to_warehouse_id: string; quantity: number; note?: string | null; reference?: string | null },
 ) {
+  mayWrite(actor, input.from_warehouse_id, input.to_warehouse_id);
   const ctx = writeContext(actor);
   const { iid } = await skuItemId(actor, sku);
   const id = newId('trf');

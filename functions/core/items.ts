@@ -1,6 +1,7 @@
 /** Inventory items: create, read, list, update, delete. */
 import { newId } from './ids.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
+import { mayWrite, visibleLevels } from './access.ts';
 import type { CreateItemInput } from './schemas.ts';
 import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
@@ -42,7 +43,7 @@ export async function createItem(actor: Actor, input: CreateItemInput): Promise<
 
 export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels> {
   const rec = await store.requireItem(actor.tenant, iid);
-  return withLevels(rec.item, rec.levels);
+  return withLevels(rec.item, visibleLevels(actor, rec.levels));
 }
 
 export function withLevels(item: InventoryItem, levels: Level[]): ItemWithLevels {
@@ -62,6 +63,8 @@ export async function updateItem(actor: Actor, iid: string, patch: CreateItemInp
 
 export async function deleteItem(actor: Actor, iid: string): Promise<void> {
   const ctx = writeContext(actor);
+  // its levels go with it: a warehouse-limited key may only delete what lies in its warehouses
+  mayWrite(actor, ...(await store.requireItem(actor.tenant, iid)).levels.map((l) => l.location_id));
   const links = await linksOfItem(actor.tenant, iid);
   await store.deleteItem(actor.tenant, iid, links, (level) => writeOffLedger(ctx, level));
 }
@@ -101,7 +104,7 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
   }
   const recs = await Promise.all(pageIds.map((id) => store.loadItem(t, id)));
   return {
-    items: recs.filter((r): r is store.ItemRecord => !!r).map((r) => withLevels(r.item, r.levels)),
+    items: recs.filter((r): r is store.ItemRecord => !!r).map((r) => withLevels(r.item, visibleLevels(actor, r.levels))),
     count: ids.length,
   };
 }

@@ -1,6 +1,7 @@
 /** API key management: a secret is shown once, at creation; only its hash is kept. */
 import { generateKey, keyPrefix } from './api-keys.ts';
-import { notFound } from './errors.ts';
+import { DomainError, notFound } from './errors.ts';
+import { mayWrite, restricted } from './access.ts';
 import { newId } from './ids.ts';
 import type { Actor, Scope } from './model.ts';
 import { listApiKeys, putApiKey, revokeApiKey } from '../store/api-keys.ts';
@@ -37,5 +38,12 @@ export async function revokeKey(tenant: string, keyId: string): Promise<ApiKeyRe
   return rec;
 }
 
-/** The HTTP face of the above, for the caller's own tenant. */
-export const createKeyFor = (actor: Actor, input: NewKey) => createKey(actor.tenant, input);
+/** The HTTP face of the above, for the caller's own tenant. A warehouse-limited key only makes keys limited to its own warehouses. */
+export function createKeyFor(actor: Actor, input: NewKey) {
+  if (restricted(actor)) {
+    const asked = input.warehouse_ids ?? [];
+    if (!asked.length) throw new DomainError('FORBIDDEN_WAREHOUSE', 'This API key is limited to some warehouses: the keys it creates must be limited to them too');
+    mayWrite(actor, ...asked);
+  }
+  return createKey(actor.tenant, input);
+}

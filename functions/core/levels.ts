@@ -1,6 +1,7 @@
 /** Location levels: stock an item somewhere, set or adjust its quantities, remove it; availability. */
 import { availabilityFloor } from './model.ts';
 import type { Actor } from './model.ts';
+import { mayWrite, sees, visibleLevels } from './access.ts';
 import { getItem, writeContext } from './items.ts';
 import type { ItemWithLevels } from './items.ts';
 import * as store from '../store/levels.ts';
@@ -8,12 +9,14 @@ import type { LevelChange, NewLevel } from '../store/levels.ts';
 import { requireItem } from '../store/items.ts';
 
 export async function createLevel(actor: Actor, iid: string, input: NewLevel): Promise<ItemWithLevels> {
+  mayWrite(actor, input.location_id);
   await store.createLevel(writeContext(actor), iid, input);
   return getItem(actor, iid);
 }
 
 /** Absolute set of stocked / incoming quantities and thresholds (optionally compare-and-set). */
 export async function setLevel(actor: Actor, iid: string, wid: string, change: Omit<LevelChange, 'adjustment'>): Promise<ItemWithLevels> {
+  mayWrite(actor, wid);
   await store.changeLevel(writeContext(actor), iid, wid, change);
   return getItem(actor, iid);
 }
@@ -25,11 +28,13 @@ export async function adjustLevel(
   wid: string,
   input: { adjustment: number; reason?: LevelChange['reason']; note?: string | null; reference?: string | null },
 ): Promise<ItemWithLevels> {
+  mayWrite(actor, wid);
   await store.changeLevel(writeContext(actor), iid, wid, input);
   return getItem(actor, iid);
 }
 
 export async function deleteLevel(actor: Actor, iid: string, wid: string): Promise<void> {
+  mayWrite(actor, wid);
   await store.deleteLevel(writeContext(actor), iid, wid);
 }
 
@@ -50,13 +55,15 @@ export interface Availability {
  */
 export async function availability(actor: Actor, iid: string, locationIds: string[] | undefined, quantity?: number): Promise<Availability> {
   const rec = await requireItem(actor.tenant, iid);
-  const levels = locationIds?.length ? rec.levels.filter((l) => locationIds.includes(l.location_id)) : rec.levels;
+  const visible = visibleLevels(actor, rec.levels);
+  locationIds = locationIds?.filter((w) => sees(actor, w));
+  const levels = locationIds?.length ? visible.filter((l) => locationIds!.includes(l.location_id)) : visible;
   const sum = (f: (l: (typeof levels)[number]) => number) => levels.reduce((a, l) => a + f(l), 0);
   const available = sum((l) => l.available_quantity);
   const floor = availabilityFloor(rec.item);
   return {
     inventory_item_id: iid,
-    location_ids: locationIds?.length ? locationIds : rec.levels.map((l) => l.location_id),
+    location_ids: locationIds?.length ? locationIds : visible.map((l) => l.location_id),
     stocked_quantity: sum((l) => l.stocked_quantity),
     reserved_quantity: sum((l) => l.reserved_quantity),
     incoming_quantity: sum((l) => l.incoming_quantity),

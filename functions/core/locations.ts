@@ -2,12 +2,14 @@
 import { notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, Warehouse } from './model.ts';
+import { mayWrite, mayWriteEverywhere, sees } from './access.ts';
 import { writeContext } from './items.ts';
 import * as store from '../store/locations.ts';
 
 export type WarehouseInput = Partial<Omit<Warehouse, 'id' | 'created_at' | 'updated_at'>>;
 
 export async function createWarehouse(actor: Actor, input: WarehouseInput & { name: string; id?: string }): Promise<Warehouse> {
+  mayWriteEverywhere(actor, 'create warehouses');
   const now = new Date().toISOString();
   const w: Warehouse = {
     id: input.id ?? newId('wh'),
@@ -28,7 +30,7 @@ export async function createWarehouse(actor: Actor, input: WarehouseInput & { na
 }
 
 export async function getWarehouse(actor: Actor, wid: string): Promise<Warehouse> {
-  const w = await store.getWarehouse(actor.tenant, wid);
+  const w = sees(actor, wid) ? await store.getWarehouse(actor.tenant, wid) : undefined;
   if (!w) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
   return w;
 }
@@ -37,14 +39,17 @@ export async function listWarehouses(actor: Actor, q?: string): Promise<Warehous
   const all = await store.listWarehouses(actor.tenant);
   const needle = q?.toLowerCase();
   return all
+    .filter((w) => sees(actor, w.id))
     .filter((w) => !needle || w.name.toLowerCase().includes(needle))
     .sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
 }
 
 export async function updateWarehouse(actor: Actor, wid: string, patch: WarehouseInput): Promise<Warehouse> {
+  mayWrite(actor, wid);
   return store.updateWarehouse(actor.tenant, wid, { ...patch, updated_at: new Date().toISOString() });
 }
 
 export async function deleteWarehouse(actor: Actor, wid: string): Promise<void> {
+  mayWrite(actor, wid);
   await store.deleteWarehouse(writeContext(actor), wid);
 }

@@ -3,6 +3,7 @@ import { DomainError } from './errors.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
 import { levelStatus } from './model.ts';
 import { createItem, writeContext } from './items.ts';
+import { mayWrite, sees } from './access.ts';
 import type * as z from 'zod';
 import type { recordBody } from './schemas.ts';
 import { itemIdBySku, loadItem } from '../store/items.ts';
@@ -37,6 +38,7 @@ export function toRecord(tenant: string, item: InventoryItem, level: Level, ware
 /** Finds or creates the item (sku = skuId ?? productId), then creates its level with initialQty. */
 export async function createRecord(actor: Actor, input: RecordInput) {
   const sku = input.skuId ?? input.productId;
+  mayWrite(actor, input.warehouseId);
   const warehouse = await getWarehouse(actor.tenant, input.warehouseId);
   if (!warehouse) throw new DomainError('WAREHOUSE_NOT_FOUND', `Warehouse ${input.warehouseId} does not exist`);
   let iid = await itemIdBySku(actor.tenant, sku);
@@ -68,7 +70,7 @@ export async function createRecord(actor: Actor, input: RecordInput) {
 export async function getRecord(actor: Actor, id: string) {
   const ref = parseLevelId(id);
   const rec = ref ? await loadItem(actor.tenant, ref.iid) : undefined;
-  const level = rec?.levels.find((l) => l.location_id === ref!.wid);
+  const level = rec?.levels.find((l) => l.location_id === ref!.wid && sees(actor, l.location_id));
   if (!rec || !level) throw new DomainError('NOT_FOUND', `Inventory record ${id} was not found`);
   const warehouse = await getWarehouse(actor.tenant, level.location_id);
   return toRecord(actor.tenant, rec.item, level, warehouse?.name ?? null);
@@ -86,7 +88,7 @@ export async function lowStockRecords(actor: Actor) {
     const page = await skuPage(actor.tenant, { limit: 200, cursor, maxRequests: 5 });
     for (const r of page.records) {
       for (const l of r.levels) {
-        if (l.available_quantity <= l.reorder_level) out.push(toRecord(actor.tenant, r.item, l, names.get(l.location_id) ?? null));
+        if (sees(actor, l.location_id) && l.available_quantity <= l.reorder_level) out.push(toRecord(actor.tenant, r.item, l, names.get(l.location_id) ?? null));
       }
     }
     cursor = page.next;

@@ -2,6 +2,7 @@
 import { notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, Level, Reservation } from './model.ts';
+import { mayWrite, sees } from './access.ts';
 import { publicLevel, writeContext } from './items.ts';
 import * as store from '../store/reservations.ts';
 import type { ReservationChange, ReservationFilter } from '../store/reservations.ts';
@@ -17,6 +18,7 @@ export interface NewReservation {
 }
 
 export async function createReservation(actor: Actor, input: NewReservation): Promise<Reservation> {
+  mayWrite(actor, input.location_id);
   const ctx = writeContext(actor);
   const r: Reservation = {
     id: newId('res'),
@@ -37,11 +39,12 @@ export async function createReservation(actor: Actor, input: NewReservation): Pr
 
 export async function getReservation(actor: Actor, rid: string): Promise<Reservation> {
   const r = await store.getReservation(actor.tenant, rid);
-  if (!r) throw notFound('Reservation', rid);
+  if (!r || !sees(actor, r.location_id)) throw notFound('Reservation', rid);
   return r;
 }
 
 export async function updateReservation(actor: Actor, rid: string, change: ReservationChange): Promise<Reservation> {
+  mayWrite(actor, (await getReservation(actor, rid)).location_id, ...(change.location_id ? [change.location_id] : []));
   const normalised = { ...change };
   if (change.expires_at) normalised.expires_at = new Date(change.expires_at).toISOString();
   await store.updateReservation(writeContext(actor), rid, normalised);
@@ -49,10 +52,12 @@ export async function updateReservation(actor: Actor, rid: string, change: Reser
 }
 
 export async function releaseReservation(actor: Actor, rid: string): Promise<Reservation> {
+  mayWrite(actor, (await getReservation(actor, rid)).location_id);
   return store.releaseReservation(writeContext(actor), rid);
 }
 
 export async function fulfillReservation(actor: Actor, rid: string): Promise<{ reservation: Reservation; level: Level }> {
+  mayWrite(actor, (await getReservation(actor, rid)).location_id);
   const out = await store.fulfillReservation(writeContext(actor), rid);
   return { reservation: out.reservation, level: publicLevel(out.level) };
 }
@@ -62,6 +67,6 @@ export async function listReservations(
   filter: ReservationFilter,
   page: { offset: number; limit: number },
 ): Promise<{ reservations: Reservation[]; count: number }> {
-  const all = await store.listReservations(actor.tenant, filter);
+  const all = (await store.listReservations(actor.tenant, filter)).filter((r) => sees(actor, r.location_id));
   return { reservations: all.slice(page.offset, page.offset + page.limit), count: all.length };
 }

@@ -2,6 +2,7 @@
 import { notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, VariantLink } from './model.ts';
+import { visibleLevels } from './access.ts';
 import { withLevels } from './items.ts';
 import type { ItemWithLevels } from './items.ts';
 import * as store from '../store/links.ts';
@@ -26,7 +27,7 @@ export async function getVariant(actor: Actor, pid: string, vid: string): Promis
   const recs = await Promise.all(v.links.map((l) => loadItem(actor.tenant, l.inventory_item_id)));
   const items = v.links.flatMap((l, i) => {
     const rec = recs[i];
-    return rec ? [{ link: l, inv: withLevels(rec.item, rec.levels) }] : [];
+    return rec ? [{ link: l, inv: withLevels(rec.item, visibleLevels(actor, rec.levels)) }] : [];
   });
   return {
     id: vid,

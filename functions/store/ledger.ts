@@ -53,6 +53,8 @@ export interface LedgerQuery {
   from?: string;
   to?: string;
   warehouse_id?: string;
+  /** Only these warehouses (a warehouse-limited key). */
+  warehouse_ids?: string[];
   reason?: string;
   maxRequests?: number;
 }
@@ -77,6 +79,14 @@ function ledgerParams(tenant: string, iid: string, q: LedgerQuery) {
     names['#wh'] = 'warehouse_id';
     values[':wh'] = q.warehouse_id;
     filters.push('#wh = :wh');
+  }
+  if (q.warehouse_ids?.length) {
+    names['#whs'] = 'warehouse_id';
+    const list = q.warehouse_ids.map((w, i) => {
+      values[`:whs${i}`] = w;
+      return `:whs${i}`;
+    });
+    filters.push(`#whs IN (${list.join(', ')})`);
   }
   if (q.reason) {
     names['#reason'] = 'reason';

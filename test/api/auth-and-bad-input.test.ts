@@ -140,6 +140,35 @@ describe.each(withParams.map((r) => [`${r.method} ${r.path}`, r] as const))('%s'
   });
 });
 
+/** Routes that are not about one warehouse: a warehouse-limited key may use them. Every other write is warehouse-bound. */
+const WAREHOUSE_NEUTRAL = new Set([
+  'admin.items.create',
+  'admin.items.update',
+  'admin.variants.link',
+  'admin.variants.update-link',
+  'admin.variants.unlink',
+  'keys.revoke',
+]);
+const warehouseBound = routes.filter((r) => r.method !== 'GET' && r.scope !== 'public' && !WAREHOUSE_NEUTRAL.has(r.id));
+
+describe.each(warehouseBound.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, route) => {
+  test('a key limited to another warehouse: 403 FORBIDDEN_WAREHOUSE or 404, nothing changed', async () => {
+    const elsewhere = (await api.post('/admin/stock-locations', { name: `elsewhere ${route.id}` })).body.stock_location.id;
+    const key = await makeKey(api.tenant, ['inventory:read', 'inventory:write', 'reservations:write', 'keys:manage'], 'limited', [elsewhere]);
+    const before = await snapshot();
+    const res = await api.request(route.method, pathFor(route), bodyFor(route), { key });
+    if (route.id === 'inventory.bulk') {
+      // rows are independent: each is refused on its own
+      expect(res.status).toBe(200);
+      for (const row of res.body.data.results) expect(row.error.code).toBe('FORBIDDEN_WAREHOUSE');
+    } else {
+      expect([403, 404]).toContain(res.status);
+      if (res.status === 403) expect(JSON.stringify(res.body)).toContain('FORBIDDEN_WAREHOUSE');
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
 test("another tenant's lists show none of this tenant's records, and it cannot reserve this tenant's stock", async () => {
   const items = await api.get('/admin/inventory-items', other.key);
   expect(items.body).toMatchObject({ inventory_items: [], count: 0 });

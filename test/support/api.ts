@@ -36,7 +36,7 @@ export interface Api {
 
 export const newTenant = () => `t-${randomBytes(6).toString('hex')}`;
 
-export async function makeKey(tenant: string, scopes: Scope[] = [...SCOPES], name = 'test'): Promise<string> {
+export async function makeKey(tenant: string, scopes: Scope[] = [...SCOPES], name = 'test', warehouseIds: string[] | null = null): Promise<string> {
   const key = `inv_${tenant}_${randomBytes(18).toString('base64url')}`;
   await putApiKey(key, {
     id: newId('key'),
@@ -44,7 +44,7 @@ export async function makeKey(tenant: string, scopes: Scope[] = [...SCOPES], nam
     name,
     prefix: keyPrefix(key),
     scopes,
-    warehouse_ids: null,
+    warehouse_ids: warehouseIds,
     created_at: new Date().toISOString(),
     revoked_at: null,
   });
