@@ -44,6 +44,10 @@ export type Event = APIGatewayProxyEventV2 & {
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
 export function defineHandler(routeId: string, fn: (req: Request) => Promise<Reply | unknown>) {
@@ -137,6 +141,11 @@ function parse(schema: Route['params'] | Route['body'], input: unknown, where: '
 
 function readBody(event: Event): unknown {
   const raw = event.body ?? '';
+  const type = Object.entries(event.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+  // JSON only: a body sent as a form, text or anything else is refused before it is read
+  if (raw && type && !/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type.split(';')[0]} is not accepted: send application/json`);
+  }
   const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     throw new DomainError('PAYLOAD_TOO_LARGE', `The request body exceeds ${MAX_BODY_BYTES} bytes`);

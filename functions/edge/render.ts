@@ -17,6 +17,10 @@ const MEDUSA_TYPE: Record<string, string> = {
   UNAUTHORIZED: 'unauthorized',
   FORBIDDEN: 'not_allowed',
   FORBIDDEN_WAREHOUSE: 'not_allowed',
+  UNSUPPORTED_MEDIA_TYPE: 'invalid_data',
+  PAYLOAD_TOO_LARGE: 'invalid_data',
+  IDEMPOTENCY_KEY_REUSED: 'conflict',
+  TOO_MANY_UPDATES: 'invalid_data',
 };
 
 export interface Rendered {

@@ -24,5 +24,10 @@ fetch(new URL('api/openapi.json', location.href.replace(/docs\\/?$/, ''))).then(
 export const handler = defineHandler('meta.docs', async () => ({
   body: PAGE,
   raw: true,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'public, max-age=300' },
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'public, max-age=300',
+    // the page's own inline script and style, and fetches of the OpenAPI document; nothing else
+    'content-security-policy': "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors 'none'",
+  },
 }));
