@@ -2,30 +2,24 @@
  * DynamoDB requests per operation, counted at the client (a middleware), not estimated: a page of
  * 50 SKUs costs the same whatever the catalogue size, and a 500-row bulk costs a few dozen.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { bulkUpdate } from '../../functions/core/bulk.ts';
 import { listInventory } from '../../functions/core/inventory.ts';
 import { createItem } from '../../functions/core/items.ts';
 import { createLevel } from '../../functions/core/levels.ts';
 import { createWarehouse } from '../../functions/core/locations.ts';
 import type { Actor } from '../../functions/core/model.ts';
-import { db, setClient } from '../../functions/store/db.ts';
+import { useClientWith } from '../support/client.ts';
 import { newTenant } from '../support/api.ts';
 
 const counted: string[] = [];
+let restore: () => void;
 beforeAll(() => {
-  const base = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
-  base.middlewareStack.add((next, context) => async (args) => {
+  restore = useClientWith('countRequests', (next, context) => async (args) => {
     counted.push(String(context.commandName));
     return next(args);
-  }, { step: 'initialize', name: 'countRequests' });
-  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+  });
 });
-afterAll(() => {
-  db().destroy();
-  setClient(undefined);
-});
+afterAll(() => restore());
 
 async function catalogue(size: number) {
   const actor: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'counter', scopes: ['inventory:write'] };

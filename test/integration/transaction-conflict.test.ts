@@ -3,47 +3,34 @@
  * DynamoDB does (TransactionConflict): this injects that cancellation into the client, the one
  * error path a real engine here cannot produce, and checks that the write is retried and lands once.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createItem } from '../../functions/core/items.ts';
 import { createLevel, adjustLevel } from '../../functions/core/levels.ts';
 import { createWarehouse } from '../../functions/core/locations.ts';
 import type { Actor } from '../../functions/core/model.ts';
 import { createReservation } from '../../functions/core/reservations.ts';
-import { db, setClient } from '../../functions/store/db.ts';
+import { useClientWith } from '../support/client.ts';
 import { newTenant } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
 
 let conflictsLeft = 0;
 let injected = 0;
 
+let restore: () => void;
 beforeAll(() => {
-  const base = new DynamoDBClient({
-    endpoint: process.env.DYNAMODB_ENDPOINT,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  restore = useClientWith('injectTransactionConflict', (next, context) => async (args) => {
+    if (context.commandName === 'TransactWriteItemsCommand' && conflictsLeft > 0) {
+      conflictsLeft--;
+      injected++;
+      const items = (args.input as { TransactItems: unknown[] }).TransactItems;
+      throw Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
+      });
+    }
+    return next(args);
   });
-  base.middlewareStack.add(
-    (next, context) => async (args) => {
-      if (context.commandName === 'TransactWriteItemsCommand' && conflictsLeft > 0) {
-        conflictsLeft--;
-        injected++;
-        const items = (args.input as { TransactItems: unknown[] }).TransactItems;
-        throw Object.assign(new Error('Transaction cancelled'), {
-          name: 'TransactionCanceledException',
-          CancellationReasons: items.map((_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
-        });
-      }
-      return next(args);
-    },
-    { step: 'initialize', name: 'injectTransactionConflict' },
-  );
-  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
 });
-afterAll(() => {
-  db().destroy();
-  setClient(undefined);
-});
+afterAll(() => restore());
 
 const actor = (): Actor => ({ tenant: newTenant(), keyId: 'k', keyName: 'conflict-test', scopes: ['inventory:write', 'reservations:write'] });
 
