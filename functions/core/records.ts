@@ -6,10 +6,10 @@ import { createItem, writeContext } from './items.ts';
 import { mayWrite, sees } from './access.ts';
 import type * as z from 'zod';
 import type { recordBody } from './schemas.ts';
-import { itemIdBySku, loadItem } from '../store/items.ts';
+import { getItems, itemIdBySku, loadItem } from '../store/items.ts';
+import { flaggedLevels } from '../store/flags.ts';
 import { createLevel, levelId, parseLevelId } from '../store/levels.ts';
 import { getWarehouse, listWarehouses } from '../store/locations.ts';
-import { skuPage } from '../store/inventory.ts';
 
 type RecordInput = z.infer<typeof recordBody>;
 
@@ -77,21 +77,15 @@ export async function getRecord(actor: Actor, id: string) {
 }
 
 /**
- * Records whose availableQty ≤ reorderLevel. Until the low-stock index lands (issue 5), this reads
- * the SKU index page by page: its cost follows the catalogue.
+ * Records whose availableQty ≤ reorderLevel, read from the low-stock flags (levels whose status is
+ * not normal, kept by the stream consumer): the cost follows the flagged levels, not the catalogue.
  */
 export async function lowStockRecords(actor: Actor) {
-  const names = new Map((await listWarehouses(actor.tenant)).map((w) => [w.id, w.name]));
-  const out: ReturnType<typeof toRecord>[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await skuPage(actor.tenant, { limit: 200, cursor, maxRequests: 5 });
-    for (const r of page.records) {
-      for (const l of r.levels) {
-        if (sees(actor, l.location_id) && l.available_quantity <= l.reorder_level) out.push(toRecord(actor.tenant, r.item, l, names.get(l.location_id) ?? null));
-      }
-    }
-    cursor = page.next;
-  } while (cursor);
-  return out;
+  const levels = (await flaggedLevels(actor.tenant)).filter((l) => sees(actor, l.location_id) && l.available_quantity <= l.reorder_level);
+  const [items, warehouses] = await Promise.all([getItems(actor.tenant, [...new Set(levels.map((l) => l.inventory_item_id))]), listWarehouses(actor.tenant)]);
+  const names = new Map(warehouses.map((w) => [w.id, w.name]));
+  return levels.flatMap((l) => {
+    const item = items.get(l.inventory_item_id);
+    return item ? [toRecord(actor.tenant, item, l, names.get(l.location_id) ?? null)] : [];
+  });
 }

@@ -8,6 +8,7 @@
  * | level         | T#t#I#<iid>             | L#<wid>               | T#t#LOC#<wid> / <iid>           |                          |
  * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
  * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
+ * | (low flag)    | on a level while its status is not normal: GSI2PK T#t#LOW / GSI2SK <iid>#<wid>                          |
  * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
  * | warehouse     | T#t#WH#<wid>            | WH                    | T#t#WHS / <wid>                 |                          |
@@ -39,6 +40,8 @@ export const keys = {
   levelSkuIndex: (t: string, sku: string, wid: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: `${sku}${SKU_SEPARATOR}${wid}` }),
   skusPartition: (t: string) => `${T(t)}#SKUS`,
   stats: (t: string) => ({ PK: `${T(t)}#STATS`, SK: 'STATS' }),
+  /** Levels whose status is not normal (GSI2, sparse, set by the stream consumer). */
+  lowStockPartition: (t: string) => `${T(t)}#LOW`,
 
   ledger: (t: string, iid: string, createdAt: string, adjId: string) => ({
     PK: `${T(t)}#I#${iid}#ADJ`,
@@ -69,7 +72,7 @@ export const keys = {
 };
 
 /** Attributes that are storage detail, never part of a domain record. */
-const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count'];
+const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count', 'flag_seq', 'flag_status'];
 
 /** Field order of each record as the API shows it (DynamoDB returns attributes in no order). */
 const FIELD_ORDER: Record<string, string[]> = {

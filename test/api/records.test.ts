@@ -5,7 +5,7 @@ import { ledgerRows } from '../support/ledger.ts';
 
 let api: Api;
 beforeAll(async () => {
-  api = await startApi();
+  api = await startApi({ stream: true });
   for (const [id, name] of [['wh_def456', 'Abuja Satellite Store'], ['wh_abc123', 'Lagos Main']]) {
     expect((await api.post('/api/warehouses', { id, name })).status).toBe(201);
   }
@@ -102,6 +102,7 @@ test('low stock lists the records whose availableQty is at or below their reorde
   const low = await mk('p-low', 3);
   // a reservation lowers availableQty: p-ok stays above, so it is not listed
   await api.post('/admin/reservations', { inventory_item_id: (await api.get('/admin/inventory-items?sku=p-ok', t.key)).body.inventory_items[0].id, location_id: 'wh_low', quantity: 5 }, t.key);
+  await api.settle();
   const res = await api.get('/v1/inventory/low-stock', t.key);
   expect(res.status).toBe(200);
   expect(res.body.data.map((r: any) => [r.productId, r.availableQty, r.reorderQty]).sort()).toEqual([

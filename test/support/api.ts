@@ -11,6 +11,8 @@ import { keyPrefix } from '../../functions/core/api-keys.ts';
 import { putApiKey } from '../../functions/store/api-keys.ts';
 import { db, setClient } from '../../functions/store/db.ts';
 import { createLocalServer, listen } from '../../lib/local/server.ts';
+import { startStreamPoller } from '../../lib/local/stream-poller.ts';
+import { handler as streamHandler } from '../../functions/stream/handler.ts';
 
 export interface Response<T = any> {
   status: number;
@@ -31,6 +33,8 @@ export interface Api {
   get<T = any>(path: string, key?: string | null): Promise<Response<T>>;
   post<T = any>(path: string, body?: unknown, key?: string | null): Promise<Response<T>>;
   del<T = any>(path: string, key?: string | null): Promise<Response<T>>;
+  /** With `startApi({ stream: true })`: wait until the stream consumer has handled every change so far. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -51,7 +55,10 @@ export async function makeKey(tenant: string, scopes: Scope[] = [...SCOPES], nam
   return key;
 }
 
-export async function startApi(): Promise<Api> {
+export async function startApi(opts: { stream?: boolean } = {}): Promise<Api> {
+  const poller = opts.stream
+    ? await startStreamPoller({ endpoint: process.env.DYNAMODB_ENDPOINT!, tableName: process.env.TABLE_NAME!, handler: streamHandler as any, from: 'LATEST' })
+    : undefined;
   const server: Server = createLocalServer();
   const port = await listen(server, 0);
   const url = `http://127.0.0.1:${port}`;
@@ -89,7 +96,12 @@ export async function startApi(): Promise<Api> {
     get: (path, k) => request('GET', path, undefined, { key: k }),
     post: (path, body, k) => request('POST', path, body, { key: k }),
     del: (path, k) => request('DELETE', path, undefined, { key: k }),
+    settle: async () => {
+      if (!poller) throw new Error('startApi({ stream: true }) runs the stream consumer');
+      await poller.drain();
+    },
     close: async () => {
+      await poller?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       db().destroy();

@@ -1,0 +1,63 @@
+/**
+ * The table's stream consumer: for each level whose status changes (normal / low / critical /
+ * out_of_stock) it publishes `inventory.level.status_changed` and sets or clears the level's
+ * low-stock flag. Safe to replay: a record already applied (its sequence number is not newer than
+ * the level's flag_seq) is skipped, and its own flag writes change no status, so they feed nothing.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { levelStatus } from '../core/model.ts';
+import type { LevelStatus } from '../core/model.ts';
+import { flagSeq, seqKey, writeFlag } from '../store/flags.ts';
+import { publish } from './publisher.ts';
+
+const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+type Image = Record<string, any>;
+const image = (i: Record<string, unknown> | undefined): Image | undefined => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
+const statusOf = (l: Image): LevelStatus =>
+  levelStatus(Number(l.available_quantity), Number(l.safety_stock ?? 0), Number(l.reorder_level ?? 0));
+
+/** What a record means for a level's status, or undefined when it changes none. */
+export function statusChange(record: DynamoDBRecord): { level: Image; from: LevelStatus | null; to: LevelStatus } | undefined {
+  const next = image(record.dynamodb?.NewImage as Record<string, unknown> | undefined);
+  const prev = image(record.dynamodb?.OldImage as Record<string, unknown> | undefined);
+  if (!next || next.entity !== 'level') return undefined; // removals take their flag with them
+  const to = statusOf(next);
+  const from = prev ? statusOf(prev) : null;
+  if (from === to || (from === null && to === 'normal')) return undefined;
+  return { level: next, from, to };
+}
+
+export async function recordHandler(record: DynamoDBRecord): Promise<void> {
+  const change = statusChange(record);
+  if (!change) return;
+  const { level, from, to } = change;
+  const tenant = String(level.PK).slice(2, String(level.PK).indexOf('#I#'));
+  const seq = seqKey(record.dynamodb!.SequenceNumber!);
+  const seen = await flagSeq(tenant, level.inventory_item_id, level.location_id);
+  if (seen !== undefined && seen >= seq) return; // already applied (a replay)
+  await publish([
+    {
+      id: `status-${record.eventID}`,
+      type: 'inventory.level.status_changed',
+      time: new Date((record.dynamodb?.ApproximateCreationDateTime ?? Date.now() / 1000) * 1000).toISOString(),
+      detail: {
+        tenant_id: tenant,
+        inventory_item_id: level.inventory_item_id,
+        sku: level.sku ?? null,
+        warehouse_id: level.location_id,
+        from,
+        to,
+        available_quantity: Number(level.available_quantity),
+        at: new Date().toISOString(),
+      },
+    },
+  ]);
+  await writeFlag(tenant, level.inventory_item_id, level.location_id, to, seq);
+}
+
+export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
+  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
