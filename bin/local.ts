@@ -5,7 +5,7 @@
  *
  * Environment: PORT, DYNAMODB_PORT, DYNAMODB_ENDPOINT (use a running DynamoDB instead),
  * INVENTORY_IN_MEMORY=1, INVENTORY_BOOTSTRAP_KEYS='[{"tenant","key","scopes","name"}]',
- * TABLE_NAME (default "inventory").
+ * TABLE_NAME (default "inventory"), INVENTORY_EVENTS_FILE (default .local/events.ndjson).
  */
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -13,6 +13,8 @@ import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { ensureDevKey, ensureKey, parseBootstrapKeys } from '../lib/local/keys.ts';
 import { createLocalServer, listen } from '../lib/local/server.ts';
 import { ensureTable } from '../lib/local/table.ts';
+import { startStreamPoller } from '../lib/local/stream-poller.ts';
+import { handler as streamHandler } from '../functions/stream/handler.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_DEV ??= 'true';
@@ -56,6 +58,17 @@ async function main() {
     const { key, created } = await ensureDevKey(resolve(LOCAL_DIR, 'dev-key'));
     console.log(`Dev key for tenant "default" (every scope${created ? ', created now' : ''}, kept in .local/dev-key):\n  ${key}`);
   }
+
+  // the stream consumer, fed from DynamoDB Local's stream; its events go to an NDJSON file
+  process.env.INVENTORY_EVENTS_FILE ??= resolve(LOCAL_DIR, 'events.ndjson');
+  await startStreamPoller({
+    endpoint,
+    tableName,
+    handler: streamHandler as never,
+    intervalMs: Number(process.env.INVENTORY_STREAM_INTERVAL_MS ?? 250),
+    onError: (err) => console.error('stream consumer:', err instanceof Error ? err.message : err),
+  });
+  console.log(`Stream consumer running; events in ${process.env.INVENTORY_EVENTS_FILE}`);
 
   const server = createLocalServer();
   const bound = await listen(server, port);

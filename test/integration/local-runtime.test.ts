@@ -161,3 +161,31 @@ test('without java on the PATH, npm start says what to install and exits', async
   expect(code).toBe(1);
   expect(out).toMatch(/Java was not found.*Java runtime 17 or newer/s);
 });
+
+test('with npm start, stock set below the reorder level shows in low stock and in the event file within two seconds', async () => {
+  const key = 'inv_shop-s_ssssssssssssssssssss';
+  const run = await start({
+    INVENTORY_IN_MEMORY: '1',
+    INVENTORY_LOCAL_DIR: dir,
+    DYNAMODB_PORT: String(await freePort()),
+    INVENTORY_BOOTSTRAP_KEYS: JSON.stringify([{ tenant: 'shop-s', key, name: 'all' }]),
+  });
+  try {
+    await call(run.port, 'POST', '/api/warehouses', key, { id: 'wh_s', name: 'S' });
+    await call(run.port, 'POST', '/v1/inventory', key, { productId: 'p-s', warehouseId: 'wh_s', initialQty: 50, reorderLevel: 10, reorderQty: 30 });
+    await call(run.port, 'PUT', '/api/inventory/p-s', key, { warehouse_id: 'wh_s', quantity: 4 });
+    const t0 = Date.now();
+    let low: any[] = [];
+    while (Date.now() - t0 < 2000 && !low.length) {
+      low = (await call(run.port, 'GET', '/v1/inventory/low-stock', key)).body.data;
+      if (!low.length) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(low.map((r) => [r.productId, r.availableQty])).toEqual([['p-s', 4]]);
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'inventory.level.status_changed', detail: expect.objectContaining({ sku: 'p-s', warehouse_id: 'wh_s', from: 'normal', to: 'low', available_quantity: 4 }) }),
+    ]);
+  } finally {
+    await run.stop();
+  }
+});
