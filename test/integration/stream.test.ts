@@ -1,0 +1,106 @@
+/** The stream consumer: one event per status change, the right flag, replay-safe, partial failures. */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { handler } from '../../functions/stream/handler.ts';
+import { db, tableName } from '../../functions/store/db.ts';
+import { flaggedLevels } from '../../functions/store/flags.ts';
+import { keys } from '../../functions/store/keys.ts';
+import { startApi } from '../support/api.ts';
+import type { Api } from '../support/api.ts';
+
+const eventsFile = join(mkdtempSync(join(tmpdir(), 'inventory-events-')), 'events.ndjson');
+process.env.INVENTORY_EVENTS_FILE = eventsFile;
+const events = () => (existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const eventsOf = (api: Api) => events().filter((e) => e.detail.tenant_id === api.tenant);
+
+let api: Api;
+let wh: string;
+let iid: string;
+beforeAll(async () => {
+  api = await startApi({ stream: true });
+  wh = (await api.post('/api/warehouses', { name: 'S' })).body.data.id;
+  iid = (await api.post('/admin/inventory-items', { sku: 'STR-1' })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 100, safety_stock: 5, reorder_level: 20 });
+  await api.settle();
+});
+afterAll(() => api.close());
+
+const set = (stocked_quantity: number) => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity });
+const flag = async () => (await flaggedLevels(api.tenant)).find((l) => l.inventory_item_id === iid)?.location_id === wh;
+const flagStatus = async () =>
+  (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(api.tenant, iid, wh), ConsistentRead: true }))).Item?.flag_status;
+
+test('status changes in every direction produce exactly one event each and the right flag', async () => {
+  const path: [number, string][] = [
+    [15, 'low'],
+    [8, 'critical'],
+    [0, 'out_of_stock'],
+    [50, 'normal'],
+    [0, 'out_of_stock'],
+    [9, 'critical'],
+    [18, 'low'],
+    [100, 'normal'],
+  ];
+  let prev = 'normal';
+  for (const [stocked, status] of path) {
+    const before = eventsOf(api).length;
+    await set(stocked);
+    await api.settle();
+    expect(eventsOf(api).slice(before).map((e) => [e.detail.from, e.detail.to, e.detail.available_quantity])).toEqual([[prev, status, stocked - 5]]);
+    expect(await flagStatus()).toBe(status);
+    expect(await flag()).toBe(status !== 'normal');
+    prev = status;
+  }
+  // a change within one status makes no event
+  const before = eventsOf(api).length;
+  await set(90);
+  await api.settle();
+  expect(eventsOf(api).length).toBe(before);
+  for (const e of eventsOf(api)) {
+    expect(e).toMatchObject({ type: 'inventory.level.status_changed', id: expect.stringMatching(/^status-/), detail: { sku: 'STR-1', warehouse_id: wh, inventory_item_id: iid } });
+  }
+  expect(new Set(eventsOf(api).map((e) => e.id)).size).toBe(eventsOf(api).length);
+});
+
+/** A stream record of this level going from `from` to `to` available quantity. */
+function record(seq: string, from: number, to: number, item = iid): DynamoDBRecord {
+  const base = { PK: keys.level(api.tenant, item, wh).PK, SK: `L#${wh}`, entity: 'level', inventory_item_id: item, location_id: wh, sku: 'STR-1', safety_stock: 5, reorder_level: 20 };
+  return {
+    eventID: `e-${seq}`,
+    eventName: 'MODIFY',
+    eventSource: 'aws:dynamodb',
+    dynamodb: {
+      SequenceNumber: seq,
+      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+      OldImage: marshall({ ...base, available_quantity: from }) as any,
+      NewImage: marshall({ ...base, available_quantity: to }) as any,
+    },
+  };
+}
+
+test('replaying a batch changes nothing and publishes nothing twice; a late record cannot overwrite a newer state', async () => {
+  const batch = { Records: [record('9'.repeat(38) + '01', 100, 10)] };
+  const before = eventsOf(api).length;
+  expect(await handler(batch, {} as any)).toEqual({ batchItemFailures: [] });
+  expect(eventsOf(api).length).toBe(before + 1);
+  expect(await flagStatus()).toBe('low');
+  expect(await handler(batch, {} as any)).toEqual({ batchItemFailures: [] });
+  expect(eventsOf(api).length).toBe(before + 1);
+  // an older record arriving late is skipped
+  await handler({ Records: [record('9'.repeat(38) + '00', 10, 100)] }, {} as any);
+  expect(await flagStatus()).toBe('low');
+  expect(eventsOf(api).length).toBe(before + 1);
+});
+
+test('a failing record is reported as a batch item failure; the others are applied', async () => {
+  const good = record('9'.repeat(38) + '10', 10, 0);
+  // a key longer than DynamoDB allows: its reads and writes fail
+  const bad = record('9'.repeat(38) + '11', 100, 0, 'x'.repeat(3000));
+  const res = await handler({ Records: [good, bad] }, {} as any);
+  expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: bad.dynamodb!.SequenceNumber }] });
+  expect(await flagStatus()).toBe('out_of_stock');
+});
