@@ -550,3 +550,22 @@ const keySchema = z.object({
 export const keyCreatedResponse = z.object({ data: keySchema.extend({ key: z.string().describe('the secret: shown this once') }) });
 export const keyResponse = z.object({ data: keySchema });
 export const keyListResponse = z.object({ data: z.array(keySchema) });
+
+// ---------- low-stock reports ----------
+export const reportQuery = z.object({ format: z.enum(['json', 'csv']).optional().transform((f) => f ?? 'json') });
+export const reportParams = z.object({ id: z.string().min(1).max(64).regex(/^rep_[A-Za-z0-9_]+$/, 'is not a report id') });
+const reportRow = z.object({
+  sku: z.string().nullable(),
+  title: z.string().nullable(),
+  warehouse: z.string(),
+  bin: z.string().nullable(),
+  stocked: z.number().int(),
+  reserved: z.number().int(),
+  incoming: z.number().int(),
+  available: z.number().int(),
+  safety_stock: z.number().int(),
+  reorder_level: z.number().int(),
+  suggested_reorder_quantity: z.number().int(),
+  status: z.enum(LEVEL_STATUSES),
+});
+export const reportResponse = z.object({ data: z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }) });

@@ -62,8 +62,8 @@ function skuCount(tenant: string, delta: number): TxAction {
       Update: {
         TableName: tableName(),
         Key: keys.stats(tenant),
-        UpdateExpression: 'ADD sku_count :d SET entity = :e',
-        ExpressionAttributeValues: { ':d': delta, ':e': 'stats' },
+        UpdateExpression: 'ADD sku_count :d SET entity = :e, GSI1PK = :dir, GSI1SK = :t',
+        ExpressionAttributeValues: { ':d': delta, ':e': 'stats', ':dir': keys.tenantDirectory(tenant).GSI1PK, ':t': tenant },
       },
     },
   };

@@ -40,6 +40,17 @@ export const keys = {
   levelSkuIndex: (t: string, sku: string, wid: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: `${sku}${SKU_SEPARATOR}${wid}` }),
   skusPartition: (t: string) => `${T(t)}#SKUS`,
   stats: (t: string) => ({ PK: `${T(t)}#STATS`, SK: 'STATS' }),
+  /** The tenant's low-stock reports, newest last. */
+  report: (t: string, createdAt: string, id: string) => ({ PK: `${T(t)}#REPORTS`, SK: `${createdAt}#${id}` }),
+  reportsPartition: (t: string) => `${T(t)}#REPORTS`,
+  /** Reservations by expiry (GSI3, sparse: only reservations with expires_at). */
+  reservationExpiryIndex: (t: string, expiresAt: string, rid: string) => ({ GSI3PK: `${T(t)}#EXP`, GSI3SK: `${expiresAt}#${rid}` }),
+  expiriesPartition: (t: string) => `${T(t)}#EXP`,
+  /**
+   * The one key that does not start with a tenant: GSI1 of each tenant's stats row lists the
+   * tenants (ids only, no tenant data), for the scheduled jobs that run per tenant.
+   */
+  tenantDirectory: (t: string) => ({ GSI1PK: 'TENANTS', GSI1SK: t }),
   /** Levels whose status is not normal (GSI2, sparse, set by the stream consumer). */
   lowStockPartition: (t: string) => `${T(t)}#LOW`,
 

@@ -20,6 +20,7 @@ beforeAll(async () => {
   await api.post(`/admin/inventory-items/${ids.item}/location-levels`, { location_id: ids.wh, stocked_quantity: 10 });
   ids.res = (await api.post('/admin/reservations', { inventory_item_id: ids.item, location_id: ids.wh, quantity: 1 })).body.reservation.id;
   ids.record = `ilev_${ids.item}:${ids.wh}`;
+  ids.report = (await api.post('/api/reports/low-stock')).body.data.id;
   ids.key = (await api.post('/api/keys', { name: 'fixture', scopes: ['inventory:read'] })).body.data.id;
   const revoked = (await api.post('/api/keys', { name: 'revoked', scopes: ['inventory:read', 'inventory:write', 'reservations:write', 'keys:manage'] })).body.data;
   await api.del(`/api/keys/${revoked.id}`);
@@ -36,6 +37,7 @@ function pathFor(route: Route): string {
     if (name === 'sku') return 'AUTH-1';
     if (name === 'id') {
       if (route.path.startsWith('/api/keys')) return ids.key;
+      if (route.path.startsWith('/api/reports')) return ids.report;
       if (route.path.startsWith('/admin/reservations')) return ids.res;
       if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
       if (route.path.startsWith('/v1/inventory')) return ids.record;

@@ -5,7 +5,8 @@ describe('every key of the table', () => {
     const t = 'acme';
     let checked = 0;
     for (const [name, build] of Object.entries(keys)) {
-      if (typeof build !== 'function') continue;
+      // the documented exception: an index listing tenant ids for the per-tenant scheduled jobs
+      if (typeof build !== 'function' || name === 'tenantDirectory') continue;
       const out = (build as (...a: string[]) => unknown)(t, 'x1', 'x2', 'x3');
       const values = typeof out === 'string' ? [out] : Object.entries(out as Record<string, string>).filter(([k]) => k.endsWith('PK')).map(([, v]) => v);
       for (const v of values) {

@@ -1,0 +1,23 @@
+/** Scheduled (daily when deployed; every INVENTORY_REPORT_INTERVAL seconds locally): a low-stock report per tenant. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { generateReport } from '../core/reports.ts';
+import { tenants } from '../store/reports.ts';
+
+const logger = new Logger({ serviceName: 'inventory' });
+
+export const handler = async (): Promise<{ reports: number; failed: number }> => {
+  let reports = 0;
+  let failed = 0;
+  for (const tenant of await tenants()) {
+    try {
+      await generateReport(tenant);
+      reports++;
+    } catch (err) {
+      // one tenant's failure does not stop the others; the run reports it (and the alarm sees the error log)
+      failed++;
+      logger.error('low-stock report failed', { tenant, error: err as Error });
+    }
+  }
+  if (failed) throw new Error(`${failed} of ${reports + failed} low-stock reports failed`);
+  return { reports, failed };
+};
