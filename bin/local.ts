@@ -5,7 +5,9 @@
  *
  * Environment: PORT, DYNAMODB_PORT, DYNAMODB_ENDPOINT (use a running DynamoDB instead),
  * INVENTORY_IN_MEMORY=1, INVENTORY_BOOTSTRAP_KEYS='[{"tenant","key","scopes","name"}]',
- * TABLE_NAME (default "inventory"), INVENTORY_EVENTS_FILE (default .local/events.ndjson).
+ * TABLE_NAME (default "inventory"), INVENTORY_EVENTS_FILE (default .local/events.ndjson),
+ * INVENTORY_BLOB_DIR (reports; default .local/blobs), INVENTORY_SWEEP_INTERVAL (s, default 60),
+ * INVENTORY_REPORT_INTERVAL (s, default 86400).
  */
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -15,6 +17,8 @@ import { createLocalServer, listen } from '../lib/local/server.ts';
 import { ensureTable } from '../lib/local/table.ts';
 import { startStreamPoller } from '../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../functions/stream/handler.ts';
+import { handler as expireReservations } from '../functions/scheduled/expire-reservations.ts';
+import { handler as lowStockReport } from '../functions/scheduled/low-stock-report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_DEV ??= 'true';
@@ -69,6 +73,13 @@ async function main() {
     onError: (err) => console.error('stream consumer:', err instanceof Error ? err.message : err),
   });
   console.log(`Stream consumer running; events in ${process.env.INVENTORY_EVENTS_FILE}`);
+
+  // the scheduled functions, on timers
+  const every = (seconds: number, name: string, job: () => Promise<unknown>) =>
+    setInterval(() => job().catch((err) => console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref();
+  every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', expireReservations);
+  every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', lowStockReport);
+  process.env.INVENTORY_BLOB_DIR ??= resolve(LOCAL_DIR, 'blobs');
 
   const server = createLocalServer();
   const bound = await listen(server, port);

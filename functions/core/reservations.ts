@@ -1,5 +1,5 @@
 /** Reservations: hold stock for an order line; release it, change it, or fulfil it. */
-import { notFound } from './errors.ts';
+import { DomainError, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, Level, Reservation } from './model.ts';
 import { mayWrite, sees } from './access.ts';
@@ -53,7 +53,25 @@ export async function updateReservation(actor: Actor, rid: string, change: Reser
 
 export async function releaseReservation(actor: Actor, rid: string): Promise<Reservation> {
   mayWrite(actor, (await getReservation(actor, rid)).location_id);
-  return store.releaseReservation(writeContext(actor), rid);
+  return (await store.releaseReservation(writeContext(actor), rid))!;
+}
+
+/**
+ * The sweeper: release every reservation of a tenant whose expires_at has passed, with the same
+ * guarded write as a manual release (and the expiry re-checked in it). One fulfilled, released or
+ * extended meanwhile is left alone.
+ */
+export async function releaseExpired(tenant: string, now = new Date().toISOString()): Promise<number> {
+  const ctx = { tenant, by: 'expiry-sweeper', now };
+  let released = 0;
+  for (const rid of await store.expiredReservationIds(tenant, now)) {
+    try {
+      if (await store.releaseReservation(ctx, rid, { onlyIfExpiredBy: now })) released++;
+    } catch (err) {
+      if (!(err instanceof DomainError) || err.code !== 'NOT_FOUND') throw err;
+    }
+  }
+  return released;
 }
 
 export async function fulfillReservation(actor: Actor, rid: string): Promise<{ reservation: Reservation; level: Level }> {

@@ -45,7 +45,9 @@ export async function putNewItem(tenant: string, item: InventoryItem): Promise<v
     },
   ];
   // sku is unique per tenant: the guard row is created in the same transaction as the item.
-  if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id), skuCount(tenant, 1));
+  if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id));
+  // the stats row (sku count, and the tenant's entry in the directory the scheduled jobs read)
+  actions.push(skuCount(tenant, item.sku ? 1 : 0));
   try {
     await transact(actions);
   } catch (e) {

@@ -15,7 +15,7 @@ import type { ItemRecord } from './items.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './levels.ts';
-import { queryPartition } from './query.ts';
+import { queryAll, queryPartition } from './query.ts';
 
 const reservationNotFound = (rid: string) => notFound('Reservation', rid);
 const levelMissing = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
@@ -25,6 +25,7 @@ function reservationRow(tenant: string, r: Reservation): Record<string, unknown>
     ...keys.reservation(tenant, r.id),
     ...keys.reservationIndex(tenant, r.inventory_item_id, r.id),
     ...(r.line_item_id ? keys.reservationLineIndex(tenant, r.line_item_id, r.id) : {}),
+    ...(r.expires_at ? keys.reservationExpiryIndex(tenant, r.expires_at, r.id) : {}),
     entity: 'reservation',
     ...r,
   };
@@ -86,7 +87,7 @@ function policyCheck(tenant: string, rec: ItemRecord): TxAction {
 }
 
 /** The reservation row is still the one the level moves were computed from. */
-function reservationUnchanged(r: Reservation) {
+function reservationUnchanged(r: Reservation): { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> } {
   return {
     ConditionExpression: 'quantity = :oq AND location_id = :ol',
     ExpressionAttributeValues: { ':oq': r.quantity, ':ol': r.location_id },
@@ -164,9 +165,13 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
     });
     const cond = reservationUnchanged(r);
     Object.assign(e.values, cond.ExpressionAttributeValues);
+    // the expiry index follows expires_at (present only while there is one)
+    if (change.expires_at) setFields(e, keys.reservationExpiryIndex(tenant, change.expires_at, rid));
+    const params = updateParams(e);
+    if (change.expires_at === null) params.UpdateExpression += ' REMOVE GSI3PK, GSI3SK';
     const resUpdate: TxAction = {
       label: 'reservation',
-      item: { Update: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...updateParams(e), ConditionExpression: cond.ConditionExpression } },
+      item: { Update: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...params, ConditionExpression: cond.ConditionExpression } },
     };
     if (q === r.quantity && wid === r.location_id) {
       // no stock moves: a single conditional write
@@ -206,13 +211,20 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
 }
 
 /** Release: delete the reservation and give its quantity back to the level, atomically. */
-export async function releaseReservation(ctx: WriteContext, rid: string): Promise<Reservation> {
+export async function releaseReservation(ctx: WriteContext, rid: string, opts: { onlyIfExpiredBy?: string } = {}): Promise<Reservation | undefined> {
   const { tenant, now } = ctx;
   return withRetry(async () => {
     const r = await requireReservation(tenant, rid);
+    const guard = reservationUnchanged(r);
+    if (opts.onlyIfExpiredBy) {
+      // the sweeper: still expired at the moment of the write (not extended meanwhile)
+      if (!r.expires_at || r.expires_at > opts.onlyIfExpiredBy) return undefined;
+      guard.ConditionExpression += ' AND expires_at <= :expiredBy';
+      (guard.ExpressionAttributeValues as Record<string, unknown>)[':expiredBy'] = opts.onlyIfExpiredBy;
+    }
     try {
       await transact([
-        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r) } } },
+        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...guard } } },
         giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now),
       ]);
       return r;
@@ -309,4 +321,15 @@ export async function listReservations(tenant: string, f: ReservationFilter): Pr
     .filter((r) => !f.location_id?.length || f.location_id.includes(r.location_id));
   out.sort((a, b) => (a.inventory_item_id + a.id).localeCompare(b.inventory_item_id + b.id));
   return out;
+}
+
+/** Ids of the reservations whose expires_at is at or before `now` (the expiry index, not a scan). */
+export async function expiredReservationIds(tenant: string, now: string): Promise<string[]> {
+  const rows = await queryAll({
+    IndexName: 'GSI3',
+    KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK <= :upto',
+    ExpressionAttributeValues: { ':pk': keys.expiriesPartition(tenant), ':upto': `${now}#~` },
+    ProjectionExpression: 'id',
+  });
+  return rows.map((r) => r.id as string);
 }
