@@ -25,6 +25,10 @@ export interface Route {
   /** Module path from the repository root; it exports `handler`. */
   handler: string;
   access: TableAccess;
+  /** Blob storage (reports, uploads) the route's function may touch. */
+  blobs?: 'read' | 'write';
+  /** The route's function publishes events. */
+  publishes?: boolean;
   summary: string;
   params?: z.ZodObject;
   query?: z.ZodObject;
@@ -169,11 +173,11 @@ export const routes: Route[] = [
     summary: 'Get a warehouse', params: s.warehouseParams, response: s.warehouseResponse }),
   inventory({ id: 'inventory.warehouses.update', method: 'PATCH', path: '/api/warehouses/{id}', scope: 'inventory:write', access: 'write', file: 'update-warehouse',
     summary: 'Update a warehouse', params: s.warehouseParams, body: s.warehouseUpdateBody, response: s.warehouseResponse }),
-  inventory({ id: 'reports.latest', method: 'GET', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'read', file: 'get-latest-report',
+  inventory({ id: 'reports.latest', method: 'GET', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'read', file: 'get-latest-report', blobs: 'read',
     summary: 'The latest low-stock report (JSON, or CSV with ?format=csv)', query: s.reportQuery, response: s.reportResponse }),
-  inventory({ id: 'reports.create', method: 'POST', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'write', file: 'create-report', status: 201,
+  inventory({ id: 'reports.create', method: 'POST', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'write', file: 'create-report', status: 201, blobs: 'write', publishes: true,
     summary: 'Make a low-stock report now', body: s.empty.optional(), response: s.reportResponse }),
-  inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', file: 'get-report',
+  inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', file: 'get-report', blobs: 'read',
     summary: 'A low-stock report (JSON, or CSV with ?format=csv)', params: s.reportParams, query: s.reportQuery, response: s.reportResponse }),
   inventory({ id: 'keys.create', method: 'POST', path: '/api/keys', scope: 'keys:manage', access: 'write', file: 'create-key', status: 201,
     summary: 'Create an API key (its secret is shown this once)', body: s.keyCreateBody, response: s.keyCreatedResponse }),

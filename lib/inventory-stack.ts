@@ -9,8 +9,14 @@ import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -30,6 +36,8 @@ export interface InventoryStackProps extends StackProps {
 export class InventoryStack extends Stack {
   readonly table: TableV2;
   readonly api: HttpApi;
+  readonly blobs: Bucket;
+  readonly bus: EventBus;
   readonly functions = new Map<string, NodejsFunction>();
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
@@ -53,13 +61,28 @@ export class InventoryStack extends Stack {
       removalPolicy: durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
-    // ---- functions: one per route, and the authorizer ----
-    const fn = (name: string, entry: string) =>
+    // ---- storage for reports (and later uploads), and the event bus ----
+    this.blobs = new Bucket(this, 'Blobs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: durable,
+      lifecycleRules: [{ prefix: 'reports/', expiration: Duration.days(400) }],
+      removalPolicy: durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !durable,
+    });
+    this.bus = new EventBus(this, 'Bus', { eventBusName: `inventory-${props.stage}` });
+
+    // ---- functions: one per route, the authorizer, the stream consumer, the scheduled jobs ----
+    const fn = (name: string, entry: string, timeout?: Duration) =>
       new NodejsFunction(this, name, {
         ...functionDefaults,
+        ...(timeout ? { timeout } : {}),
         entry: resolve(ROOT, entry),
         environment: {
           TABLE_NAME: this.table.tableName,
+          BLOB_BUCKET: this.blobs.bucketName,
+          EVENT_BUS_NAME: this.bus.eventBusName,
           POWERTOOLS_SERVICE_NAME: 'inventory',
           NODE_OPTIONS: '--enable-source-maps',
         },
@@ -81,6 +104,9 @@ export class InventoryStack extends Stack {
     for (const route of routes) {
       const handler = fn(functionName(route), route.handler);
       grant(this.table, handler, route);
+      if (route.blobs === 'read') this.blobs.grantRead(handler);
+      if (route.blobs === 'write') this.blobs.grantReadWrite(handler);
+      if (route.publishes) this.bus.grantPutEventsTo(handler);
       this.functions.set(route.id, handler);
       this.api.addRoutes({
         path: route.path,
@@ -90,7 +116,39 @@ export class InventoryStack extends Stack {
       });
     }
 
+    // the stream consumer: low-stock flags and status events
+    const consumer = fn('StreamConsumer', 'functions/stream/handler.ts', Duration.seconds(60));
+    consumer.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
+    this.bus.grantPutEventsTo(consumer);
+    const streamDlq = new Queue(this, 'StreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    consumer.addEventSource(
+      new DynamoEventSource(this.table as never, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        retryAttempts: 5,
+        maxRecordAge: Duration.hours(6),
+        reportBatchItemFailures: true,
+        onFailure: new SqsDlq(streamDlq),
+      }),
+    );
+    this.functions.set('stream', consumer);
+
+    // scheduled: the daily low-stock report, and the reservation expiry sweep every minute
+    const report = fn('LowStockReport', 'functions/scheduled/low-stock-report.ts', Duration.minutes(5));
+    this.table.grantReadWriteData(report);
+    this.blobs.grantReadWrite(report);
+    this.bus.grantPutEventsTo(report);
+    new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report)] });
+    const sweeper = fn('ExpireReservations', 'functions/scheduled/expire-reservations.ts', Duration.seconds(55));
+    this.table.grantReadWriteData(sweeper);
+    new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper)] });
+    this.functions.set('scheduled.report', report);
+    this.functions.set('scheduled.expiry', sweeper);
+
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
+    new CfnOutput(this, 'BlobBucket', { value: this.blobs.bucketName });
+    new CfnOutput(this, 'EventBus', { value: this.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 }

@@ -24,9 +24,9 @@ function actionsOf(routeId: string): string[] {
   return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
 }
 
-test('one function per route of the route table, plus the authorizer', () => {
+test('one function per route of the route table, plus the authorizer, the stream consumer and two scheduled jobs', () => {
   const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Runtime?.startsWith('nodejs22'));
-  expect(fns).toHaveLength(routes.length + 1);
+  expect(fns).toHaveLength(routes.length + 4);
   for (const f of fns as any[]) {
     expect(f.Properties.Architectures).toEqual(['arm64']);
     expect(f.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
@@ -73,4 +73,46 @@ test('least privilege: a read route gets no write action; a write route may writ
   for (const a of WRITE_ACTIONS) expect(read).not.toContain(a);
   expect(actionsOf('admin.reservations.create')).toEqual(expect.arrayContaining(WRITE_ACTIONS));
   expect(actionsOf('meta.health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
+});
+
+test('the stream consumer reads the table stream with partial batch failures, bisecting, bounded retries and a DLQ', () => {
+  template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+    FunctionResponseTypes: ['ReportBatchItemFailures'],
+    BisectBatchOnFunctionError: true,
+    MaximumRetryAttempts: 5,
+    MaximumRecordAgeInSeconds: 21600,
+    BatchSize: 100,
+    StartingPosition: 'TRIM_HORIZON',
+    DestinationConfig: { OnFailure: { Destination: Match.anyValue() } },
+  });
+});
+
+test('the report and the expiry sweep run on schedules; the bucket is encrypted, private and TLS-only', () => {
+  const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
+  expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['cron(0 5 * * ? *)', 'rate(1 minute)']);
+  template.hasResourceProperties('AWS::S3::Bucket', {
+    BucketEncryption: Match.objectLike({}),
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+  });
+  const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')) as any[];
+  expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
+});
+
+test('only the report routes touch the bucket, only the report maker and the consumers publish events', () => {
+  const probe = new InventoryStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Probe2', { stage: 'dev' });
+  const t = Template.fromStack(probe);
+  const actionsFor = (id: string) => {
+    const fnId = probe.getLogicalId(probe.functions.get(id)!.node.defaultChild as any);
+    const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
+    return Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
+  };
+  for (const r of routes) {
+    const actions = actionsFor(r.id);
+    expect(actions.some((a) => a.startsWith('s3:'))).toBe(!!r.blobs);
+    expect(actions.includes('events:PutEvents')).toBe(!!r.publishes);
+    if (r.blobs === 'read') expect(actions.some((a) => a.startsWith('s3:Put'))).toBe(false);
+  }
+  expect(actionsFor('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem']));
 });
