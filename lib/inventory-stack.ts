@@ -19,7 +19,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +78,7 @@ export class InventoryStack extends Stack {
       new NodejsFunction(this, name, {
         ...functionDefaults,
         ...(timeout ? { timeout } : {}),
+        logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY }),
         entry: resolve(ROOT, entry),
         environment: {
           TABLE_NAME: this.table.tableName,
@@ -158,7 +159,6 @@ const functionDefaults: Partial<NodejsFunctionProps> = {
   architecture: Architecture.ARM_64,
   memorySize: 1024,
   timeout: Duration.seconds(10),
-  logRetention: RetentionDays.ONE_MONTH,
   bundling: {
     format: OutputFormat.ESM,
     minify: true,

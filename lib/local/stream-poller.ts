@@ -65,14 +65,16 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
   let busy: Promise<number> | undefined;
   let stopped = false;
 
-  async function discover() {
+  // Shards found at start begin at `from`; a shard that appears later is read from its beginning
+  // (it holds only what was written since), as Lambda reads a child shard.
+  async function discover(type: 'TRIM_HORIZON' | 'LATEST' = 'TRIM_HORIZON') {
     let start: string | undefined;
     do {
       const d = await streams.send(new DescribeStreamCommand({ StreamArn: arn, ExclusiveStartShardId: start }));
       for (const shard of d.StreamDescription?.Shards ?? []) {
         if (iterators.has(shard.ShardId!)) continue;
         const it = await streams.send(
-          new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: opts.from ?? 'TRIM_HORIZON' }),
+          new GetShardIteratorCommand({ StreamArn: arn, ShardId: shard.ShardId!, ShardIteratorType: type }),
         );
         iterators.set(shard.ShardId!, it.ShardIterator ?? null);
       }
@@ -103,6 +105,8 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
     return seen;
   }
 
+  // iterators now: with LATEST, what is written from this moment on is seen
+  await discover(opts.from ?? 'TRIM_HORIZON');
   const once = () => (busy ??= pass().finally(() => (busy = undefined)));
   const timer = setInterval(() => {
     if (!stopped) once().catch((err) => opts.onError?.(err));
