@@ -21,13 +21,13 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { TABLE } from './table-definition.ts';
+import { BUNDLING, ROOT } from './bundling.ts';
+import { SERVICE_FUNCTIONS, functionName } from './functions.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface InventoryStackProps extends StackProps {
   stage: string;
@@ -89,7 +89,7 @@ export class InventoryStack extends Stack {
         },
       });
 
-    const authorizerFn = fn('Authorizer', 'functions/authorizer/handler.ts');
+    const authorizerFn = fn('Authorizer', SERVICE_FUNCTIONS.Authorizer);
     this.table.grantReadData(authorizerFn);
     // it records a key's last use (at most hourly): that one write, nothing else
     authorizerFn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
@@ -118,7 +118,7 @@ export class InventoryStack extends Stack {
     }
 
     // the stream consumer: low-stock flags and status events
-    const consumer = fn('StreamConsumer', 'functions/stream/handler.ts', Duration.seconds(60));
+    const consumer = fn('StreamConsumer', SERVICE_FUNCTIONS.StreamConsumer, Duration.seconds(60));
     consumer.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
     this.bus.grantPutEventsTo(consumer);
     const streamDlq = new Queue(this, 'StreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -136,12 +136,12 @@ export class InventoryStack extends Stack {
     this.functions.set('stream', consumer);
 
     // scheduled: the daily low-stock report, and the reservation expiry sweep every minute
-    const report = fn('LowStockReport', 'functions/scheduled/low-stock-report.ts', Duration.minutes(5));
+    const report = fn('LowStockReport', SERVICE_FUNCTIONS.LowStockReport, Duration.minutes(5));
     this.table.grantReadWriteData(report);
     this.blobs.grantReadWrite(report);
     this.bus.grantPutEventsTo(report);
     new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report)] });
-    const sweeper = fn('ExpireReservations', 'functions/scheduled/expire-reservations.ts', Duration.seconds(55));
+    const sweeper = fn('ExpireReservations', SERVICE_FUNCTIONS.ExpireReservations, Duration.seconds(55));
     this.table.grantReadWriteData(sweeper);
     new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper)] });
     this.functions.set('scheduled.report', report);
@@ -161,22 +161,14 @@ const functionDefaults: Partial<NodejsFunctionProps> = {
   timeout: Duration.seconds(10),
   bundling: {
     format: OutputFormat.ESM,
-    minify: true,
-    sourceMap: true,
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    // the AWS SDK v3 is in the Lambda runtime, but bundling our pinned version keeps behaviour identical to the tests
-    externalModules: [],
-    banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+    minify: BUNDLING.minify,
+    sourceMap: BUNDLING.sourceMap,
+    target: BUNDLING.target,
+    mainFields: BUNDLING.mainFields,
+    externalModules: BUNDLING.external,
+    banner: BUNDLING.banner,
   },
 };
-
-/** `admin.items.list` → `AdminItemsList` */
-const functionName = (route: Route) =>
-  route.id
-    .split(/[.-]/)
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
 
 /** Least privilege, declared next to the route in the route table. */
 function grant(table: TableV2, handler: NodejsFunction, route: Route) {

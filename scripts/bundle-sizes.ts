@@ -1,0 +1,15 @@
+/**
+ * `npm run bundles`: bundles every function the way the stack does and prints its minified size.
+ * Exits 1 if one is over MAX_BUNDLE_KB. (test/infra/bundles.test.ts asserts the same in CI.)
+ */
+import { bundleAll } from '../lib/bundle-all.ts';
+import { MAX_BUNDLE_KB } from '../lib/bundling.ts';
+
+const sizes = await bundleAll();
+const width = Math.max(...sizes.map((s) => s.name.length));
+for (const s of sizes.sort((a, b) => b.bytes - a.bytes)) {
+  console.log(`${s.name.padEnd(width)}  ${(s.bytes / 1024).toFixed(1).padStart(6)} KB${s.bytes > MAX_BUNDLE_KB * 1024 ? '  OVER' : ''}`);
+}
+const over = sizes.filter((s) => s.bytes > MAX_BUNDLE_KB * 1024);
+console.log(`${sizes.length} functions, largest ${(Math.max(...sizes.map((s) => s.bytes)) / 1024).toFixed(1)} KB, limit ${MAX_BUNDLE_KB} KB`);
+process.exit(over.length ? 1 : 0);

@@ -1,0 +1,15 @@
+/** Every function, bundled the way the stack bundles it, stays under the size limit and loads. */
+import { bundleAll } from '../../lib/bundle-all.ts';
+import { MAX_BUNDLE_KB } from '../../lib/bundling.ts';
+import { allFunctions } from '../../lib/functions.ts';
+import { routes } from '../../functions/routes.ts';
+
+test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, async () => {
+  const sizes = await bundleAll();
+  expect(sizes).toHaveLength(routes.length + 4);
+  expect(sizes.map((s) => s.name).sort()).toEqual(allFunctions().map((f) => f.name).sort());
+  const over = sizes.filter((s) => s.bytes > MAX_BUNDLE_KB * 1024).map((s) => `${s.name} ${(s.bytes / 1024).toFixed(1)} KB`);
+  expect(over).toEqual([]);
+  // a real bundle, not an empty file
+  for (const s of sizes) expect(s.bytes).toBeGreaterThan(1024);
+}, 120_000);
