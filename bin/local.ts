@@ -23,6 +23,7 @@ import { handler as lowStockReport } from '../functions/scheduled/low-stock-repo
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.POWERTOOLS_DEV ??= 'true';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 

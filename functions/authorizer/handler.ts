@@ -5,8 +5,15 @@
  * its family's error shape (API Gateway's own deny would be a bare 403). The per-route scope
  * check is the handler's, driven by the route table, because the authorizer's answer is cached
  * per key, not per route.
+ *
+ * Results are cached in the function for AUTHORIZER_CACHE_TTL seconds (default 0: none; the stack
+ * sets it from the `authorizerCacheTtl` context, 60 s by default), keyed by the key's hash: a revoked
+ * key stops working within that TTL when deployed. API Gateway's own cache is not used because a key
+ * may come in either of two headers, and an HTTP API refuses a request lacking a listed identity
+ * source before the authorizer runs.
  */
 import { tenantOfKey } from '../core/api-keys.ts';
+import { createHash } from 'node:crypto';
 import { findApiKey, touchApiKey } from '../store/api-keys.ts';
 
 export interface AuthorizerEvent {
@@ -27,9 +34,25 @@ export function keyFromHeaders(headers: Record<string, string | undefined> = {})
 
 const ANONYMOUS: AuthorizerResult = { isAuthorized: true, context: { tenant: '' } };
 
+const cache = new Map<string, { result: AuthorizerResult; until: number }>();
+const MAX_CACHED = 10_000;
+
 export const handler = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
   const secret = keyFromHeaders(event.headers);
   if (!secret) return ANONYMOUS;
+  const ttl = Number(process.env.AUTHORIZER_CACHE_TTL ?? 0) * 1000;
+  if (!(ttl > 0)) return authorize(secret);
+  const id = createHash('sha256').update(secret).digest('base64url');
+  const now = Date.now();
+  const hit = cache.get(id);
+  if (hit && hit.until > now) return hit.result;
+  const result = await authorize(secret);
+  if (cache.size >= MAX_CACHED) cache.clear();
+  cache.set(id, { result, until: now + ttl });
+  return result;
+};
+
+async function authorize(secret: string): Promise<AuthorizerResult> {
   const tenant = tenantOfKey(secret);
   if (!tenant) return ANONYMOUS;
   const rec = await findApiKey(tenant, secret);
@@ -47,4 +70,4 @@ export const handler = async (event: AuthorizerEvent): Promise<AuthorizerResult>
       warehouse_ids: (rec.warehouse_ids ?? []).join(' '),
     },
   };
-};
+}

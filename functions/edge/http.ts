@@ -4,7 +4,7 @@
  * handler's domain function, and renders the result or the error in the route's family shape.
  */
 import middy from '@middy/core';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { countAndFlush, logger } from './observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError } from '../core/errors.ts';
 import { SCOPES } from '../core/model.ts';
@@ -15,7 +15,7 @@ import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
 import { idempotent } from './idempotency.ts';
 
-export const logger = new Logger({ serviceName: 'inventory' });
+export { logger };
 
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -52,7 +52,7 @@ const SECURITY_HEADERS = {
 
 export function defineHandler(routeId: string, fn: (req: Request) => Promise<Reply | unknown>) {
   const route = routeById(routeId);
-  return middy<Event, APIGatewayProxyStructuredResultV2>().handler(async (event) => {
+  const respond = async (event: Event): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
       const actor = authenticate(route, event);
       const req: Request = {
@@ -78,7 +78,16 @@ export function defineHandler(routeId: string, fn: (req: Request) => Promise<Rep
     } catch (err) {
       return renderFailure(err);
     }
+  };
+
+  const handler = middy<Event, APIGatewayProxyStructuredResultV2>().handler(async (event, context) => {
+    logger.addContext(context);
+    const res = await respond(event);
+    const status = res.statusCode ?? 200;
+    countAndFlush(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
+    return res;
   });
+  return handler;
 
   function renderFailure(err: unknown): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
     const rendered =

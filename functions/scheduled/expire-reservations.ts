@@ -1,9 +1,7 @@
 /** Scheduled (every minute deployed; every INVENTORY_SWEEP_INTERVAL seconds locally): release expired reservations. */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { countAndFlush, logger } from '../edge/observability.ts';
 import { releaseExpired } from '../core/reservations.ts';
 import { tenants } from '../store/reports.ts';
-
-const logger = new Logger({ serviceName: 'inventory' });
 
 export const handler = async (): Promise<{ released: number }> => {
   let released = 0;
@@ -16,6 +14,7 @@ export const handler = async (): Promise<{ released: number }> => {
       logger.error('expiry sweep failed', { tenant, error: err as Error });
     }
   }
+  countAndFlush('ReservationsExpired', released);
   if (failed) throw new Error(`the expiry sweep failed for ${failed} tenant(s)`);
   return { released };
 };

@@ -1,9 +1,7 @@
 /** Scheduled (daily when deployed; every INVENTORY_REPORT_INTERVAL seconds locally): a low-stock report per tenant. */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { countAndFlush, logger } from '../edge/observability.ts';
 import { generateReport } from '../core/reports.ts';
 import { tenants } from '../store/reports.ts';
-
-const logger = new Logger({ serviceName: 'inventory' });
 
 export const handler = async (): Promise<{ reports: number; failed: number }> => {
   let reports = 0;
@@ -18,6 +16,7 @@ export const handler = async (): Promise<{ reports: number; failed: number }> =>
       logger.error('low-stock report failed', { tenant, error: err as Error });
     }
   }
+  countAndFlush('LowStockReports', reports);
   if (failed) throw new Error(`${failed} of ${reports + failed} low-stock reports failed`);
   return { reports, failed };
 };

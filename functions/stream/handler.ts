@@ -12,6 +12,7 @@ import { levelStatus } from '../core/model.ts';
 import type { LevelStatus } from '../core/model.ts';
 import { flagSeq, seqKey, writeFlag } from '../store/flags.ts';
 import { publish } from './publisher.ts';
+import { logger, metrics, MetricUnit } from '../edge/observability.ts';
 
 const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
@@ -59,5 +60,12 @@ export async function recordHandler(record: DynamoDBRecord): Promise<void> {
   await writeFlag(tenant, level.inventory_item_id, level.location_id, to, seq);
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
+  logger.addContext(context);
+  const out = await processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+  metrics.addMetric('StreamRecords', MetricUnit.Count, event.Records.length);
+  metrics.addMetric('StreamRecordFailures', MetricUnit.Count, out.batchItemFailures.length);
+  metrics.publishStoredMetrics();
+  if (out.batchItemFailures.length) logger.warn('stream records failed', { failed: out.batchItemFailures.length, of: event.Records.length });
+  return out;
+};

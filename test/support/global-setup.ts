@@ -11,6 +11,7 @@ export default async function globalSetup() {
   process.env.DYNAMODB_ENDPOINT = ddb.endpoint;
   process.env.TABLE_NAME = 'inventory-test';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   await ensureTable(ddb.endpoint, process.env.TABLE_NAME);
   (globalThis as any).__DDB__ = ddb;
 }
