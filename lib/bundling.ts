@@ -1,7 +1,7 @@
 /**
  * How every function is bundled — one definition for the stack (NodejsFunction), the bundle-size
  * check (scripts/bundle-sizes.ts) and the benchmark (bench/). ESM, minified, tree-shaken, source maps,
- * Node 22, and the AWS SDK v3 left to the Lambda runtime, which ships it (the CDK's own default for
+ * Node 24, and the AWS SDK v3 left to the Lambda runtime, which ships it (the CDK's own default for
  * Node 18+): that keeps every bundle under 250 KB.
  */
 import { dirname, resolve } from 'node:path';
@@ -13,7 +13,7 @@ export const BUNDLING = {
   format: 'esm' as const,
   minify: true,
   sourceMap: true,
-  target: 'node22',
+  target: 'node24',
   platform: 'node' as const,
   mainFields: ['module', 'main'],
   external: ['@aws-sdk/*'],

@@ -1,48 +1,52 @@
 /**
- * The deployable service, read top-down: the table, the functions (one per route of the route
- * table, each granted exactly the table access its route declares), and the HTTP API with the
- * key authorizer. Stream consumer, schedules, storage and alarms come with their own issues.
+ * The deployable service, read top-down: table → storage and events → functions (one per route of
+ * the route table, each granted exactly the access its route declares) → HTTP API with the key
+ * authorizer → stream consumer → schedules → monitoring. Settings come from CDK context
+ * (lib/settings.ts); nothing here names a route: a route added to the table is deployed as it is.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-
+import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { BlockPublicAccess, Bucket, BucketEncryption } from 'aws-cdk-lib/aws-s3';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { Architecture, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct, IConstruct } from 'constructs';
 import { resolve } from 'node:path';
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { TABLE } from './table-definition.ts';
 import { BUNDLING, ROOT } from './bundling.ts';
 import { SERVICE_FUNCTIONS, functionName } from './functions.ts';
+import { Monitoring } from './monitoring.ts';
+import type { StackSettings } from './settings.ts';
 
+export type InventoryStackProps = StackProps & StackSettings;
 
-export interface InventoryStackProps extends StackProps {
-  stage: string;
-}
+/** Record a cdk-nag finding as accepted, with its reason, on a construct (and everything under it). */
+export const acknowledge = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
 
 export class InventoryStack extends Stack {
   readonly table: TableV2;
   readonly api: HttpApi;
   readonly blobs: Bucket;
   readonly bus: EventBus;
+  /** Every function, by route id (or `authorizer`, `stream`, `scheduled.report`, `scheduled.expiry`). */
   readonly functions = new Map<string, NodejsFunction>();
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id, props);
     const durable = props.stage !== 'dev';
+    const removalPolicy = durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // ---- the table (one definition, shared with the local runtime) ----
     this.table = new TableV2(this, 'Table', {
@@ -58,70 +62,126 @@ export class InventoryStack extends Stack {
       billing: Billing.onDemand(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: durable,
-      removalPolicy: durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      removalPolicy,
     });
 
-    // ---- storage for reports (and later uploads), and the event bus ----
+    // ---- storage for uploads and reports (with its access log), and the event bus ----
+    const accessLogs = new Bucket(this, 'BlobAccessLogs', {
+      encryption: BucketEncryption.S3_MANAGED,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy,
+      autoDeleteObjects: !durable,
+    });
+    acknowledge(accessLogs, 'AwsSolutions-S1', 'This is the access-log bucket of the blob bucket; logging it into itself would loop.');
     this.blobs = new Bucket(this, 'Blobs', {
       encryption: BucketEncryption.S3_MANAGED,
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: durable,
-      lifecycleRules: [{ prefix: 'reports/', expiration: Duration.days(400) }],
-      removalPolicy: durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'blobs/',
+      lifecycleRules: [
+        { prefix: 'reports/', expiration: Duration.days(400) },
+        { prefix: 'uploads/', expiration: Duration.days(30) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1), noncurrentVersionExpiration: Duration.days(30) },
+      ],
+      removalPolicy,
       autoDeleteObjects: !durable,
     });
     this.bus = new EventBus(this, 'Bus', { eventBusName: `inventory-${props.stage}` });
 
     // ---- functions: one per route, the authorizer, the stream consumer, the scheduled jobs ----
-    const fn = (name: string, entry: string, timeout?: Duration) =>
-      new NodejsFunction(this, name, {
+    const fn = (name: string, entry: string, timeout?: Duration, environment: Record<string, string> = {}) => {
+      const f = new NodejsFunction(this, name, {
         ...functionDefaults,
         ...(timeout ? { timeout } : {}),
-        logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy: durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY }),
+        logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy }),
         entry: resolve(ROOT, entry),
         environment: {
           TABLE_NAME: this.table.tableName,
           BLOB_BUCKET: this.blobs.bucketName,
           EVENT_BUS_NAME: this.bus.eventBusName,
           POWERTOOLS_SERVICE_NAME: 'inventory',
+          POWERTOOLS_METRICS_NAMESPACE: 'Inventory',
           NODE_OPTIONS: '--enable-source-maps',
+          ...environment,
         },
       });
+      this.acknowledgeFunction(f);
+      return f;
+    };
 
-    const authorizerFn = fn('Authorizer', SERVICE_FUNCTIONS.Authorizer);
-    this.table.grantReadData(authorizerFn);
+    const authorizerFn = fn('Authorizer', SERVICE_FUNCTIONS.Authorizer, undefined, { AUTHORIZER_CACHE_TTL: String(props.authorizerCacheTtl) });
+    authorizerFn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }));
     // it records a key's last use (at most hourly): that one write, nothing else
     authorizerFn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
-    // No identity source: a key may come in either of two headers, and API Gateway would refuse a
-    // request lacking a listed one before our 401. Without one, results are not cached (TTL 0).
+    this.functions.set('authorizer', authorizerFn);
+    // No identity source, so no API Gateway cache: a key may come in either of two headers, and an
+    // HTTP API refuses a request lacking a listed identity source before our 401. The authorizer
+    // caches per key in the function instead (AUTHORIZER_CACHE_TTL, from context authorizerCacheTtl).
     const authorizer = new HttpLambdaAuthorizer('KeyAuthorizer', authorizerFn, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
       identitySource: [],
       resultsCacheTtl: Duration.seconds(0),
     });
 
-    this.api = new HttpApi(this, 'Api', { apiName: `inventory-${props.stage}`, createDefaultStage: true });
+    // ---- the HTTP API: every route of the route table, each with its own function ----
+    this.api = new HttpApi(this, 'Api', {
+      apiName: `inventory-${props.stage}`,
+      createDefaultStage: true,
+      ...(props.corsOrigins.length
+        ? {
+            corsPreflight: {
+              allowOrigins: props.corsOrigins,
+              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+              allowHeaders: ['authorization', 'x-api-key', 'content-type', 'idempotency-key'],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
+    });
+    const accessLog = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS, removalPolicy });
+    const stage = this.api.defaultStage!.node.defaultChild as CfnStage;
+    stage.accessLogSettings = {
+      destinationArn: accessLog.logGroupArn,
+      format: JSON.stringify({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        time: '$context.requestTime',
+        method: '$context.httpMethod',
+        route: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+        integrationError: '$context.integrationErrorMessage',
+        authorizerError: '$context.authorizer.error',
+        tenant: '$context.authorizer.tenant',
+        key: '$context.authorizer.key_id',
+      }),
+    };
+    stage.defaultRouteSettings = { throttlingRateLimit: props.throttleRate, throttlingBurstLimit: props.throttleBurst, detailedMetricsEnabled: true };
+
     for (const route of routes) {
       const handler = fn(functionName(route), route.handler);
-      grant(this.table, handler, route);
-      if (route.blobs === 'read') this.blobs.grantRead(handler);
-      if (route.blobs === 'write') this.blobs.grantReadWrite(handler);
-      if (route.publishes) this.bus.grantPutEventsTo(handler);
+      grantRoute(this, handler, route);
       this.functions.set(route.id, handler);
-      this.api.addRoutes({
+      const [apiRoute] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
         integration: new HttpLambdaIntegration(`${functionName(route)}Integration`, handler),
         authorizer: route.scope === 'public' ? undefined : authorizer,
       });
+      if (route.scope === 'public') acknowledge(apiRoute, 'AwsSolutions-APIG4', 'Public by contract (API.md): health, the OpenAPI document and the docs page carry no tenant data.');
     }
 
-    // the stream consumer: low-stock flags and status events
+    // ---- the stream consumer: low-stock flags and status events ----
     const consumer = fn('StreamConsumer', SERVICE_FUNCTIONS.StreamConsumer, Duration.seconds(60));
     consumer.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
     this.bus.grantPutEventsTo(consumer);
     const streamDlq = new Queue(this, 'StreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledge(streamDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter destination of the stream consumer; it has no queue of its own to fail into.');
     consumer.addEventSource(
       new DynamoEventSource(this.table as never, {
         startingPosition: StartingPosition.TRIM_HORIZON,
@@ -135,30 +195,76 @@ export class InventoryStack extends Stack {
     );
     this.functions.set('stream', consumer);
 
-    // scheduled: the daily low-stock report, and the reservation expiry sweep every minute
+    // ---- schedules: the daily low-stock report, and the reservation expiry sweep every minute ----
     const report = fn('LowStockReport', SERVICE_FUNCTIONS.LowStockReport, Duration.minutes(5));
-    this.table.grantReadWriteData(report);
+    grantTable(this.table, report, 'write');
     this.blobs.grantReadWrite(report);
     this.bus.grantPutEventsTo(report);
-    new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report)] });
+    const reportRule = new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report, { retryAttempts: 2 })] });
     const sweeper = fn('ExpireReservations', SERVICE_FUNCTIONS.ExpireReservations, Duration.seconds(55));
-    this.table.grantReadWriteData(sweeper);
-    new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper)] });
+    grantTable(this.table, sweeper, 'write');
+    const sweepRule = new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })] });
     this.functions.set('scheduled.report', report);
     this.functions.set('scheduled.expiry', sweeper);
+
+    // ---- monitoring: alarms and one dashboard ----
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: props.stage,
+      api: this.api,
+      functions: this.functions,
+      streamConsumer: consumer,
+      deadLetterQueues: [streamDlq],
+      schedules: [reportRule, sweepRule],
+      alarmEmail: props.alarmEmail,
+    });
+
+    // CDK's own helper functions (bucket auto-delete in dev) are not ours to configure
+    for (const child of this.node.findAll()) {
+      if (child.node.id.startsWith('Custom::S3AutoDeleteObjectsCustomResourceProvider')) {
+        acknowledge(child, 'AwsSolutions-L1', "CDK's auto-delete provider picks its own runtime (dev stage only).");
+        acknowledge(child, 'AwsSolutions-IAM4', "CDK's auto-delete provider uses AWSLambdaBasicExecutionRole (dev stage only).");
+      }
+    }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
     new CfnOutput(this, 'BlobBucket', { value: this.blobs.bucketName });
     new CfnOutput(this, 'EventBus', { value: this.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboardName });
+  }
+
+  /** The findings every function of ours carries, each with its reason. */
+  private acknowledgeFunction(f: NodejsFunction) {
+    acknowledge(
+      f,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The basic execution role only lets the function write its own CloudWatch logs.',
+    );
+    acknowledge(f, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray PutTraceSegments/PutTelemetryRecords take no resource ARN (active tracing).');
+    acknowledge(
+      f,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as never)}.Arn>/index/*]`,
+      "Reads query the table's own indexes (GSI1–GSI3); the wildcard covers only this table's indexes.",
+    );
+    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'Read access to the blob bucket: GetObject and its variants (tags, versions) on this bucket only.');
+    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'Read access to the blob bucket: bucket location and versioning, this bucket only.');
+    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:List*]', 'Read access to the blob bucket: listing this bucket only.');
+    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'Write access to the blob bucket: replacing and removing objects of this bucket only.');
+    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:Abort*]', 'Write access to the blob bucket: aborting multipart uploads of this bucket only.');
+    acknowledge(
+      f,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.blobs.node.defaultChild as never)}.Arn>/*]`,
+      'Objects of the blob bucket (reports/, uploads/): the keys are per tenant and made at run time.',
+    );
   }
 }
 
-const functionDefaults: Partial<NodejsFunctionProps> = {
-  runtime: Runtime.NODEJS_22_X,
+const functionDefaults = {
+  runtime: Runtime.NODEJS_24_X,
   architecture: Architecture.ARM_64,
   memorySize: 1024,
   timeout: Duration.seconds(10),
+  tracing: Tracing.ACTIVE,
   bundling: {
     format: OutputFormat.ESM,
     minify: BUNDLING.minify,
@@ -170,8 +276,18 @@ const functionDefaults: Partial<NodejsFunctionProps> = {
   },
 };
 
-/** Least privilege, declared next to the route in the route table. */
-function grant(table: TableV2, handler: NodejsFunction, route: Route) {
-  if (route.access === 'read') table.grantReadData(handler);
-  else if (route.access === 'write') table.grantReadWriteData(handler);
+/** What a function may do to the table (no Scan: nothing of ours scans; transactions need the actions inside them). */
+const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
+const TABLE_WRITE = [...TABLE_READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+export function grantTable(table: TableV2, f: NodejsFunction, access: 'read' | 'write') {
+  f.addToRolePolicy(new PolicyStatement({ actions: access === 'read' ? TABLE_READ : TABLE_WRITE, resources: [table.tableArn, `${table.tableArn}/index/*`] }));
+}
+
+/** Least privilege, declared next to the route in the route table: its table, blob and event access. */
+function grantRoute(stack: InventoryStack, handler: NodejsFunction, route: Route) {
+  if (route.access === 'read' || route.access === 'write') grantTable(stack.table, handler, route.access);
+  if (route.blobs === 'read') stack.blobs.grantRead(handler);
+  if (route.blobs === 'write') stack.blobs.grantReadWrite(handler);
+  if (route.publishes) stack.bus.grantPutEventsTo(handler);
 }

@@ -4,19 +4,22 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { routes } from '../../functions/routes.ts';
 import { InventoryStack } from '../../lib/inventory-stack.ts';
 import { TABLE } from '../../lib/table-definition.ts';
+import { settingsFrom } from '../../lib/settings.ts';
 
-const synth = (stage: string) => {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return Template.fromStack(new InventoryStack(app, `Test-${stage}`, { stage }));
-};
+/** A stack as `cdk synth -c …` would make it, without bundling (the bundles have their own test). */
+export function makeStack(context: Record<string, unknown> = {}, id = 'Test') {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const settings = settingsFrom(app.node);
+  return new InventoryStack(app, `${id}-${settings.stage}`, settings);
+}
+const synth = (stage: string) => Template.fromStack(makeStack({ stage }));
 const template = synth('dev');
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /** Every action granted to the role of the function behind a route. */
 function actionsOf(routeId: string): string[] {
-  const stack = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const s = new InventoryStack(stack, 'Probe', { stage: 'dev' });
+  const s = makeStack({}, 'Probe');
   const t = Template.fromStack(s);
   const fnId = s.getLogicalId(s.functions.get(routeId)!.node.defaultChild as any);
   const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
@@ -25,10 +28,12 @@ function actionsOf(routeId: string): string[] {
 }
 
 test('one function per route of the route table, plus the authorizer, the stream consumer and two scheduled jobs', () => {
-  const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Runtime?.startsWith('nodejs22'));
+  const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Environment?.Variables?.TABLE_NAME);
   expect(fns).toHaveLength(routes.length + 4);
   for (const f of fns as any[]) {
     expect(f.Properties.Architectures).toEqual(['arm64']);
+    expect(f.Properties.Runtime).toBe('nodejs24.x');
+    expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     expect(f.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
   }
 });
@@ -99,7 +104,7 @@ test('the report and the expiry sweep run on schedules; the bucket is encrypted,
 });
 
 test('only the report routes touch the bucket, only the report maker and the consumers publish events', () => {
-  const probe = new InventoryStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Probe2', { stage: 'dev' });
+  const probe = makeStack({}, 'Probe2');
   const t = Template.fromStack(probe);
   const actionsFor = (id: string) => {
     const fnId = probe.getLogicalId(probe.functions.get(id)!.node.defaultChild as any);

@@ -1,0 +1,127 @@
+/** The stack's operational side: cdk-nag, alarms, the dashboard, access logs, throttling, CORS, settings, limits. */
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { routes } from '../../functions/routes.ts';
+import { InventoryStack } from '../../lib/inventory-stack.ts';
+import { settingsFrom } from '../../lib/settings.ts';
+
+function makeStack(context: Record<string, unknown> = {}) {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const settings = settingsFrom(app.node);
+  return new InventoryStack(app, `Ops-${settings.stage}`, settings);
+}
+const dev = makeStack();
+const template = Template.fromStack(dev);
+
+// (transactions are authorised by the actions inside them: there is no separate TransactWriteItems action)
+const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+function actionsOf(stack: InventoryStack, t: Template, key: string): string[] {
+  const fnId = stack.getLogicalId(stack.functions.get(key)!.node.defaultChild as never);
+  const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
+  return Object.values(t.findResources('AWS::IAM::Policy'))
+    .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+    .flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
+}
+
+test.each(['dev', 'prod'])('cdk-nag AWS Solutions checks: no unacknowledged finding (stage %s)', (stage) => {
+  const stack = stage === 'dev' ? dev : makeStack({ stage, alarmEmail: 'ops@example.com', corsOrigins: 'https://shop.example' });
+  const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
+  const findings = report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+  expect(findings).toEqual([]);
+});
+
+test('every acknowledged finding carries a specific reason', () => {
+  const reasons = dev.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').flatMap((m) => Object.entries(m.data as Record<string, string>)));
+  const ours = reasons.filter(([id]) => id.includes('AwsSolutions-'));
+  expect(ours.length).toBeGreaterThan(0);
+  for (const [, reason] of ours) {
+    expect(reason.length).toBeGreaterThan(30);
+  }
+});
+
+test('least privilege for every route: a read route has no write action, a public route no table action', () => {
+  for (const r of routes) {
+    const actions = actionsOf(dev, template, r.id);
+    const table = actions.filter((a) => a.startsWith('dynamodb:'));
+    if (r.access === 'none') expect(table).toEqual([]);
+    if (r.access === 'read') {
+      expect(table.length).toBeGreaterThan(0);
+      for (const w of WRITES) expect(table).not.toContain(w);
+      expect(table).not.toContain('dynamodb:Scan'); // nothing of ours scans
+    }
+    if (r.access === 'write') expect(table).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem']));
+  }
+  // the authorizer reads one key and records its last use: nothing else
+  expect(actionsOf(dev, template, 'authorizer').filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+});
+
+test('alarms: API 5xx rate, every function (errors + throttles), the DLQ, the stream iterator age, both schedules; all notify the topic', () => {
+  const monitoring = Template.fromStack(dev.monitoring);
+  const alarms = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm')) as any[];
+  expect(alarms).toHaveLength(dev.functions.size + 1 + 1 + 1 + 1 + 2); // functions, 5xx rate, p99, DLQ, iterator age, schedules
+  const text = JSON.stringify(alarms);
+  expect(text).toContain('100 * errors / requests');
+  expect(text).toContain('IteratorAge');
+  expect(text).toContain('ApproximateNumberOfMessagesVisible');
+  expect(text.match(/FailedInvocations/g)?.length).toBe(2);
+  expect(alarms.filter((a) => JSON.stringify(a).includes('errors + throttles'))).toHaveLength(dev.functions.size);
+  for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
+  monitoring.resourceCountIs('AWS::SNS::Subscription', 0);
+  Template.fromStack(makeStack({ alarmEmail: 'ops@example.com' }).monitoring).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+});
+
+test('one dashboard, in the monitoring stack', () => {
+  Template.fromStack(dev.monitoring).resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  template.resourceCountIs('AWS::CloudFormation::Stack', 1);
+});
+
+test('the API stage has access logs and throttling from context; CORS only when origins are given', () => {
+  template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, DetailedMetricsEnabled: true },
+  });
+  const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0] as any;
+  expect(api.Properties.CorsConfiguration).toBeUndefined();
+  const custom = Template.fromStack(makeStack({ stage: 'prod', throttleRate: 20, throttleBurst: 40, corsOrigins: 'https://a.example, https://b.example' }));
+  custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 }) });
+  custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
+    CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://a.example', 'https://b.example'], AllowHeaders: Match.arrayWith(['idempotency-key']) }),
+  });
+});
+
+test('the authorizer cache TTL comes from context (60 s by default) and reaches the function', () => {
+  const ttlOf = (s: InventoryStack) => {
+    const t = Template.fromStack(s);
+    const id = s.getLogicalId(s.functions.get('authorizer')!.node.defaultChild as never);
+    return t.findResources('AWS::Lambda::Function')[id].Properties.Environment.Variables.AUTHORIZER_CACHE_TTL;
+  };
+  expect(ttlOf(dev)).toBe('60');
+  expect(ttlOf(makeStack({ authorizerCacheTtl: 0 }))).toBe('0');
+});
+
+test('bad settings are refused with the setting named', () => {
+  expect(() => makeStack({ stage: 'Prod!' })).toThrow(/stage/);
+  expect(() => makeStack({ throttleRate: 'fast' })).toThrow(/throttleRate/);
+  expect(() => makeStack({ authorizerCacheTtl: -1 })).toThrow(/authorizerCacheTtl/);
+});
+
+test('the blob bucket logs its access, expires uploads and old reports, and is kept outside dev', () => {
+  template.hasResourceProperties('AWS::S3::Bucket', {
+    LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'blobs/' }),
+    LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'reports/' }), Match.objectLike({ Prefix: 'uploads/' })]) },
+  });
+  const prod = Template.fromStack(makeStack({ stage: 'prod' }));
+  for (const b of Object.values(prod.findResources('AWS::S3::Bucket')) as any[]) expect(b.DeletionPolicy).toBe('Retain');
+});
+
+test('the template stays within CloudFormation\'s 500-resource limit with room to grow', () => {
+  // each route costs 7 resources (function, role, policy, log group, integration, route, permission)
+  const count = Object.keys(template.toJSON().Resources).length;
+  expect(count).toBeLessThan(430);
+  expect(Object.keys(Template.fromStack(dev.monitoring).toJSON().Resources).length).toBeLessThan(200);
+  expect(Object.keys(Template.fromStack(dev.monitoring).toJSON().Parameters ?? {}).length).toBeLessThan(150);
+});
