@@ -569,3 +569,39 @@ const reportRow = z.object({
   status: z.enum(LEVEL_STATUSES),
 });
 export const reportResponse = z.object({ data: z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }) });
+
+// ---------- CSV uploads ----------
+export const uploadCreateBody = z
+  .object({ mode: z.enum(['set', 'adjust']).optional().describe('set (absolute, default) or adjust (deltas)') })
+  .strict();
+export const uploadParams = z.object({ id: z.string().min(1).max(64).regex(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') });
+export const uploadQuery = z.object({ format: z.enum(['json', 'csv']).optional().transform((f) => f ?? 'json') });
+export const uploadCreatedResponse = z.object({
+  data: z.object({
+    id: z.string(),
+    mode: z.enum(['set', 'adjust']),
+    status: z.literal('awaiting_upload'),
+    upload_url: z.string(),
+    upload_method: z.literal('PUT'),
+    expires_at: z.string(),
+  }),
+});
+const uploadRowError = z.object({ line: z.number().int(), code: z.string(), message: z.string(), sku: z.string().nullable(), warehouse_id: z.string().nullable() });
+export const uploadResponse = z.object({
+  data: z.object({
+    id: z.string(),
+    status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
+    mode: z.enum(['set', 'adjust']),
+    rows_total: z.number().int().nullable(),
+    rows_done: z.number().int(),
+    rows_applied: z.number().int(),
+    rows_unchanged: z.number().int(),
+    rows_failed: z.number().int(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    errors: z.array(uploadRowError).describe('the first 20 failed rows; all of them with ?format=csv'),
+    errors_url: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    completed_at: z.string().nullable(),
+  }),
+});

@@ -1,10 +1,12 @@
 /**
- * Files (reports, later uploads) behind one interface: S3 when deployed (BLOB_BUCKET), a local
+ * Files (reports, uploads) behind one interface: S3 when deployed (BLOB_BUCKET), a local
  * folder otherwise (INVENTORY_BLOB_DIR, default .local/blobs).
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 let s3: S3Client | undefined;
 const localDir = () => resolve(process.env.INVENTORY_BLOB_DIR ?? '.local/blobs');
@@ -35,4 +37,41 @@ export async function getBlob(key: string): Promise<string | undefined> {
   }
   const file = join(localDir(), key);
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/** A file read as a byte stream from `offset` on (S3 Range when deployed): an upload is never loaded whole. */
+export async function readBlobStream(key: string, offset = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
+  const bucket = process.env.BLOB_BUCKET;
+  if (bucket) {
+    s3 ??= new S3Client({});
+    try {
+      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(offset ? { Range: `bytes=${offset}-` } : {}) }));
+      return res.Body as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name === 'NoSuchKey') return undefined;
+      if (name === 'InvalidRange') return (async function* () {})(); // offset at the end of the file
+      throw err;
+    }
+  }
+  const file = join(localDir(), key);
+  if (!existsSync(file)) return undefined;
+  return createReadStream(file, { start: offset, highWaterMark: 256 * 1024 });
+}
+
+/** Locally: store an uploaded file from a stream (deployed, the client PUTs to S3 itself). */
+export async function writeLocalBlobStream(key: string, body: NodeJS.ReadableStream): Promise<number> {
+  const file = join(localDir(), key);
+  mkdirSync(dirname(file), { recursive: true });
+  const out = createWriteStream(file);
+  await pipeline(body, out);
+  return statSync(file).size;
+}
+
+/** Where a client PUTs a file: a presigned S3 URL when deployed; the local runtime's own URL locally. */
+export async function uploadUrl(key: string, expiresInSeconds: number, local: () => string): Promise<string> {
+  const bucket = process.env.BLOB_BUCKET;
+  if (!bucket) return local();
+  s3 ??= new S3Client({});
+  return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: 'text/csv' }), { expiresIn: expiresInSeconds });
 }

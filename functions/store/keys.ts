@@ -16,6 +16,8 @@
  * | variant       | T#t#V#<vid>             | VARIANT               |                                 |                          |
  * | variant link  | T#t#V#<vid>             | LINK#<iid>            | T#t#IL#<iid> / <vid>            |                          |
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
+ * | upload job    | T#t#UP#<id>             | UPLOAD                | T#t#UPLOADS / <id>              |                          |
+ * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
  * | idempotency   | T#t#IDEM#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts)        |                          |
  */
 const T = (tenant: string) => `T#${tenant}`;
@@ -80,6 +82,10 @@ export const keys = {
   apiKey: (t: string, hash: string) => ({ PK: `${T(t)}#KEY#${hash}`, SK: 'KEY' }),
   apiKeyIndex: (t: string, keyId: string) => ({ GSI1PK: `${T(t)}#KEYS`, GSI1SK: keyId }),
   apiKeysPartition: (t: string) => `${T(t)}#KEYS`,
+  upload: (t: string, id: string) => ({ PK: `${T(t)}#UP#${id}`, SK: 'UPLOAD' }),
+  uploadIndex: (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOADS`, GSI1SK: id }),
+  uploadError: (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` }),
+  uploadPartition: (t: string, id: string) => `${T(t)}#UP#${id}`,
 };
 
 /** Attributes that are storage detail, never part of a domain record. */

@@ -20,7 +20,7 @@ function warehouseProblem(err: TxCancelled, label: string, wid: string): DomainE
 }
 
 /** `SET stocked = after, available += Δ` on the exact version read. */
-function setStocked(
+export function setStocked(
   tenant: string,
   l: Level,
   version: number,

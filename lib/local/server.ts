@@ -11,6 +11,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { routes } from '../../functions/routes.ts';
 import type { Route } from '../../functions/routes.ts';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
+import { acceptLocalUpload, processUpload } from '../../functions/core/uploads.ts';
+import { writeLocalBlobStream } from '../../functions/store/blobs.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** API Gateway refuses bodies above 10 MB; so do we. */
@@ -109,6 +111,8 @@ const lambdaContext = (name: string) => ({
 export async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  const upload = /^\/local\/uploads\/([^/]+)\/(upl_[0-9A-Za-z]+)$/.exec(url.pathname);
+  if (upload) return receiveUpload(req, res, method, decodeURIComponent(upload[1]!), upload[2]!, url.searchParams.get('token') ?? '');
   const match = matchRoute(method, url.pathname);
   if (match === undefined) return send(res, 404, JSON.stringify({ message: 'Not Found' }));
   if (match === 'method') return send(res, 405, JSON.stringify({ message: 'Method Not Allowed' }));
@@ -172,4 +176,26 @@ export async function listen(server: Server, port: number, host = '127.0.0.1'): 
     server.listen(port, host, () => r());
   });
   return (server.address() as { port: number }).port;
+}
+
+/**
+ * Locally, the upload URL of POST /api/inventory/uploads points here: the file is streamed into
+ * the local blob folder (no size limit), and the processor starts as the S3 event would start it
+ * when deployed. `uploadsInFlight` lets the caller (tests) wait for it.
+ */
+export const uploadsInFlight = new Set<Promise<unknown>>();
+
+async function receiveUpload(req: IncomingMessage, res: ServerResponse, method: string, tenant: string, id: string, token: string) {
+  if (method !== 'PUT') return send(res, 405, JSON.stringify({ message: 'Method Not Allowed: PUT the file' }));
+  const job = await acceptLocalUpload(tenant, id, token);
+  if (!job) {
+    req.resume();
+    return send(res, 403, JSON.stringify({ message: 'This upload URL is not valid (unknown, expired or already used)' }));
+  }
+  const bytes = await writeLocalBlobStream(job.object_key, req);
+  send(res, 200, JSON.stringify({ id, bytes }));
+  const run = processUpload(tenant, id)
+    .catch((err) => console.error(`upload ${id}: processing failed:`, err))
+    .finally(() => uploadsInFlight.delete(run));
+  uploadsInFlight.add(run);
 }

@@ -1,0 +1,196 @@
+/**
+ * Upload jobs: the job row (status, counters and the checkpoint: the byte offset and line where the
+ * next unprocessed record starts) and one row per failed line. The checkpoint only moves inside the
+ * transaction that applies the rows it moves past (see commitChunk), which is what makes a rerun or a
+ * second delivery apply each row exactly once.
+ */
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchWriteCommandOutput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { Actor } from '../core/model.ts';
+import { db, tableName, transact } from './db.ts';
+import type { TxAction } from './db.ts';
+import { keys } from './keys.ts';
+
+export type UploadStatus = 'awaiting_upload' | 'processing' | 'completed' | 'failed';
+export type UploadMode = 'set' | 'adjust';
+
+export interface UploadJob {
+  id: string;
+  tenant: string;
+  status: UploadStatus;
+  mode: UploadMode;
+  object_key: string;
+  /** Who created it: the ledger's created_by, and the warehouses the key is limited to. */
+  created_by: string;
+  key_id: string;
+  warehouse_ids: string[] | null;
+  upload_token_hash: string | null;
+  expires_at: string;
+  columns: string[] | null;
+  rows_total: number | null;
+  rows_done: number;
+  rows_applied: number;
+  rows_unchanged: number;
+  rows_failed: number;
+  next_offset: number;
+  next_line: number;
+  error: { code: string; message: string } | null;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
+export interface RowError {
+  line: number;
+  code: string;
+  message: string;
+  sku: string | null;
+  warehouse_id: string | null;
+}
+
+/** Jobs and their errors are kept 30 days (TTL), like the uploaded files (bucket lifecycle). */
+const KEEP_SECONDS = 30 * 86_400;
+
+const JOB_FIELDS = [
+  'id', 'tenant', 'status', 'mode', 'object_key', 'created_by', 'key_id', 'warehouse_ids', 'upload_token_hash', 'expires_at', 'columns', 'rows_total',
+  'rows_done', 'rows_applied', 'rows_unchanged', 'rows_failed', 'next_offset', 'next_line', 'error', 'created_at', 'updated_at', 'completed_at',
+] as const;
+
+const asJob = (row: Record<string, unknown>): UploadJob => Object.fromEntries(JOB_FIELDS.map((f) => [f, row[f] ?? null])) as unknown as UploadJob;
+
+export async function putJob(job: UploadJob): Promise<void> {
+  await db().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...keys.upload(job.tenant, job.id), ...keys.uploadIndex(job.tenant, job.id), entity: 'upload', ...job, ttl: Math.floor(Date.now() / 1000) + KEEP_SECONDS },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
+}
+
+export async function getJob(tenant: string, id: string): Promise<UploadJob | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.upload(tenant, id), ConsistentRead: true }));
+  return res.Item ? asJob(res.Item) : undefined;
+}
+
+/** awaiting_upload → processing, once: the first processor to arrive records the header and the row count. */
+export async function startJob(tenant: string, id: string, columns: string[], rowsTotal: number, firstOffset: number, now: string): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.upload(tenant, id),
+        UpdateExpression: 'SET #s = :processing, #c = :columns, rows_total = :total, next_offset = :off, next_line = :line, updated_at = :now',
+        ConditionExpression: '#s = :awaiting',
+        ExpressionAttributeNames: { '#s': 'status', '#c': 'columns' },
+        ExpressionAttributeValues: { ':processing': 'processing', ':awaiting': 'awaiting_upload', ':columns': columns, ':total': rowsTotal, ':off': firstOffset, ':line': 2, ':now': now },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+/** End a job (completed, or failed with a file-level error), only from `processing` at this checkpoint. */
+export async function finishJob(tenant: string, id: string, status: 'completed' | 'failed', at: { offset: number }, now: string, error?: { code: string; message: string }): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.upload(tenant, id),
+        UpdateExpression: 'SET #s = :status, completed_at = :now, updated_at = :now, #e = :error',
+        ConditionExpression: '#s IN (:processing, :awaiting) AND (attribute_not_exists(next_offset) OR next_offset = :off)',
+        ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+        ExpressionAttributeValues: { ':status': status, ':now': now, ':error': error ?? null, ':processing': 'processing', ':awaiting': 'awaiting_upload', ':off': at.offset },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+export interface Checkpoint {
+  from: number;
+  to: number;
+  nextLine: number;
+  done: number;
+  applied: number;
+  unchanged: number;
+  failed: number;
+  now: string;
+}
+
+/** The checkpoint move: valid only if the job is still processing at `from` (no one else moved it). */
+export function checkpointAction(tenant: string, id: string, c: Checkpoint): TxAction {
+  return {
+    label: 'checkpoint',
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.upload(tenant, id),
+        UpdateExpression:
+          'SET next_offset = :to, next_line = :line, rows_done = rows_done + :done, rows_applied = rows_applied + :applied, rows_unchanged = rows_unchanged + :unchanged, rows_failed = rows_failed + :failed, updated_at = :now',
+        ConditionExpression: '#s = :processing AND next_offset = :from',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: {
+          ':to': c.to, ':line': c.nextLine, ':done': c.done, ':applied': c.applied, ':unchanged': c.unchanged, ':failed': c.failed, ':now': c.now, ':processing': 'processing', ':from': c.from,
+        },
+      },
+    },
+  };
+}
+
+/** Apply a chunk's writes and move the checkpoint past its rows, in one transaction. */
+export async function commitChunk(writes: TxAction[], checkpoint: TxAction): Promise<void> {
+  await transact([...writes, checkpoint]);
+}
+
+/** Row errors are keyed by line: writing one again (a rerun) overwrites it with the same content. */
+export async function putRowErrors(tenant: string, id: string, errors: RowError[]): Promise<number> {
+  let requests = 0;
+  const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
+  for (let i = 0; i < errors.length; i += 25) {
+    let pending: Record<string, any>[] | undefined = errors.slice(i, i + 25).map((e) => ({
+      PutRequest: { Item: { ...keys.uploadError(tenant, id, e.line), entity: 'upload_error', ...e, ttl } },
+    }));
+    for (let attempt = 0; pending?.length; attempt++) {
+      requests++;
+      const res: BatchWriteCommandOutput = await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: pending } }));
+      pending = res.UnprocessedItems?.[tableName()];
+      if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+    }
+  }
+  return requests;
+}
+
+/** Row errors in line order; `limit` for the first few, none for all (paged internally). */
+export async function listRowErrors(tenant: string, id: string, limit?: number): Promise<RowError[]> {
+  const out: RowError[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res: QueryCommandOutput = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :err)',
+        ExpressionAttributeValues: { ':pk': keys.uploadPartition(tenant, id), ':err': 'ERR#' },
+        ExclusiveStartKey: start,
+        ...(limit ? { Limit: limit - out.length } : {}),
+      }),
+    );
+    for (const r of res.Items ?? []) out.push({ line: r.line, code: r.code, message: r.message, sku: r.sku ?? null, warehouse_id: r.warehouse_id ?? null });
+    start = res.LastEvaluatedKey;
+  } while (start && (!limit || out.length < limit));
+  return out;
+}
+
+export const actorOfJob = (job: UploadJob): Actor => ({
+  tenant: job.tenant,
+  keyId: job.key_id,
+  keyName: job.created_by,
+  scopes: ['inventory:write'],
+  ...(job.warehouse_ids?.length ? { warehouseIds: job.warehouse_ids } : {}),
+});
