@@ -25,6 +25,7 @@ beforeAll(async () => {
   const revoked = (await api.post('/api/keys', { name: 'revoked', scopes: ['inventory:read', 'inventory:write', 'reservations:write', 'keys:manage'] })).body.data;
   await api.del(`/api/keys/${revoked.id}`);
   ids.revokedKey = revoked.key;
+  ids.upload = (await api.post('/api/inventory/uploads')).body.data.id;
   ids.product = 'prod_auth';
   ids.variant = 'variant_auth';
   await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
@@ -38,6 +39,7 @@ function pathFor(route: Route): string {
     if (name === 'id') {
       if (route.path.startsWith('/api/keys')) return ids.key;
       if (route.path.startsWith('/api/reports')) return ids.report;
+      if (route.path.startsWith('/api/inventory/uploads')) return ids.upload;
       if (route.path.startsWith('/admin/reservations')) return ids.res;
       if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
       if (route.path.startsWith('/v1/inventory')) return ids.record;
@@ -150,6 +152,8 @@ const WAREHOUSE_NEUTRAL = new Set([
   'admin.variants.update-link',
   'admin.variants.unlink',
   'keys.revoke',
+  // an upload names its warehouses per row: each row is checked against the key when it is processed
+  'uploads.create',
 ]);
 const warehouseBound = routes.filter((r) => r.method !== 'GET' && r.scope !== 'public' && !WAREHOUSE_NEUTRAL.has(r.id));
 
