@@ -4,7 +4,7 @@
  * authorizer → stream consumer → schedules → monitoring. Settings come from CDK context
  * (lib/settings.ts); nothing here names a route: a route added to the table is deployed as it is.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
 import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -16,8 +16,10 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
 import { resolve } from 'node:path';
@@ -39,7 +41,7 @@ export class InventoryStack extends Stack {
   readonly api: HttpApi;
   readonly blobs: Bucket;
   readonly bus: EventBus;
-  /** Every function, by route id (or `authorizer`, `stream`, `scheduled.report`, `scheduled.expiry`). */
+  /** Every function, by route id (or `authorizer`, `stream`, `scheduled.report`, `scheduled.expiry`, `uploads.processor`). */
   readonly functions = new Map<string, NodejsFunction>();
   readonly monitoring: Monitoring;
 
@@ -94,10 +96,11 @@ export class InventoryStack extends Stack {
     this.bus = new EventBus(this, 'Bus', { eventBusName: `inventory-${props.stage}` });
 
     // ---- functions: one per route, the authorizer, the stream consumer, the scheduled jobs ----
-    const fn = (name: string, entry: string, timeout?: Duration, environment: Record<string, string> = {}) => {
+    const fn = (name: string, entry: string, timeout?: Duration, environment: Record<string, string> = {}, extra: Partial<NodejsFunctionProps> = {}) => {
       const f = new NodejsFunction(this, name, {
         ...functionDefaults,
         ...(timeout ? { timeout } : {}),
+        ...extra,
         logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy }),
         entry: resolve(ROOT, entry),
         environment: {
@@ -207,19 +210,50 @@ export class InventoryStack extends Stack {
     this.functions.set('scheduled.report', report);
     this.functions.set('scheduled.expiry', sweeper);
 
+    // ---- CSV uploads: the bucket's ObjectCreated (uploads/) starts the processor; it continues itself ----
+    const uploadFailures = new Queue(this, 'UploadFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    acknowledge(uploadFailures, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the upload processor; it has no queue of its own to fail into.');
+    const processorName = `inventory-${props.stage}-upload-processor`;
+    const processor = fn('UploadProcessor', SERVICE_FUNCTIONS.UploadProcessor, Duration.minutes(15), {}, {
+      functionName: processorName,
+      deadLetterQueue: uploadFailures,
+      retryAttempts: 2,
+    });
+    grantTable(this.table, processor, 'write');
+    this.blobs.grantRead(processor, 'uploads/*');
+    acknowledge(
+      processor,
+      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.blobs.node.defaultChild as never)}.Arn>/uploads/*]`,
+      'The processor reads uploaded files: objects under uploads/ of the blob bucket, named per tenant and upload at run time.',
+    );
+    // it invokes itself to go on with a large file (by name: a reference to itself would be circular)
+    processor.addToRolePolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.formatArn({ service: 'lambda', resource: 'function', resourceName: processorName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+    );
+    this.blobs.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(processor), { prefix: 'uploads/', suffix: '.csv' });
+    this.functions.set('uploads.processor', processor);
+
     // ---- monitoring: alarms and one dashboard ----
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: props.stage,
       api: this.api,
       functions: this.functions,
       streamConsumer: consumer,
-      deadLetterQueues: [streamDlq],
+      deadLetterQueues: [streamDlq, uploadFailures],
       schedules: [reportRule, sweepRule],
       alarmEmail: props.alarmEmail,
     });
 
     // CDK's own helper functions (bucket auto-delete in dev) are not ours to configure
     for (const child of this.node.findAll()) {
+      if (child.node.id.startsWith('BucketNotificationsHandler')) {
+        acknowledge(
+          child,
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          "CDK's bucket-notification handler uses AWSLambdaBasicExecutionRole (it only configures the bucket's notifications at deploy time).",
+        );
+        acknowledge(child, 'AwsSolutions-IAM5', "CDK's bucket-notification handler needs s3:PutBucketNotification on resource * (CDK's own policy).");
+      }
       if (child.node.id.startsWith('Custom::S3AutoDeleteObjectsCustomResourceProvider')) {
         acknowledge(child, 'AwsSolutions-L1', "CDK's auto-delete provider picks its own runtime (dev stage only).");
         acknowledge(child, 'AwsSolutions-IAM4', "CDK's auto-delete provider uses AWSLambdaBasicExecutionRole (dev stage only).");
@@ -230,6 +264,7 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'BlobBucket', { value: this.blobs.bucketName });
     new CfnOutput(this, 'EventBus', { value: this.bus.eventBusName });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'UploadProcessorName', { value: processor.functionName });
     new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboardName });
   }
 

@@ -59,10 +59,10 @@ test('least privilege for every route: a read route has no write action, a publi
   expect(actionsOf(dev, template, 'authorizer').filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
 });
 
-test('alarms: API 5xx rate, every function (errors + throttles), the DLQ, the stream iterator age, both schedules; all notify the topic', () => {
+test('alarms: API 5xx rate, every function (errors + throttles), the DLQs, the stream iterator age, both schedules; all notify the topic', () => {
   const monitoring = Template.fromStack(dev.monitoring);
   const alarms = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm')) as any[];
-  expect(alarms).toHaveLength(dev.functions.size + 1 + 1 + 1 + 1 + 2); // functions, 5xx rate, p99, DLQ, iterator age, schedules
+  expect(alarms).toHaveLength(dev.functions.size + 1 + 1 + 2 + 1 + 2); // functions, 5xx rate, p99, two DLQs, iterator age, schedules
   const text = JSON.stringify(alarms);
   expect(text).toContain('100 * errors / requests');
   expect(text).toContain('IteratorAge');
@@ -124,4 +124,23 @@ test('the template stays within CloudFormation\'s 500-resource limit with room t
   expect(count).toBeLessThan(430);
   expect(Object.keys(Template.fromStack(dev.monitoring).toJSON().Resources).length).toBeLessThan(200);
   expect(Object.keys(Template.fromStack(dev.monitoring).toJSON().Parameters ?? {}).length).toBeLessThan(150);
+});
+
+test('uploads: the bucket notifies the processor for uploads/*.csv; it reads only uploads, writes the table, re-invokes only itself, with a DLQ', () => {
+  template.hasResourceProperties('Custom::S3BucketNotifications', {
+    NotificationConfiguration: {
+      LambdaFunctionConfigurations: [
+        Match.objectLike({ Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: Match.arrayWith([{ Name: 'suffix', Value: '.csv' }, { Name: 'prefix', Value: 'uploads/' }]) } } }),
+      ],
+    },
+  });
+  const id = dev.getLogicalId(dev.functions.get('uploads.processor')!.node.defaultChild as never);
+  const fn = template.findResources('AWS::Lambda::Function')[id];
+  expect(fn.Properties.Timeout).toBe(900);
+  expect(fn.Properties.DeadLetterConfig).toBeDefined();
+  const actions = actionsOf(dev, template, 'uploads.processor');
+  expect(actions).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'lambda:InvokeFunction', 's3:GetObject*']));
+  expect(actions.some((a) => a.startsWith('s3:Put') || a.startsWith('s3:Delete'))).toBe(false);
+  const policy = JSON.stringify(Object.values(template.findResources('AWS::IAM::Policy')));
+  expect(policy).toContain('upload-processor');
 });

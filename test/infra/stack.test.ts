@@ -27,9 +27,9 @@ function actionsOf(routeId: string): string[] {
   return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
 }
 
-test('one function per route of the route table, plus the authorizer, the stream consumer and two scheduled jobs', () => {
+test('one function per route of the route table, plus the authorizer, the stream consumer, two scheduled jobs and the upload processor', () => {
   const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Environment?.Variables?.TABLE_NAME);
-  expect(fns).toHaveLength(routes.length + 4);
+  expect(fns).toHaveLength(routes.length + 5);
   for (const f of fns as any[]) {
     expect(f.Properties.Architectures).toEqual(['arm64']);
     expect(f.Properties.Runtime).toBe('nodejs24.x');
