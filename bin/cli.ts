@@ -1,6 +1,8 @@
 /**
- * `npm run cli -- <command>`: manage API keys of any tenant directly in the table, locally or
- * deployed (for bootstrapping a new tenant before it has a key to call the API with).
+ * `npx inventory <command>` (or `npm run cli -- <command>`):
+ * - keys: manage API keys of any tenant directly in the table, locally or deployed (for
+ *   bootstrapping a new tenant before it has a key to call the API with);
+ * - upload: send a CSV file through the API and follow it (bin/upload.ts).
  */
 import { parseArgs } from 'node:util';
 import { TENANT_PATTERN } from '../functions/core/api-keys.ts';
@@ -9,8 +11,17 @@ import { DomainError } from '../functions/core/errors.ts';
 import { SCOPES } from '../functions/core/model.ts';
 import type { Scope } from '../functions/core/model.ts';
 import { db } from '../functions/store/db.ts';
+import { upload, UsageError } from './upload.ts';
 
-const HELP = `Usage: npm run cli -- keys <create|list|revoke> [options]
+const HELP = `Usage: npx inventory <keys|upload> … (or npm run cli -- …)
+
+  upload FILE.csv [--mode set|adjust]
+                                  upload a CSV (header sku,warehouse_id,quantity[,reason,note]),
+                                  follow it with a progress bar, write failed rows to FILE.errors.csv
+  upload --status ID              follow an upload already sent
+     --url URL        the API (env INVENTORY_URL, default http://127.0.0.1:\${PORT:-3000})
+     --key KEY        an API key with inventory:write (env INVENTORY_API_KEY, default .local/dev-key)
+     Exit status: 0 all rows applied or unchanged, 3 some rows failed, 1 the upload failed.
 
   keys create --tenant T --name N --scopes S1,S2 [--warehouses W1,W2]
                                   create a key; its secret is printed once
@@ -48,6 +59,10 @@ async function main(argv: string[]) {
       local: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      mode: { type: 'string' },
+      status: { type: 'string' },
+      url: { type: 'string' },
+      key: { type: 'string' },
     },
   });
   if (values.help || positionals.length === 0) {
@@ -55,6 +70,15 @@ async function main(argv: string[]) {
     return;
   }
   const [group, command] = positionals;
+  if (group === 'upload') {
+    try {
+      process.exitCode = await upload({ file: command, status: values.status, mode: values.mode, url: values.url, key: values.key, json: values.json });
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message);
+      throw err;
+    }
+    return;
+  }
   if (group !== 'keys' || !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown command: ${positionals.join(' ')}`);
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
   if (values.local) process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;

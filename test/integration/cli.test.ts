@@ -1,6 +1,8 @@
 /** The key CLI as an operator runs it, against the test run's DynamoDB; the keys it makes work over HTTP. */
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { newTenant, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 
@@ -50,3 +52,43 @@ test('bad input says what is wrong and exits 2; --help explains the commands', (
   expect(cli('keys', 'revoke', '--tenant', 'acme', '--id', 'key_nope').err).toContain('key_nope');
   expect(cli('keys', 'create', '--tenant', 'Bad Tenant', '--name', 'n', '--scopes', 'inventory:read').code).toBe(2);
 }, 60_000);
+
+/** The CLI in its own process (async: the API it calls runs in this one). */
+function cliAsync(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/cli.ts', ...args], { cwd: ROOT });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('exit', (code) => done({ code, out, err }));
+  });
+}
+
+test('upload: the sample file goes through the API with progress; the stock changes; failed rows land next to the input', async () => {
+  await api.post('/api/warehouses', { id: 'wh_sample', name: 'Sample warehouse' });
+  await api.post('/api/warehouses', { id: 'wh_store', name: 'Sample store' });
+  for (const sku of ['SAMPLE-1', 'SAMPLE-2', 'SAMPLE-3']) await api.post('/admin/inventory-items', { sku, title: sku });
+  const dir = mkdtempSync(join(tmpdir(), 'inventory-cli-'));
+  const file = join(dir, 'stock-count.csv');
+  copyFileSync(resolve(ROOT, 'samples/stock-count.csv'), file);
+  const res = await cliAsync('upload', file, '--url', api.url, '--key', api.key);
+  expect(res.err).toMatch(/\[#+\] 5\/5 rows\s+100%/);
+  expect(res.out).toContain('completed');
+  expect(res.out).toContain('3 applied, 1 unchanged, 1 failed'); // SAMPLE-3 to 0 on a new (empty) level changes nothing
+  expect(res.out).toContain('line 6: INVENTORY_NOT_FOUND');
+  expect(res.code).toBe(3);
+  const sku1 = (await api.get('/api/inventory/SAMPLE-1')).body.data;
+  expect(Object.fromEntries(sku1.warehouses.map((w: any) => [w.warehouse_id, w.on_hand]))).toEqual({ wh_sample: 120, wh_store: 12 });
+  const failed = readFileSync(join(dir, 'stock-count.errors.csv'), 'utf8').trim().split('\n');
+  expect(failed[0]).toBe('line,sku,warehouse_id,quantity,reason,note,error_code,error_message');
+  expect(failed).toHaveLength(2);
+  expect(failed[1]).toMatch(/^6,SAMPLE-9,wh_sample,5,cycle_count,this SKU does not exist: reported with its line,INVENTORY_NOT_FOUND,/);
+
+  // --status follows an existing upload; bad invocations are usage errors
+  const id = JSON.parse((await cliAsync('upload', file, '--url', api.url, '--key', api.key, '--mode', 'adjust', '--json')).out).id;
+  const status = await cliAsync('upload', '--status', id, '--url', api.url, '--key', api.key);
+  expect(status.out).toContain(`Upload ${id}: completed`);
+  expect((await cliAsync('upload', join(dir, 'missing.csv'), '--url', api.url, '--key', api.key)).code).toBe(2);
+  expect((await cliAsync('upload', file, '--mode', 'replace', '--url', api.url, '--key', api.key)).code).toBe(2);
+}, 120_000);

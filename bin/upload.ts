@@ -1,0 +1,181 @@
+/**
+ * `inventory upload FILE.csv [--mode set|adjust]`: create the upload, PUT the file (streamed, with its
+ * length, as S3 wants it), then follow the job with a progress bar (rows done / total, rate, ETA) until
+ * it ends; print the summary, and write the failed rows (as they were in the file, plus their error)
+ * to FILE.errors.csv. `inventory upload --status ID` follows one already running.
+ */
+import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { readCsv } from '../functions/core/csv.ts';
+
+export interface UploadOptions {
+  file?: string;
+  status?: string;
+  mode?: string;
+  url?: string;
+  key?: string;
+  interval?: number;
+  json?: boolean;
+}
+
+interface Job {
+  id: string;
+  status: 'awaiting_upload' | 'processing' | 'completed' | 'failed';
+  rows_total: number | null;
+  rows_done: number;
+  rows_applied: number;
+  rows_unchanged: number;
+  rows_failed: number;
+  error: { code: string; message: string } | null;
+  errors: { line: number; code: string; message: string }[];
+}
+
+export class UsageError extends Error {}
+
+function apiKey(opt?: string): string {
+  const key = opt ?? process.env.INVENTORY_API_KEY ?? (existsSync('.local/dev-key') ? readFileSync('.local/dev-key', 'utf8').trim() : undefined);
+  if (!key) throw new UsageError('No API key: pass --key, set INVENTORY_API_KEY, or run npm start once (it writes .local/dev-key)');
+  return key;
+}
+
+async function api<T>(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: any;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text };
+}
+
+/** PUT a file to a URL with its Content-Length (S3 refuses chunked PUTs to presigned URLs). */
+function putFile(url: string, file: string, onBytes: (sent: number, total: number) => void): Promise<number> {
+  const size = statSync(file).size;
+  const u = new URL(url);
+  const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolvePut, reject) => {
+    const req = send(u, { method: 'PUT', headers: { 'content-type': 'text/csv', 'content-length': size } }, (res) => {
+      res.resume();
+      res.on('end', () => resolvePut(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    let sent = 0;
+    const stream = createReadStream(file);
+    stream.on('data', (chunk) => {
+      sent += chunk.length;
+      onBytes(sent, size);
+    });
+    stream.on('error', reject);
+    stream.pipe(req);
+  });
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+function duration(s: number) {
+  if (!Number.isFinite(s)) return '–';
+  if (s < 60) return `${Math.ceil(s)}s`;
+  return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
+}
+
+/** One line of progress: a bar on a terminal, a plain line otherwise (logs, CI). */
+export function progressLine(job: Pick<Job, 'rows_done' | 'rows_total' | 'status'>, rate: number, width = 30): string {
+  const total = job.rows_total ?? 0;
+  const frac = total ? Math.min(1, job.rows_done / total) : 0;
+  const filled = Math.round(frac * width);
+  const eta = rate > 0 && total ? (total - job.rows_done) / rate : Infinity;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fmt(job.rows_done)}/${total ? fmt(total) : '?'} rows  ${(frac * 100).toFixed(0).padStart(3)}%  ${fmt(Math.round(rate))} rows/s  ETA ${duration(eta)}`;
+}
+
+/** Follow a job to its end, drawing progress on stderr. */
+async function follow(base: string, key: string, id: string, interval: number): Promise<Job> {
+  const tty = process.stderr.isTTY;
+  let last = { at: Date.now(), done: 0 };
+  let rate = 0;
+  let lastPrint = 0;
+  for (;;) {
+    const res = await api<{ data: Job }>(base, key, 'GET', `/api/inventory/uploads/${id}`);
+    if (res.status !== 200) throw new Error(`GET /api/inventory/uploads/${id}: ${res.status} ${res.text}`);
+    const job = res.body.data;
+    const now = Date.now();
+    if (now > last.at && job.rows_done > last.done) {
+      const instant = ((job.rows_done - last.done) * 1000) / (now - last.at);
+      rate = rate ? 0.7 * rate + 0.3 * instant : instant;
+      last = { at: now, done: job.rows_done };
+    }
+    const line = `${progressLine(job, rate)}  ${job.status}`;
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else if (now - lastPrint > 2000 || job.status === 'completed' || job.status === 'failed') {
+      process.stderr.write(`${line}\n`);
+      lastPrint = now;
+    }
+    if (job.status === 'completed' || job.status === 'failed') {
+      if (tty) process.stderr.write('\n');
+      return job;
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+/** The failed rows as they were in the input, each with its error: ready to fix and upload again. */
+async function writeFailedRows(base: string, key: string, job: Job, input: string): Promise<string | undefined> {
+  if (!job.rows_failed) return undefined;
+  const res = await api<unknown>(base, key, 'GET', `/api/inventory/uploads/${job.id}?format=csv`);
+  const errors = new Map<number, { code: string; message: string }>();
+  for await (const rec of readCsv((async function* () { yield new TextEncoder().encode(res.text); })())) {
+    if (rec.line === 1) continue;
+    errors.set(Number(rec.fields[0]), { code: rec.fields[1] ?? '', message: rec.fields[2] ?? '' });
+  }
+  const out = join(dirname(input), `${basename(input, extname(input))}.errors.csv`);
+  const w = createWriteStream(out);
+  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  for await (const rec of readCsv(createReadStream(input))) {
+    if (rec.line === 1) w.write(`line,${rec.fields.map(cell).join(',')},error_code,error_message\n`);
+    const e = errors.get(rec.line);
+    if (e) w.write(`${rec.line},${rec.fields.map(cell).join(',')},${cell(e.code)},${cell(e.message)}\n`);
+  }
+  await new Promise<void>((r, j) => w.end((err?: Error | null) => (err ? j(err) : r())));
+  return out;
+}
+
+export async function upload(opts: UploadOptions): Promise<number> {
+  const base = (opts.url ?? process.env.INVENTORY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+  const key = apiKey(opts.key);
+  const interval = opts.interval ?? 500;
+  let id = opts.status;
+  let input: string | undefined;
+  if (!id) {
+    if (!opts.file) throw new UsageError('upload needs a FILE.csv (or --status ID)');
+    input = resolve(opts.file);
+    if (!existsSync(input)) throw new UsageError(`No such file: ${opts.file}`);
+    const mode = opts.mode ?? 'set';
+    if (mode !== 'set' && mode !== 'adjust') throw new UsageError('--mode must be set or adjust');
+    const created = await api<{ data: { id: string; upload_url: string } }>(base, key, 'POST', '/api/inventory/uploads', { mode });
+    if (created.status !== 201) throw new Error(`POST /api/inventory/uploads: ${created.status} ${created.text}`);
+    id = created.body.data.id;
+    process.stderr.write(`Upload ${id} (${mode}): sending ${basename(input)}…\n`);
+    const status = await putFile(created.body.data.upload_url, input, () => undefined);
+    if (status < 200 || status >= 300) throw new Error(`PUT of the file answered ${status}`);
+  }
+  const job = await follow(base, key, id, interval);
+  const failedFile = input && job.status === 'completed' ? await writeFailedRows(base, key, job, input) : undefined;
+  if (opts.json) process.stdout.write(`${JSON.stringify({ ...job, failed_rows_file: failedFile ?? null }, null, 2)}\n`);
+  else {
+    const lines = [
+      `Upload ${job.id}: ${job.status}`,
+      `  rows ${fmt(job.rows_done)} of ${fmt(job.rows_total ?? 0)}: ${fmt(job.rows_applied)} applied, ${fmt(job.rows_unchanged)} unchanged, ${fmt(job.rows_failed)} failed`,
+      ...(job.error ? [`  ${job.error.code}: ${job.error.message}`] : []),
+      ...job.errors.slice(0, 5).map((e) => `  line ${e.line}: ${e.code} ${e.message}`),
+      ...(failedFile ? [`  failed rows written to ${failedFile}`] : []),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return job.status === 'completed' ? (job.rows_failed ? 3 : 0) : 1;
+}
