@@ -9,6 +9,7 @@
  * INVENTORY_BLOB_DIR (reports; default .local/blobs), INVENTORY_SWEEP_INTERVAL (s, default 60),
  * INVENTORY_REPORT_INTERVAL (s, default 86400).
  */
+import '../lib/local/defaults.ts'; // first: the environment the functions' modules read as they load
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -19,11 +20,6 @@ import { startStreamPoller } from '../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../functions/stream/handler.ts';
 import { handler as expireReservations } from '../functions/scheduled/expire-reservations.ts';
 import { handler as lowStockReport } from '../functions/scheduled/low-stock-report.ts';
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-process.env.POWERTOOLS_DEV ??= 'true';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 
@@ -61,7 +57,7 @@ async function main() {
     }
   } else {
     const { key, created } = await ensureDevKey(resolve(LOCAL_DIR, 'dev-key'));
-    console.log(`Dev key for tenant "default" (every scope${created ? ', created now' : ''}, kept in .local/dev-key):\n  ${key}`);
+    console.log(`Dev key for tenant "default" (every scope${created ? ', created now' : ''}, kept in ${resolve(LOCAL_DIR, 'dev-key')}):\n  ${key}`);
   }
 
   // the stream consumer, fed from DynamoDB Local's stream; its events go to an NDJSON file

@@ -35,7 +35,8 @@ interface Job {
 export class UsageError extends Error {}
 
 function apiKey(opt?: string): string {
-  const key = opt ?? process.env.INVENTORY_API_KEY ?? (existsSync('.local/dev-key') ? readFileSync('.local/dev-key', 'utf8').trim() : undefined);
+  const devKey = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dev-key');
+  const key = opt ?? process.env.INVENTORY_API_KEY ?? (existsSync(devKey) ? readFileSync(devKey, 'utf8').trim() : undefined);
   if (!key) throw new UsageError('No API key: pass --key, set INVENTORY_API_KEY, or run npm start once (it writes .local/dev-key)');
   return key;
 }
