@@ -1,6 +1,6 @@
 /** CSV uploads through the API: create, PUT the file, follow the job; rows applied exactly once, bad rows reported by line. */
 import { uploadsInFlight } from '../../lib/local/server.ts';
-import { startApi } from '../support/api.ts';
+import { makeKey, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
 
@@ -105,4 +105,17 @@ test('bad requests: unknown mode, unknown upload, a used or forged upload URL', 
   expect((await fetch(created.upload_url, { method: 'PUT', body: 'sku,warehouse_id,quantity\n' })).status).toBe(403);
   const other = await api.otherTenant();
   expect((await api.get(`/api/inventory/uploads/${created.id}`, other.key)).status).toBe(404);
+});
+
+test("a warehouse-limited key's upload: rows for its warehouses apply, others fail FORBIDDEN_WAREHOUSE", async () => {
+  const mine = (await api.post('/api/warehouses', { name: 'Mine' })).body.data.id;
+  const theirs = (await api.post('/api/warehouses', { name: 'Theirs' })).body.data.id;
+  await skuWithStock('W-1', mine, 1);
+  expect((await api.request('PUT', '/api/inventory/W-1', { warehouse_id: theirs, quantity: 1 })).status).toBe(200);
+  expect(await stockOf('W-1', theirs)).toBe(1);
+  const limited = await makeKey(api.tenant, ['inventory:read', 'inventory:write'], 'limited', [mine]);
+  const job = await upload(`sku,warehouse_id,quantity\nW-1,${mine},9\nW-1,${theirs},9\n`, 'set', limited);
+  expect(job).toMatchObject({ status: 'completed', rows_applied: 1, rows_failed: 1 });
+  expect(job.errors[0]).toMatchObject({ line: 3, code: 'FORBIDDEN_WAREHOUSE' });
+  expect(await stockOf('W-1', mine)).toBe(9);
 });
