@@ -244,20 +244,14 @@ export class InventoryStack extends Stack {
       alarmEmail: props.alarmEmail,
     });
 
-    // CDK's own helper functions (bucket auto-delete in dev) are not ours to configure
-    for (const child of this.node.findAll()) {
-      if (child.node.id.startsWith('BucketNotificationsHandler')) {
-        acknowledge(
-          child,
-          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-          "CDK's bucket-notification handler uses AWSLambdaBasicExecutionRole (it only configures the bucket's notifications at deploy time).",
-        );
-        acknowledge(child, 'AwsSolutions-IAM5', "CDK's bucket-notification handler needs s3:PutBucketNotification on resource * (CDK's own policy).");
-      }
-      if (child.node.id.startsWith('Custom::S3AutoDeleteObjectsCustomResourceProvider')) {
-        acknowledge(child, 'AwsSolutions-L1', "CDK's auto-delete provider picks its own runtime (dev stage only).");
-        acknowledge(child, 'AwsSolutions-IAM4', "CDK's auto-delete provider uses AWSLambdaBasicExecutionRole (dev stage only).");
-      }
+    // CDK's own helper function (it sets the bucket's notifications at deploy time) is not ours to configure
+    for (const child of this.node.children) {
+      if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
+      acknowledge(
+        child,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "CDK's bucket-notification handler uses AWSLambdaBasicExecutionRole (it only configures the bucket's notifications at deploy time).",
+      );
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
