@@ -81,7 +81,7 @@ export async function getRecord(actor: Actor, id: string) {
  * not normal, kept by the stream consumer): the cost follows the flagged levels, not the catalogue.
  */
 export async function lowStockRecords(actor: Actor) {
-  const levels = (await flaggedLevels(actor.tenant)).filter((l) => sees(actor, l.location_id) && l.available_quantity <= l.reorder_level);
+  const levels = (await flaggedLevels(actor.tenant)).map((f) => f.level).filter((l) => sees(actor, l.location_id) && l.available_quantity <= l.reorder_level);
   const [items, warehouses] = await Promise.all([getItems(actor.tenant, [...new Set(levels.map((l) => l.inventory_item_id))]), listWarehouses(actor.tenant)]);
   const names = new Map(warehouses.map((w) => [w.id, w.name]));
   return levels.flatMap((l) => {

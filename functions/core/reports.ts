@@ -48,15 +48,18 @@ export const toCsv = (rows: ReportRow[]) =>
   [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 
 export async function generateReport(tenant: string): Promise<ReportRecord & { data: ReportRow[] }> {
-  const levels = await flaggedLevels(tenant);
-  const [items, warehouses] = await Promise.all([getItems(tenant, [...new Set(levels.map((l) => l.inventory_item_id))]), listWarehouses(tenant)]);
+  const flagged = await flaggedLevels(tenant);
+  // the title comes with the flag; only flags written before titles were stamped need their item
+  const untitled = [...new Set(flagged.filter((f) => f.title === undefined).map((f) => f.level.inventory_item_id))];
+  const [items, warehouses] = await Promise.all([getItems(tenant, untitled), listWarehouses(tenant)]);
   const names = new Map(warehouses.map((w) => [w.id, w.name]));
-  const rows: ReportRow[] = levels
-    .map((l) => {
+  const levels = flagged.map((f) => f.level);
+  const rows: ReportRow[] = flagged
+    .map(({ level: l, title }) => {
       const item = items.get(l.inventory_item_id);
       return {
-        sku: item?.sku ?? l.sku ?? null,
-        title: item?.title ?? null,
+        sku: l.sku ?? item?.sku ?? null,
+        title: title === undefined ? (item?.title ?? null) : title,
         warehouse: names.get(l.location_id) ?? l.location_id,
         bin: l.bin_location,
         stocked: l.stocked_quantity,

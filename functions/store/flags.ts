@@ -21,7 +21,8 @@ export async function flagSeq(tenant: string, iid: string, wid: string): Promise
 }
 
 /** Set or clear the flag; false when a newer record already wrote it or the level is gone. */
-export async function writeFlag(tenant: string, iid: string, wid: string, status: LevelStatus, seq: string): Promise<boolean> {
+/** `title`: the item's title, kept on a flagged level so the report reads the flagged levels and nothing else. */
+export async function writeFlag(tenant: string, iid: string, wid: string, status: LevelStatus, seq: string, title: string | null = null): Promise<boolean> {
   const flagged = status !== 'normal';
   try {
     await db().send(
@@ -29,14 +30,14 @@ export async function writeFlag(tenant: string, iid: string, wid: string, status
         TableName: tableName(),
         Key: keys.level(tenant, iid, wid),
         UpdateExpression: flagged
-          ? 'SET GSI2PK = :pk, GSI2SK = :sk, flag_status = :status, flag_seq = :seq'
-          : 'SET flag_status = :status, flag_seq = :seq REMOVE GSI2PK, GSI2SK',
+          ? 'SET GSI2PK = :pk, GSI2SK = :sk, flag_status = :status, flag_seq = :seq, flag_title = :title'
+          : 'SET flag_status = :status, flag_seq = :seq REMOVE GSI2PK, GSI2SK, flag_title',
         // a late (replayed or reordered) record never overwrites a newer state
         ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)',
         ExpressionAttributeValues: {
           ':status': status,
           ':seq': seq,
-          ...(flagged ? { ':pk': keys.lowStockPartition(tenant), ':sk': `${iid}#${wid}` } : {}),
+          ...(flagged ? { ':pk': keys.lowStockPartition(tenant), ':sk': `${iid}#${wid}`, ':title': title } : {}),
         },
       }),
     );
@@ -47,8 +48,8 @@ export async function writeFlag(tenant: string, iid: string, wid: string, status
   }
 }
 
-/** The tenant's flagged levels: the report's whole read. */
-export async function flaggedLevels(tenant: string): Promise<Level[]> {
+/** The tenant's flagged levels, with the item title stamped at flag time (undefined on flags older than that). */
+export async function flaggedLevels(tenant: string): Promise<{ level: Level; title: string | null | undefined }[]> {
   const rows = await queryPartition(keys.lowStockPartition(tenant), { index: 'GSI2' });
-  return rows.map((r) => strip<Level>(r));
+  return rows.map((r) => ({ level: strip<Level>(r), title: 'flag_title' in r ? (r.flag_title as string | null) : undefined }));
 }

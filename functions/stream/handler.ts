@@ -11,10 +11,10 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { levelStatus } from '../core/model.ts';
 import type { LevelStatus } from '../core/model.ts';
 import { flagSeq, seqKey, writeFlag } from '../store/flags.ts';
+import { getItems } from '../store/items.ts';
 import { publish } from './publisher.ts';
 import { logger, metrics, MetricUnit } from '../edge/observability.ts';
 
-const processor = new BatchProcessor(EventType.DynamoDBStreams);
 
 type Image = Record<string, any>;
 const image = (i: Record<string, unknown> | undefined): Image | undefined => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
@@ -57,11 +57,16 @@ export async function recordHandler(record: DynamoDBRecord): Promise<void> {
       },
     },
   ]);
-  await writeFlag(tenant, level.inventory_item_id, level.location_id, to, seq);
+  // a flagged level carries its item's title, so the low-stock report reads nothing but flagged levels
+  const title = to === 'normal' ? null : ((await getItems(tenant, [level.inventory_item_id])).get(level.inventory_item_id)?.title ?? null);
+  await writeFlag(tenant, level.inventory_item_id, level.location_id, to, seq, title);
 }
 
 export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
   logger.addContext(context);
+  if (!event.Records?.length) return { batchItemFailures: [] };
+  // one processor per invocation: it keeps the batch's state (the local runtime may overlap calls)
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const out = await processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
   metrics.addMetric('StreamRecords', MetricUnit.Count, event.Records.length);
   metrics.addMetric('StreamRecordFailures', MetricUnit.Count, out.batchItemFailures.length);

@@ -23,16 +23,18 @@ let iid: string;
 beforeAll(async () => {
   api = await startApi({ stream: true });
   wh = (await api.post('/api/warehouses', { name: 'S' })).body.data.id;
-  iid = (await api.post('/admin/inventory-items', { sku: 'STR-1' })).body.inventory_item.id;
+  iid = (await api.post('/admin/inventory-items', { sku: 'STR-1', title: 'Stream item' })).body.inventory_item.id;
   await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 100, safety_stock: 5, reorder_level: 20 });
   await api.settle();
 });
 afterAll(() => api.close());
 
 const set = (stocked_quantity: number) => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity });
-const flag = async () => (await flaggedLevels(api.tenant)).find((l) => l.inventory_item_id === iid)?.location_id === wh;
+const flag = async () => (await flaggedLevels(api.tenant)).find((f) => f.level.inventory_item_id === iid)?.level.location_id === wh;
 const flagStatus = async () =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(api.tenant, iid, wh), ConsistentRead: true }))).Item?.flag_status;
+const flagTitle = async () =>
+  (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(api.tenant, iid, wh), ConsistentRead: true }))).Item?.flag_title;
 
 test('status changes in every direction produce exactly one event each and the right flag', async () => {
   const path: [number, string][] = [
@@ -53,6 +55,8 @@ test('status changes in every direction produce exactly one event each and the r
     expect(eventsOf(api).slice(before).map((e) => [e.detail.from, e.detail.to, e.detail.available_quantity])).toEqual([[prev, status, stocked - 5]]);
     expect(await flagStatus()).toBe(status);
     expect(await flag()).toBe(status !== 'normal');
+    // a flagged level carries its item's title (the report reads nothing else); a cleared one does not
+    expect(await flagTitle()).toBe(status === 'normal' ? undefined : 'Stream item');
     prev = status;
   }
   // a change within one status makes no event

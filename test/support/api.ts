@@ -13,6 +13,7 @@ import { db, setClient } from '../../functions/store/db.ts';
 import { createLocalServer, listen } from '../../lib/local/server.ts';
 import { startStreamPoller } from '../../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../../functions/stream/handler.ts';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
 
 export interface Response<T = any> {
   status: number;
@@ -56,13 +57,27 @@ export async function makeKey(tenant: string, scopes: Scope[] = [...SCOPES], nam
 }
 
 export async function startApi(opts: { stream?: boolean } = {}): Promise<Api> {
+  const tenant = newTenant();
+  // Test files run in parallel against one table, each with its own consumer: a consumer handles only
+  // its own tenants' records, or another file's consumer could take (and publish to its own sink) ours.
+  const mine = new Set([tenant]);
+  const ours = (event: DynamoDBStreamEvent) => ({
+    Records: event.Records.filter((r) => [...mine].some((t) => String(r.dynamodb?.Keys?.PK?.S ?? '').startsWith(`T#${t}#`))),
+  });
   const poller = opts.stream
-    ? await startStreamPoller({ endpoint: process.env.DYNAMODB_ENDPOINT!, tableName: process.env.TABLE_NAME!, handler: streamHandler as any, from: 'LATEST' })
+    ? await startStreamPoller({
+        endpoint: process.env.DYNAMODB_ENDPOINT!,
+        tableName: process.env.TABLE_NAME!,
+        handler: async (event, context) => {
+          const own = ours(event);
+          return own.Records.length ? streamHandler(own, context) : { batchItemFailures: [] };
+        },
+        from: 'LATEST',
+      })
     : undefined;
   const server: Server = createLocalServer();
   const port = await listen(server, 0);
   const url = `http://127.0.0.1:${port}`;
-  const tenant = newTenant();
   const key = await makeKey(tenant);
   const request: Api['request'] = async (method, path, body, opts = {}) => {
     const headers: Record<string, string> = { ...opts.headers };
@@ -90,6 +105,7 @@ export async function startApi(opts: { stream?: boolean } = {}): Promise<Api> {
     keyWith: (scopes, name) => makeKey(tenant, scopes, name),
     async otherTenant() {
       const t = newTenant();
+      mine.add(t);
       return { tenant: t, key: await makeKey(t) };
     },
     request,
