@@ -30,7 +30,7 @@ import { ledgerPut } from '../store/ledger.ts';
 import { writableWarehouse } from '../store/items.ts';
 import { asLevel, asWarehouse, batchRows, setStocked } from '../store/stock.ts';
 import {
-  actorOfJob, checkpointAction, commitChunk, finishJob, getJob, listRowErrors, putJob, putRowErrors, startJob,
+  actorOfJob, checkpointAction, claimUploadToken, commitChunk, finishJob, getJob, listRowErrors, putJob, putRowErrors, startJob,
 } from '../store/uploads.ts';
 import type { RowError, UploadJob, UploadMode } from '../store/uploads.ts';
 
@@ -126,14 +126,15 @@ function view(job: UploadJob, errors: RowError[]) {
   };
 }
 
-/** Locally: may this token upload this job's file? (Deployed, S3 checks the presigned URL.) */
+/** Locally: may this token upload this job's file? Once: the token is used up by the first PUT. (Deployed, S3 checks the presigned URL.) */
 export async function acceptLocalUpload(tenant: string, id: string, token: string): Promise<UploadJob | undefined> {
   const job = await getJob(tenant, id);
   if (!job || job.status !== 'awaiting_upload' || !job.upload_token_hash) return undefined;
   if (Date.parse(job.expires_at) < Date.now()) return undefined;
   const a = Buffer.from(hash(token));
   const b = Buffer.from(job.upload_token_hash);
-  return a.length === b.length && timingSafeEqual(a, b) ? job : undefined;
+  if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+  return (await claimUploadToken(tenant, id, job.upload_token_hash)) ? job : undefined;
 }
 
 // ---------- the processor ----------

@@ -73,6 +73,26 @@ export async function getJob(tenant: string, id: string): Promise<UploadJob | un
   return res.Item ? asJob(res.Item) : undefined;
 }
 
+/** Locally: use the upload token up (once): only the first PUT of the file is taken. */
+export async function claimUploadToken(tenant: string, id: string, tokenHash: string): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.upload(tenant, id),
+        UpdateExpression: 'SET upload_token_hash = :null',
+        ConditionExpression: 'upload_token_hash = :hash AND #s = :awaiting',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':null': null, ':hash': tokenHash, ':awaiting': 'awaiting_upload' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
 /** awaiting_upload → processing, once: the first processor to arrive records the header and the row count. */
 export async function startJob(tenant: string, id: string, columns: string[], rowsTotal: number, firstOffset: number, now: string): Promise<boolean> {
   try {

@@ -161,13 +161,18 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
 }
 
 export function createLocalServer(): Server {
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       console.error(err);
       if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
       else res.end();
     });
   });
+  // idle keep-alive connections are left for the client to close (as a load balancer does): a server
+  // closing one just as a client reuses it makes that client's request fail with ECONNRESET
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<number> {
