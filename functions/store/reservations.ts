@@ -107,6 +107,7 @@ function stockFailure(err: TxCancelled, rec: ItemRecord, wid: string, q: number,
 
 export async function createReservation(ctx: WriteContext, r: Reservation): Promise<void> {
   const { tenant } = ctx;
+  if (await reserveWithoutBackorders(ctx, r)) return;
   await withRetry(async () => {
     const rec = await loadItem(tenant, r.inventory_item_id);
     if (!rec) throw notFound('Inventory item', r.inventory_item_id, 'INVENTORY_NOT_FOUND');
@@ -128,6 +129,41 @@ export async function createReservation(ctx: WriteContext, r: Reservation): Prom
       throw outcome;
     }
   });
+}
+
+/**
+ * The common case in one request: an item that allows no backorders has a floor of 0, so the
+ * transaction can check that policy itself (`allow_backorder = false` on the item) instead of reading
+ * the item first. True when it reserved; false when the general path must decide (the item allows
+ * backorders, is gone, or the transaction met contention). Insufficient stock is answered here.
+ */
+async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation): Promise<boolean> {
+  const { tenant } = ctx;
+  try {
+    await transact([
+      take(tenant, r.inventory_item_id, r.location_id, r.quantity, 0, ctx.now),
+      { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } },
+      {
+        label: 'item',
+        item: {
+          ConditionCheck: {
+            TableName: tableName(),
+            Key: keys.item(tenant, r.inventory_item_id),
+            ConditionExpression: 'attribute_exists(PK) AND allow_backorder = :false',
+            ExpressionAttributeValues: { ':false': false },
+          },
+        },
+      },
+    ]);
+    return true;
+  } catch (err) {
+    if (!(err instanceof TxCancelled)) throw err;
+    const f = err.cancellation.failed;
+    if (f.has('item') || !f.has('level')) return false;
+    const old = f.get('level');
+    if (!old) throw levelMissing(r.inventory_item_id, r.location_id);
+    throw insufficientStock(String(old.sku ?? r.inventory_item_id), r.location_id, Number(old.available_quantity), r.quantity);
+  }
 }
 
 export async function getReservation(tenant: string, rid: string): Promise<Reservation | undefined> {

@@ -3,6 +3,7 @@
  * 50 SKUs costs the same whatever the catalogue size, and a 500-row bulk costs a few dozen.
  */
 import { bulkUpdate } from '../../functions/core/bulk.ts';
+import { createReservation } from '../../functions/core/reservations.ts';
 import { listInventory } from '../../functions/core/inventory.ts';
 import { createItem } from '../../functions/core/items.ts';
 import { createLevel } from '../../functions/core/levels.ts';
@@ -26,14 +27,16 @@ async function catalogue(size: number) {
   const w1 = await createWarehouse(actor, { name: 'A' });
   const w2 = await createWarehouse(actor, { name: 'B' });
   const skus: string[] = [];
+  const items: string[] = [];
   for (let i = 0; i < size; i++) {
     const sku = `RC-${String(i).padStart(5, '0')}`;
     const item = await createItem(actor, { sku, title: `Item ${i}` });
     await createLevel(actor, item.id, { location_id: w1.id, stocked_quantity: 20 });
     await createLevel(actor, item.id, { location_id: w2.id, stocked_quantity: 5 });
     skus.push(sku);
+    items.push(item.id);
   }
-  return { actor, w1: w1.id, w2: w2.id, skus };
+  return { actor, w1: w1.id, w2: w2.id, skus, items };
 }
 
 async function count<T>(fn: () => Promise<T>): Promise<{ out: T; requests: number; kinds: Record<string, number> }> {
@@ -71,4 +74,17 @@ test('a 500-row bulk update costs batched reads and transactions of up to 100 ac
   // 5 BatchGets of sku guards, 5 of levels, 1 of warehouses; 1000 actions + warehouse checks in ≤ 100-action transactions
   expect(run.kinds.TransactWriteItemsCommand).toBeLessThanOrEqual(11);
   expect(run.requests).toBeLessThanOrEqual(22);
+});
+
+test('a reservation is one transaction when the item allows no backorders; the backorder path reads the item first', async () => {
+  const plain = await count(() => createReservation(small.actor, { inventory_item_id: small.items[0]!, location_id: small.w1, quantity: 1 }));
+  expect(plain.kinds).toEqual({ TransactWriteItemsCommand: 1 });
+  const bo = await createItem(small.actor, { sku: `RC-BO-${Date.now()}`, allow_backorder: true, backorder_limit: 5 });
+  await createLevel(small.actor, bo.id, { location_id: small.w1, stocked_quantity: 1 });
+  const backorder = await count(() => createReservation(small.actor, { inventory_item_id: bo.id, location_id: small.w1, quantity: 4 }));
+  expect(backorder.kinds).toEqual({ TransactWriteItemsCommand: 2, QueryCommand: 1 });
+  // not enough stock: answered from the failed condition, nothing written
+  const refused = await count(() => createReservation(small.actor, { inventory_item_id: small.items[0]!, location_id: small.w1, quantity: 1_000 }).catch((e) => e.code));
+  expect(refused.out).toBe('INSUFFICIENT_STOCK');
+  expect(refused.requests).toBe(1);
 });
