@@ -1,0 +1,127 @@
+/**
+ * P3: per function, the minified ESM bundle the stack deploys (lib/bundle-all.ts, the options of
+ * lib/bundling.ts) and its cold import time — `await import(bundle)` timed inside a fresh Node
+ * process — against a hello-world bundle that creates a DynamoDB document client (bench/hello.ts),
+ * bundled with the same options. The bundles are written inside the work tree, so the external
+ * @aws-sdk/* packages resolve from node_modules for the functions and the baseline alike.
+ *
+ * Import samples are taken round by round, the baseline between every few functions so a drift of
+ * the machine's speed reaches both; a function's ratio is the median of its samples over the
+ * median of the baseline's.
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { bundleAll } from '../lib/bundle-all.ts';
+import { esbuildOptions, ROOT } from '../lib/bundling.ts';
+import { WORK_DIR } from './lib/stack.ts';
+import { median } from './lib/stats.ts';
+
+export const BASELINE = 'HelloWorld';
+
+export interface BundleFigure {
+  name: string;
+  kb: number;
+  /** Median cold import, ms (undefined when this run did not time it). */
+  importMs?: number;
+  importRatio?: number;
+}
+
+export interface P3Result {
+  functions: BundleFigure[];
+  baseline: { kb: number; importMs: number; samples: number };
+  maxKb: number;
+  largest: string;
+  /** The largest import ratio of the functions timed, and whose it is. */
+  maxImportRatio: number;
+  slowest: string;
+  medianImportRatio: number;
+  timed: number;
+  rounds: number;
+}
+
+export interface P3Options {
+  rounds: number;
+  /** Time the import of only this many functions (the largest bundles, and the authorizer, which fronts every request); all when undefined. */
+  onlyLargest?: number;
+}
+
+/** Bundle every function and the baseline; sizes in bytes and files. */
+export async function bundle(): Promise<{ files: Map<string, string>; bytes: Map<string, number> }> {
+  const dir = join(WORK_DIR, 'bundles');
+  rmSync(dir, { recursive: true, force: true });
+  const sizes = await bundleAll({ dir, keep: true });
+  const helloFile = join(dir, `${BASELINE}.mjs`);
+  await build(esbuildOptions('bench/hello.ts', helloFile));
+  const files = new Map(sizes.map((s) => [s.name, s.file]));
+  const bytes = new Map(sizes.map((s) => [s.name, s.bytes]));
+  files.set(BASELINE, helloFile);
+  bytes.set(BASELINE, statSync(helloFile).size);
+  return { files, bytes };
+}
+
+const IMPORT_TIMER = `
+const t0 = performance.now();
+await import(process.env.BENCH_BUNDLE);
+process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }));
+`;
+
+/** Environment of a Lambda-like cold start: what the stack's functions see, minus the network. */
+const importEnv = () => ({
+  ...process.env,
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AWS_REGION: 'eu-west-1',
+  POWERTOOLS_LOG_LEVEL: 'ERROR',
+  POWERTOOLS_METRICS_DISABLED: 'true',
+  TABLE_NAME: 'inventory',
+});
+
+/** Cold import of one bundle in a fresh Node process, ms; with `cpuProfileDir`, under --cpu-prof. */
+export function importMs(file: string, cpuProfileDir?: string): number {
+  const prof = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', cpuProfileDir] : [];
+  const res = spawnSync(process.execPath, [...prof, '--input-type=module', '-e', IMPORT_TIMER], {
+    cwd: ROOT,
+    env: { ...importEnv(), BENCH_BUNDLE: file },
+    encoding: 'utf8',
+  });
+  if (res.status !== 0) throw new Error(`importing ${file} failed:\n${res.stderr}`);
+  return JSON.parse(res.stdout).ms as number;
+}
+
+export async function runP3(opts: P3Options, log: (s: string) => void): Promise<P3Result> {
+  const { files, bytes } = await bundle();
+  const names = [...files.keys()].filter((n) => n !== BASELINE).sort((a, b) => bytes.get(b)! - bytes.get(a)!);
+  const timed = opts.onlyLargest === undefined ? names : [...new Set([...names.slice(0, opts.onlyLargest), 'Authorizer'])];
+  log(`  ${names.length} functions bundled; timing the cold import of ${timed.length}${opts.onlyLargest ? ` (the ${opts.onlyLargest} largest and the authorizer)` : ''}, ${opts.rounds} rounds`);
+
+  importMs(files.get(BASELINE)!); // warm the file system cache
+  const samples = new Map<string, number[]>([[BASELINE, []], ...timed.map((n): [string, number[]] => [n, []])]);
+  for (let r = 0; r < opts.rounds; r++) {
+    timed.forEach((name, i) => {
+      if (i % 4 === 0) samples.get(BASELINE)!.push(importMs(files.get(BASELINE)!));
+      samples.get(name)!.push(importMs(files.get(name)!));
+    });
+    samples.get(BASELINE)!.push(importMs(files.get(BASELINE)!));
+    log(`  round ${r + 1}/${opts.rounds}: baseline import ${median(samples.get(BASELINE)!).toFixed(0)} ms so far`);
+  }
+  const base = median(samples.get(BASELINE)!);
+  const functions: BundleFigure[] = names.map((name) => {
+    const s = samples.get(name);
+    const ms = s ? median(s) : undefined;
+    return { name, kb: bytes.get(name)! / 1024, importMs: ms, importRatio: ms === undefined ? undefined : ms / base };
+  });
+  const withRatio = functions.filter((f) => f.importRatio !== undefined);
+  const slowest = withRatio.reduce((a, b) => (b.importRatio! > a.importRatio! ? b : a));
+  return {
+    functions,
+    baseline: { kb: bytes.get(BASELINE)! / 1024, importMs: base, samples: samples.get(BASELINE)!.length },
+    maxKb: functions[0].kb,
+    largest: functions[0].name,
+    maxImportRatio: slowest.importRatio!,
+    slowest: slowest.name,
+    medianImportRatio: median(withRatio.map((f) => f.importRatio!)),
+    timed: timed.length,
+    rounds: opts.rounds,
+  };
+}
