@@ -18,6 +18,7 @@
  * Writes bench/results.json and bench/RESULTS.md; prints a table.
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { db } from '../functions/store/db.ts';
@@ -31,6 +32,7 @@ import { summarise } from './lib/profile.ts';
 import { headline, table, writeResults } from './lib/report.ts';
 import type { RunInfo } from './lib/report.ts';
 import { seedCatalogue } from './lib/seed.ts';
+import type { Catalogue } from './lib/seed.ts';
 import { machine, startDynamoDb, startStack, WORK_DIR } from './lib/stack.ts';
 import type { Stack } from './lib/stack.ts';
 
@@ -40,10 +42,24 @@ const QUICK = args.includes('--quick');
 const PROFILE_ONLY = args.find((a) => a.startsWith('--profile='))?.split('=')[1]?.toUpperCase();
 const PROFILE = args.includes('--profile') || PROFILE_ONLY !== undefined || (!QUICK && !args.includes('--no-profile'));
 
-/** Sizes and rounds of the two modes. */
+/** Sizes and rounds of the two modes (the quick one scales the large catalogue down to 10k). */
 const PLAN = QUICK
-  ? { small: 1_000, large: 10_000, p1: { rounds: 3, runMs: 1000, warmupMinMs: 6000, warmupMaxMs: 20_000 }, p3: { rounds: 5, onlyLargest: 5 }, p4: { rounds: 3 }, p6: { rounds: 3, perRound: 20 } }
-  : { small: 1_000, large: 100_000, p1: { rounds: 5, runMs: 2500, warmupMinMs: 15_000, warmupMaxMs: 40_000 }, p3: { rounds: 5, onlyLargest: undefined }, p4: { rounds: 5 }, p6: { rounds: 5, perRound: 30 } };
+  ? {
+      small: 1_000,
+      large: 10_000,
+      p1: { rounds: 3, runMs: 1000, warmupMinMs: 6000, warmupMaxMs: 20_000 },
+      p3: { rounds: 5, onlyLargest: 5 },
+      p4: { rounds: 3 },
+      p6: { rounds: 3, perRound: 20 },
+    }
+  : {
+      small: 1_000,
+      large: 100_000,
+      p1: { rounds: 5, runMs: 2500, warmupMinMs: 15_000, warmupMaxMs: 40_000 },
+      p3: { rounds: 5, onlyLargest: undefined },
+      p4: { rounds: 5 },
+      p6: { rounds: 5, perRound: 30 },
+    };
 
 const TABLE_NAME = 'inventory-bench';
 const t0 = performance.now();
@@ -59,6 +75,7 @@ async function main() {
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });
   const host = await machine();
+  if (host.loadAverage[0] > 0.5) log(`note: load average ${host.loadAverage[0].toFixed(2)} before the run — something else is using the machine`);
 
   // P3 first, on a quiet machine: a starting JVM next to the import timings would skew them
   log('P3 bundles and cold imports');
@@ -94,6 +111,7 @@ async function main() {
   await ddb.stop();
   db().destroy();
   info.wallSeconds = (performance.now() - t0) / 1000;
+  info.machine.loadAverageAfter = loadavg()[0];
   const files = writeResults(info);
   console.log(`\n${table(info)}\n`);
   console.log(`quick: ${headline(info).quick}  (sizes: ${PLAN.small.toLocaleString('en')} and ${PLAN.large.toLocaleString('en')})`);
@@ -104,7 +122,7 @@ async function main() {
  * The time ratio furthest from 1 in the slow direction (P1 counts as raw ÷ service), and a CPU
  * profile of its workload: the service process for P1, P4 and P6, the cold import for P3.
  */
-async function profileSlowest(stack: Stack, r: RunInfo, cats: { small: Awaited<ReturnType<typeof seedCatalogue>>; large: Awaited<ReturnType<typeof seedCatalogue>> }): Promise<RunInfo['profile']> {
+async function profileSlowest(stack: Stack, r: RunInfo, cats: { small: Catalogue; large: Catalogue }): Promise<RunInfo['profile']> {
   const h = headline(r);
   const slowdowns = [
     { target: 'P1 hot-SKU reservations (c=8)', factor: 1 / h.p1_ratio },

@@ -11,6 +11,7 @@ import type { P5Figure } from '../p5-report.ts';
 import type { P6Result } from '../p6-page.ts';
 import type { ProfileSummary } from './profile.ts';
 import { BENCH_DIR } from './stack.ts';
+import type { Machine } from './stack.ts';
 import { median, round, spread } from './stats.ts';
 
 export interface RunInfo {
@@ -18,7 +19,7 @@ export interface RunInfo {
   date: string;
   wallSeconds: number;
   sizes: { small: number; large: number };
-  machine: { cores: number; cpu: string; memoryGiB: number; node: string; java: string; os: string };
+  machine: Machine;
   p1: P1Result;
   p3: P3Result;
   p4: P4Result;
@@ -116,6 +117,7 @@ function markdown(r: RunInfo): string {
   p('## Machine');
   p(`- ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.os}`);
   p(`- Node ${m.node}; Java: ${m.java}`);
+  p(`- Load average (1 min): ${m.loadAverage[0].toFixed(2)} before the run, ${m.loadAverageAfter?.toFixed(2) ?? '–'} after it (the run itself keeps both cores busy; a load well above 0 before it means another job shared the machine)`);
   p('- DynamoDB Local in memory and the local runtime (`lib/local/server.ts`) in its own Node process, both started by the run; the');
   p('  load generator and the raw baselines in a third. All three share the cores, so figures are ratios and medians of rounds.');
   p();

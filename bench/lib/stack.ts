@@ -140,7 +140,19 @@ export async function startStack(ddb: DynamoDbLocal, tableName: string): Promise
 }
 
 /** Cores, memory, Node and Java of this machine, for RESULTS.md. */
-export async function machine(): Promise<{ cores: number; cpu: string; memoryGiB: number; node: string; java: string; os: string }> {
+export interface Machine {
+  cores: number;
+  cpu: string;
+  memoryGiB: number;
+  node: string;
+  java: string;
+  os: string;
+  /** 1-minute load average before the run (and after it, set at the end): a busy neighbour shows here. */
+  loadAverage: number[];
+  loadAverageAfter?: number;
+}
+
+export async function machine(): Promise<Machine> {
   const os = await import('node:os');
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   return {
@@ -150,5 +162,6 @@ export async function machine(): Promise<{ cores: number; cpu: string; memoryGiB
     node: process.version,
     java: `${java.stderr}${java.stdout}`.split('\n')[0]?.trim() ?? 'unknown',
     os: `${os.type()} ${os.release()} (${os.arch()})`,
+    loadAverage: os.loadavg(),
   };
 }
