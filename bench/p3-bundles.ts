@@ -10,7 +10,7 @@
  * median of the baseline's.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { bundleAll } from '../lib/bundle-all.ts';
@@ -23,6 +23,8 @@ export const BASELINE = 'HelloWorld';
 export interface BundleFigure {
   name: string;
   kb: number;
+  /** The external @aws-sdk/* packages the bundle imports (loaded from node_modules at import). */
+  sdk: string[];
   /** Median cold import, ms (undefined when this run did not time it). */
   importMs?: number;
   importRatio?: number;
@@ -30,7 +32,7 @@ export interface BundleFigure {
 
 export interface P3Result {
   functions: BundleFigure[];
-  baseline: { kb: number; importMs: number; samples: number };
+  baseline: { kb: number; importMs: number; samples: number; sdk: string[] };
   maxKb: number;
   largest: string;
   /** The largest import ratio of the functions timed, and whose it is. */
@@ -45,6 +47,12 @@ export interface P3Options {
   rounds: number;
   /** Time the import of only this many functions (the largest bundles, and the authorizer, which fronts every request); all when undefined. */
   onlyLargest?: number;
+}
+
+/** The @aws-sdk/* packages a bundle imports (they are external: each is loaded by Node at import). */
+export function sdkImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...new Set([...text.matchAll(/from\s*["'](@aws-sdk\/[\w-]+)["']/g)].map((m) => m[1]))].sort();
 }
 
 /** Bundle every function and the baseline; sizes in bytes and files. */
@@ -109,13 +117,13 @@ export async function runP3(opts: P3Options, log: (s: string) => void): Promise<
   const functions: BundleFigure[] = names.map((name) => {
     const s = samples.get(name);
     const ms = s ? median(s) : undefined;
-    return { name, kb: bytes.get(name)! / 1024, importMs: ms, importRatio: ms === undefined ? undefined : ms / base };
+    return { name, kb: bytes.get(name)! / 1024, sdk: sdkImports(files.get(name)!), importMs: ms, importRatio: ms === undefined ? undefined : ms / base };
   });
   const withRatio = functions.filter((f) => f.importRatio !== undefined);
   const slowest = withRatio.reduce((a, b) => (b.importRatio! > a.importRatio! ? b : a));
   return {
     functions,
-    baseline: { kb: bytes.get(BASELINE)! / 1024, importMs: base, samples: samples.get(BASELINE)!.length },
+    baseline: { kb: bytes.get(BASELINE)! / 1024, importMs: base, samples: samples.get(BASELINE)!.length, sdk: sdkImports(files.get(BASELINE)!) },
     maxKb: functions[0].kb,
     largest: functions[0].name,
     maxImportRatio: slowest.importRatio!,

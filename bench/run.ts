@@ -17,7 +17,7 @@
  *
  * Writes bench/results.json and bench/RESULTS.md; prints a table.
  */
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -113,6 +113,8 @@ async function main() {
   info.wallSeconds = (performance.now() - t0) / 1000;
   info.machine.loadAverageAfter = loadavg()[0];
   const files = writeResults(info);
+  // every sample and counter of the run, for a closer look (not committed)
+  writeFileSync(join(WORK_DIR, 'run.json'), JSON.stringify(info, null, 1));
   console.log(`\n${table(info)}\n`);
   console.log(`quick: ${headline(info).quick}  (sizes: ${PLAN.small.toLocaleString('en')} and ${PLAN.large.toLocaleString('en')})`);
   console.log(`wrote ${files.json} and ${files.md} in ${info.wallSeconds.toFixed(0)} s`);

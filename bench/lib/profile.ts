@@ -43,7 +43,7 @@ export function areaOf(frame: CallFrame): string {
     if (functionName === 'runMicrotasks') return 'promise / microtask queue (native)';
     return 'V8 builtins (JSON, RegExp, …)';
   }
-  if (url.startsWith('node:')) return 'Node.js internals (http, net, streams, modules)';
+  if (url.startsWith('node:')) return 'Node.js internals (module loader, http, net, streams)';
   const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1];
   if (pkg) {
     if (pkg.startsWith('@aws-sdk/') || pkg.startsWith('@smithy/')) return 'AWS SDK (@aws-sdk, @smithy)';

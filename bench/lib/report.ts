@@ -145,9 +145,12 @@ function markdown(r: RunInfo): string {
   p();
   p('<details><summary>every function</summary>');
   p();
-  p('| function | bundle KB | cold import ms | ÷ baseline |');
-  p('|---|---:|---:|---:|');
-  for (const fn of r.p3.functions) p(`| ${fn.name} | ${f1(fn.kb)} | ${fn.importMs === undefined ? '–' : f1(fn.importMs)} | ${fn.importRatio === undefined ? '–' : f2(fn.importRatio)} |`);
+  p('| function | bundle KB | cold import ms | ÷ baseline | @aws-sdk packages beyond the baseline\'s |');
+  p('|---|---:|---:|---:|---|');
+  for (const fn of r.p3.functions) {
+    const extra = fn.sdk.filter((x) => !r.p3.baseline.sdk.includes(x)).join(', ');
+    p(`| ${fn.name} | ${f1(fn.kb)} | ${fn.importMs === undefined ? '–' : f1(fn.importMs)} | ${fn.importRatio === undefined ? '–' : f2(fn.importRatio)} | ${extra} |`);
+  }
   p();
   p('</details>');
   p();
@@ -200,10 +203,13 @@ function reading(r: RunInfo, h: Headline): string[] {
   out.push(
     `P2: at concurrency 1 the stack adds ${f2(h.p2_p50_ms)} ms at p50 and ${f2(h.p2_p99_ms)} ms at p99 over the raw call (${f2(r.p1.p50.raw)} ms p50 raw).`,
   );
+  const slowest = r.p3.functions.find((f) => f.name === r.p3.slowest)!;
+  const extraSdk = slowest.sdk.filter((x) => !r.p3.baseline.sdk.includes(x));
   out.push(
     `P3: the largest bundle is ${r.p3.largest} at ${f1(h.p3_max_bundle_kb)} KB (${h.p3_max_bundle_kb <= 150 ? 'within' : 'over'} the 150 KB target); ` +
       `cold imports take ${f2(r.p3.medianImportRatio)}× the hello-world's at the median and ${f2(h.p3_import_ratio)}× at worst (${r.p3.slowest}): ` +
-      `what the hello-world costs too (loading the AWS SDK, creating a client) is ${pct(1 / r.p3.medianImportRatio)} of a median function's import, the bundle's own code the rest.`,
+      `what the hello-world costs too (loading the AWS SDK, creating a client) is ${pct(1 / r.p3.medianImportRatio)} of a median function's import. ` +
+      `${r.p3.slowest} (${f1(slowest.kb)} KB) imports ${extraSdk.length ? extraSdk.join(', ') : 'no @aws-sdk package'} beyond the baseline's ${r.p3.baseline.sdk.join(', ')}.`,
   );
   out.push(
     `P4: a 500-row bulk costs ${h.p4_requests} DynamoDB requests (${commandList(r.p4.commands)}) and ${f2(h.p4_ratio)}× the time of the ${Math.ceil(1000 / 100)} transactions its writes need.`,
