@@ -5,9 +5,9 @@
  * bundled with the same options. The bundles are written inside the work tree, so the external
  * @aws-sdk/* packages resolve from node_modules for the functions and the baseline alike.
  *
- * Import samples are taken round by round, the baseline between every few functions so a drift of
- * the machine's speed reaches both; a function's ratio is the median of its samples over the
- * median of the baseline's.
+ * Import samples are taken round by round, each function's paired with a baseline import right
+ * before or after it, so a drift of the machine's speed reaches both; a function's ratio is the
+ * median over the rounds of the pairs' ratios. CPU time is taken along as a check.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -27,18 +27,23 @@ export interface BundleFigure {
   sdk: string[];
   /** Median cold import, ms (undefined when this run did not time it). */
   importMs?: number;
+  /** Median over rounds of import wall time ÷ the paired baseline import's. */
   importRatio?: number;
+  /** The same with CPU time. */
+  cpuRatio?: number;
 }
 
 export interface P3Result {
   functions: BundleFigure[];
-  baseline: { kb: number; importMs: number; samples: number; sdk: string[] };
+  baseline: { kb: number; importMs: number; cpuMs: number; samples: number; sdk: string[] };
   maxKb: number;
   largest: string;
   /** The largest import ratio of the functions timed, and whose it is. */
   maxImportRatio: number;
   slowest: string;
   medianImportRatio: number;
+  /** The largest CPU-time ratio: a check on the wall-time one when the machine is busy. */
+  maxCpuRatio: number;
   timed: number;
   rounds: number;
 }
@@ -69,10 +74,13 @@ export async function bundle(): Promise<{ files: Map<string, string>; bytes: Map
   return { files, bytes };
 }
 
+/** Run inside the fresh process: wall and CPU time of the import (CPU time is what a busy neighbour barely moves). */
 const IMPORT_TIMER = `
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 await import(process.env.BENCH_BUNDLE);
-process.stdout.write(JSON.stringify({ ms: performance.now() - t0 }));
+const c = process.cpuUsage(c0);
+process.stdout.write(JSON.stringify({ ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000 }));
 `;
 
 /** Environment of a Lambda-like cold start: what the stack's functions see, minus the network. */
@@ -85,8 +93,15 @@ const importEnv = () => ({
   TABLE_NAME: 'inventory',
 });
 
-/** Cold import of one bundle in a fresh Node process, ms; with `cpuProfileDir`, under --cpu-prof. */
-export function importMs(file: string, cpuProfileDir?: string): number {
+export interface ImportTime {
+  /** Wall time of `await import(bundle)`, ms. */
+  ms: number;
+  /** CPU time (user + system) the process spent on it, ms. */
+  cpuMs: number;
+}
+
+/** Cold import of one bundle in a fresh Node process; with `cpuProfileDir`, under --cpu-prof. */
+export function importTime(file: string, cpuProfileDir?: string): ImportTime {
   const prof = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-interval', '200', '--cpu-prof-dir', cpuProfileDir] : [];
   const res = spawnSync(process.execPath, [...prof, '--input-type=module', '-e', IMPORT_TIMER], {
     cwd: ROOT,
@@ -94,7 +109,19 @@ export function importMs(file: string, cpuProfileDir?: string): number {
     encoding: 'utf8',
   });
   if (res.status !== 0) throw new Error(`importing ${file} failed:\n${res.stderr}`);
-  return JSON.parse(res.stdout).ms as number;
+  return JSON.parse(res.stdout) as ImportTime;
+}
+
+/** The same order for a given round, different between rounds: a periodic neighbour does not always hit one function. */
+function shuffled<T>(xs: T[], seed: number): T[] {
+  const out = [...xs];
+  let x = seed >>> 0;
+  for (let i = out.length - 1; i > 0; i--) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0; // a 32-bit linear congruential generator
+    const j = x % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 export async function runP3(opts: P3Options, log: (s: string) => void): Promise<P3Result> {
@@ -103,32 +130,44 @@ export async function runP3(opts: P3Options, log: (s: string) => void): Promise<
   const timed = opts.onlyLargest === undefined ? names : [...new Set([...names.slice(0, opts.onlyLargest), 'Authorizer'])];
   log(`  ${names.length} functions bundled; timing the cold import of ${timed.length}${opts.onlyLargest ? ` (the ${opts.onlyLargest} largest and the authorizer)` : ''}, ${opts.rounds} rounds`);
 
-  importMs(files.get(BASELINE)!); // warm the file system cache
-  const samples = new Map<string, number[]>([[BASELINE, []], ...timed.map((n): [string, number[]] => [n, []])]);
+  // each function's import is paired with one of the baseline right before or after it (alternating):
+  // its ratio is the median over the rounds of function ÷ baseline, pair by pair
+  importTime(files.get(BASELINE)!); // warm the file system cache
+  const pairs = new Map<string, { fn: ImportTime; base: ImportTime }[]>(timed.map((n) => [n, []]));
+  const base: ImportTime[] = [];
   for (let r = 0; r < opts.rounds; r++) {
-    timed.forEach((name, i) => {
-      if (i % 4 === 0) samples.get(BASELINE)!.push(importMs(files.get(BASELINE)!));
-      samples.get(name)!.push(importMs(files.get(name)!));
+    shuffled(timed, r + 1).forEach((name, i) => {
+      const [first, second] = (r + i) % 2 ? [name, BASELINE] : [BASELINE, name];
+      const a = importTime(files.get(first)!);
+      const b = importTime(files.get(second)!);
+      const pair = first === BASELINE ? { base: a, fn: b } : { fn: a, base: b };
+      pairs.get(name)!.push(pair);
+      base.push(pair.base);
     });
-    samples.get(BASELINE)!.push(importMs(files.get(BASELINE)!));
-    log(`  round ${r + 1}/${opts.rounds}: baseline import ${median(samples.get(BASELINE)!).toFixed(0)} ms so far`);
+    log(`  round ${r + 1}/${opts.rounds}: baseline import ${median(base.map((x) => x.ms)).toFixed(0)} ms so far`);
   }
-  const base = median(samples.get(BASELINE)!);
   const functions: BundleFigure[] = names.map((name) => {
-    const s = samples.get(name);
-    const ms = s ? median(s) : undefined;
-    return { name, kb: bytes.get(name)! / 1024, sdk: sdkImports(files.get(name)!), importMs: ms, importRatio: ms === undefined ? undefined : ms / base };
+    const p = pairs.get(name);
+    return {
+      name,
+      kb: bytes.get(name)! / 1024,
+      sdk: sdkImports(files.get(name)!),
+      importMs: p && median(p.map((x) => x.fn.ms)),
+      importRatio: p && median(p.map((x) => x.fn.ms / x.base.ms)),
+      cpuRatio: p && median(p.map((x) => x.fn.cpuMs / x.base.cpuMs)),
+    };
   });
   const withRatio = functions.filter((f) => f.importRatio !== undefined);
   const slowest = withRatio.reduce((a, b) => (b.importRatio! > a.importRatio! ? b : a));
   return {
     functions,
-    baseline: { kb: bytes.get(BASELINE)! / 1024, importMs: base, samples: samples.get(BASELINE)!.length, sdk: sdkImports(files.get(BASELINE)!) },
+    baseline: { kb: bytes.get(BASELINE)! / 1024, importMs: median(base.map((x) => x.ms)), cpuMs: median(base.map((x) => x.cpuMs)), samples: base.length, sdk: sdkImports(files.get(BASELINE)!) },
     maxKb: functions[0].kb,
     largest: functions[0].name,
     maxImportRatio: slowest.importRatio!,
     slowest: slowest.name,
     medianImportRatio: median(withRatio.map((f) => f.importRatio!)),
+    maxCpuRatio: Math.max(...withRatio.map((f) => f.cpuRatio!)),
     timed: timed.length,
     rounds: opts.rounds,
   };

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { db } from '../functions/store/db.ts';
 import { p1ProfileLoad, runP1 } from './p1-reservations.ts';
-import { importMs, runP3 } from './p3-bundles.ts';
+import { importTime, runP3 } from './p3-bundles.ts';
 import type { P3Result } from './p3-bundles.ts';
 import { p4ProfileLoad, runP4 } from './p4-bulk.ts';
 import { runP5 } from './p5-report.ts';
@@ -144,7 +144,7 @@ async function profileSlowest(stack: Stack, r: RunInfo, cats: { small: Catalogue
 
   if (slowest.target.startsWith('P3')) {
     const p3 = r.p3 as P3Result;
-    importMs(join(WORK_DIR, 'bundles', `${p3.slowest}.mjs`), dir);
+    importTime(join(WORK_DIR, 'bundles', `${p3.slowest}.mjs`), dir);
     const file = join(dir, readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1)!);
     return { target: `${slowest.target} of ${p3.slowest}`, why, summary: summarise(file) };
   }

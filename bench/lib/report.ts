@@ -141,15 +141,16 @@ function markdown(r: RunInfo): string {
   p(`- Errors: ${r.p1.errors}; raw transactions cancelled for contention and retried: ${r.p1.rawConflicts}.`);
   p();
   p('### P3 — bundles and cold import');
-  p(`Baseline (bench/hello.ts, a DynamoDB document client): ${f1(r.p3.baseline.kb)} KB, cold import ${f1(r.p3.baseline.importMs)} ms (median of ${r.p3.baseline.samples}). ${r.p3.timed} functions timed, ${r.p3.rounds} rounds; median import ratio over them ${f2(r.p3.medianImportRatio)}.`);
+  p(`Baseline (bench/hello.ts, a DynamoDB document client): ${f1(r.p3.baseline.kb)} KB, cold import ${f1(r.p3.baseline.importMs)} ms wall, ${f1(r.p3.baseline.cpuMs)} ms CPU (medians of ${r.p3.baseline.samples}). ${r.p3.timed} functions timed, ${r.p3.rounds} rounds, each import paired with a baseline import; median wall ratio over them ${f2(r.p3.medianImportRatio)}, largest CPU-time ratio ${f2(r.p3.maxCpuRatio)}.`);
   p();
   p('<details><summary>every function</summary>');
   p();
-  p('| function | bundle KB | cold import ms | ÷ baseline | @aws-sdk packages beyond the baseline\'s |');
-  p('|---|---:|---:|---:|---|');
+  p('| function | bundle KB | cold import ms | ÷ baseline (wall) | ÷ baseline (CPU) | @aws-sdk packages beyond the baseline\'s |');
+  p('|---|---:|---:|---:|---:|---|');
   for (const fn of r.p3.functions) {
     const extra = fn.sdk.filter((x) => !r.p3.baseline.sdk.includes(x)).join(', ');
-    p(`| ${fn.name} | ${f1(fn.kb)} | ${fn.importMs === undefined ? '–' : f1(fn.importMs)} | ${fn.importRatio === undefined ? '–' : f2(fn.importRatio)} | ${extra} |`);
+    const or = (x: number | undefined, f: (x: number) => string) => (x === undefined ? '–' : f(x));
+    p(`| ${fn.name} | ${f1(fn.kb)} | ${or(fn.importMs, f1)} | ${or(fn.importRatio, f2)} | ${or(fn.cpuRatio, f2)} | ${extra} |`);
   }
   p();
   p('</details>');
