@@ -14,6 +14,8 @@ const PAGE = '/api/inventory?limit=50';
 
 export interface P6Result {
   requests: { small: number; large: number };
+  /** Items DynamoDB returned for one page (counted at the client). */
+  itemsRead: { small: number; large: number };
   commands: Record<string, number>;
   smallMs: number[];
   largeMs: number[];
@@ -26,6 +28,7 @@ export async function runP6(stack: Stack, small: Catalogue, large: Catalogue, op
 
   // one counted page of each, checked for content
   const requests = { small: 0, large: 0 };
+  const itemsRead = { small: 0, large: 0 };
   let commands: Record<string, number> = {};
   for (const which of ['small', 'large'] as const) {
     for (let i = 0; i < 3; i++) await ok(clients[which], 'GET', PAGE); // warm (authorizer cache, JIT)
@@ -36,6 +39,7 @@ export async function runP6(stack: Stack, small: Catalogue, large: Catalogue, op
       throw new Error(`unexpected page at ${sizes[which]} SKUs: ${res.body.data.length} SKUs, total ${res.body.meta.total}`);
     }
     requests[which] = counters.attempts;
+    itemsRead[which] = counters.itemsRead;
     commands = counters.commands;
   }
 
@@ -53,7 +57,7 @@ export async function runP6(stack: Stack, small: Catalogue, large: Catalogue, op
   }
   clients.small.close();
   clients.large.close();
-  return { requests, commands, smallMs, largeMs, ratio: medianRatio(largeMs, smallMs) };
+  return { requests, itemsRead, commands, smallMs, largeMs, ratio: medianRatio(largeMs, smallMs) };
 }
 
 /** Pages of the large catalogue one after another, for the profiler. */

@@ -166,6 +166,7 @@ function markdown(r: RunInfo): string {
   p();
   p('### P6 — page of 50 SKUs');
   p(`- DynamoDB requests per page: ${r.p6.requests.small} at ${kSize(r.sizes.small)} SKUs, ${r.p6.requests.large} at ${kSize(r.sizes.large)} (${commandList(r.p6.commands)}).`);
+  p(`- Items DynamoDB returned for the page of 50: ${r.p6.itemsRead.small} at ${kSize(r.sizes.small)} SKUs, ${r.p6.itemsRead.large} at ${kSize(r.sizes.large)}.`);
   p(`- Latency, medians of rounds: ${f2(median(r.p6.smallMs))} ms at ${kSize(r.sizes.small)}, ${f2(median(r.p6.largeMs))} ms at ${kSize(r.sizes.large)}.`);
   p();
   if (r.profile) {
