@@ -50,8 +50,12 @@ export interface P3Result {
 
 export interface P3Options {
   rounds: number;
-  /** Time the import of only this many functions (the largest bundles, and the authorizer, which fronts every request); all when undefined. */
-  onlyLargest?: number;
+  /**
+   * Time only a sample of the functions (quick runs): the `largest` largest bundles, the largest
+   * bundle of each distinct set of @aws-sdk packages imported (what a cold import mostly costs), and
+   * the authorizer, which fronts every request. All functions when undefined.
+   */
+  sample?: { largest: number };
 }
 
 /** The @aws-sdk/* packages a bundle imports (they are external: each is loaded by Node at import). */
@@ -127,8 +131,12 @@ function shuffled<T>(xs: T[], seed: number): T[] {
 export async function runP3(opts: P3Options, log: (s: string) => void): Promise<P3Result> {
   const { files, bytes } = await bundle();
   const names = [...files.keys()].filter((n) => n !== BASELINE).sort((a, b) => bytes.get(b)! - bytes.get(a)!);
-  const timed = opts.onlyLargest === undefined ? names : [...new Set([...names.slice(0, opts.onlyLargest), 'Authorizer'])];
-  log(`  ${names.length} functions bundled; timing the cold import of ${timed.length}${opts.onlyLargest ? ` (the ${opts.onlyLargest} largest and the authorizer)` : ''}, ${opts.rounds} rounds`);
+  const sdkOf = new Map(names.map((n) => [n, sdkImports(files.get(n)!).join(' ')]));
+  const timed = opts.sample
+    ? [...new Set([...names.slice(0, opts.sample.largest), ...new Map([...names].reverse().map((n) => [sdkOf.get(n), n])).values(), 'Authorizer'])]
+    : names;
+  const what = opts.sample ? ` (a sample: the ${opts.sample.largest} largest, the largest of each set of @aws-sdk imports, the authorizer)` : '';
+  log(`  ${names.length} functions bundled; timing the cold import of ${timed.length}${what}, ${opts.rounds} rounds`);
 
   // each function's import is paired with one of the baseline right before or after it (alternating):
   // its ratio is the median over the rounds of function ÷ baseline, pair by pair

@@ -48,7 +48,7 @@ const PLAN = QUICK
       small: 1_000,
       large: 10_000,
       p1: { rounds: 3, runMs: 1000, warmupMinMs: 6000, warmupMaxMs: 20_000 },
-      p3: { rounds: 5, onlyLargest: 5 },
+      p3: { rounds: 5, sample: { largest: 3 } },
       p4: { rounds: 5 },
       p6: { rounds: 3, perRound: 20 },
     }
@@ -56,7 +56,7 @@ const PLAN = QUICK
       small: 1_000,
       large: 100_000,
       p1: { rounds: 5, runMs: 2500, warmupMinMs: 15_000, warmupMaxMs: 40_000 },
-      p3: { rounds: 5, onlyLargest: undefined },
+      p3: { rounds: 5, sample: undefined },
       p4: { rounds: 9 },
       p6: { rounds: 5, perRound: 30 },
     };
