@@ -5,17 +5,19 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { S3Client } from '@aws-sdk/client-s3';
 
-let s3: S3Client | undefined;
+let client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
+/** The S3 client, loaded on first use: most functions never touch S3, and its import costs cold-start time. */
+const s3 = () =>
+  (client ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, s3: new sdk.S3Client({}) })));
 const localDir = () => resolve(process.env.INVENTORY_BLOB_DIR ?? '.local/blobs');
 
 export async function putBlob(key: string, body: string, contentType: string): Promise<void> {
   const bucket = process.env.BLOB_BUCKET;
   if (bucket) {
-    s3 ??= new S3Client({});
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+    const { s3: c, sdk } = await s3();
+    await c.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
     return;
   }
   const file = join(localDir(), key);
@@ -26,9 +28,9 @@ export async function putBlob(key: string, body: string, contentType: string): P
 export async function getBlob(key: string): Promise<string | undefined> {
   const bucket = process.env.BLOB_BUCKET;
   if (bucket) {
-    s3 ??= new S3Client({});
+    const { s3: c, sdk } = await s3();
     try {
-      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const res = await c.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
       return await res.Body!.transformToString('utf8');
     } catch (err) {
       if ((err as Error).name === 'NoSuchKey') return undefined;
@@ -43,9 +45,9 @@ export async function getBlob(key: string): Promise<string | undefined> {
 export async function readBlobStream(key: string, offset = 0): Promise<AsyncIterable<Uint8Array> | undefined> {
   const bucket = process.env.BLOB_BUCKET;
   if (bucket) {
-    s3 ??= new S3Client({});
+    const { s3: c, sdk } = await s3();
     try {
-      const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(offset ? { Range: `bytes=${offset}-` } : {}) }));
+      const res = await c.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key, ...(offset ? { Range: `bytes=${offset}-` } : {}) }));
       return res.Body as AsyncIterable<Uint8Array>;
     } catch (err) {
       const name = (err as Error).name;
@@ -72,6 +74,6 @@ export async function writeLocalBlobStream(key: string, body: NodeJS.ReadableStr
 export async function uploadUrl(key: string, expiresInSeconds: number, local: () => string): Promise<string> {
   const bucket = process.env.BLOB_BUCKET;
   if (!bucket) return local();
-  s3 ??= new S3Client({});
-  return getSignedUrl(s3, new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: 'text/csv' }), { expiresIn: expiresInSeconds });
+  const [{ s3: c, sdk }, { getSignedUrl }] = await Promise.all([s3(), import('@aws-sdk/s3-request-presigner')]);
+  return getSignedUrl(c, new sdk.PutObjectCommand({ Bucket: bucket, Key: key, ContentType: 'text/csv' }), { expiresIn: expiresInSeconds });
 }

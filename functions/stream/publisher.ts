@@ -5,7 +5,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 
 export interface InventoryEvent {
   id: string;
@@ -14,17 +14,19 @@ export interface InventoryEvent {
   detail: Record<string, unknown>;
 }
 
-let bridge: EventBridgeClient | undefined;
+let bridge: Promise<{ client: EventBridgeClient; sdk: typeof import('@aws-sdk/client-eventbridge') }> | undefined;
+/** Loaded on first use: its import costs cold-start time in functions that may publish nothing. */
+const eventBridge = () => (bridge ??= import('@aws-sdk/client-eventbridge').then((sdk) => ({ sdk, client: new sdk.EventBridgeClient({}) })));
 
 export async function publish(events: InventoryEvent[]): Promise<void> {
   if (!events.length) return;
   const bus = process.env.EVENT_BUS_NAME;
   const file = process.env.INVENTORY_EVENTS_FILE;
   if (bus) {
-    bridge ??= new EventBridgeClient({});
+    const { client, sdk } = await eventBridge();
     for (let i = 0; i < events.length; i += 10) {
-      const res = await bridge.send(
-        new PutEventsCommand({
+      const res = await client.send(
+        new sdk.PutEventsCommand({
           Entries: events.slice(i, i + 10).map((e) => ({
             EventBusName: bus,
             Source: 'inventory',

@@ -4,7 +4,7 @@
  * again with the job (the checkpoint is in the table, so the next run goes on from there). A second
  * delivery of the same event finds the job done or ahead of it and changes nothing.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, S3Event } from 'aws-lambda';
 import { parseUploadObjectKey, processUpload } from '../core/uploads.ts';
 import type { ProcessOutcome } from '../core/uploads.ts';
@@ -22,8 +22,9 @@ let lambda: LambdaClient | undefined;
 /** How the next run is started (a Lambda Invoke; the tests put a recorder here: there is no Lambda locally). */
 export const continuation = {
   invoke: async (functionArn: string, next: ContinueEvent) => {
-    lambda ??= new LambdaClient({});
-    await lambda.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(next)) }));
+    const sdk = await import('@aws-sdk/client-lambda'); // only a long file needs it
+    lambda ??= new sdk.LambdaClient({});
+    await lambda.send(new sdk.InvokeCommand({ FunctionName: functionArn, InvocationType: 'Event', Payload: Buffer.from(JSON.stringify(next)) }));
   },
 };
 
