@@ -1,6 +1,6 @@
 /**
  * How every function is bundled — one definition for the stack (NodejsFunction), the bundle-size
- * check (scripts/bundle-sizes.ts) and the benchmark (bench/). ESM, minified, tree-shaken, source maps,
+ * check (bin/bundle-sizes.ts) and the benchmark (bench/). ESM, minified, tree-shaken, source maps,
  * Node 24, and the AWS SDK v3 left to the Lambda runtime, which ships it (the CDK's own default for
  * Node 18+): that keeps every bundle under 250 KB.
  */

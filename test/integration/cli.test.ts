@@ -71,7 +71,7 @@ test('upload: the sample file goes through the API with progress; the stock chan
   for (const sku of ['SAMPLE-1', 'SAMPLE-2', 'SAMPLE-3']) await api.post('/admin/inventory-items', { sku, title: sku });
   const dir = mkdtempSync(join(tmpdir(), 'inventory-cli-'));
   const file = join(dir, 'stock-count.csv');
-  copyFileSync(resolve(ROOT, 'samples/stock-count.csv'), file);
+  copyFileSync(resolve(ROOT, 'test/fixtures/stock-count.csv'), file);
   const res = await cliAsync('upload', file, '--url', api.url, '--key', api.key);
   expect(res.err).toMatch(/\[#+\] 5\/5 rows\s+100%/);
   expect(res.out).toContain('completed');
