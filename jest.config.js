@@ -1,13 +1,35 @@
-/** Jest runs the TypeScript sources as native ESM, transformed by swc; type-checking is `npm run typecheck`. */
-export default {
+/**
+ * Jest runs the TypeScript sources as native ESM, transformed by swc; type-checking is `npm run typecheck`.
+ * Three projects:
+ * - unit: rules and tables, no I/O, no Java (seconds) — `npm run test:unit`
+ * - integration: the real code against a DynamoDB Local the run starts itself (api, integration, infra)
+ * - scale: long runs (the 100,000-row upload) — `npm run test:scale`
+ * `npm test` runs unit + integration; CI (`.ci/run`) runs all three (`npm run test:all`).
+ */
+const base = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
-  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};
+const withDynamoDb = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+};
+
+export default {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    {
+      ...base,
+      ...withDynamoDb,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/{api,integration,infra}/**/*.test.ts'],
+    },
+    { ...base, ...withDynamoDb, displayName: 'scale', testMatch: ['<rootDir>/test/scale/**/*.test.ts'] },
+  ],
+  // a global option (jest ignores it inside a project); the long tests set their own
   testTimeout: 60000,
   maxWorkers: 2,
 };

@@ -6,6 +6,11 @@ import { createWarehouse } from '../../functions/core/locations.ts';
 import { createLevel } from '../../functions/core/levels.ts';
 import { createUpload } from '../../functions/core/uploads.ts';
 import type { Actor } from '../../functions/core/model.ts';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { db, tableName } from '../../functions/store/db.ts';
+import { keys } from '../../functions/store/keys.ts';
+import { itemIdBySku } from '../../functions/store/items.ts';
 import { newTenant } from './api.ts';
 
 export interface Catalogue {
@@ -69,4 +74,30 @@ export async function stageUpload(c: Catalogue, csv: string, mode: 'set' | 'adju
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, csv);
   return created.data.id;
+}
+
+/** Every level's stocked quantity, and the upload's ledger rows, read straight from the table. */
+export async function uploadState(c: Catalogue, uploadId: string) {
+  const stock = new Map<string, number>();
+  let ledger = 0;
+  for (const sku of c.skus) {
+    const iid = (await itemIdBySku(c.actor.tenant, sku))!;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res: QueryCommandOutput = await db().send(
+        new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `T#${c.actor.tenant}#I#${iid}` }, ExclusiveStartKey: start, ConsistentRead: true }),
+      );
+      for (const r of res.Items ?? []) if (String(r.SK).startsWith('L#')) stock.set(`${sku}|${r.location_id}`, r.stocked_quantity);
+      start = res.LastEvaluatedKey;
+    } while (start);
+    start = undefined;
+    do {
+      const res: QueryCommandOutput = await db().send(
+        new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.ledgerPartition(c.actor.tenant, iid) }, ExclusiveStartKey: start, ConsistentRead: true }),
+      );
+      ledger += (res.Items ?? []).filter((r) => String(r.reference ?? '').startsWith(`upload:${uploadId}:`)).length;
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+  return { stock, ledger };
 }
