@@ -3,12 +3,13 @@
  * Each write keeps `available_quantity = stocked − reserved − safety_stock` true in the same
  * expression, and puts its ledger rows in the same transaction.
  */
-import { DomainError, negativeQuantity, notFound, quantityMismatch, readonlyWarehouse } from '../core/errors.ts';
+import { DomainError, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import { MAX_QUANTITY } from '../core/model.ts';
 import type { AdjustmentReason, Level } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
+import { levelBirth, requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -47,8 +48,8 @@ function warehouseFailure(err: TxCancelled, wid: string): DomainError | undefine
   return old ? readonlyWarehouse(wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 }
 
-/** A new level's row with every index key it belongs under. */
-export function levelRow(tenant: string, level: Level): Record<string, unknown> {
+/** A new level's row with every index key it belongs under; `version` comes from levelBirth (items.ts). */
+export function levelRow(tenant: string, level: Level, version = 1): Record<string, unknown> {
   const { inventory_item_id: iid, location_id: wid, sku } = level;
   return {
     ...keys.level(tenant, iid, wid),
@@ -56,7 +57,7 @@ export function levelRow(tenant: string, level: Level): Record<string, unknown> 
     ...(sku ? keys.levelSkuIndex(tenant, sku, wid) : {}),
     entity: 'level',
     ...level,
-    version: 1,
+    version,
   };
 }
 
@@ -92,29 +93,21 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       created_at: now,
       updated_at: now,
     };
+    // the item still exists with this sku, and this creation takes the next level_seq (and with it
+    // versions no earlier level of this item and warehouse had)
+    const birth = levelBirth(tenant, rec);
     const actions: TxAction[] = [
       {
         label: 'level',
         item: {
           Put: {
             TableName: tableName(),
-            Item: levelRow(tenant, level),
+            Item: levelRow(tenant, level, birth.version),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
       },
-      {
-        label: 'item',
-        item: {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: keys.item(tenant, iid),
-            // the item (and so the sku the level is indexed under) is the one just read
-            ConditionExpression: 'updated_at = :seen',
-            ExpressionAttributeValues: { ':seen': rec.updatedAt },
-          },
-        },
-      },
+      birth.action,
       // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
       warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
     ];
@@ -166,6 +159,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
     const incoming = change.incoming_quantity ?? level.incoming_quantity;
     const safety = change.safety_stock ?? level.safety_stock;
     const stockedDelta = stocked - level.stocked_quantity;
+    if (change.adjustment !== undefined && stocked > MAX_QUANTITY) {
+      throw quantityTooLarge('adjustment', level.stocked_quantity, change.adjustment, MAX_QUANTITY);
+    }
     const availableDelta = stockedDelta - (safety - level.safety_stock);
 
     const e = setFields(newExpr(), {
@@ -188,6 +184,11 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       // invariant: stocked_quantity never goes below zero
       e.values[':min_stocked'] = -stockedDelta;
       condition += ' AND stocked_quantity >= :min_stocked';
+    }
+    if (stockedDelta > 0) {
+      // invariant: stocked_quantity never exceeds MAX_QUANTITY, relative writes included
+      e.values[':max_before'] = MAX_QUANTITY - stockedDelta;
+      condition += ' AND stocked_quantity <= :max_before';
     }
     if (change.expected_quantity !== undefined) {
       // compare-and-set: the stocked quantity the caller expects is the one being replaced
@@ -232,6 +233,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       if (f.has('level') && !old) throw levelNotFound(iid, wid);
       if (old && old.version === version && stocked < 0) {
         throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
+      }
+      if (old && old.version === version && stocked > MAX_QUANTITY) {
+        throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
       }
       if (old && old.version === version && change.expected_quantity !== undefined) {
         throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
