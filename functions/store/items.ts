@@ -156,13 +156,19 @@ const levelSeqIs = (seq: number) => (seq ? 'level_seq = :lseq' : 'attribute_not_
  * delete leaves alone) moves from the value read to the next. Item delete and sku change condition
  * on level_seq too, so they and a level creation exclude each other.
  */
-export function levelBirth(tenant: string, rec: ItemRecord, label = 'item'): { action: TxAction; version: number } {
+export function levelBirth(tenant: string, rec: ItemRecord, opts: { label?: string; productId?: string } = {}): { action: TxAction; version: number } {
+  const { label = 'item', productId } = opts;
   const sku = rec.item.sku;
   const values: Record<string, unknown> = { ':next': rec.levelSeq + 1 };
   if (rec.levelSeq) values[':lseq'] = rec.levelSeq;
   if (sku) values[':sku'] = sku;
-  else values[':nul'] = 'NULL';
-  const skuSame = sku ? 'sku = :sku' : '(attribute_not_exists(sku) OR attribute_type(sku, :nul))';
+  if (!sku || productId) values[':nul'] = 'NULL';
+  let skuSame = sku ? 'sku = :sku' : '(attribute_not_exists(sku) OR attribute_type(sku, :nul))';
+  if (productId) {
+    // the item belongs to this product (or to none)
+    values[':pid'] = productId;
+    skuSame += ' AND (attribute_not_exists(product_id) OR attribute_type(product_id, :nul) OR product_id = :pid)';
+  }
   return {
     version: (rec.levelSeq + 1) * LEVEL_EPOCH + 1,
     action: {
@@ -346,6 +352,27 @@ export async function deleteItem(
       return RETRY;
     }
   });
+}
+
+/**
+ * Take away an item that never had a level (one a request created for a level it then could not
+ * make). False when it had one meanwhile, or is gone: then it stays as it is.
+ */
+export async function deleteUnusedItem(tenant: string, iid: string, sku: string | null): Promise<boolean> {
+  const actions: TxAction[] = [
+    {
+      label: 'item',
+      item: { Delete: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(level_seq)' } },
+    },
+  ];
+  if (sku) actions.push(skuGuardDelete(tenant, sku, iid), skuCount(tenant, -1));
+  try {
+    await transact(actions);
+    return true;
+  } catch (err) {
+    if (err instanceof TxCancelled) return false;
+    throw err;
+  }
 }
 
 export const itemHasReservations = (iid: string) =>

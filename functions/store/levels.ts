@@ -37,7 +37,13 @@ export interface NewLevel extends LevelFields {
   reason?: AdjustmentReason;
   note?: string | null;
   reference?: string | null;
+  /** The item must belong to this product (or to none), checked in the level's transaction (records family). */
+  product_id?: string;
 }
+
+/** The item found by sku belongs to another product (records family). */
+export const otherProduct = (sku: string, owner: unknown, productId: string) =>
+  new DomainError('CONFLICT', `SKU ${sku} is the inventory item of product ${String(owner)}, not ${productId}: give this product a skuId of its own`);
 
 const levelNotFound = (iid: string, wid: string) =>
   new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
@@ -95,7 +101,10 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     };
     // the item still exists with this sku, and this creation takes the next level_seq (and with it
     // versions no earlier level of this item and warehouse had)
-    const birth = levelBirth(tenant, rec);
+    if (input.product_id && rec.item.product_id && rec.item.product_id !== input.product_id) {
+      throw otherProduct(rec.item.sku ?? iid, rec.item.product_id, input.product_id);
+    }
+    const birth = levelBirth(tenant, rec, { productId: input.product_id });
     const actions: TxAction[] = [
       {
         label: 'level',
@@ -120,7 +129,12 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     } catch (err) {
       if (!(err instanceof TxCancelled)) throw err;
       const f = err.cancellation.failed;
-      if (f.has('item')) return f.get('item') ? RETRY : Promise.reject(notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+      if (f.has('item')) {
+        const old = f.get('item');
+        if (!old) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+        if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
+        return RETRY;
+      }
       const wh = warehouseFailure(err, wid);
       if (wh) throw wh;
       if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
