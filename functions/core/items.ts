@@ -70,8 +70,7 @@ export async function deleteItem(actor: Actor, iid: string): Promise<void> {
   const ctx = writeContext(actor);
   // item-wide: its levels everywhere (including ones created meanwhile) and its links go with it
   mayWriteEverywhere(actor, 'delete inventory items');
-  const links = await linksOfItem(actor.tenant, iid);
-  await store.deleteItem(actor.tenant, iid, links, (level) => writeOffLedger(ctx, level));
+  await store.deleteItem(actor.tenant, iid, () => linksOfItem(actor.tenant, iid), (level) => writeOffLedger(ctx, level));
 }
 
 export interface ItemListQuery {

@@ -283,11 +283,13 @@ function skuGuardDelete(tenant: string, sku: string, iid: string): TxAction {
 export async function deleteItem(
   tenant: string,
   iid: string,
-  links: { variant_id: string }[],
+  /** Read on every attempt: a link unlinked meanwhile is not counted down twice. */
+  linksOf: () => Promise<{ variant_id: string }[]>,
   ledger: (level: Level) => TxAction[],
 ): Promise<void> {
   await withRetry(async () => {
     const rec = await requireItem(tenant, iid);
+    const links = await linksOf();
     const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
     if (reserved.length) throw itemHasReservations(iid);
     const actions: TxAction[] = [
