@@ -90,12 +90,14 @@ export async function bulkUpdate(actor: Actor, updates: unknown[]) {
       continue;
     }
     seen.add(key);
-    if (row.expected_quantity !== undefined && row.expected_quantity !== found.level.stocked_quantity) {
-      fail(index, new DomainError('QUANTITY_MISMATCH', `expected_quantity ${row.expected_quantity} does not match the current stocked quantity ${found.level.stocked_quantity}`));
-      continue;
-    }
+    // already at its target (e.g. a request re-sent after a partial first attempt): unchanged, even
+    // when its expected_quantity was the quantity before
     if (found.level.stocked_quantity === row.quantity) {
       results[index] = { ...results[index], status: 'unchanged' };
+      continue;
+    }
+    if (row.expected_quantity !== undefined && row.expected_quantity !== found.level.stocked_quantity) {
+      fail(index, new DomainError('QUANTITY_MISMATCH', `expected_quantity ${row.expected_quantity} does not match the current stocked quantity ${found.level.stocked_quantity}`));
       continue;
     }
     writes.push({

@@ -88,6 +88,15 @@ export const negativeQuantity = (field: string, current: number, change: number)
     { current_quantity: current },
   );
 
+/** A relative write (adjust, transfer) that would take a stock quantity above the maximum an absolute set accepts. */
+export const quantityTooLarge = (field: string, current: number, change: number, max: number) =>
+  new DomainError(
+    'INVALID_QUANTITY',
+    `${field}: the stocked quantity would become ${current + change}, above the maximum ${max} (current ${current}, change ${change})`,
+    [{ field, message: `would take the stocked quantity above ${max}` }],
+    { current_quantity: current },
+  );
+
 export const readonlyWarehouse = (locationId: string) =>
   new DomainError('READONLY_WAREHOUSE', `Stock location ${locationId} is read-only: its stock cannot be changed here`);
 

@@ -178,8 +178,8 @@ export async function applyStock(actor: Actor, sku: string, input: SetStockInput
   const { iid } = await skuItemId(actor, sku);
   if (opts.skipIfAt) {
     const level = (await loadItem(actor.tenant, iid))?.levels.find((l) => l.location_id === input.warehouse_id);
-    const expectedOk = input.expected_quantity === undefined || input.expected_quantity === level?.stocked_quantity;
-    if (level && expectedOk && level.stocked_quantity === input.quantity) return 'unchanged';
+    // at its target already: unchanged, whatever expected_quantity said the quantity was before
+    if (level && level.stocked_quantity === input.quantity) return 'unchanged';
   }
   const change = { stocked_quantity: input.quantity, reason: input.reason, note: input.note, reference: input.reference, expected_quantity: input.expected_quantity };
   for (let attempt = 0; ; attempt++) {
@@ -187,6 +187,8 @@ export async function applyStock(actor: Actor, sku: string, input: SetStockInput
       await changeLevel(ctx, iid, input.warehouse_id, change);
       break;
     } catch (err) {
+      // reached its target meanwhile (the compare-and-set saw the new quantity): unchanged
+      if (opts.skipIfAt && err instanceof DomainError && err.code === 'QUANTITY_MISMATCH' && err.extra?.current_quantity === input.quantity) return 'unchanged';
       if (!(err instanceof DomainError) || err.code !== 'NOT_FOUND' || attempt > 2) throw err;
     }
     // no level there yet: create it with the quantity (its ledger row carries the request's reason)

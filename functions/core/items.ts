@@ -1,7 +1,7 @@
 /** Inventory items: create, read, list, update, delete. */
 import { newId } from './ids.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
-import { mayWrite, visibleLevels } from './access.ts';
+import { mayWriteEverywhere, restricted, visibleLevels } from './access.ts';
 import type { CreateItemInput } from './schemas.ts';
 import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
@@ -56,17 +56,21 @@ export function publicLevel(l: Level): Level {
   return rest as Level;
 }
 
+/** Settings that hold for every warehouse of an item: only a key limited to no warehouse may change them. */
+const ITEM_WIDE_FIELDS = ['allow_backorder', 'backorder_limit', 'sku'] as const;
+
 export async function updateItem(actor: Actor, iid: string, patch: CreateItemInput): Promise<ItemWithLevels> {
+  const itemWide = ITEM_WIDE_FIELDS.filter((f) => patch[f] !== undefined);
+  if (restricted(actor) && itemWide.length) mayWriteEverywhere(actor, `change ${itemWide.join(', ')} (they apply at every warehouse)`);
   await store.updateItem(actor.tenant, iid, patch as Partial<InventoryItem>, nowIso());
   return getItem(actor, iid);
 }
 
 export async function deleteItem(actor: Actor, iid: string): Promise<void> {
   const ctx = writeContext(actor);
-  // its levels go with it: a warehouse-limited key may only delete what lies in its warehouses
-  mayWrite(actor, ...(await store.requireItem(actor.tenant, iid)).levels.map((l) => l.location_id));
-  const links = await linksOfItem(actor.tenant, iid);
-  await store.deleteItem(actor.tenant, iid, links, (level) => writeOffLedger(ctx, level));
+  // item-wide: its levels everywhere (including ones created meanwhile) and its links go with it
+  mayWriteEverywhere(actor, 'delete inventory items');
+  await store.deleteItem(actor.tenant, iid, () => linksOfItem(actor.tenant, iid), (level) => writeOffLedger(ctx, level));
 }
 
 export interface ItemListQuery {

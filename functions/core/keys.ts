@@ -3,9 +3,10 @@ import { generateKey, keyPrefix } from './api-keys.ts';
 import { DomainError, notFound } from './errors.ts';
 import { mayWrite, restricted } from './access.ts';
 import { newId } from './ids.ts';
+import { SCOPES } from './model.ts';
 import type { Actor, Scope } from './model.ts';
-import { listApiKeys, putApiKey, revokeApiKey } from '../store/api-keys.ts';
-import type { ApiKeyRecord } from '../store/api-keys.ts';
+import { listApiKeys, putApiKey, revokeApiKey, RevokeDenied } from '../store/api-keys.ts';
+import type { ApiKeyRecord, RevokeGuard } from '../store/api-keys.ts';
 
 export interface NewKey {
   name: string;
@@ -32,18 +33,45 @@ export async function createKey(tenant: string, input: NewKey): Promise<ApiKeyRe
 
 export const listKeys = (tenant: string) => listApiKeys(tenant);
 
-export async function revokeKey(tenant: string, keyId: string): Promise<ApiKeyRecord> {
-  const rec = await revokeApiKey(tenant, keyId, new Date().toISOString());
+export async function revokeKey(tenant: string, keyId: string, guard?: RevokeGuard): Promise<ApiKeyRecord> {
+  let rec: ApiKeyRecord | undefined;
+  try {
+    rec = await revokeApiKey(tenant, keyId, new Date().toISOString(), guard);
+  } catch (err) {
+    if (!(err instanceof RevokeDenied)) throw err;
+    throw new DomainError('FORBIDDEN', `API key ${keyId} is broader than this key (scopes or warehouses): only a key holding all its scopes and warehouses may revoke it`);
+  }
   if (!rec) throw notFound('API key', keyId);
   return rec;
 }
 
-/** The HTTP face of the above, for the caller's own tenant. A warehouse-limited key only makes keys limited to its own warehouses. */
+/** A scope the actor holds itself (`inventory:write` includes `reservations:write`, as on the routes). */
+const holds = (actor: Actor, scope: Scope) =>
+  actor.scopes.includes(scope) || (scope === 'reservations:write' && actor.scopes.includes('inventory:write'));
+
+/**
+ * The HTTP face of the above, for the caller's own tenant. A key only makes keys no broader than
+ * itself: scopes it holds, and, when it is limited to warehouses, limited to (some of) its own.
+ */
 export function createKeyFor(actor: Actor, input: NewKey) {
+  const beyond = input.scopes.filter((s) => !holds(actor, s));
+  if (beyond.length) {
+    throw new DomainError('FORBIDDEN', `This API key may only create keys with scopes it holds itself; it lacks ${beyond.join(', ')}`, [
+      { field: 'scopes', message: `not held by this key: ${beyond.join(', ')}` },
+    ]);
+  }
   if (restricted(actor)) {
     const asked = input.warehouse_ids ?? [];
     if (!asked.length) throw new DomainError('FORBIDDEN_WAREHOUSE', 'This API key is limited to some warehouses: the keys it creates must be limited to them too');
     mayWrite(actor, ...asked);
   }
   return createKey(actor.tenant, input);
+}
+
+/** Revoke, for the caller's tenant: only a key no broader than the caller (the guard is in the revoke's condition). */
+export function revokeKeyFor(actor: Actor, keyId: string) {
+  return revokeKey(actor.tenant, keyId, {
+    deniedScopes: SCOPES.filter((s) => !holds(actor, s)),
+    ...(restricted(actor) ? { withinWarehouses: actor.warehouseIds } : {}),
+  });
 }

@@ -1,12 +1,12 @@
 /** The merchant inventory-record API (seed 004): a record is one level, addressed by the level's id. */
-import { DomainError } from './errors.ts';
+import { DomainError, readonlyWarehouse } from './errors.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
 import { levelStatus } from './model.ts';
 import { createItem, writeContext } from './items.ts';
 import { mayWrite, sees } from './access.ts';
 import type * as z from 'zod';
 import type { recordBody } from './schemas.ts';
-import { getItems, itemIdBySku, loadItem } from '../store/items.ts';
+import { deleteUnusedItem, getItems, itemIdBySku, loadItem } from '../store/items.ts';
 import { flaggedLevels } from '../store/flags.ts';
 import { createLevel, levelId, parseLevelId } from '../store/levels.ts';
 import { getWarehouse, listWarehouses } from '../store/locations.ts';
@@ -41,10 +41,14 @@ export async function createRecord(actor: Actor, input: RecordInput) {
   mayWrite(actor, input.warehouseId);
   const warehouse = await getWarehouse(actor.tenant, input.warehouseId);
   if (!warehouse) throw new DomainError('WAREHOUSE_NOT_FOUND', `Warehouse ${input.warehouseId} does not exist`);
+  // spares creating an item for a level that cannot be made (the level's own transaction still decides)
+  if (warehouse.is_readonly && input.initialQty > 0) throw readonlyWarehouse(input.warehouseId);
   let iid = await itemIdBySku(actor.tenant, sku);
+  let created = false;
   if (!iid) {
     try {
       iid = (await createItem(actor, { sku, product_id: input.productId, variant_attributes: input.variantAttributes ?? null })).id;
+      created = true;
     } catch (err) {
       // created by a concurrent request: use that one
       if (!(err instanceof DomainError) || err.code !== 'DUPLICATE') throw err;
@@ -59,9 +63,14 @@ export async function createRecord(actor: Actor, input: RecordInput) {
       bin_location: input.location ?? null,
       reorder_level: input.reorderLevel,
       reorder_quantity: input.reorderQty,
+      // an item found by sku must be this product's (the check is in the level's transaction)
+      product_id: input.productId,
     });
   } catch (err) {
-    if (err instanceof DomainError && err.code === 'CONFLICT') throw new DomainError('DUPLICATE', DUPLICATE_RECORD);
+    // the item this request created has no level: take it away again (conditioned on no level ever
+    // having been created for it, so one a concurrent request stocked meanwhile stays)
+    if (created) await deleteUnusedItem(actor.tenant, iid, sku);
+    if (err instanceof DomainError && err.code === 'CONFLICT' && /already stocked/.test(err.message)) throw new DomainError('DUPLICATE', DUPLICATE_RECORD);
     throw err;
   }
   return getRecord(actor, levelId(iid, input.warehouseId));

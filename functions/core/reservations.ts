@@ -47,13 +47,14 @@ export async function updateReservation(actor: Actor, rid: string, change: Reser
   mayWrite(actor, (await getReservation(actor, rid)).location_id, ...(change.location_id ? [change.location_id] : []));
   const normalised = { ...change };
   if (change.expires_at) normalised.expires_at = new Date(change.expires_at).toISOString();
-  await store.updateReservation(writeContext(actor), rid, normalised);
+  // the key's warehouses are in the write's condition too: a reservation moved meanwhile is not acted on
+  await store.updateReservation(writeContext(actor), rid, normalised, actor.warehouseIds);
   return getReservation(actor, rid);
 }
 
 export async function releaseReservation(actor: Actor, rid: string): Promise<Reservation> {
   mayWrite(actor, (await getReservation(actor, rid)).location_id);
-  return (await store.releaseReservation(writeContext(actor), rid))!;
+  return (await store.releaseReservation(writeContext(actor), rid, { allowed: actor.warehouseIds }))!;
 }
 
 /**
@@ -76,7 +77,7 @@ export async function releaseExpired(tenant: string, now = new Date().toISOStrin
 
 export async function fulfillReservation(actor: Actor, rid: string): Promise<{ reservation: Reservation; level: Level }> {
   mayWrite(actor, (await getReservation(actor, rid)).location_id);
-  const out = await store.fulfillReservation(writeContext(actor), rid);
+  const out = await store.fulfillReservation(writeContext(actor), rid, actor.warehouseIds);
   return { reservation: out.reservation, level: publicLevel(out.level) };
 }
 

@@ -36,18 +36,22 @@ const id = (prefix: string) =>
 /** Free-form JSON a client keeps on a record: bounded so it always fits a DynamoDB item. */
 const MAX_METADATA_BYTES = 16_384;
 const MAX_METADATA_DEPTH = 8;
-function metadataProblem(v: unknown, depth = 0): string | undefined {
+function metadataProblem(v: unknown, depth = 0, at = ''): string | undefined {
   if (depth > MAX_METADATA_DEPTH) return `nests deeper than ${MAX_METADATA_DEPTH} levels`;
-  if (typeof v === 'number' && !Number.isFinite(v)) return 'holds a number that is not finite';
+  if (typeof v === 'number' && !Number.isFinite(v)) return `holds a number that is not finite${at ? ` at ${at}` : ''}`;
+  // beyond ±2^53 a JSON number has already lost digits when parsed, and cannot be stored exactly
+  if (typeof v === 'number' && Math.abs(v) > Number.MAX_SAFE_INTEGER) {
+    return `holds a number beyond ±${Number.MAX_SAFE_INTEGER}${at ? ` at ${at}` : ''}: send it as a string`;
+  }
   if (Array.isArray(v)) {
-    for (const x of v) {
-      const p = metadataProblem(x, depth + 1);
+    for (const [i, x] of v.entries()) {
+      const p = metadataProblem(x, depth + 1, `${at}[${i}]`);
       if (p) return p;
     }
   } else if (v && typeof v === 'object') {
     for (const [k, x] of Object.entries(v)) {
       if (k === '') return 'has an empty key';
-      const p = metadataProblem(x, depth + 1);
+      const p = metadataProblem(x, depth + 1, at ? `${at}.${k}` : k);
       if (p) return p;
     }
   }

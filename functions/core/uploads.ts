@@ -10,8 +10,8 @@
  * twice: a second processor's transaction fails on the checkpoint and it stops.
  *
  * Per chunk: the rows' levels are updated once each (version-guarded), with one ledger row per changed
- * row, a writable check per warehouse and the checkpoint move — at most 100 actions. Failed rows
- * are written (keyed by line, so a rerun rewrites the same rows) before their chunk commits.
+ * row, a writable check per warehouse, a Put per failed row (keyed by line) and the checkpoint move —
+ * at most 100 actions. A failed row's error exists exactly when its chunk committed.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError, notFound } from './errors.ts';
@@ -30,7 +30,7 @@ import { ledgerPut } from '../store/ledger.ts';
 import { writableWarehouse } from '../store/items.ts';
 import { asLevel, asWarehouse, batchRows, setStocked } from '../store/stock.ts';
 import {
-  actorOfJob, checkpointAction, claimUploadToken, commitChunk, finishJob, getJob, listRowErrors, putJob, putRowErrors, startJob,
+  actorOfJob, checkpointAction, claimUploadToken, commitChunk, finishJob, getJob, listRowErrors, putJob, rowErrorPut, startJob,
 } from '../store/uploads.ts';
 import type { RowError, UploadJob, UploadMode } from '../store/uploads.ts';
 
@@ -200,18 +200,22 @@ async function begin(job: UploadJob): Promise<'started' | 'failed' | 'not_upload
   }
   const columns = (header?.fields ?? []).map((c) => c.trim().toLowerCase());
   const missing = REQUIRED.filter((c) => !columns.includes(c));
-  if (!header || header.error || missing.length) {
-    const message = !header
-      ? 'The file is empty: it needs a header row sku,warehouse_id,quantity[,reason,note]'
-      : header.error
-        ? 'The header row has broken quoting'
-        : `The header row lacks ${missing.join(', ')} (expected sku,warehouse_id,quantity[,reason,note])`;
-    const failed = await finishJob(job.tenant, job.id, 'failed', { offset: 0 }, nowIso(), { code: header && !header.error ? 'MISSING_COLUMN' : 'INVALID_FILE', message });
-    return failed ? 'failed' : 'superseded';
+  const fail = async (code: string, message: string) =>
+    (await finishJob(job.tenant, job.id, 'failed', { offset: 0 }, nowIso(), { code, message })) ? ('failed' as const) : ('superseded' as const);
+  if (!header) return fail('INVALID_FILE', 'The file is empty: it needs a header row sku,warehouse_id,quantity[,reason,note]');
+  if (header.error) return fail('INVALID_FILE', 'The header row has broken quoting');
+  // the header is kept on the job: one that could not be stored would leave the job waiting forever
+  if (columns.length > MAX_COLUMNS || header.end > MAX_HEADER_BYTES) {
+    return fail('INVALID_FILE', `The header row is too wide: ${columns.length} columns, ${header.end} bytes (at most ${MAX_COLUMNS} columns and ${MAX_HEADER_BYTES} bytes)`);
   }
+  if (missing.length) return fail('MISSING_COLUMN', `The header row lacks ${missing.join(', ')} (expected sku,warehouse_id,quantity[,reason,note])`);
   const started = await startJob(job.tenant, job.id, columns, total, header.end, nowIso());
   return started ? 'started' : 'superseded';
 }
+
+/** The widest header an upload accepts (the five known columns and some the file may carry besides). */
+export const MAX_COLUMNS = 100;
+export const MAX_HEADER_BYTES = 16_384;
 
 interface LevelState {
   level: Level;
@@ -368,6 +372,8 @@ class Run {
     for (let i = start; i < rows.length; i++) {
       const r = rows[i]!;
       if (single && taken.length) break;
+      // every row error is a Put of the chunk's transaction too
+      if (touched.size + warehouses.size + ledger.length + errors.length + 1 + 3 > MAX_TX_ACTIONS) break;
       if (r.error) {
         taken.push(r);
         errors.push({ line: r.line, code: r.error.code, message: r.error.message, sku: r.sku, warehouse_id: r.warehouse_id });
@@ -389,7 +395,7 @@ class Run {
         continue;
       }
       const actions = (touched.has(key) ? 0 : 1) + (warehouses.has(r.warehouse_id!) ? 0 : 1) + 1;
-      if (touched.size + warehouses.size + ledger.length + 1 + actions > MAX_TX_ACTIONS) break;
+      if (touched.size + warehouses.size + ledger.length + errors.length + 1 + actions > MAX_TX_ACTIONS) break;
       touched.set(key, { state, quantity: target });
       warehouses.add(r.warehouse_id!);
       ledger.push({ row: r, key, before: current, after: target });
@@ -401,8 +407,7 @@ class Run {
   private async commit(plan: ReturnType<Run['plan']>) {
     const t = this.job.tenant;
     const now = nowIso();
-    if (plan.errors.length) this.count(await putRowErrors(t, this.job.id, plan.errors));
-    const actions: TxAction[] = [];
+    const actions: TxAction[] = plan.errors.map((e) => rowErrorPut(t, this.job.id, e));
     for (const [key, { state, quantity }] of plan.touched) actions.push(setStocked(t, state.level, state.version, quantity, now, `level:${key}`));
     for (const l of plan.ledger) {
       const state = plan.touched.get(l.key)!.state;

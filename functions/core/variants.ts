@@ -2,7 +2,7 @@
 import { notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, VariantLink } from './model.ts';
-import { visibleLevels } from './access.ts';
+import { mayWriteEverywhere, visibleLevels } from './access.ts';
 import { withLevels } from './items.ts';
 import type { ItemWithLevels } from './items.ts';
 import * as store from '../store/links.ts';
@@ -49,6 +49,7 @@ export async function getVariant(actor: Actor, pid: string, vid: string): Promis
 }
 
 export async function linkItem(actor: Actor, pid: string, vid: string, iid: string, requiredQuantity = 1): Promise<VariantView> {
+  mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
   const now = new Date().toISOString();
   const link: VariantLink = {
     id: newId('pvitem'),
@@ -64,12 +65,14 @@ export async function linkItem(actor: Actor, pid: string, vid: string, iid: stri
 }
 
 export async function updateLink(actor: Actor, pid: string, vid: string, iid: string, requiredQuantity: number): Promise<VariantView> {
+  mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
   await store.updateLink(actor.tenant, pid, vid, iid, requiredQuantity, new Date().toISOString());
   return getVariant(actor, pid, vid);
 }
 
 /** Unlink; answers with what is left of the variant (no links left: an empty variant). */
 export async function unlinkItem(actor: Actor, pid: string, vid: string, iid: string): Promise<VariantView> {
+  mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
   await store.deleteLink(actor.tenant, pid, vid, iid);
   const v = await store.loadVariant(actor.tenant, vid);
   if (!v) return { id: vid, product_id: pid, inventory_quantity: 0, inventory_items: [] };

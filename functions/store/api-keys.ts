@@ -55,20 +55,46 @@ export async function listApiKeys(tenant: string): Promise<ApiKeyRecord[]> {
   return rows.map(publicKey);
 }
 
+/**
+ * What a revoking key may reach, checked in the revoke's own condition: the target holds none of
+ * `deniedScopes`, and with `withinWarehouses` it is limited to a non-empty subset of them.
+ */
+export interface RevokeGuard {
+  deniedScopes: Scope[];
+  withinWarehouses?: string[];
+}
+
+export class RevokeDenied extends Error {}
+
 /** Revoke by id: the key stops authorizing at once (locally; deployed, within the authorizer cache TTL). */
-export async function revokeApiKey(tenant: string, keyId: string, now: string): Promise<ApiKeyRecord | undefined> {
+export async function revokeApiKey(tenant: string, keyId: string, now: string, guard?: RevokeGuard): Promise<ApiKeyRecord | undefined> {
   const [row] = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1', skPrefix: keyId });
   if (!row || row.id !== keyId) return undefined;
   const key = { PK: row.PK as string, SK: row.SK as string };
+  // the first revocation time stays
+  let condition = 'attribute_exists(PK) AND (attribute_not_exists(revoked_at) OR attribute_type(revoked_at, :null))';
+  const values: Record<string, unknown> = { ':now': now, ':null': 'NULL' };
+  if (guard) {
+    guard.deniedScopes.forEach((s, i) => {
+      values[`:ds${i}`] = s;
+      condition += ` AND NOT contains(scopes, :ds${i})`;
+    });
+    if (guard.withinWarehouses) {
+      const target = Array.isArray(row.warehouse_ids) ? (row.warehouse_ids as string[]) : [];
+      if (!target.length || !target.every((w) => guard.withinWarehouses!.includes(w))) throw new RevokeDenied();
+      // the target's warehouses are still the ones just found inside the revoker's
+      values[':tw'] = target;
+      condition += ' AND warehouse_ids = :tw';
+    }
+  }
   try {
     const res = await db().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: key,
         UpdateExpression: 'SET revoked_at = :now',
-        // the first revocation time stays
-        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(revoked_at) OR attribute_type(revoked_at, :null))',
-        ExpressionAttributeValues: { ':now': now, ':null': 'NULL' },
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -76,7 +102,9 @@ export async function revokeApiKey(tenant: string, keyId: string, now: string): 
   } catch (err) {
     if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
     const res = await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
-    return res.Item ? publicKey(res.Item) : undefined;
+    if (!res.Item) return undefined;
+    if (res.Item.revoked_at) return publicKey(res.Item);
+    throw new RevokeDenied(); // not revoked: the guard refused it
   }
 }
 

@@ -62,8 +62,30 @@ export class TxCancelled extends Error {
   }
 }
 
-/** Run a transaction; on cancellation throw TxCancelled naming the failed guards. */
+/**
+ * Run a transaction; on cancellation throw TxCancelled naming the failed guards. A cancellation
+ * for contention only (TransactionConflict, no condition failed) or a TransactionConflictException
+ * is retried here, bounded and jittered, so every transaction of the service gets the same retry.
+ */
 export async function transact(actions: TxAction[]): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      return await transactOnce(actions);
+    } catch (err) {
+      const contention =
+        (err instanceof TxCancelled && err.cancellation.conflict && err.cancellation.failed.size === 0) ||
+        (err as { name?: string }).name === 'TransactionConflictException';
+      if (!contention) throw err;
+      if (i >= CONFLICT_RETRIES) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+    }
+  }
+}
+
+/** Retries of a transaction cancelled for contention alone (beyond that the caller sees the cancellation). */
+const CONFLICT_RETRIES = 8;
+
+async function transactOnce(actions: TxAction[]): Promise<void> {
   const items = actions.map(({ item }) => withOldValues(item));
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));

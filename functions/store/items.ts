@@ -19,6 +19,8 @@ export interface ItemRecord {
   policyVersion: number;
   /** Optimistic version of the item row. */
   updatedAt: string;
+  /** Levels ever created for the item (never goes down): level creation and item delete / sku change exclude each other on it. */
+  levelSeq: number;
 }
 
 const search = (sku: string | null, title: string | null) => `${sku ?? ''}\n${title ?? ''}`.toLowerCase();
@@ -102,6 +104,7 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
     levelVersions,
     policyVersion: itemRow.policy_version ?? 1,
     updatedAt: itemRow.updated_at,
+    levelSeq: Number(itemRow.level_seq ?? 0),
   };
 }
 
@@ -138,6 +141,51 @@ export async function itemIdsAtLocation(tenant: string, wid: string): Promise<st
   return rows.map((r) => r.inventory_item_id as string);
 }
 
+/**
+ * A level incarnation's versions start at `seq × LEVEL_EPOCH + 1`, where seq is the item's level_seq
+ * after the creation: a level deleted and created again never shows a version it had before, so a
+ * write prepared against the old level fails its version check on the new one.
+ */
+export const LEVEL_EPOCH = 1_000_000_000;
+
+const levelSeqIs = (seq: number) => (seq ? 'level_seq = :lseq' : 'attribute_not_exists(level_seq)');
+
+/**
+ * The item's side of creating a level, in the level's transaction: the item still exists, still has
+ * the sku the level is indexed under, and its level_seq (a counter on the item row, which a level
+ * delete leaves alone) moves from the value read to the next. Item delete and sku change condition
+ * on level_seq too, so they and a level creation exclude each other.
+ */
+export function levelBirth(tenant: string, rec: ItemRecord, opts: { label?: string; productId?: string } = {}): { action: TxAction; version: number } {
+  const { label = 'item', productId } = opts;
+  const sku = rec.item.sku;
+  const values: Record<string, unknown> = { ':next': rec.levelSeq + 1 };
+  if (rec.levelSeq) values[':lseq'] = rec.levelSeq;
+  if (sku) values[':sku'] = sku;
+  if (!sku || productId) values[':nul'] = 'NULL';
+  let skuSame = sku ? 'sku = :sku' : '(attribute_not_exists(sku) OR attribute_type(sku, :nul))';
+  if (productId) {
+    // the item belongs to this product (or to none)
+    values[':pid'] = productId;
+    skuSame += ' AND (attribute_not_exists(product_id) OR attribute_type(product_id, :nul) OR product_id = :pid)';
+  }
+  return {
+    version: (rec.levelSeq + 1) * LEVEL_EPOCH + 1,
+    action: {
+      label,
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.item(tenant, rec.item.id),
+          UpdateExpression: 'SET level_seq = :next',
+          ConditionExpression: `attribute_exists(PK) AND ${skuSame} AND ${levelSeqIs(rec.levelSeq)}`,
+          ExpressionAttributeValues: values,
+        },
+      },
+    },
+  };
+}
+
 /** Partial update. A sku change moves the guard row in the same transaction. */
 export async function updateItem(tenant: string, iid: string, patch: Partial<InventoryItem>, now: string): Promise<void> {
   await withRetry(async () => {
@@ -152,6 +200,7 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
       policy_version: rec.policyVersion + (policyChanged ? 1 : 0),
     });
     e.values[':seen'] = rec.updatedAt;
+    if (next.sku !== rec.item.sku && rec.levelSeq) e.values[':lseq'] = rec.levelSeq;
     if (next.sku && next.sku !== rec.item.sku) {
       // the item's SKU index keys move with its sku (its levels' move below, in the same transaction)
       Object.assign(e.values, { ':g3pk': keys.skusPartition(tenant), ':g3sk': next.sku });
@@ -166,8 +215,9 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
             Key: keys.item(tenant, iid),
             ...updateParams(e),
             ...(rec.item.sku && !next.sku ? { UpdateExpression: `${updateParams(e).UpdateExpression} REMOVE GSI3PK, GSI3SK` } : {}),
-            // optimistic: the row is still the one the guard moves were computed from
-            ConditionExpression: 'attribute_exists(PK) AND updated_at = :seen',
+            // optimistic: the row is still the one the guard moves were computed from (and, for a
+            // sku change, no level was created since the levels below were read)
+            ConditionExpression: `attribute_exists(PK) AND updated_at = :seen${next.sku !== rec.item.sku ? ` AND ${levelSeqIs(rec.levelSeq)}` : ''}`,
           },
         },
       },
@@ -233,11 +283,13 @@ function skuGuardDelete(tenant: string, sku: string, iid: string): TxAction {
 export async function deleteItem(
   tenant: string,
   iid: string,
-  links: { variant_id: string }[],
+  /** Read on every attempt: a link unlinked meanwhile is not counted down twice. */
+  linksOf: () => Promise<{ variant_id: string }[]>,
   ledger: (level: Level) => TxAction[],
 ): Promise<void> {
   await withRetry(async () => {
     const rec = await requireItem(tenant, iid);
+    const links = await linksOf();
     const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
     if (reserved.length) throw itemHasReservations(iid);
     const actions: TxAction[] = [
@@ -247,8 +299,9 @@ export async function deleteItem(
           Delete: {
             TableName: tableName(),
             Key: keys.item(tenant, iid),
-            ConditionExpression: 'attribute_exists(PK) AND updated_at = :seen',
-            ExpressionAttributeValues: { ':seen': rec.updatedAt },
+            // no level was created since the levels below were read (level creation moves level_seq)
+            ConditionExpression: `attribute_exists(PK) AND updated_at = :seen AND ${levelSeqIs(rec.levelSeq)}`,
+            ExpressionAttributeValues: { ':seen': rec.updatedAt, ...(rec.levelSeq ? { ':lseq': rec.levelSeq } : {}) },
           },
         },
       },
@@ -271,7 +324,11 @@ export async function deleteItem(
       actions.push(...ledger({ ...level, sku: rec.item.sku }));
     }
     for (const link of links) {
-      actions.push({ label: 'link', item: { Delete: { TableName: tableName(), Key: keys.link(tenant, link.variant_id, iid) } } });
+      // the link is still there: one unlinked meanwhile has already counted link_count down
+      actions.push({
+        label: 'link',
+        item: { Delete: { TableName: tableName(), Key: keys.link(tenant, link.variant_id, iid), ConditionExpression: 'attribute_exists(PK)' } },
+      });
       actions.push({
         label: 'variant',
         item: {
@@ -297,6 +354,27 @@ export async function deleteItem(
       return RETRY;
     }
   });
+}
+
+/**
+ * Take away an item that never had a level (one a request created for a level it then could not
+ * make). False when it had one meanwhile, or is gone: then it stays as it is.
+ */
+export async function deleteUnusedItem(tenant: string, iid: string, sku: string | null): Promise<boolean> {
+  const actions: TxAction[] = [
+    {
+      label: 'item',
+      item: { Delete: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(level_seq)' } },
+    },
+  ];
+  if (sku) actions.push(skuGuardDelete(tenant, sku, iid), skuCount(tenant, -1));
+  try {
+    await transact(actions);
+    return true;
+  } catch (err) {
+    if (err instanceof TxCancelled) return false;
+    throw err;
+  }
 }
 
 export const itemHasReservations = (iid: string) =>

@@ -89,7 +89,7 @@ export const keys = {
 };
 
 /** Attributes that are storage detail, never part of a domain record. */
-const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'link_count', 'flag_seq', 'flag_status', 'flag_title'];
+const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'level_seq', 'link_count', 'flag_seq', 'flag_status', 'flag_title'];
 
 /** Field order of each record as the API shows it (DynamoDB returns attributes in no order). */
 const FIELD_ORDER: Record<string, string[]> = {

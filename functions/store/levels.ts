@@ -3,12 +3,13 @@
  * Each write keeps `available_quantity = stocked − reserved − safety_stock` true in the same
  * expression, and puts its ledger rows in the same transaction.
  */
-import { DomainError, negativeQuantity, notFound, quantityMismatch, readonlyWarehouse } from '../core/errors.ts';
+import { DomainError, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import { MAX_QUANTITY } from '../core/model.ts';
 import type { AdjustmentReason, Level } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
+import { levelBirth, requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -36,7 +37,13 @@ export interface NewLevel extends LevelFields {
   reason?: AdjustmentReason;
   note?: string | null;
   reference?: string | null;
+  /** The item must belong to this product (or to none), checked in the level's transaction (records family). */
+  product_id?: string;
 }
+
+/** The item found by sku belongs to another product (records family). */
+export const otherProduct = (sku: string, owner: unknown, productId: string) =>
+  new DomainError('CONFLICT', `SKU ${sku} is the inventory item of product ${String(owner)}, not ${productId}: give this product a skuId of its own`);
 
 const levelNotFound = (iid: string, wid: string) =>
   new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
@@ -47,8 +54,8 @@ function warehouseFailure(err: TxCancelled, wid: string): DomainError | undefine
   return old ? readonlyWarehouse(wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 }
 
-/** A new level's row with every index key it belongs under. */
-export function levelRow(tenant: string, level: Level): Record<string, unknown> {
+/** A new level's row with every index key it belongs under; `version` comes from levelBirth (items.ts). */
+export function levelRow(tenant: string, level: Level, version = 1): Record<string, unknown> {
   const { inventory_item_id: iid, location_id: wid, sku } = level;
   return {
     ...keys.level(tenant, iid, wid),
@@ -56,7 +63,7 @@ export function levelRow(tenant: string, level: Level): Record<string, unknown> 
     ...(sku ? keys.levelSkuIndex(tenant, sku, wid) : {}),
     entity: 'level',
     ...level,
-    version: 1,
+    version,
   };
 }
 
@@ -92,29 +99,24 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       created_at: now,
       updated_at: now,
     };
+    // the item still exists with this sku, and this creation takes the next level_seq (and with it
+    // versions no earlier level of this item and warehouse had)
+    if (input.product_id && rec.item.product_id && rec.item.product_id !== input.product_id) {
+      throw otherProduct(rec.item.sku ?? iid, rec.item.product_id, input.product_id);
+    }
+    const birth = levelBirth(tenant, rec, { productId: input.product_id });
     const actions: TxAction[] = [
       {
         label: 'level',
         item: {
           Put: {
             TableName: tableName(),
-            Item: levelRow(tenant, level),
+            Item: levelRow(tenant, level, birth.version),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
       },
-      {
-        label: 'item',
-        item: {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: keys.item(tenant, iid),
-            // the item (and so the sku the level is indexed under) is the one just read
-            ConditionExpression: 'updated_at = :seen',
-            ExpressionAttributeValues: { ':seen': rec.updatedAt },
-          },
-        },
-      },
+      birth.action,
       // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
       warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
     ];
@@ -127,7 +129,12 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     } catch (err) {
       if (!(err instanceof TxCancelled)) throw err;
       const f = err.cancellation.failed;
-      if (f.has('item')) return f.get('item') ? RETRY : Promise.reject(notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+      if (f.has('item')) {
+        const old = f.get('item');
+        if (!old) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+        if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
+        return RETRY;
+      }
       const wh = warehouseFailure(err, wid);
       if (wh) throw wh;
       if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
@@ -166,6 +173,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
     const incoming = change.incoming_quantity ?? level.incoming_quantity;
     const safety = change.safety_stock ?? level.safety_stock;
     const stockedDelta = stocked - level.stocked_quantity;
+    if (change.adjustment !== undefined && stocked > MAX_QUANTITY) {
+      throw quantityTooLarge('adjustment', level.stocked_quantity, change.adjustment, MAX_QUANTITY);
+    }
     const availableDelta = stockedDelta - (safety - level.safety_stock);
 
     const e = setFields(newExpr(), {
@@ -188,6 +198,11 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       // invariant: stocked_quantity never goes below zero
       e.values[':min_stocked'] = -stockedDelta;
       condition += ' AND stocked_quantity >= :min_stocked';
+    }
+    if (stockedDelta > 0) {
+      // invariant: stocked_quantity never exceeds MAX_QUANTITY, relative writes included
+      e.values[':max_before'] = MAX_QUANTITY - stockedDelta;
+      condition += ' AND stocked_quantity <= :max_before';
     }
     if (change.expected_quantity !== undefined) {
       // compare-and-set: the stocked quantity the caller expects is the one being replaced
@@ -232,6 +247,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       if (f.has('level') && !old) throw levelNotFound(iid, wid);
       if (old && old.version === version && stocked < 0) {
         throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
+      }
+      if (old && old.version === version && stocked > MAX_QUANTITY) {
+        throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
       }
       if (old && old.version === version && change.expected_quantity !== undefined) {
         throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));

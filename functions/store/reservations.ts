@@ -86,12 +86,25 @@ function policyCheck(tenant: string, rec: ItemRecord): TxAction {
   };
 }
 
-/** The reservation row is still the one the level moves were computed from. */
-function reservationUnchanged(r: Reservation): { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> } {
-  return {
-    ConditionExpression: 'quantity = :oq AND location_id = :ol',
-    ExpressionAttributeValues: { ':oq': r.quantity, ':ol': r.location_id },
-  };
+/**
+ * The reservation row is still the one the level moves were computed from. With `allowed` (the
+ * warehouses of a limited key), its location is one of them at the moment of the write.
+ */
+function reservationUnchanged(r: Reservation, allowed?: string[]): { ConditionExpression: string; ExpressionAttributeValues: Record<string, unknown> } {
+  const values: Record<string, unknown> = { ':oq': r.quantity, ':ol': r.location_id };
+  let condition = 'quantity = :oq AND location_id = :ol';
+  if (allowed?.length) {
+    allowed.forEach((w, i) => (values[`:aw${i}`] = w));
+    condition += ` AND location_id IN (${allowed.map((_, i) => `:aw${i}`).join(', ')})`;
+  }
+  return { ConditionExpression: condition, ExpressionAttributeValues: values };
+}
+
+/** A reservation a warehouse-limited key cannot see is, for it, not there. */
+async function requireReservationFor(tenant: string, rid: string, allowed?: string[]): Promise<Reservation> {
+  const r = await requireReservation(tenant, rid);
+  if (allowed?.length && !allowed.includes(r.location_id)) throw reservationNotFound(rid);
+  return r;
 }
 
 function stockFailure(err: TxCancelled, rec: ItemRecord, wid: string, q: number, label = 'level'): DomainError | typeof RETRY {
@@ -185,10 +198,10 @@ export interface ReservationChange {
   expires_at?: string | null;
 }
 
-export async function updateReservation(ctx: WriteContext, rid: string, change: ReservationChange): Promise<void> {
+export async function updateReservation(ctx: WriteContext, rid: string, change: ReservationChange, allowed?: string[]): Promise<void> {
   const { tenant, now } = ctx;
   await withRetry(async () => {
-    const r = await requireReservation(tenant, rid);
+    const r = await requireReservationFor(tenant, rid, allowed);
     const q = change.quantity ?? r.quantity;
     const wid = change.location_id ?? r.location_id;
     const e = setFields(newExpr(), {
@@ -199,7 +212,7 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
       expires_at: change.expires_at,
       updated_at: now,
     });
-    const cond = reservationUnchanged(r);
+    const cond = reservationUnchanged(r, allowed);
     Object.assign(e.values, cond.ExpressionAttributeValues);
     // the expiry index follows expires_at (present only while there is one)
     if (change.expires_at) setFields(e, keys.reservationExpiryIndex(tenant, change.expires_at, rid));
@@ -215,7 +228,8 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
         await db().send(new UpdateCommand(resUpdate.item.Update as any));
         return true;
       } catch (err) {
-        if ((err as Error).name === 'ConditionalCheckFailedException') return RETRY;
+        const name = (err as Error).name;
+        if (name === 'ConditionalCheckFailedException' || name === 'TransactionConflictException') return RETRY;
         throw err;
       }
     }
@@ -247,11 +261,15 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
 }
 
 /** Release: delete the reservation and give its quantity back to the level, atomically. */
-export async function releaseReservation(ctx: WriteContext, rid: string, opts: { onlyIfExpiredBy?: string } = {}): Promise<Reservation | undefined> {
+export async function releaseReservation(
+  ctx: WriteContext,
+  rid: string,
+  opts: { onlyIfExpiredBy?: string; allowed?: string[] } = {},
+): Promise<Reservation | undefined> {
   const { tenant, now } = ctx;
   return withRetry(async () => {
-    const r = await requireReservation(tenant, rid);
-    const guard = reservationUnchanged(r);
+    const r = await requireReservationFor(tenant, rid, opts.allowed);
+    const guard = reservationUnchanged(r, opts.allowed);
     if (opts.onlyIfExpiredBy) {
       // the sweeper: still expired at the moment of the write (not extended meanwhile)
       if (!r.expires_at || r.expires_at > opts.onlyIfExpiredBy) return undefined;
@@ -275,10 +293,10 @@ export async function releaseReservation(ctx: WriteContext, rid: string, opts: {
  * Fulfil: the reservation is consumed, stocked and reserved both drop by its quantity
  * (available unchanged), and the ledger row is written, in one transaction.
  */
-export async function fulfillReservation(ctx: WriteContext, rid: string): Promise<{ reservation: Reservation; level: Level }> {
+export async function fulfillReservation(ctx: WriteContext, rid: string, allowed?: string[]): Promise<{ reservation: Reservation; level: Level }> {
   const { tenant, now } = ctx;
   return withRetry(async () => {
-    const r = await requireReservation(tenant, rid);
+    const r = await requireReservationFor(tenant, rid, allowed);
     const rec = await loadItem(tenant, r.inventory_item_id);
     const level = rec?.levels.find((l) => l.location_id === r.location_id);
     if (!rec || !level) return RETRY; // the reservation holds its level; it can only be mid-change
@@ -286,7 +304,7 @@ export async function fulfillReservation(ctx: WriteContext, rid: string): Promis
     const after = level.stocked_quantity - r.quantity;
     try {
       await transact([
-        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r) } } },
+        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r, allowed) } } },
         {
           label: 'level',
           item: {

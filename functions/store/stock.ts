@@ -4,11 +4,12 @@
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { DomainError, insufficientStock, notFound, readonlyWarehouse } from '../core/errors.ts';
+import { DomainError, insufficientStock, notFound, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import { MAX_QUANTITY } from '../core/model.ts';
 import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
-import { requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
+import { levelBirth, requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { levelId, levelRow } from './levels.ts';
@@ -79,7 +80,14 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
       ledgerPut({ ...base, warehouse_id: t.to, before: dst?.stocked_quantity ?? 0, after: (dst?.stocked_quantity ?? 0) + t.quantity, reason: 'transfer_in' }),
     ];
     if (dst) {
-      actions.push(setStocked(tenant, dst, rec.levelVersions[t.to], dst.stocked_quantity + t.quantity, now, 'destination'));
+      if (dst.stocked_quantity + t.quantity > MAX_QUANTITY) throw quantityTooLarge('quantity', dst.stocked_quantity, t.quantity, MAX_QUANTITY);
+      // invariant: stocked_quantity never exceeds MAX_QUANTITY, relative writes included
+      actions.push(
+        setStocked(tenant, dst, rec.levelVersions[t.to], dst.stocked_quantity + t.quantity, now, 'destination', {
+          condition: ' AND stocked_quantity <= :dmax',
+          values: { ':dmax': MAX_QUANTITY - t.quantity },
+        }),
+      );
       actions.push(writableWarehouse(tenant, t.to, 'to-warehouse'));
     } else {
       const level: Level = {
@@ -99,10 +107,13 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
         created_at: now,
         updated_at: now,
       };
+      // the item still has the sku the new level is indexed under, and no delete of it can pass this
+      const birth = levelBirth(tenant, rec);
       actions.push({
         label: 'destination',
-        item: { Put: { TableName: tableName(), Item: levelRow(tenant, level), ConditionExpression: 'attribute_not_exists(PK)' } },
+        item: { Put: { TableName: tableName(), Item: levelRow(tenant, level, birth.version), ConditionExpression: 'attribute_not_exists(PK)' } },
       });
+      actions.push(birth.action);
       actions.push(warehouseLevelCount(tenant, t.to, 1, { mustBeWritable: true, label: 'to-warehouse' }));
     }
     try {

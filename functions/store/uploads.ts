@@ -169,6 +169,16 @@ export async function commitChunk(writes: TxAction[], checkpoint: TxAction): Pro
   await transact([...writes, checkpoint]);
 }
 
+/**
+ * A row error as an action of its chunk's transaction: it exists exactly when the chunk (and the
+ * checkpoint past its line) committed, so a line applied in the end never keeps an error row.
+ * Keyed by line: a rerun writing it again overwrites it with the same content.
+ */
+export function rowErrorPut(tenant: string, id: string, e: RowError): TxAction {
+  const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
+  return { label: `error:${e.line}`, item: { Put: { TableName: tableName(), Item: { ...keys.uploadError(tenant, id, e.line), entity: 'upload_error', ...e, ttl } } } };
+}
+
 /** Row errors are keyed by line: writing one again (a rerun) overwrites it with the same content. */
 export async function putRowErrors(tenant: string, id: string, errors: RowError[]): Promise<number> {
   let requests = 0;

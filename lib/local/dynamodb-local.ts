@@ -63,6 +63,30 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * Java is started under a small watchdog shell that holds its parent's end of a pipe on stdin: when
+ * the parent goes, however it goes (exit, a signal, SIGKILL), the pipe closes and the watchdog takes
+ * java down within a fraction of a second; SIGTERM/SIGINT/SIGHUP to the watchdog do the same. Java
+ * ending on its own ends the watchdog with java's status.
+ */
+const WATCHDOG = `
+exec 3<&0
+"$@" </dev/null &
+j=$!
+stop() { kill -TERM "$j" 2>/dev/null; n=0; while kill -0 "$j" 2>/dev/null && [ "$n" -lt 50 ]; do sleep 0.1; n=$((n+1)); done; kill -KILL "$j" 2>/dev/null; exit 0; }
+trap stop TERM INT HUP
+cat <&3 >/dev/null 2>&1 &
+c=$!
+exec 3<&-
+while kill -0 "$j" 2>/dev/null; do
+  if ! kill -0 "$c" 2>/dev/null; then stop; fi
+  sleep 0.1
+done
+kill "$c" 2>/dev/null
+wait "$j"
+exit $?
+`;
+
 export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<DynamoDbLocal> {
   checkJava();
   const { jar, libDir } = findJar();
@@ -75,37 +99,38 @@ export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<Dynam
   } else {
     args.push('-inMemory');
   }
-  const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'dynamodb-local-watchdog', 'java', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // from the first moment: an exit of the caller while java boots takes it down too
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
   child.stdout?.on('data', (d) => (output += d));
   child.stderr?.on('data', (d) => (output += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const deadline = Date.now() + 30_000;
   while (!(await portOpen(port))) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode ?? child.signalCode}):\n${output}`);
     if (Date.now() > deadline) {
-      child.kill();
+      child.kill('SIGTERM');
       throw new Error(`DynamoDB Local did not start within 30 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   // the caller decides when to stop it; it must not keep the caller's event loop alive,
-  // nor outlive it
+  // nor outlive it (the watchdog sees the caller's end of stdin close, whatever ends the caller)
   child.unref();
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  child.once('exit', () => process.off('exit', killOnExit));
-  (child.stdout as unknown as { unref?: () => void })?.unref?.();
-  (child.stderr as unknown as { unref?: () => void })?.unref?.();
+  for (const s of [child.stdin, child.stdout, child.stderr]) (s as unknown as { unref?: () => void })?.unref?.();
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     process: child,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
+        // the watchdog stops java (SIGTERM, then SIGKILL after 5 s) and then exits itself
         child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
+        child.stdin?.end();
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
       }
     },
   };

@@ -1,7 +1,7 @@
 import { defineHandler } from '#edge/http.ts';
-import { revokeKey } from '#core/keys.ts';
+import { revokeKeyFor } from '#core/keys.ts';
 
 export const handler = defineHandler('keys.revoke', async ({ actor, params }) => {
-  const { tenant: _tenant, ...data } = await revokeKey(actor.tenant, params.id);
+  const { tenant: _tenant, ...data } = await revokeKeyFor(actor, params.id);
   return { data };
 });
