@@ -1,4 +1,5 @@
 /** The merchant inventory-record API (seed 004): a record is one level, addressed by the level's id. */
+import { withoutClaim } from '../store/db.ts';
 import { DomainError } from './errors.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
 import { levelStatus } from './model.ts';
@@ -44,7 +45,9 @@ export async function createRecord(actor: Actor, input: RecordInput) {
   let iid = await itemIdBySku(actor.tenant, sku);
   if (!iid) {
     try {
-      iid = (await createItem(actor, { sku, product_id: input.productId, variant_attributes: input.variantAttributes ?? null })).id;
+      // the item is not the record: an Idempotency-Key is used by the level's transaction below, and a
+      // retry after a crash in between finds this item by its sku and creates the level
+      iid = (await withoutClaim(() => createItem(actor, { sku, product_id: input.productId, variant_attributes: input.variantAttributes ?? null }))).id;
     } catch (err) {
       // created by a concurrent request: use that one
       if (!(err instanceof DomainError) || err.code !== 'DUPLICATE') throw err;
