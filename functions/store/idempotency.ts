@@ -73,6 +73,8 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   const res = await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }));
   const row = res.Item;
   if (!row) return claim(scope, idemKey, fingerprint, status, now);
+  // our own Put landed and only its answer was lost (the SDK retried it)
+  if (row.token === token && row.state === 'in_progress') return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
   if (row.state === 'completed') return { kind: 'replay', response: { statusCode: Number(row.response_status), headers: row.response_headers ?? {}, body: String(row.response_body ?? '') } };
   if (row.state === 'committed') return { kind: 'committed', status: Number(row.status), ...(row.ref ? { ref: String(row.ref) } : {}) };
