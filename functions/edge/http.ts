@@ -50,7 +50,23 @@ const SECURITY_HEADERS = {
   'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
 };
 
-export function defineHandler(routeId: string, fn: (req: Request) => Promise<Reply | unknown>) {
+/**
+ * `replay`: how a retry of a used Idempotency-Key is answered when the first response could not be
+ * stored (too large, or an error or crash after the commit): the resource's current state, read
+ * without changing anything (`ref` is the id of a resource the request created). Routes without one
+ * answer the original status with a short body saying the request was applied.
+ */
+export interface HandlerOptions {
+  replay?: (req: Request, ref: string | undefined) => Promise<Reply | unknown> | Reply | unknown;
+  /**
+   * The route commits several transactions of absolute writes that a second run finds already
+   * done (bulk sets): none of them carries the claim; the key is marked used when the response is
+   * stored, and a request that died before that runs again on retry (after the claim lock).
+   */
+  rerunnable?: boolean;
+}
+
+export function defineHandler(routeId: string, fn: (req: Request) => Promise<Reply | unknown>, opts: HandlerOptions = {}) {
   const route = routeById(routeId);
   const respond = async (event: Event): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
@@ -63,18 +79,26 @@ export function defineHandler(routeId: string, fn: (req: Request) => Promise<Rep
         headers: lowerCase(event.headers ?? {}),
         event,
       };
-      const run = async () => {
-        const out = await fn(req);
+      const render = (out: unknown, status?: number) => {
         const reply: Reply = isReply(out) ? out : { body: out };
         return {
-          statusCode: reply.status ?? route.status ?? 200,
+          statusCode: status ?? reply.status ?? route.status ?? 200,
           headers: { 'content-type': route.contentType ?? 'application/json', ...SECURITY_HEADERS, ...reply.headers },
           body: reply.raw ? String(reply.body) : JSON.stringify(reply.body),
         };
       };
+      const run = async () => render(await fn(req));
+      const replay = async (status: number, ref: string | undefined) =>
+        render(
+          opts.replay
+            ? await opts.replay(req, ref)
+            : { message: 'This request was applied once; its response was not kept. Read the resource for its current state.' },
+          status,
+        );
       const idemKey = req.headers['idempotency-key'];
+      // reads change nothing: an Idempotency-Key on a GET is ignored
       if (idemKey === undefined || route.method === 'GET' || route.scope === 'public') return await run();
-      return await idempotent(route, actor, idemKey, event, run, renderFailure);
+      return await idempotent(route, actor, idemKey, event, run, renderFailure, replay, !opts.rerunnable);
     } catch (err) {
       return renderFailure(err);
     }

@@ -1,8 +1,8 @@
 /** API keys: stored only as a SHA-256 hash, under the tenant the key names. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
-import { db, tableName } from './db.ts';
+import { db, tableName, writeItem } from './db.ts';
 import { keys } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -27,13 +27,13 @@ export const hashKey = (secret: string) => createHash('sha256').update(secret).d
 /** Store a key; with `onlyIfNew`, an existing key (same secret) is left as it is. */
 export async function putApiKey(secret: string, rec: ApiKeyRecord, opts: { onlyIfNew?: boolean } = {}): Promise<boolean> {
   try {
-    await db().send(
-      new PutCommand({
+    await writeItem({
+      Put: {
         TableName: tableName(),
         Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', hash: hashKey(secret), ...rec },
-        ConditionExpression: opts.onlyIfNew ? 'attribute_not_exists(PK)' : undefined,
-      }),
-    );
+        ...(opts.onlyIfNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
+      },
+    });
     return true;
   } catch (err) {
     if ((err as Error).name === 'ConditionalCheckFailedException') return false;
@@ -88,16 +88,16 @@ export async function revokeApiKey(tenant: string, keyId: string, now: string, g
     }
   }
   try {
-    const res = await db().send(
-      new UpdateCommand({
+    const res = await writeItem({
+      Update: {
         TableName: tableName(),
         Key: key,
         UpdateExpression: 'SET revoked_at = :now',
         ConditionExpression: condition,
         ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     return publicKey(res.Attributes!);
   } catch (err) {
     if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;

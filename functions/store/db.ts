@@ -2,8 +2,9 @@
  * The DynamoDB document client and the transaction helper. Created once per process, lazily,
  * so that the environment (TABLE_NAME, DYNAMODB_ENDPOINT) is read when first used.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DomainError } from '../core/errors.ts';
@@ -63,6 +64,65 @@ export class TxCancelled extends Error {
 }
 
 /**
+ * An Idempotency-Key claimed by the request being served (functions/edge/idempotency.ts). While it
+ * is pending, the request's first committing write carries it: `transact` (and `writeItem`) add an
+ * Update of the idempotency record `SET state = committed IF state = in_progress AND token = mine`
+ * to that transaction, so the effect and "this key was used" commit together or not at all.
+ */
+export interface PendingClaim {
+  Key: { PK: string; SK: string };
+  token: string;
+  /** The status a retry answers with if the response cannot be kept. */
+  status: number;
+  /** Set once a transaction carrying the claim committed. */
+  committed: boolean;
+  /** The id of the resource the request creates (for a retry that answers from its current state). */
+  ref?: string;
+}
+
+const claims = new AsyncLocalStorage<PendingClaim | undefined>();
+
+/** Run `fn` (a request's handler) with `claim` pending: its first committing transaction carries it. */
+export function runWithClaim<T>(claim: PendingClaim, fn: () => Promise<T>): Promise<T> {
+  return claims.run(claim, fn);
+}
+
+/**
+ * Run `fn` without the pending claim: for the writes of a request that commits several
+ * transactions where only a later one may carry the claim (see README, Keys and idempotency).
+ */
+export function withoutClaim<T>(fn: () => Promise<T>): Promise<T> {
+  return claims.run(undefined, fn);
+}
+
+/** The request's new resource id, kept on the idempotency record by the committing transaction. */
+export function noteRef(ref: string): void {
+  const c = claims.getStore();
+  if (c && !c.committed) c.ref = ref;
+}
+
+/** One slot of DynamoDB's 100 actions per transaction is kept for an idempotency claim. */
+export const TX_LIMIT = 99;
+
+const CLAIM_LABEL = '__idempotency';
+
+function claimAction(c: PendingClaim): TxAction {
+  return {
+    label: CLAIM_LABEL,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: c.Key,
+        UpdateExpression: `SET #state = :committed, #status = :status${c.ref ? ', #ref = :ref' : ''} REMOVE lock_until`,
+        ConditionExpression: '#state = :progress AND #token = :token',
+        ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#token': 'token', ...(c.ref ? { '#ref': 'ref' } : {}) },
+        ExpressionAttributeValues: { ':committed': 'committed', ':status': c.status, ':progress': 'in_progress', ':token': c.token, ...(c.ref ? { ':ref': c.ref } : {}) },
+      },
+    },
+  };
+}
+
+/**
  * Run a transaction; on cancellation throw TxCancelled naming the failed guards. A cancellation
  * for contention only (TransactionConflict, no condition failed) or a TransactionConflictException
  * is retried here, bounded and jittered, so every transaction of the service gets the same retry.
@@ -86,7 +146,9 @@ export async function transact(actions: TxAction[]): Promise<void> {
 const CONFLICT_RETRIES = 8;
 
 async function transactOnce(actions: TxAction[]): Promise<void> {
-  const items = actions.map(({ item }) => withOldValues(item));
+  const claim = claims.getStore();
+  const carried = claim && !claim.committed ? [...actions, claimAction(claim)] : actions;
+  const items = carried.map(({ item }) => withOldValues(item));
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));
   } catch (err) {
@@ -95,12 +157,55 @@ async function transactOnce(actions: TxAction[]): Promise<void> {
     const failed = new Map<string, Record<string, unknown> | undefined>();
     let conflict = false;
     e.CancellationReasons.forEach((r, i) => {
-      if (r.Code === 'ConditionalCheckFailed') failed.set(actions[i].label, r.Item ? unmarshall(r.Item) : undefined);
+      if (r.Code === 'ConditionalCheckFailed') failed.set(carried[i].label, r.Item ? unmarshall(r.Item) : undefined);
       else if (r.Code === 'TransactionConflict') conflict = true;
     });
+    if (claim && failed.has(CLAIM_LABEL)) {
+      const rec = failed.get(CLAIM_LABEL);
+      // our own transaction committed on an attempt whose answer was lost (the SDK retried it)
+      if (rec && rec.token === claim.token && (rec.state === 'committed' || rec.state === 'completed')) {
+        claim.committed = true;
+        return;
+      }
+      // the claim was taken over (it outlived its lock): this request may no longer commit anything
+      throw new DomainError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another request with this Idempotency-Key took over: retry with the same key to get its answer');
+    }
     throw new TxCancelled({ failed, conflict });
   }
+  if (claim && carried !== actions) claim.committed = true;
 }
+
+type SingleWrite = { Put: NonNullable<TxItem['Put']> } | { Update: NonNullable<TxItem['Update']> } | { Delete: NonNullable<TxItem['Delete']> };
+
+/**
+ * A single-item write on a request path. With no pending claim it is the plain Put / Update /
+ * Delete; with one, a transaction of the write and the claim. A failed condition throws an error
+ * named `ConditionalCheckFailedException` either way, and `ReturnValues: ALL_NEW` is honoured
+ * (by a consistent read after the transaction).
+ */
+export async function writeItem(write: SingleWrite & { ReturnValues?: 'ALL_NEW' }): Promise<{ Attributes?: Record<string, any> }> {
+  const claim = claims.getStore();
+  const [kind, input] = Object.entries(write).find(([k]) => k !== 'ReturnValues') as [keyof SingleWrite, any];
+  if (!claim || claim.committed) {
+    const params = { ...input, ...(write.ReturnValues ? { ReturnValues: write.ReturnValues } : {}) };
+    const cmd = kind === 'Put' ? new PutCommand(params) : kind === 'Update' ? new UpdateCommand(params) : new DeleteCommand(params);
+    return (await db().send(cmd as any)) as { Attributes?: Record<string, any> };
+  }
+  try {
+    await transact([{ label: 'write', item: { [kind]: input } as TxItem }]);
+  } catch (err) {
+    if (err instanceof TxCancelled && err.cancellation.failed.has('write')) {
+      throw Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException', Item: err.cancellation.failed.get('write') });
+    }
+    throw err;
+  }
+  if (!write.ReturnValues) return {};
+  const key = kind === 'Put' ? pick(input.Item, ['PK', 'SK']) : input.Key;
+  const res = await db().send(new GetCommand({ TableName: input.TableName, Key: key, ConsistentRead: true }));
+  return { Attributes: res.Item };
+}
+
+const pick = (o: Record<string, unknown>, ks: string[]) => Object.fromEntries(ks.map((k) => [k, o[k]]));
 
 function withOldValues(item: TxItem): TxItem {
   const [kind] = Object.keys(item) as (keyof TxItem)[];

@@ -1,14 +1,31 @@
 /**
- * Idempotency records, in the same table, per tenant: `T#t#IDEM#<sha256 of the key>`. A request
- * claims its key with a conditional Put; the response it produced is stored for 24 h.
+ * Idempotency records, in the same table, per API key: `T#t#IDEM#<key id>#<sha256 of the
+ * Idempotency-Key>`. A record moves through these states:
+ *
+ * - `in_progress` {fingerprint, token, lock_until}: a request claimed the key (conditional Put).
+ * - `committed` {fingerprint, token, status, ref?}: the request's first effect transaction flipped it
+ *   (functions/store/db.ts `transact` carries the flip), so the effect and "key used" are one commit.
+ * - `completed` {fingerprint, token, response}: the response was stored too (when it fits).
+ * - `released` {fingerprint}: the request ended before committing anything; a retry with the same
+ *   body runs afresh, another body is still 422.
+ *
+ * Every transition after the claim is conditioned on the claim's token, so a request whose claim
+ * outlived its lock and was taken over can neither commit an effect nor overwrite the record.
  */
-import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './db.ts';
+import type { PendingClaim } from './db.ts';
 
 const TTL_SECONDS = 24 * 3600;
-/** A claim not completed within this time (a crashed request) may be taken over. */
-const LOCK_MS = 60_000;
+/**
+ * A claim neither committed nor released within this time (its request crashed) may be taken
+ * over by a retry. `INVENTORY_IDEMPOTENCY_LOCK_SECONDS`, default 30 (three times the Lambda
+ * timeout; a taken-over request can no longer commit, so the lock only bounds the wait).
+ */
+export const lockMs = () => 1000 * Number(process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS || 30);
+/** Response bodies up to this size (UTF-8 bytes) are stored; measured against the 400 KB item limit. */
+export const MAX_STORED_BODY = 200 * 1024;
 
 export interface StoredResponse {
   statusCode: number;
@@ -16,55 +33,109 @@ export interface StoredResponse {
   body: string;
 }
 
+export interface Scope {
+  tenant: string;
+  keyId: string;
+}
+
 export type Claim =
-  | { kind: 'claimed' }
+  | { kind: 'claimed'; claim: PendingClaim }
   | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'committed'; status: number; ref?: string }
   | { kind: 'mismatch' }
   | { kind: 'in_progress' };
 
-const keyOf = (tenant: string, idemKey: string) => ({
-  PK: `T#${tenant}#IDEM#${createHash('sha256').update(idemKey).digest('hex')}`,
+const keyOf = (scope: Scope, idemKey: string) => ({
+  PK: `T#${scope.tenant}#IDEM#${scope.keyId}#${createHash('sha256').update(idemKey).digest('hex')}`,
   SK: 'IDEM',
 });
 
-export async function claim(tenant: string, idemKey: string, fingerprint: string, now = Date.now()): Promise<Claim> {
-  const Key = keyOf(tenant, idemKey);
+export async function claim(scope: Scope, idemKey: string, fingerprint: string, status: number, now = Date.now()): Promise<Claim> {
+  const Key = keyOf(scope, idemKey);
+  const token = randomUUID();
   try {
     await db().send(
       new PutCommand({
         TableName: tableName(),
-        Item: { ...Key, entity: 'idempotency', state: 'in_progress', fingerprint, lock_until: now + LOCK_MS, ttl: Math.floor(now / 1000) + TTL_SECONDS },
-        // first use of the key, or an expired record, or a claim abandoned by a crashed request
-        ConditionExpression: 'attribute_not_exists(PK) OR #ttl < :nowSec OR (#state = :progress AND lock_until < :now)',
+        Item: { ...Key, entity: 'idempotency', state: 'in_progress', fingerprint, token, lock_until: now + lockMs(), ttl: Math.floor(now / 1000) + TTL_SECONDS },
+        // first use of the key, or an expired record; or, for the same request only, a key given
+        // back (released) or a claim abandoned by a crashed request
+        ConditionExpression:
+          'attribute_not_exists(PK) OR #ttl < :nowSec OR (fingerprint = :fp AND (#state = :released OR (#state = :progress AND lock_until < :now)))',
         ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
-        ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':progress': 'in_progress', ':now': now },
+        ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':fp': fingerprint, ':released': 'released', ':progress': 'in_progress', ':now': now },
       }),
     );
-    return { kind: 'claimed' };
+    return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   } catch (err) {
     if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
   }
   const res = await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }));
   const row = res.Item;
-  if (!row) return claim(tenant, idemKey, fingerprint, now);
+  if (!row) return claim(scope, idemKey, fingerprint, status, now);
+  // our own Put landed and only its answer was lost (the SDK retried it)
+  if (row.token === token && row.state === 'in_progress') return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-  if (row.state === 'completed') return { kind: 'replay', response: JSON.parse(row.response as string) };
+  if (row.state === 'completed') return { kind: 'replay', response: { statusCode: Number(row.response_status), headers: row.response_headers ?? {}, body: String(row.response_body ?? '') } };
+  if (row.state === 'committed') return { kind: 'committed', status: Number(row.status), ...(row.ref ? { ref: String(row.ref) } : {}) };
+  if (row.state === 'released' || Number(row.lock_until) < Date.now()) return claim(scope, idemKey, fingerprint, status, Date.now());
   return { kind: 'in_progress' };
 }
 
-export async function complete(tenant: string, idemKey: string, response: StoredResponse): Promise<void> {
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keyOf(tenant, idemKey),
-      UpdateExpression: 'SET #state = :done, #response = :response REMOVE lock_until',
-      ExpressionAttributeNames: { '#state': 'state', '#response': 'response' },
-      ExpressionAttributeValues: { ':done': 'completed', ':response': JSON.stringify(response) },
-    }),
-  );
+/** Store the response of the claim's request (its effect committed, or it had none to commit). */
+export async function complete(c: PendingClaim, response: StoredResponse): Promise<'completed' | 'kept_committed' | 'lost'> {
+  const fits = Buffer.byteLength(response.body) + Buffer.byteLength(JSON.stringify(response.headers)) <= MAX_STORED_BODY;
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: c.Key,
+        UpdateExpression: fits
+          ? 'SET #state = :completed, response_status = :s, response_headers = :h, response_body = :b REMOVE lock_until'
+          : 'SET #state = :committed, #status = if_not_exists(#status, :s) REMOVE lock_until',
+        ConditionExpression: '#token = :token AND #state IN (:progress, :committed)',
+        ExpressionAttributeNames: { '#state': 'state', '#token': 'token', ...(fits ? {} : { '#status': 'status' }) },
+        ExpressionAttributeValues: {
+          ':token': c.token,
+          ':progress': 'in_progress',
+          ':committed': 'committed',
+          ':s': response.statusCode,
+          ...(fits ? { ':completed': 'completed', ':h': response.headers, ':b': response.body } : {}),
+        },
+      }),
+    );
+    return fits ? 'completed' : 'kept_committed';
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return 'lost';
+    throw err;
+  }
 }
 
-/** A request that changed nothing (4xx) or failed gives its key back: a retry runs afresh. */
-export async function release(tenant: string, idemKey: string): Promise<void> {
-  await db().send(new DeleteCommand({ TableName: tableName(), Key: keyOf(tenant, idemKey) }));
+/**
+ * A request that committed nothing (a 4xx, or a failure before its first transaction) gives its
+ * key back, keeping the fingerprint. False when the record is no longer this claim's in_progress
+ * one: then its effect did commit (an answer lost on the way back), or another request took over.
+ */
+export async function release(c: PendingClaim): Promise<boolean> {
+  try {
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: c.Key,
+        UpdateExpression: 'SET #state = :released REMOVE lock_until, #token',
+        ConditionExpression: '#token = :token AND #state = :progress',
+        ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+        ExpressionAttributeValues: { ':token': c.token, ':progress': 'in_progress', ':released': 'released' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+/** The record as stored (tests and the edge's recovery after an unknown outcome). */
+export async function readRecord(c: PendingClaim): Promise<Record<string, any> | undefined> {
+  return (await db().send(new GetCommand({ TableName: tableName(), Key: c.Key, ConsistentRead: true }))).Item;
 }

@@ -2,7 +2,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
-import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import { db, noteRef, RETRY, tableName, transact, TX_LIMIT, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { keys, strip } from './keys.ts';
@@ -40,6 +40,7 @@ function itemRow(tenant: string, item: InventoryItem, policyVersion: number): Ro
 const duplicateSku = (sku: string) => new DomainError('DUPLICATE', `Inventory item with sku: ${sku} already exists`);
 
 export async function putNewItem(tenant: string, item: InventoryItem): Promise<void> {
+  noteRef(item.id);
   const actions: TxAction[] = [
     {
       label: 'item',
@@ -228,7 +229,7 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
       if (!rec.item.sku !== !next.sku) actions.push(skuCount(tenant, next.sku ? 1 : -1));
       for (const level of rec.levels) actions.push(levelSkuMove(tenant, iid, level.location_id, next.sku));
     }
-    if (actions.length > 100) {
+    if (actions.length > TX_LIMIT) {
       throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels to change its sku at once`);
     }
     try {
@@ -341,7 +342,7 @@ export async function deleteItem(
         },
       });
     }
-    if (actions.length > 100) {
+    if (actions.length > TX_LIMIT) {
       throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels and links to delete at once; delete its levels first`);
     }
     try {

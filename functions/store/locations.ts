@@ -1,8 +1,8 @@
 /** Warehouses (the admin family's stock locations). */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
-import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import { db, RETRY, tableName, transact, TxCancelled, withRetry, writeItem, noteRef } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { keys, strip } from './keys.ts';
@@ -13,14 +13,15 @@ import { queryPartition } from './query.ts';
 const whNotFound = (wid: string) => notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 
 export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> {
+  noteRef(w.id);
   try {
-    await db().send(
-      new PutCommand({
+    await writeItem({
+      Put: {
         TableName: tableName(),
         Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0 },
         ConditionExpression: 'attribute_not_exists(PK)',
-      }),
-    );
+      },
+    });
   } catch (err) {
     if ((err as Error).name === 'ConditionalCheckFailedException') throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
     throw err;
@@ -47,15 +48,15 @@ export async function listWarehouses(tenant: string): Promise<Warehouse[]> {
 
 export async function updateWarehouse(tenant: string, wid: string, patch: Partial<Warehouse>): Promise<Warehouse> {
   try {
-    const res = await db().send(
-      new UpdateCommand({
+    const res = await writeItem({
+      Update: {
         TableName: tableName(),
         Key: keys.warehouse(tenant, wid),
         ...updateParams(setFields(newExpr(), patch)),
         ConditionExpression: 'attribute_exists(PK)',
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+      },
+      ReturnValues: 'ALL_NEW',
+    });
     return strip<Warehouse>(res.Attributes!);
   } catch (err) {
     if ((err as Error).name === 'ConditionalCheckFailedException') throw whNotFound(wid);

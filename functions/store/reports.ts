@@ -1,6 +1,6 @@
 /** Low-stock report records (the files themselves are blobs) and the tenant directory. */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from './db.ts';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { db, tableName, writeItem } from './db.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -16,13 +16,13 @@ export interface ReportRecord {
 }
 
 export async function putReport(tenant: string, r: ReportRecord): Promise<void> {
-  await db().send(
-    new PutCommand({
+  await writeItem({
+    Put: {
       TableName: tableName(),
       Item: { ...keys.report(tenant, r.created_at, r.id), entity: 'report', ...r },
       ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+    },
+  });
 }
 
 export async function latestReport(tenant: string): Promise<ReportRecord | undefined> {

@@ -3,11 +3,11 @@
  * level (`reserved ± q`, `available ∓ q`) in the same transaction as the reservation row, so no
  * concurrent write is lost and no reservation ever exceeds what is available.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, insufficientStock, negativeQuantity, notFound } from '../core/errors.ts';
 import { availabilityFloor } from '../core/model.ts';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import { db, RETRY, tableName, transact, TxCancelled, withRetry, writeItem, noteRef } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { loadItem } from './items.ts';
@@ -120,6 +120,7 @@ function stockFailure(err: TxCancelled, rec: ItemRecord, wid: string, q: number,
 
 export async function createReservation(ctx: WriteContext, r: Reservation): Promise<void> {
   const { tenant } = ctx;
+  noteRef(r.id);
   if (await reserveWithoutBackorders(ctx, r)) return;
   await withRetry(async () => {
     const rec = await loadItem(tenant, r.inventory_item_id);
@@ -225,7 +226,7 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
     if (q === r.quantity && wid === r.location_id) {
       // no stock moves: a single conditional write
       try {
-        await db().send(new UpdateCommand(resUpdate.item.Update as any));
+        await writeItem({ Update: resUpdate.item.Update! });
         return true;
       } catch (err) {
         const name = (err as Error).name;

@@ -4,10 +4,10 @@
  * transaction that applies the rows it moves past (see commitChunk), which is what makes a rerun or a
  * second delivery apply each row exactly once.
  */
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchWriteCommandOutput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../core/model.ts';
-import { db, tableName, transact } from './db.ts';
+import { db, tableName, transact, writeItem } from './db.ts';
 import type { TxAction } from './db.ts';
 import { keys } from './keys.ts';
 
@@ -59,13 +59,13 @@ const JOB_FIELDS = [
 const asJob = (row: Record<string, unknown>): UploadJob => Object.fromEntries(JOB_FIELDS.map((f) => [f, row[f] ?? null])) as unknown as UploadJob;
 
 export async function putJob(job: UploadJob): Promise<void> {
-  await db().send(
-    new PutCommand({
+  await writeItem({
+    Put: {
       TableName: tableName(),
       Item: { ...keys.upload(job.tenant, job.id), ...keys.uploadIndex(job.tenant, job.id), entity: 'upload', ...job, ttl: Math.floor(Date.now() / 1000) + KEEP_SECONDS },
       ConditionExpression: 'attribute_not_exists(PK)',
-    }),
-  );
+    },
+  });
 }
 
 export async function getJob(tenant: string, id: string): Promise<UploadJob | undefined> {

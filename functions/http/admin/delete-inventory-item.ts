@@ -4,4 +4,6 @@ import { deleteItem } from '#core/items.ts';
 export const handler = defineHandler('admin.items.delete', async ({ actor, params }) => {
   await deleteItem(actor, params.id);
   return { id: params.id, object: 'inventory-item', deleted: true };
+}, {
+  replay: ({ params }) => ({ id: params.id, object: 'inventory-item', deleted: true }),
 });

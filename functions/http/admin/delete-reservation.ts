@@ -4,4 +4,6 @@ import { releaseReservation } from '#core/reservations.ts';
 export const handler = defineHandler('admin.reservations.delete', async ({ actor, params }) => {
   await releaseReservation(actor, params.id);
   return { id: params.id, object: 'reservation', deleted: true };
+}, {
+  replay: ({ params }) => ({ id: params.id, object: 'reservation', deleted: true }),
 });

@@ -4,4 +4,6 @@ import { deleteWarehouse } from '#core/locations.ts';
 export const handler = defineHandler('admin.locations.delete', async ({ actor, params }) => {
   await deleteWarehouse(actor, params.id);
   return { id: params.id, object: 'stock_location', deleted: true };
+}, {
+  replay: ({ params }) => ({ id: params.id, object: 'stock_location', deleted: true }),
 });

@@ -1,6 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { updateWarehouse } from '#core/locations.ts';
+import { getWarehouse, updateWarehouse } from '#core/locations.ts';
 
 export const handler = defineHandler('admin.locations.update', async ({ actor, params, body }) => ({
   stock_location: await updateWarehouse(actor, params.id, body),
-}));
+}), {
+  replay: async ({ actor, params }) => ({ stock_location: await getWarehouse(actor, params.id) }),
+});

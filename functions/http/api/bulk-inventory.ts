@@ -1,7 +1,12 @@
 import { defineHandler } from '#edge/http.ts';
 import { bulkUpdate } from '#core/bulk.ts';
 
-export const handler = defineHandler('inventory.bulk', async ({ actor, body }) => {
-  const { data } = await bulkUpdate(actor, body.updates);
-  return { data };
-});
+export const handler = defineHandler(
+  'inventory.bulk',
+  async ({ actor, body }) => {
+    const { data } = await bulkUpdate(actor, body.updates);
+    return { data };
+  },
+  // rows are absolute sets applied in several transactions: a re-run finds applied rows unchanged
+  { rerunnable: true },
+);

@@ -1,4 +1,6 @@
 import { defineHandler } from '#edge/http.ts';
-import { createWarehouse } from '#core/locations.ts';
+import { createWarehouse, getWarehouse } from '#core/locations.ts';
 
-export const handler = defineHandler('inventory.warehouses.create', async ({ actor, body }) => ({ data: await createWarehouse(actor, body) }));
+export const handler = defineHandler('inventory.warehouses.create', async ({ actor, body }) => ({ data: await createWarehouse(actor, body) }), {
+  replay: async ({ actor }, ref) => ({ data: await getWarehouse(actor, ref!) }),
+});

@@ -1,4 +1,6 @@
 import { defineHandler } from '#edge/http.ts';
-import { setStock } from '#core/inventory.ts';
+import { getSku, setStock } from '#core/inventory.ts';
 
-export const handler = defineHandler('inventory.set', async ({ actor, params, body }) => ({ data: await setStock(actor, params.sku, body) }));
+export const handler = defineHandler('inventory.set', async ({ actor, params, body }) => ({ data: await setStock(actor, params.sku, body) }), {
+  replay: async ({ actor, params }) => ({ data: await getSku(actor, params.sku) }),
+});

@@ -1,4 +1,6 @@
 import { defineHandler } from '#edge/http.ts';
-import { updateWarehouse } from '#core/locations.ts';
+import { getWarehouse, updateWarehouse } from '#core/locations.ts';
 
-export const handler = defineHandler('inventory.warehouses.update', async ({ actor, params, body }) => ({ data: await updateWarehouse(actor, params.id, body) }));
+export const handler = defineHandler('inventory.warehouses.update', async ({ actor, params, body }) => ({ data: await updateWarehouse(actor, params.id, body) }), {
+  replay: async ({ actor, params }) => ({ data: await getWarehouse(actor, params.id) }),
+});
