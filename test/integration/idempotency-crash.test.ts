@@ -201,7 +201,7 @@ test('kill -9 in the middle of a burst of keyed writes, restart on the same data
         for (let attempt = 0; ; attempt++) {
           expect(attempt).toBeLessThan(50);
           const res = await call(port, op.method, op.path, op.body, op.key);
-          if (res.status === 409 && res.body.code === 'IDEMPOTENCY_KEY_IN_PROGRESS') {
+          if (res.status === 409 && res.body.code === 'CONFLICT' && /Idempotency-Key/.test(res.body.message)) {
             retries++;
             await new Promise((r) => setTimeout(r, 200));
             continue;
