@@ -80,7 +80,7 @@ export async function idempotent(
       break;
     }
     // the first request with this key is still running: wait for its answer (a few seconds at most)
-    if (Date.now() - started >= WAIT_MS) throw new DomainError('IDEMPOTENCY_KEY_IN_PROGRESS', 'A request with this Idempotency-Key is still in progress: retry shortly');
+    if (Date.now() - started >= WAIT_MS) throw new DomainError('CONFLICT', 'A request with this Idempotency-Key is still in progress: retry shortly');
     await new Promise((r) => setTimeout(r, 100));
   }
   let result: Result;

@@ -20,7 +20,6 @@ const MEDUSA_TYPE: Record<string, string> = {
   UNSUPPORTED_MEDIA_TYPE: 'invalid_data',
   PAYLOAD_TOO_LARGE: 'invalid_data',
   IDEMPOTENCY_KEY_REUSED: 'conflict',
-  IDEMPOTENCY_KEY_IN_PROGRESS: 'conflict',
   TOO_MANY_UPDATES: 'invalid_data',
 };
 

@@ -168,7 +168,7 @@ async function transactOnce(actions: TxAction[]): Promise<void> {
         return;
       }
       // the claim was taken over (it outlived its lock): this request may no longer commit anything
-      throw new DomainError('IDEMPOTENCY_KEY_IN_PROGRESS', 'Another request with this Idempotency-Key took over: retry with the same key to get its answer');
+      throw new DomainError('CONFLICT', 'Another request with this Idempotency-Key took over: retry with the same key to get its answer');
     }
     throw new TxCancelled({ failed, conflict });
   }

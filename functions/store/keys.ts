@@ -18,7 +18,7 @@
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
  * | upload job    | T#t#UP#<id>             | UPLOAD                | T#t#UPLOADS / <id>              |                          |
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
- * | idempotency   | T#t#IDEM#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts)        |                          |
+ * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
  */
 const T = (tenant: string) => `T#${tenant}`;
 /** Skus may not contain control characters (schemas.ts), so this sorts below every sku character. */

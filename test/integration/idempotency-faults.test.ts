@@ -51,7 +51,8 @@ async function send(op: Op): Promise<Response> {
     const res = await api.request(op.method, op.path, op.body, { headers: { 'idempotency-key': op.key } });
     figures.slowest = Math.max(figures.slowest, Date.now() - t0);
     if (process.env.FAULT_DEBUG && Date.now() - t0 > 1000) console.log(op.key, res.status, Date.now() - t0);
-    const inProgress = res.status === 409 && res.body?.code === 'IDEMPOTENCY_KEY_IN_PROGRESS';
+    // 409 CONFLICT naming the Idempotency-Key: the first request with this key is still running (or died holding it)
+    const inProgress = res.status === 409 && /Idempotency-Key/.test(res.text);
     if (res.status < 500 && !inProgress) return res;
     figures.retries++;
     if (inProgress) figures.inProgress++;
