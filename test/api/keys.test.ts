@@ -53,3 +53,40 @@ test('keys of another tenant can be neither listed nor revoked; unknown ids are 
     expect(res.body.error.details.map((d: any) => d.field)).toContain(field);
   }
 });
+
+test('a key creates only keys no broader than itself: its own scopes, its own warehouses', async () => {
+  const manager = await api.keyWith(['keys:manage'], 'manager');
+  const res = await api.post('/api/keys', { name: 'escalate', scopes: ['inventory:write'] }, manager);
+  expect(res.status).toBe(403);
+  expect(res.body.error).toMatchObject({ code: 'FORBIDDEN' });
+  expect(res.body.error.message).toMatch(/inventory:write/);
+  expect((await api.post('/api/keys', { name: 'same', scopes: ['keys:manage'] }, manager)).status).toBe(201);
+  // inventory:write includes reservations:write, as on the routes
+  const writer = (await api.post('/api/keys', { name: 'w', scopes: ['inventory:write', 'keys:manage'] })).body.data.key;
+  expect((await api.post('/api/keys', { name: 'r', scopes: ['reservations:write'] }, writer)).status).toBe(201);
+  expect((await api.post('/api/keys', { name: 'r2', scopes: ['inventory:read'] }, writer)).status).toBe(403);
+});
+
+test('a key revokes only keys no broader than itself (guarded in the revoke): scopes, and warehouses for a limited key', async () => {
+  const wa = (await api.post('/api/warehouses', { name: 'KA' })).body.data.id;
+  const wb = (await api.post('/api/warehouses', { name: 'KB' })).body.data.id;
+  const full = (await api.post('/api/keys', { name: 'full', scopes: ['inventory:read', 'inventory:write', 'keys:manage'] })).body.data;
+  const limited = (await api.post('/api/keys', { name: 'lim', scopes: ['inventory:read', 'inventory:write', 'keys:manage'], warehouse_ids: [wa] })).body.data;
+  const atB = (await api.post('/api/keys', { name: 'atB', scopes: ['inventory:read'], warehouse_ids: [wb] })).body.data;
+  const manager = (await api.post('/api/keys', { name: 'mgr', scopes: ['keys:manage'] })).body.data;
+  // a limited key against an unrestricted one, and one of another warehouse
+  for (const target of [full.id, atB.id]) {
+    const res = await api.del(`/api/keys/${target}`, limited.key);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('FORBIDDEN');
+  }
+  // a keys:manage-only key against a key with inventory scopes
+  expect((await api.del(`/api/keys/${full.id}`, manager.key)).status).toBe(403);
+  const listed = (await api.get('/api/keys')).body.data;
+  expect(listed.filter((k: any) => [full.id, atB.id].includes(k.id)).map((k: any) => k.revoked_at)).toEqual([null, null]);
+  expect((await api.get('/admin/stock-locations', full.key)).status).toBe(200);
+  // no broader than itself: allowed
+  const mine = (await api.post('/api/keys', { name: 'mineA', scopes: ['inventory:read'], warehouse_ids: [wa] }, limited.key)).body.data;
+  expect((await api.del(`/api/keys/${mine.id}`, limited.key)).status).toBe(200);
+  expect((await api.del(`/api/keys/${atB.id}`, full.key)).status).toBe(200);
+});

@@ -67,3 +67,26 @@ test('it can only make keys limited to its own warehouses', async () => {
   expect(ok.body.data.warehouse_ids).toEqual([mine]);
   expect((await api.get('/admin/stock-locations', ok.body.data.key)).body.stock_locations.map((l: any) => l.id)).toEqual([mine]);
 });
+
+test('item-wide writes (backorders, sku, variant links, item delete) need a key limited to no warehouse: 403 FORBIDDEN_WAREHOUSE, nothing changed', async () => {
+  const own = (await api.post('/admin/inventory-items', { sku: 'WK-WIDE' }, limited)).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${own}/location-levels`, { location_id: mine, stocked_quantity: 5 }, limited);
+  for (const patch of [{ allow_backorder: true }, { backorder_limit: 50 }, { sku: 'WK-WIDE-2' }]) {
+    const res = await api.post(`/admin/inventory-items/${own}`, patch, limited);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('FORBIDDEN_WAREHOUSE');
+  }
+  // a title is not item-wide stock policy: still allowed
+  expect((await api.post(`/admin/inventory-items/${own}`, { title: 'Renamed' }, limited)).status).toBe(200);
+  expect((await api.post(`/admin/products/prod_wk/variants/var_wk/inventory-items`, { inventory_item_id: own }, limited)).status).toBe(403);
+  expect((await api.post(`/admin/products/prod_wk/variants/var_wk/inventory-items`, { inventory_item_id: own })).status).toBe(200);
+  expect((await api.post(`/admin/products/prod_wk/variants/var_wk/inventory-items/${own}`, { required_quantity: 2 }, limited)).status).toBe(403);
+  expect((await api.del(`/admin/products/prod_wk/variants/var_wk/inventory-items/${own}`, limited)).status).toBe(403);
+  // even an item stocked only at its own warehouse
+  const del = await api.del(`/admin/inventory-items/${own}`, limited);
+  expect(del.status).toBe(403);
+  expect(del.body.code).toBe('FORBIDDEN_WAREHOUSE');
+  const item = (await api.get(`/admin/inventory-items/${own}`)).body.inventory_item;
+  expect(item).toMatchObject({ sku: 'WK-WIDE', allow_backorder: false, backorder_limit: null, title: 'Renamed' });
+  expect((await api.get('/admin/products/prod_wk/variants/var_wk')).body.variant.inventory_items[0].required_quantity).toBe(1);
+});

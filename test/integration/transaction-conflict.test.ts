@@ -60,3 +60,33 @@ test('a stock adjustment cancelled for contention is retried and writes one ledg
   expect(out.location_levels[0].stocked_quantity).toBe(9);
   expect((await ledgerRows(a.tenant, item.id)).filter((r) => r.reason === 'supplier_receipt')).toHaveLength(1);
 });
+
+test('item creation, variant linking and link update cancelled for contention are retried, never a 5xx or a 404', async () => {
+  const a = actor();
+  conflictsLeft = 2;
+  injected = 0;
+  const item = await createItem(a, { sku: 'TC-3' });
+  expect(injected).toBe(2);
+  const { linkItem, updateLink, getVariant } = await import('../../functions/core/variants.ts');
+  conflictsLeft = 2;
+  await linkItem(a, 'prod_tc', 'var_tc', item.id);
+  expect(injected).toBe(4);
+  conflictsLeft = 2;
+  await updateLink(a, 'prod_tc', 'var_tc', item.id, 3);
+  expect(injected).toBe(6);
+  expect((await getVariant(a, 'prod_tc', 'var_tc')).inventory_items[0]!.required_quantity).toBe(3);
+  const { getItem } = await import('../../functions/core/items.ts');
+  expect((await getItem(a, item.id)).sku).toBe('TC-3');
+});
+
+test('contention that does not end is a 409 CONFLICT after a bounded number of retries', async () => {
+  const a = actor();
+  conflictsLeft = 1_000;
+  injected = 0;
+  try {
+    await expect(createItem(a, { sku: 'TC-4' })).rejects.toMatchObject({ code: 'CONFLICT', status: 409 });
+    expect(injected).toBeLessThan(20);
+  } finally {
+    conflictsLeft = 0;
+  }
+});
