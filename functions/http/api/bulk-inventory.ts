@@ -1,12 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
 import { bulkUpdate } from '#core/bulk.ts';
 
-export const handler = defineHandler(
-  'inventory.bulk',
-  async ({ actor, body }) => {
-    const { data } = await bulkUpdate(actor, body.updates);
-    return { data };
-  },
-  // rows are absolute sets applied in several transactions: a re-run finds applied rows unchanged
-  { rerunnable: true },
-);
+// rows are absolute sets applied in several transactions: a re-run finds applied rows unchanged
+export const handler = defineHandler('inventory.bulk', async ({ actor, body }) => {
+  const { data } = await bulkUpdate(actor, body.updates);
+  return { data };
+}, { rerunnable: true });
