@@ -42,12 +42,10 @@ function freshDir() {
 
 afterAll(() => {
   // the suite leaves no java of its own running
-  for (const dir of dirs) {
-    const left = javaWith(dir);
-    for (const pid of left) process.kill(pid, 'SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-    expect(left).toEqual([]);
-  }
+  const left = dirs.flatMap((dir) => javaWith(dir));
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  expect(left).toEqual([]);
 });
 
 test('java goes down with the process that started it, even when that process is SIGKILLed', async () => {
