@@ -3,25 +3,16 @@
  * is SIGKILLed, not when `npm start` is interrupted while DynamoDB Local boots. Java processes are
  * told apart by the unique data folder each test gives them.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { javaWith } from '../support/processes.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
-
-/** Pids of java processes whose command line names `marker`. */
-export function javaWith(marker: string): number[] {
-  const out = execFileSync('ps', ['-A', '-o', 'pid=,args='], { encoding: 'utf8' });
-  return out
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => !!m && /\bjava\b/.test(m[2]!.split(' ')[0]!) && m[2]!.includes(marker))
-    .map((m) => Number(m[1]));
-}
 
 async function until(check: () => boolean, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
