@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { javaWith } from '../support/processes.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
@@ -19,8 +20,22 @@ interface Running {
   stop: () => Promise<void>;
 }
 
+/** Markers of the DynamoDB Locals this file's instances started (their -port): none may be left at the end. */
+const started = new Set<string>();
+afterAll(async () => {
+  const deadline = Date.now() + 15_000;
+  let left: number[] = [];
+  do {
+    left = [...started].flatMap((m) => javaWith(m));
+    if (left.length) await new Promise((r) => setTimeout(r, 200));
+  } while (left.length && Date.now() < deadline);
+  for (const pid of left) process.kill(pid, 'SIGKILL');
+  expect(left).toEqual([]);
+});
+
 async function start(env: Record<string, string>): Promise<Running> {
   const port = await freePort();
+  if (env.DYNAMODB_PORT) started.add(`-port ${env.DYNAMODB_PORT}`);
   // the test run's own DynamoDB and table are not the child's, unless the test passes them
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...inherited } = process.env;
   const child = spawn(TSX, ['bin/local.ts'], {
