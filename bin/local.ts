@@ -20,16 +20,21 @@ import { startStreamPoller } from '../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../functions/stream/handler.ts';
 import { handler as expireReservations } from '../functions/scheduled/expire-reservations.ts';
 import { handler as lowStockReport } from '../functions/scheduled/low-stock-report.ts';
+import { runAs } from '../functions/store/db.ts';
+import { describeFront, startFrontFor } from '../lib/local/dynamo-front.ts';
+import type { DynamoFront } from '../lib/local/dynamo-front.ts';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 
 let ddb: DynamoDbLocal | undefined;
+let front: DynamoFront | undefined;
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const tableName = (process.env.TABLE_NAME ??= 'inventory');
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   const stopAll = async () => {
+    await front?.stop();
     await ddb?.stop();
     process.exit(0);
   };
@@ -45,10 +50,16 @@ async function main() {
   } else {
     console.log(`Using DynamoDB at ${endpoint}`);
   }
-  process.env.DYNAMODB_ENDPOINT = endpoint;
-
   const table = await ensureTable(endpoint, tableName);
   console.log(`Table ${tableName}: ${table}`);
+
+  // every DynamoDB call of the service goes through the front (IAM per function on by default)
+  if (process.env.DYNAMO_FRONT !== '0') {
+    front = await startFrontFor(endpoint, { iam: true, conflicts: false, throughput: false }, Number(process.env.DYNAMO_FRONT_PORT ?? 0));
+    endpoint = front.endpoint;
+    console.log(`DynamoDB front on ${endpoint}: ${describeFront(front)}`);
+  }
+  process.env.DYNAMODB_ENDPOINT = endpoint;
 
   if (process.env.INVENTORY_BOOTSTRAP_KEYS) {
     for (const k of parseBootstrapKeys(process.env.INVENTORY_BOOTSTRAP_KEYS)) {
@@ -74,8 +85,8 @@ async function main() {
   // the scheduled functions, on timers
   const every = (seconds: number, name: string, job: () => Promise<unknown>) =>
     setInterval(() => job().catch((err) => console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref();
-  every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', expireReservations);
-  every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', lowStockReport);
+  every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', () => runAs('ExpireReservations', () => expireReservations()));
+  every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', () => runAs('LowStockReport', () => lowStockReport()));
   process.env.INVENTORY_BLOB_DIR ??= resolve(LOCAL_DIR, 'blobs');
 
   const server = createLocalServer();

@@ -2,6 +2,7 @@
  * The DynamoDB document client and the transaction helper. Created once per process, lazily,
  * so that the environment (TABLE_NAME, DYNAMODB_ENDPOINT) is read when first used.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -9,30 +10,45 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DomainError } from '../core/errors.ts';
 
 let client: DynamoDBDocumentClient | undefined;
+/** Locally (DYNAMODB_ENDPOINT set): one client per function, its access key id the function's name. */
+const local = new Map<string, DynamoDBDocumentClient>();
+
+/**
+ * The function running now, locally: the local runtime runs every function in one process and sets
+ * this around each invocation, so the local DynamoDB front sees (and checks) which function calls.
+ */
+const running = new AsyncLocalStorage<string>();
+export const runAs = <T>(functionName: string, fn: () => T): T => running.run(functionName, fn);
+/** Outside any function (set-up, the CLI, tests): `admin`, which the local front allows everything. */
+export const currentFunction = (): string => running.getStore() ?? 'admin';
 
 export function db(): DynamoDBDocumentClient {
-  if (!client) {
-    const endpoint = process.env.DYNAMODB_ENDPOINT;
-    const base = new DynamoDBClient({
-      ...(endpoint
-        ? {
-            endpoint,
-            region: process.env.AWS_REGION ?? 'local',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          }
-        : {}),
-      maxAttempts: 4,
-    });
-    client = DynamoDBDocumentClient.from(base, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
-  }
-  return client;
+  if (client) return client;
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) return (client = makeClient());
+  const who = currentFunction();
+  let c = local.get(who);
+  if (!c) local.set(who, (c = makeClient(endpoint, who)));
+  return c;
 }
 
-/** Replace the client (tests inject failures through a middleware on their own client). */
+function makeClient(endpoint?: string, accessKeyId = 'admin'): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({
+    ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId, secretAccessKey: 'local' } } : {}),
+    maxAttempts: 4,
+  });
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** Replace the client (tests inject failures through a middleware on their own client); undefined: back to the default ones. */
 export function setClient(next: DynamoDBDocumentClient | undefined): void {
   client = next;
+  if (!next) {
+    for (const c of local.values()) c.destroy();
+    local.clear();
+  }
 }
 
 export function tableName(): string {
