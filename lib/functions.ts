@@ -26,7 +26,7 @@ export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclar
   // the key lookup, and the key's last use (at most hourly): nothing else
   Authorizer: { access: { actions: ['GetItem', 'UpdateItem'] } },
   // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem)
-  StreamConsumer: { access: { actions: ['GetItem', 'UpdateItem'] }, publishes: true },
+  StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] }, publishes: true },
   LowStockReport: { access: 'write', blobs: 'write', publishes: true },
   ExpireReservations: { access: 'write' },
   UploadProcessor: { access: 'write', blobs: 'read-uploads' },
