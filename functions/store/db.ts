@@ -32,11 +32,18 @@ export function db(): DynamoDBDocumentClient {
   return c;
 }
 
+/** Locally: something to do to every client made (the benchmark counts requests with a middleware). */
+let decorate: ((client: DynamoDBClient) => void) | undefined;
+export function decorateClients(f: ((client: DynamoDBClient) => void) | undefined): void {
+  decorate = f;
+}
+
 function makeClient(endpoint?: string, accessKeyId = 'admin'): DynamoDBDocumentClient {
   const base = new DynamoDBClient({
     ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId, secretAccessKey: 'local' } } : {}),
     maxAttempts: 4,
   });
+  if (endpoint) decorate?.(base);
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });
@@ -78,8 +85,25 @@ export class TxCancelled extends Error {
   }
 }
 
-/** Run a transaction; on cancellation throw TxCancelled naming the failed guards. */
+/**
+ * Run a transaction; on cancellation throw TxCancelled naming the failed guards. A cancellation for
+ * contention alone (TransactionConflict, no condition failed) or a TransactionConflictException is
+ * retried here a few times with jittered backoff (the SDK retries neither); then it is the caller's.
+ */
 export async function transact(actions: TxAction[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transactOnce(actions);
+    } catch (err) {
+      const contention = err instanceof TxCancelled ? err.cancellation.conflict && err.cancellation.failed.size === 0 : (err as Error).name === 'TransactionConflictException';
+      if (!contention || attempt >= CONFLICT_TRIES) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 10 * 2 ** attempt)));
+    }
+  }
+}
+const CONFLICT_TRIES = 6;
+
+async function transactOnce(actions: TxAction[]): Promise<void> {
   const items = actions.map(({ item }) => withOldValues(item));
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));

@@ -18,6 +18,7 @@
  *   1,000 write units/s and 3,000 read units/s times a scale factor; a request that finds its
  *   partition's bucket empty gets `ProvisionedThroughputExceededException`.
  */
+import { appendFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { TABLE } from '../table-definition.ts';
@@ -344,6 +345,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     const refused = denied(identity, op, body);
     if (refused) {
       stats.denied.push({ identity, ...refused });
+      if (process.env.DYNAMO_FRONT_DENIED_LOG) appendFileSync(process.env.DYNAMO_FRONT_DENIED_LOG, `${JSON.stringify({ identity, ...refused })}\n`);
       const message =
         `User: arn:aws:sts::000000000000:assumed-role/${identity}-role/${identity} is not authorized to perform: dynamodb:${refused.action} ` +
         `on resource: ${refused.resource} because no identity-based policy allows the dynamodb:${refused.action} action`;
