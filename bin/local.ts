@@ -10,6 +10,7 @@
  * INVENTORY_REPORT_INTERVAL (s, default 86400).
  */
 import '../lib/local/defaults.ts'; // first: the environment the functions' modules read as they load
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -34,6 +35,7 @@ async function main() {
   const tableName = (process.env.TABLE_NAME ??= 'inventory');
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   const stopAll = async () => {
+    if (front) rmSync(resolve(LOCAL_DIR, 'dynamodb-endpoint'), { force: true });
     await front?.stop();
     await ddb?.stop();
     process.exit(0);
@@ -58,6 +60,9 @@ async function main() {
     front = await startFrontFor(endpoint, { iam: true, conflicts: false, throughput: false }, Number(process.env.DYNAMO_FRONT_PORT ?? 0));
     endpoint = front.endpoint;
     console.log(`DynamoDB front on ${endpoint}: ${describeFront(front)}`);
+    // for the CLI's --local (it reaches the table through the front too)
+    mkdirSync(LOCAL_DIR, { recursive: true });
+    writeFileSync(resolve(LOCAL_DIR, 'dynamodb-endpoint'), `${endpoint}\n`);
   }
   process.env.DYNAMODB_ENDPOINT = endpoint;
 

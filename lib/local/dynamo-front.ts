@@ -392,28 +392,30 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       for (const [p, units] of need) debit(p, units, wcu, now);
     }
 
-    const holdUntil = now + options.commitMs;
-    if (txKeys.length && transactWrite) for (const k of txKeys) held.set(k, (held.get(k) ?? 0) + 1);
-    try {
-      const out = await forward(req, raw);
-      if (options.throughput && reads.length && out.status === 200) {
-        const factor = op === 'TransactGetItems' ? 2 : body.ConsistentRead ? 1 : 0.5;
-        const units = (kb(out.body.length, 4096) * factor) / reads.length;
-        for (const p of reads) debit(`r:${p}`, units, PARTITION_RCU * options.scale, Date.now());
-      }
-      if (transactWrite && options.conflicts) {
-        const wait = holdUntil - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      }
-      return reply(res, out.status, out.body, out.headers);
-    } finally {
-      if (txKeys.length && transactWrite)
+    // held for the modelled commit time from arrival (not for as long as DynamoDB Local takes: a slow
+    // emulator must not lengthen the model's conflict window); answered no earlier than that
+    const holding = txKeys.length > 0 && transactWrite;
+    if (holding) {
+      for (const k of txKeys) held.set(k, (held.get(k) ?? 0) + 1);
+      setTimeout(() => {
         for (const k of txKeys) {
           const n = (held.get(k) ?? 1) - 1;
           if (n > 0) held.set(k, n);
           else held.delete(k);
         }
+      }, options.commitMs).unref();
     }
+    const out = await forward(req, raw);
+    if (options.throughput && reads.length && out.status === 200) {
+      const factor = op === 'TransactGetItems' ? 2 : body.ConsistentRead ? 1 : 0.5;
+      const units = (kb(out.body.length, 4096) * factor) / reads.length;
+      for (const p of reads) debit(`r:${p}`, units, PARTITION_RCU * options.scale, Date.now());
+    }
+    if (holding) {
+      const wait = now + options.commitMs - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    return reply(res, out.status, out.body, out.headers);
   }
   function peek(partition: string, perSecond: number, now: number): number {
     const b = buckets.get(partition);

@@ -58,37 +58,32 @@ test('a transaction touching an item of an in-flight transaction is cancelled wi
 });
 
 test('a partition over its write units answers ProvisionedThroughputExceededException; other partitions are unaffected; the SDK retries it', async () => {
-  // 1,000 WCU/s × 0.01 = 10 write units per second per partition
-  const front = await startDynamoFront({ target, throughput: true, scale: 0.01 });
+  // 1,000 WCU/s × 0.002 = 2 write units per second per partition (a bucket one second deep)
+  const front = await startDynamoFront({ target, throughput: true, scale: 0.002 });
   fronts.push(front);
   const once = client(front);
   const t = newTenant();
   const hot = `T#${t}#HOT`;
-  // 30 at once: about 10 fit the partition's second (a little more refills while they run)
   const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: hot, SK: `S${i}` } })))));
   const errors = outcomes.filter(Boolean);
   expect(errors.length).toBeGreaterThanOrEqual(15);
   expect(errors[0].name).toBe('ProvisionedThroughputExceededException');
   expect(errors[0].$metadata.httpStatusCode).toBe(400);
-  // transactional writes cost double: about 5 fill a fresh partition's second
-  const tx = `T#${t}#TX`;
-  const txOutcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => caught(once.send(new TransactWriteCommand({ TransactItems: [put(tx, `S${i}`)] })))));
-  const ok = txOutcomes.filter((e) => !e).length;
-  expect(ok).toBeGreaterThanOrEqual(5);
-  expect(ok).toBeLessThanOrEqual(7);
-  expect(30 - errors.length).toBeGreaterThan(ok);
+  expect(errors[0].message).toMatch(/provisioned throughput/);
   // another partition key is its own bucket
   await once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#COLD`, SK: 'S' } }));
-  // a 15 KB item (15 write units) takes the partition about a second and a half into debt, once it has any capacity
-  const big = { PK: hot, SK: 'big', blob: 'x'.repeat(15_000) };
-  for (let i = 0; i < 100 && (await caught(once.send(new PutCommand({ TableName: TABLE, Item: big }))))?.name === 'ProvisionedThroughputExceededException'; i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  // a 3 KB item costs 3 units written alone and 6 in a transaction: one second later (2 units back)
+  // the first partition takes writes again, the second is still in debt
+  const blob = 'x'.repeat(2900);
+  await once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#P`, SK: 'S', blob } }));
+  await once.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'S', blob } } }] }));
+  await new Promise((r) => setTimeout(r, 1000));
+  expect(await caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#P`, SK: 'S2' } })))).toBeUndefined();
+  expect((await caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'S2' } }))))?.name).toBe('ProvisionedThroughputExceededException');
   // the SDK's standard retry (backoff) gets through once the bucket refills
   const retrying = client(front, 'admin', 10);
-  const out = await retrying.send(new PutCommand({ TableName: TABLE, Item: { PK: hot, SK: 'last' } }));
+  const out = await retrying.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'last' } }));
   expect(out.$metadata.attempts).toBeGreaterThan(1);
-  expect(front.stats.throttled).toBeGreaterThan(errors.length);
 });
 
 test('a write to an item charges the index partitions it is in (GSI writes land on the index partition)', async () => {
