@@ -16,6 +16,10 @@
  * service's own client (bench/lib/server.ts).
  *
  * Writes bench/results.json and bench/RESULTS.md; prints a table.
+ *
+ * Every DynamoDB call goes through the DynamoDB front (IAM per function). `--aws-model` runs
+ * bench/aws-model.ts instead: P1/P2, P7 (hot SKU) and P9 (cross-SKU conflicts) with transaction
+ * conflicts and partition limits on; it writes bench/results-aws-model.json.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -23,6 +27,7 @@ import { join } from 'node:path';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import { db } from '../functions/store/db.ts';
 import { p1ProfileLoad, runP1 } from './p1-reservations.ts';
+import { runAwsModel } from './aws-model.ts';
 import { importTime, runP3 } from './p3-bundles.ts';
 import type { P3Result } from './p3-bundles.ts';
 import { p4ProfileLoad, runP4 } from './p4-bulk.ts';
@@ -71,6 +76,11 @@ let stack: Stack | undefined;
 async function main() {
   // the functions run on Node 24 in Lambda; the SDK's warning about older Nodes is noise here
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  if (args.includes('--aws-model')) {
+    log(`inventory benchmark, AWS model${QUICK ? ' (quick)' : ''}`);
+    mkdirSync(WORK_DIR, { recursive: true });
+    return runAwsModel({ quick: QUICK, log });
+  }
   log(`inventory benchmark, ${QUICK ? `quick run (large catalogue ${PLAN.large.toLocaleString('en')} instead of 100,000)` : 'full run'}`);
   rmSync(WORK_DIR, { recursive: true, force: true });
   mkdirSync(WORK_DIR, { recursive: true });

@@ -4,6 +4,8 @@
  *   bootstrapping a new tenant before it has a key to call the API with);
  * - upload: send a CSV file through the API and follow it (bin/upload.ts).
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TENANT_PATTERN } from '../functions/core/api-keys.ts';
 import { createKey, listKeys, revokeKey } from '../functions/core/keys.ts';
@@ -81,7 +83,9 @@ async function main(argv: string[]) {
   }
   if (group !== 'keys' || !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown command: ${positionals.join(' ')}`);
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
-  if (values.local) process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
+  // npm start leaves its DynamoDB front's address in .local/dynamodb-endpoint: the CLI goes through it (as `admin`)
+  const frontFile = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dynamodb-endpoint');
+  if (values.local) process.env.DYNAMODB_ENDPOINT = existsSync(frontFile) ? readFileSync(frontFile, 'utf8').trim() : `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
   if (values.endpoint) process.env.DYNAMODB_ENDPOINT = values.endpoint;
   if (values.region) process.env.AWS_REGION = values.region;
   const tenant = values.tenant ?? fail('--tenant is required');

@@ -10,6 +10,7 @@
  * INVENTORY_REPORT_INTERVAL (s, default 86400).
  */
 import '../lib/local/defaults.ts'; // first: the environment the functions' modules read as they load
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -20,16 +21,22 @@ import { startStreamPoller } from '../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../functions/stream/handler.ts';
 import { handler as expireReservations } from '../functions/scheduled/expire-reservations.ts';
 import { handler as lowStockReport } from '../functions/scheduled/low-stock-report.ts';
+import { runAs } from '../functions/store/db.ts';
+import { describeFront, startFrontFor } from '../lib/local/dynamo-front.ts';
+import type { DynamoFront } from '../lib/local/dynamo-front.ts';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 
 let ddb: DynamoDbLocal | undefined;
+let front: DynamoFront | undefined;
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const tableName = (process.env.TABLE_NAME ??= 'inventory');
   let endpoint = process.env.DYNAMODB_ENDPOINT;
   const stopAll = async () => {
+    if (front) rmSync(resolve(LOCAL_DIR, 'dynamodb-endpoint'), { force: true });
+    await front?.stop();
     await ddb?.stop();
     process.exit(0);
   };
@@ -45,10 +52,19 @@ async function main() {
   } else {
     console.log(`Using DynamoDB at ${endpoint}`);
   }
-  process.env.DYNAMODB_ENDPOINT = endpoint;
-
   const table = await ensureTable(endpoint, tableName);
   console.log(`Table ${tableName}: ${table}`);
+
+  // every DynamoDB call of the service goes through the front (IAM per function on by default)
+  if (process.env.DYNAMO_FRONT !== '0') {
+    front = await startFrontFor(endpoint, { iam: true, conflicts: false, throughput: false }, Number(process.env.DYNAMO_FRONT_PORT ?? 0));
+    endpoint = front.endpoint;
+    console.log(`DynamoDB front on ${endpoint}: ${describeFront(front)}`);
+    // for the CLI's --local (it reaches the table through the front too)
+    mkdirSync(LOCAL_DIR, { recursive: true });
+    writeFileSync(resolve(LOCAL_DIR, 'dynamodb-endpoint'), `${endpoint}\n`);
+  }
+  process.env.DYNAMODB_ENDPOINT = endpoint;
 
   if (process.env.INVENTORY_BOOTSTRAP_KEYS) {
     for (const k of parseBootstrapKeys(process.env.INVENTORY_BOOTSTRAP_KEYS)) {
@@ -74,8 +90,8 @@ async function main() {
   // the scheduled functions, on timers
   const every = (seconds: number, name: string, job: () => Promise<unknown>) =>
     setInterval(() => job().catch((err) => console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref();
-  every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', expireReservations);
-  every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', lowStockReport);
+  every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', () => runAs('ExpireReservations', () => expireReservations()));
+  every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', () => runAs('LowStockReport', () => lowStockReport()));
   process.env.INVENTORY_BLOB_DIR ??= resolve(LOCAL_DIR, 'blobs');
 
   const server = createLocalServer();

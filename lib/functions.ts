@@ -5,6 +5,8 @@
  */
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
+import { tableGrant } from './access.ts';
+import type { TableAccessDeclaration, TableGrant } from './access.ts';
 
 export const SERVICE_FUNCTIONS = {
   Authorizer: 'functions/authorizer/handler.ts',
@@ -13,6 +15,22 @@ export const SERVICE_FUNCTIONS = {
   ExpireReservations: 'functions/scheduled/expire-reservations.ts',
   UploadProcessor: 'functions/uploads/processor.ts',
 } as const;
+
+export type ServiceFunction = keyof typeof SERVICE_FUNCTIONS;
+
+/**
+ * What the service functions may touch, declared as routes declare theirs (`access`, `blobs`,
+ * `publishes`): the stack grants exactly this and the local DynamoDB front enforces it.
+ */
+export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclaration; blobs?: 'read' | 'write' | 'read-uploads'; publishes?: boolean }> = {
+  // the key lookup, and the key's last use (at most hourly): nothing else
+  Authorizer: { access: { actions: ['GetItem', 'UpdateItem'] } },
+  // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem)
+  StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] }, publishes: true },
+  LowStockReport: { access: 'write', blobs: 'write', publishes: true },
+  ExpireReservations: { access: 'write' },
+  UploadProcessor: { access: 'write', blobs: 'read-uploads' },
+};
 
 /** `admin.items.list` → `AdminItemsList` */
 export const functionName = (route: Route) =>
@@ -32,4 +50,11 @@ export function allFunctions(): FunctionEntry[] {
     ...routes.map((route) => ({ name: functionName(route), entry: route.handler, route })),
     ...Object.entries(SERVICE_FUNCTIONS).map(([name, entry]) => ({ name, entry })),
   ];
+}
+
+/** Every function's table grant, by function name (the access key id it has on the local front). */
+export function tableGrants(): Map<string, TableGrant | undefined> {
+  const out = new Map<string, TableGrant | undefined>();
+  for (const f of allFunctions()) out.set(f.name, tableGrant(f.route ? f.route.access : SERVICE_ACCESS[f.name as ServiceFunction].access));
+  return out;
 }

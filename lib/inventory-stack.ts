@@ -27,7 +27,9 @@ import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { TABLE } from './table-definition.ts';
 import { BUNDLING, ROOT } from './bundling.ts';
-import { SERVICE_FUNCTIONS, functionName } from './functions.ts';
+import { SERVICE_ACCESS, SERVICE_FUNCTIONS, functionName } from './functions.ts';
+import { tableGrant } from './access.ts';
+import type { TableAccessDeclaration } from './access.ts';
 import { Monitoring } from './monitoring.ts';
 import type { StackSettings } from './settings.ts';
 
@@ -118,9 +120,7 @@ export class InventoryStack extends Stack {
     };
 
     const authorizerFn = fn('Authorizer', SERVICE_FUNCTIONS.Authorizer, undefined, { AUTHORIZER_CACHE_TTL: String(props.authorizerCacheTtl) });
-    authorizerFn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.table.tableArn] }));
-    // it records a key's last use (at most hourly): that one write, nothing else
-    authorizerFn.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
+    grantTable(this.table, authorizerFn, SERVICE_ACCESS.Authorizer.access);
     this.functions.set('authorizer', authorizerFn);
     // No identity source, so no API Gateway cache: a key may come in either of two headers, and an
     // HTTP API refuses a request lacking a listed identity source before our 401. The authorizer
@@ -181,8 +181,8 @@ export class InventoryStack extends Stack {
 
     // ---- the stream consumer: low-stock flags and status events ----
     const consumer = fn('StreamConsumer', SERVICE_FUNCTIONS.StreamConsumer, Duration.seconds(60));
-    consumer.addToRolePolicy(new PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], resources: [this.table.tableArn] }));
-    this.bus.grantPutEventsTo(consumer);
+    grantTable(this.table, consumer, SERVICE_ACCESS.StreamConsumer.access);
+    if (SERVICE_ACCESS.StreamConsumer.publishes) this.bus.grantPutEventsTo(consumer);
     const streamDlq = new Queue(this, 'StreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledge(streamDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter destination of the stream consumer; it has no queue of its own to fail into.');
     consumer.addEventSource(
@@ -200,12 +200,12 @@ export class InventoryStack extends Stack {
 
     // ---- schedules: the daily low-stock report, and the reservation expiry sweep every minute ----
     const report = fn('LowStockReport', SERVICE_FUNCTIONS.LowStockReport, Duration.minutes(5));
-    grantTable(this.table, report, 'write');
-    this.blobs.grantReadWrite(report);
-    this.bus.grantPutEventsTo(report);
+    grantTable(this.table, report, SERVICE_ACCESS.LowStockReport.access);
+    if (SERVICE_ACCESS.LowStockReport.blobs === 'write') this.blobs.grantReadWrite(report);
+    if (SERVICE_ACCESS.LowStockReport.publishes) this.bus.grantPutEventsTo(report);
     const reportRule = new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report, { retryAttempts: 2 })] });
     const sweeper = fn('ExpireReservations', SERVICE_FUNCTIONS.ExpireReservations, Duration.seconds(55));
-    grantTable(this.table, sweeper, 'write');
+    grantTable(this.table, sweeper, SERVICE_ACCESS.ExpireReservations.access);
     const sweepRule = new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })] });
     this.functions.set('scheduled.report', report);
     this.functions.set('scheduled.expiry', sweeper);
@@ -219,8 +219,8 @@ export class InventoryStack extends Stack {
       deadLetterQueue: uploadFailures,
       retryAttempts: 2,
     });
-    grantTable(this.table, processor, 'write');
-    this.blobs.grantRead(processor, 'uploads/*');
+    grantTable(this.table, processor, SERVICE_ACCESS.UploadProcessor.access);
+    if (SERVICE_ACCESS.UploadProcessor.blobs === 'read-uploads') this.blobs.grantRead(processor, 'uploads/*');
     acknowledge(
       processor,
       `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.blobs.node.defaultChild as never)}.Arn>/uploads/*]`,
@@ -305,17 +305,21 @@ const functionDefaults = {
   },
 };
 
-/** What a function may do to the table (no Scan: nothing of ours scans; transactions need the actions inside them). */
-const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];
-const TABLE_WRITE = [...TABLE_READ, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
-
-export function grantTable(table: TableV2, f: NodejsFunction, access: 'read' | 'write') {
-  f.addToRolePolicy(new PolicyStatement({ actions: access === 'read' ? TABLE_READ : TABLE_WRITE, resources: [table.tableArn, `${table.tableArn}/index/*`] }));
+/** What a function may do to the table, from its declaration (lib/access.ts; the local DynamoDB front enforces the same). */
+export function grantTable(table: TableV2, f: NodejsFunction, access: TableAccessDeclaration) {
+  const grant = tableGrant(access);
+  if (!grant) return;
+  f.addToRolePolicy(
+    new PolicyStatement({
+      actions: grant.actions.map((a) => `dynamodb:${a}`),
+      resources: grant.indexes ? [table.tableArn, `${table.tableArn}/index/*`] : [table.tableArn],
+    }),
+  );
 }
 
 /** Least privilege, declared next to the route in the route table: its table, blob and event access. */
 function grantRoute(stack: InventoryStack, handler: NodejsFunction, route: Route) {
-  if (route.access === 'read' || route.access === 'write') grantTable(stack.table, handler, route.access);
+  grantTable(stack.table, handler, route.access);
   if (route.blobs === 'read') stack.blobs.grantRead(handler);
   if (route.blobs === 'write') stack.blobs.grantReadWrite(handler);
   if (route.publishes) stack.bus.grantPutEventsTo(handler);

@@ -13,11 +13,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeserializeMiddleware, InitializeMiddleware } from '@smithy/types';
-import { setClient } from '../../functions/store/db.ts';
+import { decorateClients } from '../../functions/store/db.ts';
 import { createLocalServer, listen } from '../../lib/local/server.ts';
 
 /** What the functions asked of DynamoDB since the last reset. */
@@ -61,16 +59,11 @@ const countAttempts: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes
   return next(args);
 };
 
-// the store's client (functions/store/db.ts), configured as db() configures it, plus the counters
-const base = new DynamoDBClient({
-  endpoint: process.env.DYNAMODB_ENDPOINT,
-  region: 'local',
-  credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  maxAttempts: 4,
+// the store's clients (functions/store/db.ts, one per function: each calls DynamoDB as itself), plus the counters
+decorateClients((base) => {
+  base.middlewareStack.add(countCommands, { step: 'initialize', name: 'benchCountCommands' });
+  base.middlewareStack.add(countAttempts, { step: 'deserialize', name: 'benchCountAttempts' });
 });
-base.middlewareStack.add(countCommands, { step: 'initialize', name: 'benchCountCommands' });
-base.middlewareStack.add(countAttempts, { step: 'deserialize', name: 'benchCountAttempts' });
-setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } }));
 
 const server = createLocalServer();
 const port = await listen(server, 0);

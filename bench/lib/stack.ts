@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 import type { DynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 import { ensureTable } from '../../lib/local/table.ts';
+import { startFrontFor } from '../../lib/local/dynamo-front.ts';
+import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
 import { ROOT } from '../../lib/bundling.ts';
 import type { Counters } from './server.ts';
 
@@ -68,14 +70,28 @@ function procCpuMs(pid: number | undefined): number {
   }
 }
 
-/** Start DynamoDB Local, make the table; this process's store helpers (seeding) use it too. */
-export async function startDynamoDb(tableName: string): Promise<DynamoDbLocal> {
+/**
+ * Start DynamoDB Local, make the table, and put the DynamoDB front before it (IAM per function; in
+ * the AWS model also transaction conflicts and partition limits, README "The DynamoDB front"); the
+ * returned endpoint is the front's. This process's store helpers (seeding) use it too.
+ */
+export async function startDynamoDb(tableName: string, awsModel = false): Promise<DynamoDbLocal & { front: DynamoFront }> {
   const ddb = await startDynamoDbLocal() // in memory, on a free port;
   await ensureTable(ddb.endpoint, tableName);
+  if (awsModel) process.env.DYNAMO_FRONT_SCALE ??= '0.1';
+  const front = await startFrontFor(ddb.endpoint, { iam: true, conflicts: awsModel, throughput: awsModel });
   process.env.TABLE_NAME = tableName;
-  process.env.DYNAMODB_ENDPOINT = ddb.endpoint;
+  process.env.DYNAMODB_ENDPOINT = front.endpoint;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  return ddb;
+  return {
+    ...ddb,
+    endpoint: front.endpoint,
+    front,
+    async stop() {
+      await front.stop();
+      await ddb.stop();
+    },
+  };
 }
 
 /** Start the service process against a running DynamoDB Local. */

@@ -10,30 +10,52 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DomainError } from '../core/errors.ts';
 
 let client: DynamoDBDocumentClient | undefined;
+/** Locally (DYNAMODB_ENDPOINT set): one client per function, its access key id the function's name. */
+const local = new Map<string, DynamoDBDocumentClient>();
+
+/**
+ * The function running now, locally: the local runtime runs every function in one process and sets
+ * this around each invocation, so the local DynamoDB front sees (and checks) which function calls.
+ */
+const running = new AsyncLocalStorage<string>();
+export const runAs = <T>(functionName: string, fn: () => T): T => running.run(functionName, fn);
+/** Outside any function (set-up, the CLI, tests): `admin`, which the local front allows everything. */
+export const currentFunction = (): string => running.getStore() ?? 'admin';
 
 export function db(): DynamoDBDocumentClient {
-  if (!client) {
-    const endpoint = process.env.DYNAMODB_ENDPOINT;
-    const base = new DynamoDBClient({
-      ...(endpoint
-        ? {
-            endpoint,
-            region: process.env.AWS_REGION ?? 'local',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-          }
-        : {}),
-      maxAttempts: 4,
-    });
-    client = DynamoDBDocumentClient.from(base, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
-  }
-  return client;
+  if (client) return client;
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) return (client = makeClient());
+  const who = currentFunction();
+  let c = local.get(who);
+  if (!c) local.set(who, (c = makeClient(endpoint, who)));
+  return c;
 }
 
-/** Replace the client (tests inject failures through a middleware on their own client). */
+/** Locally: something to do to every client made (the benchmark counts requests with a middleware). */
+let decorate: ((client: DynamoDBClient) => void) | undefined;
+export function decorateClients(f: ((client: DynamoDBClient) => void) | undefined): void {
+  decorate = f;
+}
+
+function makeClient(endpoint?: string, accessKeyId = 'admin'): DynamoDBDocumentClient {
+  const base = new DynamoDBClient({
+    ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId, secretAccessKey: 'local' } } : {}),
+    maxAttempts: 4,
+  });
+  if (endpoint) decorate?.(base);
+  return DynamoDBDocumentClient.from(base, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** Replace the client (tests inject failures through a middleware on their own client); undefined: back to the default ones. */
 export function setClient(next: DynamoDBDocumentClient | undefined): void {
   client = next;
+  if (!next) {
+    for (const c of local.values()) c.destroy();
+    local.clear();
+  }
 }
 
 export function tableName(): string {

@@ -13,6 +13,8 @@ import type { Route } from '../../functions/routes.ts';
 import { handler as authorizer } from '../../functions/authorizer/handler.ts';
 import { acceptLocalUpload, processUpload } from '../../functions/core/uploads.ts';
 import { writeLocalBlobStream } from '../../functions/store/blobs.ts';
+import { runAs } from '../../functions/store/db.ts';
+import { functionName } from '../functions.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** API Gateway refuses bodies above 10 MB; so do we. */
@@ -151,12 +153,13 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
     },
   };
   if (route.scope !== 'public') {
-    const auth = await authorizer({ headers });
+    const auth = await runAs('Authorizer', () => authorizer({ headers }));
     if (!auth.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
     event.requestContext.authorizer = { lambda: auth.context };
   }
   const fn = await loadHandler(route);
-  const out = await fn(event, lambdaContext(route.id));
+  // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants)
+  const out = await runAs(functionName(route), () => fn(event, lambdaContext(route.id)));
   send(res, out.statusCode, out.body ?? '', out.headers ?? {});
 }
 
@@ -199,7 +202,7 @@ async function receiveUpload(req: IncomingMessage, res: ServerResponse, method: 
   }
   const bytes = await writeLocalBlobStream(job.object_key, req);
   send(res, 200, JSON.stringify({ id, bytes }));
-  const run = processUpload(tenant, id)
+  const run = runAs('UploadProcessor', () => processUpload(tenant, id))
     .catch((err) => console.error(`upload ${id}: processing failed:`, err))
     .finally(() => uploadsInFlight.delete(run));
   uploadsInFlight.add(run);

@@ -13,6 +13,7 @@ import {
 import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localClient } from './table.ts';
+import { runAs } from '../../functions/store/db.ts';
 
 type Handler = (event: DynamoDBStreamEvent, context: any) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>;
 
@@ -30,6 +31,8 @@ export interface PollerOptions {
   /** TRIM_HORIZON replays what the stream still holds (safe: the handler is replay-safe). */
   from?: 'TRIM_HORIZON' | 'LATEST';
   onError?: (err: unknown) => void;
+  /** The identity the handler runs as (its DynamoDB calls are checked against this function's grants). */
+  functionName?: string;
 }
 
 function toLambdaRecord(r: _Record, arn: string): DynamoDBRecord {
@@ -96,7 +99,7 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
       iterators.set(shard, next);
       if (!records.length) continue;
       seen += records.length;
-      const out = await opts.handler({ Records: records }, { functionName: 'stream', awsRequestId: 'local' });
+      const out = await runAs(opts.functionName ?? 'StreamConsumer', () => opts.handler({ Records: records }, { functionName: 'stream', awsRequestId: 'local' }));
       const failed = new Set((out?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       // as Lambda does: hand over again from the first failed record on
       const firstFailed = records.findIndex((r) => failed.has(r.dynamodb!.SequenceNumber!));

@@ -119,5 +119,5 @@ test('only the report routes touch the bucket, only the report maker and the con
     expect(actions.includes('events:PutEvents')).toBe(!!r.publishes);
     if (r.blobs === 'read') expect(actions.some((a) => a.startsWith('s3:Put'))).toBe(false);
   }
-  expect(actionsFor('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem']));
+  expect(actionsFor('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
 });

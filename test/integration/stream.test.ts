@@ -6,7 +6,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { handler } from '../../functions/stream/handler.ts';
-import { db, tableName } from '../../functions/store/db.ts';
+import { db, runAs, tableName } from '../../functions/store/db.ts';
 import { flaggedLevels } from '../../functions/store/flags.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { startApi } from '../support/api.ts';
@@ -70,6 +70,20 @@ test('status changes in every direction produce exactly one event each and the r
   expect(new Set(eventsOf(api).map((e) => e.id)).size).toBe(eventsOf(api).length);
 });
 
+/** The handler as deployed: with the stream consumer's own grants (the tests' DynamoDB front checks them). */
+const consume = (event: { Records: DynamoDBRecord[] }) => runAs('StreamConsumer', () => handler(event, {} as any));
+
+test('the stream consumer does its work with its own grants only (IAM through the DynamoDB front): it reads the items for their titles', async () => {
+  const other = (await api.post('/admin/inventory-items', { sku: 'STR-IAM', title: 'Granted title' })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${other}/location-levels`, { location_id: wh, stocked_quantity: 100, safety_stock: 5, reorder_level: 20 });
+  await api.settle();
+  const res = await consume({ Records: [record('9'.repeat(38) + '20', 100, 3, other)] });
+  // before its BatchGetItem grant this failed with AccessDeniedException and was retried into the DLQ
+  expect(res).toEqual({ batchItemFailures: [] });
+  const level = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(api.tenant, other, wh), ConsistentRead: true }))).Item;
+  expect(level).toMatchObject({ flag_status: 'critical', flag_title: 'Granted title' });
+});
+
 /** A stream record of this level going from `from` to `to` available quantity. */
 function record(seq: string, from: number, to: number, item = iid): DynamoDBRecord {
   const base = { PK: keys.level(api.tenant, item, wh).PK, SK: `L#${wh}`, entity: 'level', inventory_item_id: item, location_id: wh, sku: 'STR-1', safety_stock: 5, reorder_level: 20 };
@@ -89,13 +103,13 @@ function record(seq: string, from: number, to: number, item = iid): DynamoDBReco
 test('replaying a batch changes nothing and publishes nothing twice; a late record cannot overwrite a newer state', async () => {
   const batch = { Records: [record('9'.repeat(38) + '01', 100, 10)] };
   const before = eventsOf(api).length;
-  expect(await handler(batch, {} as any)).toEqual({ batchItemFailures: [] });
+  expect(await consume(batch)).toEqual({ batchItemFailures: [] });
   expect(eventsOf(api).length).toBe(before + 1);
   expect(await flagStatus()).toBe('low');
-  expect(await handler(batch, {} as any)).toEqual({ batchItemFailures: [] });
+  expect(await consume(batch)).toEqual({ batchItemFailures: [] });
   expect(eventsOf(api).length).toBe(before + 1);
   // an older record arriving late is skipped
-  await handler({ Records: [record('9'.repeat(38) + '00', 10, 100)] }, {} as any);
+  await consume({ Records: [record('9'.repeat(38) + '00', 10, 100)] });
   expect(await flagStatus()).toBe('low');
   expect(eventsOf(api).length).toBe(before + 1);
 });
@@ -104,7 +118,7 @@ test('a failing record is reported as a batch item failure; the others are appli
   const good = record('9'.repeat(38) + '10', 10, 0);
   // a key longer than DynamoDB allows: its reads and writes fail
   const bad = record('9'.repeat(38) + '11', 100, 0, 'x'.repeat(3000));
-  const res = await handler({ Records: [good, bad] }, {} as any);
+  const res = await consume({ Records: [good, bad] });
   expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: bad.dynamodb!.SequenceNumber }] });
   expect(await flagStatus()).toBe('out_of_stock');
 });

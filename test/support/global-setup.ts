@@ -1,17 +1,26 @@
 /**
  * One DynamoDB Local (in memory) for the whole test run, started by the run itself, with the
  * table created from the stack's definition. Test files isolate by tenant, not by table.
+ *
+ * Every test reaches it through the DynamoDB front (lib/local/dynamo-front.ts) with IAM per
+ * function and transaction conflicts on (DYNAMO_FRONT_IAM=0 / DYNAMO_FRONT_CONFLICTS=0 turn them
+ * off; DYNAMO_FRONT=0 skips the front). DYNAMODB_LOCAL_ENDPOINT is DynamoDB Local itself, for tests
+ * that start a front of their own.
  */
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { startFrontFor } from '../../lib/local/dynamo-front.ts';
 import { ensureTable } from '../../lib/local/table.ts';
 
 export default async function globalSetup() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const ddb = await startDynamoDbLocal();
-  process.env.DYNAMODB_ENDPOINT = ddb.endpoint;
+  process.env.DYNAMODB_LOCAL_ENDPOINT = ddb.endpoint;
   process.env.TABLE_NAME = 'inventory-test';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   await ensureTable(ddb.endpoint, process.env.TABLE_NAME);
+  const front = process.env.DYNAMO_FRONT === '0' ? undefined : await startFrontFor(ddb.endpoint, { iam: true, conflicts: true, throughput: false });
+  process.env.DYNAMODB_ENDPOINT = front?.endpoint ?? ddb.endpoint;
   (globalThis as any).__DDB__ = ddb;
+  (globalThis as any).__FRONT__ = front;
 }

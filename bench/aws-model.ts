@@ -1,0 +1,208 @@
+/**
+ * `npm run bench -- --aws-model`: the service against the DynamoDB front with AWS's behaviour on —
+ * IAM per function, transaction conflicts (modelled commit time), partition limits scaled by
+ * DYNAMO_FRONT_SCALE (default 0.1: 100 write units/s and 300 read units/s per partition, so that
+ * DynamoDB Local on two cores is not the bottleneck; every figure is a ratio to the scaled limit).
+ *
+ *   P1/P2  as in the standard run, through the model; p1_min_ratio = service ÷ the minimal correct
+ *          reservation (guarded level update + reservation row in one transaction, bare client), c = 8
+ *   P7     hot SKU: reservations/s on one level at c = 1, 8, 32, 128 for the current design (the
+ *          service), its bare transaction, and an alternative — a conditional UpdateItem of the level
+ *          outside any transaction, then the reservation row (PutItem) — each ÷ the model's
+ *          single-item limit (1,000 × scale reservations/s: one write unit per reservation on the item)
+ *   P9     TransactionConflicts per 1,000 writes when 32 callers write 32 different SKUs of one
+ *          warehouse (PUT /api/inventory/{sku}) and reserve at 32 warehouses of one item (goal 0)
+ *
+ * Writes bench/results-aws-model.json; prints a table.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { newId } from '../functions/core/ids.ts';
+import { keys } from '../functions/store/keys.ts';
+import { runP1 } from './p1-reservations.ts';
+import type { P1Options } from './p1-reservations.ts';
+import { client, ok } from './lib/http.ts';
+import type { Client } from './lib/http.ts';
+import { makeKey, newTenant } from './lib/seed.ts';
+import { BENCH_DIR, machine, startDynamoDb, startStack } from './lib/stack.ts';
+import { median } from './lib/stats.ts';
+
+const HOT_CONCURRENCY = [1, 8, 32, 128];
+
+interface HotRow {
+  design: string;
+  concurrency: number;
+  perSecond: number;
+  ratio: number;
+  errors: number;
+}
+
+async function closedLoop(concurrency: number, ms: number, op: () => Promise<void>) {
+  let done = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  const deadline = t0 + ms;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        try {
+          await op();
+          done++;
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { done, errors, perSecond: (done / (performance.now() - t0)) * 1000 };
+}
+
+export async function runAwsModel(opts: { quick: boolean; log: (s: string) => void }) {
+  const { log } = opts;
+  const t0 = performance.now();
+  const host = await machine();
+  const tableName = 'inventory-bench-aws';
+  const ddb = await startDynamoDb(tableName, true);
+  const front = ddb.front;
+  const scale = front.options.scale;
+  const limit = 1000 * scale;
+  const stack = await startStack(ddb, tableName);
+  log(`AWS model: DynamoDB front on ${ddb.endpoint} (IAM, conflicts ${front.options.commitMs} ms, partition limits ×${scale}: ${limit} WCU/s per partition); service on ${stack.url}`);
+  try {
+    // ---- P1/P2 through the model
+    const p1Plan: P1Options = opts.quick
+      ? { rounds: 3, runMs: 1000, warmupMinMs: 4000, warmupMaxMs: 10_000 }
+      : { rounds: 3, runMs: 2500, warmupMinMs: 8000, warmupMaxMs: 20_000 };
+    log('P1/P2 hot-SKU reservations through the model');
+    const p1 = await runP1(stack, p1Plan, log);
+    const c8 = p1.perConcurrency.find((c) => c.concurrency === 8)!;
+
+    // ---- P7 hot SKU: designs × concurrency
+    const tenant = newTenant('aws');
+    const key = await makeKey(tenant);
+    const http: Client = client(stack.url, key, 256);
+    const wid = (await ok(http, 'POST', '/api/warehouses', { name: 'Hot' })).body.data.id as string;
+    const level = async (sku: string) => {
+      const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku })).body.inventory_item.id as string;
+      await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 1_000_000_000 });
+      return iid;
+    };
+    const bare = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: { accessKeyId: 'admin', secretAccessKey: 'x' }, maxAttempts: 10 }),
+    );
+    const runMs = opts.quick ? 1500 : 3000;
+    const rows: HotRow[] = [];
+    const designs: { design: string; op: (iid: string) => Promise<void> }[] = [
+      {
+        design: 'current (service: level + reservation + item check, one transaction)',
+        op: async (iid) => {
+          const res = await http.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 });
+          if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}`);
+        },
+      },
+      {
+        design: 'alternative (conditional UpdateItem of the level, then PutItem of the reservation)',
+        op: async (iid) => {
+          const now = new Date().toISOString();
+          await bare.send(
+            new UpdateCommand({
+              TableName: tableName,
+              Key: keys.level(tenant, iid, wid),
+              UpdateExpression: 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
+              ConditionExpression: 'attribute_exists(PK) AND available_quantity >= :q',
+              ExpressionAttributeValues: { ':q': 1, ':now': now },
+            }),
+          );
+          const rid = newId('res');
+          await bare.send(
+            new PutCommand({
+              TableName: tableName,
+              Item: { ...keys.reservation(tenant, rid), entity: 'reservation', id: rid, inventory_item_id: iid, location_id: wid, quantity: 1, created_at: now },
+            }),
+          );
+        },
+      },
+    ];
+    const oversell: Record<string, { reserved: number; succeeded: number }> = {};
+    for (const d of designs) {
+      const iid = await level(`HOT-${rows.length}`);
+      let succeeded = 0;
+      for (const c of HOT_CONCURRENCY) {
+        await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
+        const run = await closedLoop(c, runMs, () => d.op(iid).then(() => void succeeded++));
+        rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
+        log(`  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`);
+      }
+      const lv = (await bare.send(new GetCommand({ TableName: tableName, Key: keys.level(tenant, iid, wid), ConsistentRead: true }))).Item!;
+      oversell[d.design.split(' ')[0]] = { reserved: Number(lv.reserved_quantity), succeeded };
+    }
+    log(`  throttled at the front so far: ${front.stats.throttled}`);
+    const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+
+    // ---- P9 cross-SKU conflicts (limits off: conflicts alone are counted)
+    front.options.throughput = false;
+    const p9 = async (label: string, calls: (i: number) => Promise<unknown>, perCaller: number) => {
+      front.resetStats();
+      let writes = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async (_, i) => {
+          for (let k = 0; k < perCaller; k++) {
+            await calls(i);
+            writes++;
+          }
+        }),
+      );
+      const conflicts = front.stats.txConflicts + front.stats.writeConflicts;
+      log(`  P9 ${label}: ${conflicts} conflicts in ${writes} writes`);
+      return { conflicts, writes, per1000: (conflicts / writes) * 1000 };
+    };
+    const perCaller = opts.quick ? 5 : 10;
+    const skus = await Promise.all(Array.from({ length: 32 }, async (_, i) => { await level(`P9-${i}`); return `P9-${i}`; }));
+    const sameWarehouse = await p9('32 SKUs of one warehouse (PUT /api/inventory/{sku})', (i) =>
+      ok(http, 'PUT', `/api/inventory/${skus[i]}`, { warehouse_id: wid, quantity: 1000 + Math.floor(Math.random() * 1000) }),
+    perCaller);
+    const whs = await Promise.all(Array.from({ length: 32 }, async (_, i) => (await ok(http, 'POST', '/api/warehouses', { name: `W${i}` })).body.data.id as string));
+    const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P9-ITEM' })).body.inventory_item.id as string;
+    for (const w of whs) await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: w, stocked_quantity: 1_000_000 });
+    const sameItem = await p9('32 warehouses of one item (POST /admin/reservations)', (i) =>
+      ok(http, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: whs[i], quantity: 1 }),
+    perCaller);
+    http.close();
+    bare.destroy();
+
+    const results = {
+      p1_ratio: Number(c8.ratio.toFixed(3)),
+      p1_min_ratio: Number(c8.ratio.toFixed(3)),
+      p2_p50_ms: Number(p1.p50AddedMs.toFixed(2)),
+      p2_p99_ms: Number(p1.p99AddedMs.toFixed(2)),
+      p7_hot_sku_model_ratio: Number(best('current').toFixed(3)),
+      p7_alternative_model_ratio: Number(best('alternative').toFixed(3)),
+      p9_cross_sku_conflicts: Number(sameWarehouse.per1000.toFixed(1)),
+      p9_cross_warehouse_conflicts: Number(sameItem.per1000.toFixed(1)),
+      model: { scale, limitPerSecond: limit, commitMs: front.options.commitMs, awsProjectionPerSecond: 1000 },
+      p1: { perConcurrency: p1.perConcurrency.map((c) => ({ concurrency: c.concurrency, service: median(c.service), raw: median(c.raw), ratio: c.ratio })), errors: p1.errors, rawConflicts: p1.rawConflicts },
+      p7: rows,
+      p7_oversell: oversell,
+      p9: { sameWarehouse, sameItem },
+      denied: front.stats.denied,
+      throttledAtFront: front.stats.throttled,
+      machine: host,
+      date: new Date().toISOString(),
+      wallSeconds: Math.round((performance.now() - t0) / 1000),
+    };
+    const file = join(BENCH_DIR, 'results-aws-model.json');
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log('\nhot SKU under the model (reservations/s on one level; ratio to the single-item limit ' + `${limit}/s = 1,000/s × ${scale}; AWS projection = ratio × 1,000/s)`);
+    console.log('| design | c=1 | c=8 | c=32 | c=128 |\n|---|---|---|---|---|');
+    for (const d of designs) {
+      const r = rows.filter((x) => x.design === d.design);
+      console.log(`| ${d.design} | ${r.map((x) => `${x.perSecond.toFixed(1)} (${x.ratio.toFixed(2)})`).join(' | ')} |`);
+    }
+    console.log(`\n${JSON.stringify({ ...results, p7: undefined, p1: undefined, machine: undefined, denied: results.denied.length }, null, 1)}\nwrote ${file}`);
+  } finally {
+    await stack.stop();
+    await ddb.stop();
+  }
+}
