@@ -374,9 +374,10 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
       item: { Delete: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(level_seq)' } },
     },
   ];
-  if (sku) actions.push(skuGuardDelete(tenant, sku, iid), skuCount(tenant, -1));
+  if (sku) actions.push(skuGuardDelete(tenant, sku, iid));
   try {
     await transact(actions);
+    if (sku) await skuCount(tenant, -1);
     return true;
   } catch (err) {
     if (err instanceof TxCancelled) return false;
