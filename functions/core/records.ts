@@ -79,6 +79,13 @@ export async function createRecord(actor: Actor, input: RecordInput) {
   return getRecord(actor, levelId(iid, input.warehouseId));
 }
 
+/** The record a create made, as it is now (a retry of a used Idempotency-Key whose answer was not kept). */
+export async function createdRecord(actor: Actor, input: RecordInput) {
+  const iid = await itemIdBySku(actor.tenant, input.skuId ?? input.productId);
+  if (!iid) throw new DomainError('NOT_FOUND', `Inventory record for ${input.skuId ?? input.productId} was not found`);
+  return getRecord(actor, levelId(iid, input.warehouseId));
+}
+
 export async function getRecord(actor: Actor, id: string) {
   const ref = parseLevelId(id);
   const rec = ref ? await loadItem(actor.tenant, ref.iid) : undefined;

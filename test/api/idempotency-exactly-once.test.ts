@@ -215,3 +215,27 @@ test('a different body after a 4xx, or after an expired claim, is still 422 IDEM
   expect((await withKey('expired-1', 'POST', adjustPath(), { adjustment: 1 })).headers.get('idempotency-replayed')).toBe('true');
   expect(await stocked()).toBe(before + 1);
 });
+
+test('a crash before storing, on a create whose id the server picks: the retry answers the created resource with the original status', async () => {
+  const body = { productId: 'once-prod', warehouseId: wh, initialQty: 7, reorderLevel: 1 };
+  const crash = hangOn((cmd, input) => cmd === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes('"completed"'));
+  const dying = withKey('crash-create-1', 'POST', '/v1/inventory', body);
+  await crash.hit;
+  const retry = await withKey('crash-create-1', 'POST', '/v1/inventory', body);
+  crash.open();
+  const first = await dying;
+  expect(first.status).toBe(200);
+  expect(retry.status).toBe(first.status);
+  expect(retry.headers.get('idempotency-replayed')).toBe('true');
+  expect(retry.body.data).toMatchObject({ productId: 'once-prod', warehouseId: wh, onHandQty: 7 });
+  expect(retry.body.data.id).toBe(first.body.data.id);
+  const reservation = hangOn((cmd, input) => cmd === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes('"completed"'));
+  const dyingRes = withKey('crash-create-2', 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, line_item_id: 'crash-create-2' });
+  await reservation.hit;
+  const retryRes = await withKey('crash-create-2', 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, line_item_id: 'crash-create-2' });
+  reservation.open();
+  const firstRes = await dyingRes;
+  expect(retryRes.status).toBe(200);
+  expect(retryRes.body.reservation.id).toBe(firstRes.body.reservation.id);
+  expect((await api.get('/admin/reservations?line_item_id=crash-create-2')).body.reservations).toHaveLength(1);
+});

@@ -1,4 +1,6 @@
 import { defineHandler } from '#edge/http.ts';
-import { createRecord } from '#core/records.ts';
+import { createdRecord, createRecord } from '#core/records.ts';
 
-export const handler = defineHandler('records.create', async ({ actor, body }) => ({ status: true, data: await createRecord(actor, body) }));
+export const handler = defineHandler('records.create', async ({ actor, body }) => ({ status: true, data: await createRecord(actor, body) }), {
+  replay: async ({ actor, body }) => ({ status: true, data: await createdRecord(actor, body) }),
+});
