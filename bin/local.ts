@@ -20,6 +20,7 @@ import { startStreamPoller } from '../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../functions/stream/handler.ts';
 import { handler as expireReservations } from '../functions/scheduled/expire-reservations.ts';
 import { handler as lowStockReport } from '../functions/scheduled/low-stock-report.ts';
+import { handler as reconcileDaily } from '../functions/scheduled/reconcile.ts';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 
@@ -76,6 +77,7 @@ async function main() {
     setInterval(() => job().catch((err) => console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref();
   every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', expireReservations);
   every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', lowStockReport);
+  every(Number(process.env.INVENTORY_RECONCILE_INTERVAL ?? 86_400), 'reconcile', reconcileDaily);
   process.env.INVENTORY_BLOB_DIR ??= resolve(LOCAL_DIR, 'blobs');
 
   const server = createLocalServer();

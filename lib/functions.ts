@@ -11,6 +11,7 @@ export const SERVICE_FUNCTIONS = {
   StreamConsumer: 'functions/stream/handler.ts',
   LowStockReport: 'functions/scheduled/low-stock-report.ts',
   ExpireReservations: 'functions/scheduled/expire-reservations.ts',
+  Reconcile: 'functions/scheduled/reconcile.ts',
   UploadProcessor: 'functions/uploads/processor.ts',
 } as const;
 
