@@ -7,7 +7,7 @@ import { DomainError, notFound, validation } from './errors.ts';
 import type { ErrorDetail } from './errors.ts';
 import { newId } from './ids.ts';
 import { availabilityFloor } from './model.ts';
-import type { Actor, Reservation, Warehouse } from './model.ts';
+import type { Actor, Level, Reservation, Warehouse } from './model.ts';
 import { mayWrite, restricted, sees } from './access.ts';
 import { writeContext } from './items.ts';
 import { holdActions, MAX_HOLD_ACTIONS, plan } from './allocation.ts';
@@ -16,7 +16,7 @@ import { DEFAULT_HOLD_SECONDS } from './schemas-holds.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
 import { RETRY, TxCancelled, withRetry } from '../store/db.ts';
 import { batchGet } from '../store/query.ts';
-import { keys } from '../store/keys.ts';
+import { keys, strip } from '../store/keys.ts';
 import { loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { loadVariant } from '../store/links.ts';
@@ -151,6 +151,7 @@ function insufficient(lines: HoldLine[], shortfalls: { index: number; requested:
 }
 
 export async function createHold(actor: Actor, input: HoldCreateInput): Promise<HoldView> {
+  const deadline = Date.now() + Number(process.env.INVENTORY_HOLD_BUDGET_MS ?? CREATE_BUDGET_MS);
   const strategy: Strategy = input.strategy ?? 'fewest_warehouses';
   const allowSplit = input.allow_split ?? true;
   const lines = await resolveLines(actor, input.lines);
@@ -160,18 +161,33 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
   const hid = newId('hold');
   const expiresAt = new Date(Date.now() + (input.expires_in_seconds ?? DEFAULT_HOLD_SECONDS) * 1000).toISOString();
 
-  // plan on fresh reads, write it in one transaction whose conditions re-check every level; a race re-plans
-  const hold = await withRetry(async () => {
-    const now = new Date().toISOString();
-    const recs = new Map<string, ItemRecord>();
-    for (const [i, rec] of (await Promise.all(iids.map((iid) => loadItem(actor.tenant, iid)))).entries()) {
-      if (!rec) throw notFound('Inventory item', iids[i], 'INVENTORY_NOT_FOUND');
-      recs.set(iids[i], rec);
+  // Plan, then write the plan in one transaction whose conditions re-check every level. A race
+  // re-plans (bounded): a failed level condition returns the level as it was (ALL_OLD), which
+  // replaces our view of it without a re-read; a changed policy or a gone level is re-read; a plain
+  // contention retries the same plan after a jittered pause. A refusal is always confirmed on a
+  // fresh read, so a 409 never rests on a stale view.
+  const recs = new Map<string, ItemRecord>();
+  const read = async (ids: string[]) => {
+    for (const [i, rec] of (await Promise.all(ids.map((iid) => loadItem(actor.tenant, iid)))).entries()) {
+      if (!rec) throw notFound('Inventory item', ids[i], 'INVENTORY_NOT_FOUND');
+      recs.set(ids[i], rec);
     }
+  };
+  await read(iids);
+  let patched = false;
+  for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS && Date.now() < deadline; attempt++) {
+    const now = new Date().toISOString();
     const allocatable = allocatableOf(recs, eligibleIds);
     const planLines: PlanLine[] = lines.map((l) => ({ index: l.index, quantity: l.quantity, components: l.components, warehouse_id: l.warehouse_id }));
     const p = plan({ lines: planLines, warehouses: eligible.map((w) => ({ id: w.id, priority: w.priority })), allocatable, strategy, allowSplit });
-    if (!p.ok) throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
+    if (!p.ok) {
+      if (patched) {
+        await read(iids);
+        patched = false;
+        continue;
+      }
+      throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
+    }
     const all: PlannedAllocation[] = p.lines.flatMap((l) => l.allocations);
     const needed = holdActions(all);
     if (needed > MAX_HOLD_ACTIONS) {
@@ -219,14 +235,40 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       .filter((p) => p.reservations.length);
     try {
       await store.putHold(actor.tenant, h, perItem, now);
-      return h;
+      return view(h);
     } catch (err) {
-      if (err instanceof TxCancelled) return RETRY; // a level, policy or contention moved: re-plan on fresh reads
-      throw err;
+      if (!(err instanceof TxCancelled)) throw err;
+      const reread = new Set<string>();
+      for (const [label, old] of err.cancellation.failed) {
+        const [kind, iid] = label.split(':');
+        if (kind === 'level' && old) {
+          const rec = recs.get(iid)!;
+          const level = strip<Level>(old);
+          rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));
+          rec.levelVersions[level.location_id] = Number(old.version ?? 1);
+          patched = true;
+        } else if (kind === 'level' || kind === 'item') reread.add(iid);
+      }
+      if (reread.size) await read([...reread]);
+      else if (!err.cancellation.failed.size) await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
     }
-  });
-  return view(hold);
+  }
+  // out of time or attempts: if a fresh read shows the order cannot be covered, that is the answer
+  await read(iids);
+  const allocatable = allocatableOf(recs, eligibleIds);
+  const p = plan({ lines, warehouses: eligible.map((w) => ({ id: w.id, priority: w.priority })), allocatable, strategy, allowSplit });
+  if (!p.ok) throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
+  throw new DomainError('CONFLICT', 'The stock of this hold is changing too fast right now: retry the request');
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A create re-plans at most this often, and within this time: well inside the deployed function's
+ * 10 s timeout (INVENTORY_HOLD_BUDGET_MS overrides it, e.g. for a slow local DynamoDB).
+ */
+const MAX_CREATE_ATTEMPTS = 60;
+const CREATE_BUDGET_MS = 8_000;
+
 
 async function readHold(actor: Actor, hid: string) {
   const s = await store.getHold(actor.tenant, hid);
