@@ -10,6 +10,8 @@
  * only a drift seen twice.
  */
 import { notFound } from './errors.ts';
+import { mayWriteEverywhere } from './access.ts';
+import type { Actor } from './model.ts';
 import type { Level } from './model.ts';
 import { itemIdBySku, listItemIds, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
@@ -105,4 +107,10 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
     ),
   );
   return { levels_checked: levels, reservations_counted: open.count, repair: opts.repair, drifts };
+}
+
+/** POST /api/reconcile: tenant-wide, so a warehouse-limited key may not run it. */
+export async function reconcileAs(actor: Actor, body: { sku?: string; repair?: boolean } | undefined): Promise<ReconcileResult> {
+  mayWriteEverywhere(actor, 'reconcile the whole tenant');
+  return reconcile(actor.tenant, { sku: body?.sku, repair: body?.repair ?? false, by: actor.keyName });
 }
