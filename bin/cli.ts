@@ -2,7 +2,8 @@
  * `npx inventory <command>` (or `npm run cli -- <command>`):
  * - keys: manage API keys of any tenant directly in the table, locally or deployed (for
  *   bootstrapping a new tenant before it has a key to call the API with);
- * - upload: send a CSV file through the API and follow it (bin/upload.ts).
+ * - upload: send a CSV file through the API and follow it (bin/upload.ts);
+ * - reconcile: check (or repair) a tenant's levels against its reservations and ledger, in the table.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,9 +14,10 @@ import { DomainError } from '../functions/core/errors.ts';
 import { SCOPES } from '../functions/core/model.ts';
 import type { Scope } from '../functions/core/model.ts';
 import { db } from '../functions/store/db.ts';
+import { reconcile } from '../functions/core/reconcile.ts';
 import { upload, UsageError } from './upload.ts';
 
-const HELP = `Usage: npx inventory <keys|upload> … (or npm run cli -- …)
+const HELP = `Usage: npx inventory <keys|upload|reconcile> … (or npm run cli -- …)
 
   upload FILE.csv [--mode set|adjust]
                                   upload a CSV (header sku,warehouse_id,quantity[,reason,note]),
@@ -29,6 +31,10 @@ const HELP = `Usage: npx inventory <keys|upload> … (or npm run cli -- …)
                                   create a key; its secret is printed once
   keys list   --tenant T          the tenant's keys (no secrets)
   keys revoke --tenant T --id ID  revoke a key (it stops working at once)
+
+  reconcile --tenant T [--sku S] [--repair]
+                                  recompute reserved from open reservations, check available and the
+                                  ledger; report drifts (exit 3 when any is left unrepaired), --repair corrects
 
 Where the table is:
   --table NAME      table name (env TABLE_NAME, default "inventory")
@@ -65,6 +71,8 @@ async function main(argv: string[]) {
       status: { type: 'string' },
       url: { type: 'string' },
       key: { type: 'string' },
+      sku: { type: 'string' },
+      repair: { type: 'boolean' },
     },
   });
   if (values.help || positionals.length === 0) {
@@ -81,7 +89,8 @@ async function main(argv: string[]) {
     }
     return;
   }
-  if (group !== 'keys' || !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown command: ${positionals.join(' ')}`);
+  if (group !== 'keys' && group !== 'reconcile') fail(`Unknown command: ${positionals.join(' ')}`);
+  if (group === 'keys' && !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown command: ${positionals.join(' ')}`);
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
   // npm start leaves its DynamoDB front's address in .local/dynamodb-endpoint: the CLI goes through it (as `admin`)
   const frontFile = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dynamodb-endpoint');
@@ -92,7 +101,12 @@ async function main(argv: string[]) {
   if (!TENANT_PATTERN.test(tenant)) fail(`--tenant must match ${TENANT_PATTERN} (lower-case letters, digits and -)`);
   const print = (text: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   try {
-    if (command === 'create') {
+    if (group === 'reconcile') {
+      const out = await reconcile(tenant, { sku: values.sku, repair: !!values.repair, by: 'cli' });
+      const lines = out.drifts.map((d) => `${d.sku ?? d.inventory_item_id} @ ${d.warehouse_id}: ${d.kind} recorded ${d.recorded}, expected ${d.expected}${d.repaired ? ' (repaired)' : ''}${d.note ? ` (${d.note})` : ''}`);
+      print(`${out.levels_checked} levels, ${out.reservations_counted} open reservations: ${out.drifts.length ? `${out.drifts.length} drift(s)` : 'no drift'}${lines.length ? `\n${lines.join('\n')}` : ''}`, out);
+      if (out.drifts.some((d) => !d.repaired)) process.exitCode = 3;
+    } else if (command === 'create') {
       const name = values.name ?? fail('--name is required');
       const scopes = (values.scopes ?? fail('--scopes is required')).split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));

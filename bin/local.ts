@@ -24,6 +24,7 @@ import { handler as lowStockReport } from '../functions/scheduled/low-stock-repo
 import { runAs } from '../functions/store/db.ts';
 import { describeFront, startFrontFor } from '../lib/local/dynamo-front.ts';
 import type { DynamoFront } from '../lib/local/dynamo-front.ts';
+import { handler as reconcileDaily } from '../functions/scheduled/reconcile.ts';
 
 const LOCAL_DIR = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local');
 
@@ -92,6 +93,7 @@ async function main() {
     setInterval(() => job().catch((err) => console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref();
   every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', () => runAs('ExpireReservations', () => expireReservations()));
   every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', () => runAs('LowStockReport', () => lowStockReport()));
+  every(Number(process.env.INVENTORY_RECONCILE_INTERVAL ?? 86_400), 'reconcile', () => runAs('Reconcile', () => reconcileDaily()));
   process.env.INVENTORY_BLOB_DIR ??= resolve(LOCAL_DIR, 'blobs');
 
   const server = createLocalServer();

@@ -8,6 +8,7 @@
 import type * as z from 'zod';
 import type { Scope } from './core/model.ts';
 import * as s from './core/schemas.ts';
+import * as h from './core/schemas-holds.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Family = 'admin' | 'inventory' | 'records' | 'meta';
@@ -189,6 +190,26 @@ export const routes: Route[] = [
     summary: "The tenant's API keys, without secrets", response: s.keyListResponse }),
   inventory({ id: 'keys.revoke', method: 'DELETE', path: '/api/keys/{id}', scope: 'keys:manage', access: 'write', file: 'revoke-key',
     summary: 'Revoke an API key', params: s.keyParams, response: s.keyResponse }),
+
+  // ---- holds, availability that explains itself, reconcile (issue 13) ----
+  inventory({ id: 'holds.create', method: 'POST', path: '/api/holds', scope: 'reservations', access: 'write', file: 'create-hold', status: 201,
+    summary: "Hold an order's lines (skus or kits) across warehouses, all or nothing", body: h.holdCreateBody, response: h.holdResponse }),
+  inventory({ id: 'holds.list', method: 'GET', path: '/api/holds', scope: 'inventory:read', access: 'read', file: 'list-holds',
+    summary: 'The holds of an order reference', query: h.holdListQuery, response: h.holdListResponse }),
+  inventory({ id: 'holds.get', method: 'GET', path: '/api/holds/{id}', scope: 'inventory:read', access: 'read', file: 'get-hold',
+    summary: 'A hold with its lines and allocations', params: h.holdParams, response: h.holdResponse }),
+  inventory({ id: 'holds.extend', method: 'POST', path: '/api/holds/{id}/extend', scope: 'reservations', access: 'write', file: 'extend-hold',
+    summary: 'Move the expiry of a live hold and its reservations (410 once expired)', params: h.holdParams, body: h.holdExtendBody, response: h.holdResponse }),
+  inventory({ id: 'holds.fulfill', method: 'POST', path: '/api/holds/{id}/fulfill', scope: 'reservations', access: 'write', file: 'fulfill-hold',
+    summary: 'Consume all or some lines of a hold, each at its reservations\' warehouses (410 once expired)', params: h.holdParams, body: h.holdFulfillBody.optional(), response: h.holdResponse }),
+  inventory({ id: 'holds.release', method: 'DELETE', path: '/api/holds/{id}', scope: 'reservations', access: 'write', file: 'release-hold',
+    summary: 'Release every open reservation of a hold', params: h.holdParams, response: h.holdResponse }),
+  inventory({ id: 'inventory.availability', method: 'GET', path: '/api/inventory/{sku}/availability', scope: 'inventory:read', access: 'read', file: 'explain-sku-availability',
+    summary: 'Whether a quantity of a SKU can be held now, and why (per warehouse)', params: s.skuParams, query: h.explainQuery, response: h.explainResponse }),
+  inventory({ id: 'variants.availability', method: 'GET', path: '/api/variants/{product_id}/{variant_id}/availability', scope: 'inventory:read', access: 'read', file: 'explain-variant-availability',
+    summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it', params: h.variantAvailabilityParams, query: h.explainQuery, response: h.explainResponse }),
+  inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', file: 'reconcile', publishes: true,
+    summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: h.reconcileBody.optional(), response: h.reconcileResponse }),
 
   // ---- records family (seed 004) ----
   records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', file: 'create-record',

@@ -13,6 +13,7 @@ export const SERVICE_FUNCTIONS = {
   StreamConsumer: 'functions/stream/handler.ts',
   LowStockReport: 'functions/scheduled/low-stock-report.ts',
   ExpireReservations: 'functions/scheduled/expire-reservations.ts',
+  Reconcile: 'functions/scheduled/reconcile.ts',
   UploadProcessor: 'functions/uploads/processor.ts',
 } as const;
 
@@ -29,6 +30,8 @@ export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclar
   StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] }, publishes: true },
   LowStockReport: { access: 'write', blobs: 'write', publishes: true },
   ExpireReservations: { access: 'write' },
+  // the daily run in report mode: reads levels, reservations and ledgers per tenant, publishes drift
+  Reconcile: { access: 'read', publishes: true },
   UploadProcessor: { access: 'write', blobs: 'read-uploads' },
 };
 

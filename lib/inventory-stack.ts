@@ -209,6 +209,12 @@ export class InventoryStack extends Stack {
     const sweepRule = new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })] });
     this.functions.set('scheduled.report', report);
     this.functions.set('scheduled.expiry', sweeper);
+    // the daily reconcile in report mode (drifts published, nothing changed), after the report
+    const reconciler = fn('Reconcile', SERVICE_FUNCTIONS.Reconcile, Duration.minutes(15));
+    grantTable(this.table, reconciler, SERVICE_ACCESS.Reconcile.access);
+    if (SERVICE_ACCESS.Reconcile.publishes) this.bus.grantPutEventsTo(reconciler);
+    const reconcileRule = new Rule(this, 'DailyReconcile', { schedule: Schedule.cron({ minute: '30', hour: '5' }), targets: [new LambdaFunction(reconciler, { retryAttempts: 2 })] });
+    this.functions.set('scheduled.reconcile', reconciler);
 
     // ---- CSV uploads: the bucket's ObjectCreated (uploads/) starts the processor; it continues itself ----
     const uploadFailures = new Queue(this, 'UploadFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
@@ -240,7 +246,7 @@ export class InventoryStack extends Stack {
       functions: this.functions,
       streamConsumer: consumer,
       deadLetterQueues: [streamDlq, uploadFailures],
-      schedules: [reportRule, sweepRule],
+      schedules: [reportRule, sweepRule, reconcileRule],
       alarmEmail: props.alarmEmail,
     });
 

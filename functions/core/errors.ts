@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'TOO_MANY_UPDATES'
   | 'IDEMPOTENCY_KEY_REUSED'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'HOLD_EXPIRED'
+  | 'HOLD_TOO_LARGE';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,
@@ -44,6 +46,8 @@ const STATUS: Record<ErrorCode, number> = {
   TOO_MANY_UPDATES: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
+  HOLD_EXPIRED: 410,
+  HOLD_TOO_LARGE: 422,
 };
 
 export interface ErrorDetail {

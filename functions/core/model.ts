@@ -25,6 +25,7 @@ export const ADJUSTMENT_REASONS = [
   'initial',
   'bulk_import',
   'other',
+  'reconcile',
 ] as const;
 export type AdjustmentReason = (typeof ADJUSTMENT_REASONS)[number];
 

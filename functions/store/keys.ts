@@ -18,6 +18,7 @@
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
  * | upload job    | T#t#UP#<id>             | UPLOAD                | T#t#UPLOADS / <id>              |                          |
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
+ * | hold          | T#t#H#<hid>             | HOLD                  |                                 | T#t#HREF#<reference> / <hid> |
  * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
  */
 const T = (tenant: string) => `T#${tenant}`;
@@ -86,6 +87,11 @@ export const keys = {
   uploadIndex: (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOADS`, GSI1SK: id }),
   uploadError: (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` }),
   uploadPartition: (t: string, id: string) => `${T(t)}#UP#${id}`,
+
+  /** A multi-line hold (its lines and the reservations allocated to them); by reference on GSI2. */
+  hold: (t: string, hid: string) => ({ PK: `${T(t)}#H#${hid}`, SK: 'HOLD' }),
+  holdReferenceIndex: (t: string, reference: string, hid: string) => ({ GSI2PK: `${T(t)}#HREF#${reference}`, GSI2SK: hid }),
+  holdsOfReference: (t: string, reference: string) => `${T(t)}#HREF#${reference}`,
 };
 
 /** Attributes that are storage detail, never part of a domain record. */
@@ -98,6 +104,7 @@ const FIELD_ORDER: Record<string, string[]> = {
   reservation: ['id', 'inventory_item_id', 'location_id', 'quantity', 'line_item_id', 'description', 'metadata', 'expires_at', 'created_by', 'created_at', 'updated_at'],
   warehouse: ['id', 'name', 'address', 'type', 'marketplace', 'is_active', 'is_readonly', 'priority', 'metadata', 'created_at', 'updated_at'],
   link: ['id', 'product_id', 'variant_id', 'inventory_item_id', 'required_quantity', 'created_at', 'updated_at'],
+  hold: ['id', 'reference', 'status', 'strategy', 'allow_split', 'expires_at', 'lines', 'created_by', 'created_at', 'updated_at'],
   adjustment: ['id', 'sku', 'inventory_item_id', 'warehouse_id', 'field', 'before_quantity', 'after_quantity', 'delta', 'reason', 'note', 'reference', 'created_by', 'created_at'],
 };
 

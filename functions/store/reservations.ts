@@ -388,3 +388,45 @@ export async function expiredReservationIds(tenant: string, now: string): Promis
   });
   return rows.map((r) => r.id as string);
 }
+
+/**
+ * The actions that create several reservations of one item in one transaction (multi-line holds):
+ * per level one `take` of the summed quantity (a transaction may touch an item once), a Put per
+ * reservation, and one check of the item's backorder policy — the same guards as a single
+ * reservation. Labels name the item and level: `level:<iid>:<wid>`, `reservation:<rid>`, `item:<iid>`.
+ */
+export function reserveActions(tenant: string, rec: ItemRecord, reservations: Reservation[], floor: number | null, now: string): TxAction[] {
+  const iid = rec.item.id;
+  const perLevel = new Map<string, number>();
+  for (const r of reservations) perLevel.set(r.location_id, (perLevel.get(r.location_id) ?? 0) + r.quantity);
+  return [
+    ...[...perLevel].map(([wid, q]) => take(tenant, iid, wid, q, floor, now, `level:${iid}:${wid}`)),
+    ...reservations.map(
+      (r): TxAction => ({
+        label: `reservation:${r.id}`,
+        item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+      }),
+    ),
+    { ...policyCheck(tenant, rec), label: `item:${iid}` },
+  ];
+}
+
+/** Release several reservations at once: each deleted if unchanged, each level given back its sum once. */
+export function releaseActions(tenant: string, reservations: Reservation[], now: string): TxAction[] {
+  const perLevel = new Map<string, { iid: string; wid: string; q: number }>();
+  for (const r of reservations) {
+    const k = `${r.inventory_item_id}:${r.location_id}`;
+    const cur = perLevel.get(k) ?? { iid: r.inventory_item_id, wid: r.location_id, q: 0 };
+    cur.q += r.quantity;
+    perLevel.set(k, cur);
+  }
+  return [
+    ...reservations.map(
+      (r): TxAction => ({
+        label: `reservation:${r.id}`,
+        item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, r.id), ...reservationUnchanged(r) } },
+      }),
+    ),
+    ...[...perLevel.values()].map(({ iid, wid, q }) => giveBack(tenant, iid, wid, q, now, `level:${iid}:${wid}`)),
+  ];
+}

@@ -9,7 +9,7 @@ import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 
 export interface InventoryEvent {
   id: string;
-  type: 'inventory.level.status_changed' | 'inventory.report.generated';
+  type: 'inventory.level.status_changed' | 'inventory.report.generated' | 'inventory.level.drift_detected';
   time: string;
   detail: Record<string, unknown>;
 }

@@ -29,6 +29,7 @@ beforeAll(async () => {
   ids.product = 'prod_auth';
   ids.variant = 'variant_auth';
   await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
+  ids.hold = (await api.post('/api/holds', { reference: 'auth-order', lines: [{ sku: 'AUTH-1', quantity: 1 }] })).body.data.id;
 });
 afterAll(() => api.close());
 
@@ -41,12 +42,14 @@ function pathFor(route: Route): string {
       if (route.path.startsWith('/api/reports')) return ids.report;
       if (route.path.startsWith('/api/inventory/uploads')) return ids.upload;
       if (route.path.startsWith('/admin/reservations')) return ids.res;
+      if (route.path.startsWith('/api/holds')) return ids.hold;
       if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
       if (route.path.startsWith('/v1/inventory')) return ids.record;
       if (route.path.startsWith('/admin/products')) return ids.product;
       return ids.item;
     }
     if (name === 'location_id') return ids.wh;
+    if (name === 'product_id') return ids.product;
     if (name === 'variant_id') return ids.variant;
     if (name === 'inventory_item_id') return ids.item;
     throw new Error(`no fixture for {${name}} in ${route.path}`);
@@ -74,6 +77,10 @@ function bodyFor(route: Route): unknown {
     'inventory.warehouses.update': { name: 'Z2' },
     'records.create': { productId: 'prod_auth', warehouseId: ids.wh2, initialQty: 1 },
     'keys.create': { name: 'new key', scopes: ['inventory:read'] },
+    'holds.create': { reference: 'auth-order-2', lines: [{ sku: 'AUTH-1', quantity: 1 }] },
+    'holds.extend': { expires_in_seconds: 600 },
+    'holds.fulfill': { lines: [{ index: 0, quantity: 1 }] },
+    'reconcile.run': { repair: true },
   };
   return route.body ? bodies[route.id] : undefined;
 }
@@ -154,6 +161,8 @@ const WAREHOUSE_NEUTRAL = new Set([
   'keys.revoke',
   // an upload names its warehouses per row: each row is checked against the key when it is processed
   'uploads.create',
+  // a hold by a warehouse-limited key allocates only at the key's warehouses (409 when they lack the stock)
+  'holds.create',
 ]);
 const warehouseBound = routes.filter((r) => r.method !== 'GET' && r.scope !== 'public' && !WAREHOUSE_NEUTRAL.has(r.id));
 

@@ -59,15 +59,15 @@ test('least privilege for every route: a read route has no write action, a publi
   expect(actionsOf(dev, template, 'authorizer').filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
 });
 
-test('alarms: API 5xx rate, every function (errors + throttles), the DLQs, the stream iterator age, both schedules; all notify the topic', () => {
+test('alarms: API 5xx rate, every function (errors + throttles), the DLQs, the stream iterator age, the three schedules; all notify the topic', () => {
   const monitoring = Template.fromStack(dev.monitoring);
   const alarms = Object.values(monitoring.findResources('AWS::CloudWatch::Alarm')) as any[];
-  expect(alarms).toHaveLength(dev.functions.size + 1 + 1 + 2 + 1 + 2); // functions, 5xx rate, p99, two DLQs, iterator age, schedules
+  expect(alarms).toHaveLength(dev.functions.size + 1 + 1 + 2 + 1 + 3); // functions, 5xx rate, p99, two DLQs, iterator age, schedules
   const text = JSON.stringify(alarms);
   expect(text).toContain('100 * errors / requests');
   expect(text).toContain('IteratorAge');
   expect(text).toContain('ApproximateNumberOfMessagesVisible');
-  expect(text.match(/FailedInvocations/g)?.length).toBe(2);
+  expect(text.match(/FailedInvocations/g)?.length).toBe(3);
   expect(alarms.filter((a) => JSON.stringify(a).includes('errors + throttles'))).toHaveLength(dev.functions.size);
   for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
   monitoring.resourceCountIs('AWS::SNS::Subscription', 0);
@@ -120,8 +120,9 @@ test('the blob bucket logs its access, expires uploads and old reports, and is k
 
 test('the template stays within CloudFormation\'s 500-resource limit with room to grow', () => {
   // each route costs 7 resources (function, role, policy, log group, integration, route, permission)
+  // 470 with the 64 routes of issue 13: room for 4 more routes; beyond that the routes need a nested stack
   const count = Object.keys(template.toJSON().Resources).length;
-  expect(count).toBeLessThan(430);
+  expect(count).toBeLessThan(480);
   expect(Object.keys(Template.fromStack(dev.monitoring).toJSON().Resources).length).toBeLessThan(200);
   expect(Object.keys(Template.fromStack(dev.monitoring).toJSON().Parameters ?? {}).length).toBeLessThan(150);
 });

@@ -27,9 +27,9 @@ function actionsOf(routeId: string): string[] {
   return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
 }
 
-test('one function per route of the route table, plus the authorizer, the stream consumer, two scheduled jobs and the upload processor', () => {
+test('one function per route of the route table, plus the authorizer, the stream consumer, three scheduled jobs and the upload processor', () => {
   const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Environment?.Variables?.TABLE_NAME);
-  expect(fns).toHaveLength(routes.length + 5);
+  expect(fns).toHaveLength(routes.length + 6);
   for (const f of fns as any[]) {
     expect(f.Properties.Architectures).toEqual(['arm64']);
     expect(f.Properties.Runtime).toBe('nodejs24.x');
@@ -92,9 +92,9 @@ test('the stream consumer reads the table stream with partial batch failures, bi
   });
 });
 
-test('the report and the expiry sweep run on schedules; the bucket is encrypted, private and TLS-only', () => {
+test('the report, the expiry sweep and the reconcile run on schedules; the bucket is encrypted, private and TLS-only', () => {
   const rules = Object.values(template.findResources('AWS::Events::Rule')) as any[];
-  expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['cron(0 5 * * ? *)', 'rate(1 minute)']);
+  expect(rules.map((r) => r.Properties.ScheduleExpression).sort()).toEqual(['cron(0 5 * * ? *)', 'cron(30 5 * * ? *)', 'rate(1 minute)']);
   template.hasResourceProperties('AWS::S3::Bucket', {
     BucketEncryption: Match.objectLike({}),
     PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },

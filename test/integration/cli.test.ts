@@ -92,3 +92,19 @@ test('upload: the sample file goes through the API with progress; the stock chan
   expect((await cliAsync('upload', join(dir, 'missing.csv'), '--url', api.url, '--key', api.key)).code).toBe(2);
   expect((await cliAsync('upload', file, '--mode', 'replace', '--url', api.url, '--key', api.key)).code).toBe(2);
 }, 120_000);
+
+test('reconcile: no drift exits 0; a drift made on purpose exits 3, --repair fixes it', async () => {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { db, tableName } = await import('../../functions/store/db.ts');
+  const { keys } = await import('../../functions/store/keys.ts');
+  const wh = (await api.post('/api/warehouses', { name: 'CLI' })).body.data.id;
+  const iid = (await api.post('/admin/inventory-items', { sku: `CLI-RC-${Date.now()}` })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 5 });
+  expect(cli('reconcile', '--tenant', api.tenant)).toMatchObject({ code: 0, out: expect.stringContaining('no drift') });
+  await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.level(api.tenant, iid, wh), UpdateExpression: 'SET reserved_quantity = :r', ExpressionAttributeValues: { ':r': 2 } }));
+  const found = cli('reconcile', '--tenant', api.tenant);
+  expect(found.code).toBe(3);
+  expect(found.out).toContain('reserved recorded 2, expected 0');
+  expect(cli('reconcile', '--tenant', api.tenant, '--repair').code).toBe(0);
+  expect(cli('reconcile', '--tenant', api.tenant)).toMatchObject({ code: 0, out: expect.stringContaining('no drift') });
+});

@@ -1,0 +1,106 @@
+/**
+ * Availability that explains itself: can this quantity of a SKU (or a variant, a kit of items ×
+ * required_quantity) be held now, and why — per warehouse stocked, reserved, safety stock, whether
+ * it is eligible (active, in warehouse_ids), read-only, the item's backorder policy and what it
+ * allows; for a variant, which component limits it. Same numbers the hold planner uses.
+ */
+import { notFound } from './errors.ts';
+import { availabilityFloor } from './model.ts';
+import type { Actor, Warehouse } from './model.ts';
+import { sees } from './access.ts';
+import { itemIdBySku, loadItem } from '../store/items.ts';
+import type { ItemRecord } from '../store/items.ts';
+import { loadVariant } from '../store/links.ts';
+import { listWarehouses } from '../store/locations.ts';
+
+interface Query {
+  quantity: number;
+  warehouse_ids?: string[];
+}
+
+function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, warehouses: Map<string, Warehouse>) {
+  const floor = availabilityFloor(rec.item);
+  const policy = !rec.item.allow_backorder
+    ? 'no backorders: available may not go below 0'
+    : floor === null
+      ? 'backorders without limit'
+      : `backorders down to ${floor}`;
+  let total: number | null = 0;
+  const rows = rec.levels
+    .filter((l) => sees(actor, l.location_id))
+    .map((l) => {
+      const w = warehouses.get(l.location_id);
+      const active = w?.is_active ?? false;
+      const listed = !q.warehouse_ids || q.warehouse_ids.includes(l.location_id);
+      const eligible = active && listed;
+      const allocatable = !eligible ? 0 : floor === null ? null : Math.max(0, l.available_quantity - floor);
+      if (allocatable === null) total = null;
+      else if (total !== null) total += allocatable;
+      const formula = `available ${l.available_quantity} = stocked ${l.stocked_quantity} − reserved ${l.reserved_quantity} − safety stock ${l.safety_stock}`;
+      const why = !active
+        ? 'inactive warehouse: not eligible'
+        : !listed
+          ? 'not in warehouse_ids'
+          : `${formula}; ${policy}${w?.is_readonly ? '; read-only (reservations allowed, stock changes are not)' : ''}`;
+      return {
+        warehouse_id: l.location_id,
+        name: w?.name ?? null,
+        priority: w?.priority ?? 0,
+        stocked: l.stocked_quantity,
+        reserved: l.reserved_quantity,
+        safety_stock: l.safety_stock,
+        available: l.available_quantity,
+        is_active: active,
+        is_readonly: w?.is_readonly ?? false,
+        eligible,
+        allocatable,
+        why,
+      };
+    })
+    .sort((a, b) => b.priority - a.priority || a.warehouse_id.localeCompare(b.warehouse_id));
+  const units = total === null ? null : Math.floor(total / required);
+  return {
+    inventory_item_id: rec.item.id,
+    sku: rec.item.sku,
+    required_quantity: required,
+    needed: q.quantity * required,
+    allow_backorder: rec.item.allow_backorder,
+    backorder_limit: rec.item.backorder_limit,
+    allocatable: total as number | null,
+    units,
+    limiting: false,
+    warehouses: rows,
+  };
+}
+
+function verdict(parts: ReturnType<typeof explainItem>[], q: Query) {
+  const bounded = parts.filter((p) => p.units !== null);
+  const min = bounded.length ? Math.min(...bounded.map((p) => p.units!)) : null;
+  for (const p of parts) p.limiting = min !== null && p.units === min && parts.length > 0;
+  const can = min === null || min >= q.quantity;
+  const lim = parts.find((p) => p.limiting);
+  const reason = can
+    ? `${q.quantity} can be held now${min === null ? ' (backorders without limit)' : `; up to ${min}`}`
+    : parts.length > 1
+      ? `only ${min} can be held: limited by ${lim!.sku ?? lim!.inventory_item_id} (needs ${lim!.required_quantity} per unit, ${lim!.allocatable} allocatable)`
+      : `only ${min} can be held: ${lim!.allocatable} allocatable over the eligible warehouses`;
+  return { can_hold: can, allocatable: min, reason };
+}
+
+export async function explainSku(actor: Actor, sku: string, q: Query) {
+  const iid = await itemIdBySku(actor.tenant, sku);
+  const rec = iid ? await loadItem(actor.tenant, iid) : undefined;
+  if (!rec) throw notFound('Inventory item with sku', sku, 'INVENTORY_NOT_FOUND');
+  const warehouses = new Map((await listWarehouses(actor.tenant)).map((w) => [w.id, w]));
+  const parts = [explainItem(actor, rec, 1, q, warehouses)];
+  return { sku, quantity: q.quantity, ...verdict(parts, q), components: parts };
+}
+
+export async function explainVariant(actor: Actor, pid: string, vid: string, q: Query) {
+  const v = await loadVariant(actor.tenant, vid);
+  if (!v || v.product_id !== pid) throw notFound('Variant', vid);
+  const [recs, whs] = await Promise.all([Promise.all(v.links.map((l) => loadItem(actor.tenant, l.inventory_item_id))), listWarehouses(actor.tenant)]);
+  const warehouses = new Map(whs.map((w) => [w.id, w]));
+  const parts = v.links.flatMap((l, i) => (recs[i] ? [explainItem(actor, recs[i]!, l.required_quantity, q, warehouses)] : []));
+  return { variant: { product_id: pid, variant_id: vid }, quantity: q.quantity, ...verdict(parts, q), components: parts };
+}

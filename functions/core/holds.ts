@@ -1,0 +1,399 @@
+/**
+ * Multi-line holds: an order's lines (skus or kits) allocated across warehouses, all or nothing,
+ * each allocation a normal reservation (line_item_id `<reference>:<line index>`, expiring with the
+ * hold) so /admin/reservations and the expiry sweeper see them.
+ */
+import { DomainError, notFound, validation } from './errors.ts';
+import type { ErrorDetail } from './errors.ts';
+import { newId } from './ids.ts';
+import { availabilityFloor } from './model.ts';
+import type { Actor, Level, Reservation, Warehouse } from './model.ts';
+import { mayWrite, restricted, sees } from './access.ts';
+import { writeContext } from './items.ts';
+import { holdActions, MAX_HOLD_ACTIONS, plan } from './allocation.ts';
+import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
+import { DEFAULT_HOLD_SECONDS } from './schemas-holds.ts';
+import type { HoldCreateInput } from './schemas-holds.ts';
+import { RETRY, TxCancelled, withRetry } from '../store/db.ts';
+import { batchGet } from '../store/query.ts';
+import { keys, strip } from '../store/keys.ts';
+import { loadItem } from '../store/items.ts';
+import type { ItemRecord } from '../store/items.ts';
+import { loadVariant } from '../store/links.ts';
+import { listWarehouses } from '../store/locations.ts';
+import * as store from '../store/holds.ts';
+import type { Consumption, Hold, HoldLine } from '../store/holds.ts';
+
+export type HoldView = Omit<Hold, 'status'> & { status: Hold['status'] | 'expired' };
+
+const holdNotFound = (hid: string) => notFound('Hold', hid);
+export const holdExpired = (h: Hold) => new DomainError('HOLD_EXPIRED', `Hold ${h.id} expired at ${h.expires_at}: it can no longer be fulfilled or extended`);
+
+/** An active hold past its expiry reads as expired (the sweeper releases its reservations). */
+export function view(h: Hold, now = new Date().toISOString()): HoldView {
+  return { ...h, status: h.status === 'active' && h.expires_at <= now ? 'expired' : h.status };
+}
+
+const lineLabel = (l: { sku?: string; variant?: { product_id: string; variant_id: string } }) =>
+  l.sku !== undefined ? `sku ${l.sku}` : `variant ${l.variant!.product_id}/${l.variant!.variant_id}`;
+
+/** Lines → their components (a kit's items × required_quantity). Unknown skus / variants are 404 naming the line. */
+async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Promise<HoldLine[]> {
+  const skus = [...new Set(lines.flatMap((l) => (l.sku !== undefined ? [l.sku] : [])))];
+  const guards = skus.length ? await batchGet(skus.map((s) => keys.skuGuard(actor.tenant, s))) : [];
+  const iidOf = new Map(guards.map((g) => [String(g.PK).slice(`T#${actor.tenant}#SKU#`.length), g.inventory_item_id as string]));
+  const variantIds = [...new Set(lines.flatMap((l) => (l.variant ? [l.variant.variant_id] : [])))];
+  const variants = new Map(await Promise.all(variantIds.map(async (vid) => [vid, await loadVariant(actor.tenant, vid)] as const)));
+  return lines.map((l, index): HoldLine => {
+    let components: HoldLine['components'];
+    if (l.sku !== undefined) {
+      const iid = iidOf.get(l.sku);
+      if (!iid) throw new DomainError('INVENTORY_NOT_FOUND', `lines[${index}].sku: SKU ${l.sku} has no inventory record`, [{ field: `lines[${index}].sku`, message: 'unknown sku' }]);
+      components = [{ inventory_item_id: iid, sku: l.sku, required_quantity: 1 }];
+    } else {
+      const v = variants.get(l.variant!.variant_id);
+      if (!v || v.product_id !== l.variant!.product_id) {
+        throw new DomainError('NOT_FOUND', `lines[${index}].variant: variant ${l.variant!.variant_id} of product ${l.variant!.product_id} has no inventory items`, [
+          { field: `lines[${index}].variant`, message: 'unknown variant' },
+        ]);
+      }
+      components = v.links.map((k) => ({ inventory_item_id: k.inventory_item_id, sku: null, required_quantity: k.required_quantity }));
+    }
+    return {
+      index,
+      ...(l.sku !== undefined ? { sku: l.sku } : { variant: { product_id: l.variant!.product_id, variant_id: l.variant!.variant_id } }),
+      quantity: l.quantity,
+      fulfilled_quantity: 0,
+      warehouse_id: l.warehouse_id ?? null,
+      components,
+      allocations: [],
+    };
+  });
+}
+
+/** Active warehouses the request and the key allow (read-only ones included: reserving there is allowed). */
+function eligibleWarehouses(actor: Actor, all: Warehouse[], input: Pick<HoldCreateInput, 'warehouse_ids' | 'lines'>): Warehouse[] {
+  const byId = new Map(all.map((w) => [w.id, w]));
+  for (const [i, wid] of (input.warehouse_ids ?? []).entries()) {
+    if (!byId.has(wid)) throw new DomainError('WAREHOUSE_NOT_FOUND', `warehouse_ids[${i}]: warehouse ${wid} does not exist`, [{ field: `warehouse_ids[${i}]`, message: 'unknown warehouse' }]);
+    mayWrite(actor, wid);
+  }
+  for (const [i, l] of input.lines.entries()) {
+    if (!l.warehouse_id) continue;
+    if (!byId.has(l.warehouse_id)) {
+      throw new DomainError('WAREHOUSE_NOT_FOUND', `lines[${i}].warehouse_id: warehouse ${l.warehouse_id} does not exist`, [{ field: `lines[${i}].warehouse_id`, message: 'unknown warehouse' }]);
+    }
+    mayWrite(actor, l.warehouse_id);
+    if (input.warehouse_ids && !input.warehouse_ids.includes(l.warehouse_id)) throw validation(`lines[${i}].warehouse_id`, 'is not one of warehouse_ids');
+  }
+  return all.filter((w) => w.is_active && (!input.warehouse_ids || input.warehouse_ids.includes(w.id)) && sees(actor, w.id));
+}
+
+/** allocatable[iid][wid] at eligible warehouses: available down to the item's floor (Infinity: unbounded backorders). */
+function allocatableOf(recs: Map<string, ItemRecord>, eligible: Set<string>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const [iid, rec] of recs) {
+    const floor = availabilityFloor(rec.item);
+    out[iid] = {};
+    for (const l of rec.levels) if (eligible.has(l.location_id)) out[iid][l.location_id] = floor === null ? Infinity : Math.max(0, l.available_quantity - floor);
+  }
+  return out;
+}
+
+const finite = (n: number) => (Number.isFinite(n) ? n : null);
+
+function insufficient(lines: HoldLine[], shortfalls: { index: number; requested: number; allocatable: number; reason: string }[], demand: Record<string, number>, recs: Map<string, ItemRecord>, eligible: Warehouse[], allocatable: Record<string, Record<string, number>>): DomainError {
+  const details: ErrorDetail[] = [];
+  const extraLines = shortfalls.map((s) => {
+    const line = lines[s.index];
+    const msg =
+      s.reason === 'no_single_warehouse'
+        ? `requested ${s.requested}, no single warehouse holds it (allow_split is false); at most ${s.allocatable} from one`
+        : `requested ${s.requested}, allocatable ${s.allocatable}`;
+    details.push({ field: `lines[${s.index}]`, message: `${lineLabel(line)}: ${msg}` });
+    return {
+      index: s.index,
+      ...(line.sku !== undefined ? { sku: line.sku } : { variant: line.variant }),
+      requested: s.requested,
+      allocatable: s.allocatable,
+      reason: s.reason,
+      warehouses: line.components.flatMap((c) =>
+        eligible
+          .filter((w) => !line.warehouse_id || w.id === line.warehouse_id)
+          .map((w) => {
+            const lvl = recs.get(c.inventory_item_id)?.levels.find((l) => l.location_id === w.id);
+            return {
+              warehouse_id: w.id,
+              priority: w.priority,
+              inventory_item_id: c.inventory_item_id,
+              required_quantity: c.required_quantity,
+              stocked: lvl?.stocked_quantity ?? 0,
+              reserved: lvl?.reserved_quantity ?? 0,
+              available: lvl?.available_quantity ?? 0,
+              allocatable: lvl ? finite(allocatable[c.inventory_item_id]?.[w.id] ?? 0) : 0,
+            };
+          }),
+      ),
+    };
+  });
+  const items = Object.entries(demand).map(([iid, d]) => ({
+    inventory_item_id: iid,
+    sku: recs.get(iid)?.item.sku ?? null,
+    demand: d,
+    allocatable: finite(Object.values(allocatable[iid] ?? {}).reduce((a, b) => a + b, 0)),
+  }));
+  return new DomainError(
+    'INSUFFICIENT_STOCK',
+    `Not enough stock for the hold: ${details.map((d) => `${d.field} (${d.message})`).join('; ')}`,
+    details,
+    { lines: extraLines, items },
+  );
+}
+
+export async function createHold(actor: Actor, input: HoldCreateInput): Promise<HoldView> {
+  const deadline = Date.now() + Number(process.env.INVENTORY_HOLD_BUDGET_MS ?? CREATE_BUDGET_MS);
+  const strategy: Strategy = input.strategy ?? 'fewest_warehouses';
+  const allowSplit = input.allow_split ?? true;
+  const lines = await resolveLines(actor, input.lines);
+  const eligible = eligibleWarehouses(actor, await listWarehouses(actor.tenant), input);
+  const eligibleIds = new Set(eligible.map((w) => w.id));
+  const iids = [...new Set(lines.flatMap((l) => l.components.map((c) => c.inventory_item_id)))];
+  const hid = newId('hold');
+  const expiresAt = new Date(Date.now() + (input.expires_in_seconds ?? DEFAULT_HOLD_SECONDS) * 1000).toISOString();
+
+  // Plan, then write the plan in one transaction whose conditions re-check every level. A race
+  // re-plans (bounded): a failed level condition returns the level as it was (ALL_OLD), which
+  // replaces our view of it without a re-read; a changed policy or a gone level is re-read; a plain
+  // contention retries the same plan after a jittered pause. A refusal is always confirmed on a
+  // fresh read, so a 409 never rests on a stale view.
+  const recs = new Map<string, ItemRecord>();
+  const read = async (ids: string[]) => {
+    for (const [i, rec] of (await Promise.all(ids.map((iid) => loadItem(actor.tenant, iid)))).entries()) {
+      if (!rec) throw notFound('Inventory item', ids[i], 'INVENTORY_NOT_FOUND');
+      recs.set(ids[i], rec);
+    }
+  };
+  await read(iids);
+  let patched = false;
+  for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS && Date.now() < deadline; attempt++) {
+    const now = new Date().toISOString();
+    const allocatable = allocatableOf(recs, eligibleIds);
+    const planLines: PlanLine[] = lines.map((l) => ({ index: l.index, quantity: l.quantity, components: l.components, warehouse_id: l.warehouse_id }));
+    const p = plan({ lines: planLines, warehouses: eligible.map((w) => ({ id: w.id, priority: w.priority })), allocatable, strategy, allowSplit });
+    if (!p.ok) {
+      if (patched) {
+        await read(iids);
+        patched = false;
+        continue;
+      }
+      throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
+    }
+    const all: PlannedAllocation[] = p.lines.flatMap((l) => l.allocations);
+    const needed = holdActions(all);
+    if (needed > MAX_HOLD_ACTIONS) {
+      throw new DomainError(
+        'HOLD_TOO_LARGE',
+        `This hold needs ${needed} actions in one transaction; at most ${MAX_HOLD_ACTIONS} fit (one of DynamoDB's 100 is kept for the request's idempotency claim). Split the order into smaller holds.`,
+        [{ field: 'lines', message: `needs ${needed} transaction actions, at most ${MAX_HOLD_ACTIONS}` }],
+      );
+    }
+    const reservations: Reservation[] = [];
+    const h: Hold = {
+      id: hid,
+      reference: input.reference,
+      status: 'active',
+      strategy,
+      allow_split: allowSplit,
+      expires_at: expiresAt,
+      lines: lines.map((l) => ({
+        ...l,
+        components: l.components.map((c) => ({ ...c, sku: recs.get(c.inventory_item_id)!.item.sku })),
+        allocations: p.lines[l.index].allocations.map((a) => {
+          const r: Reservation = {
+            id: newId('res'),
+            inventory_item_id: a.inventory_item_id,
+            location_id: a.warehouse_id,
+            quantity: a.quantity,
+            line_item_id: `${input.reference}:${l.index}`,
+            description: `hold ${hid}`,
+            metadata: { hold_id: hid },
+            expires_at: expiresAt,
+            created_by: actor.keyName,
+            created_at: now,
+            updated_at: now,
+          };
+          reservations.push(r);
+          return { warehouse_id: a.warehouse_id, inventory_item_id: a.inventory_item_id, quantity: a.quantity, fulfilled_quantity: 0, reservation_id: r.id };
+        }),
+      })),
+      created_by: actor.keyName,
+      created_at: now,
+      updated_at: now,
+    };
+    const perItem = iids
+      .map((iid) => ({ rec: recs.get(iid)!, reservations: reservations.filter((r) => r.inventory_item_id === iid), floor: availabilityFloor(recs.get(iid)!.item) }))
+      .filter((p) => p.reservations.length);
+    try {
+      await store.putHold(actor.tenant, h, perItem, now);
+      return view(h);
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const reread = new Set<string>();
+      for (const [label, old] of err.cancellation.failed) {
+        const [kind, iid] = label.split(':');
+        if (kind === 'level' && old) {
+          const rec = recs.get(iid)!;
+          const level = strip<Level>(old);
+          rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));
+          rec.levelVersions[level.location_id] = Number(old.version ?? 1);
+          patched = true;
+        } else if (kind === 'level' || kind === 'item') reread.add(iid);
+      }
+      if (reread.size) await read([...reread]);
+      else if (!err.cancellation.failed.size) await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
+    }
+  }
+  // out of time or attempts: if a fresh read shows the order cannot be covered, that is the answer
+  await read(iids);
+  const allocatable = allocatableOf(recs, eligibleIds);
+  const p = plan({ lines, warehouses: eligible.map((w) => ({ id: w.id, priority: w.priority })), allocatable, strategy, allowSplit });
+  if (!p.ok) throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
+  throw new DomainError('CONFLICT', 'The stock of this hold is changing too fast right now: retry the request');
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * A create re-plans at most this often, and within this time: well inside the deployed function's
+ * 10 s timeout (INVENTORY_HOLD_BUDGET_MS overrides it, e.g. for a slow local DynamoDB).
+ */
+const MAX_CREATE_ATTEMPTS = 60;
+const CREATE_BUDGET_MS = 8_000;
+
+
+async function readHold(actor: Actor, hid: string) {
+  const s = await store.getHold(actor.tenant, hid);
+  if (!s) throw holdNotFound(hid);
+  // a warehouse-limited key sees a hold only if every allocation is in its warehouses
+  if (restricted(actor) && s.hold.lines.some((l) => l.allocations.some((a) => !sees(actor, a.warehouse_id)))) throw holdNotFound(hid);
+  return s;
+}
+
+export async function getHold(actor: Actor, hid: string): Promise<HoldView> {
+  return view((await readHold(actor, hid)).hold);
+}
+
+export async function listHolds(actor: Actor, reference: string): Promise<HoldView[]> {
+  const all = await store.holdsByReference(actor.tenant, reference);
+  return all.filter((h) => !restricted(actor) || h.lines.every((l) => l.allocations.every((a) => sees(actor, a.warehouse_id)))).map((h) => view(h));
+}
+
+function mustBeLive(h: Hold, now: string): void {
+  if (h.status === 'released') throw new DomainError('CONFLICT', `Hold ${h.id} was released`);
+  if (h.status === 'fulfilled') throw new DomainError('CONFLICT', `Hold ${h.id} is already fulfilled`);
+  if (h.expires_at <= now) throw holdExpired(h);
+}
+
+const touched = (h: Hold) => [...new Set(h.lines.flatMap((l) => l.allocations.map((a) => a.warehouse_id)))];
+
+export async function extendHold(actor: Actor, hid: string, seconds: number): Promise<HoldView> {
+  return withRetry(async () => {
+    const { hold, version } = await readHold(actor, hid);
+    mayWrite(actor, ...touched(hold));
+    const now = new Date().toISOString();
+    mustBeLive(hold, now);
+    const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
+    try {
+      await store.extendHold(actor.tenant, hold, version, expiresAt, now);
+      return view({ ...hold, expires_at: expiresAt, updated_at: now });
+    } catch (err) {
+      if (err instanceof TxCancelled) return RETRY; // re-read: expired (410), released, or changed meanwhile
+      throw err;
+    }
+  });
+}
+
+/** Which allocations `lines` consume (each line's components in proportion), and the hold after it. */
+export function consumption(h: Hold, request?: { index: number; quantity: number }[]): { consumed: Consumption[]; lines: HoldLine[]; status: Hold['status'] } {
+  const wanted = new Map<number, number>();
+  if (request) {
+    for (const [i, r] of request.entries()) {
+      const line = h.lines[r.index];
+      if (!line) throw validation(`lines[${i}].index`, `the hold has no line ${r.index}`);
+      if (wanted.has(r.index)) throw validation(`lines[${i}].index`, `line ${r.index} is given twice`);
+      const left = line.quantity - line.fulfilled_quantity;
+      if (r.quantity > left) {
+        throw new DomainError('INVALID_QUANTITY', `lines[${i}].quantity: line ${r.index} has ${left} left to fulfil`, [{ field: `lines[${i}].quantity`, message: `at most ${left}` }]);
+      }
+      wanted.set(r.index, r.quantity);
+    }
+  } else {
+    for (const l of h.lines) if (l.quantity > l.fulfilled_quantity) wanted.set(l.index, l.quantity - l.fulfilled_quantity);
+  }
+  if (![...wanted.values()].some((q) => q > 0)) throw new DomainError('CONFLICT', `Hold ${h.id} has nothing left to fulfil`);
+  const consumed: Consumption[] = [];
+  const lines = h.lines.map((l) => {
+    const units = wanted.get(l.index) ?? 0;
+    if (!units) return l;
+    const allocations = l.allocations.map((a) => ({ ...a }));
+    for (const c of l.components) {
+      let need = units * c.required_quantity;
+      for (const a of allocations.filter((x) => x.inventory_item_id === c.inventory_item_id)) {
+        const take = Math.min(need, a.quantity - a.fulfilled_quantity);
+        if (take <= 0) continue;
+        consumed.push({ allocation: { ...a }, take });
+        a.fulfilled_quantity += take;
+        need -= take;
+      }
+    }
+    return { ...l, fulfilled_quantity: l.fulfilled_quantity + units, allocations };
+  });
+  const status = lines.every((l) => l.fulfilled_quantity === l.quantity) ? 'fulfilled' : 'active';
+  return { consumed, lines, status };
+}
+
+export async function fulfillHold(actor: Actor, hid: string, request?: { index: number; quantity: number }[]): Promise<HoldView> {
+  return withRetry(async () => {
+    const { hold, version } = await readHold(actor, hid);
+    mayWrite(actor, ...touched(hold));
+    const ctx = writeContext(actor);
+    mustBeLive(hold, ctx.now);
+    const next = consumption(hold, request);
+    const iids = [...new Set(next.consumed.map((c) => c.allocation.inventory_item_id))];
+    const recs = new Map<string, ItemRecord>();
+    for (const [i, rec] of (await Promise.all(iids.map((iid) => loadItem(actor.tenant, iid)))).entries()) {
+      if (!rec) return RETRY;
+      recs.set(iids[i], rec);
+    }
+    if (next.consumed.some((c) => !recs.get(c.allocation.inventory_item_id)!.levels.some((l) => l.location_id === c.allocation.warehouse_id))) return RETRY;
+    try {
+      await store.fulfilHold(ctx, hold, version, next, next.consumed, recs);
+      return view({ ...hold, lines: next.lines, status: next.status, updated_at: ctx.now }, ctx.now);
+    } catch (err) {
+      if (!(err instanceof TxCancelled)) throw err;
+      const f = err.cancellation.failed;
+      if ([...f.keys()].some((k) => k.startsWith('reservation:')) && !f.has(store.HOLD)) {
+        // a reservation of this hold was changed outside it (released, fulfilled or edited directly)
+        const gone = [...f.keys()].filter((k) => k.startsWith('reservation:')).map((k) => k.slice('reservation:'.length));
+        throw new DomainError('CONFLICT', `Reservation(s) ${gone.join(', ')} of hold ${hid} were changed outside the hold; release the hold and hold again`);
+      }
+      return RETRY; // the hold or a level moved (or expired: the re-read answers 410)
+    }
+  });
+}
+
+export async function releaseHold(actor: Actor, hid: string): Promise<HoldView> {
+  return withRetry(async () => {
+    const { hold, version } = await readHold(actor, hid);
+    mayWrite(actor, ...touched(hold));
+    if (hold.status !== 'active') throw new DomainError('CONFLICT', `Hold ${hid} is already ${hold.status}`);
+    const now = new Date().toISOString();
+    const open = await store.openReservations(actor.tenant, hold);
+    try {
+      await store.releaseHold(actor.tenant, hold, version, open, now);
+      return view({ ...hold, status: 'released', updated_at: now }, now);
+    } catch (err) {
+      if (err instanceof TxCancelled) return RETRY;
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,4 @@
+import { defineHandler } from '#edge/http.ts';
+import { extendHold } from '#core/holds.ts';
+
+export const handler = defineHandler('holds.extend', async ({ actor, params, body }) => ({ data: await extendHold(actor, params.id, body.expires_in_seconds) }));

@@ -1,0 +1,23 @@
+/** Scheduled (daily when deployed): reconcile every tenant in report mode; drifts are published, nothing is changed. */
+import { countAndFlush, logger } from '../edge/observability.ts';
+import { reconcile } from '../core/reconcile.ts';
+import { tenants } from '../store/reports.ts';
+
+export const handler = async (): Promise<{ tenants: number; drifts: number }> => {
+  let drifts = 0;
+  let failed = 0;
+  const all = await tenants();
+  for (const tenant of all) {
+    try {
+      const out = await reconcile(tenant, { repair: false, by: 'reconcile-schedule' });
+      drifts += out.drifts.length;
+      if (out.drifts.length) logger.warn('drift detected', { tenant, drifts: out.drifts.length });
+    } catch (err) {
+      failed++;
+      logger.error('reconcile failed', { tenant, error: err as Error });
+    }
+  }
+  countAndFlush('DriftsDetected', drifts);
+  if (failed) throw new Error(`reconcile failed for ${failed} of ${all.length} tenant(s)`);
+  return { tenants: all.length, drifts };
+};

@@ -1,0 +1,231 @@
+/**
+ * Holds: one row (`T#t#H#<hid>` / `HOLD`) with its lines and the reservations allocated to them.
+ * Every write of a hold is one transaction with the reservations and levels it moves; the hold row
+ * carries a version, and writes that need a live hold check `expires_at > now` in the write itself.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Reservation } from '../core/model.ts';
+import { db, tableName, transact } from './db.ts';
+import type { TxAction } from './db.ts';
+import type { ItemRecord } from './items.ts';
+import { keys, strip } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import { queryPartition, batchGet } from './query.ts';
+import { releaseActions, reserveActions } from './reservations.ts';
+import type { Strategy } from '../core/allocation.ts';
+
+export interface HoldAllocation {
+  warehouse_id: string;
+  inventory_item_id: string;
+  quantity: number;
+  fulfilled_quantity: number;
+  reservation_id: string;
+}
+export interface HoldLine {
+  index: number;
+  sku?: string;
+  variant?: { product_id: string; variant_id: string };
+  quantity: number;
+  fulfilled_quantity: number;
+  warehouse_id: string | null;
+  components: { inventory_item_id: string; sku: string | null; required_quantity: number }[];
+  allocations: HoldAllocation[];
+}
+export type HoldStatus = 'active' | 'fulfilled' | 'released';
+export interface Hold {
+  id: string;
+  reference: string;
+  status: HoldStatus;
+  strategy: Strategy;
+  allow_split: boolean;
+  expires_at: string;
+  lines: HoldLine[];
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+export interface StoredHold {
+  hold: Hold;
+  version: number;
+}
+
+const holdRow = (tenant: string, h: Hold, version: number) => ({
+  ...keys.hold(tenant, h.id),
+  ...keys.holdReferenceIndex(tenant, h.reference, h.id),
+  entity: 'hold',
+  ...h,
+  version,
+});
+
+/** The hold row's label in every transaction (a failed guard on it names it). */
+export const HOLD = 'hold';
+
+/** Create: the hold row and, per item, its levels' takes, its reservations and its policy check — one transaction. */
+export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[], now: string): Promise<void> {
+  await transact([
+    { label: HOLD, item: { Put: { TableName: tableName(), Item: holdRow(tenant, h, 1), ConditionExpression: 'attribute_not_exists(PK)' } } },
+    ...perItem.flatMap((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)),
+  ]);
+}
+
+export async function getHold(tenant: string, hid: string): Promise<StoredHold | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.hold(tenant, hid), ConsistentRead: true }));
+  if (!res.Item) return undefined;
+  return { hold: strip<Hold>(res.Item), version: Number(res.Item.version) };
+}
+
+export async function holdsByReference(tenant: string, reference: string): Promise<Hold[]> {
+  const rows = await queryPartition(keys.holdsOfReference(tenant, reference), { index: 'GSI2' });
+  return rows.map((r) => strip<Hold>(r)).sort((a, b) => (a.created_at < b.created_at ? -1 : 1));
+}
+
+/** The hold row moves from version `seen` to `seen + 1`; `live`: only while active and not expired at `now`. */
+function holdUpdate(tenant: string, h: Hold, seen: number, now: string, live: boolean, set: Record<string, unknown>): TxAction {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':seen': seen, ':next': seen + 1, ':now': now, ':active': 'active' };
+  const sets = ['version = :next', 'updated_at = :now'];
+  Object.entries(set).forEach(([k, v], i) => {
+    names[`#f${i}`] = k;
+    values[`:f${i}`] = v;
+    sets.push(`#f${i} = :f${i}`);
+  });
+  let condition = 'version = :seen AND #status = :active';
+  if (live) condition += ' AND expires_at > :now';
+  return {
+    label: HOLD,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.hold(tenant, h.id),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** Open reservations of a hold as they are now (a released or fulfilled one is absent). */
+export async function openReservations(tenant: string, h: Hold): Promise<Reservation[]> {
+  const ids = h.lines.flatMap((l) => l.allocations.filter((a) => a.quantity > a.fulfilled_quantity).map((a) => a.reservation_id));
+  if (!ids.length) return [];
+  const rows = await batchGet(ids.map((rid) => keys.reservation(tenant, rid)));
+  return rows.map((r) => strip<Reservation>(r));
+}
+
+/** Extend: the hold and each open reservation get the new expiry (and expiry index key) together. */
+export async function extendHold(tenant: string, h: Hold, seen: number, expiresAt: string, now: string): Promise<void> {
+  const open = h.lines.flatMap((l) => l.allocations.filter((a) => a.quantity > a.fulfilled_quantity));
+  await transact([
+    holdUpdate(tenant, h, seen, now, true, { expires_at: expiresAt }),
+    ...open.map(
+      (a): TxAction => ({
+        label: `reservation:${a.reservation_id}`,
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.reservation(tenant, a.reservation_id),
+            UpdateExpression: 'SET expires_at = :e, GSI3PK = :gpk, GSI3SK = :gsk, updated_at = :now',
+            ConditionExpression: 'quantity = :q AND location_id = :l',
+            ExpressionAttributeValues: {
+              ':e': expiresAt,
+              ':gpk': keys.reservationExpiryIndex(tenant, expiresAt, a.reservation_id).GSI3PK,
+              ':gsk': keys.reservationExpiryIndex(tenant, expiresAt, a.reservation_id).GSI3SK,
+              ':now': now,
+              ':q': a.quantity - a.fulfilled_quantity,
+              ':l': a.warehouse_id,
+            },
+          },
+        },
+      }),
+    ),
+  ]);
+}
+
+export interface Consumption {
+  allocation: HoldAllocation;
+  take: number;
+}
+
+/**
+ * Fulfil: each consumed reservation shrinks (or goes), each touched level loses the consumed
+ * quantity from stocked and reserved together (available unchanged) under its version, with its
+ * ledger row (reason fulfillment, reference = the hold's reference), and the hold row records what
+ * was fulfilled — one transaction, only while the hold is active and not expired.
+ */
+export async function fulfilHold(
+  ctx: { tenant: string; by: string; now: string },
+  h: Hold,
+  seen: number,
+  next: { lines: HoldLine[]; status: HoldStatus },
+  consumed: Consumption[],
+  recs: Map<string, ItemRecord>,
+): Promise<void> {
+  const { tenant, now } = ctx;
+  const perLevel = new Map<string, { iid: string; wid: string; q: number }>();
+  for (const c of consumed) {
+    const k = `${c.allocation.inventory_item_id}:${c.allocation.warehouse_id}`;
+    const cur = perLevel.get(k) ?? { iid: c.allocation.inventory_item_id, wid: c.allocation.warehouse_id, q: 0 };
+    cur.q += c.take;
+    perLevel.set(k, cur);
+  }
+  const actions: TxAction[] = [holdUpdate(tenant, h, seen, now, true, { lines: next.lines, status: next.status })];
+  for (const { allocation: a, take } of consumed) {
+    const open = a.quantity - a.fulfilled_quantity;
+    const key = keys.reservation(tenant, a.reservation_id);
+    const guard = { ConditionExpression: 'quantity = :q AND location_id = :l', ExpressionAttributeValues: { ':q': open, ':l': a.warehouse_id } as Record<string, unknown> };
+    if (take === open) {
+      actions.push({ label: `reservation:${a.reservation_id}`, item: { Delete: { TableName: tableName(), Key: key, ...guard } } });
+    } else {
+      guard.ExpressionAttributeValues[':left'] = open - take;
+      guard.ExpressionAttributeValues[':now'] = now;
+      actions.push({
+        label: `reservation:${a.reservation_id}`,
+        item: { Update: { TableName: tableName(), Key: key, UpdateExpression: 'SET quantity = :left, updated_at = :now', ...guard } },
+      });
+    }
+  }
+  for (const { iid, wid, q } of perLevel.values()) {
+    const rec = recs.get(iid)!;
+    const level = rec.levels.find((l) => l.location_id === wid)!;
+    const version = rec.levelVersions[wid];
+    const after = level.stocked_quantity - q;
+    actions.push({
+      label: `level:${iid}:${wid}`,
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.level(tenant, iid, wid),
+          UpdateExpression: 'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
+          // invariant: stock never negative; the ledger's before is the version's stocked quantity
+          ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
+          ExpressionAttributeValues: { ':after': after, ':q': q, ':next': version + 1, ':seen': version, ':now': now },
+        },
+      },
+    });
+    actions.push({
+      ...ledgerPut({
+        tenant,
+        sku: rec.item.sku,
+        inventory_item_id: iid,
+        warehouse_id: wid,
+        field: 'stocked_quantity',
+        before: level.stocked_quantity,
+        after,
+        reason: 'fulfillment',
+        reference: h.reference,
+        note: `hold ${h.id}`,
+        created_by: ctx.by,
+        at: now,
+      }),
+      label: `ledger:${iid}:${wid}`,
+    });
+  }
+  await transact(actions);
+}
+
+/** Release: the hold is marked released and its still-open reservations go back to their levels. */
+export async function releaseHold(tenant: string, h: Hold, seen: number, open: Reservation[], now: string): Promise<void> {
+  await transact([holdUpdate(tenant, h, seen, now, false, { status: 'released' }), ...releaseActions(tenant, open, now)]);
+}
