@@ -5,6 +5,7 @@ import { routes } from '../../functions/routes.ts';
 import { InventoryStack } from '../../lib/inventory-stack.ts';
 import { TABLE } from '../../lib/table-definition.ts';
 import { settingsFrom } from '../../lib/settings.ts';
+import { functionName, tableGrants } from '../../lib/functions.ts';
 
 /** A stack as `cdk synth -c …` would make it, without bundling (the bundles have their own test). */
 export function makeStack(context: Record<string, unknown> = {}, id = 'Test') {
@@ -120,4 +121,22 @@ test('only the report routes touch the bucket, only the report maker and the con
     if (r.blobs === 'read') expect(actions.some((a) => a.startsWith('s3:Put'))).toBe(false);
   }
   expect(actionsFor('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
+});
+
+test("every function's table grant is its declaration, the one the local DynamoDB front enforces (lib/functions.ts tableGrants)", () => {
+  const probe = makeStack({}, 'Probe3');
+  const t = Template.fromStack(probe);
+  const byName: Record<string, string> = { Authorizer: 'authorizer', StreamConsumer: 'stream', LowStockReport: 'scheduled.report', ExpireReservations: 'scheduled.expiry', UploadProcessor: 'uploads.processor' };
+  for (const r of routes) byName[functionName(r)] = r.id;
+  for (const [name, grant] of tableGrants()) {
+    const fnId = probe.getLogicalId(probe.functions.get(byName[name])!.node.defaultChild as any);
+    const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
+    const dynamo = Object.values(t.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)))
+      // the stream's own actions (the event source mapping's) are not table access
+      .filter((a: string) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a))
+      .sort();
+    expect([name, dynamo]).toEqual([name, (grant?.actions ?? []).map((a) => `dynamodb:${a}`).sort()]);
+  }
 });
