@@ -11,7 +11,6 @@ import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { javaWith } from '../support/processes.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = resolve(ROOT, 'node_modules/.bin/tsx');
 
 interface Running {
   child: ChildProcess;
@@ -38,7 +37,9 @@ async function start(env: Record<string, string>): Promise<Running> {
   if (env.DYNAMODB_PORT) started.add(`-port ${env.DYNAMODB_PORT}`);
   // the test run's own DynamoDB and table are not the child's, unless the test passes them
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...inherited } = process.env;
-  const child = spawn(TSX, ['bin/local.ts'], {
+  // node itself with tsx's loader (not the tsx CLI, whose SIGKILL would orphan the node running the
+  // service, and with it DynamoDB Local): what the test signals is the process that owns java
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
     cwd: ROOT,
     env: { ...inherited, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
