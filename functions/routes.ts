@@ -38,6 +38,11 @@ export interface Route {
   response: z.ZodType;
   /** Content type of the success response (JSON unless said). */
   contentType?: string;
+  /**
+   * Package files the function serves at run time (`package/file`): copied beside its bundle when
+   * deployed (lib/inventory-stack.ts), not bundled into its code.
+   */
+  assets?: string[];
 }
 
 const admin = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
@@ -85,9 +90,23 @@ export const routes: Route[] = [
     scope: 'public',
     handler: 'functions/http/meta/docs.ts',
     access: 'none',
-    summary: 'A page that renders the OpenAPI document',
+    summary: 'The API reference (Swagger UI) of the OpenAPI document, with try-it-out',
     response: s.anyQuery,
     contentType: 'text/html',
+  },
+  {
+    id: 'meta.docs.asset',
+    method: 'GET',
+    path: '/docs/{file}',
+    family: 'meta',
+    scope: 'public',
+    handler: 'functions/http/meta/docs-asset.ts',
+    access: 'none',
+    summary: "A file of the API reference page (Swagger UI's script and style)",
+    params: s.docsAssetParams,
+    response: s.anyQuery,
+    contentType: 'text/javascript',
+    assets: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   },
 
   // ---- admin: inventory items ----

@@ -22,7 +22,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { createRequire } from 'node:module';
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { TABLE } from './table-definition.ts';
@@ -167,7 +168,7 @@ export class InventoryStack extends Stack {
     stage.defaultRouteSettings = { throttlingRateLimit: props.throttleRate, throttlingBurstLimit: props.throttleBurst, detailedMetricsEnabled: true };
 
     for (const route of routes) {
-      const handler = fn(functionName(route), route.handler);
+      const handler = fn(functionName(route), route.handler, undefined, {}, route.assets ? { bundling: { ...functionDefaults.bundling, commandHooks: copyAssets(route.assets) } } : {});
       grantRoute(this, handler, route);
       this.functions.set(route.id, handler);
       const [apiRoute] = this.api.addRoutes({
@@ -304,6 +305,16 @@ const functionDefaults = {
     banner: BUNDLING.banner,
   },
 };
+
+/** Package files a route serves (route table `assets`), copied beside its bundle after esbuild ran. */
+function copyAssets(assets: string[]) {
+  const require = createRequire(import.meta.url);
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_input: string, output: string) => assets.map((a) => `cp "${require.resolve(a)}" "${output}/${basename(a)}"`),
+  };
+}
 
 /** What a function may do to the table (no Scan: nothing of ours scans; transactions need the actions inside them). */
 const TABLE_READ = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'];

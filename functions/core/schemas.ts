@@ -356,6 +356,9 @@ export const variantResponse = z.object({
 export const empty = z.object({}).strict();
 export const anyQuery = z.object({});
 export const healthResponse = z.object({ status: z.literal('ok') });
+export const docsAssetParams = z.object({
+  file: z.string().max(64).regex(/^[\w.-]+$/, 'must be a file name').describe('a file of the docs page, e.g. swagger-ui-bundle.js'),
+});
 
 // ---------- inventory family (seed 002) ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
