@@ -157,7 +157,10 @@ export const itemSchema = z.object({
 });
 export const itemResponse = z.object({ inventory_item: itemSchema });
 export const itemListResponse = z.object({
-  inventory_items: z.array(itemSchema),
+  // `fields` trims each item to the fields asked for (id always stays), so only id is certain
+  inventory_items: z.array(
+    itemSchema.partial().required({ id: true }).describe('An inventory item; with `fields`, only the fields asked for (and id)'),
+  ),
   count: z.number().int(),
   offset: z.number().int(),
   limit: z.number().int(),
