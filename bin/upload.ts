@@ -126,9 +126,10 @@ export function progressLine(job: Pick<Job, 'rows_done' | 'rows_total' | 'status
 
 /** Progress of the file being sent, as wide as `progressLine`. */
 export function sendingLine(sent: number, size: number, columns = 120): string {
-  const mb = (n: number) => (n / 1048576).toFixed(1);
+  const [unit, div] = size >= 1048576 ? ['MB', 1048576] : ['KB', 1024];
+  const n = (b: number) => (b / div).toFixed(1);
   const frac = size ? sent / size : 1;
-  return bar(frac, `sending ${mb(sent)}/${mb(size)} MB ${(frac * 100).toFixed(0).padStart(3)}%`, columns);
+  return bar(frac, `sending ${n(sent)}/${n(size)} ${unit} ${(frac * 100).toFixed(0).padStart(3)}%`, columns);
 }
 
 const columns = () => (process.stderr.isTTY ? process.stderr.columns || 80 : 120);
