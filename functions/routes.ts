@@ -11,7 +11,7 @@ import * as s from './core/schemas.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Family = 'admin' | 'inventory' | 'records' | 'meta';
-/** `public`: no key. `reservations`: reservations:write or inventory:write (API.md). */
+/** `public`: no key. `reservations`: reservations:write or inventory:write (the contract). */
 export type RouteScope = Scope | 'reservations' | 'public';
 /** What the route's function may do to the table: the stack grants exactly this. */
 export type TableAccess = 'none' | 'read' | 'write';
@@ -171,7 +171,7 @@ export const routes: Route[] = [
   admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', file: 'unlink-variant-item',
     summary: 'Unlink an inventory item from a variant', params: s.variantLinkParams, response: s.variantResponse }),
 
-  // ---- inventory family (seed 002): SKU-addressed ----
+  // ---- inventory family: SKU-addressed ----
   inventory({ id: 'inventory.list', method: 'GET', path: '/api/inventory', scope: 'inventory:read', access: 'read', file: 'list-inventory',
     summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)', query: s.inventoryListQuery, response: s.inventoryListResponse }),
   inventory({ id: 'inventory.get', method: 'GET', path: '/api/inventory/{sku}', scope: 'inventory:read', access: 'read', file: 'get-inventory',
@@ -209,7 +209,7 @@ export const routes: Route[] = [
   inventory({ id: 'keys.revoke', method: 'DELETE', path: '/api/keys/{id}', scope: 'keys:manage', access: 'write', file: 'revoke-key',
     summary: 'Revoke an API key', params: s.keyParams, response: s.keyResponse }),
 
-  // ---- records family (seed 004) ----
+  // ---- records family ----
   records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', file: 'create-record',
     summary: 'Create an inventory record (a product or SKU at a warehouse, with its initial quantity)', body: s.recordBody, response: s.recordResponse }),
   records({ id: 'records.low-stock', method: 'GET', path: '/v1/inventory/low-stock', scope: 'inventory:read', access: 'read', file: 'list-low-stock',

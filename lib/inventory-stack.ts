@@ -177,7 +177,7 @@ export class InventoryStack extends Stack {
         integration: new HttpLambdaIntegration(`${functionName(route)}Integration`, handler),
         authorizer: route.scope === 'public' ? undefined : authorizer,
       });
-      if (route.scope === 'public') acknowledge(apiRoute, 'AwsSolutions-APIG4', 'Public by contract (API.md): health, the OpenAPI document and the docs page carry no tenant data.');
+      if (route.scope === 'public') acknowledge(apiRoute, 'AwsSolutions-APIG4', 'Public by contract: health, the OpenAPI document and the docs page carry no tenant data.');
     }
 
     // ---- the stream consumer: low-stock flags and status events ----

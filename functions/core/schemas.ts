@@ -363,7 +363,7 @@ export const docsAssetParams = z.object({
   file: z.string().max(64).regex(/^[\w.-]+$/, 'must be a file name').describe('a file of the docs page, e.g. swagger-ui-bundle.js'),
 });
 
-// ---------- inventory family (seed 002) ----------
+// ---------- inventory family ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
 const cursorParam = z.string().max(2000).optional();
 export const inventoryListQuery = z.object({
@@ -500,7 +500,7 @@ export const warehouseResponse = z.object({ data: warehouseSchema });
 export const warehouseListResponse = z.object({ data: z.array(warehouseSchema) });
 export const warehouseParams = z.object({ id: id('wh') });
 
-// ---------- records family (seed 004) ----------
+// ---------- records family ----------
 export const recordBody = z
   .object({
     productId: text(256).min(1),
