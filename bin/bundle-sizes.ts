@@ -8,7 +8,8 @@ import { MAX_BUNDLE_KB } from '../lib/bundling.ts';
 const sizes = await bundleAll();
 const width = Math.max(...sizes.map((s) => s.name.length));
 for (const s of sizes.sort((a, b) => b.bytes - a.bytes)) {
-  console.log(`${s.name.padEnd(width)}  ${(s.bytes / 1024).toFixed(1).padStart(6)} KB${s.bytes > MAX_BUNDLE_KB * 1024 ? '  OVER' : ''}`);
+  const assets = s.assetBytes ? `  + ${(s.assetBytes / 1024).toFixed(1)} KB of served files beside it` : '';
+  console.log(`${s.name.padEnd(width)}  ${(s.bytes / 1024).toFixed(1).padStart(6)} KB${s.bytes > MAX_BUNDLE_KB * 1024 ? '  OVER' : ''}${assets}`);
 }
 const over = sizes.filter((s) => s.bytes > MAX_BUNDLE_KB * 1024);
 console.log(`${sizes.length} functions, largest ${(Math.max(...sizes.map((s) => s.bytes)) / 1024).toFixed(1)} KB, limit ${MAX_BUNDLE_KB} KB`);

@@ -17,80 +17,137 @@ import { db } from '../functions/store/db.ts';
 import { reconcile } from '../functions/core/reconcile.ts';
 import { upload, UsageError } from './upload.ts';
 
-const HELP = `Usage: npx inventory <keys|upload|reconcile> … (or npm run cli -- …)
+const WHERE = `Where the table is:
+  --table NAME      table name (env TABLE_NAME, default "inventory")
+  --endpoint URL    a DynamoDB endpoint, e.g. http://127.0.0.1:8000 (env DYNAMODB_ENDPOINT)
+  --local           npm start's DynamoDB (its front's address from .local/dynamodb-endpoint, else
+                    http://127.0.0.1:\${DYNAMODB_PORT:-8000})
+  --region R        AWS region of a deployed table (env AWS_REGION); credentials from the usual AWS chain
+  --json            print JSON instead of text
+`;
 
-  upload FILE.csv [--mode set|adjust]
-                                  upload a CSV (header sku,warehouse_id,quantity[,reason,note]),
-                                  follow it with a progress bar, write failed rows to FILE.errors.csv
-  upload --status ID              follow an upload already sent
-     --url URL        the API (env INVENTORY_URL, default http://127.0.0.1:\${PORT:-3000})
-     --key KEY        an API key with inventory:write (env INVENTORY_API_KEY, default .local/dev-key)
-     Exit status: 0 all rows applied or unchanged, 3 some rows failed, 1 the upload failed.
+const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--url URL] [--key KEY] [--json]
+       npx inventory upload --status ID [--url URL] [--key KEY]
+
+  Upload a CSV (header sku,warehouse_id,quantity[,reason,note]) through the API, show progress
+  while it is sent and processed, and write the failed rows to FILE.errors.csv.
+
+  --mode set|adjust   absolute quantities (default) or deltas
+  --status ID         follow an upload already sent
+  --url URL           the API (env INVENTORY_URL, default http://127.0.0.1:\${PORT:-3000})
+  --key KEY           an API key with inventory:write (env INVENTORY_API_KEY, default .local/dev-key)
+  --json              print the job as JSON
+
+  Exit status: 0 all rows applied or unchanged, 3 some rows failed, 1 the upload failed, 2 bad usage.
+`;
+
+const KEYS_HELP = `Usage: npx inventory keys <create|list|revoke> --tenant T … [where the table is]
 
   keys create --tenant T --name N --scopes S1,S2 [--warehouses W1,W2]
                                   create a key; its secret is printed once
   keys list   --tenant T          the tenant's keys (no secrets)
   keys revoke --tenant T --id ID  revoke a key (it stops working at once)
 
-  reconcile --tenant T [--sku S] [--repair]
-                                  recompute reserved from open reservations, check available and the
-                                  ledger; report drifts (exit 3 when any is left unrepaired), --repair corrects
-
-Where the table is:
-  --table NAME      table name (env TABLE_NAME, default "inventory")
-  --endpoint URL    a DynamoDB endpoint, e.g. http://127.0.0.1:8000 for npm start's (env DYNAMODB_ENDPOINT)
-  --local           the same as --endpoint http://127.0.0.1:\${DYNAMODB_PORT:-8000}
-  --region R        AWS region of a deployed table (env AWS_REGION); credentials from the usual AWS chain
-  --json            print JSON instead of text
-
+${WHERE}
 Scopes: ${SCOPES.join(', ')}
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\nRun with --help for usage.\n`);
+const HELP = `Usage: npx inventory <command> … (or npm run cli -- …)
+
+Commands:
+  upload FILE.csv     upload a CSV through the API and follow it       (inventory upload --help)
+  keys create|list|revoke
+                      manage API keys straight in the table             (inventory keys --help)
+  reconcile           check (or repair) levels against reservations     (inventory reconcile --help)
+
+Options:
+  -h, --help          this help, or a command's help after the command
+  -v, --version       the CLI's version
+`;
+
+const RECONCILE_HELP = `Usage: npx inventory reconcile --tenant T [--sku S] [--repair] [where the table is]
+
+  Recompute every level's reserved quantity from its open reservations, check available against
+  stocked - reserved - safety stock and the ledger sum against stocked, and report each drift.
+  --repair corrects reserved / available under the usual guards.
+  Exit status: 0 no drift left, 3 a drift left unrepaired, 2 bad usage.
+
+${WHERE}`;
+
+const COMMAND_HELP: Record<string, string> = { upload: UPLOAD_HELP, keys: KEYS_HELP, reconcile: RECONCILE_HELP };
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version} (node ${process.version})`;
+}
+
+function fail(message: string, help = '--help'): never {
+  process.stderr.write(`${message}\n\nRun npx inventory ${help} for usage.\n`);
   process.exit(2);
 }
 
+/** parseArgs throws Node's own error text (with a stack) for an unknown option: say it plainly. */
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  } catch (err) {
+    const group = argv.find((a) => !a.startsWith('-'));
+    const help = group && COMMAND_HELP[group] ? `${group} --help` : '--help';
+    const m = /Unknown option '([^']+)'/.exec((err as Error).message);
+    if (m) fail(`Unknown option ${m[1]}`, help);
+    const v = /Option '([^']+)' argument missing/.exec((err as Error).message);
+    if (v) fail(`Option ${v[1].split(',').pop()!.trim().split(' ')[0]} needs a value`, help);
+    fail(((err as Error).message.split('\n')[0] ?? 'Bad arguments').replace(/^TypeError \[\w+\]: /, ''), help);
+  }
+}
+
+const OPTIONS = {
+  tenant: { type: 'string' },
+  name: { type: 'string' },
+  scopes: { type: 'string' },
+  warehouses: { type: 'string' },
+  id: { type: 'string' },
+  table: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  local: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  mode: { type: 'string' },
+  status: { type: 'string' },
+  url: { type: 'string' },
+  key: { type: 'string' },
+  sku: { type: 'string' },
+  repair: { type: 'boolean' },
+} as const;
+
 async function main(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      tenant: { type: 'string' },
-      name: { type: 'string' },
-      scopes: { type: 'string' },
-      warehouses: { type: 'string' },
-      id: { type: 'string' },
-      table: { type: 'string' },
-      endpoint: { type: 'string' },
-      region: { type: 'string' },
-      local: { type: 'boolean' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      mode: { type: 'string' },
-      status: { type: 'string' },
-      url: { type: 'string' },
-      key: { type: 'string' },
-      sku: { type: 'string' },
-      repair: { type: 'boolean' },
-    },
-  });
-  if (values.help || positionals.length === 0) {
+  const { values, positionals } = parse(argv);
+  const [group, command] = positionals;
+  if (values.version) {
+    process.stdout.write(`${version()}\n`);
+    return;
+  }
+  if (positionals.length === 0) {
     process.stdout.write(HELP);
     return;
   }
-  const [group, command] = positionals;
+  if (!COMMAND_HELP[group!]) fail(`Unknown command: ${group}`);
+  if (values.help || (group === 'keys' && command === undefined)) {
+    process.stdout.write(COMMAND_HELP[group!]!);
+    return;
+  }
   if (group === 'upload') {
     try {
       process.exitCode = await upload({ file: command, status: values.status, mode: values.mode, url: values.url, key: values.key, json: values.json });
     } catch (err) {
-      if (err instanceof UsageError) fail(err.message);
+      if (err instanceof UsageError) fail(err.message, 'upload --help');
       throw err;
     }
     return;
   }
-  if (group !== 'keys' && group !== 'reconcile') fail(`Unknown command: ${positionals.join(' ')}`);
-  if (group === 'keys' && !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown command: ${positionals.join(' ')}`);
+  if (group === 'keys' && !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown keys command: ${command} (create, list or revoke)`, 'keys --help');
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
   // npm start leaves its DynamoDB front's address in .local/dynamodb-endpoint: the CLI goes through it (as `admin`)
   const frontFile = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dynamodb-endpoint');

@@ -7,10 +7,11 @@
  * INVENTORY_IN_MEMORY=1, INVENTORY_BOOTSTRAP_KEYS='[{"tenant","key","scopes","name"}]',
  * TABLE_NAME (default "inventory"), INVENTORY_EVENTS_FILE (default .local/events.ndjson),
  * INVENTORY_BLOB_DIR (reports; default .local/blobs), INVENTORY_SWEEP_INTERVAL (s, default 60),
- * INVENTORY_REPORT_INTERVAL (s, default 86400).
+ * INVENTORY_REPORT_INTERVAL (s, default 86400), INVENTORY_REQUEST_LOG=0 (no line per request).
  */
 import '../lib/local/defaults.ts'; // first: the environment the functions' modules read as they load
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
 import type { DynamoDbLocal } from '../lib/local/dynamodb-local.ts';
@@ -43,6 +44,9 @@ async function main() {
   };
   process.on('SIGINT', stopAll);
   process.on('SIGTERM', stopAll);
+
+  // the HTTP port first: a port in use is reported at once, before DynamoDB Local starts or a key is written
+  await assertPortFree(port, 'PORT');
 
   if (!endpoint) {
     const inMemory = process.env.INVENTORY_IN_MEMORY === '1';
@@ -96,9 +100,28 @@ async function main() {
   every(Number(process.env.INVENTORY_RECONCILE_INTERVAL ?? 86_400), 'reconcile', () => runAs('Reconcile', () => reconcileDaily()));
   process.env.INVENTORY_BLOB_DIR ??= resolve(LOCAL_DIR, 'blobs');
 
-  const server = createLocalServer();
-  const bound = await listen(server, port);
+  const server = createLocalServer({ log: process.env.INVENTORY_REQUEST_LOG !== '0' });
+  const bound = await listen(server, port).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'EADDRINUSE' ? portInUse(port, 'PORT') : err;
+  });
   console.log(`Inventory API on http://127.0.0.1:${bound} (GET /health, GET /docs)`);
+}
+
+function portInUse(port: number, variable: string): Error {
+  return new Error(
+    `Port ${port} on 127.0.0.1 is already in use (another npm start?). Stop what uses it, or pick another port: ${variable}=${port + 1} npm start`,
+  );
+}
+
+/** Bind the port for a moment: EADDRINUSE (or EACCES) now, rather than after the whole start-up. */
+function assertPortFree(port: number, variable: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const probe = createNetServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      fail(err.code === 'EADDRINUSE' ? portInUse(port, variable) : new Error(`Cannot listen on 127.0.0.1:${port} (${err.code}): set ${variable} to another port`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done()));
+  });
 }
 
 main().catch(async (err) => {

@@ -4,7 +4,7 @@
  * it ends; print the summary, and write the failed rows (as they were in the file, plus their error)
  * to FILE.errors.csv. `inventory upload --status ID` follows one already running.
  */
-import { createReadStream, createWriteStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readFileSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -41,12 +41,29 @@ function apiKey(opt?: string): string {
   return key;
 }
 
+/** The service is not there (refused, unknown host, reset): say where the CLI looked and what to do. */
+export class UnreachableError extends Error {}
+
+function unreachable(base: string, err: unknown): UnreachableError {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  const why = cause?.code ?? cause?.message ?? (err as Error)?.message ?? String(err);
+  return new UnreachableError(
+    `Cannot reach the inventory API at ${base} (${why}).\n` +
+      'Start it with `npm start` (it listens on PORT, default 3000), or point the CLI at a running one with --url URL or INVENTORY_URL.',
+  );
+}
+
 async function api<T>(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  let res: Response;
+  try {
+    res = await fetch(base + path, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw unreachable(base, err);
+  }
   const text = await res.text();
   let parsed: any;
   try {
@@ -86,14 +103,36 @@ function duration(s: number) {
   return `${Math.floor(s / 60)}m${String(Math.ceil(s % 60)).padStart(2, '0')}s`;
 }
 
-/** One line of progress: a bar on a terminal, a plain line otherwise (logs, CI). */
-export function progressLine(job: Pick<Job, 'rows_done' | 'rows_total' | 'status'>, rate: number, width = 30): string {
+/** `[####....] text`, the bar as wide as `columns` leaves room for (at most 30, at least 10). */
+function bar(frac: number, text: string, columns: number): string {
+  const width = Math.max(10, Math.min(30, columns - 1 - 3 - text.length));
+  const filled = Math.round(Math.min(1, Math.max(0, frac)) * width);
+  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${text}`;
+  // never wider than the terminal: a line that wraps leaves a copy behind at every redraw
+  return line.length > columns - 1 ? line.slice(0, Math.max(0, columns - 1)) : line;
+}
+
+/**
+ * One line of progress, at most `columns` − 1 characters (a terminal's width; 120 when not a
+ * terminal): a bar on a terminal, a plain line otherwise (logs, CI).
+ */
+export function progressLine(job: Pick<Job, 'rows_done' | 'rows_total' | 'status'>, rate: number, columns = 120): string {
   const total = job.rows_total ?? 0;
   const frac = total ? Math.min(1, job.rows_done / total) : 0;
-  const filled = Math.round(frac * width);
   const eta = rate > 0 && total ? (total - job.rows_done) / rate : Infinity;
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${fmt(job.rows_done)}/${total ? fmt(total) : '?'} rows  ${(frac * 100).toFixed(0).padStart(3)}%  ${fmt(Math.round(rate))} rows/s  ETA ${duration(eta)}`;
+  const text = `${fmt(job.rows_done)}/${total ? fmt(total) : '?'} rows ${(frac * 100).toFixed(0).padStart(3)}%  ${fmt(Math.round(rate))} rows/s  ETA ${duration(eta)}  ${job.status}`;
+  return bar(frac, text, columns);
 }
+
+/** Progress of the file being sent, as wide as `progressLine`. */
+export function sendingLine(sent: number, size: number, columns = 120): string {
+  const [unit, div] = size >= 1048576 ? ['MB', 1048576] : ['KB', 1024];
+  const n = (b: number) => (b / div).toFixed(1);
+  const frac = size ? sent / size : 1;
+  return bar(frac, `sending ${n(sent)}/${n(size)} ${unit} ${(frac * 100).toFixed(0).padStart(3)}%`, columns);
+}
+
+const columns = () => (process.stderr.isTTY ? process.stderr.columns || 80 : 120);
 
 /** Follow a job to its end, drawing progress on stderr. */
 async function follow(base: string, key: string, id: string, interval: number): Promise<Job> {
@@ -111,7 +150,7 @@ async function follow(base: string, key: string, id: string, interval: number): 
       rate = rate ? 0.7 * rate + 0.3 * instant : instant;
       last = { at: now, done: job.rows_done };
     }
-    const line = `${progressLine(job, rate)}  ${job.status}`;
+    const line = progressLine(job, rate, columns());
     if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (now - lastPrint > 2000 || job.status === 'completed' || job.status === 'failed') {
       process.stderr.write(`${line}\n`);
@@ -156,13 +195,30 @@ export async function upload(opts: UploadOptions): Promise<number> {
     if (!opts.file) throw new UsageError('upload needs a FILE.csv (or --status ID)');
     input = resolve(opts.file);
     if (!existsSync(input)) throw new UsageError(`No such file: ${opts.file}`);
+    // checked before the job is created, so a wrong path leaves no upload job behind
+    if (statSync(input).isDirectory()) throw new UsageError(`${opts.file} is a directory: give the CSV file inside it`);
+    try {
+      closeSync(openSync(input, 'r'));
+    } catch (err) {
+      throw new UsageError(`Cannot read ${opts.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
     const mode = opts.mode ?? 'set';
     if (mode !== 'set' && mode !== 'adjust') throw new UsageError('--mode must be set or adjust');
     const created = await api<{ data: { id: string; upload_url: string } }>(base, key, 'POST', '/api/inventory/uploads', { mode });
     if (created.status !== 201) throw new Error(`POST /api/inventory/uploads: ${created.status} ${created.text}`);
     id = created.body.data.id;
     process.stderr.write(`Upload ${id} (${mode}): sending ${basename(input)}…\n`);
-    const status = await putFile(created.body.data.upload_url, input, () => undefined);
+    const tty = process.stderr.isTTY;
+    let drawn = 0;
+    const status = await putFile(created.body.data.upload_url, input, (sent, size) => {
+      const now = Date.now();
+      if (tty && (now - drawn > 100 || sent === size)) {
+        process.stderr.write(`\r${sendingLine(sent, size, columns())}\x1b[K`);
+        drawn = now;
+      }
+    });
+    if (tty) process.stderr.write('\n');
+    else process.stderr.write(`${sendingLine(statSync(input).size, statSync(input).size)}\n`);
     if (status < 200 || status >= 300) throw new Error(`PUT of the file answered ${status}`);
   }
   const job = await follow(base, key, id, interval);

@@ -12,7 +12,7 @@ import * as h from './core/schemas-holds.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Family = 'admin' | 'inventory' | 'records' | 'meta';
-/** `public`: no key. `reservations`: reservations:write or inventory:write (API.md). */
+/** `public`: no key. `reservations`: reservations:write or inventory:write (the contract). */
 export type RouteScope = Scope | 'reservations' | 'public';
 /** What the route's function may do to the table: the stack grants exactly this. */
 export type TableAccess = 'none' | 'read' | 'write';
@@ -39,6 +39,11 @@ export interface Route {
   response: z.ZodType;
   /** Content type of the success response (JSON unless said). */
   contentType?: string;
+  /**
+   * Package files the function serves at run time (`package/file`): copied beside its bundle when
+   * deployed (lib/inventory-stack.ts), not bundled into its code.
+   */
+  assets?: string[];
 }
 
 const admin = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
@@ -86,9 +91,23 @@ export const routes: Route[] = [
     scope: 'public',
     handler: 'functions/http/meta/docs.ts',
     access: 'none',
-    summary: 'A page that renders the OpenAPI document',
+    summary: 'The API reference (Swagger UI) of the OpenAPI document, with try-it-out',
     response: s.anyQuery,
     contentType: 'text/html',
+  },
+  {
+    id: 'meta.docs.asset',
+    method: 'GET',
+    path: '/docs/{file}',
+    family: 'meta',
+    scope: 'public',
+    handler: 'functions/http/meta/docs-asset.ts',
+    access: 'none',
+    summary: "A file of the API reference page (Swagger UI's script and style)",
+    params: s.docsAssetParams,
+    response: s.anyQuery,
+    contentType: 'text/javascript',
+    assets: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   },
 
   // ---- admin: inventory items ----
@@ -153,7 +172,7 @@ export const routes: Route[] = [
   admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', file: 'unlink-variant-item',
     summary: 'Unlink an inventory item from a variant', params: s.variantLinkParams, response: s.variantResponse }),
 
-  // ---- inventory family (seed 002): SKU-addressed ----
+  // ---- inventory family: SKU-addressed ----
   inventory({ id: 'inventory.list', method: 'GET', path: '/api/inventory', scope: 'inventory:read', access: 'read', file: 'list-inventory',
     summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)', query: s.inventoryListQuery, response: s.inventoryListResponse }),
   inventory({ id: 'inventory.get', method: 'GET', path: '/api/inventory/{sku}', scope: 'inventory:read', access: 'read', file: 'get-inventory',
@@ -191,7 +210,7 @@ export const routes: Route[] = [
   inventory({ id: 'keys.revoke', method: 'DELETE', path: '/api/keys/{id}', scope: 'keys:manage', access: 'write', file: 'revoke-key',
     summary: 'Revoke an API key', params: s.keyParams, response: s.keyResponse }),
 
-  // ---- holds, availability that explains itself, reconcile (issue 13) ----
+  // ---- holds, availability that explains itself, reconcile ----
   inventory({ id: 'holds.create', method: 'POST', path: '/api/holds', scope: 'reservations', access: 'write', file: 'create-hold', status: 201,
     summary: "Hold an order's lines (skus or kits) across warehouses, all or nothing", body: h.holdCreateBody, response: h.holdResponse }),
   inventory({ id: 'holds.list', method: 'GET', path: '/api/holds', scope: 'inventory:read', access: 'read', file: 'list-holds',
@@ -211,7 +230,7 @@ export const routes: Route[] = [
   inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', file: 'reconcile', publishes: true,
     summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: h.reconcileBody.optional(), response: h.reconcileResponse }),
 
-  // ---- records family (seed 004) ----
+  // ---- records family ----
   records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', file: 'create-record',
     summary: 'Create an inventory record (a product or SKU at a warehouse, with its initial quantity)', body: s.recordBody, response: s.recordResponse }),
   records({ id: 'records.low-stock', method: 'GET', path: '/v1/inventory/low-stock', scope: 'inventory:read', access: 'read', file: 'list-low-stock',

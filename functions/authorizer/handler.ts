@@ -15,6 +15,7 @@
 import { tenantOfKey } from '../core/api-keys.ts';
 import { createHash } from 'node:crypto';
 import { findApiKey, touchApiKey } from '../store/api-keys.ts';
+import { count, instrumented } from '../edge/observability.ts';
 
 export interface AuthorizerEvent {
   headers?: Record<string, string | undefined>;
@@ -37,7 +38,13 @@ const ANONYMOUS: AuthorizerResult = { isAuthorized: true, context: { tenant: '' 
 const cache = new Map<string, { result: AuthorizerResult; until: number }>();
 const MAX_CACHED = 10_000;
 
-export const handler = async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+export const handler = instrumented('Authorizer', async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+  const result = await check(event);
+  count(result.context.tenant ? 'KeysAccepted' : 'KeysRefused');
+  return result;
+});
+
+async function check(event: AuthorizerEvent): Promise<AuthorizerResult> {
   const secret = keyFromHeaders(event.headers);
   if (!secret) return ANONYMOUS;
   const ttl = Number(process.env.AUTHORIZER_CACHE_TTL ?? 0) * 1000;
@@ -50,7 +57,7 @@ export const handler = async (event: AuthorizerEvent): Promise<AuthorizerResult>
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(id, { result, until: now + ttl });
   return result;
-};
+}
 
 async function authorize(secret: string): Promise<AuthorizerResult> {
   const tenant = tenantOfKey(secret);

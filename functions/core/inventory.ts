@@ -1,4 +1,4 @@
-/** The SKU-addressed inventory family (seed 002): summaries, stock by SKU, history, transfers. */
+/** The SKU-addressed inventory family: summaries, stock by SKU, history, transfers. */
 import { DomainError, notFound, quantityMismatch, validation } from './errors.ts';
 import { newId } from './ids.ts';
 import { writeContext } from './items.ts';
@@ -43,7 +43,7 @@ export interface SkuSummary<W = WarehouseLine> {
   warehouses: W[];
 }
 
-/** API.md's quantity rules over an item's levels: per-level available (safety stock subtracted), totals, status. */
+/** The contract's quantity rules over an item's levels: per-level available (safety stock subtracted), totals, status. */
 export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: boolean): SkuSummary<WarehouseLine | WarehouseDetail> {
   const sum = (f: (l: Level) => number) => levels.reduce((a, l) => a + f(l), 0);
   const safety = sum((l) => l.safety_stock);

@@ -21,7 +21,7 @@ export async function setLevel(actor: Actor, iid: string, wid: string, change: O
   return getItem(actor, iid);
 }
 
-/** Relative change of the stocked quantity (seed 001 adjustInventory). */
+/** Relative change of the stocked quantity (the admin family's adjustInventory). */
 export async function adjustLevel(
   actor: Actor,
   iid: string,
@@ -50,7 +50,7 @@ export interface Availability {
 }
 
 /**
- * Seed 001's confirmInventory and retrieve{Stocked,Reserved,Available}Quantity over the given
+ * The admin family's confirmInventory and retrieve{Stocked,Reserved,Available}Quantity over the given
  * locations (all of the item's levels when none are given). A location without a level counts 0.
  */
 export async function availability(actor: Actor, iid: string, locationIds: string[] | undefined, quantity?: number): Promise<Availability> {

@@ -46,7 +46,7 @@ export interface Address {
 export interface Warehouse {
   id: string;
   name: string;
-  /** Medusa's address object, or one line of text (seed 002). */
+  /** Medusa's address object, or one line of text (inventory family). */
   address: Address | string | null;
   type: WarehouseType;
   marketplace: string | null;
@@ -144,7 +144,7 @@ export interface VariantLink {
 
 export type LevelStatus = 'normal' | 'low' | 'critical' | 'out_of_stock';
 
-/** API.md "Level status": the same rule for one level and for an item's totals. */
+/** The "Level status" rule: the same rule for one level and for an item's totals. */
 export function levelStatus(available: number, safetyStock: number, reorderLevel: number): LevelStatus {
   if (available <= 0) return 'out_of_stock';
   if (available <= safetyStock) return 'critical';
@@ -152,7 +152,7 @@ export function levelStatus(available: number, safetyStock: number, reorderLevel
   return 'normal';
 }
 
-/** Quantity bounds of API.md: integers, at most one billion. */
+/** Quantity bounds of the contract: integers, at most one billion. */
 export const MAX_QUANTITY = 1_000_000_000;
 
 /** The lowest `available_quantity` a reservation may leave behind, or null when unbounded. */

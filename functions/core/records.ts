@@ -1,4 +1,4 @@
-/** The merchant inventory-record API (seed 004): a record is one level, addressed by the level's id. */
+/** The merchant inventory-record API (records family): a record is one level, addressed by the level's id. */
 import { withoutClaim } from '../store/db.ts';
 import { DomainError, readonlyWarehouse } from './errors.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';

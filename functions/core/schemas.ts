@@ -161,7 +161,10 @@ export const itemSchema = z.object({
 });
 export const itemResponse = z.object({ inventory_item: itemSchema });
 export const itemListResponse = z.object({
-  inventory_items: z.array(itemSchema),
+  // `fields` trims each item to the fields asked for (id always stays), so only id is certain
+  inventory_items: z.array(
+    itemSchema.partial().required({ id: true }).describe('An inventory item; with `fields`, only the fields asked for (and id)'),
+  ),
   count: z.number().int(),
   offset: z.number().int(),
   limit: z.number().int(),
@@ -360,8 +363,11 @@ export const variantResponse = z.object({
 export const empty = z.object({}).strict();
 export const anyQuery = z.object({});
 export const healthResponse = z.object({ status: z.literal('ok') });
+export const docsAssetParams = z.object({
+  file: z.string().max(64).regex(/^[\w.-]+$/, 'must be a file name').describe('a file of the docs page, e.g. swagger-ui-bundle.js'),
+});
 
-// ---------- inventory family (seed 002) ----------
+// ---------- inventory family ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
 const cursorParam = z.string().max(2000).optional();
 export const inventoryListQuery = z.object({
@@ -498,7 +504,7 @@ export const warehouseResponse = z.object({ data: warehouseSchema });
 export const warehouseListResponse = z.object({ data: z.array(warehouseSchema) });
 export const warehouseParams = z.object({ id: id('wh') });
 
-// ---------- records family (seed 004) ----------
+// ---------- records family ----------
 export const recordBody = z
   .object({
     productId: text(256).min(1),

@@ -1,4 +1,4 @@
-/** zod failures → one DomainError naming every bad field. Quantity fields get the quantity codes of API.md. */
+/** zod failures → one DomainError naming every bad field. Quantity fields get the quantity codes of the contract. */
 import type * as z from 'zod';
 import { DomainError } from './errors.ts';
 import type { ErrorDetail } from './errors.ts';
@@ -14,7 +14,7 @@ const QUANTITY_FIELDS = new Set([
   'reorder_quantity',
   'expected_quantity',
   'backorder_limit',
-  // records family (seed 004)
+  // records family
   'initialQty',
   'reorderLevel',
   'reorderQty',

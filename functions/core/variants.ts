@@ -1,4 +1,4 @@
-/** Variant ↔ inventory item links and the variant's inventory_quantity (seed 003). */
+/** Variant ↔ inventory item links and the variant's inventory_quantity (variant links). */
 import { notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, VariantLink } from './model.ts';

@@ -3,8 +3,7 @@
  * checks the caller's scope, validates path, query and body with the route's schemas, calls the
  * handler's domain function, and renders the result or the error in the route's family shape.
  */
-import middy from '@middy/core';
-import { countAndFlush, logger } from './observability.ts';
+import { count, instrumented, logger } from './observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { DomainError } from '../core/errors.ts';
 import { SCOPES } from '../core/model.ts';
@@ -104,11 +103,17 @@ export function defineHandler(routeId: string, fn: (req: Request) => Promise<Rep
     }
   };
 
-  const handler = middy<Event, APIGatewayProxyStructuredResultV2>().handler(async (event, context) => {
-    logger.addContext(context);
+  const handler = instrumented<Event, APIGatewayProxyStructuredResultV2>(route.id, async (event) => {
+    // every log line of this request can be joined to the API's access log (its requestId) and names who and what
+    const lambda = event.requestContext?.authorizer?.lambda;
+    logger.appendKeys({
+      request_id: event.requestContext?.requestId,
+      route: route.id,
+      ...(lambda?.tenant ? { tenant: String(lambda.tenant), key_name: String(lambda.key_name ?? '') } : {}),
+    });
     const res = await respond(event);
     const status = res.statusCode ?? 200;
-    countAndFlush(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
+    count(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
     return res;
   });
   return handler;

@@ -1,9 +1,9 @@
 /** Scheduled (every minute deployed; every INVENTORY_SWEEP_INTERVAL seconds locally): release expired reservations. */
-import { countAndFlush, logger } from '../edge/observability.ts';
+import { count, instrumented, logger } from '../edge/observability.ts';
 import { releaseExpired } from '../core/reservations.ts';
 import { tenants } from '../store/reports.ts';
 
-export const handler = async (): Promise<{ released: number }> => {
+export const handler = instrumented('ExpireReservations', async (): Promise<{ released: number }> => {
   let released = 0;
   let failed = 0;
   for (const tenant of await tenants()) {
@@ -14,7 +14,7 @@ export const handler = async (): Promise<{ released: number }> => {
       logger.error('expiry sweep failed', { tenant, error: err as Error });
     }
   }
-  countAndFlush('ReservationsExpired', released);
+  count('ReservationsExpired', released);
   if (failed) throw new Error(`the expiry sweep failed for ${failed} tenant(s)`);
   return { released };
-};
+});

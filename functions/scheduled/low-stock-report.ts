@@ -1,9 +1,9 @@
 /** Scheduled (daily when deployed; every INVENTORY_REPORT_INTERVAL seconds locally): a low-stock report per tenant. */
-import { countAndFlush, logger } from '../edge/observability.ts';
+import { count, instrumented, logger } from '../edge/observability.ts';
 import { generateReport } from '../core/reports.ts';
 import { tenants } from '../store/reports.ts';
 
-export const handler = async (): Promise<{ reports: number; failed: number }> => {
+export const handler = instrumented('LowStockReport', async (): Promise<{ reports: number; failed: number }> => {
   let reports = 0;
   let failed = 0;
   for (const tenant of await tenants()) {
@@ -16,7 +16,8 @@ export const handler = async (): Promise<{ reports: number; failed: number }> =>
       logger.error('low-stock report failed', { tenant, error: err as Error });
     }
   }
-  countAndFlush('LowStockReports', reports);
+  count('LowStockReports', reports);
+  count('LowStockReportFailures', failed);
   if (failed) throw new Error(`${failed} of ${reports + failed} low-stock reports failed`);
   return { reports, failed };
-};
+});

@@ -67,7 +67,7 @@ export function levelRow(tenant: string, level: Level, version = 1): Record<stri
   };
 }
 
-/** Level ids are derived from the item and the location, so a record id (seed 004) finds its level. */
+/** Level ids are derived from the item and the location, so a record id (records family) finds its level. */
 export const levelId = (iid: string, wid: string) => `ilev_${iid}:${wid}`;
 export function parseLevelId(id: string): { iid: string; wid: string } | undefined {
   const m = /^ilev_([^:]+):(.+)$/.exec(id);

@@ -1,4 +1,4 @@
-/** Variant ↔ inventory item links (seed 003). A variant exists once it has a link. */
+/** Variant ↔ inventory item links (variant links). A variant exists once it has a link. */
 import { DomainError, notFound } from '../core/errors.ts';
 import type { VariantLink } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';

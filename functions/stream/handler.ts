@@ -13,7 +13,7 @@ import type { LevelStatus } from '../core/model.ts';
 import { flagSeq, seqKey, writeFlag } from '../store/flags.ts';
 import { getItems } from '../store/items.ts';
 import { publish } from './publisher.ts';
-import { logger, metrics, MetricUnit } from '../edge/observability.ts';
+import { count, instrumented, logger } from '../edge/observability.ts';
 
 
 type Image = Record<string, any>;
@@ -62,15 +62,13 @@ export async function recordHandler(record: DynamoDBRecord): Promise<void> {
   await writeFlag(tenant, level.inventory_item_id, level.location_id, to, seq, title);
 }
 
-export const handler = async (event: DynamoDBStreamEvent, context: Context) => {
-  logger.addContext(context);
+export const handler = instrumented('StreamConsumer', async (event: DynamoDBStreamEvent, context: Context) => {
+  count('StreamRecords', event.Records?.length ?? 0);
   if (!event.Records?.length) return { batchItemFailures: [] };
   // one processor per invocation: it keeps the batch's state (the local runtime may overlap calls)
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const out = await processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
-  metrics.addMetric('StreamRecords', MetricUnit.Count, event.Records.length);
-  metrics.addMetric('StreamRecordFailures', MetricUnit.Count, out.batchItemFailures.length);
-  metrics.publishStoredMetrics();
+  count('StreamRecordFailures', out.batchItemFailures.length);
   if (out.batchItemFailures.length) logger.warn('stream records failed', { failed: out.batchItemFailures.length, of: event.Records.length });
   return out;
-};
+});

@@ -8,7 +8,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, S3Event } from 'aws-lambda';
 import { parseUploadObjectKey, processUpload } from '../core/uploads.ts';
 import type { ProcessOutcome } from '../core/uploads.ts';
-import { countAndFlush, logger } from '../edge/observability.ts';
+import { count, instrumented, logger } from '../edge/observability.ts';
 
 /** Stop taking new chunks when less than this is left of the invocation. */
 export const RESERVE_MS = 60_000;
@@ -28,8 +28,7 @@ export const continuation = {
   },
 };
 
-export async function handler(event: S3Event | ContinueEvent, context: Context): Promise<{ jobs: { id: string; outcome: ProcessOutcome }[] }> {
-  logger.addContext(context);
+export const handler = instrumented('UploadProcessor', async (event: S3Event | ContinueEvent, context: Context): Promise<{ jobs: { id: string; outcome: ProcessOutcome }[] }> => {
   const jobs = 'continue' in event ? [{ ...event.continue }] : jobsOf(event);
   const out: { id: string; outcome: ProcessOutcome }[] = [];
   for (const job of jobs) {
@@ -38,9 +37,9 @@ export async function handler(event: S3Event | ContinueEvent, context: Context):
     if (outcome === 'paused') await continuation.invoke(context.invokedFunctionArn, { continue: { tenant: job.tenant, id: job.id, hop: job.hop + 1 } });
     out.push({ id: job.id, outcome });
   }
-  countAndFlush('UploadRuns', out.length);
+  count('UploadRuns', out.length);
   return { jobs: out };
-}
+});
 
 function jobsOf(event: S3Event) {
   return (event.Records ?? []).flatMap((r) => {

@@ -110,7 +110,15 @@ const lambdaContext = (name: string) => ({
   succeed() {},
 });
 
-export async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** What the per-request log line says beyond method, path and status. */
+interface RequestInfo {
+  route?: string;
+  tenant?: string;
+  keyName?: string;
+  requestId?: string;
+}
+
+export async function handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo = {}): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
   const upload = /^\/local\/uploads\/([^/]+)\/(upl_[0-9A-Za-z]+)$/.exec(url.pathname);
@@ -126,6 +134,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
   const { route, params } = match;
+  info.route = route.id;
   const textual = !body.length || /json|text|csv|xml|x-www-form-urlencoded/i.test(headers['content-type'] ?? 'application/json');
   const now = new Date();
   const event = {
@@ -156,16 +165,37 @@ export async function handle(req: IncomingMessage, res: ServerResponse): Promise
     const auth = await runAs('Authorizer', () => authorizer({ headers }));
     if (!auth.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
     event.requestContext.authorizer = { lambda: auth.context };
+    info.tenant = auth.context.tenant;
+    info.keyName = auth.context.key_name;
   }
+  info.requestId = event.requestContext.requestId;
   const fn = await loadHandler(route);
   // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants)
   const out = await runAs(functionName(route), () => fn(event, lambdaContext(route.id)));
   send(res, out.statusCode, out.body ?? '', out.headers ?? {});
 }
 
-export function createLocalServer(): Server {
+/**
+ * One concise line per request (`npm start`): time, method, path, status, duration, the route, the
+ * tenant and key name, and API Gateway's request id (the one the function's log lines carry).
+ */
+export function requestLine(method: string, path: string, status: number, ms: number, info: RequestInfo): string {
+  const who = info.tenant ? ` tenant=${info.tenant} key=${JSON.stringify(info.keyName ?? '')}` : '';
+  const route = info.route ? ` ${info.route}` : '';
+  return `${new Date().toISOString().slice(11, 23)} ${method} ${path} ${status} ${ms.toFixed(0)}ms${route}${who}${info.requestId ? ` req=${info.requestId}` : ''}`;
+}
+
+export function createLocalServer(opts: { log?: boolean } = {}): Server {
   const server = createServer((req, res) => {
-    handle(req, res).catch((err) => {
+    const started = performance.now();
+    const info: RequestInfo = {};
+    if (opts.log) {
+      res.on('finish', () => {
+        const path = (req.url ?? '/').split('?')[0]!;
+        console.log(requestLine((req.method ?? 'GET').toUpperCase(), path, res.statusCode, performance.now() - started, info));
+      });
+    }
+    handle(req, res, info).catch((err) => {
       console.error(err);
       if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
       else res.end();

@@ -1,4 +1,4 @@
-/** The SKU-addressed inventory family (seed 002) through the local server. */
+/** The SKU-addressed inventory family through the local server. */
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
@@ -21,7 +21,7 @@ async function item(sku: string, title = sku) {
   return res.body.inventory_item.id as string;
 }
 
-describe("seed 002's example", () => {
+describe("the inventory family's example", () => {
   test('warehouse A (350 on hand, 18 reserved, safety 15) and FBA EU (137, 5, 0): available 317 and 132, totals 487 / 23 / 449, normal', async () => {
     const a = await warehouse({ name: 'Warehouse A', address: 'Industriestraße 1, 12345 Berlin, DE', type: 'own', priority: 2 });
     const fba = await warehouse({ name: 'FBA EU', type: 'FBA', marketplace: 'amazon_eu', is_readonly: false, priority: 1 });

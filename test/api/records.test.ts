@@ -1,4 +1,4 @@
-/** The merchant inventory-record API (seed 004): its two request samples, sent verbatim. */
+/** The merchant inventory-record API (records family): its two request samples, sent verbatim. */
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
@@ -35,7 +35,7 @@ const VARIABLE = `{
 }`;
 const send = (raw: string) => api.request('POST', '/v1/inventory', undefined, { raw, headers: { 'content-type': 'application/json', 'x-merchantapikey': 'ignored' } });
 
-test('adding a SIMPLE product to a warehouse answers seed 004\'s record shape', async () => {
+test('adding a SIMPLE product to a warehouse answers the records family\'s record shape', async () => {
   const res = await send(SIMPLE);
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
@@ -72,7 +72,7 @@ test('adding a specific SKU keeps its variant attributes', async () => {
   expect(res.body.data).toMatchObject({ productId: 'prod_phone_789', skuId: 'sku_red_256gb', onHandQty: 20, variantAttributes: { Color: 'Red', Storage: '256GB' } });
 });
 
-test("a duplicate answers seed 004's error body with HTTP 409", async () => {
+test("a duplicate answers the records family's error body with HTTP 409", async () => {
   const res = await send(SIMPLE);
   expect(res.status).toBe(409);
   expect(res.body).toMatchObject({ status: false, message: 'An inventory record for this product already exists in the specified warehouse.' });

@@ -1,6 +1,6 @@
 /**
  * The source documents' own examples, sent as written (their bodies, our port), answer with
- * their shapes; seed 001's integration flow holds its numbers at every step.
+ * their shapes; the admin family's integration flow holds its numbers at every step.
  */
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
@@ -14,7 +14,7 @@ afterAll(() => api.close());
 
 const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-test('seed 000: create, list, get, update and delete an inventory item', async () => {
+test('admin items: create, list, get, update and delete an inventory item', async () => {
   const created = await api.post('/admin/inventory-items', {
     sku: 'SHIRT-MD-BLU', title: 'Premium T-Shirt - Medium - Blue', weight: 210, material: 'Cotton', origin_country: 'US',
   });
@@ -37,7 +37,7 @@ test('seed 000: create, list, get, update and delete an inventory item', async (
   expect((await api.del(`/admin/inventory-items/${id}`)).body).toEqual({ id, object: 'inventory-item', deleted: true });
 });
 
-test('seed 000: stock levels across two locations, update a level, reservations listed per item', async () => {
+test('admin items: stock levels across two locations, update a level, reservations listed per item', async () => {
   const w1 = (await api.post('/admin/stock-locations', { name: 'sloc_warehouse1' })).body.stock_location.id;
   const w2 = (await api.post('/admin/stock-locations', { name: 'sloc_warehouse2' })).body.stock_location.id;
   const id = (await api.post('/admin/inventory-items', { sku: 'SHIRT-SM-BLK' })).body.inventory_item.id;
@@ -59,7 +59,7 @@ test('seed 000: stock levels across two locations, update a level, reservations 
   );
 });
 
-test('seed 001: create item → level → confirm → reserve → adjust → fulfil holds its numbers', async () => {
+test('admin flow: create item → level → confirm → reserve → adjust → fulfil holds its numbers', async () => {
   const wh = (await api.post('/admin/stock-locations', { name: 'sloc_warehouse' })).body.stock_location.id;
   const iid = (await api.post('/admin/inventory-items', { sku: 'TSHIRT-M-BLACK', requires_shipping: true, weight: 200 })).body.inventory_item.id;
   await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 100, incoming_quantity: 50 });
@@ -89,7 +89,7 @@ test('seed 001: create item → level → confirm → reserve → adjust → ful
   expect(rows.reduce((a, x) => a + x.delta, 0)).toBe(145);
 });
 
-test('seed 001: a cart checks and reserves each line; an out-of-stock line is refused and the others stay held', async () => {
+test('admin flow: a cart checks and reserves each line; an out-of-stock line is refused and the others stay held', async () => {
   const wh = (await api.post('/admin/stock-locations', { name: 'cart wh' })).body.stock_location.id;
   const lines: [string, number, number][] = [['CART-A', 5, 2], ['CART-B', 1, 3], ['CART-C', 10, 10]];
   const results = [];

@@ -36,7 +36,7 @@ test("a variant's inventory_quantity is the minimum over its items of floor(Σ a
   expect((await api.get(base('prod_1', 'var_1'))).body.variant.inventory_quantity).toBe(1);
 });
 
-test("seed 003: changing required_quantity returns the variant with inventory_items[].required_quantity", async () => {
+test("variant links: changing required_quantity returns the variant with inventory_items[].required_quantity", async () => {
   const iid = await item('V-PACK', [[wh1, 30]]);
   await api.post(`${base('prod_2', 'var_2')}/inventory-items`, { inventory_item_id: iid });
   const res = await api.post(`${base('prod_2', 'var_2')}/inventory-items/${iid}`, { required_quantity: 4 });
@@ -45,7 +45,7 @@ test("seed 003: changing required_quantity returns the variant with inventory_it
   expect(res.body.variant.inventory_quantity).toBe(7);
 });
 
-test("seed 003's required_quantity 5324804697620480 is 422 INVALID_QUANTITY naming the field, and changes nothing", async () => {
+test("the variant links' required_quantity 5324804697620480 is 422 INVALID_QUANTITY naming the field, and changes nothing", async () => {
   const iid = await item('V-HUGE', [[wh1, 5]]);
   await api.post(`${base('prod_3', 'var_3')}/inventory-items`, { inventory_item_id: iid, required_quantity: 2 });
   const res = await api.post(`${base('prod_3', 'var_3')}/inventory-items/${iid}`, { required_quantity: 5324804697620480 });

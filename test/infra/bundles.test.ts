@@ -12,4 +12,9 @@ test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, async () =
   expect(over).toEqual([]);
   // a real bundle, not an empty file
   for (const s of sizes) expect(s.bytes).toBeGreaterThan(1024);
+  // the docs page's files (Swagger UI) ship beside their function's bundle, not inside it
+  const docs = sizes.find((s) => s.name === 'MetaDocsAsset')!;
+  console.log(`docs functions: page ${(sizes.find((s) => s.name === 'MetaDocs')!.bytes / 1024).toFixed(1)} KB; assets ${(docs.bytes / 1024).toFixed(1)} KB code + ${(docs.assetBytes / 1024).toFixed(1)} KB Swagger UI files`);
+  expect(docs.assetBytes).toBeGreaterThan(1024 * 1024);
+  expect(docs.assetBytes).toBeLessThan(5 * 1024 * 1024);
 }, 120_000);

@@ -10,7 +10,9 @@ import type { Scope } from '../../functions/core/model.ts';
 import { keyPrefix } from '../../functions/core/api-keys.ts';
 import { putApiKey } from '../../functions/store/api-keys.ts';
 import { db, setClient } from '../../functions/store/db.ts';
-import { createLocalServer, listen } from '../../lib/local/server.ts';
+import { createLocalServer, listen, matchRoute } from '../../lib/local/server.ts';
+import * as z from 'zod';
+import { openApiDocument } from '../../functions/edge/openapi.ts';
 import { startStreamPoller } from '../../lib/local/stream-poller.ts';
 import { handler as streamHandler } from '../../functions/stream/handler.ts';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
@@ -96,6 +98,7 @@ export async function startApi(opts: { stream?: boolean } = {}): Promise<Api> {
     } catch {
       /* not JSON */
     }
+    if (res.ok && typeof parsed === 'object' && parsed !== null) checkPublished(method, path, res.status, parsed);
     return { status: res.status, body: parsed, headers: res.headers, text };
   };
   return {
@@ -124,4 +127,28 @@ export async function startApi(opts: { stream?: boolean } = {}): Promise<Api> {
       setClient(undefined);
     },
   };
+}
+
+/**
+ * Every 2xx JSON body a route test receives must match the response schema the OpenAPI document
+ * publishes for that route and status (the document as clients see it, not the zod schema).
+ */
+const published = new Map<string, z.ZodType>();
+export function checkPublished(method: string, path: string, status: number, body: unknown) {
+  const match = matchRoute(method.toUpperCase(), new URL(path, 'http://x').pathname);
+  if (!match || typeof match !== 'object') return;
+  const { route } = match;
+  const key = `${route.id} ${status}`;
+  let schema = published.get(key);
+  if (!schema) {
+    const op = (openApiDocument() as any).paths[route.path][route.method.toLowerCase()];
+    const js = op.responses[String(status)]?.content?.['application/json']?.schema;
+    if (!js) throw new Error(`${method} ${path} answered ${status}, which the OpenAPI document does not publish for ${route.id}`);
+    schema = z.fromJSONSchema(js);
+    published.set(key, schema);
+  }
+  const res = schema.safeParse(body);
+  if (!res.success) {
+    throw new Error(`${method} ${path} (${route.id}) answered ${status} with a body that does not match its published schema:\n${z.prettifyError(res.error)}`);
+  }
 }

@@ -3,7 +3,7 @@ import { inventoryQuantity } from '../../functions/core/variants.ts';
 import { generateKey, keyPrefix, tenantOfKey } from '../../functions/core/api-keys.ts';
 import { newId, ulid } from '../../functions/core/ids.ts';
 
-describe('level status (API.md)', () => {
+describe('level status (the contract)', () => {
   test.each([
     [0, 0, 0, 'out_of_stock'],
     [-3, 0, 0, 'out_of_stock'],
@@ -16,7 +16,7 @@ describe('level status (API.md)', () => {
     expect(levelStatus(available, safety, reorder)).toBe(status);
   });
 
-  test("seed 002's example totals are normal: available 449, safety stock 15", () => {
+  test("the inventory family's example totals are normal: available 449, safety stock 15", () => {
     expect(levelStatus(449, 15, 0)).toBe('normal');
   });
 });
@@ -33,7 +33,7 @@ describe('availability floor', () => {
   });
 });
 
-describe("a variant's inventory_quantity (seed 003 / Medusa)", () => {
+describe("a variant's inventory_quantity (Medusa)", () => {
   test('is the minimum over linked items of floor(available / required)', () => {
     expect(inventoryQuantity([{ available: 10, required: 3 }, { available: 100, required: 1 }])).toBe(3);
   });
