@@ -77,7 +77,7 @@ export const FIELD_DESCRIPTIONS: Record<string, string> = {
   marketplace: 'The marketplace a fulfilment warehouse serves',
   is_active: 'Whether the warehouse is in use',
   is_readonly: 'Stock here is read-only (changes are refused with READONLY_WAREHOUSE)',
-  priority: 'Order in which warehouses are listed and used (lower first)',
+  priority: 'Order in which warehouses are listed and used by holds (higher number first)',
   // keys
   scopes: 'What the key may do: inventory:read, inventory:write, reservations:write, keys:manage',
   warehouse_ids: 'Limit the key to these warehouses (absent: all)',
@@ -91,4 +91,12 @@ export const FIELD_DESCRIPTIONS: Record<string, string> = {
   reorderQty: 'How many to reorder when low',
   variantAttributes: 'Free-form attributes of the variant (JSON object)',
   id: 'The id',
+  // holds and reconcile
+  lines: 'The order lines (a SKU or a variant each, with its quantity); for fulfil: which lines and how many (absent: all)',
+  variant: 'A variant (kit) line: `{product_id, variant_id}`, expanded to its items × required_quantity',
+  strategy: 'How warehouses are chosen: `fewest_warehouses` (default), `priority` (higher first) or `most_stock`',
+  allow_split: 'Whether one line may take stock from several warehouses (default true)',
+  expires_in_seconds: 'Seconds until the hold (and its reservations) expires and is released',
+  index: 'The line\'s position in the hold (0-based)',
+  repair: 'Correct reserved / available drift under the usual guards (default false: report only)',
 };

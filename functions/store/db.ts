@@ -159,13 +159,29 @@ export async function transact(actions: TxAction[]): Promise<void> {
         (err as { name?: string }).name === 'TransactionConflictException';
       if (!contention) throw err;
       if (i >= CONFLICT_RETRIES) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 5 * 2 ** i)));
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
+    }
+  }
+}
+
+/**
+ * A plain single-item write on an item that a transaction holds fails with
+ * TransactionConflictException (the SDK does not retry it): the same bounded, jittered retry.
+ */
+export async function retryConflicts<T>(write: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await write();
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'TransactionConflictException') throw err;
+      if (i >= CONFLICT_RETRIES) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
     }
   }
 }
 
 /** Retries of a transaction cancelled for contention alone (beyond that the caller sees the cancellation). */
-const CONFLICT_RETRIES = 8;
+const CONFLICT_RETRIES = 14;
 
 async function transactOnce(actions: TxAction[]): Promise<void> {
   const claim = claims.getStore();
@@ -211,7 +227,7 @@ export async function writeItem(write: SingleWrite & { ReturnValues?: 'ALL_NEW' 
   if (!claim || claim.committed) {
     const params = { ...input, ...(write.ReturnValues ? { ReturnValues: write.ReturnValues } : {}) };
     const cmd = kind === 'Put' ? new PutCommand(params) : kind === 'Update' ? new UpdateCommand(params) : new DeleteCommand(params);
-    return (await db().send(cmd as any)) as { Attributes?: Record<string, any> };
+    return retryConflicts(async () => (await db().send(cmd as any)) as { Attributes?: Record<string, any> });
   }
   try {
     await transact([{ label: 'write', item: { [kind]: input } as TxItem }]);

@@ -68,6 +68,8 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
     );
     return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   } catch (err) {
+    // the record is part of a transaction in flight: a request with this key is committing right now
+    if ((err as Error).name === 'TransactionConflictException') return { kind: 'in_progress' };
     if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
   }
   const res = await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }));

@@ -1,7 +1,11 @@
 /**
  * The promise users come for: under concurrent requests nothing oversells, no update is lost,
  * and every stock change has its ledger row. All requests go through HTTP → authorizer →
- * handler → DynamoDB Local, in flight at the same time.
+ * handler → DynamoDB front (transaction conflicts modelled) → DynamoDB Local, in flight at the same time.
+ *
+ * With conflicts modelled, a request on a hot level may answer 409 CONFLICT ("retry the request")
+ * after its bounded server-side retries: it changed nothing, and the callers here retry it as a client
+ * would (`insist`). Every figure below is then checked against the answers that finally came back.
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../../functions/store/db.ts';
@@ -14,6 +18,15 @@ beforeAll(async () => {
   api = await startApi();
 });
 afterAll(() => api.close());
+
+/** A client that retries 409 CONFLICT (nothing changed) a few times, as the answer asks. */
+async function insist<T extends { status: number; body: any }>(send: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    const res = await send();
+    if (res.status !== 409 || res.body?.code !== 'CONFLICT' || i >= 20) return res;
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 200));
+  }
+}
 
 async function stockedItem(stocked: number, opts: { safety_stock?: number; locations?: number } = {}) {
   const item = (await api.post('/admin/inventory-items', { sku: `SKU-${Math.random().toString(36).slice(2)}` })).body.inventory_item;
@@ -58,7 +71,7 @@ test('200 concurrent single-unit reservations against a stock of 50: exactly 50 
   const [wh] = whs;
   const results = await Promise.all(
     Array.from({ length: 200 }, (_, i) =>
-      api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, line_item_id: `line_${i}` }),
+      insist(() => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, line_item_id: `line_${i}` })),
     ),
   );
   const statuses = results.map((r) => r.status);
@@ -82,20 +95,20 @@ test('a mix of reserves, releases, fulfils, relative adjusts and absolute sets i
   const [wh] = whs;
   // some reservations to release and fulfil while everything else runs
   const seeded = await Promise.all(
-    Array.from({ length: 20 }, () => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 2 })),
+    Array.from({ length: 20 }, () => insist(() => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 2 }))),
   );
   expect(seeded.every((r) => r.status === 200)).toBe(true);
   const ids = seeded.map((r) => r.body.reservation.id as string);
 
   const ops: Promise<{ kind: string; status: number; body: any }>[] = [];
   const tag = (kind: string, p: Promise<{ status: number; body: any }>) => ops.push(p.then((r) => ({ kind, status: r.status, body: r.body })));
-  ids.slice(0, 10).forEach((id) => tag('release', api.del(`/admin/reservations/${id}`)));
-  ids.slice(10).forEach((id) => tag('fulfil', api.post(`/admin/reservations/${id}/fulfill`)));
-  for (let i = 0; i < 30; i++) tag('reserve', api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 3 }));
+  ids.slice(0, 10).forEach((id) => tag('release', insist(() => api.del(`/admin/reservations/${id}`))));
+  ids.slice(10).forEach((id) => tag('fulfil', insist(() => api.post(`/admin/reservations/${id}/fulfill`))));
+  for (let i = 0; i < 30; i++) tag('reserve', insist(() => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 3 })));
   for (let i = 0; i < 20; i++) {
-    tag('adjust', api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment: i % 2 ? 7 : -4, reason: 'correction' }));
+    tag('adjust', insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment: i % 2 ? 7 : -4, reason: 'correction' })));
   }
-  for (let i = 0; i < 5; i++) tag('set', api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity: 90 + i, reason: 'cycle_count' }));
+  for (let i = 0; i < 5; i++) tag('set', insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity: 90 + i, reason: 'cycle_count' })));
   const done = await Promise.all(ops);
 
   for (const r of done) expect(r.status).toBeLessThan(500);
@@ -132,7 +145,7 @@ test('40 concurrent relative adjusts lose no update and write one ledger row eac
   const [wh] = whs;
   const deltas = Array.from({ length: 40 }, (_, i) => (i % 4 === 0 ? -3 : 2));
   const results = await Promise.all(
-    deltas.map((adjustment) => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment, reason: 'correction' })),
+    deltas.map((adjustment) => insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment, reason: 'correction' }))),
   );
   for (const r of results) expect([200, 422]).toContain(r.status);
   const applied = deltas.filter((_, i) => results[i].status === 200);
@@ -146,7 +159,7 @@ test('40 concurrent relative adjusts lose no update and write one ledger row eac
 test('concurrent reservations of one item at two locations stay independent', async () => {
   const { iid, whs } = await stockedItem(10, { locations: 2 });
   const results = await Promise.all(
-    Array.from({ length: 40 }, (_, i) => api.post('/admin/reservations', { inventory_item_id: iid, location_id: whs[i % 2], quantity: 1 })),
+    Array.from({ length: 40 }, (_, i) => insist(() => api.post('/admin/reservations', { inventory_item_id: iid, location_id: whs[i % 2], quantity: 1 }))),
   );
   expect(results.filter((r) => r.status === 200)).toHaveLength(20);
   for (const wh of whs) {

@@ -127,7 +127,7 @@ test('only the report routes touch the bucket, only the report maker and the con
 test("every function's table grant is its declaration, the one the local DynamoDB front enforces (lib/functions.ts tableGrants)", () => {
   const probe = makeStack({}, 'Probe3');
   const t = Template.fromStack(probe);
-  const byName: Record<string, string> = { Authorizer: 'authorizer', StreamConsumer: 'stream', LowStockReport: 'scheduled.report', ExpireReservations: 'scheduled.expiry', UploadProcessor: 'uploads.processor' };
+  const byName: Record<string, string> = { Authorizer: 'authorizer', StreamConsumer: 'stream', LowStockReport: 'scheduled.report', ExpireReservations: 'scheduled.expiry', Reconcile: 'scheduled.reconcile', UploadProcessor: 'uploads.processor' };
   for (const r of routes) byName[functionName(r)] = r.id;
   for (const [name, grant] of tableGrants()) {
     const fnId = probe.getLogicalId(probe.functions.get(byName[name])!.node.defaultChild as any);

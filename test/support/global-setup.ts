@@ -16,7 +16,7 @@ export default async function globalSetup() {
   const ddb = await startDynamoDbLocal();
   process.env.DYNAMODB_LOCAL_ENDPOINT = ddb.endpoint;
   process.env.TABLE_NAME = 'inventory-test';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   await ensureTable(ddb.endpoint, process.env.TABLE_NAME);
   const front = process.env.DYNAMO_FRONT === '0' ? undefined : await startFrontFor(ddb.endpoint, { iam: true, conflicts: true, throughput: false });
