@@ -4,7 +4,7 @@
  */
 import * as z from 'zod';
 import { STRATEGIES } from './allocation.ts';
-import { quantity, skuText } from './schemas.ts';
+import { quantity, queryList, skuText } from './schemas.ts';
 
 const id = (prefix: string) =>
   z
@@ -88,16 +88,6 @@ export const holdResponse = z.object({ data: holdSchema });
 export const holdListResponse = z.object({ data: z.array(holdSchema) });
 
 // ---------- availability that explains itself ----------
-const idList = z
-  .string()
-  .max(4000)
-  .transform((s) =>
-    s
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
-  )
-  .optional();
 export const explainQuery = z.object({
   quantity: z
     .string()
@@ -106,7 +96,7 @@ export const explainQuery = z.object({
     .pipe(quantity(1))
     .optional()
     .transform((v) => v ?? 1),
-  warehouse_ids: idList,
+  warehouse_ids: queryList,
 });
 export const variantAvailabilityParams = z.object({ product_id: id('prod'), variant_id: id('variant') });
 const warehouseExplain = z.object({

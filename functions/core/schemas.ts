@@ -80,7 +80,7 @@ const queryInt = (def: number, max: number) =>
     .optional()
     .transform((v) => v ?? def);
 /** Repeatable query parameter (`a=1&a=2` arrives comma-joined from API Gateway) or a comma list. */
-const queryList = z
+export const queryList = z
   .string()
   .max(4000)
   .transform((s) =>

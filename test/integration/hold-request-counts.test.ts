@@ -4,26 +4,13 @@ import { createItem } from '../../functions/core/items.ts';
 import { createLevel } from '../../functions/core/levels.ts';
 import { createWarehouse } from '../../functions/core/locations.ts';
 import type { Actor } from '../../functions/core/model.ts';
-import { useClientWith } from '../support/client.ts';
+import { requestCounter } from '../support/client.ts';
 import { newTenant } from '../support/api.ts';
 
-const counted: string[] = [];
-let restore: () => void;
-beforeAll(() => {
-  restore = useClientWith('countRequests', (next, context) => async (args) => {
-    counted.push(String(context.commandName));
-    return next(args);
-  });
-});
-afterAll(() => restore());
-
-async function count<T>(fn: () => Promise<T>) {
-  counted.length = 0;
-  const out = await fn();
-  const kinds: Record<string, number> = {};
-  for (const c of counted) kinds[c] = (kinds[c] ?? 0) + 1;
-  return { out, requests: counted.length, kinds };
-}
+const requests = requestCounter();
+const { count } = requests;
+beforeAll(() => requests.install());
+afterAll(() => requests.restore());
 
 test('a 2-line hold is 5 requests (sku guards, warehouses, 2 item partitions, 1 transaction); fulfil 4; release 3; no Scan', async () => {
   const actor: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'counter', scopes: ['inventory:write'] };

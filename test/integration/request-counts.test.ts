@@ -9,18 +9,13 @@ import { createItem } from '../../functions/core/items.ts';
 import { createLevel } from '../../functions/core/levels.ts';
 import { createWarehouse } from '../../functions/core/locations.ts';
 import type { Actor } from '../../functions/core/model.ts';
-import { useClientWith } from '../support/client.ts';
+import { requestCounter } from '../support/client.ts';
 import { newTenant } from '../support/api.ts';
 
-const counted: string[] = [];
-let restore: () => void;
-beforeAll(() => {
-  restore = useClientWith('countRequests', (next, context) => async (args) => {
-    counted.push(String(context.commandName));
-    return next(args);
-  });
-});
-afterAll(() => restore());
+const requests = requestCounter();
+const { counted, count } = requests;
+beforeAll(() => requests.install());
+afterAll(() => requests.restore());
 
 async function catalogue(size: number) {
   const actor: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'counter', scopes: ['inventory:write'] };
@@ -37,14 +32,6 @@ async function catalogue(size: number) {
     items.push(item.id);
   }
   return { actor, w1: w1.id, w2: w2.id, skus, items };
-}
-
-async function count<T>(fn: () => Promise<T>): Promise<{ out: T; requests: number; kinds: Record<string, number> }> {
-  counted.length = 0;
-  const out = await fn();
-  const kinds: Record<string, number> = {};
-  for (const c of counted) kinds[c] = (kinds[c] ?? 0) + 1;
-  return { out, requests: counted.length, kinds };
 }
 
 let small: Awaited<ReturnType<typeof catalogue>>;

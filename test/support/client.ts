@@ -14,3 +14,29 @@ export function useClientWith(name: string, middleware: InitializeMiddleware<Ser
     setClient(undefined);
   };
 }
+
+/**
+ * Count the DynamoDB requests the store sends (a middleware on the test's own client): install it
+ * in beforeAll, `count(fn)` runs fn and answers what it cost, `restore()` in afterAll.
+ */
+export function requestCounter() {
+  const counted: string[] = [];
+  let restore: () => void = () => {};
+  return {
+    counted,
+    install() {
+      restore = useClientWith('countRequests', (next, context) => async (args) => {
+        counted.push(String(context.commandName));
+        return next(args);
+      });
+    },
+    restore: () => restore(),
+    async count<T>(fn: () => Promise<T>): Promise<{ out: T; requests: number; kinds: Record<string, number> }> {
+      counted.length = 0;
+      const out = await fn();
+      const kinds: Record<string, number> = {};
+      for (const c of counted) kinds[c] = (kinds[c] ?? 0) + 1;
+      return { out, requests: counted.length, kinds };
+    },
+  };
+}
