@@ -4,15 +4,7 @@
  */
 import * as z from 'zod';
 import { STRATEGIES } from './allocation.ts';
-import { quantity, queryList, skuText } from './schemas.ts';
-
-const id = (prefix: string) =>
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')
-    .describe(`an id such as ${prefix}_01J…`);
+import { id, quantity, queryList, skuText } from './schemas.ts';
 
 /** Most lines a hold may have; the transaction limit may refuse fewer (422 HOLD_TOO_LARGE). */
 export const MAX_HOLD_LINES = 99;

@@ -26,7 +26,8 @@ export const skuText = () =>
     .min(1)
     .max(256)
     .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters');
-const id = (prefix: string) =>
+/** An id as the service makes them (`<prefix>_<ulid>`) or a client gives them. */
+export const id = (prefix: string) =>
   z
     .string()
     .min(1)
