@@ -35,8 +35,11 @@ export function count(name: string, value = 1, dimensions: Record<string, string
 /** @deprecated the middlewares publish: use `count`. Kept for callers outside this change. */
 export const countAndFlush = count;
 
-/** The context a function gets when the local runtime or a test calls it without one. */
-export const localContext = (name: string): Context => ({
+/**
+ * The context a function gets when the local runtime or a test calls it: `remainingMs` is the time
+ * it is given (the local server gives routes their deployed 30 s; scheduled jobs get 15 minutes).
+ */
+export const localContext = (name: string, remainingMs = 900_000): Context => ({
   functionName: name,
   functionVersion: '$LATEST',
   invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
@@ -45,7 +48,7 @@ export const localContext = (name: string): Context => ({
   logGroupName: `/aws/lambda/${name}`,
   logStreamName: 'local',
   callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 900_000,
+  getRemainingTimeInMillis: () => remainingMs,
   done() {},
   fail() {},
   succeed() {},

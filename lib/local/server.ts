@@ -14,6 +14,7 @@ import { handler as authorizer } from '../../functions/authorizer/handler.ts';
 import { acceptLocalUpload, processUpload } from '../../functions/core/uploads.ts';
 import { writeLocalBlobStream } from '../../functions/store/blobs.ts';
 import { runAs } from '../../functions/store/db.ts';
+import { localContext } from '../../functions/edge/observability.ts';
 import { functionName } from '../functions.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -95,21 +96,6 @@ function send(res: ServerResponse, status: number, body: string, headers: Record
   res.end(body);
 }
 
-const lambdaContext = (name: string) => ({
-  functionName: name,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
-  memoryLimitInMB: '1024',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${name}`,
-  logStreamName: 'local',
-  callbackWaitsForEmptyEventLoop: false,
-  getRemainingTimeInMillis: () => 30_000,
-  done() {},
-  fail() {},
-  succeed() {},
-});
-
 /** What the per-request log line says beyond method, path and status. */
 interface RequestInfo {
   route?: string;
@@ -171,7 +157,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, info: Re
   info.requestId = event.requestContext.requestId;
   const fn = await loadHandler(route);
   // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants)
-  const out = await runAs(functionName(route), () => fn(event, lambdaContext(route.id)));
+  const out = await runAs(functionName(route), () => fn(event, localContext(route.id, 30_000)));
   send(res, out.statusCode, out.body ?? '', out.headers ?? {});
 }
 
