@@ -145,42 +145,35 @@ function claimAction(c: PendingClaim): TxAction {
 }
 
 /**
- * Run a transaction; on cancellation throw TxCancelled naming the failed guards. A cancellation
- * for contention only (TransactionConflict, no condition failed) or a TransactionConflictException
- * is retried here, bounded and jittered, so every transaction of the service gets the same retry.
+ * Run a transaction; on cancellation throw TxCancelled naming the failed guards. Contention is
+ * retried (`retryConflicts`), so every transaction of the service gets the same bounded retry.
  */
 export async function transact(actions: TxAction[]): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await transactOnce(actions);
-    } catch (err) {
-      const contention =
-        (err instanceof TxCancelled && err.cancellation.conflict && err.cancellation.failed.size === 0) ||
-        (err as { name?: string }).name === 'TransactionConflictException';
-      if (!contention) throw err;
-      if (i >= CONFLICT_RETRIES) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
-      await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
-    }
-  }
+  return retryConflicts(() => transactOnce(actions));
 }
 
+/** DynamoDB refused for contention alone: a transaction cancelled by TransactionConflict with no condition failed, or a write on an item a transaction holds. */
+const isContention = (err: unknown) =>
+  (err instanceof TxCancelled && err.cancellation.conflict && err.cancellation.failed.size === 0) ||
+  (err as { name?: string }).name === 'TransactionConflictException';
+
 /**
- * A plain single-item write on an item that a transaction holds fails with
- * TransactionConflictException (the SDK does not retry it): the same bounded, jittered retry.
+ * Retry a write refused for contention (the SDK retries neither TransactionConflict nor
+ * TransactionConflictException): bounded and jittered; contention that does not end is a 409 CONFLICT.
  */
 export async function retryConflicts<T>(write: () => Promise<T>): Promise<T> {
   for (let i = 0; ; i++) {
     try {
       return await write();
     } catch (err) {
-      if ((err as { name?: string }).name !== 'TransactionConflictException') throw err;
+      if (!isContention(err)) throw err;
       if (i >= CONFLICT_RETRIES) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
     }
   }
 }
 
-/** Retries of a transaction cancelled for contention alone (beyond that the caller sees the cancellation). */
+/** Retries of a write refused for contention alone (beyond that: 409 CONFLICT). */
 const CONFLICT_RETRIES = 14;
 
 async function transactOnce(actions: TxAction[]): Promise<void> {

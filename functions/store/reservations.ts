@@ -229,8 +229,8 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
         await writeItem({ Update: resUpdate.item.Update! });
         return true;
       } catch (err) {
-        const name = (err as Error).name;
-        if (name === 'ConditionalCheckFailedException' || name === 'TransactionConflictException') return RETRY;
+        // (contention is retried inside writeItem)
+        if ((err as Error).name === 'ConditionalCheckFailedException') return RETRY;
         throw err;
       }
     }
