@@ -32,8 +32,6 @@ export function count(name: string, value = 1, dimensions: Record<string, string
   metrics.addMetric(name, MetricUnit.Count, value);
 }
 
-/** @deprecated the middlewares publish: use `count`. Kept for callers outside this change. */
-export const countAndFlush = count;
 
 /**
  * The context a function gets when the local runtime or a test calls it: `remainingMs` is the time

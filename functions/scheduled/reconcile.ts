@@ -1,9 +1,9 @@
 /** Scheduled (daily when deployed): reconcile every tenant in report mode; drifts are published, nothing is changed. */
-import { countAndFlush, logger } from '../edge/observability.ts';
+import { count, instrumented, logger } from '../edge/observability.ts';
 import { reconcile } from '../core/reconcile.ts';
 import { tenants } from '../store/reports.ts';
 
-export const handler = async (): Promise<{ tenants: number; drifts: number }> => {
+export const handler = instrumented('Reconcile', async (): Promise<{ tenants: number; drifts: number }> => {
   let drifts = 0;
   let failed = 0;
   const all = await tenants();
@@ -17,7 +17,7 @@ export const handler = async (): Promise<{ tenants: number; drifts: number }> =>
       logger.error('reconcile failed', { tenant, error: err as Error });
     }
   }
-  countAndFlush('DriftsDetected', drifts);
+  count('DriftsDetected', drifts);
   if (failed) throw new Error(`reconcile failed for ${failed} of ${all.length} tenant(s)`);
   return { tenants: all.length, drifts };
-};
+});
