@@ -2,8 +2,9 @@
  * THE route table. The CDK stack (one function per route), the local server, the OpenAPI
  * document and the route tests are all derived from this list: there is no second list.
  *
- * Each handler module exports `handler` and looks its own route up here by `id`, so the
- * schemas it validates with are exactly the ones published in the OpenAPI document.
+ * Each handler module exports `handler`, bound to its own route here (`route['<id>']`), so the
+ * schemas it validates with are exactly the ones published in the OpenAPI document, and its
+ * input and output types are inferred from them.
  */
 import type * as z from 'zod';
 import type { Scope } from './core/model.ts';
@@ -43,72 +44,73 @@ export interface Route {
    * Package files the function serves at run time (`package/file`): copied beside its bundle when
    * deployed (lib/inventory-stack.ts), not bundled into its code.
    */
-  assets?: string[];
+  assets?: readonly string[];
 }
 
-const admin = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
-  const { file, ...rest } = r;
-  return { ...rest, family: 'admin', handler: `functions/http/admin/${file}.ts` };
-};
-const inventory = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
-  const { file, ...rest } = r;
-  return { ...rest, family: 'inventory', handler: `functions/http/api/${file}.ts` };
-};
-const records = (r: Omit<Route, 'family' | 'handler'> & { file: string }): Route => {
-  const { file, ...rest } = r;
-  return { ...rest, family: 'records', handler: `functions/http/v1/${file}.ts` };
-};
+/** A route as written in the table: its handler named by file within its family's folder. */
+type RouteSpec = Omit<Route, 'family' | 'handler'> & { file: string };
 
-export const routes: Route[] = [
+/**
+ * One maker per family. `const R` keeps each route's literal id and its own schema types, so a
+ * handler bound to the route (`defineHandler(route['…'], …)`) gets its input and output types from them.
+ */
+const family =
+  <F extends Family>(family: F, folder: string) =>
+  <const R extends RouteSpec>(r: R): Omit<R, 'file'> & { family: F; handler: string } => {
+    const { file, ...rest } = r;
+    return { ...rest, family, handler: `functions/http/${folder}/${file}.ts` };
+  };
+const meta = family('meta', 'meta');
+const admin = family('admin', 'admin');
+const inventory = family('inventory', 'api');
+const records = family('records', 'v1');
+
+const table = [
   // ---- meta ----
-  {
+  meta({
     id: 'meta.health',
     method: 'GET',
     path: '/health',
-    family: 'meta',
     scope: 'public',
-    handler: 'functions/http/meta/health.ts',
+    file: 'health',
     access: 'none',
     summary: 'Liveness check',
     response: s.healthResponse,
-  },
-  {
+  }),
+  meta({
     id: 'meta.openapi',
     method: 'GET',
     path: '/api/openapi.json',
-    family: 'meta',
     scope: 'public',
-    handler: 'functions/http/meta/openapi.ts',
+    file: 'openapi',
     access: 'none',
     summary: 'The OpenAPI 3.1 document of every route',
     response: s.anyQuery.loose(),
-  },
-  {
+  }),
+  meta({
     id: 'meta.docs',
     method: 'GET',
     path: '/docs',
-    family: 'meta',
     scope: 'public',
-    handler: 'functions/http/meta/docs.ts',
+    file: 'docs',
     access: 'none',
     summary: 'The API reference (Swagger UI) of the OpenAPI document, with try-it-out',
     response: s.anyQuery,
     contentType: 'text/html',
-  },
-  {
+  }),
+  meta({
     id: 'meta.docs.asset',
     method: 'GET',
     path: '/docs/{file}',
-    family: 'meta',
     scope: 'public',
-    handler: 'functions/http/meta/docs-asset.ts',
+    file: 'docs-asset',
     access: 'none',
     summary: "A file of the API reference page (Swagger UI's script and style)",
     params: s.docsAssetParams,
     response: s.anyQuery,
     contentType: 'text/javascript',
     assets: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
-  },
+  }),
 
   // ---- admin: inventory items ----
   admin({ id: 'admin.items.list', method: 'GET', path: '/admin/inventory-items', scope: 'inventory:read', access: 'read', file: 'list-inventory-items',
@@ -239,8 +241,12 @@ export const routes: Route[] = [
     summary: 'Get an inventory record', params: s.recordParams, response: s.recordResponse }),
 ];
 
-export function routeById(id: string): Route {
-  const route = routes.find((r) => r.id === id);
-  if (!route) throw new Error(`no route ${id} in the route table`);
-  return route;
-}
+/** Every route; the stack, the local server, the OpenAPI document and the tests read this list. */
+export const routes: Route[] = table;
+
+/** A route of the table as declared; its id is the key, so a wrong id does not type-check. */
+export type TableRoute = (typeof table)[number];
+export type RouteId = TableRoute['id'];
+
+/** The routes by id, each with its own types: what a handler binds to. */
+export const route = Object.fromEntries(table.map((r) => [r.id, r])) as { [R in TableRoute as R['id']]: R };

@@ -315,7 +315,7 @@ const functionDefaults = {
 };
 
 /** Package files a route serves (route table `assets`), copied beside its bundle after esbuild ran. */
-function copyAssets(assets: string[]) {
+function copyAssets(assets: readonly string[]) {
   const require = createRequire(import.meta.url);
   return {
     beforeBundling: () => [],

@@ -44,6 +44,8 @@ export interface SkuSummary<W = WarehouseLine> {
 }
 
 /** The contract's quantity rules over an item's levels: per-level available (safety stock subtracted), totals, status. */
+export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: true): SkuSummary<WarehouseDetail>;
+export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: false): SkuSummary<WarehouseLine>;
 export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: boolean): SkuSummary<WarehouseLine | WarehouseDetail> {
   const sum = (f: (l: Level) => number) => levels.reduce((a, l) => a + f(l), 0);
   const safety = sum((l) => l.safety_stock);

@@ -3,6 +3,8 @@
  * them), written as JSON and CSV to blob storage, recorded in the table, and announced.
  */
 import { randomBytes } from 'node:crypto';
+import type * as z from 'zod';
+import type { reportResponse } from './schemas.ts';
 import { notFound } from './errors.ts';
 import { mayWriteEverywhere } from './access.ts';
 import type { Actor } from './model.ts';
@@ -30,7 +32,8 @@ export const REPORT_COLUMNS = [
   'suggested_reorder_quantity',
   'status',
 ] as const;
-export type ReportRow = Record<(typeof REPORT_COLUMNS)[number], string | number | null>;
+/** A row of the report: what the route's response schema says one is. */
+export type ReportRow = z.output<typeof reportResponse>['data']['data'][number];
 
 /** Enough to lift available (with what is incoming) above the reorder level, and at least the level's reorder quantity. */
 export function suggestedReorder(l: Pick<Level, 'available_quantity' | 'incoming_quantity' | 'reorder_level' | 'reorder_quantity'>): number {
@@ -108,7 +111,7 @@ export async function reportFor(actor: Actor, id: string | 'latest', format: 'js
   mayWriteEverywhere(actor, 'read tenant-wide reports');
   const { body } = await reportContent(actor.tenant, id, format);
   return format === 'csv'
-    ? { body, raw: true, headers: { 'content-type': 'text/csv; charset=utf-8' } }
+    ? { body, raw: true as const, headers: { 'content-type': 'text/csv; charset=utf-8' } }
     : { body: { data: JSON.parse(body) } };
 }
 

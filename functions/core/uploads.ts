@@ -86,7 +86,7 @@ export async function createUpload(actor: Actor, input: { mode?: UploadMode }, l
   };
   await putJob(job);
   const url = await uploadUrl(job.object_key, UPLOAD_URL_SECONDS, () => `${localBase()}/local/uploads/${encodeURIComponent(actor.tenant)}/${id}?token=${token}`);
-  return { data: { id, mode: job.mode, status: job.status, upload_url: url, upload_method: 'PUT', expires_at: expires } };
+  return { data: { id, mode: job.mode, status: 'awaiting_upload' as const, upload_url: url, upload_method: 'PUT' as const, expires_at: expires } };
 }
 
 export async function getUpload(actor: Actor, id: string) {

@@ -5,10 +5,10 @@
  */
 import { count, instrumented, logger } from './observability.ts';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type * as core from 'zod/v4/core';
 import { DomainError } from '../core/errors.ts';
 import { SCOPES } from '../core/model.ts';
 import type { Actor, Scope } from '../core/model.ts';
-import { routeById } from '../routes.ts';
 import type { Route } from '../routes.ts';
 import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
@@ -19,22 +19,42 @@ export { logger };
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
-export interface Request<P = any, Q = any, B = any> {
+/*
+ * A handler's types come from its route's schemas (zod/v4/core's input / output, which classic zod
+ * and zod/mini schemas share): parsed params, query and body are the schemas' outputs; what it
+ * returns must be accepted by the response schema (its input).
+ */
+type Parsed<R, K extends 'params' | 'query' | 'body', Else> = R extends { [k in K]: infer S extends core.$ZodType } ? core.output<S> : Else;
+/** Path parameters as parsed by the route's `params` schema. */
+export type ParamsOf<R> = Parsed<R, 'params', Record<string, string>>;
+/** Query parameters as parsed by the route's `query` schema. */
+export type QueryOf<R> = Parsed<R, 'query', Record<string, string>>;
+/** The body as parsed by the route's `body` schema; none without one. */
+export type BodyOf<R> = Parsed<R, 'body', undefined>;
+/** What the route's response schema accepts. */
+export type ResponseOf<R> = R extends { response: infer S extends core.$ZodType } ? core.input<S> : unknown;
+
+export interface Request<R = Route> {
   actor: Actor;
-  params: P;
-  query: Q;
-  body: B;
+  params: ParamsOf<R>;
+  query: QueryOf<R>;
+  body: BodyOf<R>;
   headers: Record<string, string | undefined>;
   event: APIGatewayProxyEventV2;
 }
 
-export interface Reply {
+/** A response with a status or headers of its own: a body its schema accepts, or a raw string. */
+export type Reply<T = unknown> = {
   status?: number;
-  body: unknown;
   headers?: Record<string, string>;
+} & (
+  | { body: T; raw?: false }
   /** Send `body` as it is (a string) rather than as JSON. */
-  raw?: boolean;
-}
+  | { body: string; raw: true }
+);
+
+/** What a handler of route R may return: the response body, or a Reply carrying it. */
+export type Result<R> = ResponseOf<R> | Reply<ResponseOf<R>>;
 
 export type Event = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
@@ -55,8 +75,8 @@ const SECURITY_HEADERS = {
  * without changing anything (`ref` is the id of a resource the request created). Routes without one
  * answer the original status with a short body saying the request was applied.
  */
-export interface HandlerOptions {
-  replay?: (req: Request, ref: string | undefined) => Promise<Reply | unknown> | Reply | unknown;
+export interface HandlerOptions<R = Route> {
+  replay?: (req: Request<R>, ref: string | undefined) => Promise<Result<R>> | Result<R>;
   /**
    * The route commits several transactions of absolute writes that a second run finds already
    * done (bulk sets): none of them carries the claim; the key is marked used when the response is
@@ -65,19 +85,28 @@ export interface HandlerOptions {
   rerunnable?: boolean;
 }
 
-export function defineHandler(routeId: string, fn: (req: Request) => Promise<Reply | unknown>, opts: HandlerOptions = {}) {
-  const route = routeById(routeId);
+/**
+ * `defineHandler(route['<id>'])(fn, opts)`: a handler bound to its own entry of the route table
+ * (routes.ts). Two calls, so the route's types are fixed before `fn` is checked against them (one
+ * generic call would infer them while checking `fn` and widen its literals: `deleted: true`).
+ */
+export function defineHandler<R extends Route>(route: R) {
+  if (!route?.id) throw new Error('defineHandler: no such route in the route table');
+  return (fn: (req: Request<R>) => Promise<Result<R>>, opts: HandlerOptions<R> = {}) => wrap(route, fn, opts);
+}
+
+function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result<R>>, opts: HandlerOptions<R>) {
   const respond = async (event: Event): Promise<APIGatewayProxyStructuredResultV2> => {
     try {
       const actor = authenticate(route, event);
-      const req: Request = {
+      const req = {
         actor,
         params: parse(route.params, event.pathParameters ?? {}, 'path'),
         query: parse(route.query, normaliseQuery(event.queryStringParameters), 'query'),
         body: route.body ? parse(route.body, readBody(event), 'body') : undefined,
         headers: lowerCase(event.headers ?? {}),
         event,
-      };
+      } as Request<R>;
       const render = (out: unknown, status?: number) => {
         const reply: Reply = isReply(out) ? out : { body: out };
         return {

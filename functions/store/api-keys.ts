@@ -15,8 +15,10 @@ export interface ApiKeyRecord {
   warehouse_ids: string[] | null;
   created_at: string;
   revoked_at: string | null;
-  last_used_at?: string | null;
+  last_used_at: string | null;
 }
+/** A key as stored: a new one has not been used yet. */
+export type NewApiKeyRecord = Omit<ApiKeyRecord, 'last_used_at'> & { last_used_at?: string | null };
 
 const FIELDS = ['id', 'tenant', 'name', 'prefix', 'scopes', 'warehouse_ids', 'created_at', 'last_used_at', 'revoked_at'] as const;
 const publicKey = (row: Record<string, unknown>): ApiKeyRecord =>
@@ -25,7 +27,7 @@ const publicKey = (row: Record<string, unknown>): ApiKeyRecord =>
 export const hashKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /** Store a key; with `onlyIfNew`, an existing key (same secret) is left as it is. */
-export async function putApiKey(secret: string, rec: ApiKeyRecord, opts: { onlyIfNew?: boolean } = {}): Promise<boolean> {
+export async function putApiKey(secret: string, rec: NewApiKeyRecord, opts: { onlyIfNew?: boolean } = {}): Promise<boolean> {
   try {
     await writeItem({
       Put: {

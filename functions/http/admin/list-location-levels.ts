@@ -1,7 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
+import { route } from '#routes';
 import { getItem } from '#core/items.ts';
 
-export const handler = defineHandler('admin.levels.list', async ({ actor, params }) => {
+export const handler = defineHandler(route['admin.levels.list'])(async ({ actor, params }) => {
   const item = await getItem(actor, params.id);
   return { inventory_item: { id: item.id, location_levels: item.location_levels } };
 });

@@ -1,7 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
+import { route } from '#routes';
 import { listReservations } from '#core/reservations.ts';
 
-export const handler = defineHandler('admin.reservations.list', async ({ actor, query }) => {
+export const handler = defineHandler(route['admin.reservations.list'])(async ({ actor, query }) => {
   const { offset, limit, ...filter } = query;
   const { reservations, count } = await listReservations(actor, filter, { offset, limit });
   return { reservations, count, offset, limit };

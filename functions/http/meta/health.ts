@@ -1,3 +1,4 @@
 import { defineHandler } from '#edge/http.ts';
+import { route } from '#routes';
 
-export const handler = defineHandler('meta.health', async () => ({ status: 'ok' }));
+export const handler = defineHandler(route['meta.health'])(async () => ({ status: 'ok' }));

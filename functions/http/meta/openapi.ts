@@ -1,5 +1,6 @@
 import { defineHandler } from '#edge/http.ts';
+import { route } from '#routes';
 import { openApiDocument } from '#edge/openapi.ts';
 
-let doc: unknown;
-export const handler = defineHandler('meta.openapi', async () => (doc ??= openApiDocument()));
+let doc: ReturnType<typeof openApiDocument> | undefined;
+export const handler = defineHandler(route['meta.openapi'])(async () => (doc ??= openApiDocument()));

@@ -1,4 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
+import { route } from '#routes';
 import { getRecord } from '#core/records.ts';
 
-export const handler = defineHandler('records.get', async ({ actor, params }) => ({ status: true, data: await getRecord(actor, params.id) }));
+export const handler = defineHandler(route['records.get'])(async ({ actor, params }) => ({ status: true, data: await getRecord(actor, params.id) }));

@@ -1,4 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
+import { route } from '#routes';
 import { lowStockRecords } from '#core/records.ts';
 
-export const handler = defineHandler('records.low-stock', async ({ actor }) => ({ status: true, data: await lowStockRecords(actor) }));
+export const handler = defineHandler(route['records.low-stock'])(async ({ actor }) => ({ status: true, data: await lowStockRecords(actor) }));
