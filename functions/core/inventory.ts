@@ -2,7 +2,8 @@
 import { DomainError, notFound, quantityMismatch, validation } from './errors.ts';
 import { newId } from './ids.ts';
 import { writeContext } from './items.ts';
-import type { SetStockInput } from './schemas.ts';
+import type * as z from 'zod';
+import type { adjustmentsQuery, inventoryListQuery, SetStockInput, transferBody } from './schemas.ts';
 import { changeLevel, createLevel } from '../store/levels.ts';
 import { countLedger, queryLedger } from '../store/ledger.ts';
 import { transferStock } from '../store/stock.ts';
@@ -89,13 +90,7 @@ async function warehouseMap(actor: Actor): Promise<Map<string, Warehouse>> {
   return new Map((await listWarehouses(actor.tenant)).map((w) => [w.id, w]));
 }
 
-export interface InventoryQuery {
-  limit: number;
-  cursor?: string;
-  status?: LevelStatus;
-  warehouse_id?: string;
-  sku?: string;
-}
+export type InventoryQuery = z.output<typeof inventoryListQuery>;
 
 export async function listInventory(actor: Actor, q: InventoryQuery) {
   if (q.warehouse_id && !sees(actor, q.warehouse_id)) throw notFound('Warehouse', q.warehouse_id, 'WAREHOUSE_NOT_FOUND');
@@ -221,7 +216,7 @@ async function skuItemId(actor: Actor, sku: string): Promise<{ iid: string }> {
 export async function adjustments(
   actor: Actor,
   sku: string,
-  q: { limit: number; cursor?: string; start_date?: string; end_date?: string; warehouse_id?: string; reason?: string },
+  q: z.output<typeof adjustmentsQuery>,
 ) {
   const { iid } = await skuItemId(actor, sku);
   const iso = (d?: string) => (d ? new Date(d).toISOString() : undefined);
@@ -237,7 +232,7 @@ export async function adjustments(
 export async function transfer(
   actor: Actor,
   sku: string,
-  input: { from_warehouse_id: string; to_warehouse_id: string; quantity: number; note?: string | null; reference?: string | null },
+  input: z.output<typeof transferBody>,
 ) {
   mayWrite(actor, input.from_warehouse_id, input.to_warehouse_id);
   const ctx = writeContext(actor);

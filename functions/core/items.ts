@@ -2,7 +2,8 @@
 import { newId } from './ids.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
 import { mayWriteEverywhere, restricted, visibleLevels } from './access.ts';
-import type { CreateItemInput } from './schemas.ts';
+import type * as z from 'zod';
+import type { CreateItemInput, listItemsQuery } from './schemas.ts';
 import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
 import { writeOffLedger } from '../store/levels.ts';
@@ -73,14 +74,7 @@ export async function deleteItem(actor: Actor, iid: string): Promise<void> {
   await store.deleteItem(actor.tenant, iid, () => linksOfItem(actor.tenant, iid), (level) => writeOffLedger(ctx, level));
 }
 
-export interface ItemListQuery {
-  q?: string;
-  sku?: string;
-  location_id?: string[];
-  offset: number;
-  limit: number;
-  withLevels: boolean;
-}
+export type ItemListQuery = z.output<typeof listItemsQuery> & { withLevels: boolean };
 
 /** Admin list: a correct `count` of every match, and one page of items in creation order. */
 export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ items: (InventoryItem | ItemWithLevels)[]; count: number }> {

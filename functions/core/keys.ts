@@ -5,14 +5,13 @@ import { mayWrite, restricted } from './access.ts';
 import { newId } from './ids.ts';
 import { SCOPES } from './model.ts';
 import type { Actor, Scope } from './model.ts';
+import type * as z from 'zod';
+import type { keyCreateBody } from './schemas.ts';
 import { listApiKeys, putApiKey, revokeApiKey, RevokeDenied } from '../store/api-keys.ts';
 import type { ApiKeyRecord, RevokeGuard } from '../store/api-keys.ts';
 
-export interface NewKey {
-  name: string;
-  scopes: Scope[];
-  warehouse_ids?: string[] | null;
-}
+/** A new key: the route's body as its schema parses it (the CLI and local bootstrap pass the same). */
+export type NewKey = z.output<typeof keyCreateBody>;
 
 export async function createKey(tenant: string, input: NewKey): Promise<ApiKeyRecord & { key: string }> {
   const key = generateKey(tenant);

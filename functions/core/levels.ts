@@ -5,17 +5,18 @@ import { mayWrite, sees, visibleLevels } from './access.ts';
 import { getItem, writeContext } from './items.ts';
 import type { ItemWithLevels } from './items.ts';
 import * as store from '../store/levels.ts';
-import type { LevelChange, NewLevel } from '../store/levels.ts';
+import type * as z from 'zod';
+import type { adjustLevelBody, createLevelBody, updateLevelBody } from './schemas.ts';
 import { requireItem } from '../store/items.ts';
 
-export async function createLevel(actor: Actor, iid: string, input: NewLevel): Promise<ItemWithLevels> {
+export async function createLevel(actor: Actor, iid: string, input: z.output<typeof createLevelBody>): Promise<ItemWithLevels> {
   mayWrite(actor, input.location_id);
   await store.createLevel(writeContext(actor), iid, input);
   return getItem(actor, iid);
 }
 
 /** Absolute set of stocked / incoming quantities and thresholds (optionally compare-and-set). */
-export async function setLevel(actor: Actor, iid: string, wid: string, change: Omit<LevelChange, 'adjustment'>): Promise<ItemWithLevels> {
+export async function setLevel(actor: Actor, iid: string, wid: string, change: z.output<typeof updateLevelBody>): Promise<ItemWithLevels> {
   mayWrite(actor, wid);
   await store.changeLevel(writeContext(actor), iid, wid, change);
   return getItem(actor, iid);
@@ -26,7 +27,7 @@ export async function adjustLevel(
   actor: Actor,
   iid: string,
   wid: string,
-  input: { adjustment: number; reason?: LevelChange['reason']; note?: string | null; reference?: string | null },
+  input: z.output<typeof adjustLevelBody>,
 ): Promise<ItemWithLevels> {
   mayWrite(actor, wid);
   await store.changeLevel(writeContext(actor), iid, wid, input);

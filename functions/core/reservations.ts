@@ -5,17 +5,13 @@ import type { Actor, Level, Reservation } from './model.ts';
 import { mayWrite, sees } from './access.ts';
 import { publicLevel, writeContext } from './items.ts';
 import * as store from '../store/reservations.ts';
-import type { ReservationChange, ReservationFilter } from '../store/reservations.ts';
+import type { ReservationFilter } from '../store/reservations.ts';
+import type * as z from 'zod';
+import type { createReservationBody, updateReservationBody } from './schemas.ts';
 
-export interface NewReservation {
-  inventory_item_id: string;
-  location_id: string;
-  quantity: number;
-  line_item_id?: string | null;
-  description?: string | null;
-  metadata?: Record<string, unknown> | null;
-  expires_at?: string | null;
-}
+/** A new reservation and a change of one: the routes' bodies as their schemas parse them. */
+export type NewReservation = z.output<typeof createReservationBody>;
+export type ReservationChange = z.output<typeof updateReservationBody>;
 
 export async function createReservation(actor: Actor, input: NewReservation): Promise<Reservation> {
   mayWrite(actor, input.location_id);

@@ -25,10 +25,10 @@ export const MAX_BODY_BYTES = 256 * 1024;
  * returns must be accepted by the response schema (its input).
  */
 type Parsed<R, K extends 'params' | 'query' | 'body', Else> = R extends { [k in K]: infer S extends core.$ZodType } ? core.output<S> : Else;
-/** Path parameters as parsed by the route's `params` schema. */
-export type ParamsOf<R> = Parsed<R, 'params', Record<string, string>>;
-/** Query parameters as parsed by the route's `query` schema. */
-export type QueryOf<R> = Parsed<R, 'query', Record<string, string>>;
+/** Path parameters as parsed by the route's `params` schema; none to read without one. */
+export type ParamsOf<R> = Parsed<R, 'params', Record<never, never>>;
+/** Query parameters as parsed by the route's `query` schema; none to read without one. */
+export type QueryOf<R> = Parsed<R, 'query', Record<never, never>>;
 /** The body as parsed by the route's `body` schema; none without one. */
 export type BodyOf<R> = Parsed<R, 'body', undefined>;
 /** What the route's response schema accepts. */

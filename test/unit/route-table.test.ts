@@ -15,7 +15,7 @@ describe('the route table', () => {
     const file = resolve(ROOT, route.handler);
     expect(existsSync(file)).toBe(true);
     const src = readFileSync(file, 'utf8');
-    expect(src).toContain(`defineHandler('${id}'`);
+    expect(src).toContain(`defineHandler(route['${id}'])(`);
     expect(src).toMatch(/export const handler/);
   });
 
