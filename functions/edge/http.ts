@@ -14,8 +14,6 @@ import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
 import { idempotent } from './idempotency.ts';
 
-export { logger };
-
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
