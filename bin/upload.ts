@@ -8,7 +8,7 @@ import { closeSync, createReadStream, createWriteStream, existsSync, openSync, r
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { readCsv } from '../functions/core/csv.ts';
+import { csvCell, readCsv } from '../functions/core/csv.ts';
 
 export interface UploadOptions {
   file?: string;
@@ -175,11 +175,12 @@ async function writeFailedRows(base: string, key: string, job: Job, input: strin
   }
   const out = join(dirname(input), `${basename(input, extname(input))}.errors.csv`);
   const w = createWriteStream(out);
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+  // the input's own fields go back as they were (the file is fixed and uploaded again); the service's words are guarded
+  const own = (v: string) => csvCell(v, { guard: false });
   for await (const rec of readCsv(createReadStream(input))) {
-    if (rec.line === 1) w.write(`line,${rec.fields.map(cell).join(',')},error_code,error_message\n`);
+    if (rec.line === 1) w.write(`line,${rec.fields.map(own).join(',')},error_code,error_message\n`);
     const e = errors.get(rec.line);
-    if (e) w.write(`${rec.line},${rec.fields.map(cell).join(',')},${cell(e.code)},${cell(e.message)}\n`);
+    if (e) w.write(`${rec.line},${rec.fields.map(own).join(',')},${csvCell(e.code)},${csvCell(e.message)}\n`);
   }
   await new Promise<void>((r, j) => w.end((err?: Error | null) => (err ? j(err) : r())));
   return out;

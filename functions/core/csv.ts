@@ -172,3 +172,15 @@ export async function* readCsv(chunks: AsyncIterable<Uint8Array>, start: { offse
   const last = endRecord(pos);
   if (last) yield last;
 }
+
+/**
+ * One CSV cell, as every CSV this service writes spells it: quoted when it holds a quote, comma or
+ * line break (a quote doubled inside). Text starting with = + - @ gets a leading ' so a spreadsheet
+ * shows it instead of running it as a formula; numbers are written as they are. `guard: false`
+ * leaves text as it is: only for a file that goes back to the uploader (the CLI's rows to fix).
+ */
+export function csvCell(v: string | number | boolean | null | undefined, opts: { guard?: boolean } = {}): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  const safe = opts.guard !== false && typeof v === 'string' && /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

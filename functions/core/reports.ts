@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type * as z from 'zod';
 import type { reportResponse } from './schemas.ts';
 import { notFound } from './errors.ts';
+import { csvCell } from './csv.ts';
 import { mayWriteEverywhere } from './access.ts';
 import type { Actor } from './model.ts';
 import { levelStatus } from './model.ts';
@@ -41,12 +42,6 @@ export function suggestedReorder(l: Pick<Level, 'available_quantity' | 'incoming
   return shortfall > 0 ? Math.max(shortfall, l.reorder_quantity) : 0;
 }
 
-const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  // quote what needs it; a leading = + - @ is neutralised so a spreadsheet does not run it
-  const safe = /^[=+\-@]/.test(s) && typeof v === 'string' ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 export const toCsv = (rows: ReportRow[]) =>
   [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 

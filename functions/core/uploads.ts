@@ -19,7 +19,7 @@ import { ulid } from './ids.ts';
 import { ADJUSTMENT_REASONS, MAX_QUANTITY } from './model.ts';
 import type { Actor, AdjustmentReason, Level, Warehouse } from './model.ts';
 import { sees } from './access.ts';
-import { readCsv } from './csv.ts';
+import { csvCell, readCsv } from './csv.ts';
 import type { CsvRecord } from './csv.ts';
 import { keys } from '../store/keys.ts';
 import { TxCancelled } from '../store/db.ts';
@@ -100,11 +100,7 @@ export async function uploadErrorsCsv(actor: Actor, id: string): Promise<string>
   const job = await getJob(actor.tenant, id);
   if (!job) throw notFound('Upload', id);
   const rows = await listRowErrors(actor.tenant, id);
-  const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return ['line,code,message,sku,warehouse_id', ...rows.map((r) => [r.line, r.code, r.message, r.sku, r.warehouse_id].map(cell).join(','))].join('\r\n') + '\r\n';
+  return ['line,code,message,sku,warehouse_id', ...rows.map((r) => [r.line, r.code, r.message, r.sku, r.warehouse_id].map((v) => csvCell(v)).join(','))].join('\r\n') + '\r\n';
 }
 
 function view(job: UploadJob, errors: RowError[]) {

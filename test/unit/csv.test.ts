@@ -1,5 +1,5 @@
 /** The streaming CSV reader: quoting, line breaks, BOM, offsets that let a reader resume mid-file. */
-import { readCsv } from '../../functions/core/csv.ts';
+import { csvCell, readCsv } from '../../functions/core/csv.ts';
 import type { CsvRecord } from '../../functions/core/csv.ts';
 
 async function* chunked(bytes: Uint8Array, size: number) {
@@ -59,4 +59,31 @@ test('resuming at a record\'s end offset gives exactly the records after it', as
     const rest = await read(text, 2, { offset: all[k]!.end, line: all[k + 1]?.line ?? 99 });
     expect(rest).toEqual(all.slice(k + 1));
   }
+});
+
+test('every CSV the service writes spells a cell one way: quoted when needed, formulas neutralised', async () => {
+  expect(['plain', 'a,b', 'say "hi"', 'two\nlines', null, undefined, 12, -3].map((v) => csvCell(v))).toEqual([
+    'plain',
+    '"a,b"',
+    '"say ""hi"""',
+    '"two\nlines"',
+    '',
+    '',
+    '12',
+    '-3',
+  ]);
+  // text a spreadsheet would run as a formula is shown as text; a negative number stays a number
+  expect(['=1+1', '+A1', '-RED', '@SUM(A1)', '=HYPERLINK("x","y")'].map((v) => csvCell(v))).toEqual([
+    "'=1+1",
+    "'+A1",
+    "'-RED",
+    "'@SUM(A1)",
+    `"'=HYPERLINK(""x"",""y"")"`,
+  ]);
+  // a file the uploader reads back keeps its own fields as they were
+  expect(csvCell('-RED', { guard: false })).toBe('-RED');
+  // what is written reads back as the same text
+  const line = ['a,b', 'say "hi"', '=1+1'].map((v) => csvCell(v)).join(',');
+  const [rec] = await read(`${line}\n`, 4);
+  expect(rec!.fields).toEqual(['a,b', 'say "hi"', "'=1+1"]);
 });
