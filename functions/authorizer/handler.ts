@@ -12,10 +12,10 @@
  * may come in either of two headers, and an HTTP API refuses a request lacking a listed identity
  * source before the authorizer runs.
  */
-import { tenantOfKey } from '../core/api-keys.ts';
+import { tenantOfKey } from '#core/api-keys.ts';
 import { createHash } from 'node:crypto';
-import { findApiKey, touchApiKey } from '../store/api-keys.ts';
-import { count, instrumented } from '../edge/observability.ts';
+import { findApiKey, touchApiKey } from '#store/api-keys.ts';
+import { count, instrumented } from '#edge/observability.ts';
 
 export interface AuthorizerEvent {
   headers?: Record<string, string | undefined>;

@@ -1,7 +1,7 @@
 /** Scheduled (every minute deployed; every INVENTORY_SWEEP_INTERVAL seconds locally): release expired reservations. */
-import { count, instrumented, logger } from '../edge/observability.ts';
-import { releaseExpired } from '../core/reservations.ts';
-import { tenants } from '../store/reports.ts';
+import { count, instrumented, logger } from '#edge/observability.ts';
+import { releaseExpired } from '#core/reservations.ts';
+import { tenants } from '#store/reports.ts';
 
 export const handler = instrumented('ExpireReservations', async (): Promise<{ released: number }> => {
   let released = 0;

@@ -1,7 +1,7 @@
 /** Scheduled (daily when deployed; every INVENTORY_REPORT_INTERVAL seconds locally): a low-stock report per tenant. */
-import { count, instrumented, logger } from '../edge/observability.ts';
-import { generateReport } from '../core/reports.ts';
-import { tenants } from '../store/reports.ts';
+import { count, instrumented, logger } from '#edge/observability.ts';
+import { generateReport } from '#core/reports.ts';
+import { tenants } from '#store/reports.ts';
 
 export const handler = instrumented('LowStockReport', async (): Promise<{ reports: number; failed: number }> => {
   let reports = 0;

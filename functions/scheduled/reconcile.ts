@@ -1,7 +1,7 @@
 /** Scheduled (daily when deployed): reconcile every tenant in report mode; drifts are published, nothing is changed. */
-import { count, instrumented, logger } from '../edge/observability.ts';
-import { reconcile } from '../core/reconcile.ts';
-import { tenants } from '../store/reports.ts';
+import { count, instrumented, logger } from '#edge/observability.ts';
+import { reconcile } from '#core/reconcile.ts';
+import { tenants } from '#store/reports.ts';
 
 export const handler = instrumented('Reconcile', async (): Promise<{ tenants: number; drifts: number }> => {
   let drifts = 0;

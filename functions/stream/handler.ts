@@ -8,12 +8,12 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { levelStatus } from '../core/model.ts';
-import type { LevelStatus } from '../core/model.ts';
-import { flagSeq, seqKey, writeFlag } from '../store/flags.ts';
-import { getItems } from '../store/items.ts';
+import { levelStatus } from '#core/model.ts';
+import type { LevelStatus } from '#core/model.ts';
+import { flagSeq, seqKey, writeFlag } from '#store/flags.ts';
+import { getItems } from '#store/items.ts';
 import { publish } from './publisher.ts';
-import { count, instrumented, logger } from '../edge/observability.ts';
+import { count, instrumented, logger } from '#edge/observability.ts';
 
 
 type Image = Record<string, any>;

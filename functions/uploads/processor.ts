@@ -6,9 +6,9 @@
  */
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { Context, S3Event } from 'aws-lambda';
-import { parseUploadObjectKey, processUpload } from '../core/uploads.ts';
-import type { ProcessOutcome } from '../core/uploads.ts';
-import { count, instrumented, logger } from '../edge/observability.ts';
+import { parseUploadObjectKey, processUpload } from '#core/uploads.ts';
+import type { ProcessOutcome } from '#core/uploads.ts';
+import { count, instrumented, logger } from '#edge/observability.ts';
 
 /** Stop taking new chunks when less than this is left of the invocation. */
 export const RESERVE_MS = 60_000;
