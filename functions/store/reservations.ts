@@ -193,8 +193,8 @@ async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation): Prom
     const f = err.cancellation.failed;
     if (!f.has('level')) return false;
     const old = f.get('level');
-    if (!old) throw levelMissing(r.inventory_item_id, r.location_id);
-    if (old.policy_allow_backorder !== false) return false;
+    // no level (the item may be gone: the general path says which), or its policy is not "no backorders"
+    if (!old || old.policy_allow_backorder !== false) return false;
     throw insufficientStock(String(old.sku ?? r.inventory_item_id), r.location_id, Number(old.available_quantity), r.quantity);
   }
 }
