@@ -27,7 +27,6 @@ import type { TxAction } from '../store/db.ts';
 import { readBlobStream, uploadUrl } from '../store/blobs.ts';
 import { createLevel } from '../store/levels.ts';
 import { ledgerPut } from '../store/ledger.ts';
-import { writableWarehouse } from '../store/items.ts';
 import { asLevel, asWarehouse, batchRows, setStocked } from '../store/stock.ts';
 import {
   actorOfJob, checkpointAction, claimUploadToken, commitChunk, finishJob, getJob, listRowErrors, putJob, rowErrorPut, startJob,
@@ -334,10 +333,13 @@ class Run {
           if (!(err instanceof TxCancelled)) throw err;
           if (err.cancellation.failed.has('checkpoint')) return 'superseded';
           attempt++;
-          // a level moved underneath (another writer) or a warehouse turned read-only: read again, retry;
-          // from the fourth attempt one row at a time, and a row that still fails alone is reported
+          // a level moved underneath (another writer) or its warehouse turned read-only (the level's copy
+          // of the flag says so) or went with it: read again, retry; from the fourth attempt one row at
+          // a time, and a row that still fails alone is reported
           for (const [k, v] of await this.readLevels(plan.rows)) levels.set(k, v);
-          const whFailed = [...err.cancellation.failed.keys()].filter((l) => l.startsWith('warehouse:')).map((l) => l.slice('warehouse:'.length));
+          const whFailed = [...err.cancellation.failed.entries()]
+            .filter(([l, old]) => l.startsWith('level:') && (!old || old.wh_readonly === true))
+            .map(([l]) => l.slice('level:'.length).split('|')[1]!);
           for (const w of whFailed) this.warehouses.delete(w);
           if (attempt >= 3 && plan.rows.length === 1) {
             const r = plan.rows[0]!;
@@ -364,7 +366,6 @@ class Run {
   /** The rows from `start` that fit one transaction, and what they do. */
   private plan(rows: Row[], start: number, levels: Map<string, LevelState>, single: boolean) {
     const touched = new Map<string, { state: LevelState; quantity: number }>();
-    const warehouses = new Set<string>();
     const ledger: { row: Row; key: string; before: number; after: number }[] = [];
     const errors: RowError[] = [];
     const taken: Row[] = [];
@@ -373,7 +374,7 @@ class Run {
       const r = rows[i]!;
       if (single && taken.length) break;
       // every row error is a Put of the chunk's transaction too
-      if (touched.size + warehouses.size + ledger.length + errors.length + 1 + 3 > MAX_TX_ACTIONS) break;
+      if (touched.size + ledger.length + errors.length + 1 + 2 > MAX_TX_ACTIONS) break;
       if (r.error) {
         taken.push(r);
         errors.push({ line: r.line, code: r.error.code, message: r.error.message, sku: r.sku, warehouse_id: r.warehouse_id });
@@ -394,14 +395,13 @@ class Run {
         unchanged++;
         continue;
       }
-      const actions = (touched.has(key) ? 0 : 1) + (warehouses.has(r.warehouse_id!) ? 0 : 1) + 1;
-      if (touched.size + warehouses.size + ledger.length + errors.length + 1 + actions > MAX_TX_ACTIONS) break;
+      const actions = (touched.has(key) ? 0 : 1) + 1;
+      if (touched.size + ledger.length + errors.length + 1 + actions > MAX_TX_ACTIONS) break;
       touched.set(key, { state, quantity: target });
-      warehouses.add(r.warehouse_id!);
       ledger.push({ row: r, key, before: current, after: target });
       taken.push(r);
     }
-    return { rows: taken, touched, warehouses, ledger, errors, unchanged };
+    return { rows: taken, touched, ledger, errors, unchanged };
   }
 
   private async commit(plan: ReturnType<Run['plan']>) {
@@ -418,7 +418,6 @@ class Run {
         }),
       );
     }
-    for (const w of plan.warehouses) actions.push(writableWarehouse(t, w, `warehouse:${w}`));
     const last = plan.rows[plan.rows.length - 1]!;
     const checkpoint = { from: this.offset, to: last.end, nextLine: last.line + 1, done: plan.rows.length, applied: plan.ledger.length, unchanged: plan.unchanged, failed: plan.errors.length, now };
     await commitChunk(actions, checkpointAction(t, this.job.id, checkpoint));
