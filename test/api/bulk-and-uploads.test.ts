@@ -40,8 +40,8 @@ const ROWS: [string, string, number, string | undefined, string][] = [
   ['P-1', 'wh_main', -1, undefined, 'NEGATIVE_QUANTITY'],
   ['P-1', 'wh_main', 2_000_000_000, undefined, 'INVALID_QUANTITY'],
   ['X'.repeat(300), 'wh_main', 1, undefined, 'VALIDATION_ERROR'], // was INVENTORY_NOT_FOUND in uploads
-  ['P-1', 'wh main!', 1, undefined, 'VALIDATION_ERROR'], // was WAREHOUSE_NOT_FOUND in uploads
-  ['P-1', `wh_${'w'.repeat(3000)}`, 1, undefined, 'VALIDATION_ERROR'], // a key DynamoDB refuses: the upload processor crashed on it
+  ['P-1', 'wh main!', 1, undefined, 'VALIDATION_ERROR'], // was FORBIDDEN_WAREHOUSE here (WAREHOUSE_NOT_FOUND for an unlimited key) in uploads
+  ['P-1', `wh_${'w'.repeat(3000)}`, 1, undefined, 'VALIDATION_ERROR'], // a key DynamoDB refuses: the upload processor crashed on it (job left `processing`, 0 rows done)
   ['P-1', 'wh_main', 5, 'stolen', 'VALIDATION_ERROR'],
   ['P-2', 'wh_main', 0, undefined, 'unchanged'], // no level yet: created empty, already at its target (bulk said applied)
   ['P-2', 'wh_main', 4, undefined, 'applied'],
