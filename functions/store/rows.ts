@@ -92,9 +92,9 @@ export function chunkActionCount(c: { levels: number; changes: number; warehouse
 }
 
 /** Label of a level's update in a chunk's transaction (a cancellation names it). */
-export const levelLabel = (ref: string) => `level:${ref}`;
+const levelLabel = (ref: string) => `level:${ref}`;
 /** Label of a warehouse's writable check in a chunk's transaction. */
-export const warehouseLabel = (wid: string) => `warehouse:${wid}`;
+const warehouseLabel = (wid: string) => `warehouse:${wid}`;
 
 /**
  * Commit a chunk: the level updates (each on the version read), a ledger row per changed row, a
