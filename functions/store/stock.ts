@@ -1,13 +1,11 @@
 /**
  * Stock writes of the inventory family that touch several levels at once: transfers (one
- * transaction, two levels, two ledger rows) and bulk chunks (up to 100 actions per transaction).
+ * transaction, two levels, two ledger rows). Bulk and upload chunks: store/rows.ts.
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { DomainError, insufficientStock, notFound, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
-import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
-import { db, RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import type { Level } from '../core/model.ts';
+import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import type { WarehouseFlag } from './items.ts';
 import { LEVEL_WRITABLE, levelBirth, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
@@ -145,88 +143,3 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
     }
   });
 }
-
-// ---------- bulk ----------
-
-export interface BulkWrite {
-  index: number;
-  level: Level;
-  version: number;
-  quantity: number;
-  reason: AdjustmentReason;
-  note?: string | null;
-  reference?: string | null;
-  expected?: number;
-}
-
-/**
- * Apply absolute stock sets to existing levels, as few transactions as the 100-action limit
- * allows: per row the version- and writable-guarded level update and its ledger row. A chunk that
- * fails is reported whole; the caller retries its rows one by one.
- */
-export async function applyBulk(ctx: WriteContext, writes: BulkWrite[]): Promise<{ applied: number[]; failed: number[]; requests: number }> {
-  const applied: number[] = [];
-  const failed: number[] = [];
-  let requests = 0;
-  let chunk: BulkWrite[] = [];
-  const flush = async () => {
-    if (!chunk.length) return;
-    const actions: TxAction[] = [];
-    for (const w of chunk) {
-      // compare-and-set rows apply only while the stocked quantity is the expected one
-      const guard = w.expected !== undefined ? { condition: ' AND stocked_quantity = :expected', values: { ':expected': w.expected } } : undefined;
-      actions.push(setStocked(ctx.tenant, w.level, w.version, w.quantity, ctx.now, `row:${w.index}`, guard));
-      actions.push(
-        ledgerPut({
-          tenant: ctx.tenant,
-          sku: w.level.sku ?? null,
-          inventory_item_id: w.level.inventory_item_id,
-          warehouse_id: w.level.location_id,
-          field: 'stocked_quantity',
-          before: w.level.stocked_quantity,
-          after: w.quantity,
-          reason: w.reason,
-          note: w.note,
-          reference: w.reference,
-          created_by: ctx.by,
-          at: ctx.now,
-        }),
-      );
-    }
-    requests++;
-    try {
-      await transact(actions);
-      applied.push(...chunk.map((w) => w.index));
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      failed.push(...chunk.map((w) => w.index));
-    }
-    chunk = [];
-  };
-  for (const w of writes) {
-    if (chunk.length * 2 + 2 > 100) await flush();
-    chunk.push(w);
-  }
-  await flush();
-  return { applied, failed, requests };
-}
-
-/** Batched reads for a bulk request: sku guards, levels and warehouses, 100 keys a request. */
-export async function batchRows(keyList: { PK: string; SK: string }[]): Promise<{ rows: Record<string, any>[]; requests: number }> {
-  const rows: Record<string, any>[] = [];
-  let requests = 0;
-  const unique = [...new Map(keyList.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
-    while (pending?.length) {
-      requests++;
-      const res: BatchGetCommandOutput = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-      rows.push(...(res.Responses?.[tableName()] ?? []));
-      pending = res.UnprocessedKeys?.[tableName()]?.Keys;
-    }
-  }
-  return { rows, requests };
-}
-
-export const asLevel = (row: Record<string, unknown>) => strip<Level>(row);
-export const asWarehouse = (row: Record<string, unknown>) => strip<Warehouse>(row);
