@@ -9,8 +9,8 @@
  * it). A processor killed at any point, rerun, or a second delivery of the same event, applies no row
  * twice: a second processor's transaction fails on the checkpoint and it stops.
  *
- * Per chunk: the rows' levels are updated once each (version-guarded), with one ledger row per changed
- * row, a writable check per warehouse, a Put per failed row (keyed by line) and the checkpoint move —
+ * Per chunk: the rows' levels are updated once each (version- and writable-guarded), with one ledger
+ * row per changed row, a Put per failed row (keyed by line) and the checkpoint move —
  * at most 100 actions. A failed row's error exists exactly when its chunk committed.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
