@@ -3,7 +3,8 @@
  * Three projects:
  * - unit: rules and tables, no I/O, no Java (seconds) — `npm run test:unit`
  * - integration: the real code against a DynamoDB Local the run starts itself (api, integration, infra)
- * - scale: long runs (the 100,000-row upload) — `npm run test:scale`
+ * - scale: long runs — the 100,000-row upload and the other runs listed in LONG_RUNS (crashes, fault
+ *   injection, child processes, a browser, a terminal) — `npm run test:scale`
  * `npm test` runs unit + integration; CI (`.ci/run`) runs all three (`npm run test:all`).
  */
 const base = {
@@ -13,6 +14,16 @@ const base = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
 };
+/** Integration tests that take tens of seconds each: CI runs them (`test:all`), `npm test` does not. */
+const LONG_RUNS = [
+  'test/integration/idempotency-crash.test.ts',
+  'test/integration/idempotency-faults.test.ts',
+  'test/integration/dynamodb-local-lifecycle.test.ts',
+  'test/integration/local-runtime.test.ts',
+  'test/integration/cli-terminal.test.ts',
+  'test/integration/docs-page.test.ts',
+  'test/integration/uploads.test.ts',
+];
 const withDynamoDb = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -26,8 +37,14 @@ export default {
       ...withDynamoDb,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{api,integration,infra}/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...LONG_RUNS],
     },
-    { ...base, ...withDynamoDb, displayName: 'scale', testMatch: ['<rootDir>/test/scale/**/*.test.ts'] },
+    {
+      ...base,
+      ...withDynamoDb,
+      displayName: 'scale',
+      testMatch: ['<rootDir>/test/scale/**/*.test.ts', ...LONG_RUNS.map((f) => `<rootDir>/${f}`)],
+    },
   ],
   // a global option (jest ignores it inside a project); the long tests set their own
   testTimeout: 60000,

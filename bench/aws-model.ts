@@ -15,7 +15,7 @@
  *
  * Writes bench/results-aws-model.json; prints a table.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -59,7 +59,7 @@ async function closedLoop(concurrency: number, ms: number, op: () => Promise<voi
   return { done, errors, perSecond: (done / (performance.now() - t0)) * 1000 };
 }
 
-export async function runAwsModel(opts: { quick: boolean; log: (s: string) => void }) {
+export async function runAwsModel(opts: { quick: boolean; log: (s: string) => void; only?: string }) {
   const { log } = opts;
   const t0 = performance.now();
   const host = await machine();
@@ -71,6 +71,19 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
   const stack = await startStack(ddb, tableName);
   log(`AWS model: DynamoDB front on ${ddb.endpoint} (IAM, conflicts ${front.options.commitMs} ms, partition limits ×${scale}: ${limit} WCU/s per partition); service on ${stack.url}`);
   try {
+    if (opts.only === 'p9') {
+      const tenant = newTenant('aws');
+      const http: Client = client(stack.url, await makeKey(tenant), 256);
+      const p9 = await runP9(http, front, opts);
+      http.close();
+      // only P9's figures change in the results file; the others stay from the last full run
+      const file = join(BENCH_DIR, 'results-aws-model.json');
+      const prev = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+      const next = { ...prev, ...p9.figures, p9: p9.detail, p9_date: new Date().toISOString(), p9_machine: host };
+      writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
+      console.log(`\n${JSON.stringify(p9.figures, null, 1)}\nupdated P9 in ${file}`);
+      return;
+    }
     // ---- P1/P2 through the model
     const p1Plan: P1Options = opts.quick
       ? { rounds: 3, runMs: 1000, warmupMinMs: 4000, warmupMaxMs: 10_000 }
@@ -141,34 +154,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     log(`  throttled at the front so far: ${front.stats.throttled}`);
     const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
 
-    // ---- P9 cross-SKU conflicts (limits off: conflicts alone are counted)
-    front.options.throughput = false;
-    const p9 = async (label: string, calls: (i: number) => Promise<unknown>, perCaller: number) => {
-      front.resetStats();
-      let writes = 0;
-      await Promise.all(
-        Array.from({ length: 32 }, async (_, i) => {
-          for (let k = 0; k < perCaller; k++) {
-            await calls(i);
-            writes++;
-          }
-        }),
-      );
-      const conflicts = front.stats.txConflicts + front.stats.writeConflicts;
-      log(`  P9 ${label}: ${conflicts} conflicts in ${writes} writes`);
-      return { conflicts, writes, per1000: (conflicts / writes) * 1000 };
-    };
-    const perCaller = opts.quick ? 5 : 10;
-    const skus = await Promise.all(Array.from({ length: 32 }, async (_, i) => { await level(`P9-${i}`); return `P9-${i}`; }));
-    const sameWarehouse = await p9('32 SKUs of one warehouse (PUT /api/inventory/{sku})', (i) =>
-      ok(http, 'PUT', `/api/inventory/${skus[i]}`, { warehouse_id: wid, quantity: 1000 + Math.floor(Math.random() * 1000) }),
-    perCaller);
-    const whs = await Promise.all(Array.from({ length: 32 }, async (_, i) => (await ok(http, 'POST', '/api/warehouses', { name: `W${i}` })).body.data.id as string));
-    const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P9-ITEM' })).body.inventory_item.id as string;
-    for (const w of whs) await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: w, stocked_quantity: 1_000_000 });
-    const sameItem = await p9('32 warehouses of one item (POST /admin/reservations)', (i) =>
-      ok(http, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: whs[i], quantity: 1 }),
-    perCaller);
+    const p9 = await runP9(http, front, opts);
     http.close();
     bare.destroy();
 
@@ -179,13 +165,12 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       p2_p99_ms: Number(p1.p99AddedMs.toFixed(2)),
       p7_hot_sku_model_ratio: Number(best('current').toFixed(3)),
       p7_alternative_model_ratio: Number(best('alternative').toFixed(3)),
-      p9_cross_sku_conflicts: Number(sameWarehouse.per1000.toFixed(1)),
-      p9_cross_warehouse_conflicts: Number(sameItem.per1000.toFixed(1)),
+      ...p9.figures,
       model: { scale, limitPerSecond: limit, commitMs: front.options.commitMs, awsProjectionPerSecond: 1000 },
       p1: { perConcurrency: p1.perConcurrency.map((c) => ({ concurrency: c.concurrency, service: median(c.service), raw: median(c.raw), ratio: c.ratio })), errors: p1.errors, rawConflicts: p1.rawConflicts },
       p7: rows,
       p7_oversell: oversell,
-      p9: { sameWarehouse, sameItem },
+      p9: p9.detail,
       denied: front.stats.denied,
       throttledAtFront: front.stats.throttled,
       machine: host,
@@ -205,4 +190,52 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     await stack.stop();
     await ddb.stop();
   }
+}
+
+/**
+ * P9: TransactionConflicts (and TransactionConflictExceptions) the front answered per 1,000 writes,
+ * 32 callers setting 32 SKUs of one warehouse, then 32 callers reserving one item at 32 warehouses.
+ * Partition limits off: conflicts alone are counted.
+ */
+async function runP9(http: Client, front: Awaited<ReturnType<typeof startDynamoDb>>['front'], opts: { quick: boolean; log: (s: string) => void }) {
+  const { log } = opts;
+  const wid = (await ok(http, 'POST', '/api/warehouses', { name: 'P9' })).body.data.id as string;
+  const level = async (sku: string) => {
+    const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku })).body.inventory_item.id as string;
+    await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 1_000_000_000 });
+    return iid;
+  };
+  // ---- P9 cross-SKU conflicts (limits off: conflicts alone are counted)
+  front.options.throughput = false;
+  const p9 = async (label: string, calls: (i: number) => Promise<unknown>, perCaller: number) => {
+    front.resetStats();
+    let writes = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, i) => {
+        for (let k = 0; k < perCaller; k++) {
+          await calls(i);
+          writes++;
+        }
+      }),
+    );
+    const conflicts = front.stats.txConflicts + front.stats.writeConflicts;
+    log(`  P9 ${label}: ${conflicts} conflicts in ${writes} writes`);
+    return { conflicts, writes, per1000: (conflicts / writes) * 1000 };
+  };
+  const perCaller = opts.quick ? 5 : 10;
+  const skus = await Promise.all(Array.from({ length: 32 }, async (_, i) => { await level(`P9-${i}`); return `P9-${i}`; }));
+  const sameWarehouse = await p9('32 SKUs of one warehouse (PUT /api/inventory/{sku})', (i) =>
+    ok(http, 'PUT', `/api/inventory/${skus[i]}`, { warehouse_id: wid, quantity: 1000 + Math.floor(Math.random() * 1000) }),
+  perCaller);
+  const whs = await Promise.all(Array.from({ length: 32 }, async (_, i) => (await ok(http, 'POST', '/api/warehouses', { name: `W${i}` })).body.data.id as string));
+  const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P9-ITEM' })).body.inventory_item.id as string;
+  for (const w of whs) await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: w, stocked_quantity: 1_000_000 });
+  const sameItem = await p9('32 warehouses of one item (POST /admin/reservations)', (i) =>
+    ok(http, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: whs[i], quantity: 1 }),
+  perCaller);
+
+  return {
+    figures: { p9_cross_sku_conflicts: Number(sameWarehouse.per1000.toFixed(1)), p9_cross_warehouse_conflicts: Number(sameItem.per1000.toFixed(1)) },
+    detail: { sameWarehouse, sameItem },
+  };
 }

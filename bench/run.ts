@@ -19,7 +19,8 @@
  *
  * Every DynamoDB call goes through the DynamoDB front (IAM per function). `--aws-model` runs
  * bench/aws-model.ts instead: P1/P2, P7 (hot SKU) and P9 (cross-SKU conflicts) with transaction
- * conflicts and partition limits on; it writes bench/results-aws-model.json.
+ * conflicts and partition limits on; it writes bench/results-aws-model.json. `--only p9` runs P9 alone
+ * (and updates only its figures in that file).
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -43,6 +44,8 @@ import type { Stack } from './lib/stack.ts';
 
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
+/** `--aws-model --only p9` (or `--only=p9`): that workload of the AWS model alone. */
+const ONLY = (args.find((a) => a.startsWith('--only='))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined))?.toLowerCase();
 /** `--profile=P1|P3|P4|P6` profiles that workload instead of the slowest one. */
 const PROFILE_ONLY = args.find((a) => a.startsWith('--profile='))?.split('=')[1]?.toUpperCase();
 const PROFILE = args.includes('--profile') || PROFILE_ONLY !== undefined || (!QUICK && !args.includes('--no-profile'));
@@ -79,7 +82,7 @@ async function main() {
   if (args.includes('--aws-model')) {
     log(`inventory benchmark, AWS model${QUICK ? ' (quick)' : ''}`);
     mkdirSync(WORK_DIR, { recursive: true });
-    return runAwsModel({ quick: QUICK, log });
+    return runAwsModel({ quick: QUICK, log, only: ONLY });
   }
   log(`inventory benchmark, ${QUICK ? `quick run (large catalogue ${PLAN.large.toLocaleString('en')} instead of 100,000)` : 'full run'}`);
   rmSync(WORK_DIR, { recursive: true, force: true });

@@ -23,9 +23,9 @@ export const TABLE_WRITE: TableAction[] = [...TABLE_READ, 'PutItem', 'UpdateItem
 
 /**
  * A function's table access: `read` / `write` (the table and its indexes), or an explicit list of
- * actions on the table alone (no index).
+ * actions on the table alone (its indexes too with `indexes: true`).
  */
-export type TableAccessDeclaration = TableAccess | { actions: TableAction[] };
+export type TableAccessDeclaration = TableAccess | { actions: TableAction[]; indexes?: boolean };
 
 export interface TableGrant {
   actions: TableAction[];
@@ -37,5 +37,5 @@ export function tableGrant(access: TableAccessDeclaration): TableGrant | undefin
   if (access === 'none') return undefined;
   if (access === 'read') return { actions: TABLE_READ, indexes: true };
   if (access === 'write') return { actions: TABLE_WRITE, indexes: true };
-  return { actions: access.actions, indexes: false };
+  return { actions: access.actions, indexes: access.indexes ?? false };
 }

@@ -26,8 +26,10 @@ export type ServiceFunction = keyof typeof SERVICE_FUNCTIONS;
 export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclaration; blobs?: 'read' | 'write' | 'read-uploads'; publishes?: boolean }> = {
   // the key lookup, and the key's last use (at most hourly): nothing else
   Authorizer: { access: { actions: ['GetItem', 'UpdateItem'] } },
-  // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem)
-  StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'UpdateItem'] }, publishes: true },
+  // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem); the
+  // copies on levels: a warehouse's levels (Query of GSI1) and an item's (Query of its partition),
+  // each level's copy (UpdateItem)
+  StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: true }, publishes: true },
   LowStockReport: { access: 'write', blobs: 'write', publishes: true },
   ExpireReservations: { access: 'write' },
   // the daily run in report mode: reads levels, reservations and ledgers per tenant, publishes drift

@@ -241,7 +241,7 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       const reread = new Set<string>();
       for (const [label, old] of err.cancellation.failed) {
         const [kind, iid] = label.split(':');
-        if (kind === 'level' && old) {
+        if (kind === 'level' && old && !store.levelPolicyMoved(recs.get(iid)!, old)) {
           const rec = recs.get(iid)!;
           const level = strip<Level>(old);
           rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));

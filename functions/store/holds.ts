@@ -12,6 +12,7 @@ import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
+export { levelPolicyMoved } from './reservations.ts';
 import type { Strategy } from '../core/allocation.ts';
 
 export interface HoldAllocation {

@@ -2,7 +2,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
-import { db, noteRef, RETRY, tableName, transact, TX_LIMIT, TxCancelled, withRetry } from './db.ts';
+import { db, noteRef, retryConflicts, RETRY, tableName, transact, TX_LIMIT, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { keys, strip } from './keys.ts';
@@ -21,6 +21,11 @@ export interface ItemRecord {
   updatedAt: string;
   /** Levels ever created for the item (never goes down): level creation and item delete / sku change exclude each other on it. */
   levelSeq: number;
+  /**
+   * Each level's copy of the item's policy_version (by location id; undefined for a level written
+   * before levels carried one): a reservation checks the policy on its level, not on the item row.
+   */
+  levelPolicy: Record<string, number | undefined>;
 }
 
 const search = (sku: string | null, title: string | null) => `${sku ?? ''}\n${title ?? ''}`.toLowerCase();
@@ -104,6 +109,9 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
   if (!itemRow) return undefined;
   const levelRows = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix));
   const levelVersions = Object.fromEntries(levelRows.map((r) => [r.location_id as string, Number(r.version ?? 1)]));
+  const levelPolicy = Object.fromEntries(
+    levelRows.map((r) => [r.location_id as string, r.policy_version === undefined ? undefined : Number(r.policy_version)]),
+  );
   return {
     item: strip<InventoryItem>(itemRow),
     levels: levelRows.map((r) => strip<Level>(r)),
@@ -111,6 +119,7 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
     policyVersion: itemRow.policy_version ?? 1,
     updatedAt: itemRow.updated_at,
     levelSeq: Number(itemRow.level_seq ?? 0),
+    levelPolicy,
   };
 }
 
@@ -162,7 +171,11 @@ const levelSeqIs = (seq: number) => (seq ? 'level_seq = :lseq' : 'attribute_not_
  * delete leaves alone) moves from the value read to the next. Item delete and sku change condition
  * on level_seq too, so they and a level creation exclude each other.
  */
-export function levelBirth(tenant: string, rec: ItemRecord, opts: { label?: string; productId?: string } = {}): { action: TxAction; version: number } {
+export function levelBirth(
+  tenant: string,
+  rec: ItemRecord,
+  opts: { label?: string; productId?: string } = {},
+): { action: TxAction; version: number; policy: LevelPolicy } {
   const { label = 'item', productId } = opts;
   const sku = rec.item.sku;
   const values: Record<string, unknown> = { ':next': rec.levelSeq + 1 };
@@ -175,8 +188,11 @@ export function levelBirth(tenant: string, rec: ItemRecord, opts: { label?: stri
     values[':pid'] = productId;
     skuSame += ' AND (attribute_not_exists(product_id) OR attribute_type(product_id, :nul) OR product_id = :pid)';
   }
+  values[':pv'] = rec.policyVersion;
   return {
     version: (rec.levelSeq + 1) * LEVEL_EPOCH + 1,
+    // the new level carries the item's backorder policy, which the condition below pins to the one read
+    policy: { policy_version: rec.policyVersion, policy_allow_backorder: rec.item.allow_backorder },
     action: {
       label,
       item: {
@@ -184,12 +200,21 @@ export function levelBirth(tenant: string, rec: ItemRecord, opts: { label?: stri
           TableName: tableName(),
           Key: keys.item(tenant, rec.item.id),
           UpdateExpression: 'SET level_seq = :next',
-          ConditionExpression: `attribute_exists(PK) AND ${skuSame} AND ${levelSeqIs(rec.levelSeq)}`,
+          ConditionExpression: `attribute_exists(PK) AND ${skuSame} AND ${levelSeqIs(rec.levelSeq)} AND ${policyIs(rec.policyVersion)}`,
           ExpressionAttributeValues: values,
         },
       },
     },
   };
+}
+
+/** The item row's policy_version is `:pv` (an item stored without one is at version 1). */
+const policyIs = (pv: number) => (pv === 1 ? '(attribute_not_exists(policy_version) OR policy_version = :pv)' : 'policy_version = :pv');
+
+/** A level's copy of its item's backorder policy (the reservation guards read it there). */
+export interface LevelPolicy {
+  policy_version: number;
+  policy_allow_backorder: boolean;
 }
 
 /** Partial update. A sku change moves the guard row in the same transaction. */
@@ -206,7 +231,10 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
       policy_version: rec.policyVersion + (policyChanged ? 1 : 0),
     });
     e.values[':seen'] = rec.updatedAt;
-    if (next.sku !== rec.item.sku && rec.levelSeq) e.values[':lseq'] = rec.levelSeq;
+    const skuChanged = next.sku !== rec.item.sku;
+    // a sku or policy change rewrites the levels read: no level may have been created since
+    const pinLevels = skuChanged || policyChanged;
+    if (pinLevels && rec.levelSeq) e.values[':lseq'] = rec.levelSeq;
     if (next.sku && next.sku !== rec.item.sku) {
       // the item's SKU index keys move with its sku (its levels' move below, in the same transaction)
       Object.assign(e.values, { ':g3pk': keys.skusPartition(tenant), ':g3sk': next.sku });
@@ -223,15 +251,23 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
             ...(rec.item.sku && !next.sku ? { UpdateExpression: `${updateParams(e).UpdateExpression} REMOVE GSI3PK, GSI3SK` } : {}),
             // optimistic: the row is still the one the guard moves were computed from (and, for a
             // sku change, no level was created since the levels below were read)
-            ConditionExpression: `attribute_exists(PK) AND updated_at = :seen${next.sku !== rec.item.sku ? ` AND ${levelSeqIs(rec.levelSeq)}` : ''}`,
+            ConditionExpression: `attribute_exists(PK) AND updated_at = :seen${pinLevels ? ` AND ${levelSeqIs(rec.levelSeq)}` : ''}`,
           },
         },
       },
     ];
-    if (next.sku !== rec.item.sku) {
+    if (skuChanged) {
       if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
       if (next.sku) actions.push(skuGuardPut(tenant, next.sku, iid));
-      for (const level of rec.levels) actions.push(levelSkuMove(tenant, iid, level.location_id, next.sku));
+    }
+    const policy: LevelPolicy = { policy_version: rec.policyVersion + 1, policy_allow_backorder: next.allow_backorder };
+    // a policy change goes to every level in the item's transaction when they fit; else level by
+    // level right after it (fanOutPolicy), and a reservation racing that uses its level's old policy
+    const policyInTx = policyChanged && actions.length + rec.levels.length <= TX_LIMIT;
+    if (skuChanged || policyInTx) {
+      for (const level of rec.levels) {
+        actions.push(levelMove(tenant, iid, level.location_id, { sku: skuChanged ? { value: next.sku } : undefined, policy: policyInTx ? policy : undefined }));
+      }
     }
     if (actions.length > TX_LIMIT) {
       throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels to change its sku at once`);
@@ -243,29 +279,94 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
       if (err.cancellation.failed.has('sku')) throw duplicateSku(next.sku!);
       return RETRY;
     }
+    if (policyChanged && !policyInTx) await fanOutPolicy(tenant, iid);
     if (!rec.item.sku !== !next.sku) await skuCount(tenant, next.sku ? 1 : -1);
     return true;
   });
 }
 
-function levelSkuMove(tenant: string, iid: string, wid: string, sku: string | null): TxAction {
-  const index = sku ? keys.levelSkuIndex(tenant, sku, wid) : undefined;
+/** One level's part of an item change: its sku (and SKU index keys) and / or its copy of the policy. */
+function levelMove(tenant: string, iid: string, wid: string, change: { sku?: { value: string | null }; policy?: LevelPolicy }): TxAction {
+  const sets: string[] = [];
+  const values: Record<string, unknown> = {};
+  let remove = '';
+  if (change.sku) {
+    const sku = change.sku.value;
+    values[':sku'] = sku;
+    sets.push('sku = :sku');
+    if (sku) {
+      const index = keys.levelSkuIndex(tenant, sku, wid);
+      Object.assign(values, { ':pk': index.GSI3PK, ':sk': index.GSI3SK });
+      sets.push('GSI3PK = :pk', 'GSI3SK = :sk');
+    } else remove = ' REMOVE GSI3PK, GSI3SK';
+  }
+  if (change.policy) {
+    Object.assign(values, { ':pv': change.policy.policy_version, ':pab': change.policy.policy_allow_backorder });
+    sets.push('policy_version = :pv', 'policy_allow_backorder = :pab');
+  }
   return {
     label: `level:${wid}`,
     item: {
       Update: {
         TableName: tableName(),
         Key: keys.level(tenant, iid, wid),
-        ...(index
-          ? {
-              UpdateExpression: 'SET sku = :sku, GSI3PK = :pk, GSI3SK = :sk',
-              ExpressionAttributeValues: { ':sku': sku, ':pk': index.GSI3PK, ':sk': index.GSI3SK },
-            }
-          : { UpdateExpression: 'SET sku = :sku REMOVE GSI3PK, GSI3SK', ExpressionAttributeValues: { ':sku': null } }),
+        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
         ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: values,
       },
     },
   };
+}
+
+/** At most this many fan-out writes in flight at once (policy and read-only copies on levels). */
+export const FAN_OUT_PARALLEL = 16;
+
+/** Run `write` for every element, FAN_OUT_PARALLEL at a time. */
+export async function inParallel<T>(list: T[], write: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(FAN_OUT_PARALLEL, list.length) }, async () => {
+      while (next < list.length) await write(list[next++]);
+    }),
+  );
+}
+
+/** A conditional UpdateItem whose failed condition means "already newer, or gone": nothing to do. */
+export async function updateUnlessNewer(input: Record<string, unknown>): Promise<boolean> {
+  try {
+    await retryConflicts(() => db().send(new UpdateCommand({ TableName: tableName(), ...(input as any) })));
+    return true;
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
+    throw err;
+  }
+}
+
+/**
+ * Copy the item's current backorder policy onto each of its levels that has an older copy (or
+ * none): one strongly consistent Query of the item's partition, then a conditional UpdateItem per
+ * level (`policy_version < the item's`), so a late or repeated run never moves a level back.
+ * Idempotent: the policy change runs it when its levels did not fit the item's transaction, and the
+ * stream consumer runs it again for every policy change it sees (a crash between the two writes).
+ * Returns the number of levels it moved.
+ */
+export async function fanOutPolicy(tenant: string, iid: string): Promise<number> {
+  const rows = await queryPartition(keys.itemPartition(tenant, iid));
+  const item = rows.find((r) => r.SK === 'ITEM');
+  if (!item) return 0;
+  const pv = Number(item.policy_version ?? 1);
+  const stale = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix) && !(Number(r.policy_version) >= pv));
+  let moved = 0;
+  await inParallel(stale, async (r) => {
+    const done = await updateUnlessNewer({
+      Key: { PK: r.PK, SK: r.SK },
+      UpdateExpression: 'SET policy_version = :pv, policy_allow_backorder = :pab',
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(policy_version) OR policy_version < :pv)',
+      ExpressionAttributeValues: { ':pv': pv, ':pab': item.allow_backorder === true },
+    });
+    if (done) moved++;
+  });
+  return moved;
 }
 
 function skuGuardDelete(tenant: string, sku: string, iid: string): TxAction {
@@ -388,23 +489,58 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
 export const itemHasReservations = (iid: string) =>
   new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
 
-/** A stock location that must exist and take writes (not read-only), checked inside the transaction. */
-export function writableWarehouse(tenant: string, wid: string, label: string): TxAction {
-  return {
-    label,
-    item: {
-      ConditionCheck: {
-        TableName: tableName(),
-        Key: keys.warehouse(tenant, wid),
-        ConditionExpression: 'attribute_exists(PK) AND is_readonly = :false',
-        ExpressionAttributeValues: { ':false': false },
-      },
-    },
-  };
+/**
+ * A stock write's guard that its warehouse takes writes, on the level itself: each level carries a
+ * copy of its warehouse's is_readonly (`wh_readonly`, with the warehouse's `ro_seq` as `wh_ro_seq`),
+ * so stock writes of different SKUs of one warehouse share no row (the warehouse row in every one of
+ * them made them all conflict). A level without a copy is writable. The warehouse's existence needs
+ * no check: a warehouse is deleted only with its levels, each conditioned on holding nothing.
+ * Used with `:false` = false among the write's values.
+ */
+export const LEVEL_WRITABLE = '(attribute_not_exists(wh_readonly) OR wh_readonly = :false)';
+
+/** True when a failed level's old image says its warehouse is read-only. */
+export const levelReadonly = (old: Record<string, unknown> | undefined) => old?.wh_readonly === true;
+
+/** A warehouse's read-only flag and its sequence (ro_seq, 0 for a warehouse stored without one); undefined if there is none. */
+export async function warehouseFlag(tenant: string, wid: string): Promise<WarehouseFlag | undefined> {
+  const res = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wid), ProjectionExpression: 'is_readonly, ro_seq', ConsistentRead: true }),
+  );
+  return res.Item ? { readonly: res.Item.is_readonly === true, seq: Number(res.Item.ro_seq ?? 0) } : undefined;
 }
 
-/** Keeps the warehouse's level count true, so a warehouse can only be deleted with no levels left. */
-export function warehouseLevelCount(tenant: string, wid: string, delta: number, opts: { mustBeWritable?: boolean; label?: string } = {}): TxAction {
+export interface WarehouseFlag {
+  readonly: boolean;
+  seq: number;
+}
+
+/** What a new level copies from its warehouse (see LEVEL_WRITABLE). */
+export const levelFlag = (flag: WarehouseFlag) => ({ wh_readonly: flag.readonly, wh_ro_seq: flag.seq });
+
+/**
+ * Keeps the warehouse's level count true, so a warehouse can only be deleted with no levels left.
+ * With `flag` (a level creation), the warehouse's read-only flag is still the one the new level
+ * copies (its ro_seq has not moved since it was read).
+ */
+export function warehouseLevelCount(
+  tenant: string,
+  wid: string,
+  delta: number,
+  opts: { mustBeWritable?: boolean; label?: string; flag?: WarehouseFlag } = {},
+): TxAction {
+  const values: Record<string, unknown> = { ':d': delta };
+  let condition = 'attribute_exists(PK)';
+  if (opts.mustBeWritable) {
+    values[':false'] = false;
+    condition += ' AND is_readonly = :false';
+  }
+  if (opts.flag) {
+    if (opts.flag.seq) {
+      values[':rs'] = opts.flag.seq;
+      condition += ' AND ro_seq = :rs';
+    } else condition += ' AND attribute_not_exists(ro_seq)';
+  }
   return {
     label: opts.label ?? 'warehouse',
     item: {
@@ -412,10 +548,8 @@ export function warehouseLevelCount(tenant: string, wid: string, delta: number, 
         TableName: tableName(),
         Key: keys.warehouse(tenant, wid),
         UpdateExpression: 'ADD level_count :d',
-        ConditionExpression: opts.mustBeWritable
-          ? 'attribute_exists(PK) AND is_readonly = :false'
-          : 'attribute_exists(PK)',
-        ExpressionAttributeValues: opts.mustBeWritable ? { ':d': delta, ':false': false } : { ':d': delta },
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
       },
     },
   };

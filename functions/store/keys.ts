@@ -6,6 +6,7 @@
  * |---------------|-------------------------|-----------------------|---------------------------------|--------------------------|
  * | item          | T#t#I#<iid>             | ITEM                  | T#t#ITEMS / <iid>               |                          |
  * | level         | T#t#I#<iid>             | L#<wid>               | T#t#LOC#<wid> / <iid>           |                          |
+ * | (level copies)| wh_readonly + wh_ro_seq (its warehouse's is_readonly + ro_seq), policy_version + policy_allow_backorder (its item's) |
  * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
  * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
  * | (low flag)    | on a level while its status is not normal: GSI2PK T#t#LOW / GSI2SK <iid>#<wid>                          |
@@ -95,7 +96,7 @@ export const keys = {
 };
 
 /** Attributes that are storage detail, never part of a domain record. */
-const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'level_seq', 'link_count', 'flag_seq', 'flag_status', 'flag_title'];
+const STORAGE_ATTRS = ['PK', 'SK', 'GSI1PK', 'GSI1SK', 'GSI2PK', 'GSI2SK', 'GSI3PK', 'GSI3SK', 'ttl', 'entity', 'version', 'policy_version', 'search', 'level_count', 'level_seq', 'link_count', 'flag_seq', 'flag_status', 'flag_title', 'ro_seq', 'wh_readonly', 'wh_ro_seq', 'policy_allow_backorder'];
 
 /** Field order of each record as the API shows it (DynamoDB returns attributes in no order). */
 const FIELD_ORDER: Record<string, string[]> = {

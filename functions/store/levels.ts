@@ -9,7 +9,8 @@ import type { AdjustmentReason, Level } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { levelBirth, requireItem, warehouseLevelCount, writableWarehouse } from './items.ts';
+import { LEVEL_WRITABLE, levelBirth, levelFlag, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
+import type { LevelPolicy, WarehouseFlag } from './items.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -48,14 +49,23 @@ export const otherProduct = (sku: string, owner: unknown, productId: string) =>
 const levelNotFound = (iid: string, wid: string) =>
   new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
 
-function warehouseFailure(err: TxCancelled, wid: string): DomainError | undefined {
-  if (!err.cancellation.failed.has('warehouse')) return undefined;
-  const old = err.cancellation.failed.get('warehouse');
-  return old ? readonlyWarehouse(wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+/**
+ * A level creation's warehouse guard failed: gone (no old image), read-only while stock arrives, or
+ * its read-only flag moved since the level copied it (RETRY).
+ */
+function warehouseFailure(err: TxCancelled, wid: string, flag: WarehouseFlag, mustBeWritable: boolean, label = 'warehouse'): DomainError | typeof RETRY | undefined {
+  if (!err.cancellation.failed.has(label)) return undefined;
+  const old = err.cancellation.failed.get(label);
+  if (!old) return notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+  if (mustBeWritable && old.is_readonly === true && Number(old.ro_seq ?? 0) === flag.seq) return readonlyWarehouse(wid);
+  return RETRY;
 }
 
-/** A new level's row with every index key it belongs under; `version` comes from levelBirth (items.ts). */
-export function levelRow(tenant: string, level: Level, version = 1): Record<string, unknown> {
+/**
+ * A new level's row with every index key it belongs under; `version` and the item's policy come
+ * from levelBirth (items.ts), the warehouse's read-only flag from warehouseFlag.
+ */
+export function levelRow(tenant: string, level: Level, version = 1, copies: { policy?: LevelPolicy; flag?: WarehouseFlag } = {}): Record<string, unknown> {
   const { inventory_item_id: iid, location_id: wid, sku } = level;
   return {
     ...keys.level(tenant, iid, wid),
@@ -64,7 +74,17 @@ export function levelRow(tenant: string, level: Level, version = 1): Record<stri
     entity: 'level',
     ...level,
     version,
+    ...(copies.policy ?? {}),
+    ...(copies.flag ? levelFlag(copies.flag) : {}),
   };
+}
+
+/**
+ * The level is gone: its warehouse went with it (WAREHOUSE_NOT_FOUND), or only the level did. A read
+ * for the error's code alone; the guard was the write's.
+ */
+export async function levelGone(tenant: string, iid: string, wid: string): Promise<DomainError> {
+  return (await warehouseFlag(tenant, wid)) ? levelNotFound(iid, wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 }
 
 /** Level ids are derived from the item and the location, so a record id (records family) finds its level. */
@@ -105,20 +125,24 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       throw otherProduct(rec.item.sku ?? iid, rec.item.product_id, input.product_id);
     }
     const birth = levelBirth(tenant, rec, { productId: input.product_id });
+    const flag = await warehouseFlag(tenant, wid);
+    if (!flag) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+    const mustBeWritable = stocked > 0 || incoming > 0;
     const actions: TxAction[] = [
       {
         label: 'level',
         item: {
           Put: {
             TableName: tableName(),
-            Item: levelRow(tenant, level, birth.version),
+            Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
       },
       birth.action,
-      // the warehouse must exist (and be writable if stock arrives with the level); it counts its levels
-      warehouseLevelCount(tenant, wid, 1, { mustBeWritable: stocked > 0 || incoming > 0 }),
+      // the warehouse must exist (and be writable if stock arrives with the level), its read-only flag
+      // is the one the level copies; it counts its levels
+      warehouseLevelCount(tenant, wid, 1, { mustBeWritable, flag }),
     ];
     const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: input.reason ?? 'initial', note: input.note, reference: input.reference, created_by: ctx.by, at: now };
     if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
@@ -135,7 +159,8 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
         if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
         return RETRY;
       }
-      const wh = warehouseFailure(err, wid);
+      const wh = warehouseFailure(err, wid, flag, mustBeWritable);
+      if (wh === RETRY) return RETRY;
       if (wh) throw wh;
       if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
       return RETRY;
@@ -209,17 +234,18 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       e.values[':expected'] = change.expected_quantity;
       condition += ' AND stocked_quantity = :expected';
     }
+    const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
+    if (quantityChanged) {
+      // read-only warehouses (e.g. FBA) take no stock writes; checked in the write, on the level's copy of the flag
+      e.values[':false'] = false;
+      condition += ` AND ${LEVEL_WRITABLE}`;
+    }
     const actions: TxAction[] = [
       {
         label: 'level',
         item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), ...updateParams(e), ConditionExpression: condition } },
       },
     ];
-    const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
-    if (quantityChanged) {
-      // read-only warehouses (e.g. FBA) take no stock writes; checked inside the transaction
-      actions.push(writableWarehouse(tenant, wid, 'warehouse'));
-    }
     const base = {
       tenant,
       sku: rec.item.sku,
@@ -240,11 +266,10 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       return true;
     } catch (err) {
       if (!(err instanceof TxCancelled)) throw err;
-      const wh = warehouseFailure(err, wid);
-      if (wh) throw wh;
       const f = err.cancellation.failed;
       const old = f.get('level');
-      if (f.has('level') && !old) throw levelNotFound(iid, wid);
+      if (f.has('level') && !old) throw await levelGone(tenant, iid, wid);
+      if (quantityChanged && levelReadonly(old)) throw readonlyWarehouse(wid);
       if (old && old.version === version && stocked < 0) {
         throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
       }

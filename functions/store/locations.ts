@@ -3,6 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, transact, TxCancelled, withRetry, writeItem, noteRef } from './db.ts';
+import { inParallel, updateUnlessNewer } from './items.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { keys, strip } from './keys.ts';
@@ -18,7 +19,7 @@ export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> 
     await writeItem({
       Put: {
         TableName: tableName(),
-        Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0 },
+        Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0, ro_seq: 1 },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     });
@@ -46,22 +47,55 @@ export async function listWarehouses(tenant: string): Promise<Warehouse[]> {
   return rows.map((r) => strip<Warehouse>(r));
 }
 
+/**
+ * Partial update. A patch that sets is_readonly also raises the warehouse's ro_seq and then copies
+ * the flag onto every level of the warehouse (fanOutReadonly) before it returns: stock writes check
+ * the level's copy, not the warehouse row.
+ */
 export async function updateWarehouse(tenant: string, wid: string, patch: Partial<Warehouse>): Promise<Warehouse> {
+  const toggles = patch.is_readonly !== undefined;
+  const params = updateParams(setFields(newExpr(), patch));
+  if (toggles) {
+    params.UpdateExpression += ' ADD #ro_seq :one';
+    params.ExpressionAttributeNames['#ro_seq'] = 'ro_seq';
+    params.ExpressionAttributeValues[':one'] = 1;
+  }
+  let row: Record<string, any>;
   try {
     const res = await writeItem({
-      Update: {
-        TableName: tableName(),
-        Key: keys.warehouse(tenant, wid),
-        ...updateParams(setFields(newExpr(), patch)),
-        ConditionExpression: 'attribute_exists(PK)',
-      },
+      Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' },
       ReturnValues: 'ALL_NEW',
     });
-    return strip<Warehouse>(res.Attributes!);
+    row = res.Attributes!;
   } catch (err) {
     if ((err as Error).name === 'ConditionalCheckFailedException') throw whNotFound(wid);
     throw err;
   }
+  if (toggles) await fanOutReadonly(tenant, wid, row.is_readonly === true, Number(row.ro_seq));
+  return strip<Warehouse>(row);
+}
+
+/**
+ * Copy a warehouse's read-only flag onto its levels (GSI1 `T#t#LOC#<wid>`, every page): per level a
+ * conditional UpdateItem `SET wh_readonly, wh_ro_seq IF wh_ro_seq < seq` (or none yet), so a fan-out
+ * of an older toggle arriving late never overwrites a newer one, and running it twice changes
+ * nothing. The PATCH runs it before answering; the stream consumer runs it again for every toggle
+ * it sees (a crash mid fan-out, a level the index did not show yet). Returns the levels it moved.
+ */
+export async function fanOutReadonly(tenant: string, wid: string, readonly: boolean, seq: number): Promise<number> {
+  const levels = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1', projection: ['PK', 'SK', 'wh_ro_seq'] });
+  const stale = levels.filter((l) => !(Number(l.wh_ro_seq) >= seq));
+  let moved = 0;
+  await inParallel(stale, async (l) => {
+    const done = await updateUnlessNewer({
+      Key: { PK: l.PK, SK: l.SK },
+      UpdateExpression: 'SET wh_readonly = :r, wh_ro_seq = :s',
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(wh_ro_seq) OR wh_ro_seq < :s)',
+      ExpressionAttributeValues: { ':r': readonly, ':s': seq },
+    });
+    if (done) moved++;
+  });
+  return moved;
 }
 
 const whInUse = (wid: string) =>

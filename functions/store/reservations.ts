@@ -31,14 +31,22 @@ function reservationRow(tenant: string, r: Reservation): Record<string, unknown>
   };
 }
 
-/** `reserved += q, available −= q` at a level, guarded so available never drops below the floor. */
-function take(tenant: string, iid: string, wid: string, q: number, floor: number | null, now: string, label = 'level'): TxAction {
+/**
+ * `reserved += q, available −= q` at a level, guarded so available never drops below the floor.
+ * With `policyVersion`, the level's copy of the item's backorder policy is the one the floor was
+ * computed from (the policy check on the level itself: no item row in the transaction).
+ */
+function take(tenant: string, iid: string, wid: string, q: number, floor: number | null, now: string, label = 'level', policyVersion?: number): TxAction {
   const values: Record<string, unknown> = { ':q': q, ':now': now };
   let condition = 'attribute_exists(PK)';
   if (floor !== null) {
     // invariant: a reservation never takes more than is available (down to −backorder_limit)
     values[':min'] = floor + q;
     condition += ' AND available_quantity >= :min';
+  }
+  if (policyVersion !== undefined) {
+    values[':pv'] = policyVersion;
+    condition += ' AND policy_version = :pv';
   }
   return {
     label,
@@ -71,7 +79,23 @@ function giveBack(tenant: string, iid: string, wid: string, q: number, now: stri
   };
 }
 
-/** The item's backorder policy is the one the floor was computed from. */
+/**
+ * The level's take and the check that the backorder policy is the one the floor was computed from:
+ * on the level's own copy of the policy when it has one (then the item row is in no reservation's
+ * transaction, so reservations of one item at different warehouses share no row); on the item row
+ * for a level written before levels carried the policy.
+ */
+function takeChecked(tenant: string, rec: ItemRecord, wid: string, q: number, floor: number | null, now: string, label = 'level'): TxAction[] {
+  const pv = rec.levelPolicy[wid];
+  if (pv !== undefined) return [take(tenant, rec.item.id, wid, q, floor, now, label, rec.policyVersion)];
+  return [take(tenant, rec.item.id, wid, q, floor, now, label), policyCheck(tenant, rec)];
+}
+
+/** A failed take whose level holds another policy version than the one read: re-read and recompute. */
+const policyMoved = (rec: ItemRecord, old: Record<string, unknown> | undefined) =>
+  old?.policy_version !== undefined && Number(old.policy_version) !== rec.policyVersion;
+
+/** The item's backorder policy is the one the floor was computed from (legacy levels only: see takeChecked). */
 function policyCheck(tenant: string, rec: ItemRecord): TxAction {
   return {
     label: 'item',
@@ -113,6 +137,7 @@ function stockFailure(err: TxCancelled, rec: ItemRecord, wid: string, q: number,
   if (f.has(label)) {
     const old = f.get(label);
     if (!old) return levelMissing(rec.item.id, wid);
+    if (policyMoved(rec, old)) return RETRY; // the level's policy changed: recompute
     return insufficientStock(rec.item.sku ?? rec.item.id, wid, Number(old.available_quantity), q);
   }
   return RETRY;
@@ -128,12 +153,11 @@ export async function createReservation(ctx: WriteContext, r: Reservation): Prom
     const floor = availabilityFloor(rec.item);
     try {
       await transact([
-        take(tenant, r.inventory_item_id, r.location_id, r.quantity, floor, ctx.now),
+        ...takeChecked(tenant, rec, r.location_id, r.quantity, floor, ctx.now),
         {
           label: 'reservation',
           item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
         },
-        policyCheck(tenant, rec),
       ]);
       return true;
     } catch (err) {
@@ -147,35 +171,30 @@ export async function createReservation(ctx: WriteContext, r: Reservation): Prom
 
 /**
  * The common case in one request: an item that allows no backorders has a floor of 0, so the
- * transaction can check that policy itself (`allow_backorder = false` on the item) instead of reading
- * the item first. True when it reserved; false when the general path must decide (the item allows
- * backorders, is gone, or the transaction met contention). Insufficient stock is answered here.
+ * transaction can check that policy itself — on the level's copy of it
+ * (`policy_allow_backorder = false`), no item row — instead of reading the item first. True when it
+ * reserved; false when the general path must decide (the level's policy allows backorders, or the
+ * level has no copy of the policy, or the transaction met contention). Insufficient stock is answered here.
  */
 async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation): Promise<boolean> {
   const { tenant } = ctx;
+  const level = take(tenant, r.inventory_item_id, r.location_id, r.quantity, 0, ctx.now);
+  const update = level.item.Update!;
+  update.ConditionExpression += ' AND policy_allow_backorder = :false';
+  (update.ExpressionAttributeValues as Record<string, unknown>)[':false'] = false;
   try {
     await transact([
-      take(tenant, r.inventory_item_id, r.location_id, r.quantity, 0, ctx.now),
+      level,
       { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } },
-      {
-        label: 'item',
-        item: {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: keys.item(tenant, r.inventory_item_id),
-            ConditionExpression: 'attribute_exists(PK) AND allow_backorder = :false',
-            ExpressionAttributeValues: { ':false': false },
-          },
-        },
-      },
     ]);
     return true;
   } catch (err) {
     if (!(err instanceof TxCancelled)) throw err;
     const f = err.cancellation.failed;
-    if (f.has('item') || !f.has('level')) return false;
+    if (!f.has('level')) return false;
     const old = f.get('level');
-    if (!old) throw levelMissing(r.inventory_item_id, r.location_id);
+    // no level (the item may be gone: the general path says which), or its policy is not "no backorders"
+    if (!old || old.policy_allow_backorder !== false) return false;
     throw insufficientStock(String(old.sku ?? r.inventory_item_id), r.location_id, Number(old.available_quantity), r.quantity);
   }
 }
@@ -240,13 +259,12 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
     const actions: TxAction[] = [resUpdate];
     if (wid === r.location_id) {
       const delta = q - r.quantity;
-      actions.push(delta > 0 ? take(tenant, r.inventory_item_id, wid, delta, floor, now) : giveBack(tenant, r.inventory_item_id, wid, -delta, now));
-      if (delta > 0) actions.push(policyCheck(tenant, rec));
+      if (delta > 0) actions.push(...takeChecked(tenant, rec, wid, delta, floor, now));
+      else actions.push(giveBack(tenant, r.inventory_item_id, wid, -delta, now));
     } else {
       // moving location: release at the old level, reserve (checked) at the new one, atomically
       actions.push(giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now, 'old-level'));
-      actions.push(take(tenant, r.inventory_item_id, wid, q, floor, now));
-      actions.push(policyCheck(tenant, rec));
+      actions.push(...takeChecked(tenant, rec, wid, q, floor, now));
     }
     try {
       await transact(actions);
@@ -391,25 +409,32 @@ export async function expiredReservationIds(tenant: string, now: string): Promis
 
 /**
  * The actions that create several reservations of one item in one transaction (multi-line holds):
- * per level one `take` of the summed quantity (a transaction may touch an item once), a Put per
- * reservation, and one check of the item's backorder policy — the same guards as a single
- * reservation. Labels name the item and level: `level:<iid>:<wid>`, `reservation:<rid>`, `item:<iid>`.
+ * per level one `take` of the summed quantity (a transaction may touch an item once) checking the
+ * level's copy of the backorder policy, a Put per reservation — the same guards as a single
+ * reservation; the item row only when one of the levels has no copy of the policy (takeChecked).
+ * Labels name the item and level: `level:<iid>:<wid>`, `reservation:<rid>`, `item:<iid>`.
  */
 export function reserveActions(tenant: string, rec: ItemRecord, reservations: Reservation[], floor: number | null, now: string): TxAction[] {
   const iid = rec.item.id;
   const perLevel = new Map<string, number>();
   for (const r of reservations) perLevel.set(r.location_id, (perLevel.get(r.location_id) ?? 0) + r.quantity);
+  const legacy = [...perLevel.keys()].some((wid) => rec.levelPolicy[wid] === undefined);
   return [
-    ...[...perLevel].map(([wid, q]) => take(tenant, iid, wid, q, floor, now, `level:${iid}:${wid}`)),
+    ...[...perLevel].map(([wid, q]) =>
+      take(tenant, iid, wid, q, floor, now, `level:${iid}:${wid}`, rec.levelPolicy[wid] === undefined ? undefined : rec.policyVersion),
+    ),
     ...reservations.map(
       (r): TxAction => ({
         label: `reservation:${r.id}`,
         item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
       }),
     ),
-    { ...policyCheck(tenant, rec), label: `item:${iid}` },
+    ...(legacy ? [{ ...policyCheck(tenant, rec), label: `item:${iid}` }] : []),
   ];
 }
+
+/** A hold's failed level whose copy of the policy is not the one read: the item must be read again. */
+export const levelPolicyMoved = policyMoved;
 
 /** Release several reservations at once: each deleted if unchanged, each level given back its sum once. */
 export function releaseActions(tenant: string, reservations: Reservation[], now: string): TxAction[] {

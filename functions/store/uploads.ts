@@ -1,13 +1,14 @@
 /**
  * Upload jobs: the job row (status, counters and the checkpoint: the byte offset and line where the
  * next unprocessed record starts) and one row per failed line. The checkpoint only moves inside the
- * transaction that applies the rows it moves past (see commitChunk), which is what makes a rerun or a
+ * transaction that applies the rows it moves past (checkpointAction, committed with the rows by
+ * store/rows.ts commitChunk), which is what makes a rerun or a
  * second delivery apply each row exactly once.
  */
-import { BatchWriteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BatchWriteCommandOutput, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../core/model.ts';
-import { db, tableName, transact, writeItem } from './db.ts';
+import { db, tableName, writeItem } from './db.ts';
 import type { TxAction } from './db.ts';
 import { keys } from './keys.ts';
 
@@ -164,11 +165,6 @@ export function checkpointAction(tenant: string, id: string, c: Checkpoint): TxA
   };
 }
 
-/** Apply a chunk's writes and move the checkpoint past its rows, in one transaction. */
-export async function commitChunk(writes: TxAction[], checkpoint: TxAction): Promise<void> {
-  await transact([...writes, checkpoint]);
-}
-
 /**
  * A row error as an action of its chunk's transaction: it exists exactly when the chunk (and the
  * checkpoint past its line) committed, so a line applied in the end never keeps an error row.
@@ -177,24 +173,6 @@ export async function commitChunk(writes: TxAction[], checkpoint: TxAction): Pro
 export function rowErrorPut(tenant: string, id: string, e: RowError): TxAction {
   const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
   return { label: `error:${e.line}`, item: { Put: { TableName: tableName(), Item: { ...keys.uploadError(tenant, id, e.line), entity: 'upload_error', ...e, ttl } } } };
-}
-
-/** Row errors are keyed by line: writing one again (a rerun) overwrites it with the same content. */
-export async function putRowErrors(tenant: string, id: string, errors: RowError[]): Promise<number> {
-  let requests = 0;
-  const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
-  for (let i = 0; i < errors.length; i += 25) {
-    let pending: Record<string, any>[] | undefined = errors.slice(i, i + 25).map((e) => ({
-      PutRequest: { Item: { ...keys.uploadError(tenant, id, e.line), entity: 'upload_error', ...e, ttl } },
-    }));
-    for (let attempt = 0; pending?.length; attempt++) {
-      requests++;
-      const res: BatchWriteCommandOutput = await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: pending } }));
-      pending = res.UnprocessedItems?.[tableName()];
-      if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
-    }
-  }
-  return requests;
 }
 
 /** Row errors in line order; `limit` for the first few, none for all (paged internally). */

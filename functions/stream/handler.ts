@@ -3,6 +3,12 @@
  * out_of_stock) it publishes `inventory.level.status_changed` and sets or clears the level's
  * low-stock flag. Safe to replay: a record already applied (its sequence number is not newer than
  * the level's flag_seq) is skipped, and its own flag writes change no status, so they feed nothing.
+ *
+ * It also finishes the copies levels keep of shared rows (README, "Hot rows"): a warehouse whose
+ * read-only flag was set (ro_seq moved) has the flag copied onto its levels again, an item whose
+ * backorder policy changed (policy_version moved) has it copied onto its levels again — both
+ * idempotent and sequence-guarded, so they only matter when the request's own fan-out did not
+ * finish (a crash) or missed a level the index did not show yet.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -11,7 +17,8 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { levelStatus } from '#core/model.ts';
 import type { LevelStatus } from '#core/model.ts';
 import { flagSeq, seqKey, writeFlag } from '#store/flags.ts';
-import { getItems } from '#store/items.ts';
+import { fanOutPolicy, getItems } from '#store/items.ts';
+import { fanOutReadonly } from '#store/locations.ts';
 import { publish } from './publisher.ts';
 import { count, instrumented, logger } from '#edge/observability.ts';
 
@@ -32,7 +39,21 @@ export function statusChange(record: DynamoDBRecord): { level: Image; from: Leve
   return { level: next, from, to };
 }
 
+/** The copy a record asks for: a warehouse's read-only flag or an item's policy moved. */
+export function copyChange(record: DynamoDBRecord): { kind: 'readonly' | 'policy'; tenant: string; id: string; row: Image } | undefined {
+  const next = image(record.dynamodb?.NewImage as Record<string, unknown> | undefined);
+  const prev = image(record.dynamodb?.OldImage as Record<string, unknown> | undefined);
+  if (!next || !prev) return undefined; // a new row has no levels yet; a removed one has none left
+  const tenantOf = (marker: string) => String(next.PK).slice(2, String(next.PK).indexOf(marker));
+  if (next.entity === 'warehouse' && (next.ro_seq !== prev.ro_seq || next.is_readonly !== prev.is_readonly)) return { kind: 'readonly', tenant: tenantOf('#WH#'), id: next.id, row: next };
+  if (next.entity === 'item' && next.policy_version !== prev.policy_version) return { kind: 'policy', tenant: tenantOf('#I#'), id: next.id, row: next };
+  return undefined;
+}
+
 export async function recordHandler(record: DynamoDBRecord): Promise<void> {
+  const copy = copyChange(record);
+  if (copy?.kind === 'readonly') await fanOutReadonly(copy.tenant, copy.id, copy.row.is_readonly === true, Number(copy.row.ro_seq ?? 0));
+  if (copy?.kind === 'policy') await fanOutPolicy(copy.tenant, copy.id);
   const change = statusChange(record);
   if (!change) return;
   const { level, from, to } = change;

@@ -2,6 +2,7 @@
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
+import { inParallel } from '../support/parallel.ts';
 
 let api: Api;
 let wh: string;
@@ -13,13 +14,13 @@ beforeAll(async () => {
   wh = (await api.post('/api/warehouses', { name: 'B1' })).body.data.id;
   wh2 = (await api.post('/api/warehouses', { name: 'B2' })).body.data.id;
   ro = (await api.post('/api/warehouses', { name: 'B-FBA', type: 'FBA' })).body.data.id;
-  for (let i = 0; i < 250; i++) {
+  await inParallel(250, async (i) => {
     const sku = `BK-${String(i).padStart(3, '0')}`;
     const iid = (await api.post('/admin/inventory-items', { sku })).body.inventory_item.id;
     iids.set(sku, iid);
     await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 10 });
     await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh2, stocked_quantity: 10 });
-  }
+  });
 }, 120_000);
 afterAll(() => api.close());
 

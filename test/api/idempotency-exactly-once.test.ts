@@ -64,13 +64,26 @@ const receipts = async (item = iid) => (await ledgerRows(api.tenant, item)).filt
 
 /** Time passes: every idempotency claim of this tenant is past its lock (what a retry 60 s later sees). */
 async function expireClaims(): Promise<number> {
-  const rows = await db().send(
-    new ScanCommand({ TableName: tableName(), FilterExpression: 'begins_with(PK, :p)', ExpressionAttributeValues: { ':p': `T#${api.tenant}#IDEM#` }, ConsistentRead: true }),
-  );
-  for (const r of rows.Items ?? []) {
-    await db().send(new UpdateCommand({ TableName: tableName(), Key: { PK: r.PK, SK: r.SK }, UpdateExpression: 'SET lock_until = :z', ExpressionAttributeValues: { ':z': 0 } }));
-  }
-  return rows.Items?.length ?? 0;
+  // a Scan page stops at 1 MB, and this file's big items alone pass that: read every page
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new ScanCommand({
+        TableName: tableName(),
+        FilterExpression: 'begins_with(PK, :p)',
+        ExpressionAttributeValues: { ':p': `T#${api.tenant}#IDEM#` },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const r of page.Items ?? []) {
+      await db().send(new UpdateCommand({ TableName: tableName(), Key: { PK: r.PK, SK: r.SK }, UpdateExpression: 'SET lock_until = :z', ExpressionAttributeValues: { ':z': 0 } }));
+      count++;
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return count;
 }
 
 function hangOn(match: (command: string, input: string) => boolean) {

@@ -10,6 +10,7 @@ import { levelRow } from '../../functions/store/levels.ts';
 import { handler as scheduled } from '../../functions/scheduled/low-stock-report.ts';
 import { newTenant, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
+import { inParallel } from '../support/parallel.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'inventory-reports-'));
 process.env.INVENTORY_BLOB_DIR = join(dir, 'blobs');
@@ -81,9 +82,11 @@ test('over 10,000 levels with 100 flagged, a report reads the flagged levels and
     rows.push({ ...levelRow(tenant, level), ...(low ? flag : {}) });
     if (low) rows.push({ ...keys.item(tenant, iid), entity: 'item', id: iid, sku: `BIG-${i}`, title: `Big ${i}` });
   }
-  for (let i = 0; i < rows.length; i += 25) {
-    await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: rows.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-  }
+  await inParallel(Math.ceil(rows.length / 25), async (b) => {
+    const batch = rows.slice(b * 25, b * 25 + 25).map((Item) => ({ PutRequest: { Item } }));
+    const out = await db().send(new BatchWriteCommand({ RequestItems: { [tableName()]: batch } }));
+    expect(out.UnprocessedItems?.[tableName()] ?? []).toEqual([]);
+  }, 4);
   const report = await generateReport(tenant);
   expect(report.rows).toBe(100);
   // 100 flagged levels from the index + the 10 items of the flags without a title

@@ -11,6 +11,7 @@ import { createWarehouse } from '../../functions/core/locations.ts';
 import type { Actor } from '../../functions/core/model.ts';
 import { requestCounter } from '../support/client.ts';
 import { newTenant } from '../support/api.ts';
+import { inParallel } from '../support/parallel.ts';
 
 const requests = requestCounter();
 const { counted, count } = requests;
@@ -21,16 +22,14 @@ async function catalogue(size: number) {
   const actor: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'counter', scopes: ['inventory:write'] };
   const w1 = await createWarehouse(actor, { name: 'A' });
   const w2 = await createWarehouse(actor, { name: 'B' });
-  const skus: string[] = [];
-  const items: string[] = [];
-  for (let i = 0; i < size; i++) {
-    const sku = `RC-${String(i).padStart(5, '0')}`;
-    const item = await createItem(actor, { sku, title: `Item ${i}` });
+  const skus: string[] = Array.from({ length: size }, (_, i) => `RC-${String(i).padStart(5, '0')}`);
+  const items: string[] = new Array(size);
+  await inParallel(size, async (i) => {
+    const item = await createItem(actor, { sku: skus[i]!, title: `Item ${i}` });
     await createLevel(actor, item.id, { location_id: w1.id, stocked_quantity: 20 });
     await createLevel(actor, item.id, { location_id: w2.id, stocked_quantity: 5 });
-    skus.push(sku);
-    items.push(item.id);
-  }
+    items[i] = item.id;
+  });
   return { actor, w1: w1.id, w2: w2.id, skus, items };
 }
 

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { handler } from '../../functions/stream/handler.ts';
@@ -121,4 +121,26 @@ test('a failing record is reported as a batch item failure; the others are appli
   const res = await consume({ Records: [good, bad] });
   expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: bad.dynamodb!.SequenceNumber }] });
   expect(await flagStatus()).toBe('out_of_stock');
+});
+
+test('the stream consumer finishes the copies on levels with its own grants: a read-only toggle and a policy change whose request died before its fan-out', async () => {
+  const w = (await api.post('/api/warehouses', { name: 'Crashed toggle' })).body.data.id as string;
+  const item = (await api.post('/admin/inventory-items', { sku: 'STR-COPY', allow_backorder: true })).body.inventory_item.id as string;
+  await api.post(`/admin/inventory-items/${item}/location-levels`, { location_id: w, stocked_quantity: 0 });
+  await api.settle();
+  const copy = async () => (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(api.tenant, item, w), ConsistentRead: true }))).Item!;
+  expect(await copy()).toMatchObject({ wh_readonly: false, wh_ro_seq: 1, policy_version: 1, policy_allow_backorder: true });
+  // the writes the requests make first, without the fan-outs that follow them (as if they died in between)
+  await db().send(
+    new UpdateCommand({ TableName: tableName(), Key: keys.warehouse(api.tenant, w), UpdateExpression: 'SET is_readonly = :t ADD ro_seq :one', ExpressionAttributeValues: { ':t': true, ':one': 1 } }),
+  );
+  await db().send(
+    new UpdateCommand({ TableName: tableName(), Key: keys.item(api.tenant, item), UpdateExpression: 'SET allow_backorder = :f ADD policy_version :one', ExpressionAttributeValues: { ':f': false, ':one': 1 } }),
+  );
+  await api.settle();
+  expect(await copy()).toMatchObject({ wh_readonly: true, wh_ro_seq: 2, policy_version: 2, policy_allow_backorder: false });
+  const write = await api.request('PUT', '/api/inventory/STR-COPY', { warehouse_id: w, quantity: 5 });
+  expect(write.body.error?.code ?? write.body.code).toBe('READONLY_WAREHOUSE');
+  const reserve = await api.post('/admin/reservations', { inventory_item_id: item, location_id: w, quantity: 1 });
+  expect(reserve.body.code).toBe('INSUFFICIENT_STOCK');
 });

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createItem, deleteItem, getItem, updateItem } from '../../functions/core/items.ts';
 import { adjustLevel, createLevel, deleteLevel } from '../../functions/core/levels.ts';
-import { createWarehouse } from '../../functions/core/locations.ts';
+import { createWarehouse, updateWarehouse } from '../../functions/core/locations.ts';
+import { bulkUpdate } from '../../functions/core/bulk.ts';
 import { createReservation, releaseReservation, updateReservation } from '../../functions/core/reservations.ts';
 import { linkItem, unlinkItem } from '../../functions/core/variants.ts';
 import { processUpload } from '../../functions/core/uploads.ts';
@@ -196,4 +197,35 @@ test('finding 6: an upload row refused on a stale read and applied on the retry 
   expect((await getItem(a, ia.id)).location_levels[0]!.stocked_quantity).toBe(15);
   // before the fix: a NEGATIVE_QUANTITY error row for line 2, which was applied
   expect(await listRowErrors(a.tenant, id)).toEqual([]);
+});
+
+test('a warehouse turned read-only between the rows\' read and their commit: its rows fail READONLY_WAREHOUSE, the others apply — in bulk and in an upload alike', async () => {
+  const a = actor();
+  const wh = await createWarehouse(a, { name: 'W' });
+  const ro = await createWarehouse(a, { name: 'Soon read-only' });
+  const item = await createItem(a, { sku: 'RO-1' });
+  await createLevel(a, item.id, { location_id: wh.id, stocked_quantity: 5 });
+  await createLevel(a, item.id, { location_id: ro.id, stocked_quantity: 5 });
+  // the first transaction that updates a level: the pipeline's chunk, read and decided while ro was writable
+  const chunk = (command: string, input: Input) =>
+    command === 'TransactWriteItemsCommand' && !!input.TransactItems?.some((t) => String(str(t.Update?.Key?.SK) ?? '').startsWith('L#'));
+
+  let staged = before(chunk, () => updateWarehouse(a, ro.id, { is_readonly: true }));
+  const bulk = await bulkUpdate(a, [{ sku: 'RO-1', warehouse_id: wh.id, quantity: 6 }, { sku: 'RO-1', warehouse_id: ro.id, quantity: 6 }]);
+  expect(staged.ran()).toBe(true);
+  expect(bulk.data.results.map((r) => r.error?.code ?? r.status)).toEqual(['applied', 'READONLY_WAREHOUSE']);
+
+  await updateWarehouse(a, ro.id, { is_readonly: false });
+  const id = await stageUpload({ actor: a, warehouses: [], skus: [] }, `sku,warehouse_id,quantity\nRO-1,${wh.id},7\nRO-1,${ro.id},7\n`, 'set');
+  staged = before(chunk, () => updateWarehouse(a, ro.id, { is_readonly: true }));
+  expect(await processUpload(a.tenant, id)).toBe('completed');
+  expect(staged.ran()).toBe(true);
+  expect(await getJob(a.tenant, id)).toMatchObject({ rows_applied: 1, rows_failed: 1 });
+  expect((await listRowErrors(a.tenant, id)).map((e) => [e.line, e.code])).toEqual([[3, 'READONLY_WAREHOUSE']]);
+
+  const levels = (await getItem(a, item.id)).location_levels;
+  expect(Object.fromEntries(levels.map((l) => [l.location_id, l.stocked_quantity]))).toEqual({ [wh.id]: 7, [ro.id]: 5 });
+  // one ledger row per applied row, none for the refused ones
+  expect(await stockedSum(a.tenant, item.id, ro.id)).toBe(5);
+  expect((await ledgerRows(a.tenant, item.id)).filter((r) => r.warehouse_id === wh.id)).toHaveLength(3);
 });

@@ -1,0 +1,119 @@
+/**
+ * The store side of the row pipeline (functions/core/rows.ts), shared by POST /api/inventory/bulk and
+ * CSV uploads: batched reads of what rows name (sku → item, warehouses, levels) and the one place a
+ * chunk's transaction is built — per level its version- and writable-guarded update (the level's own
+ * copy of its warehouse's read-only flag: no warehouse row in the transaction), per changed row its
+ * ledger row — plus whatever the caller adds (an upload's error rows and checkpoint).
+ */
+import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
+import { db, tableName, transact } from './db.ts';
+import type { TxAction } from './db.ts';
+import { keys, strip } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import { setStocked } from './stock.ts';
+
+/** The most actions DynamoDB takes in one transaction. */
+export const MAX_TX_ACTIONS = 100;
+
+/** Batched consistent reads, 100 keys a request (duplicates read once); requests counted. */
+export async function batchRows(keyList: { PK: string; SK: string }[]): Promise<{ rows: Record<string, any>[]; requests: number }> {
+  const rows: Record<string, any>[] = [];
+  let requests = 0;
+  const unique = [...new Map(keyList.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+    while (pending?.length) {
+      requests++;
+      const res: BatchGetCommandOutput = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+      rows.push(...(res.Responses?.[tableName()] ?? []));
+      pending = res.UnprocessedKeys?.[tableName()]?.Keys;
+    }
+  }
+  return { rows, requests };
+}
+
+/** sku → its item id, or null for a sku the tenant does not have. */
+export async function itemIdsBySku(tenant: string, skus: string[]): Promise<{ ids: Map<string, string | null>; requests: number }> {
+  const skuOfPk = new Map(skus.map((s) => [keys.skuGuard(tenant, s).PK, s]));
+  const read = await batchRows(skus.map((s) => keys.skuGuard(tenant, s)));
+  const ids = new Map<string, string | null>(skus.map((s) => [s, null]));
+  for (const g of read.rows) ids.set(skuOfPk.get(String(g.PK))!, String(g.inventory_item_id));
+  return { ids, requests: read.requests };
+}
+
+/** Warehouses by id, null for one that does not exist. */
+export async function warehousesById(tenant: string, wids: string[]): Promise<{ warehouses: Map<string, Warehouse | null>; requests: number }> {
+  const read = await batchRows(wids.map((w) => keys.warehouse(tenant, w)));
+  const warehouses = new Map<string, Warehouse | null>(wids.map((w) => [w, null]));
+  for (const r of read.rows) warehouses.set(String(r.id), strip<Warehouse>(r));
+  return { warehouses, requests: read.requests };
+}
+
+export interface LevelState {
+  level: Level;
+  version: number;
+}
+
+/** `<item>|<warehouse>`: how the pipeline names a level in its maps (not a table key). */
+export const levelRef = (iid: string, wid: string) => `${iid}|${wid}`;
+
+/** The levels of these (item, warehouse) pairs that exist, by levelRef, with the version each was read at. */
+export async function levelsOf(tenant: string, pairs: { iid: string; wid: string }[]): Promise<{ levels: Map<string, LevelState>; requests: number }> {
+  const read = await batchRows(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
+  const levels = new Map(read.rows.map((r) => [levelRef(String(r.inventory_item_id), String(r.location_id)), { level: strip<Level>(r), version: Number(r.version ?? 1) }]));
+  return { levels, requests: read.requests };
+}
+
+/** One changed row of a chunk: its ledger row. */
+export interface RowChange {
+  ref: string;
+  sku: string;
+  before: number;
+  after: number;
+  reason: AdjustmentReason;
+  note: string | null;
+  reference: string | null;
+}
+
+/** What a chunk writes: each level once (its final quantity), a ledger row per changed row. */
+export interface ChunkWrites {
+  tenant: string;
+  by: string;
+  now: string;
+  levels: Map<string, { state: LevelState; quantity: number }>;
+  changes: RowChange[];
+}
+
+/** Actions a chunk needs besides the caller's: per level and per changed row one each. */
+export function chunkActionCount(c: { levels: number; changes: number }): number {
+  return c.levels + c.changes;
+}
+
+/** Label of a level's update in a chunk's transaction (a cancellation names it). */
+const levelLabel = (ref: string) => `level:${ref}`;
+
+/**
+ * Commit a chunk: the level updates (each on the version read), a ledger row per changed row,
+ * then `extra` (an upload's error rows and checkpoint), in one
+ * transaction. Nothing to write → no request (false). Throws TxCancelled when a condition fails.
+ */
+export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promise<boolean> {
+  const actions: TxAction[] = [...extra];
+  for (const [ref, { state, quantity }] of c.levels) {
+    actions.push(setStocked(c.tenant, state.level, state.version, quantity, c.now, levelLabel(ref)));
+  }
+  for (const ch of c.changes) {
+    const { level } = c.levels.get(ch.ref)!.state;
+    actions.push(
+      ledgerPut({
+        tenant: c.tenant, sku: ch.sku, inventory_item_id: level.inventory_item_id, warehouse_id: level.location_id, field: 'stocked_quantity',
+        before: ch.before, after: ch.after, reason: ch.reason, note: ch.note, reference: ch.reference, created_by: c.by, at: c.now,
+      }),
+    );
+  }
+  if (!actions.length) return false;
+  await transact(actions);
+  return true;
+}
