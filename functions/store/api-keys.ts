@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
-import { db, tableName, writeItem } from './db.ts';
+import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
 import { keys } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -28,19 +28,15 @@ export const hashKey = (secret: string) => createHash('sha256').update(secret).d
 
 /** Store a key; with `onlyIfNew`, an existing key (same secret) is left as it is. */
 export async function putApiKey(secret: string, rec: NewApiKeyRecord, opts: { onlyIfNew?: boolean } = {}): Promise<boolean> {
-  try {
-    await writeItem({
-      Put: {
-        TableName: tableName(),
-        Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', hash: hashKey(secret), ...rec },
-        ...(opts.onlyIfNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
-      },
-    });
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    writeItem({
+    Put: {
+      TableName: tableName(),
+      Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', hash: hashKey(secret), ...rec },
+      ...(opts.onlyIfNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
+    },
+  }),
+  )) !== undefined;
 }
 
 /** The key a secret belongs to; the stored hash is compared in constant time as well. */
@@ -113,8 +109,9 @@ export async function revokeApiKey(tenant: string, keyId: string, now: string, g
 /** Record use at most once an hour per key (a write per request would double the cost of reads). */
 export async function touchApiKey(tenant: string, secret: string, now: Date): Promise<void> {
   const cutoff = new Date(now.getTime() - 3_600_000).toISOString();
-  try {
-    await db().send(
+  // a failed condition: used within the hour (or gone), nothing to record
+  await unlessConditionFails(() =>
+    db().send(
       new UpdateCommand({
         TableName: tableName(),
         Key: keys.apiKey(tenant, hashKey(secret)),
@@ -123,8 +120,6 @@ export async function touchApiKey(tenant: string, secret: string, now: Date): Pr
           'attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null) OR last_used_at < :cutoff)',
         ExpressionAttributeValues: { ':now': now.toISOString(), ':cutoff': cutoff, ':null': 'NULL' },
       }),
-    );
-  } catch (err) {
-    if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-  }
+    ),
+  );
 }

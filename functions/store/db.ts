@@ -206,6 +206,33 @@ async function transactOnce(actions: TxAction[]): Promise<void> {
   if (claim && carried !== actions) claim.committed = true;
 }
 
+/**
+ * A transaction whose refusal the caller answers: undefined when it committed, else the
+ * cancellation (which conditions failed, with the items as they were). Any other error is thrown.
+ */
+export async function transactOrCancelled(actions: TxAction[]): Promise<Cancellation | undefined> {
+  try {
+    await transact(actions);
+    return undefined;
+  } catch (err) {
+    if (err instanceof TxCancelled) return err.cancellation;
+    throw err;
+  }
+}
+
+/**
+ * A single-item write whose failed condition is an answer, not an error: the write's output, or
+ * undefined when its condition failed. Any other error is thrown.
+ */
+export async function unlessConditionFails<T>(write: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await write();
+  } catch (err) {
+    if ((err as Error).name === 'ConditionalCheckFailedException') return undefined;
+    throw err;
+  }
+}
+
 type SingleWrite = { Put: NonNullable<TxItem['Put']> } | { Update: NonNullable<TxItem['Update']> } | { Delete: NonNullable<TxItem['Delete']> };
 
 /**

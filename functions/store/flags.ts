@@ -6,7 +6,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, LevelStatus } from '../core/model.ts';
-import { db, tableName } from './db.ts';
+import { db, tableName, unlessConditionFails } from './db.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -24,28 +24,24 @@ export async function flagSeq(tenant: string, iid: string, wid: string): Promise
 /** `title`: the item's title, kept on a flagged level so the report reads the flagged levels and nothing else. */
 export async function writeFlag(tenant: string, iid: string, wid: string, status: LevelStatus, seq: string, title: string | null = null): Promise<boolean> {
   const flagged = status !== 'normal';
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: flagged
-          ? 'SET GSI2PK = :pk, GSI2SK = :sk, flag_status = :status, flag_seq = :seq, flag_title = :title'
-          : 'SET flag_status = :status, flag_seq = :seq REMOVE GSI2PK, GSI2SK, flag_title',
-        // a late (replayed or reordered) record never overwrites a newer state
-        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)',
-        ExpressionAttributeValues: {
-          ':status': status,
-          ':seq': seq,
-          ...(flagged ? { ':pk': keys.lowStockPartition(tenant), ':sk': `${iid}#${wid}`, ':title': title } : {}),
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.level(tenant, iid, wid),
+      UpdateExpression: flagged
+        ? 'SET GSI2PK = :pk, GSI2SK = :sk, flag_status = :status, flag_seq = :seq, flag_title = :title'
+        : 'SET flag_status = :status, flag_seq = :seq REMOVE GSI2PK, GSI2SK, flag_title',
+      // a late (replayed or reordered) record never overwrites a newer state
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)',
+      ExpressionAttributeValues: {
+        ':status': status,
+        ':seq': seq,
+        ...(flagged ? { ':pk': keys.lowStockPartition(tenant), ':sk': `${iid}#${wid}`, ':title': title } : {}),
+      },
+    }),
+  ),
+  )) !== undefined;
 }
 
 /** The tenant's flagged levels, with the item title stamped at flag time (undefined on flags older than that). */

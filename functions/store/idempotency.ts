@@ -14,7 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from './db.ts';
+import { db, tableName, unlessConditionFails } from './db.ts';
 import type { PendingClaim } from './db.ts';
 
 const TTL_SECONDS = 24 * 3600;
@@ -119,22 +119,18 @@ export async function complete(c: PendingClaim, response: StoredResponse): Promi
  * one: then its effect did commit (an answer lost on the way back), or another request took over.
  */
 export async function release(c: PendingClaim): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: c.Key,
-        UpdateExpression: 'SET #state = :released REMOVE lock_until, #token',
-        ConditionExpression: '#token = :token AND #state = :progress',
-        ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-        ExpressionAttributeValues: { ':token': c.token, ':progress': 'in_progress', ':released': 'released' },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: c.Key,
+      UpdateExpression: 'SET #state = :released REMOVE lock_until, #token',
+      ConditionExpression: '#token = :token AND #state = :progress',
+      ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+      ExpressionAttributeValues: { ':token': c.token, ':progress': 'in_progress', ':released': 'released' },
+    }),
+  ),
+  )) !== undefined;
 }
 
 /** The record as stored (tests and the edge's recovery after an unknown outcome). */

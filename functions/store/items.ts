@@ -2,7 +2,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
-import { db, noteRef, retryConflicts, RETRY, tableName, transact, TX_LIMIT, TxCancelled, withRetry } from './db.ts';
+import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { keys, strip } from './keys.ts';
@@ -54,12 +54,9 @@ export async function putNewItem(tenant: string, item: InventoryItem): Promise<v
   ];
   // sku is unique per tenant: the guard row is created in the same transaction as the item.
   if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id));
-  try {
-    await transact(actions);
-  } catch (e) {
-    if (e instanceof TxCancelled && e.cancellation.failed.has('sku')) throw duplicateSku(item.sku!);
-    throw e;
-  }
+  const refused = await transactOrCancelled(actions);
+  if (refused?.failed.has('sku')) throw duplicateSku(item.sku!);
+  if (refused) throw new TxCancelled(refused);
   // the stats row (sku count, and the tenant's entry in the directory the scheduled jobs read)
   await skuCount(tenant, item.sku ? 1 : 0);
 }
@@ -272,11 +269,9 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
     if (actions.length > TX_LIMIT) {
       throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels to change its sku at once`);
     }
-    try {
-      await transact(actions);
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      if (err.cancellation.failed.has('sku')) throw duplicateSku(next.sku!);
+    const refused = await transactOrCancelled(actions);
+    if (refused) {
+      if (refused.failed.has('sku')) throw duplicateSku(next.sku!);
       return RETRY;
     }
     if (policyChanged && !policyInTx) await fanOutPolicy(tenant, iid);
@@ -333,13 +328,9 @@ export async function inParallel<T>(list: T[], write: (x: T) => Promise<void>): 
 
 /** A conditional UpdateItem whose failed condition means "already newer, or gone": nothing to do. */
 export async function updateUnlessNewer(input: Record<string, unknown>): Promise<boolean> {
-  try {
-    await retryConflicts(() => db().send(new UpdateCommand({ TableName: tableName(), ...(input as any) })));
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    retryConflicts(() => db().send(new UpdateCommand({ TableName: tableName(), ...(input as any) }))),
+  )) !== undefined;
 }
 
 /**
@@ -451,11 +442,9 @@ export async function deleteItem(
     if (actions.length > TX_LIMIT) {
       throw new DomainError('CONFLICT', `Inventory item ${iid} has too many levels and links to delete at once; delete its levels first`);
     }
-    try {
-      await transact(actions);
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const levelFailed = [...err.cancellation.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
+    const refused = await transactOrCancelled(actions);
+    if (refused) {
+      const levelFailed = [...refused.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
       if (levelFailed && Number(levelFailed[1]!.reserved_quantity) > 0) throw itemHasReservations(iid);
       return RETRY;
     }
@@ -476,14 +465,9 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
     },
   ];
   if (sku) actions.push(skuGuardDelete(tenant, sku, iid));
-  try {
-    await transact(actions);
-    if (sku) await skuCount(tenant, -1);
-    return true;
-  } catch (err) {
-    if (err instanceof TxCancelled) return false;
-    throw err;
-  }
+  if (await transactOrCancelled(actions)) return false;
+  if (sku) await skuCount(tenant, -1);
+  return true;
 }
 
 export const itemHasReservations = (iid: string) =>

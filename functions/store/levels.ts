@@ -6,8 +6,8 @@
 import { DomainError, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
 import type { AdjustmentReason, Level } from '../core/model.ts';
-import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
-import type { TxAction } from './db.ts';
+import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
+import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
 import { LEVEL_WRITABLE, levelBirth, levelFlag, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
 import type { LevelPolicy, WarehouseFlag } from './items.ts';
@@ -53,9 +53,9 @@ const levelNotFound = (iid: string, wid: string) =>
  * A level creation's warehouse guard failed: gone (no old image), read-only while stock arrives, or
  * its read-only flag moved since the level copied it (RETRY).
  */
-function warehouseFailure(err: TxCancelled, wid: string, flag: WarehouseFlag, mustBeWritable: boolean, label = 'warehouse'): DomainError | typeof RETRY | undefined {
-  if (!err.cancellation.failed.has(label)) return undefined;
-  const old = err.cancellation.failed.get(label);
+function warehouseFailure(refused: Cancellation, wid: string, flag: WarehouseFlag, mustBeWritable: boolean, label = 'warehouse'): DomainError | typeof RETRY | undefined {
+  if (!refused.failed.has(label)) return undefined;
+  const old = refused.failed.get(label);
   if (!old) return notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
   if (mustBeWritable && old.is_readonly === true && Number(old.ro_seq ?? 0) === flag.seq) return readonlyWarehouse(wid);
   return RETRY;
@@ -147,24 +147,20 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: input.reason ?? 'initial', note: input.note, reference: input.reference, created_by: ctx.by, at: now };
     if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
     if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
-    try {
-      await transact(actions);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const f = err.cancellation.failed;
-      if (f.has('item')) {
-        const old = f.get('item');
-        if (!old) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
-        if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
-        return RETRY;
-      }
-      const wh = warehouseFailure(err, wid, flag, mustBeWritable);
-      if (wh === RETRY) return RETRY;
-      if (wh) throw wh;
-      if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    const f = refused.failed;
+    if (f.has('item')) {
+      const old = f.get('item');
+      if (!old) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+      if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
       return RETRY;
     }
+    const wh = warehouseFailure(refused, wid, flag, mustBeWritable);
+    if (wh === RETRY) return RETRY;
+    if (wh) throw wh;
+    if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
+    return RETRY;
   });
 }
 
@@ -261,26 +257,22 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
     if (incoming !== level.incoming_quantity)
       actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
-    try {
-      await transact(actions);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const f = err.cancellation.failed;
-      const old = f.get('level');
-      if (f.has('level') && !old) throw await levelGone(tenant, iid, wid);
-      if (quantityChanged && levelReadonly(old)) throw readonlyWarehouse(wid);
-      if (old && old.version === version && stocked < 0) {
-        throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
-      }
-      if (old && old.version === version && stocked > MAX_QUANTITY) {
-        throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
-      }
-      if (old && old.version === version && change.expected_quantity !== undefined) {
-        throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
-      }
-      return RETRY;
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    const f = refused.failed;
+    const old = f.get('level');
+    if (f.has('level') && !old) throw await levelGone(tenant, iid, wid);
+    if (quantityChanged && levelReadonly(old)) throw readonlyWarehouse(wid);
+    if (old && old.version === version && stocked < 0) {
+      throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
     }
+    if (old && old.version === version && stocked > MAX_QUANTITY) {
+      throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
+    }
+    if (old && old.version === version && change.expected_quantity !== undefined) {
+      throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
+    }
+    return RETRY;
   });
 }
 
@@ -307,16 +299,12 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
       warehouseLevelCount(tenant, wid, -1),
       ...writeOffLedger(ctx, level),
     ];
-    try {
-      await transact(actions);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const old = err.cancellation.failed.get('level');
-      if (err.cancellation.failed.has('level') && !old) throw levelNotFound(iid, wid);
-      if (old && Number(old.reserved_quantity) > 0) throw levelHasReservations(iid, wid);
-      return RETRY;
-    }
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    const old = refused.failed.get('level');
+    if (refused.failed.has('level') && !old) throw levelNotFound(iid, wid);
+    if (old && Number(old.reserved_quantity) > 0) throw levelHasReservations(iid, wid);
+    return RETRY;
   });
 }
 

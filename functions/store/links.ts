@@ -1,7 +1,7 @@
 /** Variant ↔ inventory item links (variant links). A variant exists once it has a link. */
 import { DomainError, notFound } from '../core/errors.ts';
 import type { VariantLink } from '../core/model.ts';
-import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import { RETRY, tableName, TxCancelled, withRetry, transactOrCancelled } from './db.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -29,101 +29,91 @@ export async function linksOfItem(tenant: string, iid: string): Promise<VariantL
  */
 export async function createLink(tenant: string, link: VariantLink): Promise<void> {
   const { variant_id: vid, inventory_item_id: iid, product_id: pid } = link;
-  try {
-    await transact([
+  const refused = await transactOrCancelled([
+    {
+      label: 'variant',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.variant(tenant, vid),
+          UpdateExpression: 'SET product_id = :pid, variant_id = :vid, entity = :e ADD link_count :one',
+          ConditionExpression: 'attribute_not_exists(PK) OR product_id = :pid OR link_count = :zero',
+          ExpressionAttributeValues: { ':pid': pid, ':vid': vid, ':e': 'variant', ':one': 1, ':zero': 0 },
+        },
+      },
+    },
+    {
+      label: 'link',
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: { ...keys.link(tenant, vid, iid), ...keys.linkIndex(tenant, iid, vid), entity: 'link', ...link },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
+    {
+      label: 'item',
+      item: { ConditionCheck: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK)' } },
+    },
+  ]);
+  if (refused) {
+    const f = refused.failed;
+    if (f.has('item')) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+    if (f.has('variant')) throw new DomainError('CONFLICT', `Variant ${vid} belongs to another product`);
+    if (f.has('link')) throw new DomainError('DUPLICATE', `Inventory item ${iid} is already linked to variant ${vid}`);
+    throw new TxCancelled(refused);
+  }
+}
+
+export async function updateLink(tenant: string, pid: string, vid: string, iid: string, requiredQuantity: number, now: string): Promise<void> {
+  const refused = await transactOrCancelled([
+    {
+      label: 'link',
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.link(tenant, vid, iid),
+          UpdateExpression: 'SET required_quantity = :q, updated_at = :now',
+          ConditionExpression: 'attribute_exists(PK) AND product_id = :pid',
+          ExpressionAttributeValues: { ':q': requiredQuantity, ':now': now, ':pid': pid },
+        },
+      },
+    },
+  ]);
+  if (refused) throw linkNotFound(vid, iid);
+}
+
+export async function deleteLink(tenant: string, pid: string, vid: string, iid: string): Promise<void> {
+  await withRetry(async () => {
+    const refused = await transactOrCancelled([
+      {
+        label: 'link',
+        item: {
+          Delete: {
+            TableName: tableName(),
+            Key: keys.link(tenant, vid, iid),
+            ConditionExpression: 'attribute_exists(PK) AND product_id = :pid',
+            ExpressionAttributeValues: { ':pid': pid },
+          },
+        },
+      },
       {
         label: 'variant',
         item: {
           Update: {
             TableName: tableName(),
             Key: keys.variant(tenant, vid),
-            UpdateExpression: 'SET product_id = :pid, variant_id = :vid, entity = :e ADD link_count :one',
-            ConditionExpression: 'attribute_not_exists(PK) OR product_id = :pid OR link_count = :zero',
-            ExpressionAttributeValues: { ':pid': pid, ':vid': vid, ':e': 'variant', ':one': 1, ':zero': 0 },
-          },
-        },
-      },
-      {
-        label: 'link',
-        item: {
-          Put: {
-            TableName: tableName(),
-            Item: { ...keys.link(tenant, vid, iid), ...keys.linkIndex(tenant, iid, vid), entity: 'link', ...link },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-      },
-      {
-        label: 'item',
-        item: { ConditionCheck: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK)' } },
-      },
-    ]);
-  } catch (err) {
-    if (!(err instanceof TxCancelled)) throw err;
-    const f = err.cancellation.failed;
-    if (f.has('item')) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
-    if (f.has('variant')) throw new DomainError('CONFLICT', `Variant ${vid} belongs to another product`);
-    if (f.has('link')) throw new DomainError('DUPLICATE', `Inventory item ${iid} is already linked to variant ${vid}`);
-    throw err;
-  }
-}
-
-export async function updateLink(tenant: string, pid: string, vid: string, iid: string, requiredQuantity: number, now: string): Promise<void> {
-  try {
-    await transact([
-      {
-        label: 'link',
-        item: {
-          Update: {
-            TableName: tableName(),
-            Key: keys.link(tenant, vid, iid),
-            UpdateExpression: 'SET required_quantity = :q, updated_at = :now',
-            ConditionExpression: 'attribute_exists(PK) AND product_id = :pid',
-            ExpressionAttributeValues: { ':q': requiredQuantity, ':now': now, ':pid': pid },
+            UpdateExpression: 'ADD link_count :m',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':m': -1 },
           },
         },
       },
     ]);
-  } catch (err) {
-    if (err instanceof TxCancelled) throw linkNotFound(vid, iid);
-    throw err;
-  }
-}
-
-export async function deleteLink(tenant: string, pid: string, vid: string, iid: string): Promise<void> {
-  await withRetry(async () => {
-    try {
-      await transact([
-        {
-          label: 'link',
-          item: {
-            Delete: {
-              TableName: tableName(),
-              Key: keys.link(tenant, vid, iid),
-              ConditionExpression: 'attribute_exists(PK) AND product_id = :pid',
-              ExpressionAttributeValues: { ':pid': pid },
-            },
-          },
-        },
-        {
-          label: 'variant',
-          item: {
-            Update: {
-              TableName: tableName(),
-              Key: keys.variant(tenant, vid),
-              UpdateExpression: 'ADD link_count :m',
-              ConditionExpression: 'attribute_exists(PK)',
-              ExpressionAttributeValues: { ':m': -1 },
-            },
-          },
-        },
-      ]);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      if (err.cancellation.failed.has('link')) throw linkNotFound(vid, iid);
-      return RETRY;
-    }
+    if (!refused) return true;
+    if (refused.failed.has('link')) throw linkNotFound(vid, iid);
+    return RETRY;
   });
 }
 

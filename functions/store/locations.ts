@@ -2,7 +2,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
-import { db, RETRY, tableName, transact, TxCancelled, withRetry, writeItem, noteRef } from './db.ts';
+import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
 import { inParallel, updateUnlessNewer } from './items.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
@@ -15,18 +15,16 @@ const whNotFound = (wid: string) => notFound('Stock location', wid, 'WAREHOUSE_N
 
 export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> {
   noteRef(w.id);
-  try {
-    await writeItem({
+  const written = await unlessConditionFails(() =>
+    writeItem({
       Put: {
         TableName: tableName(),
         Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0, ro_seq: 1 },
         ConditionExpression: 'attribute_not_exists(PK)',
       },
-    });
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
-    throw err;
-  }
+    }),
+  );
+  if (!written) throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
 }
 
 export async function getWarehouse(tenant: string, wid: string): Promise<Warehouse | undefined> {
@@ -60,17 +58,14 @@ export async function updateWarehouse(tenant: string, wid: string, patch: Partia
     params.ExpressionAttributeNames['#ro_seq'] = 'ro_seq';
     params.ExpressionAttributeValues[':one'] = 1;
   }
-  let row: Record<string, any>;
-  try {
-    const res = await writeItem({
+  const res = await unlessConditionFails(() =>
+    writeItem({
       Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' },
       ReturnValues: 'ALL_NEW',
-    });
-    row = res.Attributes!;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') throw whNotFound(wid);
-    throw err;
-  }
+    }),
+  );
+  if (!res) throw whNotFound(wid);
+  const row = res.Attributes!;
   if (toggles) await fanOutReadonly(tenant, wid, row.is_readonly === true, Number(row.ro_seq));
   return strip<Warehouse>(row);
 }
@@ -144,15 +139,11 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
       ),
       ...levels.flatMap((l) => writeOffLedger(ctx, l)),
     ];
-    try {
-      await transact(actions);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      for (const [label, old] of err.cancellation.failed) {
-        if (label.startsWith('level:') && old && (Number(old.stocked_quantity) > 0 || Number(old.reserved_quantity) > 0)) throw whInUse(wid);
-      }
-      return RETRY;
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    for (const [label, old] of refused.failed) {
+      if (label.startsWith('level:') && old && (Number(old.stocked_quantity) > 0 || Number(old.reserved_quantity) > 0)) throw whInUse(wid);
     }
+    return RETRY;
   });
 }

@@ -5,7 +5,7 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level } from '../core/model.ts';
-import { db, tableName, transact, TxCancelled } from './db.ts';
+import { db, tableName, unlessConditionFails, transactOrCancelled } from './db.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryAll, queryPartition } from './query.ts';
@@ -45,63 +45,54 @@ export async function ledgerSums(tenant: string, iid: string): Promise<Map<strin
  * level still holds exactly what was read (any reservation or stock write meanwhile moves one of them).
  */
 export async function repairLevel(tenant: string, l: Level, reserved: number, now: string): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.level(tenant, l.inventory_item_id, l.location_id),
-        UpdateExpression: 'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now',
-        ConditionExpression: 'reserved_quantity = :sr AND available_quantity = :sa AND stocked_quantity = :st AND safety_stock = :ss',
-        ExpressionAttributeValues: {
-          ':r': reserved,
-          ':a': l.stocked_quantity - reserved - l.safety_stock,
-          ':now': now,
-          ':sr': l.reserved_quantity,
-          ':sa': l.available_quantity,
-          ':st': l.stocked_quantity,
-          ':ss': l.safety_stock,
-        },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.level(tenant, l.inventory_item_id, l.location_id),
+      UpdateExpression: 'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now',
+      ConditionExpression: 'reserved_quantity = :sr AND available_quantity = :sa AND stocked_quantity = :st AND safety_stock = :ss',
+      ExpressionAttributeValues: {
+        ':r': reserved,
+        ':a': l.stocked_quantity - reserved - l.safety_stock,
+        ':now': now,
+        ':sr': l.reserved_quantity,
+        ':sa': l.available_quantity,
+        ':st': l.stocked_quantity,
+        ':ss': l.safety_stock,
+      },
+    }),
+  ),
+  )) !== undefined;
 }
 
 /** The ledger is brought to the level's stocked quantity by a `reconcile` row, while stocked is still what was read. */
 export async function repairLedger(ctx: { tenant: string; by: string; now: string }, l: Level, version: number, ledgerSum: number): Promise<boolean> {
-  try {
-    await transact([
-      {
-        label: 'level',
-        item: {
-          ConditionCheck: {
-            TableName: tableName(),
-            Key: keys.level(ctx.tenant, l.inventory_item_id, l.location_id),
-            ConditionExpression: 'version = :v AND stocked_quantity = :st',
-            ExpressionAttributeValues: { ':v': version, ':st': l.stocked_quantity },
-          },
+  const refused = await transactOrCancelled([
+    {
+      label: 'level',
+      item: {
+        ConditionCheck: {
+          TableName: tableName(),
+          Key: keys.level(ctx.tenant, l.inventory_item_id, l.location_id),
+          ConditionExpression: 'version = :v AND stocked_quantity = :st',
+          ExpressionAttributeValues: { ':v': version, ':st': l.stocked_quantity },
         },
       },
-      ledgerPut({
-        tenant: ctx.tenant,
-        sku: l.sku,
-        inventory_item_id: l.inventory_item_id,
-        warehouse_id: l.location_id,
-        field: 'stocked_quantity',
-        before: ledgerSum,
-        after: l.stocked_quantity,
-        reason: 'reconcile',
-        note: 'the ledger did not add up to the stocked quantity',
-        created_by: ctx.by,
-        at: ctx.now,
-      }),
-    ]);
-    return true;
-  } catch (err) {
-    if (err instanceof TxCancelled) return false;
-    throw err;
-  }
+    },
+    ledgerPut({
+      tenant: ctx.tenant,
+      sku: l.sku,
+      inventory_item_id: l.inventory_item_id,
+      warehouse_id: l.location_id,
+      field: 'stocked_quantity',
+      before: ledgerSum,
+      after: l.stocked_quantity,
+      reason: 'reconcile',
+      note: 'the ledger did not add up to the stocked quantity',
+      created_by: ctx.by,
+      at: ctx.now,
+    }),
+  ]);
+  return !refused;
 }

@@ -7,8 +7,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, insufficientStock, negativeQuantity, notFound } from '../core/errors.ts';
 import { availabilityFloor } from '../core/model.ts';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, RETRY, tableName, transact, TxCancelled, withRetry, writeItem, noteRef } from './db.ts';
-import type { TxAction } from './db.ts';
+import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import type { TxAction, Cancellation } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { loadItem } from './items.ts';
 import type { ItemRecord } from './items.ts';
@@ -131,8 +131,8 @@ async function requireReservationFor(tenant: string, rid: string, allowed?: stri
   return r;
 }
 
-function stockFailure(err: TxCancelled, rec: ItemRecord, wid: string, q: number, label = 'level'): DomainError | typeof RETRY {
-  const f = err.cancellation.failed;
+function stockFailure(refused: Cancellation, rec: ItemRecord, wid: string, q: number, label = 'level'): DomainError | typeof RETRY {
+  const f = refused.failed;
   if (f.has('item')) return RETRY; // the backorder policy changed (or the item went): recompute
   if (f.has(label)) {
     const old = f.get(label);
@@ -151,21 +151,17 @@ export async function createReservation(ctx: WriteContext, r: Reservation): Prom
     const rec = await loadItem(tenant, r.inventory_item_id);
     if (!rec) throw notFound('Inventory item', r.inventory_item_id, 'INVENTORY_NOT_FOUND');
     const floor = availabilityFloor(rec.item);
-    try {
-      await transact([
-        ...takeChecked(tenant, rec, r.location_id, r.quantity, floor, ctx.now),
-        {
-          label: 'reservation',
-          item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
-        },
-      ]);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const outcome = stockFailure(err, rec, r.location_id, r.quantity);
-      if (outcome === RETRY) return RETRY;
-      throw outcome;
-    }
+    const refused = await transactOrCancelled([
+      ...takeChecked(tenant, rec, r.location_id, r.quantity, floor, ctx.now),
+      {
+        label: 'reservation',
+        item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+      },
+    ]);
+    if (!refused) return true;
+    const outcome = stockFailure(refused, rec, r.location_id, r.quantity);
+    if (outcome === RETRY) return RETRY;
+    throw outcome;
   });
 }
 
@@ -182,21 +178,17 @@ async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation): Prom
   const update = level.item.Update!;
   update.ConditionExpression += ' AND policy_allow_backorder = :false';
   (update.ExpressionAttributeValues as Record<string, unknown>)[':false'] = false;
-  try {
-    await transact([
-      level,
-      { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } },
-    ]);
-    return true;
-  } catch (err) {
-    if (!(err instanceof TxCancelled)) throw err;
-    const f = err.cancellation.failed;
-    if (!f.has('level')) return false;
-    const old = f.get('level');
-    // no level (the item may be gone: the general path says which), or its policy is not "no backorders"
-    if (!old || old.policy_allow_backorder !== false) return false;
-    throw insufficientStock(String(old.sku ?? r.inventory_item_id), r.location_id, Number(old.available_quantity), r.quantity);
-  }
+  const refused = await transactOrCancelled([
+    level,
+    { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } },
+  ]);
+  if (!refused) return true;
+  const f = refused.failed;
+  if (!f.has('level')) return false;
+  const old = f.get('level');
+  // no level (the item may be gone: the general path says which), or its policy is not "no backorders"
+  if (!old || old.policy_allow_backorder !== false) return false;
+  throw insufficientStock(String(old.sku ?? r.inventory_item_id), r.location_id, Number(old.available_quantity), r.quantity);
 }
 
 export async function getReservation(tenant: string, rid: string): Promise<Reservation | undefined> {
@@ -244,14 +236,8 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
     };
     if (q === r.quantity && wid === r.location_id) {
       // no stock moves: a single conditional write
-      try {
-        await writeItem({ Update: resUpdate.item.Update! });
-        return true;
-      } catch (err) {
-        // (contention is retried inside writeItem)
-        if ((err as Error).name === 'ConditionalCheckFailedException') return RETRY;
-        throw err;
-      }
+      // (contention is retried inside writeItem)
+      return (await unlessConditionFails(() => writeItem({ Update: resUpdate.item.Update! }))) ? true : RETRY;
     }
     const rec = await loadItem(tenant, r.inventory_item_id);
     if (!rec) throw notFound('Inventory item', r.inventory_item_id, 'INVENTORY_NOT_FOUND');
@@ -266,16 +252,12 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
       actions.push(giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now, 'old-level'));
       actions.push(...takeChecked(tenant, rec, wid, q, floor, now));
     }
-    try {
-      await transact(actions);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      if (err.cancellation.failed.has('reservation')) return RETRY;
-      const outcome = stockFailure(err, rec, wid, q - (wid === r.location_id ? r.quantity : 0));
-      if (outcome === RETRY) return RETRY;
-      throw outcome;
-    }
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    if (refused.failed.has('reservation')) return RETRY;
+    const outcome = stockFailure(refused, rec, wid, q - (wid === r.location_id ? r.quantity : 0));
+    if (outcome === RETRY) return RETRY;
+    throw outcome;
   });
 }
 
@@ -295,16 +277,11 @@ export async function releaseReservation(
       guard.ConditionExpression += ' AND expires_at <= :expiredBy';
       (guard.ExpressionAttributeValues as Record<string, unknown>)[':expiredBy'] = opts.onlyIfExpiredBy;
     }
-    try {
-      await transact([
-        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...guard } } },
-        giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now),
-      ]);
-      return r;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      return RETRY; // it changed or went meanwhile: re-read (a gone reservation is a 404)
-    }
+    const refused = await transactOrCancelled([
+      { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...guard } } },
+      giveBack(tenant, r.inventory_item_id, r.location_id, r.quantity, now),
+    ]);
+    return refused ? RETRY : r; // refused: it changed or went meanwhile, re-read (a gone reservation is a 404)
   });
 }
 
@@ -321,50 +298,48 @@ export async function fulfillReservation(ctx: WriteContext, rid: string, allowed
     if (!rec || !level) return RETRY; // the reservation holds its level; it can only be mid-change
     const version = rec.levelVersions[r.location_id];
     const after = level.stocked_quantity - r.quantity;
-    try {
-      await transact([
-        { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r, allowed) } } },
-        {
-          label: 'level',
-          item: {
-            Update: {
-              TableName: tableName(),
-              Key: keys.level(tenant, r.inventory_item_id, r.location_id),
-              UpdateExpression:
-                'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
-              // invariant: stock never negative; the ledger's before is the version's stocked quantity
-              ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
-              ExpressionAttributeValues: { ':after': after, ':q': r.quantity, ':next': version + 1, ':seen': version, ':now': now },
-            },
+    const refused = await transactOrCancelled([
+      { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r, allowed) } } },
+      {
+        label: 'level',
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.level(tenant, r.inventory_item_id, r.location_id),
+            UpdateExpression:
+              'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
+            // invariant: stock never negative; the ledger's before is the version's stocked quantity
+            ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
+            ExpressionAttributeValues: { ':after': after, ':q': r.quantity, ':next': version + 1, ':seen': version, ':now': now },
           },
         },
-        ledgerPut({
-          tenant,
-          sku: rec.item.sku,
-          inventory_item_id: r.inventory_item_id,
-          warehouse_id: r.location_id,
-          field: 'stocked_quantity',
-          before: level.stocked_quantity,
-          after,
-          reason: 'fulfillment',
-          reference: r.line_item_id ?? r.id,
-          note: r.description,
-          created_by: ctx.by,
-          at: now,
-        }),
-      ]);
+      },
+      ledgerPut({
+        tenant,
+        sku: rec.item.sku,
+        inventory_item_id: r.inventory_item_id,
+        warehouse_id: r.location_id,
+        field: 'stocked_quantity',
+        before: level.stocked_quantity,
+        after,
+        reason: 'fulfillment',
+        reference: r.line_item_id ?? r.id,
+        note: r.description,
+        created_by: ctx.by,
+        at: now,
+      }),
+    ]);
+    if (!refused) {
       return {
         reservation: r,
         level: { ...level, stocked_quantity: after, reserved_quantity: level.reserved_quantity - r.quantity, updated_at: now },
       };
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const old = err.cancellation.failed.get('level');
-      if (old && old.version === version && Number(old.stocked_quantity) < r.quantity) {
-        throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), -r.quantity);
-      }
-      return RETRY;
     }
+    const old = refused.failed.get('level');
+    if (old && old.version === version && Number(old.stocked_quantity) < r.quantity) {
+      throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), -r.quantity);
+    }
+    return RETRY;
   });
 }
 

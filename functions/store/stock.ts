@@ -5,8 +5,8 @@
 import { DomainError, insufficientStock, notFound, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
 import type { Level } from '../core/model.ts';
-import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
-import type { TxAction } from './db.ts';
+import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
+import type { TxAction, Cancellation } from './db.ts';
 import type { WarehouseFlag } from './items.ts';
 import { LEVEL_WRITABLE, levelBirth, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
 import { keys, strip } from './keys.ts';
@@ -15,8 +15,8 @@ import { levelGone, levelId, levelRow } from './levels.ts';
 import type { WriteContext } from './levels.ts';
 
 /** A failed level of a stock write: its warehouse is read-only (the level's copy of the flag says so). */
-function readonlyProblem(err: TxCancelled, label: string, wid: string): DomainError | undefined {
-  return levelReadonly(err.cancellation.failed.get(label)) ? readonlyWarehouse(wid) : undefined;
+function readonlyProblem(refused: Cancellation, label: string, wid: string): DomainError | undefined {
+  return levelReadonly(refused.failed.get(label)) ? readonlyWarehouse(wid) : undefined;
 }
 
 /**
@@ -121,25 +121,21 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
       // writable, and still with the read-only flag the new level copies
       actions.push(warehouseLevelCount(tenant, t.to, 1, { mustBeWritable: true, label: 'to-warehouse', flag: toFlag }));
     }
-    try {
-      await transact(actions);
-      return true;
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const f = err.cancellation.failed;
-      const wh = readonlyProblem(err, 'source', t.from) ?? readonlyProblem(err, 'destination', t.to);
-      if (wh) throw wh;
-      if (f.has('source') && !f.get('source')) throw await levelGone(tenant, iid, t.from);
-      if (f.has('to-warehouse')) {
-        const old = f.get('to-warehouse');
-        if (!old) throw notFound('Warehouse', t.to, 'WAREHOUSE_NOT_FOUND');
-        if (old.is_readonly === true && Number(old.ro_seq ?? 0) === toFlag?.seq) throw readonlyWarehouse(t.to);
-      }
-      const old = f.get('source');
-      if (old && old.version === rec.levelVersions[t.from] && Number(old.available_quantity) < t.quantity) {
-        throw insufficientStock(t.sku, t.from, Number(old.available_quantity), t.quantity);
-      }
-      return RETRY;
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    const f = refused.failed;
+    const wh = readonlyProblem(refused, 'source', t.from) ?? readonlyProblem(refused, 'destination', t.to);
+    if (wh) throw wh;
+    if (f.has('source') && !f.get('source')) throw await levelGone(tenant, iid, t.from);
+    if (f.has('to-warehouse')) {
+      const old = f.get('to-warehouse');
+      if (!old) throw notFound('Warehouse', t.to, 'WAREHOUSE_NOT_FOUND');
+      if (old.is_readonly === true && Number(old.ro_seq ?? 0) === toFlag?.seq) throw readonlyWarehouse(t.to);
     }
+    const old = f.get('source');
+    if (old && old.version === rec.levelVersions[t.from] && Number(old.available_quantity) < t.quantity) {
+      throw insufficientStock(t.sku, t.from, Number(old.available_quantity), t.quantity);
+    }
+    return RETRY;
   });
 }

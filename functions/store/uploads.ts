@@ -8,7 +8,7 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../core/model.ts';
-import { db, tableName, writeItem } from './db.ts';
+import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
 import type { TxAction } from './db.ts';
 import { keys } from './keys.ts';
 
@@ -76,62 +76,50 @@ export async function getJob(tenant: string, id: string): Promise<UploadJob | un
 
 /** Locally: use the upload token up (once): only the first PUT of the file is taken. */
 export async function claimUploadToken(tenant: string, id: string, tokenHash: string): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.upload(tenant, id),
-        UpdateExpression: 'SET upload_token_hash = :null',
-        ConditionExpression: 'upload_token_hash = :hash AND #s = :awaiting',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':null': null, ':hash': tokenHash, ':awaiting': 'awaiting_upload' },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.upload(tenant, id),
+      UpdateExpression: 'SET upload_token_hash = :null',
+      ConditionExpression: 'upload_token_hash = :hash AND #s = :awaiting',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':null': null, ':hash': tokenHash, ':awaiting': 'awaiting_upload' },
+    }),
+  ),
+  )) !== undefined;
 }
 
 /** awaiting_upload → processing, once: the first processor to arrive records the header and the row count. */
 export async function startJob(tenant: string, id: string, columns: string[], rowsTotal: number, firstOffset: number, now: string): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.upload(tenant, id),
-        UpdateExpression: 'SET #s = :processing, #c = :columns, rows_total = :total, next_offset = :off, next_line = :line, updated_at = :now',
-        ConditionExpression: '#s = :awaiting',
-        ExpressionAttributeNames: { '#s': 'status', '#c': 'columns' },
-        ExpressionAttributeValues: { ':processing': 'processing', ':awaiting': 'awaiting_upload', ':columns': columns, ':total': rowsTotal, ':off': firstOffset, ':line': 2, ':now': now },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.upload(tenant, id),
+      UpdateExpression: 'SET #s = :processing, #c = :columns, rows_total = :total, next_offset = :off, next_line = :line, updated_at = :now',
+      ConditionExpression: '#s = :awaiting',
+      ExpressionAttributeNames: { '#s': 'status', '#c': 'columns' },
+      ExpressionAttributeValues: { ':processing': 'processing', ':awaiting': 'awaiting_upload', ':columns': columns, ':total': rowsTotal, ':off': firstOffset, ':line': 2, ':now': now },
+    }),
+  ),
+  )) !== undefined;
 }
 
 /** End a job (completed, or failed with a file-level error), only from `processing` at this checkpoint. */
 export async function finishJob(tenant: string, id: string, status: 'completed' | 'failed', at: { offset: number }, now: string, error?: { code: string; message: string }): Promise<boolean> {
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.upload(tenant, id),
-        UpdateExpression: 'SET #s = :status, completed_at = :now, updated_at = :now, #e = :error',
-        ConditionExpression: '#s IN (:processing, :awaiting) AND (attribute_not_exists(next_offset) OR next_offset = :off)',
-        ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-        ExpressionAttributeValues: { ':status': status, ':now': now, ':error': error ?? null, ':processing': 'processing', ':awaiting': 'awaiting_upload', ':off': at.offset },
-      }),
-    );
-    return true;
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return false;
-    throw err;
-  }
+  return (await unlessConditionFails(() =>
+    db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.upload(tenant, id),
+      UpdateExpression: 'SET #s = :status, completed_at = :now, updated_at = :now, #e = :error',
+      ConditionExpression: '#s IN (:processing, :awaiting) AND (attribute_not_exists(next_offset) OR next_offset = :off)',
+      ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+      ExpressionAttributeValues: { ':status': status, ':now': now, ':error': error ?? null, ':processing': 'processing', ':awaiting': 'awaiting_upload', ':off': at.offset },
+    }),
+  ),
+  )) !== undefined;
 }
 
 export interface Checkpoint {
