@@ -57,6 +57,7 @@ export const keys = {
   tenantDirectory: (t: string) => ({ GSI1PK: 'TENANTS', GSI1SK: t }),
   /** Levels whose status is not normal (GSI2, sparse, set by the stream consumer). */
   lowStockPartition: (t: string) => `${T(t)}#LOW`,
+  lowStockIndex: (t: string, iid: string, wid: string) => ({ GSI2PK: `${T(t)}#LOW`, GSI2SK: `${iid}#${wid}` }),
 
   ledger: (t: string, iid: string, createdAt: string, adjId: string) => ({
     PK: `${T(t)}#I#${iid}#ADJ`,
