@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
 import { db, tableName, writeItem } from './db.ts';
+import { ApiKey } from './entities.ts';
 import { keys } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -30,7 +31,7 @@ export async function putApiKey(secret: string, rec: ApiKeyRecord, opts: { onlyI
     await writeItem({
       Put: {
         TableName: tableName(),
-        Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', hash: hashKey(secret), ...rec },
+        Item: ApiKey.row(rec.tenant, { hash: hashKey(secret), ...rec }),
         ...(opts.onlyIfNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
       },
     });

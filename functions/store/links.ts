@@ -2,6 +2,7 @@
 import { DomainError, notFound } from '../core/errors.ts';
 import type { VariantLink } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
+import { Link } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -48,7 +49,7 @@ export async function createLink(tenant: string, link: VariantLink): Promise<voi
         item: {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.link(tenant, vid, iid), ...keys.linkIndex(tenant, iid, vid), entity: 'link', ...link },
+            Item: Link.row(tenant, link),
             ConditionExpression: 'attribute_not_exists(PK)',
           },
         },
