@@ -34,7 +34,7 @@ interface Decl<R, Ids> {
   ids: (r: R) => Ids;
   key: (tenant: string, ids: Ids) => Key;
   /** The tenant and ids of a primary key of this entity, or undefined for a key of another entity. */
-  parse: (key: { PK: unknown; SK: unknown }) => ({ tenant: string } & Ids) | undefined;
+  parse: (key: { PK?: unknown; SK?: unknown }) => ({ tenant: string } & Ids) | undefined;
   indexes?: Partial<Record<IndexName, IndexDecl<R>>>;
   /** The stored attributes of the record (default: the record itself). */
   body?: (r: R) => Record<string, unknown>;
@@ -85,7 +85,7 @@ function tenantOf(pk: unknown): [string, string] | undefined {
   return m ? [m[1], m[2]] : undefined;
 }
 /** A key `T#<tenant>#<rest of PK>` / SK matching these patterns: the tenant and each pattern's groups. */
-function match(key: { PK: unknown; SK: unknown }, pk: RegExp, sk: RegExp): [string, string[], string[]] | undefined {
+function match(key: { PK?: unknown; SK?: unknown }, pk: RegExp, sk: RegExp): [string, string[], string[]] | undefined {
   const t = tenantOf(key.PK);
   const p = t && pk.exec(t[1]);
   const s = sk.exec(String(key.SK));
@@ -264,7 +264,7 @@ export const Stats = define<{ tenant: string }, Record<never, never>>({
 export const ENTITIES = { Item, LevelEntity, SkuGuard, AdjustmentEntity, WarehouseEntity, ReservationEntity, VariantEntity, Link, ApiKey, Upload, UploadError, HoldEntity, Report, Stats };
 
 /** The entity a primary key belongs to, with its tenant and ids; undefined for a key no entity declares. */
-export function parseKey(key: { PK: unknown; SK: unknown }): ({ entity: string; tenant: string } & Record<string, unknown>) | undefined {
+export function parseKey(key: { PK?: unknown; SK?: unknown }): ({ entity: string; tenant: string } & Record<string, unknown>) | undefined {
   for (const e of Object.values(ENTITIES) as unknown as { name: string; parse: Decl<unknown, Record<string, unknown>>['parse'] }[]) {
     const ids = e.parse(key);
     if (ids) return { entity: e.name, ...ids };

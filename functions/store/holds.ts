@@ -4,7 +4,7 @@
  * carries a version, and writes that need a live hold check `expires_at > now` in the write itself.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Reservation } from '../core/model.ts';
+import type { Level, Reservation } from '../core/model.ts';
 import { db, tableName, transact } from './db.ts';
 import type { TxAction } from './db.ts';
 import type { ItemRecord } from './items.ts';
@@ -14,6 +14,9 @@ import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
 export { levelPolicyMoved } from './reservations.ts';
+
+/** A level's row (a failed guard's old image) as its record and the version it was at. */
+export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });
 import type { Strategy } from '../core/allocation.ts';
 
 export interface HoldAllocation {
