@@ -1,5 +1,5 @@
 /**
- * Every key of the table, in one place. Every partition key starts with the tenant
+ * Every key of the table, in one place (the entities that use them are declared in entities.ts). Every partition key starts with the tenant
  * (`T#<tenant>#…`), so isolation is in the key, not in a filter.
  *
  * | entity        | PK                      | SK                    | GSI1PK / GSI1SK                 | GSI2PK / GSI2SK          |
