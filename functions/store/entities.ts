@@ -53,6 +53,8 @@ export interface Entity<R, Ids> extends Decl<R, Ids> {
    * sparse index no longer holds the row. `change` also carries the ids and attributes those keys use.
    */
   indexUpdate(tenant: string, change: Partial<R>, e?: Expr): Expr;
+  /** `entity` and every index key the record has, as SET parts (appended to `e`): for a row kept by update, never Put whole. */
+  upsertSet(tenant: string, r: R, e?: Expr): Expr;
 }
 
 function define<R, Ids>(d: Decl<R, Ids>): Entity<R, Ids> {
@@ -73,6 +75,13 @@ function define<R, Ids>(d: Decl<R, Ids>): Entity<R, Ids> {
             e.values[`:${attr}`] = v;
           }
         } else (e.remove ??= []).push(`${name}PK`, `${name}SK`);
+      }
+      return e;
+    },
+    upsertSet(tenant, r, e = { parts: [], names: {}, values: {} }) {
+      for (const [attr, v] of Object.entries({ entity: d.name, ...indexKeys(tenant, r) })) {
+        e.parts.push(`${attr} = :${attr}`);
+        e.values[`:${attr}`] = v;
       }
       return e;
     },
@@ -249,7 +258,7 @@ export const Report = define<ReportRecord, { created_at: string; id: string }>({
   },
 });
 
-/** The tenant's stats row (updated in place, never Put whole: key only). */
+/** The tenant's stats row (updated in place, never Put whole); its GSI1 lists the tenants (the tenant directory). */
 export const Stats = define<{ tenant: string }, Record<never, never>>({
   name: 'stats',
   ids: () => ({}),
@@ -258,6 +267,7 @@ export const Stats = define<{ tenant: string }, Record<never, never>>({
     const m = match(k, /^STATS$/, /^STATS$/);
     return m && { tenant: m[0] };
   },
+  indexes: { GSI1: { on: [], key: (t) => keys.tenantDirectory(t) } },
 });
 
 /** Every declared entity, by name. */

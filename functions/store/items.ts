@@ -5,7 +5,7 @@ import type { InventoryItem, Level } from '../core/model.ts';
 import { db, noteRef, retryConflicts, RETRY, tableName, transact, TX_LIMIT, TxCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
-import { Item, LevelEntity, SkuGuard } from './entities.ts';
+import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
 
@@ -67,12 +67,13 @@ export async function putNewItem(tenant: string, item: InventoryItem): Promise<v
  * (meta.total only; nothing is guarded by it).
  */
 async function skuCount(tenant: string, delta: number): Promise<void> {
+  const row = Stats.upsertSet(tenant, { tenant });
   await db().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.stats(tenant),
-      UpdateExpression: 'ADD sku_count :d SET entity = :e, GSI1PK = :dir, GSI1SK = :t',
-      ExpressionAttributeValues: { ':d': delta, ':e': 'stats', ':dir': keys.tenantDirectory(tenant).GSI1PK, ':t': tenant },
+      UpdateExpression: `ADD sku_count :d SET ${row.parts.join(', ')}`,
+      ExpressionAttributeValues: { ':d': delta, ...row.values },
     }),
   );
 }

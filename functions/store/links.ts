@@ -2,7 +2,7 @@
 import { DomainError, notFound } from '../core/errors.ts';
 import type { VariantLink } from '../core/model.ts';
 import { RETRY, tableName, transact, TxCancelled, withRetry } from './db.ts';
-import { Link } from './entities.ts';
+import { Link, VariantEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -40,7 +40,7 @@ export async function createLink(tenant: string, link: VariantLink): Promise<voi
             Key: keys.variant(tenant, vid),
             UpdateExpression: 'SET product_id = :pid, variant_id = :vid, entity = :e ADD link_count :one',
             ConditionExpression: 'attribute_not_exists(PK) OR product_id = :pid OR link_count = :zero',
-            ExpressionAttributeValues: { ':pid': pid, ':vid': vid, ':e': 'variant', ':one': 1, ':zero': 0 },
+            ExpressionAttributeValues: { ':pid': pid, ':vid': vid, ':e': VariantEntity.name, ':one': 1, ':zero': 0 },
           },
         },
       },

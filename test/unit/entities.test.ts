@@ -125,6 +125,14 @@ describe('index updates come from the declaration', () => {
   });
 });
 
+test('the stats row (kept by update) sets entity and its tenant-directory key (GSI1)', () => {
+  expect(updateParams(Stats.upsertSet(t, { tenant: t }))).toEqual({
+    UpdateExpression: 'SET entity = :entity, GSI1PK = :GSI1PK, GSI1SK = :GSI1SK',
+    ExpressionAttributeNames: {},
+    ExpressionAttributeValues: { ':entity': 'stats', ':GSI1PK': 'TENANTS', ':GSI1SK': 'acme' },
+  });
+});
+
 describe('parse(key(x)) = x', () => {
   const cases: [string, { parse: (k: { PK: unknown; SK: unknown }) => unknown }, { PK: string; SK: string }, Record<string, unknown>][] = [
     ['item', Item, Item.keyOf(t, item), { tenant: t, iid: 'iitem_1' }],
