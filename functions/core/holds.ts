@@ -7,7 +7,7 @@ import { DomainError, notFound, validation } from './errors.ts';
 import type { ErrorDetail } from './errors.ts';
 import { newId } from './ids.ts';
 import { availabilityFloor } from './model.ts';
-import type { Actor, Level, Reservation, Warehouse } from './model.ts';
+import type { Actor, Reservation, Warehouse } from './model.ts';
 import { mayWrite, restricted, sees } from './access.ts';
 import { writeContext } from './items.ts';
 import { holdActions, MAX_HOLD_ACTIONS, plan } from './allocation.ts';
@@ -15,8 +15,7 @@ import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
 import { DEFAULT_HOLD_SECONDS } from './schemas-holds.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
 import { RETRY, TxCancelled, withRetry } from '../store/db.ts';
-import { batchGet } from '../store/query.ts';
-import { keys, strip } from '../store/keys.ts';
+import { itemIdsBySku } from '../store/rows.ts';
 import { loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { loadVariant } from '../store/links.ts';
@@ -40,8 +39,7 @@ const lineLabel = (l: { sku?: string; variant?: { product_id: string; variant_id
 /** Lines → their components (a kit's items × required_quantity). Unknown skus / variants are 404 naming the line. */
 async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Promise<HoldLine[]> {
   const skus = [...new Set(lines.flatMap((l) => (l.sku !== undefined ? [l.sku] : [])))];
-  const guards = skus.length ? await batchGet(skus.map((s) => keys.skuGuard(actor.tenant, s))) : [];
-  const iidOf = new Map(guards.map((g) => [String(g.PK).slice(`T#${actor.tenant}#SKU#`.length), g.inventory_item_id as string]));
+  const iidOf = skus.length ? (await itemIdsBySku(actor.tenant, skus)).ids : new Map<string, string | null>();
   const variantIds = [...new Set(lines.flatMap((l) => (l.variant ? [l.variant.variant_id] : [])))];
   const variants = new Map(await Promise.all(variantIds.map(async (vid) => [vid, await loadVariant(actor.tenant, vid)] as const)));
   return lines.map((l, index): HoldLine => {
@@ -243,9 +241,9 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
         const [kind, iid] = label.split(':');
         if (kind === 'level' && old && !store.levelPolicyMoved(recs.get(iid)!, old)) {
           const rec = recs.get(iid)!;
-          const level = strip<Level>(old);
+          const { level, version } = store.levelOfImage(old);
           rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));
-          rec.levelVersions[level.location_id] = Number(old.version ?? 1);
+          rec.levelVersions[level.location_id] = version;
           patched = true;
         } else if (kind === 'level' || kind === 'item') reread.add(iid);
       }

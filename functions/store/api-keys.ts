@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
 import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
+import { ApiKey } from './entities.ts';
 import { keys } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -28,15 +29,16 @@ export const hashKey = (secret: string) => createHash('sha256').update(secret).d
 
 /** Store a key; with `onlyIfNew`, an existing key (same secret) is left as it is. */
 export async function putApiKey(secret: string, rec: NewApiKeyRecord, opts: { onlyIfNew?: boolean } = {}): Promise<boolean> {
-  return (await unlessConditionFails(() =>
+  const written = await unlessConditionFails(() =>
     writeItem({
-    Put: {
-      TableName: tableName(),
-      Item: { ...keys.apiKey(rec.tenant, hashKey(secret)), ...keys.apiKeyIndex(rec.tenant, rec.id), entity: 'api_key', hash: hashKey(secret), ...rec },
-      ...(opts.onlyIfNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
-    },
-  }),
-  )) !== undefined;
+      Put: {
+        TableName: tableName(),
+        Item: ApiKey.row(rec.tenant, { hash: hashKey(secret), ...rec }),
+        ...(opts.onlyIfNew ? { ConditionExpression: 'attribute_not_exists(PK)' } : {}),
+      },
+    }),
+  );
+  return written !== undefined;
 }
 
 /** The key a secret belongs to; the stored hash is compared in constant time as well. */

@@ -3,6 +3,8 @@ export interface Expr {
   parts: string[];
   names: Record<string, string>;
   values: Record<string, unknown>;
+  /** Attributes to REMOVE (index keys a sparse index no longer holds: Entity.indexUpdate). */
+  remove?: string[];
 }
 
 export function newExpr(): Expr {
@@ -31,7 +33,7 @@ export function addTo(e: Expr, field: string, delta: number): Expr {
 
 export function updateParams(e: Expr) {
   return {
-    UpdateExpression: `SET ${e.parts.join(', ')}`,
+    UpdateExpression: `SET ${e.parts.join(', ')}${e.remove?.length ? ` REMOVE ${e.remove.join(', ')}` : ''}`,
     ExpressionAttributeNames: e.names,
     ExpressionAttributeValues: e.values,
   };

@@ -7,6 +7,7 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, LevelStatus } from '../core/model.ts';
 import { db, tableName, unlessConditionFails } from './db.ts';
+import { LevelEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -24,24 +25,28 @@ export async function flagSeq(tenant: string, iid: string, wid: string): Promise
 /** `title`: the item's title, kept on a flagged level so the report reads the flagged levels and nothing else. */
 export async function writeFlag(tenant: string, iid: string, wid: string, status: LevelStatus, seq: string, title: string | null = null): Promise<boolean> {
   const flagged = status !== 'normal';
-  return (await unlessConditionFails(() =>
+  // GSI2 (the flag's index keys) set or removed as the level's declaration says for this status
+  const index = LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, flag_status: status });
+  const written = await unlessConditionFails(() =>
     db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.level(tenant, iid, wid),
-      UpdateExpression: flagged
-        ? 'SET GSI2PK = :pk, GSI2SK = :sk, flag_status = :status, flag_seq = :seq, flag_title = :title'
-        : 'SET flag_status = :status, flag_seq = :seq REMOVE GSI2PK, GSI2SK, flag_title',
-      // a late (replayed or reordered) record never overwrites a newer state
-      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)',
-      ExpressionAttributeValues: {
-        ':status': status,
-        ':seq': seq,
-        ...(flagged ? { ':pk': keys.lowStockPartition(tenant), ':sk': `${iid}#${wid}`, ':title': title } : {}),
-      },
-    }),
-  ),
-  )) !== undefined;
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: flagged
+          ? `SET ${index.parts.join(', ')}, flag_status = :status, flag_seq = :seq, flag_title = :title`
+          : `SET flag_status = :status, flag_seq = :seq REMOVE ${[...(index.remove ?? []), 'flag_title'].join(', ')}`,
+        // a late (replayed or reordered) record never overwrites a newer state
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)',
+        ExpressionAttributeValues: {
+          ':status': status,
+          ':seq': seq,
+          ...index.values,
+          ...(flagged ? { ':title': title } : {}),
+        },
+      }),
+    ),
+  );
+  return written !== undefined;
 }
 
 /** The tenant's flagged levels, with the item title stamped at flag time (undefined on flags older than that). */

@@ -4,15 +4,19 @@
  * carries a version, and writes that need a live hold check `expires_at > now` in the write itself.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { Reservation } from '../core/model.ts';
+import type { Level, Reservation } from '../core/model.ts';
 import { db, tableName, transact } from './db.ts';
 import type { TxAction } from './db.ts';
 import type { ItemRecord } from './items.ts';
+import { HoldEntity, ReservationEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
 export { levelPolicyMoved } from './reservations.ts';
+
+/** A level's row (a failed guard's old image) as its record and the version it was at. */
+export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });
 import type { Strategy } from '../core/allocation.ts';
 
 export interface HoldAllocation {
@@ -50,13 +54,7 @@ export interface StoredHold {
   version: number;
 }
 
-const holdRow = (tenant: string, h: Hold, version: number) => ({
-  ...keys.hold(tenant, h.id),
-  ...keys.holdReferenceIndex(tenant, h.reference, h.id),
-  entity: 'hold',
-  ...h,
-  version,
-});
+const holdRow = (tenant: string, h: Hold, version: number) => HoldEntity.row(tenant, h, { version });
 
 /** The hold row's label in every transaction (a failed guard on it names it). */
 export const HOLD = 'hold';
@@ -121,25 +119,27 @@ export async function extendHold(tenant: string, h: Hold, seen: number, expiresA
   await transact([
     holdUpdate(tenant, h, seen, now, true, { expires_at: expiresAt }),
     ...open.map(
-      (a): TxAction => ({
-        label: `reservation:${a.reservation_id}`,
-        item: {
-          Update: {
-            TableName: tableName(),
-            Key: keys.reservation(tenant, a.reservation_id),
-            UpdateExpression: 'SET expires_at = :e, GSI3PK = :gpk, GSI3SK = :gsk, updated_at = :now',
-            ConditionExpression: 'quantity = :q AND location_id = :l',
-            ExpressionAttributeValues: {
-              ':e': expiresAt,
-              ':gpk': keys.reservationExpiryIndex(tenant, expiresAt, a.reservation_id).GSI3PK,
-              ':gsk': keys.reservationExpiryIndex(tenant, expiresAt, a.reservation_id).GSI3SK,
-              ':now': now,
-              ':q': a.quantity - a.fulfilled_quantity,
-              ':l': a.warehouse_id,
+      (a): TxAction => {
+        const index = ReservationEntity.indexUpdate(tenant, { id: a.reservation_id, expires_at: expiresAt });
+        return {
+          label: `reservation:${a.reservation_id}`,
+          item: {
+            Update: {
+              TableName: tableName(),
+              Key: keys.reservation(tenant, a.reservation_id),
+              UpdateExpression: `SET expires_at = :e, ${index.parts.join(', ')}, updated_at = :now`,
+              ConditionExpression: 'quantity = :q AND location_id = :l',
+              ExpressionAttributeValues: {
+                ':e': expiresAt,
+                ...index.values,
+                ':now': now,
+                ':q': a.quantity - a.fulfilled_quantity,
+                ':l': a.warehouse_id,
+              },
             },
           },
-        },
-      }),
+        };
+      },
     ),
   ]);
 }

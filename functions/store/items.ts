@@ -5,6 +5,7 @@ import type { InventoryItem, Level } from '../core/model.ts';
 import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
+import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
 
@@ -31,15 +32,7 @@ export interface ItemRecord {
 const search = (sku: string | null, title: string | null) => `${sku ?? ''}\n${title ?? ''}`.toLowerCase();
 
 function itemRow(tenant: string, item: InventoryItem, policyVersion: number): Row {
-  return {
-    ...keys.item(tenant, item.id),
-    ...keys.itemIndex(tenant, item.id),
-    ...(item.sku ? keys.itemSkuIndex(tenant, item.sku) : {}),
-    entity: 'item',
-    ...item,
-    policy_version: policyVersion,
-    search: search(item.sku, item.title),
-  };
+  return Item.row(tenant, item, { policy_version: policyVersion, search: search(item.sku, item.title) });
 }
 
 const duplicateSku = (sku: string) => new DomainError('DUPLICATE', `Inventory item with sku: ${sku} already exists`);
@@ -71,12 +64,13 @@ export async function putNewItem(tenant: string, item: InventoryItem): Promise<v
  * (meta.total only; nothing is guarded by it).
  */
 async function skuCount(tenant: string, delta: number): Promise<void> {
+  const row = Stats.upsertSet(tenant, { tenant });
   await db().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.stats(tenant),
-      UpdateExpression: 'ADD sku_count :d SET entity = :e, GSI1PK = :dir, GSI1SK = :t',
-      ExpressionAttributeValues: { ':d': delta, ':e': 'stats', ':dir': keys.tenantDirectory(tenant).GSI1PK, ':t': tenant },
+      UpdateExpression: `ADD sku_count :d SET ${row.parts.join(', ')}`,
+      ExpressionAttributeValues: { ':d': delta, ...row.values },
     }),
   );
 }
@@ -92,7 +86,7 @@ function skuGuardPut(tenant: string, sku: string, iid: string): TxAction {
     item: {
       Put: {
         TableName: tableName(),
-        Item: { ...keys.skuGuard(tenant, sku), entity: 'sku', inventory_item_id: iid },
+        Item: SkuGuard.row(tenant, { sku, inventory_item_id: iid }),
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
@@ -232,11 +226,8 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
     // a sku or policy change rewrites the levels read: no level may have been created since
     const pinLevels = skuChanged || policyChanged;
     if (pinLevels && rec.levelSeq) e.values[':lseq'] = rec.levelSeq;
-    if (next.sku && next.sku !== rec.item.sku) {
-      // the item's SKU index keys move with its sku (its levels' move below, in the same transaction)
-      Object.assign(e.values, { ':g3pk': keys.skusPartition(tenant), ':g3sk': next.sku });
-      e.parts.push('GSI3PK = :g3pk, GSI3SK = :g3sk');
-    }
+    // the item's SKU index keys move with its sku (its levels' move below, in the same transaction)
+    if (skuChanged) Item.indexUpdate(tenant, { id: iid, sku: next.sku }, e);
     const actions: TxAction[] = [
       {
         label: 'item',
@@ -245,7 +236,6 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
             TableName: tableName(),
             Key: keys.item(tenant, iid),
             ...updateParams(e),
-            ...(rec.item.sku && !next.sku ? { UpdateExpression: `${updateParams(e).UpdateExpression} REMOVE GSI3PK, GSI3SK` } : {}),
             // optimistic: the row is still the one the guard moves were computed from (and, for a
             // sku change, no level was created since the levels below were read)
             ConditionExpression: `attribute_exists(PK) AND updated_at = :seen${pinLevels ? ` AND ${levelSeqIs(rec.levelSeq)}` : ''}`,
@@ -282,23 +272,19 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
 
 /** One level's part of an item change: its sku (and SKU index keys) and / or its copy of the policy. */
 function levelMove(tenant: string, iid: string, wid: string, change: { sku?: { value: string | null }; policy?: LevelPolicy }): TxAction {
-  const sets: string[] = [];
-  const values: Record<string, unknown> = {};
-  let remove = '';
+  const e = newExpr();
+  const { parts: sets, values } = e;
   if (change.sku) {
     const sku = change.sku.value;
     values[':sku'] = sku;
     sets.push('sku = :sku');
-    if (sku) {
-      const index = keys.levelSkuIndex(tenant, sku, wid);
-      Object.assign(values, { ':pk': index.GSI3PK, ':sk': index.GSI3SK });
-      sets.push('GSI3PK = :pk', 'GSI3SK = :sk');
-    } else remove = ' REMOVE GSI3PK, GSI3SK';
+    LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, sku }, e);
   }
   if (change.policy) {
     Object.assign(values, { ':pv': change.policy.policy_version, ':pab': change.policy.policy_allow_backorder });
     sets.push('policy_version = :pv', 'policy_allow_backorder = :pab');
   }
+  const remove = e.remove ? ` REMOVE ${e.remove.join(', ')}` : '';
   return {
     label: `level:${wid}`,
     item: {

@@ -1,5 +1,5 @@
 /**
- * Every key of the table, in one place. Every partition key starts with the tenant
+ * Every key of the table, in one place (the entities that use them are declared in entities.ts). Every partition key starts with the tenant
  * (`T#<tenant>#…`), so isolation is in the key, not in a filter.
  *
  * | entity        | PK                      | SK                    | GSI1PK / GSI1SK                 | GSI2PK / GSI2SK          |
@@ -57,6 +57,7 @@ export const keys = {
   tenantDirectory: (t: string) => ({ GSI1PK: 'TENANTS', GSI1SK: t }),
   /** Levels whose status is not normal (GSI2, sparse, set by the stream consumer). */
   lowStockPartition: (t: string) => `${T(t)}#LOW`,
+  lowStockIndex: (t: string, iid: string, wid: string) => ({ GSI2PK: `${T(t)}#LOW`, GSI2SK: `${iid}#${wid}` }),
 
   ledger: (t: string, iid: string, createdAt: string, adjId: string) => ({
     PK: `${T(t)}#I#${iid}#ADJ`,

@@ -4,6 +4,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './db.ts';
 import type { TxAction } from './db.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { AdjustmentEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 
 export interface LedgerEntry {
@@ -24,9 +25,7 @@ export interface LedgerEntry {
 /** The ledger Put that travels in the same transaction as the quantity change it records. */
 export function ledgerPut(e: LedgerEntry): TxAction {
   const id = newId('adj');
-  const row: Adjustment & Record<string, unknown> = {
-    ...keys.ledger(e.tenant, e.inventory_item_id, e.at, id),
-    entity: 'adjustment',
+  const row = AdjustmentEntity.row(e.tenant, {
     id,
     sku: e.sku,
     inventory_item_id: e.inventory_item_id,
@@ -40,7 +39,7 @@ export function ledgerPut(e: LedgerEntry): TxAction {
     reference: e.reference ?? null,
     created_by: e.created_by,
     created_at: e.at,
-  };
+  });
   return {
     label: 'ledger',
     item: { Put: { TableName: tableName(), Item: row, ConditionExpression: 'attribute_not_exists(PK)' } },

@@ -11,6 +11,7 @@ import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
 import { LEVEL_WRITABLE, levelBirth, levelFlag, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
 import type { LevelPolicy, WarehouseFlag } from './items.ts';
+import { LevelEntity } from './entities.ts';
 import { keys } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 
@@ -66,17 +67,7 @@ function warehouseFailure(refused: Cancellation, wid: string, flag: WarehouseFla
  * from levelBirth (items.ts), the warehouse's read-only flag from warehouseFlag.
  */
 export function levelRow(tenant: string, level: Level, version = 1, copies: { policy?: LevelPolicy; flag?: WarehouseFlag } = {}): Record<string, unknown> {
-  const { inventory_item_id: iid, location_id: wid, sku } = level;
-  return {
-    ...keys.level(tenant, iid, wid),
-    ...keys.levelIndex(tenant, iid, wid),
-    ...(sku ? keys.levelSkuIndex(tenant, sku, wid) : {}),
-    entity: 'level',
-    ...level,
-    version,
-    ...(copies.policy ?? {}),
-    ...(copies.flag ? levelFlag(copies.flag) : {}),
-  };
+  return LevelEntity.row(tenant, level, { version, ...(copies.policy ?? {}), ...(copies.flag ? levelFlag(copies.flag) : {}) });
 }
 
 /**

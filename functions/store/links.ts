@@ -2,6 +2,7 @@
 import { DomainError, notFound } from '../core/errors.ts';
 import type { VariantLink } from '../core/model.ts';
 import { RETRY, tableName, TxCancelled, withRetry, transactOrCancelled } from './db.ts';
+import { Link, VariantEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -38,7 +39,7 @@ export async function createLink(tenant: string, link: VariantLink): Promise<voi
           Key: keys.variant(tenant, vid),
           UpdateExpression: 'SET product_id = :pid, variant_id = :vid, entity = :e ADD link_count :one',
           ConditionExpression: 'attribute_not_exists(PK) OR product_id = :pid OR link_count = :zero',
-          ExpressionAttributeValues: { ':pid': pid, ':vid': vid, ':e': 'variant', ':one': 1, ':zero': 0 },
+          ExpressionAttributeValues: { ':pid': pid, ':vid': vid, ':e': VariantEntity.name, ':one': 1, ':zero': 0 },
         },
       },
     },
@@ -47,7 +48,7 @@ export async function createLink(tenant: string, link: VariantLink): Promise<voi
       item: {
         Put: {
           TableName: tableName(),
-          Item: { ...keys.link(tenant, vid, iid), ...keys.linkIndex(tenant, iid, vid), entity: 'link', ...link },
+          Item: Link.row(tenant, link),
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },

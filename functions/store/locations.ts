@@ -6,6 +6,7 @@ import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelle
 import { inParallel, updateUnlessNewer } from './items.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
+import { WarehouseEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { writeOffLedger } from './levels.ts';
 import type { WriteContext } from './levels.ts';
@@ -19,7 +20,7 @@ export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> 
     writeItem({
       Put: {
         TableName: tableName(),
-        Item: { ...keys.warehouse(tenant, w.id), ...keys.warehouseIndex(tenant, w.id), entity: 'warehouse', ...w, level_count: 0, ro_seq: 1 },
+        Item: WarehouseEntity.row(tenant, w, { level_count: 0, ro_seq: 1 }),
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     }),

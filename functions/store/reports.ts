@@ -1,6 +1,7 @@
 /** Low-stock report records (the files themselves are blobs) and the tenant directory. */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName, writeItem } from './db.ts';
+import { Report } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
@@ -19,7 +20,7 @@ export async function putReport(tenant: string, r: ReportRecord): Promise<void> 
   await writeItem({
     Put: {
       TableName: tableName(),
-      Item: { ...keys.report(tenant, r.created_at, r.id), entity: 'report', ...r },
+      Item: Report.row(tenant, r),
       ConditionExpression: 'attribute_not_exists(PK)',
     },
   });

@@ -12,6 +12,7 @@ import type { TxAction, Cancellation } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { loadItem } from './items.ts';
 import type { ItemRecord } from './items.ts';
+import { ReservationEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './levels.ts';
@@ -21,14 +22,7 @@ const reservationNotFound = (rid: string) => notFound('Reservation', rid);
 const levelMissing = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
 
 function reservationRow(tenant: string, r: Reservation): Record<string, unknown> {
-  return {
-    ...keys.reservation(tenant, r.id),
-    ...keys.reservationIndex(tenant, r.inventory_item_id, r.id),
-    ...(r.line_item_id ? keys.reservationLineIndex(tenant, r.line_item_id, r.id) : {}),
-    ...(r.expires_at ? keys.reservationExpiryIndex(tenant, r.expires_at, r.id) : {}),
-    entity: 'reservation',
-    ...r,
-  };
+  return ReservationEntity.row(tenant, r);
 }
 
 /**
@@ -227,9 +221,8 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
     const cond = reservationUnchanged(r, allowed);
     Object.assign(e.values, cond.ExpressionAttributeValues);
     // the expiry index follows expires_at (present only while there is one)
-    if (change.expires_at) setFields(e, keys.reservationExpiryIndex(tenant, change.expires_at, rid));
+    ReservationEntity.indexUpdate(tenant, { id: rid, expires_at: change.expires_at }, e);
     const params = updateParams(e);
-    if (change.expires_at === null) params.UpdateExpression += ' REMOVE GSI3PK, GSI3SK';
     const resUpdate: TxAction = {
       label: 'reservation',
       item: { Update: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...params, ConditionExpression: cond.ConditionExpression } },

@@ -10,6 +10,7 @@ import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../core/model.ts';
 import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
 import type { TxAction } from './db.ts';
+import { Upload, UploadError } from './entities.ts';
 import { keys } from './keys.ts';
 
 export type UploadStatus = 'awaiting_upload' | 'processing' | 'completed' | 'failed';
@@ -63,7 +64,7 @@ export async function putJob(job: UploadJob): Promise<void> {
   await writeItem({
     Put: {
       TableName: tableName(),
-      Item: { ...keys.upload(job.tenant, job.id), ...keys.uploadIndex(job.tenant, job.id), entity: 'upload', ...job, ttl: Math.floor(Date.now() / 1000) + KEEP_SECONDS },
+      Item: Upload.row(job.tenant, job, { ttl: Math.floor(Date.now() / 1000) + KEEP_SECONDS }),
       ConditionExpression: 'attribute_not_exists(PK)',
     },
   });
@@ -160,7 +161,7 @@ export function checkpointAction(tenant: string, id: string, c: Checkpoint): TxA
  */
 export function rowErrorPut(tenant: string, id: string, e: RowError): TxAction {
   const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
-  return { label: `error:${e.line}`, item: { Put: { TableName: tableName(), Item: { ...keys.uploadError(tenant, id, e.line), entity: 'upload_error', ...e, ttl } } } };
+  return { label: `error:${e.line}`, item: { Put: { TableName: tableName(), Item: UploadError.row(tenant, { upload_id: id, error: e }, { ttl }) } } };
 }
 
 /** Row errors in line order; `limit` for the first few, none for all (paged internally). */

@@ -16,6 +16,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { levelStatus } from '#core/model.ts';
 import type { LevelStatus } from '#core/model.ts';
+import { LevelEntity, parseKey } from '#store/entities.ts';
 import { flagSeq, seqKey, writeFlag } from '#store/flags.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
 import { fanOutReadonly } from '#store/locations.ts';
@@ -44,9 +45,10 @@ export function copyChange(record: DynamoDBRecord): { kind: 'readonly' | 'policy
   const next = image(record.dynamodb?.NewImage as Record<string, unknown> | undefined);
   const prev = image(record.dynamodb?.OldImage as Record<string, unknown> | undefined);
   if (!next || !prev) return undefined; // a new row has no levels yet; a removed one has none left
-  const tenantOf = (marker: string) => String(next.PK).slice(2, String(next.PK).indexOf(marker));
-  if (next.entity === 'warehouse' && (next.ro_seq !== prev.ro_seq || next.is_readonly !== prev.is_readonly)) return { kind: 'readonly', tenant: tenantOf('#WH#'), id: next.id, row: next };
-  if (next.entity === 'item' && next.policy_version !== prev.policy_version) return { kind: 'policy', tenant: tenantOf('#I#'), id: next.id, row: next };
+  const key = parseKey(next);
+  if (!key) return undefined;
+  if (key.entity === 'warehouse' && (next.ro_seq !== prev.ro_seq || next.is_readonly !== prev.is_readonly)) return { kind: 'readonly', tenant: key.tenant, id: next.id, row: next };
+  if (key.entity === 'item' && next.policy_version !== prev.policy_version) return { kind: 'policy', tenant: key.tenant, id: next.id, row: next };
   return undefined;
 }
 
@@ -57,7 +59,7 @@ export async function recordHandler(record: DynamoDBRecord): Promise<void> {
   const change = statusChange(record);
   if (!change) return;
   const { level, from, to } = change;
-  const tenant = String(level.PK).slice(2, String(level.PK).indexOf('#I#'));
+  const { tenant } = LevelEntity.parse(level)!;
   const seq = seqKey(record.dynamodb!.SequenceNumber!);
   const seen = await flagSeq(tenant, level.inventory_item_id, level.location_id);
   if (seen !== undefined && seen >= seq) return; // already applied (a replay)
