@@ -3,15 +3,16 @@
  * of the schemas' library or of how they are written cannot change the contract unnoticed.
  * The snapshot was generated from the code before the move to zod/mini. After a deliberate change of
  * the contract, regenerate it and review its diff:
- *   npx tsx -e "import('./functions/edge/openapi.ts').then((m) => require('node:fs').writeFileSync('test/unit/__fixtures__/openapi.json', JSON.stringify(m.openApiDocument(), null, 2) + '\n'))"
+ *   UPDATE_FIXTURES=1 NODE_OPTIONS=--experimental-vm-modules npx jest test/unit/openapi-snapshot.test.ts
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openApiDocument } from '../../functions/edge/openapi.ts';
 
 const FIXTURE = resolve(import.meta.dirname, '__fixtures__/openapi.json');
-const committed = readFileSync(FIXTURE, 'utf8');
 const generated = `${JSON.stringify(openApiDocument(), null, 2)}\n`;
+if (process.env.UPDATE_FIXTURES === '1') writeFileSync(FIXTURE, generated);
+const committed = readFileSync(FIXTURE, 'utf8');
 
 test('the generated OpenAPI document has the same content as the committed snapshot', () => {
   // a structural diff first: it names the paths that differ
