@@ -4,7 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { STRATEGIES } from './allocation.ts';
-import { describe, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
+import { describe, digits, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
 
 /** Most lines a hold may have; the transaction limit may refuse fewer (422 HOLD_TOO_LARGE). */
 export const MAX_HOLD_LINES = 99;
@@ -77,7 +77,7 @@ export const holdListResponse = z.object({ data: z.array(holdSchema) });
 // ---------- availability that explains itself ----------
 export const explainQuery = z.object({
   quantity: z.pipe(
-    z.optional(z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,10}$/, 'must be a positive integer')), z.transform(Number)), quantity(1))),
+    z.optional(digits('must be a positive integer', quantity(1))),
     z.transform((v: number | undefined) => v ?? 1),
   ),
   warehouse_ids: queryList,

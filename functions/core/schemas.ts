@@ -74,16 +74,19 @@ const metadata = z.nullable(
 const isoDate = z.iso.datetime({ offset: true });
 const dimension = z.nullable(z.number().check(z.gte(0), z.lte(MAX_QUANTITY)));
 
+/** A query-string integer: plain digits (else `message`), then checked as a number by `target`. */
+export const digits = (message: string, target: z.ZodMiniNumber<number>) =>
+  z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,10}$/, message)), z.transform(Number)), target);
 /** Query-string integers arrive as strings; accept only plain digits. */
 const queryInt = (def: number, max: number) =>
   z.pipe(
-    z.optional(z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,10}$/, 'must be a non-negative integer')), z.transform(Number)), integer(0, max))),
+    z.optional(digits('must be a non-negative integer', integer(0, max))),
     z.transform((v: number | undefined) => v ?? def),
   );
 /** Repeatable query parameter (`a=1&a=2` arrives comma-joined from API Gateway) or a comma list. */
 export const queryList = z.optional(
   z.pipe(
-    z.string().check(z.maxLength(4000)),
+    text(4000),
     z.transform((s: string) =>
       s
         .split(',')
@@ -211,7 +214,7 @@ export const levelsResponse = z.object({
 });
 export const availabilityQuery = z.object({
   location_id: queryList,
-  quantity: z.optional(z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,10}$/, 'must be a non-negative integer')), z.transform(Number)), quantity())),
+  quantity: z.optional(digits('must be a non-negative integer', quantity())),
 });
 export const availabilityResponse = z.object({
   inventory_item_id: z.string(),
