@@ -6,7 +6,7 @@
  * schemas it validates with are exactly the ones published in the OpenAPI document, and its
  * input and output types are inferred from them.
  */
-import type * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Scope } from './core/model.ts';
 import * as s from './core/schemas.ts';
 import * as h from './core/schemas-holds.ts';
@@ -32,12 +32,12 @@ export interface Route {
   /** The route's function publishes events. */
   publishes?: boolean;
   summary: string;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  body?: z.ZodMiniType;
   /** Success status (200 unless said). */
   status?: number;
-  response: z.ZodType;
+  response: z.ZodMiniType;
   /** Content type of the success response (JSON unless said). */
   contentType?: string;
   /**
@@ -85,7 +85,7 @@ const table = [
     file: 'openapi',
     access: 'none',
     summary: 'The OpenAPI 3.1 document of every route',
-    response: s.anyQuery.loose(),
+    response: z.looseObject({}),
   }),
   meta({
     id: 'meta.docs',
@@ -150,7 +150,7 @@ const table = [
   admin({ id: 'admin.reservations.delete', method: 'DELETE', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', file: 'delete-reservation',
     summary: 'Release a reservation', params: s.reservationParams, response: s.deletedResponse('reservation') }),
   admin({ id: 'admin.reservations.fulfill', method: 'POST', path: '/admin/reservations/{id}/fulfill', scope: 'reservations', access: 'write', file: 'fulfill-reservation',
-    summary: 'Consume a reservation: stocked and reserved both drop by its quantity', params: s.reservationParams, body: s.empty.optional(), response: s.fulfillResponse }),
+    summary: 'Consume a reservation: stocked and reserved both drop by its quantity', params: s.reservationParams, body: z.optional(s.empty), response: s.fulfillResponse }),
 
   // ---- admin: stock locations ----
   admin({ id: 'admin.locations.list', method: 'GET', path: '/admin/stock-locations', scope: 'inventory:read', access: 'read', file: 'list-stock-locations',
@@ -196,13 +196,13 @@ const table = [
   inventory({ id: 'inventory.warehouses.update', method: 'PATCH', path: '/api/warehouses/{id}', scope: 'inventory:write', access: 'write', file: 'update-warehouse',
     summary: 'Update a warehouse', params: s.warehouseParams, body: s.warehouseUpdateBody, response: s.warehouseResponse }),
   inventory({ id: 'uploads.create', method: 'POST', path: '/api/inventory/uploads', scope: 'inventory:write', access: 'write', file: 'create-upload', status: 201, blobs: 'write',
-    summary: 'Start a CSV bulk upload: PUT the file (sku,warehouse_id,quantity[,reason,note]) to upload_url', body: s.uploadCreateBody.optional(), response: s.uploadCreatedResponse }),
+    summary: 'Start a CSV bulk upload: PUT the file (sku,warehouse_id,quantity[,reason,note]) to upload_url', body: z.optional(s.uploadCreateBody), response: s.uploadCreatedResponse }),
   inventory({ id: 'uploads.get', method: 'GET', path: '/api/inventory/uploads/{id}', scope: 'inventory:read', access: 'read', file: 'get-upload',
     summary: 'An upload: status, rows total / done / applied / unchanged / failed, the first errors (all as CSV with ?format=csv)', params: s.uploadParams, query: s.uploadQuery, response: s.uploadResponse }),
   inventory({ id: 'reports.latest', method: 'GET', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'read', file: 'get-latest-report', blobs: 'read',
     summary: 'The latest low-stock report (JSON, or CSV with ?format=csv)', query: s.reportQuery, response: s.reportResponse }),
   inventory({ id: 'reports.create', method: 'POST', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'write', file: 'create-report', status: 201, blobs: 'write', publishes: true,
-    summary: 'Make a low-stock report now', body: s.empty.optional(), response: s.reportResponse }),
+    summary: 'Make a low-stock report now', body: z.optional(s.empty), response: s.reportResponse }),
   inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', file: 'get-report', blobs: 'read',
     summary: 'A low-stock report (JSON, or CSV with ?format=csv)', params: s.reportParams, query: s.reportQuery, response: s.reportResponse }),
   inventory({ id: 'keys.create', method: 'POST', path: '/api/keys', scope: 'keys:manage', access: 'write', file: 'create-key', status: 201,
@@ -222,7 +222,7 @@ const table = [
   inventory({ id: 'holds.extend', method: 'POST', path: '/api/holds/{id}/extend', scope: 'reservations', access: 'write', file: 'extend-hold',
     summary: 'Move the expiry of a live hold and its reservations (410 once expired)', params: h.holdParams, body: h.holdExtendBody, response: h.holdResponse }),
   inventory({ id: 'holds.fulfill', method: 'POST', path: '/api/holds/{id}/fulfill', scope: 'reservations', access: 'write', file: 'fulfill-hold',
-    summary: 'Consume all or some lines of a hold, each at its reservations\' warehouses (410 once expired)', params: h.holdParams, body: h.holdFulfillBody.optional(), response: h.holdResponse }),
+    summary: 'Consume all or some lines of a hold, each at its reservations\' warehouses (410 once expired)', params: h.holdParams, body: z.optional(h.holdFulfillBody), response: h.holdResponse }),
   inventory({ id: 'holds.release', method: 'DELETE', path: '/api/holds/{id}', scope: 'reservations', access: 'write', file: 'release-hold',
     summary: 'Release every open reservation of a hold', params: h.holdParams, response: h.holdResponse }),
   inventory({ id: 'inventory.availability', method: 'GET', path: '/api/inventory/{sku}/availability', scope: 'inventory:read', access: 'read', file: 'explain-sku-availability',
@@ -230,7 +230,7 @@ const table = [
   inventory({ id: 'variants.availability', method: 'GET', path: '/api/variants/{product_id}/{variant_id}/availability', scope: 'inventory:read', access: 'read', file: 'explain-variant-availability',
     summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it', params: h.variantAvailabilityParams, query: h.explainQuery, response: h.explainResponse }),
   inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', file: 'reconcile', publishes: true,
-    summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: h.reconcileBody.optional(), response: h.reconcileResponse }),
+    summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: z.optional(h.reconcileBody), response: h.reconcileResponse }),
 
   // ---- records family ----
   records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', file: 'create-record',

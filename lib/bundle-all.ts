@@ -16,6 +16,8 @@ export interface BundleSize {
   file: string;
   /** Package files served at run time, copied beside the bundle (route table `assets`), in bytes. */
   assetBytes: number;
+  /** What the bundle is made of: bytes in the output per input file (esbuild's metafile). */
+  inputs: Record<string, number>;
 }
 
 /** With `keep`, the bundles stay in `dir` (the benchmark imports them); otherwise the folder is removed. */
@@ -25,12 +27,25 @@ export async function bundleAll(opts: { dir?: string; keep?: boolean } = {}): Pr
     const out: BundleSize[] = [];
     for (const f of allFunctions()) {
       const file = join(dir, `${f.name}.mjs`);
-      await build(esbuildOptions(f.entry, file));
+      const { metafile } = await build(esbuildOptions(f.entry, file));
+      const output = Object.values(metafile!.outputs).find((o) => o.entryPoint)!;
+      const inputs = Object.fromEntries(Object.entries(output.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
       const assetBytes = (f.route?.assets ?? []).reduce((sum, a) => sum + statSync(require.resolve(a)).size, 0);
-      out.push({ name: f.name, entry: f.entry, bytes: statSync(file).size, file, assetBytes });
+      out.push({ name: f.name, entry: f.entry, bytes: statSync(file).size, file, assetBytes, inputs });
     }
     return out;
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A bundle's bytes per package (`node_modules/<package>`) or, for our own code, per folder (`functions/core`) or top file (`functions/routes.ts`); largest first. */
+export function composition(s: BundleSize): { part: string; bytes: number }[] {
+  const parts = new Map<string, number>();
+  for (const [input, bytes] of Object.entries(s.inputs)) {
+    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1];
+    const part = pkg ?? input.split('/').slice(0, 2).join('/');
+    parts.set(part, (parts.get(part) ?? 0) + bytes);
+  }
+  return [...parts].map(([part, bytes]) => ({ part, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

@@ -5,7 +5,7 @@ import type { Actor, InventoryItem, Level } from './model.ts';
 import { levelStatus } from './model.ts';
 import { createItem, writeContext } from './items.ts';
 import { mayWrite, sees } from './access.ts';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import type { recordBody } from './schemas.ts';
 import { deleteUnusedItem, getItems, itemIdBySku, loadItem } from '../store/items.ts';
 import { flaggedLevels } from '../store/flags.ts';

@@ -2,9 +2,9 @@
  * Schemas of holds, availability explain and reconcile (issue 13), kept beside schemas.ts so the
  * route table can point at them. Same building blocks, same rules.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { STRATEGIES } from './allocation.ts';
-import { id, quantity, queryList, skuText } from './schemas.ts';
+import { describe, digits, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
 
 /** Most lines a hold may have; the transaction limit may refuse fewer (422 HOLD_TOO_LARGE). */
 export const MAX_HOLD_LINES = 99;
@@ -12,56 +12,51 @@ export const MAX_HOLD_LINES = 99;
 export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_HOLD_SECONDS = 900;
 
-const variantRef = z.object({ product_id: id('prod'), variant_id: id('variant') }).strict();
+const variantRef = z.strictObject({ product_id: id('prod'), variant_id: id('variant') });
 const holdLineBody = z
-  .object({
-    sku: skuText().optional(),
-    variant: variantRef.optional(),
+  .strictObject({
+    sku: z.optional(skuText()),
+    variant: z.optional(variantRef),
     quantity: quantity(1),
-    warehouse_id: id('wh').optional(),
+    warehouse_id: z.optional(id('wh')),
   })
-  .strict()
-  .refine((l) => (l.sku === undefined) !== (l.variant === undefined), { message: 'give exactly one of sku or variant', path: ['sku'] });
-const seconds = z.number().int().min(1).max(MAX_HOLD_SECONDS);
+  .check(z.refine((l) => (l.sku === undefined) !== (l.variant === undefined), { message: 'give exactly one of sku or variant', path: ['sku'] }));
+const seconds = integer(1, MAX_HOLD_SECONDS);
 
-export const holdCreateBody = z
-  .object({
-    reference: z
-      .string()
-      .min(1)
-      .max(200)
-      .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters'),
-    lines: z.array(holdLineBody).min(1).max(MAX_HOLD_LINES),
-    strategy: z.enum(STRATEGIES).optional(),
-    allow_split: z.boolean().optional(),
-    warehouse_ids: z.array(id('wh')).min(1).max(100).optional(),
-    expires_in_seconds: seconds.optional(),
-  })
-  .strict();
+export const holdCreateBody = z.strictObject({
+  reference: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
+  lines: z.array(holdLineBody).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES)),
+  strategy: z.optional(z.enum(STRATEGIES)),
+  allow_split: z.optional(z.boolean()),
+  warehouse_ids: z.optional(z.array(id('wh')).check(z.minLength(1), z.maxLength(100))),
+  expires_in_seconds: z.optional(seconds),
+});
 export type HoldCreateInput = z.infer<typeof holdCreateBody>;
 
 export const holdParams = z.object({ id: id('hold') });
-export const holdListQuery = z.object({ reference: z.string().min(1).max(200) });
-export const holdExtendBody = z.object({ expires_in_seconds: seconds }).strict();
-export const holdFulfillBody = z
-  .object({ lines: z.array(z.object({ index: z.number().int().min(0).max(MAX_HOLD_LINES), quantity: quantity(1) }).strict()).min(1).max(MAX_HOLD_LINES).optional() })
-  .strict();
+export const holdListQuery = z.object({ reference: z.string().check(z.minLength(1), z.maxLength(200)) });
+export const holdExtendBody = z.strictObject({ expires_in_seconds: seconds });
+export const holdFulfillBody = z.strictObject({
+  lines: z.optional(
+    z.array(z.strictObject({ index: integer(0, MAX_HOLD_LINES), quantity: quantity(1) })).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES)),
+  ),
+});
 
 const allocation = z.object({
   warehouse_id: z.string(),
   inventory_item_id: z.string(),
-  quantity: z.number().int(),
-  fulfilled_quantity: z.number().int(),
+  quantity: int(),
+  fulfilled_quantity: int(),
   reservation_id: z.string(),
 });
 const holdLine = z.object({
-  index: z.number().int(),
-  sku: z.string().optional(),
-  variant: z.object({ product_id: z.string(), variant_id: z.string() }).optional(),
-  quantity: z.number().int(),
-  fulfilled_quantity: z.number().int(),
-  warehouse_id: z.string().nullable(),
-  components: z.array(z.object({ inventory_item_id: z.string(), sku: z.string().nullable(), required_quantity: z.number().int() })),
+  index: int(),
+  sku: z.optional(z.string()),
+  variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
+  quantity: int(),
+  fulfilled_quantity: int(),
+  warehouse_id: z.nullable(z.string()),
+  components: z.array(z.object({ inventory_item_id: z.string(), sku: z.nullable(z.string()), required_quantity: int() })),
   allocations: z.array(allocation),
 });
 export const holdSchema = z.object({
@@ -81,71 +76,68 @@ export const holdListResponse = z.object({ data: z.array(holdSchema) });
 
 // ---------- availability that explains itself ----------
 export const explainQuery = z.object({
-  quantity: z
-    .string()
-    .regex(/^\d{1,10}$/, 'must be a positive integer')
-    .transform(Number)
-    .pipe(quantity(1))
-    .optional()
-    .transform((v) => v ?? 1),
+  quantity: z.pipe(
+    z.optional(digits('must be a positive integer', quantity(1))),
+    z.transform((v: number | undefined) => v ?? 1),
+  ),
   warehouse_ids: queryList,
 });
 export const variantAvailabilityParams = z.object({ product_id: id('prod'), variant_id: id('variant') });
 const warehouseExplain = z.object({
   warehouse_id: z.string(),
-  name: z.string().nullable(),
-  priority: z.number().int(),
-  stocked: z.number().int(),
-  reserved: z.number().int(),
-  safety_stock: z.number().int(),
-  available: z.number().int(),
+  name: z.nullable(z.string()),
+  priority: int(),
+  stocked: int(),
+  reserved: int(),
+  safety_stock: int(),
+  available: int(),
   is_active: z.boolean(),
   is_readonly: z.boolean(),
   eligible: z.boolean(),
-  allocatable: z.number().int().nullable().describe('null: unbounded backorders'),
+  allocatable: describe(z.nullable(int()), 'null: unbounded backorders'),
   why: z.string(),
 });
 const itemExplain = z.object({
   inventory_item_id: z.string(),
-  sku: z.string().nullable(),
-  required_quantity: z.number().int(),
-  needed: z.number().int(),
+  sku: z.nullable(z.string()),
+  required_quantity: int(),
+  needed: int(),
   allow_backorder: z.boolean(),
-  backorder_limit: z.number().int().nullable(),
-  allocatable: z.number().int().nullable(),
+  backorder_limit: z.nullable(int()),
+  allocatable: z.nullable(int()),
   /** Units of the sku / variant this item allows (allocatable ÷ required_quantity). */
-  units: z.number().int().nullable(),
+  units: z.nullable(int()),
   limiting: z.boolean(),
   warehouses: z.array(warehouseExplain),
 });
 export const explainResponse = z.object({
   data: z.object({
-    sku: z.string().optional(),
-    variant: z.object({ product_id: z.string(), variant_id: z.string() }).optional(),
-    quantity: z.number().int(),
+    sku: z.optional(z.string()),
+    variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
+    quantity: int(),
     can_hold: z.boolean(),
-    allocatable: z.number().int().nullable(),
+    allocatable: z.nullable(int()),
     reason: z.string(),
     components: z.array(itemExplain),
   }),
 });
 
 // ---------- reconcile ----------
-export const reconcileBody = z.object({ sku: skuText().optional(), repair: z.boolean().optional() }).strict();
+export const reconcileBody = z.strictObject({ sku: z.optional(skuText()), repair: z.optional(z.boolean()) });
 const drift = z.object({
   inventory_item_id: z.string(),
-  sku: z.string().nullable(),
+  sku: z.nullable(z.string()),
   warehouse_id: z.string(),
   kind: z.enum(['reserved', 'available', 'ledger']),
-  recorded: z.number().int(),
-  expected: z.number().int(),
+  recorded: int(),
+  expected: int(),
   repaired: z.boolean(),
-  note: z.string().optional(),
+  note: z.optional(z.string()),
 });
 export const reconcileResponse = z.object({
   data: z.object({
-    levels_checked: z.number().int(),
-    reservations_counted: z.number().int(),
+    levels_checked: int(),
+    reservations_counted: int(),
     repair: z.boolean(),
     drifts: z.array(drift),
   }),

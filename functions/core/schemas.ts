@@ -1,39 +1,41 @@
 /**
- * Request and response schemas of every route (zod 4). The route table points at them; handlers
- * get their parsed input from them; the OpenAPI document is generated from them.
- * Import as `* as z` (the named import pulls every locale into each bundle).
+ * Request and response schemas of every route (zod 4's `zod/mini`: functions instead of methods, so
+ * a bundle carries only the checks it uses). The route table points at them; handlers get their
+ * parsed input from them; the OpenAPI document is generated from them.
+ * Import as `* as z` from 'zod/mini' (the classic `zod` API would put ~95 KB into every bundle).
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
+
+// zod/mini carries no messages of its own: the English ones, as the API has always answered
+z.config(en());
+
+/** `.describe()` of classic zod: a copy of the schema, described in the global registry. */
+export function describe<T extends z.ZodMiniType>(schema: T, description: string): T {
+  const copy = schema.clone();
+  z.globalRegistry.add(copy, { description });
+  return copy;
+}
+/** An integer (classic zod's `z.number().int()`). */
+export const int = () => z.number().check(z.int());
+/** An integer in [min, max] (classic zod's `z.number().int().min(min).max(max)`). */
+export const integer = (min: number, max: number) => z.number().check(z.int(), z.gte(min), z.lte(max));
 
 // ---------- building blocks ----------
 /** A quantity: an integer in [min, 1e9]. Failures render as INVALID_QUANTITY / NEGATIVE_QUANTITY. */
-export const quantity = (min = 0) => z.number().int().min(min).max(MAX_QUANTITY);
+export const quantity = (min = 0) => integer(min, MAX_QUANTITY);
 /** A signed change: a non-zero integer in [−1e9, 1e9]. */
-export const signedQuantity = () =>
-  z
-    .number()
-    .int()
-    .min(-MAX_QUANTITY)
-    .max(MAX_QUANTITY)
-    .refine((n) => n !== 0, { message: 'must not be 0' });
+export const signedQuantity = () => integer(-MAX_QUANTITY, MAX_QUANTITY).check(z.refine((n) => n !== 0, { message: 'must not be 0' }));
 
-const text = (max = 1000) => z.string().max(max);
+const text = (max = 1000) => z.string().check(z.maxLength(max));
+/** Text of 1 to `max` characters. */
+const nonEmptyText = (max: number) => z.string().check(z.maxLength(max), z.minLength(1));
 /** A sku: printable text (no control characters: the SKU index orders on it). */
-export const skuText = () =>
-  z
-    .string()
-    .min(1)
-    .max(256)
-    .regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters');
+export const skuText = () => z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters'));
 /** An id as the service makes them (`<prefix>_<ulid>`) or a client gives them. */
 export const id = (prefix: string) =>
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')
-    .describe(`an id such as ${prefix}_01J…`);
+  describe(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')), `an id such as ${prefix}_01J…`);
 /** Free-form JSON a client keeps on a record: bounded so it always fits a DynamoDB item. */
 const MAX_METADATA_BYTES = 16_384;
 const MAX_METADATA_DEPTH = 8;
@@ -58,39 +60,41 @@ function metadataProblem(v: unknown, depth = 0, at = ''): string | undefined {
   }
   return undefined;
 }
-const metadata = z
-  .record(z.string(), z.unknown())
-  .superRefine((v, ctx) => {
-    const problem = metadataProblem(v);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    else if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) {
-      ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_METADATA_BYTES} bytes` });
-    }
-  })
-  .nullable();
+const metadata = z.nullable(
+  z.record(z.string(), z.unknown()).check(
+    z.superRefine((v, ctx) => {
+      const problem = metadataProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      else if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_METADATA_BYTES} bytes` });
+      }
+    }),
+  ),
+);
 const isoDate = z.iso.datetime({ offset: true });
-const dimension = z.number().min(0).max(MAX_QUANTITY).nullable();
+const dimension = z.nullable(z.number().check(z.gte(0), z.lte(MAX_QUANTITY)));
 
+/** A query-string integer: plain digits (else `message`), then checked as a number by `target`. */
+export const digits = (message: string, target: z.ZodMiniNumber<number>) =>
+  z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,10}$/, message)), z.transform(Number)), target);
 /** Query-string integers arrive as strings; accept only plain digits. */
 const queryInt = (def: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d{1,10}$/, 'must be a non-negative integer')
-    .transform(Number)
-    .pipe(z.number().int().min(0).max(max))
-    .optional()
-    .transform((v) => v ?? def);
+  z.pipe(
+    z.optional(digits('must be a non-negative integer', integer(0, max))),
+    z.transform((v: number | undefined) => v ?? def),
+  );
 /** Repeatable query parameter (`a=1&a=2` arrives comma-joined from API Gateway) or a comma list. */
-export const queryList = z
-  .string()
-  .max(4000)
-  .transform((s) =>
-    s
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean),
-  )
-  .optional();
+export const queryList = z.optional(
+  z.pipe(
+    text(4000),
+    z.transform((s: string) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
+  ),
+);
 
 export const pagination = { limit: queryInt(15, 1000), offset: queryInt(0, 1_000_000) };
 
@@ -100,53 +104,53 @@ export const levelParams = z.object({ id: id('iitem'), location_id: id('wh') });
 export const reservationParams = z.object({ id: id('res') });
 export const locationParams = z.object({ id: id('wh') });
 export const variantParams = z.object({ id: id('prod'), variant_id: id('variant') });
-export const variantLinkParams = variantParams.extend({ inventory_item_id: id('iitem') });
+export const variantLinkParams = z.extend(variantParams, { inventory_item_id: id('iitem') });
 
 // ---------- inventory items ----------
 const itemFields = {
-  sku: skuText().nullable(),
-  title: text(1000).nullable(),
-  description: text(10000).nullable(),
-  thumbnail: text(2000).nullable(),
-  origin_country: text(2).nullable(),
-  hs_code: text(64).nullable(),
-  mid_code: text(64).nullable(),
-  material: text(256).nullable(),
+  sku: z.nullable(skuText()),
+  title: z.nullable(text(1000)),
+  description: z.nullable(text(10000)),
+  thumbnail: z.nullable(text(2000)),
+  origin_country: z.nullable(text(2)),
+  hs_code: z.nullable(text(64)),
+  mid_code: z.nullable(text(64)),
+  material: z.nullable(text(256)),
   weight: dimension,
   length: dimension,
   height: dimension,
   width: dimension,
   requires_shipping: z.boolean(),
   allow_backorder: z.boolean(),
-  backorder_limit: quantity().nullable(),
-  product_id: text(256).nullable(),
+  backorder_limit: z.nullable(quantity()),
+  product_id: z.nullable(text(256)),
   variant_attributes: metadata,
   metadata,
 };
-export const createItemBody = z.object(itemFields).partial().strict();
+export const createItemBody = z.partial(z.strictObject(itemFields));
 export const updateItemBody = createItemBody;
 export type CreateItemInput = z.infer<typeof createItemBody>;
 
 export const listItemsQuery = z.object({
   ...pagination,
-  q: text(256).optional(),
-  sku: text(256).optional(),
+  q: z.optional(text(256)),
+  sku: z.optional(text(256)),
   location_id: queryList,
-  fields: text(2000).optional(),
+  fields: z.optional(text(2000)),
 });
 
 export const levelSchema = z.object({
   id: z.string(),
   inventory_item_id: z.string(),
   location_id: z.string(),
-  stocked_quantity: z.number().int(),
-  reserved_quantity: z.number().int(),
-  incoming_quantity: z.number().int(),
-  available_quantity: z.number().int(),
-  safety_stock: z.number().int(),
-  reorder_level: z.number().int(),
-  reorder_quantity: z.number().int(),
-  bin_location: z.string().nullable(),
+  stocked_quantity: int(),
+  reserved_quantity: int(),
+  incoming_quantity: int(),
+  available_quantity: int(),
+  safety_stock: int(),
+  reorder_level: int(),
+  reorder_quantity: int(),
+  bin_location: z.nullable(z.string()),
   metadata: metadata,
   created_at: z.string(),
   updated_at: z.string(),
@@ -156,19 +160,19 @@ export const itemSchema = z.object({
   ...Object.fromEntries(Object.entries(itemFields).map(([k, v]) => [k, v])),
   created_at: z.string(),
   updated_at: z.string(),
-  location_levels: z.array(levelSchema).optional(),
-  reserved_quantity: z.number().int().optional(),
-  stocked_quantity: z.number().int().optional(),
+  location_levels: z.optional(z.array(levelSchema)),
+  reserved_quantity: z.optional(int()),
+  stocked_quantity: z.optional(int()),
 });
 export const itemResponse = z.object({ inventory_item: itemSchema });
 export const itemListResponse = z.object({
   // `fields` trims each item to the fields asked for (id always stays), so only id is certain
   inventory_items: z.array(
-    itemSchema.partial().required({ id: true }).describe('An inventory item; with `fields`, only the fields asked for (and id)'),
+    describe(z.required(z.partial(itemSchema), { id: true }), 'An inventory item; with `fields`, only the fields asked for (and id)'),
   ),
-  count: z.number().int(),
-  offset: z.number().int(),
-  limit: z.number().int(),
+  count: int(),
+  offset: int(),
+  limit: int(),
 });
 export const deletedResponse = (object: string) =>
   z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
@@ -179,82 +183,69 @@ const thresholds = {
   safety_stock: quantity(),
   reorder_level: quantity(),
   reorder_quantity: quantity(),
-  bin_location: text(128).nullable(),
+  bin_location: z.nullable(text(128)),
   metadata,
 };
-export const createLevelBody = z
-  .object({
-    location_id: id('wh'),
-    stocked_quantity: quantity().optional(),
-    incoming_quantity: quantity().optional(),
-    ...z.object(thresholds).partial().shape,
-  })
-  .strict();
-export const updateLevelBody = z
-  .object({
+export const createLevelBody = z.strictObject({
+  location_id: id('wh'),
+  stocked_quantity: z.optional(quantity()),
+  incoming_quantity: z.optional(quantity()),
+  ...z.partial(z.object(thresholds)).shape,
+});
+export const updateLevelBody = z.partial(
+  z.strictObject({
     stocked_quantity: quantity(),
     incoming_quantity: quantity(),
     ...thresholds,
     reason,
-    note: text(1000).nullable(),
-    reference: text(256).nullable(),
+    note: z.nullable(text(1000)),
+    reference: z.nullable(text(256)),
     expected_quantity: quantity(),
-  })
-  .partial()
-  .strict();
-export const adjustLevelBody = z
-  .object({
-    adjustment: signedQuantity(),
-    reason: reason.optional(),
-    note: text(1000).nullable().optional(),
-    reference: text(256).nullable().optional(),
-  })
-  .strict();
+  }),
+);
+export const adjustLevelBody = z.strictObject({
+  adjustment: signedQuantity(),
+  reason: z.optional(reason),
+  note: z.optional(z.nullable(text(1000))),
+  reference: z.optional(z.nullable(text(256))),
+});
 export const levelsResponse = z.object({
   inventory_item: z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
 });
 export const availabilityQuery = z.object({
   location_id: queryList,
-  quantity: z
-    .string()
-    .regex(/^\d{1,10}$/, 'must be a non-negative integer')
-    .transform(Number)
-    .pipe(quantity())
-    .optional(),
+  quantity: z.optional(digits('must be a non-negative integer', quantity())),
 });
 export const availabilityResponse = z.object({
   inventory_item_id: z.string(),
   location_ids: z.array(z.string()),
-  stocked_quantity: z.number().int(),
-  reserved_quantity: z.number().int(),
-  incoming_quantity: z.number().int(),
-  available_quantity: z.number().int(),
-  quantity: z.number().int().nullable(),
-  sufficient: z.boolean().nullable(),
+  stocked_quantity: int(),
+  reserved_quantity: int(),
+  incoming_quantity: int(),
+  available_quantity: int(),
+  quantity: z.nullable(int()),
+  sufficient: z.nullable(z.boolean()),
 });
 
 // ---------- reservations ----------
-export const createReservationBody = z
-  .object({
-    inventory_item_id: id('iitem'),
-    location_id: id('wh'),
-    quantity: quantity(1),
-    line_item_id: text(256).nullable().optional(),
-    description: text(1000).nullable().optional(),
-    metadata: metadata.optional(),
-    expires_at: isoDate.nullable().optional(),
-  })
-  .strict();
-export const updateReservationBody = z
-  .object({
+export const createReservationBody = z.strictObject({
+  inventory_item_id: id('iitem'),
+  location_id: id('wh'),
+  quantity: quantity(1),
+  line_item_id: z.optional(z.nullable(text(256))),
+  description: z.optional(z.nullable(text(1000))),
+  metadata: z.optional(metadata),
+  expires_at: z.optional(z.nullable(isoDate)),
+});
+export const updateReservationBody = z.partial(
+  z.strictObject({
     quantity: quantity(1),
     location_id: id('wh'),
-    description: text(1000).nullable(),
+    description: z.nullable(text(1000)),
     metadata,
-    expires_at: isoDate.nullable(),
-  })
-  .partial()
-  .strict();
+    expires_at: z.nullable(isoDate),
+  }),
+);
 export const listReservationsQuery = z.object({
   ...pagination,
   inventory_item_id: queryList,
@@ -265,11 +256,11 @@ export const reservationSchema = z.object({
   id: z.string(),
   inventory_item_id: z.string(),
   location_id: z.string(),
-  quantity: z.number().int(),
-  line_item_id: z.string().nullable(),
-  description: z.string().nullable(),
+  quantity: int(),
+  line_item_id: z.nullable(z.string()),
+  description: z.nullable(z.string()),
   metadata: metadata,
-  expires_at: z.string().nullable(),
+  expires_at: z.nullable(z.string()),
   created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
@@ -277,9 +268,9 @@ export const reservationSchema = z.object({
 export const reservationResponse = z.object({ reservation: reservationSchema });
 export const reservationListResponse = z.object({
   reservations: z.array(reservationSchema),
-  count: z.number().int(),
-  offset: z.number().int(),
-  limit: z.number().int(),
+  count: int(),
+  offset: int(),
+  limit: int(),
 });
 export const fulfillResponse = z.object({
   reservation: reservationSchema,
@@ -287,45 +278,40 @@ export const fulfillResponse = z.object({
 });
 
 // ---------- stock locations (warehouses) ----------
-const address = z
-  .object({
-    address_1: text(256).nullable(),
-    address_2: text(256).nullable(),
-    company: text(256).nullable(),
-    city: text(256).nullable(),
-    country_code: text(2).nullable(),
-    phone: text(64).nullable(),
-    province: text(256).nullable(),
-    postal_code: text(32).nullable(),
-  })
-  .partial()
-  .strict();
+const address = z.partial(
+  z.strictObject({
+    address_1: z.nullable(text(256)),
+    address_2: z.nullable(text(256)),
+    company: z.nullable(text(256)),
+    city: z.nullable(text(256)),
+    country_code: z.nullable(text(2)),
+    phone: z.nullable(text(64)),
+    province: z.nullable(text(256)),
+    postal_code: z.nullable(text(32)),
+  }),
+);
 const locationFields = {
-  name: text(256).min(1),
-  address: address.nullable(),
+  name: nonEmptyText(256),
+  address: z.nullable(address),
   type: z.enum(WAREHOUSE_TYPES),
-  marketplace: text(64).nullable(),
+  marketplace: z.nullable(text(64)),
   is_active: z.boolean(),
   is_readonly: z.boolean(),
-  priority: z.number().int().min(0).max(1_000_000),
+  priority: integer(0, 1_000_000),
   metadata,
 };
-export const createLocationBody = z
-  .object(locationFields)
-  .partial()
-  .required({ name: true })
-  .strict();
-export const updateLocationBody = z.object(locationFields).partial().strict();
-export const listLocationsQuery = z.object({ ...pagination, q: text(256).optional() });
+export const createLocationBody = z.required(z.partial(z.strictObject(locationFields)), { name: true });
+export const updateLocationBody = z.partial(z.strictObject(locationFields));
+export const listLocationsQuery = z.object({ ...pagination, q: z.optional(text(256)) });
 export const locationSchema = z.object({
   id: z.string(),
   name: z.string(),
-  address: z.union([address, z.string()]).nullable(),
+  address: z.nullable(z.union([address, z.string()])),
   type: z.enum(WAREHOUSE_TYPES),
-  marketplace: z.string().nullable(),
+  marketplace: z.nullable(z.string()),
   is_active: z.boolean(),
   is_readonly: z.boolean(),
-  priority: z.number().int(),
+  priority: int(),
   metadata,
   created_at: z.string(),
   updated_at: z.string(),
@@ -333,27 +319,25 @@ export const locationSchema = z.object({
 export const locationResponse = z.object({ stock_location: locationSchema });
 export const locationListResponse = z.object({
   stock_locations: z.array(locationSchema),
-  count: z.number().int(),
-  offset: z.number().int(),
-  limit: z.number().int(),
+  count: int(),
+  offset: int(),
+  limit: int(),
 });
 
 // ---------- variant ↔ inventory item links ----------
-export const linkBody = z
-  .object({ inventory_item_id: id('iitem'), required_quantity: quantity(1).optional() })
-  .strict();
-export const linkUpdateBody = z.object({ required_quantity: quantity(1) }).strict();
+export const linkBody = z.strictObject({ inventory_item_id: id('iitem'), required_quantity: z.optional(quantity(1)) });
+export const linkUpdateBody = z.strictObject({ required_quantity: quantity(1) });
 export const variantResponse = z.object({
   variant: z.object({
     id: z.string(),
     product_id: z.string(),
-    inventory_quantity: z.number().int(),
+    inventory_quantity: int(),
     inventory_items: z.array(
       z.object({
         id: z.string(),
         variant_id: z.string(),
         inventory_item_id: z.string(),
-        required_quantity: z.number().int(),
+        required_quantity: int(),
         inventory: itemSchema,
       }),
     ),
@@ -361,86 +345,84 @@ export const variantResponse = z.object({
 });
 
 // ---------- shared ----------
-export const empty = z.object({}).strict();
+export const empty = z.strictObject({});
 export const anyQuery = z.object({});
 export const healthResponse = z.object({ status: z.literal('ok') });
 export const docsAssetParams = z.object({
-  file: z.string().max(64).regex(/^[\w.-]+$/, 'must be a file name').describe('a file of the docs page, e.g. swagger-ui-bundle.js'),
+  file: describe(z.string().check(z.maxLength(64), z.regex(/^[\w.-]+$/, 'must be a file name')), 'a file of the docs page, e.g. swagger-ui-bundle.js'),
 });
 
 // ---------- inventory family ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
-const cursorParam = z.string().max(2000).optional();
+const cursorParam = z.optional(text(2000));
 export const inventoryListQuery = z.object({
   limit: queryInt(50, 200),
   cursor: cursorParam,
-  status: z.enum(LEVEL_STATUSES).optional(),
-  warehouse_id: id('wh').optional(),
-  sku: skuText().optional(),
+  status: z.optional(z.enum(LEVEL_STATUSES)),
+  warehouse_id: z.optional(id('wh')),
+  sku: z.optional(skuText()),
 });
 export const skuParams = z.object({ sku: skuText() });
 export const warehouseLine = z.object({
   warehouse_id: z.string(),
-  name: z.string().nullable(),
-  type: z.string().nullable(),
-  on_hand: z.number().int(),
-  reserved: z.number().int(),
-  available: z.number().int(),
+  name: z.nullable(z.string()),
+  type: z.nullable(z.string()),
+  on_hand: int(),
+  reserved: int(),
+  available: int(),
 });
 const skuSummaryFields = {
   sku: z.string(),
-  title: z.string().nullable(),
-  total_on_hand: z.number().int(),
-  total_reserved: z.number().int(),
-  total_available: z.number().int(),
-  total_incoming: z.number().int(),
-  safety_stock: z.number().int(),
+  title: z.nullable(z.string()),
+  total_on_hand: int(),
+  total_reserved: int(),
+  total_available: int(),
+  total_incoming: int(),
+  safety_stock: int(),
   status: z.enum(LEVEL_STATUSES),
 };
 export const skuSummary = z.object({ ...skuSummaryFields, warehouses: z.array(warehouseLine) });
 export const skuDetail = z.object({
   ...skuSummaryFields,
   warehouses: z.array(
-    warehouseLine.extend({
-      incoming: z.number().int(),
-      safety_stock: z.number().int(),
-      reorder_level: z.number().int(),
-      reorder_quantity: z.number().int(),
-      bin_location: z.string().nullable(),
+    z.extend(warehouseLine, {
+      incoming: int(),
+      safety_stock: int(),
+      reorder_level: int(),
+      reorder_quantity: int(),
+      bin_location: z.nullable(z.string()),
       status: z.enum(LEVEL_STATUSES),
     }),
   ),
 });
-const listMeta = z.object({ total: z.number().int(), limit: z.number().int(), nextCursor: z.string().nullable() });
+const listMeta = z.object({ total: int(), limit: int(), nextCursor: z.nullable(z.string()) });
 export const inventoryListResponse = z.object({ data: z.array(skuSummary), meta: listMeta });
 export const skuDetailResponse = z.object({ data: skuDetail });
-export const setStockBody = z
-  .object({
-    warehouse_id: id('wh'),
-    quantity: quantity(),
-    reason: reason.optional(),
-    note: text(1000).nullable().optional(),
-    reference: text(256).nullable().optional(),
-    expected_quantity: quantity().optional(),
-  })
-  .strict();
+export const setStockBody = z.strictObject({
+  warehouse_id: id('wh'),
+  quantity: quantity(),
+  reason: z.optional(reason),
+  note: z.optional(z.nullable(text(1000))),
+  reference: z.optional(z.nullable(text(256))),
+  expected_quantity: z.optional(quantity()),
+});
 export type SetStockInput = z.infer<typeof setStockBody>;
 export const MAX_BULK_UPDATES = 500;
 /** Rows are checked one by one (an invalid row is reported, the others applied). */
-export const bulkBody = z.object({ updates: z.array(z.unknown()).min(1) }).strict();
-export const bulkRow = setStockBody.extend({ sku: skuText() });
+export const bulkBody = z.strictObject({ updates: z.array(z.unknown()).check(z.minLength(1)) });
+export const bulkRow = z.extend(setStockBody, { sku: skuText() });
 export const bulkResponse = z.object({
   data: z.object({
-    applied: z.number().int(),
-    unchanged: z.number().int(),
-    failed: z.number().int(),
+    applied: int(),
+    unchanged: int(),
+    failed: int(),
     results: z.array(
       z.object({
-        index: z.number().int(),
-        sku: z.string().nullable(),
-        warehouse_id: z.string().nullable(),
+        index: int(),
+        sku: z.nullable(z.string()),
+        warehouse_id: z.nullable(z.string()),
         status: z.enum(['applied', 'unchanged', 'failed']),
-        error: z.object({ code: z.string(), message: z.string() }).optional(),
+        error: z.optional(z.object({ code: z.string(), message: z.string() })),
       }),
     ),
   }),
@@ -448,45 +430,44 @@ export const bulkResponse = z.object({
 export const adjustmentsQuery = z.object({
   limit: queryInt(50, 200),
   cursor: cursorParam,
-  start_date: isoDate.optional(),
-  end_date: isoDate.optional(),
-  warehouse_id: id('wh').optional(),
-  reason: reason.optional(),
+  start_date: z.optional(isoDate),
+  end_date: z.optional(isoDate),
+  warehouse_id: z.optional(id('wh')),
+  reason: z.optional(reason),
 });
 export const adjustmentSchema = z.object({
   id: z.string(),
-  sku: z.string().nullable(),
+  sku: z.nullable(z.string()),
   inventory_item_id: z.string(),
   warehouse_id: z.string(),
   field: z.enum(['stocked_quantity', 'incoming_quantity']),
-  before_quantity: z.number().int(),
-  after_quantity: z.number().int(),
-  delta: z.number().int(),
+  before_quantity: int(),
+  after_quantity: int(),
+  delta: int(),
   reason: reason,
-  note: z.string().nullable(),
-  reference: z.string().nullable(),
+  note: z.nullable(z.string()),
+  reference: z.nullable(z.string()),
   created_by: z.string(),
   created_at: z.string(),
 });
 export const adjustmentsResponse = z.object({ data: z.array(adjustmentSchema), meta: listMeta });
 export const transferBody = z
-  .object({
+  .strictObject({
     from_warehouse_id: id('wh'),
     to_warehouse_id: id('wh'),
     quantity: quantity(1),
-    note: text(1000).nullable().optional(),
-    reference: text(256).nullable().optional(),
+    note: z.optional(z.nullable(text(1000))),
+    reference: z.optional(z.nullable(text(256))),
   })
-  .strict()
-  .refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] });
+  .check(z.refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] }));
 export const transferResponse = z.object({
   data: z.object({
     id: z.string(),
     sku: z.string(),
     from_warehouse_id: z.string(),
     to_warehouse_id: z.string(),
-    quantity: z.number().int(),
-    note: z.string().nullable(),
+    quantity: int(),
+    note: z.nullable(z.string()),
     created_by: z.string(),
     created_at: z.string(),
     inventory: skuDetail,
@@ -494,44 +475,41 @@ export const transferResponse = z.object({
 });
 
 // ---------- warehouses (inventory family) ----------
-export const warehouseCreateBody = z
-  .object({ id: id('wh').optional(), ...locationFields, address: z.union([address, text(1000)]).nullable() })
-  .partial()
-  .required({ name: true })
-  .strict();
-export const warehouseUpdateBody = z.object({ ...locationFields, address: z.union([address, text(1000)]).nullable() }).partial().strict();
+export const warehouseCreateBody = z.required(
+  z.partial(z.strictObject({ id: z.optional(id('wh')), ...locationFields, address: z.nullable(z.union([address, text(1000)])) })),
+  { name: true },
+);
+export const warehouseUpdateBody = z.partial(z.strictObject({ ...locationFields, address: z.nullable(z.union([address, text(1000)])) }));
 const warehouseSchema = locationSchema;
 export const warehouseResponse = z.object({ data: warehouseSchema });
 export const warehouseListResponse = z.object({ data: z.array(warehouseSchema) });
 export const warehouseParams = z.object({ id: id('wh') });
 
 // ---------- records family ----------
-export const recordBody = z
-  .object({
-    productId: text(256).min(1),
-    skuId: skuText().nullable().optional(),
-    warehouseId: id('wh'),
-    initialQty: quantity(),
-    location: text(128).nullable().optional(),
-    reorderLevel: quantity().optional(),
-    reorderQty: quantity().optional(),
-    variantAttributes: metadata.optional(),
-  })
-  .strict();
+export const recordBody = z.strictObject({
+  productId: nonEmptyText(256),
+  skuId: z.optional(z.nullable(skuText())),
+  warehouseId: id('wh'),
+  initialQty: quantity(),
+  location: z.optional(z.nullable(text(128))),
+  reorderLevel: z.optional(quantity()),
+  reorderQty: z.optional(quantity()),
+  variantAttributes: z.optional(metadata),
+});
 export const recordParams = z.object({ id: id('ilev') });
 const recordSchema = z.object({
   id: z.string(),
-  productId: z.string().nullable(),
-  skuId: z.string().nullable(),
+  productId: z.nullable(z.string()),
+  skuId: z.nullable(z.string()),
   tenantId: z.string(),
   warehouseId: z.string(),
-  warehouseName: z.string().nullable(),
-  location: z.string().nullable(),
-  onHandQty: z.number().int(),
-  reservedQty: z.number().int(),
-  availableQty: z.number().int(),
-  reorderLevel: z.number().int(),
-  reorderQty: z.number().int(),
+  warehouseName: z.nullable(z.string()),
+  location: z.nullable(z.string()),
+  onHandQty: int(),
+  reservedQty: int(),
+  availableQty: int(),
+  reorderLevel: int(),
+  reorderQty: int(),
   variantAttributes: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -540,53 +518,53 @@ export const recordResponse = z.object({ status: z.literal(true), data: recordSc
 export const recordListResponse = z.object({ status: z.literal(true), data: z.array(recordSchema) });
 
 // ---------- API keys ----------
-export const keyCreateBody = z
-  .object({
-    name: text(128).min(1),
-    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length * 2),
-    warehouse_ids: z.array(id('wh')).max(100).nullable().optional(),
-  })
-  .strict();
+export const keyCreateBody = z.strictObject({
+  name: nonEmptyText(128),
+  scopes: z.array(z.enum(SCOPES)).check(z.minLength(1), z.maxLength(SCOPES.length * 2)),
+  warehouse_ids: z.optional(z.nullable(z.array(id('wh')).check(z.maxLength(100)))),
+});
 export const keyParams = z.object({ id: id('key') });
 const keySchema = z.object({
   id: z.string(),
   prefix: z.string(),
   name: z.string(),
   scopes: z.array(z.enum(SCOPES)),
-  warehouse_ids: z.array(z.string()).nullable(),
+  warehouse_ids: z.nullable(z.array(z.string())),
   created_at: z.string(),
-  last_used_at: z.string().nullable(),
-  revoked_at: z.string().nullable(),
+  last_used_at: z.nullable(z.string()),
+  revoked_at: z.nullable(z.string()),
 });
-export const keyCreatedResponse = z.object({ data: keySchema.extend({ key: z.string().describe('the secret: shown this once') }) });
+export const keyCreatedResponse = z.object({ data: z.extend(keySchema, { key: describe(z.string(), 'the secret: shown this once') }) });
 export const keyResponse = z.object({ data: keySchema });
 export const keyListResponse = z.object({ data: z.array(keySchema) });
 
 // ---------- low-stock reports ----------
-export const reportQuery = z.object({ format: z.enum(['json', 'csv']).optional().transform((f) => f ?? 'json') });
-export const reportParams = z.object({ id: z.string().min(1).max(64).regex(/^rep_[A-Za-z0-9_]+$/, 'is not a report id') });
+/** `?format=json|csv`, json when not given. */
+const format = () => z.pipe(z.optional(z.enum(['json', 'csv'])), z.transform((f) => f ?? 'json'));
+/** An id of 1 to 64 characters matching `pattern`. */
+const ownId = (pattern: RegExp, message: string) => z.string().check(z.minLength(1), z.maxLength(64), z.regex(pattern, message));
+export const reportQuery = z.object({ format: format() });
+export const reportParams = z.object({ id: ownId(/^rep_[A-Za-z0-9_]+$/, 'is not a report id') });
 const reportRow = z.object({
-  sku: z.string().nullable(),
-  title: z.string().nullable(),
+  sku: z.nullable(z.string()),
+  title: z.nullable(z.string()),
   warehouse: z.string(),
-  bin: z.string().nullable(),
-  stocked: z.number().int(),
-  reserved: z.number().int(),
-  incoming: z.number().int(),
-  available: z.number().int(),
-  safety_stock: z.number().int(),
-  reorder_level: z.number().int(),
-  suggested_reorder_quantity: z.number().int(),
+  bin: z.nullable(z.string()),
+  stocked: int(),
+  reserved: int(),
+  incoming: int(),
+  available: int(),
+  safety_stock: int(),
+  reorder_level: int(),
+  suggested_reorder_quantity: int(),
   status: z.enum(LEVEL_STATUSES),
 });
 export const reportResponse = z.object({ data: z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }) });
 
 // ---------- CSV uploads ----------
-export const uploadCreateBody = z
-  .object({ mode: z.enum(['set', 'adjust']).optional().describe('set (absolute, default) or adjust (deltas)') })
-  .strict();
-export const uploadParams = z.object({ id: z.string().min(1).max(64).regex(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') });
-export const uploadQuery = z.object({ format: z.enum(['json', 'csv']).optional().transform((f) => f ?? 'json') });
+export const uploadCreateBody = z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') });
+export const uploadParams = z.object({ id: ownId(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') });
+export const uploadQuery = z.object({ format: format() });
 export const uploadCreatedResponse = z.object({
   data: z.object({
     id: z.string(),
@@ -597,22 +575,22 @@ export const uploadCreatedResponse = z.object({
     expires_at: z.string(),
   }),
 });
-const uploadRowError = z.object({ line: z.number().int(), code: z.string(), message: z.string(), sku: z.string().nullable(), warehouse_id: z.string().nullable() });
+const uploadRowError = z.object({ line: int(), code: z.string(), message: z.string(), sku: z.nullable(z.string()), warehouse_id: z.nullable(z.string()) });
 export const uploadResponse = z.object({
   data: z.object({
     id: z.string(),
     status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
     mode: z.enum(['set', 'adjust']),
-    rows_total: z.number().int().nullable(),
-    rows_done: z.number().int(),
-    rows_applied: z.number().int(),
-    rows_unchanged: z.number().int(),
-    rows_failed: z.number().int(),
-    error: z.object({ code: z.string(), message: z.string() }).nullable(),
-    errors: z.array(uploadRowError).describe('the first 20 failed rows; all of them with ?format=csv'),
+    rows_total: z.nullable(int()),
+    rows_done: int(),
+    rows_applied: int(),
+    rows_unchanged: int(),
+    rows_failed: int(),
+    error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+    errors: describe(z.array(uploadRowError), 'the first 20 failed rows; all of them with ?format=csv'),
     errors_url: z.string(),
     created_at: z.string(),
     updated_at: z.string(),
-    completed_at: z.string().nullable(),
+    completed_at: z.nullable(z.string()),
   }),
 });

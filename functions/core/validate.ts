@@ -1,5 +1,5 @@
 /** zod failures → one DomainError naming every bad field. Quantity fields get the quantity codes of the contract. */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { DomainError } from './errors.ts';
 import type { ErrorDetail } from './errors.ts';
 
@@ -21,7 +21,7 @@ const QUANTITY_FIELDS = new Set([
 ]);
 const STOCK_FIELDS = new Set(['stocked_quantity', 'incoming_quantity', 'initialQty']);
 
-export function toDomainError(where: 'body' | 'query' | 'path', error: z.ZodError, input: unknown): DomainError {
+export function toDomainError(where: 'body' | 'query' | 'path', error: z.core.$ZodError, input: unknown): DomainError {
   const details: ErrorDetail[] = [];
   let quantityIssues = 0;
   let negative = 0;

@@ -4,7 +4,7 @@
  * give (from what the route table says it does) in its family's shape, an example of each request and
  * response, a description of every field a client sets, tags per family, and `servers`.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { routes } from '../routes.ts';
 import type { Family, Route } from '../routes.ts';
 import { bulkRow } from '../core/schemas.ts';
@@ -12,7 +12,7 @@ import { FIELD_DESCRIPTIONS, FAMILY_TAGS } from './openapi-text.ts';
 
 type Schema = Record<string, any>;
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output'): Schema => {
+const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): Schema => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Schema;
   return rest;
 };

@@ -17,4 +17,9 @@ test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, async () =
   console.log(`docs functions: page ${(sizes.find((s) => s.name === 'MetaDocs')!.bytes / 1024).toFixed(1)} KB; assets ${(docs.bytes / 1024).toFixed(1)} KB code + ${(docs.assetBytes / 1024).toFixed(1)} KB Swagger UI files`);
   expect(docs.assetBytes).toBeGreaterThan(1024 * 1024);
   expect(docs.assetBytes).toBeLessThan(5 * 1024 * 1024);
+  // the schemas are zod/mini: the classic API (~60 KB more in every function) is in no bundle
+  const classic = sizes.filter((s) => Object.keys(s.inputs).some((i) => i.includes('node_modules/zod/v4/classic/'))).map((s) => s.name);
+  expect(classic).toEqual([]);
+  const mini = sizes.filter((s) => Object.keys(s.inputs).some((i) => i.includes('node_modules/zod/v4/mini/')));
+  expect(mini.length).toBeGreaterThanOrEqual(routes.length);
 }, 120_000);
