@@ -146,6 +146,16 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
   return handler;
 
   function renderFailure(err: unknown): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
+    if (isThrottled(err)) {
+      // one record (a hot SKU's level) written faster than DynamoDB takes writes to one item, past the
+      // SDK's own retries: the caller slows down and sends it again (nothing was written)
+      logger.warn('throttled by DynamoDB', err as Error);
+      return {
+        statusCode: 429,
+        headers: { 'content-type': 'application/json', 'retry-after': '1', ...SECURITY_HEADERS },
+        body: JSON.stringify({ message: THROTTLED_MESSAGE }),
+      };
+    }
     const rendered =
       err instanceof DomainError
         ? renderError(route.family, err)
@@ -159,6 +169,14 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       body: JSON.stringify(rendered.body),
     };
   }
+}
+
+export const THROTTLED_MESSAGE = 'Too Many Requests: this record takes writes more slowly than they arrive; retry after a moment';
+
+/** DynamoDB throttling (a partition over its limit) after the SDK's retries: a 429, never a 5xx. */
+function isThrottled(err: unknown): boolean {
+  const name = (err as { name?: string })?.name;
+  return name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
 }
 
 /** DynamoDB refusing a value (size, nesting, number range) is the input's fault: a 400, never a 5xx. */

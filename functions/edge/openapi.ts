@@ -167,7 +167,7 @@ const ERROR_SCHEMAS: Record<Exclude<Family, 'meta'>, Schema> = {
   },
 };
 const ERROR_NAMES: Record<Family, string> = { admin: 'AdminError', inventory: 'InventoryError', records: 'RecordsError', meta: 'InventoryError' };
-const THROTTLED = { type: 'object', description: "API Gateway's own answer when the stage's rate limit is exceeded", properties: { message: { type: 'string' } }, example: { message: 'Too Many Requests' } };
+const THROTTLED = { type: 'object', description: "API Gateway's own answer when the stage's rate limit is exceeded, or the service's when DynamoDB throttles the record written (Retry-After: 1)", properties: { message: { type: 'string' } }, example: { message: 'Too Many Requests' } };
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad request: a field is invalid (named in the message and details)',
@@ -178,7 +178,7 @@ const STATUS_TEXT: Record<number, string> = {
   413: 'The request body exceeds 256 KB',
   415: 'The body is not JSON',
   422: 'A quantity out of range, or an Idempotency-Key reused with another body',
-  429: 'Too many requests (stage throttling)',
+  429: 'Too many requests (stage throttling, or a record written faster than DynamoDB takes writes to one item): retry after a moment',
   500: 'Unexpected error (no details are given away)',
 };
 

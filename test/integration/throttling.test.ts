@@ -1,0 +1,50 @@
+/**
+ * DynamoDB throttling a hot record past the SDK's retries (the front with partition limits on, as
+ * AWS does to one item over 1,000 write units/s): the service answers 429 with Retry-After, never a
+ * 5xx, and a throttled reservation leaves nothing half-written.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { startDynamoFront } from '../../lib/local/dynamo-front.ts';
+import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
+import { setClient } from '../../functions/store/db.ts';
+import { startApi } from '../support/api.ts';
+import type { Api } from '../support/api.ts';
+
+let api: Api;
+let front: DynamoFront;
+beforeAll(async () => {
+  api = await startApi();
+  // 1,000 WCU/s × 0.002: 2 write units a second per partition, one second deep
+  front = await startDynamoFront({ target: process.env.DYNAMODB_LOCAL_ENDPOINT ?? process.env.DYNAMODB_ENDPOINT!, throughput: true, scale: 0.002 });
+});
+afterAll(async () => {
+  setClient(undefined);
+  await api.close();
+  await front.stop();
+});
+
+test('a level reserved faster than its partition takes writes: 429 with Retry-After for the rest, no 5xx, reserved = the reservations made', async () => {
+  const wh = (await api.post('/admin/stock-locations', { name: 'Hot' })).body.stock_location.id;
+  const iid = (await api.post('/admin/inventory-items', { sku: `HOT-${Date.now()}` })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 100 });
+  // from here the store talks to DynamoDB through the throttling front, with one SDK attempt
+  const base = new DynamoDBClient({ endpoint: front.endpoint, region: 'local', credentials: { accessKeyId: 'admin', secretAccessKey: 'x' }, maxAttempts: 1 });
+  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+  const answers = await Promise.all(
+    Array.from({ length: 16 }, () => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1 })),
+  );
+  setClient(undefined);
+  const statuses = answers.map((a) => a.status);
+  expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  const throttled = answers.filter((a) => a.status === 429);
+  expect(throttled.length).toBeGreaterThan(0);
+  expect(throttled[0]!.headers.get('retry-after')).toBe('1');
+  expect(throttled[0]!.body.message).toMatch(/Too Many Requests/);
+  expect(front.stats.throttled).toBeGreaterThan(0);
+  const made = answers.filter((a) => a.status === 200).length;
+  const level = (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
+  expect(level.reserved_quantity).toBe(made);
+  const open = (await api.get(`/admin/reservations?inventory_item_id=${iid}&limit=100`)).body.reservations;
+  expect(open).toHaveLength(made);
+});
