@@ -3,10 +3,10 @@
  * same rows, sent both ways to two tenants set up alike, end the same — each row's status and code,
  * the stock, the ledger.
  */
-import { uploadsInFlight } from '../../lib/local/server.ts';
 import { makeKey, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
+import { settleUploads } from '../support/uploads.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -14,9 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const settle = async () => {
-  while (uploadsInFlight.size) await Promise.all([...uploadsInFlight]);
-};
+const settle = settleUploads;
 
 /** A tenant with warehouses wh_main, wh_other and the read-only wh_fba; P-1 stocked 10 at wh_main and wh_other, P-2 stocked nowhere. */
 async function tenant(key: string) {

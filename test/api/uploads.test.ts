@@ -1,8 +1,8 @@
 /** CSV uploads through the API: create, PUT the file, follow the job; rows applied exactly once, bad rows reported by line. */
-import { uploadsInFlight } from '../../lib/local/server.ts';
 import { makeKey, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
+import { settleUploads } from '../support/uploads.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -10,9 +10,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const settle = async () => {
-  while (uploadsInFlight.size) await Promise.all([...uploadsInFlight]);
-};
+const settle = settleUploads;
 
 async function upload(csv: string | Uint8Array, mode?: 'set' | 'adjust', key?: string) {
   const created = await api.request('POST', '/api/inventory/uploads', mode ? { mode } : undefined, { key });

@@ -12,6 +12,7 @@ import { db, tableName } from '../../functions/store/db.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { itemIdBySku } from '../../functions/store/items.ts';
 import { newTenant } from './api.ts';
+import { uploadsInFlight } from '../../lib/local/server.ts';
 
 export interface Catalogue {
   actor: Actor;
@@ -100,4 +101,9 @@ export async function uploadState(c: Catalogue, uploadId: string) {
     } while (start);
   }
   return { stock, ledger };
+}
+
+/** Wait until every upload the local server started (S3-event style, in the background) has finished. */
+export async function settleUploads(): Promise<void> {
+  while (uploadsInFlight.size) await Promise.all([...uploadsInFlight]);
 }
