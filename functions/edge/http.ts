@@ -13,6 +13,7 @@ import type { Route } from '../routes.ts';
 import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
 import { idempotent } from './idempotency.ts';
+import { trackingWrites, wroteInThisRequest } from '../store/db.ts';
 
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -138,7 +139,7 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       route: route.id,
       ...(lambda?.tenant ? { tenant: String(lambda.tenant), key_name: String(lambda.key_name ?? '') } : {}),
     });
-    const res = await respond(event);
+    const res = await trackingWrites(() => respond(event));
     const status = res.statusCode ?? 200;
     count(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
     return res;
@@ -146,9 +147,10 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
   return handler;
 
   function renderFailure(err: unknown): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
-    if (isThrottled(err)) {
+    if (isThrottled(err) && !wroteInThisRequest()) {
       // one record (a hot SKU's level) written faster than DynamoDB takes writes to one item, past the
-      // SDK's own retries: the caller slows down and sends it again (nothing was written)
+      // SDK's own retries, before anything was written: the caller slows down and sends it again.
+      // (After a write, a throttled read is not "nothing happened": that stays a 500.)
       logger.warn('throttled by DynamoDB', err as Error);
       return {
         statusCode: 429,

@@ -43,6 +43,7 @@ function makeClient(endpoint?: string, accessKeyId = 'admin'): DynamoDBDocumentC
     ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId, secretAccessKey: 'local' } } : {}),
     maxAttempts: 4,
   });
+  noteWrites(base);
   if (endpoint) decorate?.(base);
   return DynamoDBDocumentClient.from(base, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
@@ -51,6 +52,7 @@ function makeClient(endpoint?: string, accessKeyId = 'admin'): DynamoDBDocumentC
 
 /** Replace the client (tests inject failures through a middleware on their own client); undefined: back to the default ones. */
 export function setClient(next: DynamoDBDocumentClient | undefined): void {
+  if (next) noteWrites(next);
   client = next;
   if (!next) {
     for (const c of local.values()) c.destroy();
@@ -103,6 +105,30 @@ export interface PendingClaim {
 }
 
 const claims = new AsyncLocalStorage<PendingClaim | undefined>();
+
+/**
+ * Whether the request being served has had a write accepted by DynamoDB (any Put, Update, Delete,
+ * transaction or batch write that succeeded), noted by a middleware on every store client: a failure
+ * after that is not "nothing happened" (the edge answers it 500, not 429).
+ */
+const writes = new AsyncLocalStorage<{ wrote: boolean }>();
+const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+export function trackingWrites<T>(fn: () => Promise<T>): Promise<T> {
+  return writes.run({ wrote: false }, fn);
+}
+export const wroteInThisRequest = () => writes.getStore()?.wrote === true;
+function noteWrites(client: { middlewareStack: DynamoDBClient['middlewareStack'] }): void {
+  if (client.middlewareStack.identify().some((m) => m.startsWith('noteWrites'))) return;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const out = await next(args);
+      const seen = writes.getStore();
+      if (seen && WRITE_COMMANDS.has(String(context.commandName))) seen.wrote = true;
+      return out;
+    },
+    { step: 'initialize', name: 'noteWrites' },
+  );
+}
 
 /** Run `fn` (a request's handler) with `claim` pending: its first committing transaction carries it. */
 export function runWithClaim<T>(claim: PendingClaim, fn: () => Promise<T>): Promise<T> {
