@@ -13,12 +13,18 @@ import type { Api } from '../support/api.ts';
 
 let api: Api;
 let front: DynamoFront;
+const cacheTtl = process.env.AUTHORIZER_CACHE_TTL;
 beforeAll(async () => {
+  // the key is read once and kept (as API Gateway's authorizer cache does): this test throttles the
+  // route's own reads and writes, not the authorizer's (a throttled authorizer is API Gateway's 500)
+  process.env.AUTHORIZER_CACHE_TTL = '300';
   api = await startApi();
   // 1,000 WCU/s × 0.002: 2 write units a second per partition, one second deep
   front = await startDynamoFront({ target: process.env.DYNAMODB_LOCAL_ENDPOINT ?? process.env.DYNAMODB_ENDPOINT!, throughput: true, scale: 0.002 });
 });
 afterAll(async () => {
+  if (cacheTtl === undefined) delete process.env.AUTHORIZER_CACHE_TTL;
+  else process.env.AUTHORIZER_CACHE_TTL = cacheTtl;
   setClient(undefined);
   await api.close();
   await front.stop();
