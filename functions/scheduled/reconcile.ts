@@ -6,6 +6,7 @@
 import { count, instrumented, logger } from '#edge/observability.ts';
 import { reconcile } from '#core/reconcile.ts';
 import { tenants } from '#store/reports.ts';
+import { inParallel } from '#core/parallel.ts';
 
 const TENANTS_AT_ONCE = 8;
 
@@ -13,10 +14,9 @@ export const handler = instrumented('Reconcile', async (): Promise<{ tenants: nu
   let drifts = 0;
   let failed = 0;
   const all = await tenants();
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < all.length; i = next++) {
-      const tenant = all[i]!;
+  await inParallel(
+    all,
+    async (tenant) => {
       try {
         const out = await reconcile(tenant, { repair: false, by: 'reconcile-schedule' });
         drifts += out.drifts.length;
@@ -25,9 +25,9 @@ export const handler = instrumented('Reconcile', async (): Promise<{ tenants: nu
         failed++;
         logger.error('reconcile failed', { tenant, error: err as Error });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: TENANTS_AT_ONCE }, worker));
+    },
+    TENANTS_AT_ONCE,
+  );
   count('DriftsDetected', drifts);
   if (failed) throw new Error(`reconcile failed for ${failed} of ${all.length} tenant(s)`);
   return { tenants: all.length, drifts };

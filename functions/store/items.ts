@@ -1,6 +1,7 @@
 /** Inventory items: the row, its sku guard, and the item partition (item + levels). */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
+import { inParallel } from '../core/parallel.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
 import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
 import type { TxAction } from './db.ts';
@@ -302,21 +303,36 @@ function levelMove(tenant: string, iid: string, wid: string, change: { sku?: { v
 /** At most this many fan-out writes in flight at once (policy and read-only copies on levels). */
 export const FAN_OUT_PARALLEL = 16;
 
-/** Run `write` for every element, FAN_OUT_PARALLEL at a time. */
-export async function inParallel<T>(list: T[], write: (x: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(FAN_OUT_PARALLEL, list.length) }, async () => {
-      while (next < list.length) await write(list[next++]);
-    }),
+/**
+ * Copy `values` onto each level whose `seqAttr` is older than `seq` (or missing), FAN_OUT_PARALLEL at
+ * a time: per level `SET values, seqAttr = seq IF seqAttr < seq`, so a late or repeated copy never
+ * moves a level back. A failed condition means "already newer, or gone". Returns the levels moved.
+ */
+export async function copyOntoLevels(levels: Record<string, any>[], seqAttr: string, seq: number, values: Record<string, unknown>): Promise<number> {
+  const stale = levels.filter((l) => !(Number(l[seqAttr]) >= seq));
+  const names = Object.keys(values);
+  let moved = 0;
+  await inParallel(
+    stale,
+    async (l) => {
+      const written = await unlessConditionFails(() =>
+        retryConflicts(() =>
+          db().send(
+            new UpdateCommand({
+              TableName: tableName(),
+              Key: { PK: l.PK, SK: l.SK },
+              UpdateExpression: `SET ${[...names, seqAttr].map((n) => `${n} = :${n}`).join(', ')}`,
+              ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${seqAttr}) OR ${seqAttr} < :${seqAttr})`,
+              ExpressionAttributeValues: Object.fromEntries([...names.map((n) => [`:${n}`, values[n]]), [`:${seqAttr}`, seq]]),
+            }),
+          ),
+        ),
+      );
+      if (written) moved++;
+    },
+    FAN_OUT_PARALLEL,
   );
-}
-
-/** A conditional UpdateItem whose failed condition means "already newer, or gone": nothing to do. */
-export async function updateUnlessNewer(input: Record<string, unknown>): Promise<boolean> {
-  return (await unlessConditionFails(() =>
-    retryConflicts(() => db().send(new UpdateCommand({ TableName: tableName(), ...(input as any) }))),
-  )) !== undefined;
+  return moved;
 }
 
 /**
@@ -331,19 +347,8 @@ export async function fanOutPolicy(tenant: string, iid: string): Promise<number>
   const rows = await queryPartition(keys.itemPartition(tenant, iid));
   const item = rows.find((r) => r.SK === 'ITEM');
   if (!item) return 0;
-  const pv = Number(item.policy_version ?? 1);
-  const stale = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix) && !(Number(r.policy_version) >= pv));
-  let moved = 0;
-  await inParallel(stale, async (r) => {
-    const done = await updateUnlessNewer({
-      Key: { PK: r.PK, SK: r.SK },
-      UpdateExpression: 'SET policy_version = :pv, policy_allow_backorder = :pab',
-      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(policy_version) OR policy_version < :pv)',
-      ExpressionAttributeValues: { ':pv': pv, ':pab': item.allow_backorder === true },
-    });
-    if (done) moved++;
-  });
-  return moved;
+  const levels = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix));
+  return copyOntoLevels(levels, 'policy_version', Number(item.policy_version ?? 1), { policy_allow_backorder: item.allow_backorder === true });
 }
 
 function skuGuardDelete(tenant: string, sku: string, iid: string): TxAction {

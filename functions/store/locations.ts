@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
-import { inParallel, updateUnlessNewer } from './items.ts';
+import { copyOntoLevels } from './items.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { WarehouseEntity } from './entities.ts';
@@ -80,18 +80,7 @@ export async function updateWarehouse(tenant: string, wid: string, patch: Partia
  */
 export async function fanOutReadonly(tenant: string, wid: string, readonly: boolean, seq: number): Promise<number> {
   const levels = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1', projection: ['PK', 'SK', 'wh_ro_seq'] });
-  const stale = levels.filter((l) => !(Number(l.wh_ro_seq) >= seq));
-  let moved = 0;
-  await inParallel(stale, async (l) => {
-    const done = await updateUnlessNewer({
-      Key: { PK: l.PK, SK: l.SK },
-      UpdateExpression: 'SET wh_readonly = :r, wh_ro_seq = :s',
-      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(wh_ro_seq) OR wh_ro_seq < :s)',
-      ExpressionAttributeValues: { ':r': readonly, ':s': seq },
-    });
-    if (done) moved++;
-  });
-  return moved;
+  return copyOntoLevels(levels, 'wh_ro_seq', seq, { wh_readonly: readonly });
 }
 
 const whInUse = (wid: string) =>
