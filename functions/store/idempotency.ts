@@ -45,7 +45,8 @@ export type Claim =
   | { kind: 'mismatch' }
   | { kind: 'in_progress' };
 
-const keyOf = (scope: Scope, idemKey: string) => ({
+/** The record's key (exported for tests that age a claim). */
+export const keyOf = (scope: Scope, idemKey: string) => ({
   PK: `T#${scope.tenant}#IDEM#${scope.keyId}#${createHash('sha256').update(idemKey).digest('hex')}`,
   SK: 'IDEM',
 });

@@ -12,6 +12,8 @@ import { startFrontFor } from '../../lib/local/dynamo-front.ts';
 import { ensureTable } from '../../lib/local/table.ts';
 
 export default async function globalSetup() {
+  // jest runs each project's globalSetup: the integration and scale projects share the first one's
+  if ((globalThis as any).__DDB__) return;
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   const ddb = await startDynamoDbLocal();
   process.env.DYNAMODB_LOCAL_ENDPOINT = ddb.endpoint;
