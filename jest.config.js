@@ -21,6 +21,7 @@ const LONG_RUNS = [
   'test/integration/dynamodb-local-lifecycle.test.ts',
   'test/integration/local-runtime.test.ts',
   'test/integration/cli-terminal.test.ts',
+  'test/integration/cli.test.ts',
   'test/integration/docs-page.test.ts',
   'test/integration/uploads.test.ts',
 ];

@@ -130,7 +130,10 @@ export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<Dynam
         // the watchdog stops java (SIGTERM, then SIGKILL after 5 s) and then exits itself
         child.kill('SIGTERM');
         child.stdin?.end();
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        // (the fallback timer is cleared: a pending one would hold the caller's event loop for 10 s)
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 10_000)))]);
+        clearTimeout(timer);
       }
     },
   };

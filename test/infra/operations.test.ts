@@ -13,6 +13,19 @@ function makeStack(context: Record<string, unknown> = {}) {
 }
 const dev = makeStack();
 const template = Template.fromStack(dev);
+/** Every setting away from its default, in one prod stack (each stack of ~70 functions takes seconds to build). */
+let prodStack: InventoryStack | undefined;
+const prod = () =>
+  (prodStack ??= makeStack({
+    stage: 'prod',
+    alarmEmail: 'ops@example.com',
+    throttleRate: 20,
+    throttleBurst: 40,
+    corsOrigins: 'https://a.example, https://b.example',
+    authorizerCacheTtl: 0,
+  }));
+let prodTemplateMemo: Template | undefined;
+const prodTemplate = () => (prodTemplateMemo ??= Template.fromStack(prod()));
 
 // (transactions are authorised by the actions inside them: there is no separate TransactWriteItems action)
 const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
@@ -26,7 +39,7 @@ function actionsOf(stack: InventoryStack, t: Template, key: string): string[] {
 }
 
 test.each(['dev', 'prod'])('cdk-nag AWS Solutions checks: no unacknowledged finding (stage %s)', (stage) => {
-  const stack = stage === 'dev' ? dev : makeStack({ stage, alarmEmail: 'ops@example.com', corsOrigins: 'https://shop.example' });
+  const stack = stage === 'dev' ? dev : prod();
   const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(stack);
   const findings = report.violations.map((v) => `${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
   expect(findings).toEqual([]);
@@ -71,7 +84,7 @@ test('alarms: API 5xx rate, every function (errors + throttles), the DLQs, the s
   expect(alarms.filter((a) => JSON.stringify(a).includes('errors + throttles'))).toHaveLength(dev.functions.size);
   for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
   monitoring.resourceCountIs('AWS::SNS::Subscription', 0);
-  Template.fromStack(makeStack({ alarmEmail: 'ops@example.com' }).monitoring).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  Template.fromStack(prod().monitoring).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
 });
 
 test('one dashboard, in the monitoring stack', () => {
@@ -86,7 +99,7 @@ test('the API stage has access logs and throttling from context; CORS only when 
   });
   const api = Object.values(template.findResources('AWS::ApiGatewayV2::Api'))[0] as any;
   expect(api.Properties.CorsConfiguration).toBeUndefined();
-  const custom = Template.fromStack(makeStack({ stage: 'prod', throttleRate: 20, throttleBurst: 40, corsOrigins: 'https://a.example, https://b.example' }));
+  const custom = prodTemplate();
   custom.hasResourceProperties('AWS::ApiGatewayV2::Stage', { DefaultRouteSettings: Match.objectLike({ ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 }) });
   custom.hasResourceProperties('AWS::ApiGatewayV2::Api', {
     CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://a.example', 'https://b.example'], AllowHeaders: Match.arrayWith(['idempotency-key']) }),
@@ -94,13 +107,12 @@ test('the API stage has access logs and throttling from context; CORS only when 
 });
 
 test('the authorizer cache TTL comes from context (60 s by default) and reaches the function', () => {
-  const ttlOf = (s: InventoryStack) => {
-    const t = Template.fromStack(s);
+  const ttlOf = (s: InventoryStack, t: Template) => {
     const id = s.getLogicalId(s.functions.get('authorizer')!.node.defaultChild as never);
     return t.findResources('AWS::Lambda::Function')[id].Properties.Environment.Variables.AUTHORIZER_CACHE_TTL;
   };
-  expect(ttlOf(dev)).toBe('60');
-  expect(ttlOf(makeStack({ authorizerCacheTtl: 0 }))).toBe('0');
+  expect(ttlOf(dev, template)).toBe('60');
+  expect(ttlOf(prod(), prodTemplate())).toBe('0');
 });
 
 test('bad settings are refused with the setting named', () => {
@@ -114,8 +126,7 @@ test('the blob bucket logs its access, expires uploads and old reports, and is k
     LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'blobs/' }),
     LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ Prefix: 'reports/' }), Match.objectLike({ Prefix: 'uploads/' })]) },
   });
-  const prod = Template.fromStack(makeStack({ stage: 'prod' }));
-  for (const b of Object.values(prod.findResources('AWS::S3::Bucket')) as any[]) expect(b.DeletionPolicy).toBe('Retain');
+  for (const b of Object.values(prodTemplate().findResources('AWS::S3::Bucket')) as any[]) expect(b.DeletionPolicy).toBe('Retain');
 });
 
 test('the template stays within CloudFormation\'s 500-resource limit with room to grow', () => {

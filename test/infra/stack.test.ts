@@ -14,14 +14,15 @@ export function makeStack(context: Record<string, unknown> = {}, id = 'Test') {
   return new InventoryStack(app, `${id}-${settings.stage}`, settings);
 }
 const synth = (stage: string) => Template.fromStack(makeStack({ stage }));
-const template = synth('dev');
+// one dev stack for every test that reads it (each stack of ~70 functions takes seconds to build)
+const dev = makeStack({ stage: 'dev' });
+const template = Template.fromStack(dev);
 
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
-/** Every action granted to the role of the function behind a route. */
+/** Every action granted to the role of the function behind a route (or of a function that is not one). */
 function actionsOf(routeId: string): string[] {
-  const s = makeStack({}, 'Probe');
-  const t = Template.fromStack(s);
+  const [s, t] = [dev, template];
   const fnId = s.getLogicalId(s.functions.get(routeId)!.node.defaultChild as any);
   const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
   const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef));
@@ -106,35 +107,20 @@ test('the report, the expiry sweep and the reconcile run on schedules; the bucke
 });
 
 test('only the report routes touch the bucket, only the report maker and the consumers publish events', () => {
-  const probe = makeStack({}, 'Probe2');
-  const t = Template.fromStack(probe);
-  const actionsFor = (id: string) => {
-    const fnId = probe.getLogicalId(probe.functions.get(id)!.node.defaultChild as any);
-    const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
-    return Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
-      .flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
-  };
   for (const r of routes) {
-    const actions = actionsFor(r.id);
+    const actions = actionsOf(r.id);
     expect(actions.some((a) => a.startsWith('s3:'))).toBe(!!r.blobs);
     expect(actions.includes('events:PutEvents')).toBe(!!r.publishes);
     if (r.blobs === 'read') expect(actions.some((a) => a.startsWith('s3:Put'))).toBe(false);
   }
-  expect(actionsFor('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
+  expect(actionsOf('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
 });
 
 test("every function's table grant is its declaration, the one the local DynamoDB front enforces (lib/functions.ts tableGrants)", () => {
-  const probe = makeStack({}, 'Probe3');
-  const t = Template.fromStack(probe);
   const byName: Record<string, string> = { Authorizer: 'authorizer', StreamConsumer: 'stream', LowStockReport: 'scheduled.report', ExpireReservations: 'scheduled.expiry', Reconcile: 'scheduled.reconcile', UploadProcessor: 'uploads.processor' };
   for (const r of routes) byName[functionName(r)] = r.id;
   for (const [name, grant] of tableGrants()) {
-    const fnId = probe.getLogicalId(probe.functions.get(byName[name])!.node.defaultChild as any);
-    const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
-    const dynamo = Object.values(t.findResources('AWS::IAM::Policy'))
-      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef))
-      .flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)))
+    const dynamo = actionsOf(byName[name])
       // the stream's own actions (the event source mapping's) are not table access
       .filter((a: string) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a))
       .sort();
