@@ -13,6 +13,7 @@
  * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
  * | warehouse     | T#t#WH#<wid>            | WH                    | T#t#WHS / <wid>                 |                          |
+ * | level-count shard | T#t#WH#<wid>        | LC#<00..15>           | (16 per warehouse: level_count, is_readonly + ro_seq copies; items.ts) |
  * | reservation   | T#t#R#<rid>             | RES                   | T#t#RES / <iid>#<rid>           | T#t#RLI#<line> / <rid>   |
  * | variant       | T#t#V#<vid>             | VARIANT               |                                 |                          |
  * | variant link  | T#t#V#<vid>             | LINK#<iid>            | T#t#IL#<iid> / <vid>            |                          |
@@ -68,6 +69,10 @@ export const keys = {
   warehouse: (t: string, wid: string) => ({ PK: `${T(t)}#WH#${wid}`, SK: 'WH' }),
   warehouseIndex: (t: string, wid: string) => ({ GSI1PK: `${T(t)}#WHS`, GSI1SK: wid }),
   warehousesPartition: (t: string) => `${T(t)}#WHS`,
+  /** The warehouse's partition: its row and its level-count shards (one Query). */
+  warehousePartition: (t: string, wid: string) => `${T(t)}#WH#${wid}`,
+  warehouseShard: (t: string, wid: string, shard: number) => ({ PK: `${T(t)}#WH#${wid}`, SK: `LC#${String(shard).padStart(2, '0')}` }),
+  warehouseShardPrefix: 'LC#',
 
   reservation: (t: string, rid: string) => ({ PK: `${T(t)}#R#${rid}`, SK: 'RES' }),
   reservationIndex: (t: string, iid: string, rid: string) => ({ GSI1PK: `${T(t)}#RES`, GSI1SK: `${iid}#${rid}` }),

@@ -9,7 +9,7 @@ import type { AdjustmentReason, Level } from '../core/model.ts';
 import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { LEVEL_WRITABLE, levelBirth, levelFlag, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
+import { LEVEL_WRITABLE, levelBirth, levelCounter, levelFlag, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
 import type { LevelPolicy, WarehouseFlag } from './items.ts';
 import { LevelEntity } from './entities.ts';
 import { keys } from './keys.ts';
@@ -116,7 +116,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       throw otherProduct(rec.item.sku ?? iid, rec.item.product_id, input.product_id);
     }
     const birth = levelBirth(tenant, rec, { productId: input.product_id });
-    const flag = await warehouseFlag(tenant, wid);
+    const flag = await warehouseFlag(tenant, wid, iid);
     if (!flag) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
     const mustBeWritable = stocked > 0 || incoming > 0;
     const actions: TxAction[] = [
@@ -133,7 +133,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       birth.action,
       // the warehouse must exist (and be writable if stock arrives with the level), its read-only flag
       // is the one the level copies; it counts its levels
-      warehouseLevelCount(tenant, wid, 1, { mustBeWritable, flag }),
+      warehouseLevelCount(flag.counter, 1, { mustBeWritable, flag }),
     ];
     const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: input.reason ?? 'initial', note: input.note, reference: input.reference, created_by: ctx.by, at: now };
     if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
@@ -287,7 +287,7 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
           },
         },
       },
-      warehouseLevelCount(tenant, wid, -1),
+      warehouseLevelCount(await levelCounter(tenant, wid, iid), -1),
       ...writeOffLedger(ctx, level),
     ];
     const refused = await transactOrCancelled(actions);

@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
-import { copyOntoLevels } from './items.ts';
+import { copyOntoLevels, warehouseShardRows } from './items.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { WarehouseEntity } from './entities.ts';
@@ -14,18 +14,25 @@ import { queryPartition } from './query.ts';
 
 const whNotFound = (wid: string) => notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 
+/** A new warehouse, with its level-count shards (items.ts LEVEL_COUNT_SHARDS), in one transaction. */
 export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> {
   noteRef(w.id);
-  const written = await unlessConditionFails(() =>
-    writeItem({
-      Put: {
-        TableName: tableName(),
-        Item: WarehouseEntity.row(tenant, w, { level_count: 0, ro_seq: 1 }),
-        ConditionExpression: 'attribute_not_exists(PK)',
-      },
-    }),
-  );
-  if (!written) throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
+  const refused = await transactOrCancelled([
+    {
+      label: 'warehouse',
+      item: { Put: { TableName: tableName(), Item: WarehouseEntity.row(tenant, w, { level_count: 0, ro_seq: 1 }), ConditionExpression: 'attribute_not_exists(PK)' } },
+    },
+    ...warehouseShardRows(tenant, w.id, w.is_readonly === true, 1).map(
+      (Item, k): TxAction => ({ label: `shard:${k}`, item: { Put: { TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(PK)' } } }),
+    ),
+  ]);
+  if (refused) throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
+}
+
+/** The warehouse row and its level-count shards (none for a warehouse stored before them). */
+async function warehouseRows(tenant: string, wid: string): Promise<{ row?: Record<string, unknown>; shards: Record<string, unknown>[] }> {
+  const rows = await queryPartition(keys.warehousePartition(tenant, wid), { consistent: true });
+  return { row: rows.find((r) => r.SK === keys.warehouse(tenant, wid).SK), shards: rows.filter((r) => String(r.SK).startsWith(keys.warehouseShardPrefix)) };
 }
 
 export async function getWarehouse(tenant: string, wid: string): Promise<Warehouse | undefined> {
@@ -33,12 +40,10 @@ export async function getWarehouse(tenant: string, wid: string): Promise<Warehou
   return res.Item ? strip<Warehouse>(res.Item) : undefined;
 }
 
-/** How many levels a warehouse holds (kept by every level create and delete). */
+/** How many levels a warehouse holds (kept by every level create and delete, on its row and its shards). */
 export async function levelCount(tenant: string, wid: string): Promise<number> {
-  const res = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wid), ProjectionExpression: 'level_count', ConsistentRead: true }),
-  );
-  return Number(res.Item?.level_count ?? 0);
+  const { row, shards } = await warehouseRows(tenant, wid);
+  return [row, ...shards].reduce((n, r) => n + Number(r?.level_count ?? 0), 0);
 }
 
 export async function listWarehouses(tenant: string): Promise<Warehouse[]> {
@@ -54,20 +59,43 @@ export async function listWarehouses(tenant: string): Promise<Warehouse[]> {
 export async function updateWarehouse(tenant: string, wid: string, patch: Partial<Warehouse>): Promise<Warehouse> {
   const toggles = patch.is_readonly !== undefined;
   const params = updateParams(setFields(newExpr(), patch));
-  if (toggles) {
-    params.UpdateExpression += ' ADD #ro_seq :one';
-    params.ExpressionAttributeNames['#ro_seq'] = 'ro_seq';
-    params.ExpressionAttributeValues[':one'] = 1;
+  if (!toggles) {
+    const res = await unlessConditionFails(() =>
+      writeItem({
+        Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!res) throw whNotFound(wid);
+    return strip<Warehouse>(res.Attributes!);
   }
-  const res = await unlessConditionFails(() =>
-    writeItem({
-      Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  if (!res) throw whNotFound(wid);
-  const row = res.Attributes!;
-  if (toggles) await fanOutReadonly(tenant, wid, row.is_readonly === true, Number(row.ro_seq));
+  // the row and every shard take the flag and one more ro_seq together: a level creation checking its
+  // shard sees the toggle or commits before it (and the fan-out below reaches its level)
+  params.UpdateExpression += ' ADD #ro_seq :one';
+  params.ExpressionAttributeNames['#ro_seq'] = 'ro_seq';
+  params.ExpressionAttributeValues[':one'] = 1;
+  const { shards } = await warehouseRows(tenant, wid);
+  const refused = await transactOrCancelled([
+    { label: 'warehouse', item: { Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' } } },
+    ...shards.map(
+      (r): TxAction => ({
+        label: `shard:${r.SK}`,
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: { PK: r.PK, SK: r.SK },
+            UpdateExpression: 'SET is_readonly = :ro ADD ro_seq :one',
+            ConditionExpression: 'attribute_exists(PK)',
+            ExpressionAttributeValues: { ':ro': patch.is_readonly === true, ':one': 1 },
+          },
+        },
+      }),
+    ),
+  ]);
+  if (refused) throw whNotFound(wid);
+  const row = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wid), ConsistentRead: true }))).Item;
+  if (!row) throw whNotFound(wid);
+  await fanOutReadonly(tenant, wid, row.is_readonly === true, Number(row.ro_seq));
   return strip<Warehouse>(row);
 }
 
@@ -94,26 +122,33 @@ const whInUse = (wid: string) =>
 export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<void> {
   const { tenant } = ctx;
   await withRetry(async () => {
-    const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wid), ConsistentRead: true }));
-    if (!res.Item) throw whNotFound(wid);
+    const { row, shards } = await warehouseRows(tenant, wid);
+    if (!row) throw whNotFound(wid);
     const levelKeys = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1' });
     const levels = levelKeys.map((r) => strip<Level>(r));
     if (levels.some((l) => l.stocked_quantity > 0 || l.reserved_quantity > 0)) throw whInUse(wid);
-    if (levels.length > 98) {
-      throw new DomainError('CONFLICT', `Stock location ${wid} has ${levels.length} levels; delete them first (at most 98 go with it)`);
+    const most = 98 - shards.length;
+    if (levels.length > most) {
+      throw new DomainError('CONFLICT', `Stock location ${wid} has ${levels.length} levels; delete them first (at most ${most} go with it)`);
     }
+    // the counts on the row and its shards add up to the levels removed, and none moves before the
+    // delete (no level was added meanwhile); the index may lag a new level: then they differ, retry
+    const counted = [row, ...shards].reduce((n, r) => n + Number(r.level_count ?? 0), 0);
+    if (counted !== levels.length) return RETRY;
     const actions: TxAction[] = [
-      {
-        label: 'warehouse',
-        item: {
-          Delete: {
-            TableName: tableName(),
-            Key: keys.warehouse(tenant, wid),
-            ConditionExpression: 'level_count = :n',
-            ExpressionAttributeValues: { ':n': levels.length },
+      ...[row, ...shards].map(
+        (r): TxAction => ({
+          label: r === row ? 'warehouse' : `shard:${r.SK}`,
+          item: {
+            Delete: {
+              TableName: tableName(),
+              Key: { PK: r.PK, SK: r.SK },
+              ConditionExpression: 'level_count = :n',
+              ExpressionAttributeValues: { ':n': Number(r.level_count ?? 0) },
+            },
           },
-        },
-      },
+        }),
+      ),
       ...levels.map(
         (l): TxAction => ({
           label: `level:${l.inventory_item_id}`,

@@ -110,7 +110,7 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
       };
       // the item still has the sku the new level is indexed under, and no delete of it can pass this
       const birth = levelBirth(tenant, rec);
-      toFlag = await warehouseFlag(tenant, t.to);
+      toFlag = await warehouseFlag(tenant, t.to, iid);
       if (!toFlag) throw notFound('Warehouse', t.to, 'WAREHOUSE_NOT_FOUND');
       if (toFlag.readonly) throw readonlyWarehouse(t.to);
       actions.push({
@@ -119,7 +119,7 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
       });
       actions.push(birth.action);
       // writable, and still with the read-only flag the new level copies
-      actions.push(warehouseLevelCount(tenant, t.to, 1, { mustBeWritable: true, label: 'to-warehouse', flag: toFlag }));
+      actions.push(warehouseLevelCount(toFlag.counter, 1, { mustBeWritable: true, label: 'to-warehouse', flag: toFlag }));
     }
     const refused = await transactOrCancelled(actions);
     if (!refused) return true;

@@ -4,16 +4,16 @@
  * it can count the conflicts the front answered; the store retries them, so they would not show in
  * the results alone.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../../functions/core/errors.ts';
 import { createHold } from '../../functions/core/holds.ts';
 import { createItem, updateItem } from '../../functions/core/items.ts';
-import { adjustLevel, createLevel } from '../../functions/core/levels.ts';
+import { adjustLevel, createLevel, deleteLevel } from '../../functions/core/levels.ts';
 import { applyStock, transfer } from '../../functions/core/inventory.ts';
-import { createWarehouse, updateWarehouse } from '../../functions/core/locations.ts';
+import { createWarehouse, deleteWarehouse, updateWarehouse } from '../../functions/core/locations.ts';
 import { createReservation } from '../../functions/core/reservations.ts';
-import { skuTotal } from '../../functions/store/items.ts';
-import { fanOutReadonly } from '../../functions/store/locations.ts';
+import { LEVEL_COUNT_SHARDS, levelCountShard, skuTotal } from '../../functions/store/items.ts';
+import { fanOutReadonly, levelCount } from '../../functions/store/locations.ts';
 import { keys } from '../../functions/store/keys.ts';
 import type { Actor } from '../../functions/core/model.ts';
 import { db, setClient, tableName } from '../../functions/store/db.ts';
@@ -57,6 +57,52 @@ const codeOf = async (write: Promise<unknown>) => {
 const conflicts = () => ({ tx: front.stats.txConflicts, single: front.stats.writeConflicts });
 const level = async (tenant: string, iid: string, wid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }))).Item!;
+
+test('16 concurrent level creations at one warehouse, one per level-count shard: zero transaction conflicts; the count is exact and guards the delete', async () => {
+  const a = actor();
+  const wid = (await createWarehouse(a, { name: 'Births' })).id;
+  // items whose levels count on 16 different shards (items.ts levelCountShard): with the count on the
+  // warehouse row, every pair of these creations conflicted
+  const byShard = new Map<number, string>();
+  for (let i = 0; byShard.size < LEVEL_COUNT_SHARDS; i++) {
+    const iid = (await createItem(a, { sku: `BIRTH-${i}` })).id;
+    if (!byShard.has(levelCountShard(iid))) byShard.set(levelCountShard(iid), iid);
+  }
+  front.resetStats();
+  await Promise.all([...byShard.values()].map((iid) => createLevel(a, iid, { location_id: wid, stocked_quantity: 5 })));
+  expect(conflicts()).toEqual({ tx: 0, single: 0 });
+  expect(await levelCount(a.tenant, wid)).toBe(LEVEL_COUNT_SHARDS);
+  // a level removed counts down on its shard
+  const [first, second] = [...byShard.values()];
+  await deleteLevel(a, first!, wid);
+  expect(await levelCount(a.tenant, wid)).toBe(LEVEL_COUNT_SHARDS - 1);
+  // the warehouse still holds levels (with stock): no delete
+  expect(await codeOf(deleteWarehouse(a, wid))).toBe('CONFLICT');
+  for (const iid of [...byShard.values()].slice(1)) await deleteLevel(a, iid, wid);
+  expect(await levelCount(a.tenant, wid)).toBe(0);
+  await deleteWarehouse(a, wid);
+  expect(await codeOf(createLevel(a, second!, { location_id: wid }))).toBe('WAREHOUSE_NOT_FOUND');
+  expect(await levelCount(a.tenant, wid)).toBe(0);
+});
+
+test('a warehouse stored before the shards keeps counting on its own row: creations, the read-only toggle and the delete still hold', async () => {
+  const a = actor();
+  const wid = 'wh_legacy';
+  await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.warehouse(a.tenant, wid), ...keys.warehouseIndex(a.tenant, wid), entity: 'warehouse', id: wid, name: 'Old', type: 'own', is_readonly: false, priority: 0, level_count: 0 } }));
+  const iid = (await createItem(a, { sku: 'LEGACY-1' })).id;
+  await createLevel(a, iid, { location_id: wid, stocked_quantity: 3 });
+  expect(await levelCount(a.tenant, wid)).toBe(1);
+  const row = async () => (await db().send(new GetCommand({ TableName: tableName(), Key: keys.warehouse(a.tenant, wid), ConsistentRead: true }))).Item!;
+  expect((await row()).level_count).toBe(1);
+  await updateWarehouse(a, wid, { is_readonly: true });
+  expect(await codeOf(adjustLevel(a, iid, wid, { adjustment: 1 }))).toBe('READONLY_WAREHOUSE');
+  await updateWarehouse(a, wid, { is_readonly: false });
+  await adjustLevel(a, iid, wid, { adjustment: -3 });
+  await deleteLevel(a, iid, wid);
+  expect((await row()).level_count).toBe(0);
+  await deleteWarehouse(a, wid);
+  expect(await codeOf(createLevel(a, iid, { location_id: wid }))).toBe('WAREHOUSE_NOT_FOUND');
+});
 
 test('32 concurrent stock writers on 32 different SKUs of one warehouse: zero transaction conflicts (no warehouse row in their transactions)', async () => {
   const a = actor();
