@@ -6,7 +6,7 @@ import type * as z from 'zod';
 import type { CreateItemInput, listItemsQuery } from './schemas.ts';
 import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
-import { writeOffLedger } from '../store/levels.ts';
+import { writeOffLedger } from '../store/ledger.ts';
 
 export type ItemWithLevels = InventoryItem & { location_levels: Level[] };
 

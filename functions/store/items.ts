@@ -10,6 +10,8 @@ import { newExpr, setFields, updateParams } from './expr.ts';
 import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
+import { copyOntoLevels } from './fan-out.ts';
+import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 type Row = Record<string, any>;
 
@@ -301,41 +303,6 @@ function levelMove(tenant: string, iid: string, wid: string, change: { sku?: { v
   };
 }
 
-/** At most this many fan-out writes in flight at once (policy and read-only copies on levels). */
-export const FAN_OUT_PARALLEL = 16;
-
-/**
- * Copy `values` onto each level whose `seqAttr` is older than `seq` (or missing), FAN_OUT_PARALLEL at
- * a time: per level `SET values, seqAttr = seq IF seqAttr < seq`, so a late or repeated copy never
- * moves a level back. A failed condition means "already newer, or gone". Returns the levels moved.
- */
-export async function copyOntoLevels(levels: Record<string, any>[], seqAttr: string, seq: number, values: Record<string, unknown>): Promise<number> {
-  const stale = levels.filter((l) => !(Number(l[seqAttr]) >= seq));
-  const names = Object.keys(values);
-  let moved = 0;
-  await inParallel(
-    stale,
-    async (l) => {
-      const written = await unlessConditionFails(() =>
-        retryConflicts(() =>
-          db().send(
-            new UpdateCommand({
-              TableName: tableName(),
-              Key: { PK: l.PK, SK: l.SK },
-              UpdateExpression: `SET ${[...names, seqAttr].map((n) => `${n} = :${n}`).join(', ')}`,
-              ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${seqAttr}) OR ${seqAttr} < :${seqAttr})`,
-              ExpressionAttributeValues: Object.fromEntries([...names.map((n) => [`:${n}`, values[n]]), [`:${seqAttr}`, seq]]),
-            }),
-          ),
-        ),
-      );
-      if (written) moved++;
-    },
-    FAN_OUT_PARALLEL,
-  );
-  return moved;
-}
-
 /**
  * Copy the item's current backorder policy onto each of its levels that has an older copy (or
  * none): one strongly consistent Query of the item's partition, then a conditional UpdateItem per
@@ -465,100 +432,3 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
 export const itemHasReservations = (iid: string) =>
   new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
 
-/**
- * A stock write's guard that its warehouse takes writes, on the level itself: each level carries a
- * copy of its warehouse's is_readonly (`wh_readonly`, with the warehouse's `ro_seq` as `wh_ro_seq`),
- * so stock writes of different SKUs of one warehouse share no row (the warehouse row in every one of
- * them made them all conflict). A level without a copy is writable. The warehouse's existence needs
- * no check: a warehouse is deleted only with its levels, each conditioned on holding nothing.
- * Used with `:false` = false among the write's values.
- */
-export const LEVEL_WRITABLE = '(attribute_not_exists(wh_readonly) OR wh_readonly = :false)';
-
-/** True when a failed level's old image says its warehouse is read-only. */
-export const levelReadonly = (old: Record<string, unknown> | undefined) => old?.wh_readonly === true;
-
-/**
- * A warehouse counts its levels on 16 level-count shard rows (`T#t#WH#<wid>` / `LC#00`..`LC#15`,
- * written with the warehouse), not on its own row: a level creation updates the one shard of its
- * item, so creations of different SKUs at one warehouse share a row only when their items hash to
- * the same shard (1 in 16), where the warehouse row made every one of them conflict. Each shard also
- * carries the warehouse's is_readonly and ro_seq, changed with the warehouse's in one transaction,
- * so the shard is all a creation needs to check. A warehouse stored before the shards has none: its
- * row keeps counting (and the shard read falls back to it).
- */
-export const LEVEL_COUNT_SHARDS = 16;
-export const levelCountShard = (iid: string) => createHash('sha256').update(iid).digest().readUInt32BE(0) % LEVEL_COUNT_SHARDS;
-
-/** The shard rows a new warehouse is written with. */
-export const warehouseShardRows = (tenant: string, wid: string, readonly: boolean, roSeq: number) =>
-  Array.from({ length: LEVEL_COUNT_SHARDS }, (_, k) => ({ ...keys.warehouseShard(tenant, wid, k), entity: 'warehouse-shard', level_count: 0, is_readonly: readonly, ro_seq: roSeq }));
-
-/**
- * A warehouse's read-only flag and its sequence (ro_seq, 0 for a warehouse stored without one) as the
- * row that counts the item's level there holds them: its shard, or (stored before the shards, or
- * without an item) the warehouse row. Undefined if the warehouse does not exist.
- */
-export async function warehouseFlag(tenant: string, wid: string, iid?: string): Promise<WarehouseFlag | undefined> {
-  const read = async (key: { PK: string; SK: string }) =>
-    (await db().send(new GetCommand({ TableName: tableName(), Key: key, ProjectionExpression: 'is_readonly, ro_seq', ConsistentRead: true }))).Item;
-  const shard = iid === undefined ? undefined : keys.warehouseShard(tenant, wid, levelCountShard(iid));
-  const fromShard = shard && (await read(shard));
-  if (shard && fromShard) return { readonly: fromShard.is_readonly === true, seq: Number(fromShard.ro_seq ?? 0), counter: shard };
-  const row = await read(keys.warehouse(tenant, wid));
-  return row ? { readonly: row.is_readonly === true, seq: Number(row.ro_seq ?? 0), counter: keys.warehouse(tenant, wid) } : undefined;
-}
-
-export interface WarehouseFlag {
-  readonly: boolean;
-  seq: number;
-  /** The row that counts the level and holds this flag: the item's shard, or the warehouse row. */
-  counter: { PK: string; SK: string };
-}
-
-/** The row that counted the item's level at the warehouse (for a level removed with it). */
-export async function levelCounter(tenant: string, wid: string, iid: string): Promise<{ PK: string; SK: string }> {
-  const shard = keys.warehouseShard(tenant, wid, levelCountShard(iid));
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: shard, ProjectionExpression: 'PK', ConsistentRead: true }));
-  return res.Item ? shard : keys.warehouse(tenant, wid);
-}
-
-/** What a new level copies from its warehouse (see LEVEL_WRITABLE). */
-export const levelFlag = (flag: WarehouseFlag) => ({ wh_readonly: flag.readonly, wh_ro_seq: flag.seq });
-
-/**
- * Keeps the warehouse's level count true (on `counter`: the level's shard, or the warehouse row), so
- * a warehouse can only be deleted with no levels left. With `flag` (a level creation), the counter
- * is the flag's row, and its read-only flag is still the one the new level copies (its ro_seq has
- * not moved since it was read).
- */
-export function warehouseLevelCount(
-  counter: { PK: string; SK: string },
-  delta: number,
-  opts: { mustBeWritable?: boolean; label?: string; flag?: WarehouseFlag } = {},
-): TxAction {
-  const values: Record<string, unknown> = { ':d': delta };
-  let condition = 'attribute_exists(PK)';
-  if (opts.mustBeWritable) {
-    values[':false'] = false;
-    condition += ' AND is_readonly = :false';
-  }
-  if (opts.flag) {
-    if (opts.flag.seq) {
-      values[':rs'] = opts.flag.seq;
-      condition += ' AND ro_seq = :rs';
-    } else condition += ' AND attribute_not_exists(ro_seq)';
-  }
-  return {
-    label: opts.label ?? 'warehouse',
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: counter,
-        UpdateExpression: 'ADD level_count :d',
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
-}

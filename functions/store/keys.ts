@@ -13,7 +13,7 @@
  * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
  * | warehouse     | T#t#WH#<wid>            | WH                    | T#t#WHS / <wid>                 |                          |
- * | level-count shard | T#t#WH#<wid>        | LC#<00..15>           | (16 per warehouse: level_count, is_readonly + ro_seq copies; items.ts) |
+ * | level-count shard | T#t#WH#<wid>        | LC#<00..15>           | (16 per warehouse: level_count, is_readonly + ro_seq copies; locations.ts) |
  * | reservation   | T#t#R#<rid>             | RES                   | T#t#RES / <iid>#<rid>           | T#t#RLI#<line> / <rid>   |
  * | variant       | T#t#V#<vid>             | VARIANT               |                                 |                          |
  * | variant link  | T#t#V#<vid>             | LINK#<iid>            | T#t#IL#<iid> / <vid>            |                          |

@@ -1,4 +1,4 @@
-import type { Adjustment, AdjustmentReason } from '../core/model.ts';
+import type { Adjustment, AdjustmentReason, Level } from '../core/model.ts';
 import { newId } from '../core/ids.ts';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from './db.ts';
@@ -6,6 +6,14 @@ import type { TxAction } from './db.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AdjustmentEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
+
+/** Who writes, for whom and when: every write that leaves ledger rows takes one. */
+export interface WriteContext {
+  tenant: string;
+  /** The API key's name: the ledger's created_by. */
+  by: string;
+  now: string;
+}
 
 export interface LedgerEntry {
   tenant: string;
@@ -129,4 +137,23 @@ export async function countLedger(tenant: string, iid: string, q: LedgerQuery): 
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return total;
+}
+
+/** Ledger rows for the stock a level still holds when it is removed (quantities go to 0). */
+export function writeOffLedger(ctx: WriteContext, level: Level): TxAction[] {
+  const base = {
+    tenant: ctx.tenant,
+    sku: level.sku ?? null,
+    inventory_item_id: level.inventory_item_id,
+    warehouse_id: level.location_id,
+    reason: 'correction' as const,
+    note: 'location level removed',
+    created_by: ctx.by,
+    at: ctx.now,
+    after: 0,
+  };
+  const out: TxAction[] = [];
+  if (level.stocked_quantity > 0) out.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity }));
+  if (level.incoming_quantity > 0) out.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity }));
+  return out;
 }

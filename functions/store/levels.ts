@@ -9,18 +9,14 @@ import type { AdjustmentReason, Level } from '../core/model.ts';
 import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { LEVEL_WRITABLE, levelBirth, levelCounter, levelFlag, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
-import type { LevelPolicy, WarehouseFlag } from './items.ts';
+import { levelBirth, requireItem } from './items.ts';
+import type { LevelPolicy } from './items.ts';
+import { LEVEL_WRITABLE, levelCounter, levelFlag, levelReadonly, warehouseFlag, warehouseLevelCount } from './locations.ts';
+import type { WarehouseFlag } from './locations.ts';
 import { LevelEntity } from './entities.ts';
 import { keys } from './keys.ts';
-import { ledgerPut } from './ledger.ts';
-
-export interface WriteContext {
-  tenant: string;
-  /** The API key's name: the ledger's created_by. */
-  by: string;
-  now: string;
-}
+import { ledgerPut, writeOffLedger } from './ledger.ts';
+import type { WriteContext } from './ledger.ts';
 
 /** What a caller may set on a level, at creation or later. */
 export interface LevelFields {
@@ -297,25 +293,6 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     if (old && Number(old.reserved_quantity) > 0) throw levelHasReservations(iid, wid);
     return RETRY;
   });
-}
-
-/** Ledger rows for the stock a level still holds when it is removed (quantities go to 0). */
-export function writeOffLedger(ctx: WriteContext, level: Level): TxAction[] {
-  const base = {
-    tenant: ctx.tenant,
-    sku: level.sku ?? null,
-    inventory_item_id: level.inventory_item_id,
-    warehouse_id: level.location_id,
-    reason: 'correction' as const,
-    note: 'location level removed',
-    created_by: ctx.by,
-    at: ctx.now,
-    after: 0,
-  };
-  const out: TxAction[] = [];
-  if (level.stocked_quantity > 0) out.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity }));
-  if (level.incoming_quantity > 0) out.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity }));
-  return out;
 }
 
 const levelHasReservations = (iid: string, wid: string) =>

@@ -15,7 +15,7 @@ import type { ItemRecord } from './items.ts';
 import { ReservationEntity } from './entities.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
-import type { WriteContext } from './levels.ts';
+import type { WriteContext } from './ledger.ts';
 import { queryAll, queryPartition } from './query.ts';
 
 const reservationNotFound = (rid: string) => notFound('Reservation', rid);

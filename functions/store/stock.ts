@@ -7,12 +7,13 @@ import { MAX_QUANTITY } from '../core/model.ts';
 import type { Level } from '../core/model.ts';
 import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
-import type { WarehouseFlag } from './items.ts';
-import { LEVEL_WRITABLE, levelBirth, levelReadonly, requireItem, warehouseFlag, warehouseLevelCount } from './items.ts';
+import type { WarehouseFlag } from './locations.ts';
+import { levelBirth, requireItem } from './items.ts';
+import { LEVEL_WRITABLE, levelReadonly, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import { keys, strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { levelGone, levelId, levelRow } from './levels.ts';
-import type { WriteContext } from './levels.ts';
+import type { WriteContext } from './ledger.ts';
 
 /** A failed level of a stock write: its warehouse is read-only (the level's copy of the flag says so). */
 function readonlyProblem(refused: Cancellation, label: string, wid: string): DomainError | undefined {

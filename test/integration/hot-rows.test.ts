@@ -12,8 +12,8 @@ import { adjustLevel, createLevel, deleteLevel } from '../../functions/core/leve
 import { applyStock, transfer } from '../../functions/core/inventory.ts';
 import { createWarehouse, deleteWarehouse, updateWarehouse } from '../../functions/core/locations.ts';
 import { createReservation } from '../../functions/core/reservations.ts';
-import { LEVEL_COUNT_SHARDS, levelCountShard, skuTotal } from '../../functions/store/items.ts';
-import { fanOutReadonly, levelCount } from '../../functions/store/locations.ts';
+import { skuTotal } from '../../functions/store/items.ts';
+import { fanOutReadonly, LEVEL_COUNT_SHARDS, levelCount, levelCountShard } from '../../functions/store/locations.ts';
 import { keys } from '../../functions/store/keys.ts';
 import type { Actor } from '../../functions/core/model.ts';
 import { db, setClient, tableName } from '../../functions/store/db.ts';
