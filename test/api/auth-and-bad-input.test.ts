@@ -6,10 +6,9 @@ import { routes } from '../../functions/routes.ts';
 import type { Route } from '../../functions/routes.ts';
 import { makeKey, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
-import { useClientWith } from '../support/client.ts';
+import { decorateClients, setClient } from '../../functions/store/db.ts';
 
 let api: Api;
-let restore: () => void;
 let other: { tenant: string; key: string };
 const ids: Record<string, string> = {};
 
@@ -32,14 +31,22 @@ beforeAll(async () => {
   ids.variant = 'variant_auth';
   await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
   ids.hold = (await api.post('/api/holds', { reference: 'auth-order', lines: [{ sku: 'AUTH-1', quantity: 1 }] })).body.data.id;
-  restore = useClientWith('acceptedWrites', (next, context) => async (args) => {
-    const out = await next(args);
-    if (WRITES.has(String(context.commandName))) accepted.push(`${context.commandName} ${JSON.stringify(args.input)}`);
-    return out;
-  });
+  // on every client made from now on: each function keeps its own credentials (the front's IAM check)
+  decorateClients((client) =>
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (WRITES.has(String(context.commandName))) accepted.push(`${context.commandName} ${JSON.stringify(args.input)}`);
+        return out;
+      },
+      { step: 'initialize', name: 'acceptedWrites' },
+    ),
+  );
+  setClient(undefined);
 });
 afterAll(async () => {
-  restore();
+  decorateClients(undefined);
+  setClient(undefined);
   await api.close();
 });
 
