@@ -364,7 +364,8 @@ export async function deleteItem(
       },
     ];
     if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
-    for (const level of rec.levels) {
+    const counters = await Promise.all(rec.levels.map((level) => levelCounter(tenant, level.location_id, iid)));
+    for (const [i, level] of rec.levels.entries()) {
       actions.push({
         label: `level:${level.location_id}`,
         item: {
@@ -377,7 +378,7 @@ export async function deleteItem(
           },
         },
       });
-      actions.push(warehouseLevelCount(await levelCounter(tenant, level.location_id, iid), -1, { label: `count:${level.location_id}` }));
+      actions.push(warehouseLevelCount(counters[i]!, -1, { label: `count:${level.location_id}` }));
       actions.push(...ledger({ ...level, sku: rec.item.sku }));
     }
     for (const link of links) {

@@ -30,10 +30,15 @@ export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> 
   if (refused) throw new DomainError('CONFLICT', `Warehouse ${w.id} already exists`);
 }
 
-/** The warehouse row and its level-count shards (none for a warehouse stored before them). */
-async function warehouseRows(tenant: string, wid: string): Promise<{ row?: Record<string, unknown>; shards: Record<string, unknown>[] }> {
+/**
+ * The warehouse row and its level-count shards (none for a warehouse stored before them), and the
+ * levels they count together.
+ */
+async function warehouseRows(tenant: string, wid: string): Promise<{ row?: Record<string, unknown>; shards: Record<string, unknown>[]; counted: number }> {
   const rows = await queryPartition(keys.warehousePartition(tenant, wid), { consistent: true });
-  return { row: rows.find((r) => r.SK === keys.warehouse(tenant, wid).SK), shards: rows.filter((r) => String(r.SK).startsWith(keys.warehouseShardPrefix)) };
+  const row = rows.find((r) => r.SK === keys.warehouse(tenant, wid).SK);
+  const shards = rows.filter((r) => String(r.SK).startsWith(keys.warehouseShardPrefix));
+  return { row, shards, counted: [row, ...shards].reduce((n, r) => n + Number(r?.level_count ?? 0), 0) };
 }
 
 export async function getWarehouse(tenant: string, wid: string): Promise<Warehouse | undefined> {
@@ -43,8 +48,7 @@ export async function getWarehouse(tenant: string, wid: string): Promise<Warehou
 
 /** How many levels a warehouse holds (kept by every level create and delete, on its row and its shards). */
 export async function levelCount(tenant: string, wid: string): Promise<number> {
-  const { row, shards } = await warehouseRows(tenant, wid);
-  return [row, ...shards].reduce((n, r) => n + Number(r?.level_count ?? 0), 0);
+  return (await warehouseRows(tenant, wid)).counted;
 }
 
 export async function listWarehouses(tenant: string): Promise<Warehouse[]> {
@@ -123,7 +127,7 @@ const whInUse = (wid: string) =>
 export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<void> {
   const { tenant } = ctx;
   await withRetry(async () => {
-    const { row, shards } = await warehouseRows(tenant, wid);
+    const { row, shards, counted } = await warehouseRows(tenant, wid);
     if (!row) throw whNotFound(wid);
     const levelKeys = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1' });
     const levels = levelKeys.map((r) => strip<Level>(r));
@@ -134,7 +138,6 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
     }
     // the counts on the row and its shards add up to the levels removed, and none moves before the
     // delete (no level was added meanwhile); the index may lag a new level: then they differ, retry
-    const counted = [row, ...shards].reduce((n, r) => n + Number(r.level_count ?? 0), 0);
     if (counted !== levels.length) return RETRY;
     const actions: TxAction[] = [
       ...[row, ...shards].map(
@@ -227,9 +230,7 @@ export interface WarehouseFlag {
 
 /** The row that counted the item's level at the warehouse (for a level removed with it). */
 export async function levelCounter(tenant: string, wid: string, iid: string): Promise<{ PK: string; SK: string }> {
-  const shard = keys.warehouseShard(tenant, wid, levelCountShard(iid));
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: shard, ProjectionExpression: 'PK', ConsistentRead: true }));
-  return res.Item ? shard : keys.warehouse(tenant, wid);
+  return (await warehouseFlag(tenant, wid, iid))?.counter ?? keys.warehouse(tenant, wid);
 }
 
 /** What a new level copies from its warehouse (see LEVEL_WRITABLE). */
