@@ -112,7 +112,7 @@ const claims = new AsyncLocalStorage<PendingClaim | undefined>();
  * after that is not "nothing happened" (the edge answers it 500, not 429).
  */
 const writes = new AsyncLocalStorage<{ wrote: boolean }>();
-const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
+export const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
 export function trackingWrites<T>(fn: () => Promise<T>): Promise<T> {
   return writes.run({ wrote: false }, fn);
 }

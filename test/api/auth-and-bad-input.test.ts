@@ -6,7 +6,7 @@ import { routes } from '../../functions/routes.ts';
 import type { Route } from '../../functions/routes.ts';
 import { makeKey, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
-import { decorateClients, setClient } from '../../functions/store/db.ts';
+import { decorateClients, setClient, WRITE_COMMANDS } from '../../functions/store/db.ts';
 
 let api: Api;
 let other: { tenant: string; key: string };
@@ -36,7 +36,7 @@ beforeAll(async () => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const out = await next(args);
-        if (WRITES.has(String(context.commandName))) accepted.push(`${context.commandName} ${JSON.stringify(args.input)}`);
+        if (WRITE_COMMANDS.has(String(context.commandName))) accepted.push(`${context.commandName} ${JSON.stringify(args.input)}`);
         return out;
       },
       { step: 'initialize', name: 'acceptedWrites' },
@@ -55,7 +55,6 @@ afterAll(async () => {
  * refused call changes nothing: it makes no accepted write at all, except the authorizer's hourly
  * `last_used_at` on the caller's key. A write refused by its condition changed nothing and is not here.
  */
-const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand']);
 const accepted: string[] = [];
 const isKeyTouch = (w: string) => w.startsWith('UpdateItemCommand ') && w.includes('"UpdateExpression":"SET last_used_at = :now"');
 async function changesNothing<T>(call: () => Promise<T>): Promise<T> {
