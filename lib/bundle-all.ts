@@ -1,20 +1,18 @@
 /** Bundle every function (lib/functions.ts) with the stack's options into a temporary folder; sizes in bytes. */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { esbuildOptions } from './bundling.ts';
 import { allFunctions } from './functions.ts';
-
-const require = createRequire(import.meta.url);
+import { servedFiles } from './served-files.ts';
 
 export interface BundleSize {
   name: string;
   entry: string;
   bytes: number;
   file: string;
-  /** Package files served at run time, copied beside the bundle (route table `assets`), in bytes. */
+  /** Files served at run time, copied beside the bundle (route table `assets`; served-files.ts), in bytes. */
   assetBytes: number;
   /** What the bundle is made of: bytes in the output per input file (esbuild's metafile). */
   inputs: Record<string, number>;
@@ -30,7 +28,7 @@ export async function bundleAll(opts: { dir?: string; keep?: boolean } = {}): Pr
       const { metafile } = await build(esbuildOptions(f.entry, file));
       const output = Object.values(metafile!.outputs).find((o) => o.entryPoint)!;
       const inputs = Object.fromEntries(Object.entries(output.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
-      const assetBytes = (f.route?.assets ?? []).reduce((sum, a) => sum + statSync(require.resolve(a)).size, 0);
+      const assetBytes = servedFiles(f.route?.assets).reduce((sum, a) => sum + statSync(a.path).size, 0);
       out.push({ name: f.name, entry: f.entry, bytes: statSync(file).size, file, assetBytes, inputs });
     }
     return out;

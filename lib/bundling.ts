@@ -22,7 +22,7 @@ export const BUNDLING = {
 };
 
 /** The limit a function's minified bundle must stay under (KB = 1024 bytes). */
-export const MAX_BUNDLE_KB = 160;
+export const MAX_BUNDLE_KB = 100;
 
 /** esbuild options for one entry, the way the stack bundles it. */
 export function esbuildOptions(entry: string, outfile: string) {

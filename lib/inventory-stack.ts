@@ -22,14 +22,14 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct, IConstruct } from 'constructs';
-import { basename, resolve } from 'node:path';
-import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { TABLE } from './table-definition.ts';
 import { BUNDLING, ROOT } from './bundling.ts';
 import { SERVICE_ACCESS, SERVICE_FUNCTIONS, functionName } from './functions.ts';
 import { tableGrant } from './access.ts';
+import { servedFiles } from './served-files.ts';
 import type { TableAccessDeclaration } from './access.ts';
 import { Monitoring } from './monitoring.ts';
 import type { StackSettings } from './settings.ts';
@@ -314,13 +314,13 @@ const functionDefaults = {
   },
 };
 
-/** Package files a route serves (route table `assets`), copied beside its bundle after esbuild ran. */
+/** The files a route serves (route table `assets`; lib/served-files.ts), copied beside its bundle after esbuild ran. */
 function copyAssets(assets: readonly string[]) {
-  const require = createRequire(import.meta.url);
+  const files = servedFiles(assets);
   return {
     beforeBundling: () => [],
     beforeInstall: () => [],
-    afterBundling: (_input: string, output: string) => assets.map((a) => `cp "${require.resolve(a)}" "${output}/${basename(a)}"`),
+    afterBundling: (_input: string, output: string) => files.map((f) => `cp "${f.path}" "${output}/${f.name}"`),
   };
 }
 

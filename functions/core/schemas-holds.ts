@@ -6,50 +6,56 @@ import * as z from 'zod/mini';
 import { STRATEGIES } from './allocation.ts';
 import { describe, digits, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
 
+/** `pure(() => value)`: a declaration a bundle may drop when it goes unused (see functions/core/schemas.ts). */
+/* @__NO_SIDE_EFFECTS__ */
+function pure<T>(build: () => T): T {
+  return build();
+}
+
 /** Most lines a hold may have; the transaction limit may refuse fewer (422 HOLD_TOO_LARGE). */
 export const MAX_HOLD_LINES = 99;
 /** Longest a hold lives before it expires (and is released by the sweeper). */
 export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_HOLD_SECONDS = 900;
 
-const variantRef = z.strictObject({ product_id: id('prod'), variant_id: id('variant') });
-const holdLineBody = z
+const variantRef = pure(() => z.strictObject({ product_id: id('prod'), variant_id: id('variant') }));
+const holdLineBody = pure(() => z
   .strictObject({
     sku: z.optional(skuText()),
     variant: z.optional(variantRef),
     quantity: quantity(1),
     warehouse_id: z.optional(id('wh')),
   })
-  .check(z.refine((l) => (l.sku === undefined) !== (l.variant === undefined), { message: 'give exactly one of sku or variant', path: ['sku'] }));
-const seconds = integer(1, MAX_HOLD_SECONDS);
+  .check(z.refine((l) => (l.sku === undefined) !== (l.variant === undefined), { message: 'give exactly one of sku or variant', path: ['sku'] })));
+const seconds = pure(() => integer(1, MAX_HOLD_SECONDS));
 
-export const holdCreateBody = z.strictObject({
+export const holdCreateBody = pure(() => z.strictObject({
   reference: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
   lines: z.array(holdLineBody).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES)),
   strategy: z.optional(z.enum(STRATEGIES)),
   allow_split: z.optional(z.boolean()),
   warehouse_ids: z.optional(z.array(id('wh')).check(z.minLength(1), z.maxLength(100))),
   expires_in_seconds: z.optional(seconds),
-});
+}));
 export type HoldCreateInput = z.infer<typeof holdCreateBody>;
 
-export const holdParams = z.object({ id: id('hold') });
-export const holdListQuery = z.object({ reference: z.string().check(z.minLength(1), z.maxLength(200)) });
-export const holdExtendBody = z.strictObject({ expires_in_seconds: seconds });
-export const holdFulfillBody = z.strictObject({
+export const holdParams = pure(() => z.object({ id: id('hold') }));
+export const holdListQuery = pure(() => z.object({ reference: z.string().check(z.minLength(1), z.maxLength(200)) }));
+export const holdExtendBody = pure(() => z.strictObject({ expires_in_seconds: seconds }));
+export const holdFulfillBody = pure(() => z.strictObject({
   lines: z.optional(
     z.array(z.strictObject({ index: integer(0, MAX_HOLD_LINES), quantity: quantity(1) })).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES)),
   ),
-});
+}));
 
-const allocation = z.object({
+const allocation = pure(() => z.object({
   warehouse_id: z.string(),
   inventory_item_id: z.string(),
   quantity: int(),
   fulfilled_quantity: int(),
   reservation_id: z.string(),
-});
-const holdLine = z.object({
+}));
+const holdLine = pure(() => z.object({
   index: int(),
   sku: z.optional(z.string()),
   variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
@@ -58,8 +64,8 @@ const holdLine = z.object({
   warehouse_id: z.nullable(z.string()),
   components: z.array(z.object({ inventory_item_id: z.string(), sku: z.nullable(z.string()), required_quantity: int() })),
   allocations: z.array(allocation),
-});
-export const holdSchema = z.object({
+}));
+export const holdSchema = pure(() => z.object({
   id: z.string(),
   reference: z.string(),
   status: z.enum(['active', 'expired', 'fulfilled', 'released']),
@@ -70,20 +76,20 @@ export const holdSchema = z.object({
   created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
-});
-export const holdResponse = z.object({ data: holdSchema });
-export const holdListResponse = z.object({ data: z.array(holdSchema) });
+}));
+export const holdResponse = pure(() => z.object({ data: holdSchema }));
+export const holdListResponse = pure(() => z.object({ data: z.array(holdSchema) }));
 
 // ---------- availability that explains itself ----------
-export const explainQuery = z.object({
+export const explainQuery = pure(() => z.object({
   quantity: z.pipe(
     z.optional(digits('must be a positive integer', quantity(1))),
     z.transform((v: number | undefined) => v ?? 1),
   ),
   warehouse_ids: queryList,
-});
-export const variantAvailabilityParams = z.object({ product_id: id('prod'), variant_id: id('variant') });
-const warehouseExplain = z.object({
+}));
+export const variantAvailabilityParams = pure(() => z.object({ product_id: id('prod'), variant_id: id('variant') }));
+const warehouseExplain = pure(() => z.object({
   warehouse_id: z.string(),
   name: z.nullable(z.string()),
   priority: int(),
@@ -96,8 +102,8 @@ const warehouseExplain = z.object({
   eligible: z.boolean(),
   allocatable: describe(z.nullable(int()), 'null: unbounded backorders'),
   why: z.string(),
-});
-const itemExplain = z.object({
+}));
+const itemExplain = pure(() => z.object({
   inventory_item_id: z.string(),
   sku: z.nullable(z.string()),
   required_quantity: int(),
@@ -109,8 +115,8 @@ const itemExplain = z.object({
   units: z.nullable(int()),
   limiting: z.boolean(),
   warehouses: z.array(warehouseExplain),
-});
-export const explainResponse = z.object({
+}));
+export const explainResponse = pure(() => z.object({
   data: z.object({
     sku: z.optional(z.string()),
     variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
@@ -120,11 +126,11 @@ export const explainResponse = z.object({
     reason: z.string(),
     components: z.array(itemExplain),
   }),
-});
+}));
 
 // ---------- reconcile ----------
-export const reconcileBody = z.strictObject({ sku: z.optional(skuText()), repair: z.optional(z.boolean()) });
-const drift = z.object({
+export const reconcileBody = pure(() => z.strictObject({ sku: z.optional(skuText()), repair: z.optional(z.boolean()) }));
+const drift = pure(() => z.object({
   inventory_item_id: z.string(),
   sku: z.nullable(z.string()),
   warehouse_id: z.string(),
@@ -133,12 +139,12 @@ const drift = z.object({
   expected: int(),
   repaired: z.boolean(),
   note: z.optional(z.string()),
-});
-export const reconcileResponse = z.object({
+}));
+export const reconcileResponse = pure(() => z.object({
   data: z.object({
     levels_checked: int(),
     reservations_counted: int(),
     repair: z.boolean(),
     drifts: z.array(drift),
   }),
-});
+}));

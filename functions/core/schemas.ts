@@ -5,11 +5,28 @@
  * Import as `* as z` from 'zod/mini' (the classic `zod` API would put ~95 KB into every bundle).
  */
 import * as z from 'zod/mini';
-import en from 'zod/v4/locales/en.js';
+import { message } from './messages.ts';
 import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
 
-// zod/mini carries no messages of its own: the English ones, as the API has always answered
-z.config(en());
+/**
+ * `pure(() => value)`: a module-level value that bundlers may drop when nothing uses it.
+ *
+ * Every function's bundle imports the route table and the schemas, but uses one route's schemas.
+ * esbuild drops an unused declaration only if it can tell that building it has no side effects,
+ * and it cannot tell that of a zod call chain (`z.string().check(…)`) or an object spread. A call
+ * of a function marked `@__NO_SIDE_EFFECTS__` with a function argument it can tell: so the route
+ * table and the schema modules declare each value through `pure`, and each bundle keeps only what
+ * its route reaches (test/infra/bundles.test.ts proves it on the health route's bundle). esbuild
+ * honours the mark only inside the module that declares the function, so each of those modules has
+ * its own three-line copy.
+ */
+/* @__NO_SIDE_EFFECTS__ */
+function pure<T>(build: () => T): T {
+  return build();
+}
+
+// zod/mini carries no messages of its own: zod's English ones, as the API has always answered (messages.ts)
+z.config({ localeError: message });
 
 /** `.describe()` of classic zod: a copy of the schema, described in the global registry. */
 export function describe<T extends z.ZodMiniType>(schema: T, description: string): T {
@@ -60,7 +77,7 @@ function metadataProblem(v: unknown, depth = 0, at = ''): string | undefined {
   }
   return undefined;
 }
-const metadata = z.nullable(
+const metadata = pure(() => z.nullable(
   z.record(z.string(), z.unknown()).check(
     z.superRefine((v, ctx) => {
       const problem = metadataProblem(v);
@@ -70,9 +87,9 @@ const metadata = z.nullable(
       }
     }),
   ),
-);
-const isoDate = z.iso.datetime({ offset: true });
-const dimension = z.nullable(z.number().check(z.gte(0), z.lte(MAX_QUANTITY)));
+));
+const isoDate = pure(() => z.iso.datetime({ offset: true }));
+const dimension = pure(() => z.nullable(z.number().check(z.gte(0), z.lte(MAX_QUANTITY))));
 
 /** A query-string integer: plain digits (else `message`), then checked as a number by `target`. */
 export const digits = (message: string, target: z.ZodMiniNumber<number>) =>
@@ -84,7 +101,7 @@ const queryInt = (def: number, max: number) =>
     z.transform((v: number | undefined) => v ?? def),
   );
 /** Repeatable query parameter (`a=1&a=2` arrives comma-joined from API Gateway) or a comma list. */
-export const queryList = z.optional(
+export const queryList = pure(() => z.optional(
   z.pipe(
     text(4000),
     z.transform((s: string) =>
@@ -94,20 +111,20 @@ export const queryList = z.optional(
         .filter(Boolean),
     ),
   ),
-);
+));
 
-export const pagination = { limit: queryInt(15, 1000), offset: queryInt(0, 1_000_000) };
+export const pagination = pure(() => ({ limit: queryInt(15, 1000), offset: queryInt(0, 1_000_000) }));
 
 // ---------- path parameters ----------
-export const itemParams = z.object({ id: id('iitem') });
-export const levelParams = z.object({ id: id('iitem'), location_id: id('wh') });
-export const reservationParams = z.object({ id: id('res') });
-export const locationParams = z.object({ id: id('wh') });
-export const variantParams = z.object({ id: id('prod'), variant_id: id('variant') });
-export const variantLinkParams = z.extend(variantParams, { inventory_item_id: id('iitem') });
+export const itemParams = pure(() => z.object({ id: id('iitem') }));
+export const levelParams = pure(() => z.object({ id: id('iitem'), location_id: id('wh') }));
+export const reservationParams = pure(() => z.object({ id: id('res') }));
+export const locationParams = pure(() => z.object({ id: id('wh') }));
+export const variantParams = pure(() => z.object({ id: id('prod'), variant_id: id('variant') }));
+export const variantLinkParams = pure(() => z.extend(variantParams, { inventory_item_id: id('iitem') }));
 
 // ---------- inventory items ----------
-const itemFields = {
+const itemFields = pure(() => ({
   sku: z.nullable(skuText()),
   title: z.nullable(text(1000)),
   description: z.nullable(text(10000)),
@@ -126,20 +143,20 @@ const itemFields = {
   product_id: z.nullable(text(256)),
   variant_attributes: metadata,
   metadata,
-};
-export const createItemBody = z.partial(z.strictObject(itemFields));
+}));
+export const createItemBody = pure(() => z.partial(z.strictObject(itemFields)));
 export const updateItemBody = createItemBody;
 export type CreateItemInput = z.infer<typeof createItemBody>;
 
-export const listItemsQuery = z.object({
+export const listItemsQuery = pure(() => z.object({
   ...pagination,
   q: z.optional(text(256)),
   sku: z.optional(text(256)),
   location_id: queryList,
   fields: z.optional(text(2000)),
-});
+}));
 
-export const levelSchema = z.object({
+export const levelSchema = pure(() => z.object({
   id: z.string(),
   inventory_item_id: z.string(),
   location_id: z.string(),
@@ -154,8 +171,8 @@ export const levelSchema = z.object({
   metadata: metadata,
   created_at: z.string(),
   updated_at: z.string(),
-});
-export const itemSchema = z.object({
+}));
+export const itemSchema = pure(() => z.object({
   id: z.string(),
   ...Object.fromEntries(Object.entries(itemFields).map(([k, v]) => [k, v])),
   created_at: z.string(),
@@ -163,9 +180,9 @@ export const itemSchema = z.object({
   location_levels: z.optional(z.array(levelSchema)),
   reserved_quantity: z.optional(int()),
   stocked_quantity: z.optional(int()),
-});
-export const itemResponse = z.object({ inventory_item: itemSchema });
-export const itemListResponse = z.object({
+}));
+export const itemResponse = pure(() => z.object({ inventory_item: itemSchema }));
+export const itemListResponse = pure(() => z.object({
   // `fields` trims each item to the fields asked for (id always stays), so only id is certain
   inventory_items: z.array(
     describe(z.required(z.partial(itemSchema), { id: true }), 'An inventory item; with `fields`, only the fields asked for (and id)'),
@@ -173,26 +190,26 @@ export const itemListResponse = z.object({
   count: int(),
   offset: int(),
   limit: int(),
-});
+}));
 export const deletedResponse = (object: string) =>
   z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
 
 // ---------- location levels ----------
-const reason = z.enum(ADJUSTMENT_REASONS);
-const thresholds = {
+const reason = pure(() => z.enum(ADJUSTMENT_REASONS));
+const thresholds = pure(() => ({
   safety_stock: quantity(),
   reorder_level: quantity(),
   reorder_quantity: quantity(),
   bin_location: z.nullable(text(128)),
   metadata,
-};
-export const createLevelBody = z.strictObject({
+}));
+export const createLevelBody = pure(() => z.strictObject({
   location_id: id('wh'),
   stocked_quantity: z.optional(quantity()),
   incoming_quantity: z.optional(quantity()),
   ...z.partial(z.object(thresholds)).shape,
-});
-export const updateLevelBody = z.partial(
+}));
+export const updateLevelBody = pure(() => z.partial(
   z.strictObject({
     stocked_quantity: quantity(),
     incoming_quantity: quantity(),
@@ -202,21 +219,21 @@ export const updateLevelBody = z.partial(
     reference: z.nullable(text(256)),
     expected_quantity: quantity(),
   }),
-);
-export const adjustLevelBody = z.strictObject({
+));
+export const adjustLevelBody = pure(() => z.strictObject({
   adjustment: signedQuantity(),
   reason: z.optional(reason),
   note: z.optional(z.nullable(text(1000))),
   reference: z.optional(z.nullable(text(256))),
-});
-export const levelsResponse = z.object({
+}));
+export const levelsResponse = pure(() => z.object({
   inventory_item: z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
-});
-export const availabilityQuery = z.object({
+}));
+export const availabilityQuery = pure(() => z.object({
   location_id: queryList,
   quantity: z.optional(digits('must be a non-negative integer', quantity())),
-});
-export const availabilityResponse = z.object({
+}));
+export const availabilityResponse = pure(() => z.object({
   inventory_item_id: z.string(),
   location_ids: z.array(z.string()),
   stocked_quantity: int(),
@@ -225,10 +242,10 @@ export const availabilityResponse = z.object({
   available_quantity: int(),
   quantity: z.nullable(int()),
   sufficient: z.nullable(z.boolean()),
-});
+}));
 
 // ---------- reservations ----------
-export const createReservationBody = z.strictObject({
+export const createReservationBody = pure(() => z.strictObject({
   inventory_item_id: id('iitem'),
   location_id: id('wh'),
   quantity: quantity(1),
@@ -236,8 +253,8 @@ export const createReservationBody = z.strictObject({
   description: z.optional(z.nullable(text(1000))),
   metadata: z.optional(metadata),
   expires_at: z.optional(z.nullable(isoDate)),
-});
-export const updateReservationBody = z.partial(
+}));
+export const updateReservationBody = pure(() => z.partial(
   z.strictObject({
     quantity: quantity(1),
     location_id: id('wh'),
@@ -245,14 +262,14 @@ export const updateReservationBody = z.partial(
     metadata,
     expires_at: z.nullable(isoDate),
   }),
-);
-export const listReservationsQuery = z.object({
+));
+export const listReservationsQuery = pure(() => z.object({
   ...pagination,
   inventory_item_id: queryList,
   location_id: queryList,
   line_item_id: queryList,
-});
-export const reservationSchema = z.object({
+}));
+export const reservationSchema = pure(() => z.object({
   id: z.string(),
   inventory_item_id: z.string(),
   location_id: z.string(),
@@ -264,21 +281,21 @@ export const reservationSchema = z.object({
   created_by: z.string(),
   created_at: z.string(),
   updated_at: z.string(),
-});
-export const reservationResponse = z.object({ reservation: reservationSchema });
-export const reservationListResponse = z.object({
+}));
+export const reservationResponse = pure(() => z.object({ reservation: reservationSchema }));
+export const reservationListResponse = pure(() => z.object({
   reservations: z.array(reservationSchema),
   count: int(),
   offset: int(),
   limit: int(),
-});
-export const fulfillResponse = z.object({
+}));
+export const fulfillResponse = pure(() => z.object({
   reservation: reservationSchema,
   location_level: levelSchema,
-});
+}));
 
 // ---------- stock locations (warehouses) ----------
-const address = z.partial(
+const address = pure(() => z.partial(
   z.strictObject({
     address_1: z.nullable(text(256)),
     address_2: z.nullable(text(256)),
@@ -289,8 +306,8 @@ const address = z.partial(
     province: z.nullable(text(256)),
     postal_code: z.nullable(text(32)),
   }),
-);
-const locationFields = {
+));
+const locationFields = pure(() => ({
   name: nonEmptyText(256),
   address: z.nullable(address),
   type: z.enum(WAREHOUSE_TYPES),
@@ -299,11 +316,11 @@ const locationFields = {
   is_readonly: z.boolean(),
   priority: integer(0, 1_000_000),
   metadata,
-};
-export const createLocationBody = z.required(z.partial(z.strictObject(locationFields)), { name: true });
-export const updateLocationBody = z.partial(z.strictObject(locationFields));
-export const listLocationsQuery = z.object({ ...pagination, q: z.optional(text(256)) });
-export const locationSchema = z.object({
+}));
+export const createLocationBody = pure(() => z.required(z.partial(z.strictObject(locationFields)), { name: true }));
+export const updateLocationBody = pure(() => z.partial(z.strictObject(locationFields)));
+export const listLocationsQuery = pure(() => z.object({ ...pagination, q: z.optional(text(256)) }));
+export const locationSchema = pure(() => z.object({
   id: z.string(),
   name: z.string(),
   address: z.nullable(z.union([address, z.string()])),
@@ -315,19 +332,19 @@ export const locationSchema = z.object({
   metadata,
   created_at: z.string(),
   updated_at: z.string(),
-});
-export const locationResponse = z.object({ stock_location: locationSchema });
-export const locationListResponse = z.object({
+}));
+export const locationResponse = pure(() => z.object({ stock_location: locationSchema }));
+export const locationListResponse = pure(() => z.object({
   stock_locations: z.array(locationSchema),
   count: int(),
   offset: int(),
   limit: int(),
-});
+}));
 
 // ---------- variant ↔ inventory item links ----------
-export const linkBody = z.strictObject({ inventory_item_id: id('iitem'), required_quantity: z.optional(quantity(1)) });
-export const linkUpdateBody = z.strictObject({ required_quantity: quantity(1) });
-export const variantResponse = z.object({
+export const linkBody = pure(() => z.strictObject({ inventory_item_id: id('iitem'), required_quantity: z.optional(quantity(1)) }));
+export const linkUpdateBody = pure(() => z.strictObject({ required_quantity: quantity(1) }));
+export const variantResponse = pure(() => z.object({
   variant: z.object({
     id: z.string(),
     product_id: z.string(),
@@ -342,36 +359,36 @@ export const variantResponse = z.object({
       }),
     ),
   }),
-});
+}));
 
 // ---------- shared ----------
-export const empty = z.strictObject({});
-export const anyQuery = z.object({});
-export const healthResponse = z.object({ status: z.literal('ok') });
-export const docsAssetParams = z.object({
+export const empty = pure(() => z.strictObject({}));
+export const anyQuery = pure(() => z.object({}));
+export const healthResponse = pure(() => z.object({ status: z.literal('ok') }));
+export const docsAssetParams = pure(() => z.object({
   file: describe(z.string().check(z.maxLength(64), z.regex(/^[\w.-]+$/, 'must be a file name')), 'a file of the docs page, e.g. swagger-ui-bundle.js'),
-});
+}));
 
 // ---------- inventory family ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
-const cursorParam = z.optional(text(2000));
-export const inventoryListQuery = z.object({
+const cursorParam = pure(() => z.optional(text(2000)));
+export const inventoryListQuery = pure(() => z.object({
   limit: queryInt(50, 200),
   cursor: cursorParam,
   status: z.optional(z.enum(LEVEL_STATUSES)),
   warehouse_id: z.optional(id('wh')),
   sku: z.optional(skuText()),
-});
-export const skuParams = z.object({ sku: skuText() });
-export const warehouseLine = z.object({
+}));
+export const skuParams = pure(() => z.object({ sku: skuText() }));
+export const warehouseLine = pure(() => z.object({
   warehouse_id: z.string(),
   name: z.nullable(z.string()),
   type: z.nullable(z.string()),
   on_hand: int(),
   reserved: int(),
   available: int(),
-});
-const skuSummaryFields = {
+}));
+const skuSummaryFields = pure(() => ({
   sku: z.string(),
   title: z.nullable(z.string()),
   total_on_hand: int(),
@@ -380,9 +397,9 @@ const skuSummaryFields = {
   total_incoming: int(),
   safety_stock: int(),
   status: z.enum(LEVEL_STATUSES),
-};
-export const skuSummary = z.object({ ...skuSummaryFields, warehouses: z.array(warehouseLine) });
-export const skuDetail = z.object({
+}));
+export const skuSummary = pure(() => z.object({ ...skuSummaryFields, warehouses: z.array(warehouseLine) }));
+export const skuDetail = pure(() => z.object({
   ...skuSummaryFields,
   warehouses: z.array(
     z.extend(warehouseLine, {
@@ -394,24 +411,24 @@ export const skuDetail = z.object({
       status: z.enum(LEVEL_STATUSES),
     }),
   ),
-});
-const listMeta = z.object({ total: int(), limit: int(), nextCursor: z.nullable(z.string()) });
-export const inventoryListResponse = z.object({ data: z.array(skuSummary), meta: listMeta });
-export const skuDetailResponse = z.object({ data: skuDetail });
-export const setStockBody = z.strictObject({
+}));
+const listMeta = pure(() => z.object({ total: int(), limit: int(), nextCursor: z.nullable(z.string()) }));
+export const inventoryListResponse = pure(() => z.object({ data: z.array(skuSummary), meta: listMeta }));
+export const skuDetailResponse = pure(() => z.object({ data: skuDetail }));
+export const setStockBody = pure(() => z.strictObject({
   warehouse_id: id('wh'),
   quantity: quantity(),
   reason: z.optional(reason),
   note: z.optional(z.nullable(text(1000))),
   reference: z.optional(z.nullable(text(256))),
   expected_quantity: z.optional(quantity()),
-});
+}));
 export type SetStockInput = z.infer<typeof setStockBody>;
 export const MAX_BULK_UPDATES = 500;
 /** Rows are checked one by one (an invalid row is reported, the others applied). */
-export const bulkBody = z.strictObject({ updates: z.array(z.unknown()).check(z.minLength(1)) });
-export const bulkRow = z.extend(setStockBody, { sku: skuText() });
-export const bulkResponse = z.object({
+export const bulkBody = pure(() => z.strictObject({ updates: z.array(z.unknown()).check(z.minLength(1)) }));
+export const bulkRow = pure(() => z.extend(setStockBody, { sku: skuText() }));
+export const bulkResponse = pure(() => z.object({
   data: z.object({
     applied: int(),
     unchanged: int(),
@@ -426,16 +443,16 @@ export const bulkResponse = z.object({
       }),
     ),
   }),
-});
-export const adjustmentsQuery = z.object({
+}));
+export const adjustmentsQuery = pure(() => z.object({
   limit: queryInt(50, 200),
   cursor: cursorParam,
   start_date: z.optional(isoDate),
   end_date: z.optional(isoDate),
   warehouse_id: z.optional(id('wh')),
   reason: z.optional(reason),
-});
-export const adjustmentSchema = z.object({
+}));
+export const adjustmentSchema = pure(() => z.object({
   id: z.string(),
   sku: z.nullable(z.string()),
   inventory_item_id: z.string(),
@@ -449,9 +466,9 @@ export const adjustmentSchema = z.object({
   reference: z.nullable(z.string()),
   created_by: z.string(),
   created_at: z.string(),
-});
-export const adjustmentsResponse = z.object({ data: z.array(adjustmentSchema), meta: listMeta });
-export const transferBody = z
+}));
+export const adjustmentsResponse = pure(() => z.object({ data: z.array(adjustmentSchema), meta: listMeta }));
+export const transferBody = pure(() => z
   .strictObject({
     from_warehouse_id: id('wh'),
     to_warehouse_id: id('wh'),
@@ -459,8 +476,8 @@ export const transferBody = z
     note: z.optional(z.nullable(text(1000))),
     reference: z.optional(z.nullable(text(256))),
   })
-  .check(z.refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] }));
-export const transferResponse = z.object({
+  .check(z.refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] })));
+export const transferResponse = pure(() => z.object({
   data: z.object({
     id: z.string(),
     sku: z.string(),
@@ -472,21 +489,21 @@ export const transferResponse = z.object({
     created_at: z.string(),
     inventory: skuDetail,
   }),
-});
+}));
 
 // ---------- warehouses (inventory family) ----------
-export const warehouseCreateBody = z.required(
+export const warehouseCreateBody = pure(() => z.required(
   z.partial(z.strictObject({ id: z.optional(id('wh')), ...locationFields, address: z.nullable(z.union([address, text(1000)])) })),
   { name: true },
-);
-export const warehouseUpdateBody = z.partial(z.strictObject({ ...locationFields, address: z.nullable(z.union([address, text(1000)])) }));
+));
+export const warehouseUpdateBody = pure(() => z.partial(z.strictObject({ ...locationFields, address: z.nullable(z.union([address, text(1000)])) })));
 const warehouseSchema = locationSchema;
-export const warehouseResponse = z.object({ data: warehouseSchema });
-export const warehouseListResponse = z.object({ data: z.array(warehouseSchema) });
-export const warehouseParams = z.object({ id: id('wh') });
+export const warehouseResponse = pure(() => z.object({ data: warehouseSchema }));
+export const warehouseListResponse = pure(() => z.object({ data: z.array(warehouseSchema) }));
+export const warehouseParams = pure(() => z.object({ id: id('wh') }));
 
 // ---------- records family ----------
-export const recordBody = z.strictObject({
+export const recordBody = pure(() => z.strictObject({
   productId: nonEmptyText(256),
   skuId: z.optional(z.nullable(skuText())),
   warehouseId: id('wh'),
@@ -495,9 +512,9 @@ export const recordBody = z.strictObject({
   reorderLevel: z.optional(quantity()),
   reorderQty: z.optional(quantity()),
   variantAttributes: z.optional(metadata),
-});
-export const recordParams = z.object({ id: id('ilev') });
-const recordSchema = z.object({
+}));
+export const recordParams = pure(() => z.object({ id: id('ilev') }));
+const recordSchema = pure(() => z.object({
   id: z.string(),
   productId: z.nullable(z.string()),
   skuId: z.nullable(z.string()),
@@ -513,18 +530,18 @@ const recordSchema = z.object({
   variantAttributes: z.record(z.string(), z.unknown()),
   createdAt: z.string(),
   updatedAt: z.string(),
-});
-export const recordResponse = z.object({ status: z.literal(true), data: recordSchema });
-export const recordListResponse = z.object({ status: z.literal(true), data: z.array(recordSchema) });
+}));
+export const recordResponse = pure(() => z.object({ status: z.literal(true), data: recordSchema }));
+export const recordListResponse = pure(() => z.object({ status: z.literal(true), data: z.array(recordSchema) }));
 
 // ---------- API keys ----------
-export const keyCreateBody = z.strictObject({
+export const keyCreateBody = pure(() => z.strictObject({
   name: nonEmptyText(128),
   scopes: z.array(z.enum(SCOPES)).check(z.minLength(1), z.maxLength(SCOPES.length * 2)),
   warehouse_ids: z.optional(z.nullable(z.array(id('wh')).check(z.maxLength(100)))),
-});
-export const keyParams = z.object({ id: id('key') });
-const keySchema = z.object({
+}));
+export const keyParams = pure(() => z.object({ id: id('key') }));
+const keySchema = pure(() => z.object({
   id: z.string(),
   prefix: z.string(),
   name: z.string(),
@@ -533,19 +550,19 @@ const keySchema = z.object({
   created_at: z.string(),
   last_used_at: z.nullable(z.string()),
   revoked_at: z.nullable(z.string()),
-});
-export const keyCreatedResponse = z.object({ data: z.extend(keySchema, { key: describe(z.string(), 'the secret: shown this once') }) });
-export const keyResponse = z.object({ data: keySchema });
-export const keyListResponse = z.object({ data: z.array(keySchema) });
+}));
+export const keyCreatedResponse = pure(() => z.object({ data: z.extend(keySchema, { key: describe(z.string(), 'the secret: shown this once') }) }));
+export const keyResponse = pure(() => z.object({ data: keySchema }));
+export const keyListResponse = pure(() => z.object({ data: z.array(keySchema) }));
 
 // ---------- low-stock reports ----------
 /** `?format=json|csv`, json when not given. */
 const format = () => z.pipe(z.optional(z.enum(['json', 'csv'])), z.transform((f) => f ?? 'json'));
 /** An id of 1 to 64 characters matching `pattern`. */
 const ownId = (pattern: RegExp, message: string) => z.string().check(z.minLength(1), z.maxLength(64), z.regex(pattern, message));
-export const reportQuery = z.object({ format: format() });
-export const reportParams = z.object({ id: ownId(/^rep_[A-Za-z0-9_]+$/, 'is not a report id') });
-const reportRow = z.object({
+export const reportQuery = pure(() => z.object({ format: format() }));
+export const reportParams = pure(() => z.object({ id: ownId(/^rep_[A-Za-z0-9_]+$/, 'is not a report id') }));
+const reportRow = pure(() => z.object({
   sku: z.nullable(z.string()),
   title: z.nullable(z.string()),
   warehouse: z.string(),
@@ -558,14 +575,14 @@ const reportRow = z.object({
   reorder_level: int(),
   suggested_reorder_quantity: int(),
   status: z.enum(LEVEL_STATUSES),
-});
-export const reportResponse = z.object({ data: z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }) });
+}));
+export const reportResponse = pure(() => z.object({ data: z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }) }));
 
 // ---------- CSV uploads ----------
-export const uploadCreateBody = z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') });
-export const uploadParams = z.object({ id: ownId(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') });
-export const uploadQuery = z.object({ format: format() });
-export const uploadCreatedResponse = z.object({
+export const uploadCreateBody = pure(() => z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') }));
+export const uploadParams = pure(() => z.object({ id: ownId(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') }));
+export const uploadQuery = pure(() => z.object({ format: format() }));
+export const uploadCreatedResponse = pure(() => z.object({
   data: z.object({
     id: z.string(),
     mode: z.enum(['set', 'adjust']),
@@ -574,9 +591,9 @@ export const uploadCreatedResponse = z.object({
     upload_method: z.literal('PUT'),
     expires_at: z.string(),
   }),
-});
-const uploadRowError = z.object({ line: int(), code: z.string(), message: z.string(), sku: z.nullable(z.string()), warehouse_id: z.nullable(z.string()) });
-export const uploadResponse = z.object({
+}));
+const uploadRowError = pure(() => z.object({ line: int(), code: z.string(), message: z.string(), sku: z.nullable(z.string()), warehouse_id: z.nullable(z.string()) }));
+export const uploadResponse = pure(() => z.object({
   data: z.object({
     id: z.string(),
     status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
@@ -593,4 +610,4 @@ export const uploadResponse = z.object({
     updated_at: z.string(),
     completed_at: z.nullable(z.string()),
   }),
-});
+}));

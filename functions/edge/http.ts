@@ -85,7 +85,7 @@ export interface HandlerOptions<R = Route> {
 }
 
 /**
- * `defineHandler(route['<id>'])(fn, opts)`: a handler bound to its own entry of the route table
+ * `defineHandler(<route's export in the table>)(fn, opts)`: a handler bound to its own entry of the route table
  * (routes.ts). Two calls, so the route's types are fixed before `fn` is checked against them (one
  * generic call would infer them while checking `fn` and widen its literals: `deleted: true`).
  */

@@ -4,7 +4,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
 import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
 import { ApiKey } from './entities.ts';
-import { keys } from './keys.ts';
+import * as keys from './key-builders.ts';
 import { queryPartition } from './query.ts';
 
 export interface ApiKeyRecord {

@@ -10,7 +10,7 @@ import type { Adjustment, InventoryItem, Level, LevelStatus, Reservation, Varian
 import type { NewApiKeyRecord } from './api-keys.ts';
 import type { Expr } from './expr.ts';
 import type { Hold } from './holds.ts';
-import { keys } from './keys.ts';
+import * as keys from './key-builders.ts';
 import type { ReportRecord } from './reports.ts';
 import type { RowError, UploadJob } from './uploads.ts';
 
@@ -57,6 +57,8 @@ export interface Entity<R, Ids> extends Decl<R, Ids> {
   upsertSet(tenant: string, r: R, e?: Expr): Expr;
 }
 
+/** Marked free of side effects: a bundle keeps only the entities its function uses (see `pure` in core/schemas.ts). */
+/* @__NO_SIDE_EFFECTS__ */
 function define<R, Ids>(d: Decl<R, Ids>): Entity<R, Ids> {
   const indexes = Object.entries(d.indexes ?? {}) as [IndexName, IndexDecl<R>][];
   const indexKeys = (tenant: string, r: R): IndexKey => Object.assign({}, ...indexes.map(([, i]) => i.key(tenant, r) ?? {}));

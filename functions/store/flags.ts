@@ -8,7 +8,8 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, LevelStatus } from '../core/model.ts';
 import { db, tableName, unlessConditionFails } from './db.ts';
 import { LevelEntity } from './entities.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
 /** Stream sequence numbers are decimal strings of up to 40 digits: padded, they compare as strings. */

@@ -6,7 +6,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { InventoryItem, Level } from '../core/model.ts';
 import { db, tableName } from './db.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 import { getItems } from './items.ts';
 
 type Row = Record<string, any>;

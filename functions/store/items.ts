@@ -8,7 +8,8 @@ import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, w
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
 import { copyOntoLevels } from './fan-out.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';

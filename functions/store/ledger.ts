@@ -5,7 +5,8 @@ import { db, tableName } from './db.ts';
 import type { TxAction } from './db.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { AdjustmentEntity } from './entities.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 
 /** Who writes, for whom and when: every write that leaves ledger rows takes one. */
 export interface WriteContext {

@@ -14,7 +14,7 @@ import type { LevelPolicy } from './items.ts';
 import { LEVEL_WRITABLE, levelCounter, levelFlag, levelReadonly, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import type { WarehouseFlag } from './locations.ts';
 import { LevelEntity } from './entities.ts';
-import { keys } from './keys.ts';
+import * as keys from './key-builders.ts';
 import { ledgerPut, writeOffLedger } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 

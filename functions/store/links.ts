@@ -3,7 +3,8 @@ import { DomainError, notFound } from '../core/errors.ts';
 import type { VariantLink } from '../core/model.ts';
 import { RETRY, tableName, TxCancelled, withRetry, transactOrCancelled } from './db.ts';
 import { Link, VariantEntity } from './entities.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
 export interface Variant {

@@ -6,7 +6,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level } from '../core/model.ts';
 import { db, tableName, unlessConditionFails, transactOrCancelled } from './db.ts';
-import { keys } from './keys.ts';
+import * as keys from './key-builders.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryAll, queryPartition } from './query.ts';
 

@@ -2,7 +2,8 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName, writeItem } from './db.ts';
 import { Report } from './entities.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 import { queryPartition } from './query.ts';
 
 export interface ReportRecord {

@@ -10,7 +10,8 @@ import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
 import { db, tableName, transact } from './db.ts';
 import type { TxAction } from './db.ts';
-import { keys, strip } from './keys.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { setStocked } from './stock.ts';
 

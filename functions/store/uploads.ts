@@ -11,7 +11,7 @@ import type { Actor } from '../core/model.ts';
 import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
 import type { TxAction } from './db.ts';
 import { Upload, UploadError } from './entities.ts';
-import { keys } from './keys.ts';
+import * as keys from './key-builders.ts';
 
 export type UploadStatus = 'awaiting_upload' | 'processing' | 'completed' | 'failed';
 export type UploadMode = 'set' | 'adjust';

@@ -1,11 +1,27 @@
 /** Every function, bundled the way the stack bundles it, stays under the size limit and loads. */
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { bundleAll } from '../../lib/bundle-all.ts';
-import { MAX_BUNDLE_KB } from '../../lib/bundling.ts';
+import type { BundleSize } from '../../lib/bundle-all.ts';
+import { MAX_BUNDLE_KB, ROOT } from '../../lib/bundling.ts';
 import { allFunctions } from '../../lib/functions.ts';
+import { servedFiles } from '../../lib/served-files.ts';
 import { routes } from '../../functions/routes.ts';
+import { openApiDocument } from '../../functions/edge/openapi.ts';
+import { localContext } from '../../functions/edge/observability.ts';
 
-test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, async () => {
-  const sizes = await bundleAll();
+// inside the repository, so that a bundle's external @aws-sdk/* imports resolve when it is loaded
+const DIR = join(ROOT, 'node_modules/.cache/bundles-test');
+let sizes: BundleSize[];
+beforeAll(async () => {
+  rmSync(DIR, { recursive: true, force: true });
+  mkdirSync(DIR, { recursive: true });
+  sizes = await bundleAll({ dir: DIR, keep: true });
+}, 120_000);
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+
+test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, () => {
   expect(sizes).toHaveLength(routes.length + 6);
   expect(sizes.map((s) => s.name).sort()).toEqual(allFunctions().map((f) => f.name).sort());
   const over = sizes.filter((s) => s.bytes > MAX_BUNDLE_KB * 1024).map((s) => `${s.name} ${(s.bytes / 1024).toFixed(1)} KB`);
@@ -22,4 +38,26 @@ test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, async () =
   expect(classic).toEqual([]);
   const mini = sizes.filter((s) => Object.keys(s.inputs).some((i) => i.includes('node_modules/zod/v4/mini/')));
   expect(mini.length).toBeGreaterThanOrEqual(routes.length);
-}, 120_000);
+});
+
+test('a bundle carries its own route and schemas only: the health route has no other route, schema or entity in it', () => {
+  const health = readFileSync(sizes.find((s) => s.name === 'MetaHealth')!.file, 'utf8');
+  for (const r of routes.filter((r) => r.id !== 'meta.health')) expect({ route: r.id, inHealth: health.includes(`"${r.path}"`) }).toEqual({ route: r.id, inHealth: false });
+  // texts of schemas (an id's description, a custom check) and of an entity's key
+  for (const text of ['an id such as', 'must not be 0', 'may not contain control characters', '#LOC#']) expect({ text, inHealth: health.includes(text) }).toEqual({ text, inHealth: false });
+  // and the route's own reply is there
+  expect(health).toContain('"/health"');
+});
+
+test('the deployed OpenAPI function serves the generated document from beside its bundle, without the generator in its code', async () => {
+  const s = sizes.find((x) => x.name === 'MetaOpenapi')!;
+  expect(s.assetBytes).toBeGreaterThan(100 * 1024);
+  const code = readFileSync(s.file, 'utf8');
+  expect(code).not.toContain('Recompute levels'); // a route summary: the table is not in it
+  for (const f of servedFiles(['openapi.json'])) copyFileSync(f.path, join(DIR, f.name));
+  const { handler } = await import(pathToFileURL(s.file).href);
+  const event = { version: '2.0', rawPath: '/api/openapi.json', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/api/openapi.json' }, requestId: 'r' } };
+  const res = await handler(event, localContext('MetaOpenapi', 30_000));
+  expect(res.statusCode).toBe(200);
+  expect(JSON.parse(res.body)).toStrictEqual(JSON.parse(JSON.stringify(openApiDocument())));
+});

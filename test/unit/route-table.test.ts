@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import * as table from '../../functions/routes.ts';
 import { routes } from '../../functions/routes.ts';
 import { matchRoute } from '../../lib/local/server.ts';
 
@@ -15,7 +16,11 @@ describe('the route table', () => {
     const file = resolve(ROOT, route.handler);
     expect(existsSync(file)).toBe(true);
     const src = readFileSync(file, 'utf8');
-    expect(src).toContain(`defineHandler(route['${id}'])(`);
+    // bound to the route's own export in the table (one export per route, named after its id)
+    const exported = Object.entries(table).filter(([, v]) => v === route).map(([name]) => name);
+    expect(exported).toHaveLength(1);
+    expect(src).toContain(`defineHandler(${exported[0]})(`);
+    expect(src).toMatch(new RegExp(`import \\{ ${exported[0]} \\} from '#routes';`));
     expect(src).toMatch(/export const handler/);
   });
 

@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminLocationsCreate } from '#routes';
 import { createWarehouse, getWarehouse } from '#core/locations.ts';
 
-export const handler = defineHandler(route['admin.locations.create'])(async ({ actor, body }) => ({
+export const handler = defineHandler(adminLocationsCreate)(async ({ actor, body }) => ({
   stock_location: await createWarehouse(actor, body),
 }), {
   replay: async ({ actor }, ref) => ({ stock_location: await getWarehouse(actor, ref!) }),

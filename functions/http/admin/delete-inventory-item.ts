@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminItemsDelete } from '#routes';
 import { deleteItem } from '#core/items.ts';
 
-export const handler = defineHandler(route['admin.items.delete'])(async ({ actor, params }) => {
+export const handler = defineHandler(adminItemsDelete)(async ({ actor, params }) => {
   await deleteItem(actor, params.id);
   return { id: params.id, object: 'inventory-item', deleted: true };
 }, {

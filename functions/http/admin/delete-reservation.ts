@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminReservationsDelete } from '#routes';
 import { releaseReservation } from '#core/reservations.ts';
 
-export const handler = defineHandler(route['admin.reservations.delete'])(async ({ actor, params }) => {
+export const handler = defineHandler(adminReservationsDelete)(async ({ actor, params }) => {
   await releaseReservation(actor, params.id);
   return { id: params.id, object: 'reservation', deleted: true };
 }, {

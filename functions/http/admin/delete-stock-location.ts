@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminLocationsDelete } from '#routes';
 import { deleteWarehouse } from '#core/locations.ts';
 
-export const handler = defineHandler(route['admin.locations.delete'])(async ({ actor, params }) => {
+export const handler = defineHandler(adminLocationsDelete)(async ({ actor, params }) => {
   await deleteWarehouse(actor, params.id);
   return { id: params.id, object: 'stock_location', deleted: true };
 }, {

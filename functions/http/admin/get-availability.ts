@@ -1,7 +1,7 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminItemsAvailability } from '#routes';
 import { availability } from '#core/levels.ts';
 
-export const handler = defineHandler(route['admin.items.availability'])(async ({ actor, params, query }) =>
+export const handler = defineHandler(adminItemsAvailability)(async ({ actor, params, query }) =>
   availability(actor, params.id, query.location_id, query.quantity),
 );

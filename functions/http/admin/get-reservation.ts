@@ -1,7 +1,7 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminReservationsGet } from '#routes';
 import { getReservation } from '#core/reservations.ts';
 
-export const handler = defineHandler(route['admin.reservations.get'])(async ({ actor, params }) => ({
+export const handler = defineHandler(adminReservationsGet)(async ({ actor, params }) => ({
   reservation: await getReservation(actor, params.id),
 }));

@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminVariantsLink } from '#routes';
 import { getVariant, linkItem } from '#core/variants.ts';
 
-export const handler = defineHandler(route['admin.variants.link'])(async ({ actor, params, body }) => ({
+export const handler = defineHandler(adminVariantsLink)(async ({ actor, params, body }) => ({
   variant: await linkItem(actor, params.id, params.variant_id, body.inventory_item_id, body.required_quantity),
 }), {
   replay: async ({ actor, params }) => ({ variant: await getVariant(actor, params.id, params.variant_id) }),

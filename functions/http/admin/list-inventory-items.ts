@@ -1,12 +1,12 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminItemsList } from '#routes';
 import { listItems } from '#core/items.ts';
 
 /** `fields` may ask for location_levels (Medusa: `*location_levels` or `+location_levels`). */
 const wantsLevels = (fields?: string) => !!fields && /(^|,)\s*[*+]?location_levels\b/.test(fields);
 const FIXED = ['id'];
 
-export const handler = defineHandler(route['admin.items.list'])(async ({ actor, query }) => {
+export const handler = defineHandler(adminItemsList)(async ({ actor, query }) => {
   const { items, count } = await listItems(actor, { ...query, withLevels: wantsLevels(query.fields) });
   return { inventory_items: items.map((i) => pick(i, query.fields)), count, offset: query.offset, limit: query.limit };
 });

@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminLocationsList } from '#routes';
 import { listWarehouses } from '#core/locations.ts';
 
-export const handler = defineHandler(route['admin.locations.list'])(async ({ actor, query }) => {
+export const handler = defineHandler(adminLocationsList)(async ({ actor, query }) => {
   const all = await listWarehouses(actor, query.q);
   return { stock_locations: all.slice(query.offset, query.offset + query.limit), count: all.length, offset: query.offset, limit: query.limit };
 });

@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { adminVariantsUpdateLink } from '#routes';
 import { getVariant, updateLink } from '#core/variants.ts';
 
-export const handler = defineHandler(route['admin.variants.update-link'])(async ({ actor, params, body }) => ({
+export const handler = defineHandler(adminVariantsUpdateLink)(async ({ actor, params, body }) => ({
   variant: await updateLink(actor, params.id, params.variant_id, params.inventory_item_id, body.required_quantity),
 }), {
   replay: async ({ actor, params }) => ({ variant: await getVariant(actor, params.id, params.variant_id) }),

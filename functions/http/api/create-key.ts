@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { keysCreate } from '#routes';
 import { createKeyFor } from '#core/keys.ts';
 
-export const handler = defineHandler(route['keys.create'])(async ({ actor, body }) => {
+export const handler = defineHandler(keysCreate)(async ({ actor, body }) => {
   const { tenant: _tenant, ...data } = await createKeyFor(actor, body);
   return { data };
 });

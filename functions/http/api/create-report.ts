@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { reportsCreate } from '#routes';
 import { reportNow } from '#core/reports.ts';
 
-export const handler = defineHandler(route['reports.create'])(async ({ actor }) => reportNow(actor));
+export const handler = defineHandler(reportsCreate)(async ({ actor }) => reportNow(actor));

@@ -1,7 +1,7 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { variantsAvailability } from '#routes';
 import { explainVariant } from '#core/explain.ts';
 
-export const handler = defineHandler(route['variants.availability'])(async ({ actor, params, query }) => ({
+export const handler = defineHandler(variantsAvailability)(async ({ actor, params, query }) => ({
   data: await explainVariant(actor, params.product_id, params.variant_id, query),
 }));

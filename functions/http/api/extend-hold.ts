@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { holdsExtend } from '#routes';
 import { extendHold } from '#core/holds.ts';
 
-export const handler = defineHandler(route['holds.extend'])(async ({ actor, params, body }) => ({ data: await extendHold(actor, params.id, body.expires_in_seconds) }));
+export const handler = defineHandler(holdsExtend)(async ({ actor, params, body }) => ({ data: await extendHold(actor, params.id, body.expires_in_seconds) }));

@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { holdsFulfill } from '#routes';
 import { fulfillHold } from '#core/holds.ts';
 
-export const handler = defineHandler(route['holds.fulfill'])(async ({ actor, params, body }) => ({ data: await fulfillHold(actor, params.id, body?.lines) }));
+export const handler = defineHandler(holdsFulfill)(async ({ actor, params, body }) => ({ data: await fulfillHold(actor, params.id, body?.lines) }));

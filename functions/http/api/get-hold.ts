@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { holdsGet } from '#routes';
 import { getHold } from '#core/holds.ts';
 
-export const handler = defineHandler(route['holds.get'])(async ({ actor, params }) => ({ data: await getHold(actor, params.id) }));
+export const handler = defineHandler(holdsGet)(async ({ actor, params }) => ({ data: await getHold(actor, params.id) }));

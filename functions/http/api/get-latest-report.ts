@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { reportsLatest } from '#routes';
 import { reportFor } from '#core/reports.ts';
 
-export const handler = defineHandler(route['reports.latest'])(async ({ actor, query }) => reportFor(actor, 'latest', query.format));
+export const handler = defineHandler(reportsLatest)(async ({ actor, query }) => reportFor(actor, 'latest', query.format));

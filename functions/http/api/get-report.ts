@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { reportsGet } from '#routes';
 import { reportFor } from '#core/reports.ts';
 
-export const handler = defineHandler(route['reports.get'])(async ({ actor, params, query }) => reportFor(actor, params.id, query.format));
+export const handler = defineHandler(reportsGet)(async ({ actor, params, query }) => reportFor(actor, params.id, query.format));

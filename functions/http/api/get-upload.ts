@@ -1,8 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { uploadsGet } from '#routes';
 import { getUpload, uploadErrorsCsv } from '#core/uploads.ts';
 
-export const handler = defineHandler(route['uploads.get'])(async ({ actor, params, query }) =>
+export const handler = defineHandler(uploadsGet)(async ({ actor, params, query }) =>
   query.format === 'csv'
     ? { body: await uploadErrorsCsv(actor, params.id), raw: true, headers: { 'content-type': 'text/csv; charset=utf-8' } }
     : getUpload(actor, params.id),

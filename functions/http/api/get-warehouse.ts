@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { inventoryWarehousesGet } from '#routes';
 import { getWarehouse } from '#core/locations.ts';
 
-export const handler = defineHandler(route['inventory.warehouses.get'])(async ({ actor, params }) => ({ data: await getWarehouse(actor, params.id) }));
+export const handler = defineHandler(inventoryWarehousesGet)(async ({ actor, params }) => ({ data: await getWarehouse(actor, params.id) }));

@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { inventoryAdjustments } from '#routes';
 import { adjustments } from '#core/inventory.ts';
 
-export const handler = defineHandler(route['inventory.adjustments'])(async ({ actor, params, query }) => adjustments(actor, params.sku, query));
+export const handler = defineHandler(inventoryAdjustments)(async ({ actor, params, query }) => adjustments(actor, params.sku, query));

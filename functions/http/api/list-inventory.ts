@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { inventoryList } from '#routes';
 import { listInventory } from '#core/inventory.ts';
 
-export const handler = defineHandler(route['inventory.list'])(async ({ actor, query }) => listInventory(actor, query));
+export const handler = defineHandler(inventoryList)(async ({ actor, query }) => listInventory(actor, query));

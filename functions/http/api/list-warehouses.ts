@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { inventoryWarehousesList } from '#routes';
 import { listWarehouses } from '#core/locations.ts';
 
-export const handler = defineHandler(route['inventory.warehouses.list'])(async ({ actor }) => ({ data: await listWarehouses(actor) }));
+export const handler = defineHandler(inventoryWarehousesList)(async ({ actor }) => ({ data: await listWarehouses(actor) }));

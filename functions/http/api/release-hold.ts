@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { holdsRelease } from '#routes';
 import { releaseHold } from '#core/holds.ts';
 
-export const handler = defineHandler(route['holds.release'])(async ({ actor, params }) => ({ data: await releaseHold(actor, params.id) }));
+export const handler = defineHandler(holdsRelease)(async ({ actor, params }) => ({ data: await releaseHold(actor, params.id) }));

@@ -1,7 +1,7 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { inventorySet } from '#routes';
 import { getSku, setStock } from '#core/inventory.ts';
 
-export const handler = defineHandler(route['inventory.set'])(async ({ actor, params, body }) => ({ data: await setStock(actor, params.sku, body) }), {
+export const handler = defineHandler(inventorySet)(async ({ actor, params, body }) => ({ data: await setStock(actor, params.sku, body) }), {
   replay: async ({ actor, params }) => ({ data: await getSku(actor, params.sku) }),
 });

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { metaDocsAsset } from '#routes';
 import { DomainError } from '#core/errors.ts';
 
 /** Swagger UI's start-up: this service's document, try-it-out on, the key kept across reloads. */
@@ -55,7 +55,7 @@ function packaged(file: string): string {
   return text;
 }
 
-export const handler = defineHandler(route['meta.docs.asset'])(async (req) => {
+export const handler = defineHandler(metaDocsAsset)(async (req) => {
   const file = req.params.file as string;
   if (!TYPES[file]) throw new DomainError('NOT_FOUND', `No docs file ${file}`);
   const body = file === 'docs.js' ? INIT_JS : file === 'docs.css' ? DOCS_CSS : packaged(file);

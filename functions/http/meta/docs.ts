@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { metaDocs } from '#routes';
 import type { Request } from '#edge/http.ts';
 
 /**
@@ -25,7 +25,7 @@ function basePath(req: Request): string {
   return raw.replace(/\/docs\/?$/, '').replace(/[^A-Za-z0-9/_.~-]/g, '');
 }
 
-export const handler = defineHandler(route['meta.docs'])(async (req) => ({
+export const handler = defineHandler(metaDocs)(async (req) => ({
   body: page(basePath(req)),
   raw: true,
   headers: {

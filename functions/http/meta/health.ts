@@ -1,4 +1,4 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { metaHealth } from '#routes';
 
-export const handler = defineHandler(route['meta.health'])(async () => ({ status: 'ok' }));
+export const handler = defineHandler(metaHealth)(async () => ({ status: 'ok' }));

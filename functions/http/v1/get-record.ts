@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { recordsGet } from '#routes';
 import { getRecord } from '#core/records.ts';
 
-export const handler = defineHandler(route['records.get'])(async ({ actor, params }) => ({ status: true, data: await getRecord(actor, params.id) }));
+export const handler = defineHandler(recordsGet)(async ({ actor, params }) => ({ status: true, data: await getRecord(actor, params.id) }));

@@ -1,5 +1,5 @@
 import { defineHandler } from '#edge/http.ts';
-import { route } from '#routes';
+import { recordsLowStock } from '#routes';
 import { lowStockRecords } from '#core/records.ts';
 
-export const handler = defineHandler(route['records.low-stock'])(async ({ actor }) => ({ status: true, data: await lowStockRecords(actor) }));
+export const handler = defineHandler(recordsLowStock)(async ({ actor }) => ({ status: true, data: await lowStockRecords(actor) }));

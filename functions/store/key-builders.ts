@@ -1,0 +1,79 @@
+/**
+ * The key builders of every entity (used as `keys.<name>` through store/keys.ts). One export each, so a
+ * bundle carries only the builders its function uses.
+ */
+const T = (tenant: string) => `T#${tenant}`;
+/** Skus may not contain control characters (schemas.ts), so this sorts below every sku character. */
+export const SKU_SEPARATOR = '\u0001';
+
+export const item = (t: string, iid: string) => ({ PK: `${T(t)}#I#${iid}`, SK: 'ITEM' });
+export const itemIndex = (t: string, iid: string) => ({ GSI1PK: `${T(t)}#ITEMS`, GSI1SK: iid });
+export const itemsPartition = (t: string) => `${T(t)}#ITEMS`;
+/** The item's partition: the item row and all its levels (one Query). */
+export const itemPartition = (t: string, iid: string) => `${T(t)}#I#${iid}`;
+
+export const level = (t: string, iid: string, wid: string) => ({ PK: `${T(t)}#I#${iid}`, SK: `L#${wid}` });
+export const levelIndex = (t: string, iid: string, wid: string) => ({ GSI1PK: `${T(t)}#LOC#${wid}`, GSI1SK: iid });
+export const levelsAtLocation = (t: string, wid: string) => `${T(t)}#LOC#${wid}`;
+export const levelPrefix = 'L#';
+
+export const skuGuard = (t: string, sku: string) => ({ PK: `${T(t)}#SKU#${sku}`, SK: 'SKU' });
+/** The SKU index: an item sorts just before its own levels (the separator is below any sku character). */
+export const itemSkuIndex = (t: string, sku: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: sku });
+export const levelSkuIndex = (t: string, sku: string, wid: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: `${sku}${SKU_SEPARATOR}${wid}` });
+export const skusPartition = (t: string) => `${T(t)}#SKUS`;
+export const stats = (t: string) => ({ PK: `${T(t)}#STATS`, SK: 'STATS' });
+/** The tenant's low-stock reports, newest last. */
+export const report = (t: string, createdAt: string, id: string) => ({ PK: `${T(t)}#REPORTS`, SK: `${createdAt}#${id}` });
+export const reportsPartition = (t: string) => `${T(t)}#REPORTS`;
+/** Reservations by expiry (GSI3, sparse: only reservations with expires_at). */
+export const reservationExpiryIndex = (t: string, expiresAt: string, rid: string) => ({ GSI3PK: `${T(t)}#EXP`, GSI3SK: `${expiresAt}#${rid}` });
+export const expiriesPartition = (t: string) => `${T(t)}#EXP`;
+/**
+ * The one key that does not start with a tenant: GSI1 of each tenant's stats row lists the
+ * tenants (ids only, no tenant data), for the scheduled jobs that run per tenant.
+ */
+export const tenantDirectory = (t: string) => ({ GSI1PK: 'TENANTS', GSI1SK: t });
+/** Levels whose status is not normal (GSI2, sparse, set by the stream consumer). */
+export const lowStockPartition = (t: string) => `${T(t)}#LOW`;
+export const lowStockIndex = (t: string, iid: string, wid: string) => ({ GSI2PK: `${T(t)}#LOW`, GSI2SK: `${iid}#${wid}` });
+
+export const ledger = (t: string, iid: string, createdAt: string, adjId: string) => ({
+  PK: `${T(t)}#I#${iid}#ADJ`,
+  SK: `${createdAt}#${adjId}`,
+});
+export const ledgerPartition = (t: string, iid: string) => `${T(t)}#I#${iid}#ADJ`;
+
+export const warehouse = (t: string, wid: string) => ({ PK: `${T(t)}#WH#${wid}`, SK: 'WH' });
+export const warehouseIndex = (t: string, wid: string) => ({ GSI1PK: `${T(t)}#WHS`, GSI1SK: wid });
+export const warehousesPartition = (t: string) => `${T(t)}#WHS`;
+/** The warehouse's partition: its row and its level-count shards (one Query). */
+export const warehousePartition = (t: string, wid: string) => `${T(t)}#WH#${wid}`;
+export const warehouseShard = (t: string, wid: string, shard: number) => ({ PK: `${T(t)}#WH#${wid}`, SK: `LC#${String(shard).padStart(2, '0')}` });
+export const warehouseShardPrefix = 'LC#';
+
+export const reservation = (t: string, rid: string) => ({ PK: `${T(t)}#R#${rid}`, SK: 'RES' });
+export const reservationIndex = (t: string, iid: string, rid: string) => ({ GSI1PK: `${T(t)}#RES`, GSI1SK: `${iid}#${rid}` });
+export const reservationsPartition = (t: string) => `${T(t)}#RES`;
+export const reservationLineIndex = (t: string, line: string, rid: string) => ({ GSI2PK: `${T(t)}#RLI#${line}`, GSI2SK: rid });
+export const reservationsOfLine = (t: string, line: string) => `${T(t)}#RLI#${line}`;
+
+export const variant = (t: string, vid: string) => ({ PK: `${T(t)}#V#${vid}`, SK: 'VARIANT' });
+export const variantPartition = (t: string, vid: string) => `${T(t)}#V#${vid}`;
+export const link = (t: string, vid: string, iid: string) => ({ PK: `${T(t)}#V#${vid}`, SK: `LINK#${iid}` });
+export const linkIndex = (t: string, iid: string, vid: string) => ({ GSI1PK: `${T(t)}#IL#${iid}`, GSI1SK: vid });
+export const linksOfItem = (t: string, iid: string) => `${T(t)}#IL#${iid}`;
+export const linkPrefix = 'LINK#';
+
+export const apiKey = (t: string, hash: string) => ({ PK: `${T(t)}#KEY#${hash}`, SK: 'KEY' });
+export const apiKeyIndex = (t: string, keyId: string) => ({ GSI1PK: `${T(t)}#KEYS`, GSI1SK: keyId });
+export const apiKeysPartition = (t: string) => `${T(t)}#KEYS`;
+export const upload = (t: string, id: string) => ({ PK: `${T(t)}#UP#${id}`, SK: 'UPLOAD' });
+export const uploadIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOADS`, GSI1SK: id });
+export const uploadError = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` });
+export const uploadPartition = (t: string, id: string) => `${T(t)}#UP#${id}`;
+
+/** A multi-line hold (its lines and the reservations allocated to them); by reference on GSI2. */
+export const hold = (t: string, hid: string) => ({ PK: `${T(t)}#H#${hid}`, SK: 'HOLD' });
+export const holdReferenceIndex = (t: string, reference: string, hid: string) => ({ GSI2PK: `${T(t)}#HREF#${reference}`, GSI2SK: hid });
+export const holdsOfReference = (t: string, reference: string) => `${T(t)}#HREF#${reference}`;
