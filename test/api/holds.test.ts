@@ -4,6 +4,7 @@ import { db, tableName } from '../../functions/store/db.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
+import { inParallel } from '../support/parallel.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -134,8 +135,10 @@ describe('allocation', () => {
 
   test('the largest hold: 32 lines at 32 levels holds; 33 lines → 422 HOLD_TOO_LARGE, nothing reserved', async () => {
     const A = await warehouse('big', 0);
-    const xs = [];
-    for (let i = 0; i < 33; i++) xs.push(await sku([[A, 1]]));
+    const xs: Awaited<ReturnType<typeof sku>>[] = new Array(33);
+    await inParallel(33, async (i) => {
+      xs[i] = await sku([[A, 1]]);
+    });
     const ok = await api.post('/api/holds', { reference: uniq('big'), lines: xs.slice(0, 32).map((x) => ({ sku: x.sku, quantity: 1 })) });
     expect(ok.status).toBe(201);
     await api.del(`/api/holds/${ok.body.data.id}`);

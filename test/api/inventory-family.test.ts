@@ -2,6 +2,7 @@
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
+import { inParallel } from '../support/parallel.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -76,10 +77,11 @@ describe('the SKU list', () => {
   test('pages with an opaque cursor through every SKU exactly once, in sku order, with meta.total', async () => {
     const wh = (await api.post('/api/warehouses', { name: 'P' }, fresh.key)).body.data.id;
     const skus = Array.from({ length: 23 }, (_, i) => `PG-${String(i).padStart(3, '0')}`);
-    for (const sku of skus) {
-      const iid = (await api.post('/admin/inventory-items', { sku }, fresh.key)).body.inventory_item.id;
+    // made a few at a time (the SKU index keeps sku order whatever the creation order)
+    await inParallel(skus.length, async (i) => {
+      const iid = (await api.post('/admin/inventory-items', { sku: skus[i] }, fresh.key)).body.inventory_item.id;
       await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 5 }, fresh.key);
-    }
+    });
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -99,7 +101,9 @@ describe('the SKU list', () => {
     const t = await api.otherTenant();
     const wh = (await api.post('/api/warehouses', { name: 'C' }, t.key)).body.data.id;
     const before = Array.from({ length: 30 }, (_, i) => `CC-${String(i * 2).padStart(3, '0')}`);
-    for (const sku of before) await api.post('/admin/inventory-items', { sku }, t.key);
+    await inParallel(before.length, async (i) => {
+      await api.post('/admin/inventory-items', { sku: before[i] }, t.key);
+    });
     const creating = (async () => {
       for (let i = 0; i < 30; i++) await api.post('/admin/inventory-items', { sku: `CC-${String(i * 2 + 1).padStart(3, '0')}` }, t.key);
     })();
@@ -120,14 +124,13 @@ describe('the SKU list', () => {
   test('the status filter stays correct across pages: short pages are fine, every match is reached', async () => {
     const t = await api.otherTenant();
     const wh = (await api.post('/api/warehouses', { name: 'S' }, t.key)).body.data.id;
-    const expected: string[] = [];
-    for (let i = 0; i < 40; i++) {
-      const sku = `ST-${String(i).padStart(3, '0')}`;
-      const iid = (await api.post('/admin/inventory-items', { sku }, t.key)).body.inventory_item.id;
-      const low = i % 7 === 0;
-      await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: low ? 3 : 50, reorder_level: 10 }, t.key);
-      if (low) expected.push(sku);
-    }
+    const sku = (i: number) => `ST-${String(i).padStart(3, '0')}`;
+    const low = (i: number) => i % 7 === 0;
+    const expected = Array.from({ length: 40 }, (_, i) => i).filter(low).map(sku);
+    await inParallel(40, async (i) => {
+      const iid = (await api.post('/admin/inventory-items', { sku: sku(i) }, t.key)).body.inventory_item.id;
+      await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: low(i) ? 3 : 50, reorder_level: 10 }, t.key);
+    });
     const seen: string[] = [];
     let cursor: string | null = null;
     do {

@@ -64,9 +64,9 @@ test('16 concurrent level creations at one warehouse, one per level-count shard:
   // items whose levels count on 16 different shards (items.ts levelCountShard): with the count on the
   // warehouse row, every pair of these creations conflicted
   const byShard = new Map<number, string>();
-  for (let i = 0; byShard.size < LEVEL_COUNT_SHARDS; i++) {
-    const iid = (await createItem(a, { sku: `BIRTH-${i}` })).id;
-    if (!byShard.has(levelCountShard(iid))) byShard.set(levelCountShard(iid), iid);
+  for (let i = 0; byShard.size < LEVEL_COUNT_SHARDS; i += LEVEL_COUNT_SHARDS) {
+    const made = await Promise.all(Array.from({ length: LEVEL_COUNT_SHARDS }, async (_, k) => (await createItem(a, { sku: `BIRTH-${i + k}` })).id));
+    for (const iid of made) if (!byShard.has(levelCountShard(iid))) byShard.set(levelCountShard(iid), iid);
   }
   front.resetStats();
   await Promise.all([...byShard.values()].map((iid) => createLevel(a, iid, { location_id: wid, stocked_quantity: 5 })));
@@ -110,10 +110,12 @@ test('32 concurrent stock writers on 32 different SKUs of one warehouse: zero tr
   const dst = (await createWarehouse(a, { name: 'Other' })).id;
   const skus = Array.from({ length: 32 }, (_, i) => `WH-${i}`);
   const iids = await Promise.all(skus.map(async (sku) => (await createItem(a, { sku })).id));
-  for (const iid of iids) {
-    await createLevel(a, iid, { location_id: wid, stocked_quantity: 100 });
-    await createLevel(a, iid, { location_id: dst, stocked_quantity: 0 });
-  }
+  await Promise.all(
+    iids.map(async (iid) => {
+      await createLevel(a, iid, { location_id: wid, stocked_quantity: 100 });
+      await createLevel(a, iid, { location_id: dst, stocked_quantity: 0 });
+    }),
+  );
   front.resetStats();
   // a set, an adjustment and a transfer per SKU, all SKUs at once
   await Promise.all(
@@ -133,10 +135,11 @@ test('32 concurrent reservations of one item at 32 different warehouses: zero tr
   const whs = await Promise.all(Array.from({ length: 32 }, async (_, i) => (await createWarehouse(a, { name: `W${i}` })).id));
   const strict = (await createItem(a, { sku: 'ONE-ITEM' })).id;
   const backorder = (await createItem(a, { sku: 'ONE-BO', allow_backorder: true })).id;
-  for (const wid of whs) {
-    await createLevel(a, strict, { location_id: wid, stocked_quantity: 10 });
-    await createLevel(a, backorder, { location_id: wid, stocked_quantity: 0 });
-  }
+  // each item's levels one after another (each takes the item's next level_seq), the two items side by side
+  const stockAll = async (iid: string, stocked_quantity: number) => {
+    for (const wid of whs) await createLevel(a, iid, { location_id: wid, stocked_quantity });
+  };
+  await Promise.all([stockAll(strict, 10), stockAll(backorder, 0)]);
   front.resetStats();
   await Promise.all(whs.map((wid) => createReservation(a, { inventory_item_id: strict, location_id: wid, quantity: 2 })));
   await Promise.all(whs.map((wid) => createReservation(a, { inventory_item_id: backorder, location_id: wid, quantity: 3 })));

@@ -11,7 +11,7 @@ import { createWarehouse } from '../../functions/core/locations.ts';
 import type { Actor } from '../../functions/core/model.ts';
 import { requestCounter } from '../support/client.ts';
 import { newTenant } from '../support/api.ts';
-import { inParallel } from '../support/parallel.ts';
+import { seedItems } from '../support/seed.ts';
 
 const requests = requestCounter();
 const { counted, count } = requests;
@@ -24,21 +24,22 @@ async function catalogue(size: number, oneLevel = false) {
   const w1 = await createWarehouse(actor, { name: 'A' });
   const w2 = await createWarehouse(actor, { name: 'B' });
   const skus: string[] = Array.from({ length: size }, (_, i) => `RC-${String(i).padStart(5, '0')}`);
-  const items: string[] = new Array(size);
-  await inParallel(size, async (i) => {
-    const item = await createItem(actor, { sku: skus[i]!, title: `Item ${i}` });
-    if (!oneLevel || i % 2) await createLevel(actor, item.id, { location_id: w1.id, stocked_quantity: 20 });
-    if (!oneLevel || !(i % 2)) await createLevel(actor, item.id, { location_id: w2.id, stocked_quantity: 5 });
-    items[i] = item.id;
-  });
-  return { actor, w1: w1.id, w2: w2.id, skus, items };
+  const made = await seedItems(actor, size, (i) => ({
+    sku: skus[i]!,
+    title: `Item ${i}`,
+    levels: [
+      ...(!oneLevel || i % 2 ? [{ location_id: w1.id, stocked_quantity: 20 }] : []),
+      ...(!oneLevel || !(i % 2) ? [{ location_id: w2.id, stocked_quantity: 5 }] : []),
+    ],
+  }));
+  return { actor, w1: w1.id, w2: w2.id, skus, items: made.map((item) => item.id) };
 }
 
 let small: Awaited<ReturnType<typeof catalogue>>;
 let large: Awaited<ReturnType<typeof catalogue>>;
 beforeAll(async () => {
-  small = await catalogue(60);
-  large = await catalogue(500, true);
+  // two tenants of their own: made side by side
+  [small, large] = await Promise.all([catalogue(60), catalogue(500, true)]);
 }, 180_000);
 
 test('a page of 50 SKUs costs the same few requests at 60 and at 500 SKUs, and no Scan', async () => {
