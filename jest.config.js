@@ -49,7 +49,7 @@ export default {
   ],
   // a global option (jest ignores it inside a project); the long tests set their own
   testTimeout: 60000,
-  // longest files first, also in a fresh clone without jest's cache of durations
+  // the long files first, in a planned order, also in a fresh clone (test/support/sequencer.mjs)
   testSequencer: '<rootDir>/test/support/sequencer.mjs',
   maxWorkers: 2,
 };
