@@ -4,7 +4,7 @@
  * - unit: rules and tables, no I/O, no Java (seconds) — `npm run test:unit`
  * - integration: the real code against a DynamoDB Local the run starts itself (api, integration, infra)
  * - scale: long runs — the 100,000-row upload and the other runs listed in LONG_RUNS (crashes, fault
- *   injection, child processes, a browser, a terminal) — `npm run test:scale`
+ *   injection, child processes, a browser, a terminal, request counts at 500 SKUs) — `npm run test:scale`
  * `npm test` runs unit + integration; CI (`.ci/run`) runs all three (`npm run test:all`).
  */
 const base = {
@@ -24,6 +24,8 @@ const LONG_RUNS = [
   'test/integration/cli.test.ts',
   'test/integration/docs-page.test.ts',
   'test/integration/uploads.test.ts',
+  // DynamoDB requests counted at scale (a catalogue of 500 SKUs)
+  'test/integration/request-counts.test.ts',
 ];
 const withDynamoDb = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',

@@ -14,12 +14,12 @@ const FIRST = [
   // CI (`test:all`): the 100,000-row upload is most of the run; it starts at once
   'test/scale/uploads-100k.test.ts',
   'test/scale/reports-10k.test.ts',
+  'test/integration/request-counts.test.ts',
   'test/infra/stack.test.ts',
   'test/api/auth-and-bad-input.test.ts',
   'test/infra/operations.test.ts',
   'test/infra/bundles.test.ts',
   'test/api/bulk.test.ts',
-  'test/integration/request-counts.test.ts',
   'test/api/concurrency.test.ts',
   'test/integration/hot-rows.test.ts',
   'test/api/holds.test.ts',
