@@ -1,9 +1,9 @@
 /** Bundle every function (lib/functions.ts) with the stack's options into a temporary folder; sizes in bytes. */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { esbuildOptions } from './bundling.ts';
+import { ROOT, esbuildOptions } from './bundling.ts';
 import { allFunctions } from './functions.ts';
 import { servedFiles } from './served-files.ts';
 
@@ -18,20 +18,29 @@ export interface BundleSize {
   inputs: Record<string, number>;
 }
 
-/** With `keep`, the bundles stay in `dir` (the benchmark imports them); otherwise the folder is removed. */
+/**
+ * With `keep`, the bundles stay in `dir` (the benchmark imports them); otherwise the folder is removed.
+ * One esbuild call builds them all (each entry its own bundle, no code shared between them, as the
+ * stack builds them one by one): the same bytes, in a fraction of the time.
+ */
 export async function bundleAll(opts: { dir?: string; keep?: boolean } = {}): Promise<BundleSize[]> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'inventory-bundles-'));
   try {
-    const out: BundleSize[] = [];
-    for (const f of allFunctions()) {
+    const functions = allFunctions();
+    const { entryPoints: _one, outfile: _file, ...options } = esbuildOptions(functions[0]!.entry, join(dir, 'unused.mjs'));
+    const { metafile } = await build({
+      ...options,
+      entryPoints: Object.fromEntries(functions.map((f) => [f.name, resolve(ROOT, f.entry)])),
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+    });
+    const outputs = new Map(Object.entries(metafile!.outputs).filter(([path]) => path.endsWith('.mjs')).map(([path, o]) => [basename(path, '.mjs'), o]));
+    return functions.map((f) => {
       const file = join(dir, `${f.name}.mjs`);
-      const { metafile } = await build(esbuildOptions(f.entry, file));
-      const output = Object.values(metafile!.outputs).find((o) => o.entryPoint)!;
-      const inputs = Object.fromEntries(Object.entries(output.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
+      const inputs = Object.fromEntries(Object.entries(outputs.get(f.name)!.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));
       const assetBytes = servedFiles(f.route?.assets).reduce((sum, a) => sum + statSync(a.path).size, 0);
-      out.push({ name: f.name, entry: f.entry, bytes: statSync(file).size, file, assetBytes, inputs });
-    }
-    return out;
+      return { name: f.name, entry: f.entry, bytes: statSync(file).size, file, assetBytes, inputs };
+    });
   } finally {
     if (!opts.keep) rmSync(dir, { recursive: true, force: true });
   }
