@@ -18,15 +18,24 @@ const GENERATED: Record<string, () => string> = {
 };
 
 let generatedDir: string | undefined;
+/** Each generated file is made once per process (a synth, the bundle check and a test may each ask). */
+const generated = new Map<string, string>();
+
+function generatedFile(name: string, make: () => string): string {
+  let path = generated.get(name);
+  if (!path) {
+    generatedDir ??= mkdtempSync(join(tmpdir(), 'inventory-served-'));
+    path = join(generatedDir, name);
+    writeFileSync(path, make());
+    generated.set(name, path);
+  }
+  return path;
+}
 
 /** Where each of a route's served files is on this machine, by the name it has beside the bundle. */
 export function servedFiles(assets: readonly string[] = []): { name: string; path: string }[] {
   return assets.map((a) => {
     const make = GENERATED[a];
-    if (!make) return { name: basename(a), path: require.resolve(a) };
-    generatedDir ??= mkdtempSync(join(tmpdir(), 'inventory-served-'));
-    const path = join(generatedDir, a);
-    writeFileSync(path, make());
-    return { name: a, path };
+    return make ? { name: a, path: generatedFile(a, make) } : { name: basename(a), path: require.resolve(a) };
   });
 }
