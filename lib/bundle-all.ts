@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { ROOT, esbuildOptions } from './bundling.ts';
+import { ROOT, esbuildShared } from './bundling.ts';
 import { allFunctions } from './functions.ts';
 import { servedFiles } from './served-files.ts';
 
@@ -27,9 +27,8 @@ export async function bundleAll(opts: { dir?: string; keep?: boolean } = {}): Pr
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'inventory-bundles-'));
   try {
     const functions = allFunctions();
-    const { entryPoints: _one, outfile: _file, ...options } = esbuildOptions(functions[0]!.entry, join(dir, 'unused.mjs'));
     const { metafile } = await build({
-      ...options,
+      ...esbuildShared(),
       entryPoints: Object.fromEntries(functions.map((f) => [f.name, resolve(ROOT, f.entry)])),
       outdir: dir,
       outExtension: { '.js': '.mjs' },

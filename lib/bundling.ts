@@ -24,11 +24,9 @@ export const BUNDLING = {
 /** The limit a function's minified bundle must stay under (KB = 1024 bytes). */
 export const MAX_BUNDLE_KB = 100;
 
-/** esbuild options for one entry, the way the stack bundles it. */
-export function esbuildOptions(entry: string, outfile: string) {
+/** esbuild options the way the stack bundles a function, without its entry and output. */
+export function esbuildShared() {
   return {
-    entryPoints: [resolve(ROOT, entry)],
-    outfile,
     bundle: true,
     format: BUNDLING.format,
     minify: BUNDLING.minify,
@@ -41,4 +39,9 @@ export function esbuildOptions(entry: string, outfile: string) {
     metafile: true,
     logLevel: 'error' as const,
   };
+}
+
+/** esbuild options for one entry, the way the stack bundles it. */
+export function esbuildOptions(entry: string, outfile: string) {
+  return { ...esbuildShared(), entryPoints: [resolve(ROOT, entry)], outfile };
 }
