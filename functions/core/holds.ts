@@ -239,7 +239,9 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       const reread = new Set<string>();
       for (const [label, old] of err.cancellation.failed) {
         const [kind, iid] = label.split(':');
-        if (kind === 'level' && old && !store.levelPolicyMoved(recs.get(iid)!, old)) {
+        if (kind === 'level' && (await store.unparkForShortage(actor.tenant, old, now))) {
+          reread.add(iid); // a hot level's parked units are back on the level: read it again
+        } else if (kind === 'level' && old && !store.levelPolicyMoved(recs.get(iid)!, old)) {
           const rec = recs.get(iid)!;
           const { level, version } = store.levelOfImage(old);
           rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));

@@ -6,7 +6,7 @@
  */
 import * as z from 'zod/mini';
 import { message } from './messages.ts';
-import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
+import { ADJUSTMENT_REASONS, MAX_HOT_SHARDS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
 
 /**
  * `pure(() => value)`: a module-level value that bundlers may drop when nothing uses it.
@@ -169,6 +169,7 @@ export const levelSchema = pure(() => z.object({
   reorder_quantity: int(),
   bin_location: z.nullable(z.string()),
   metadata: metadata,
+  hot_shards: z.optional(describe(int(), 'Present while the level is in hot mode: its number of stock shards')),
   created_at: z.string(),
   updated_at: z.string(),
 }));
@@ -218,6 +219,10 @@ export const updateLevelBody = pure(() => z.partial(
     note: z.nullable(text(1000)),
     reference: z.nullable(text(256)),
     expected_quantity: quantity(),
+    hot_shards: describe(
+      integer(0, MAX_HOT_SHARDS),
+      'Hot mode: split the level\'s free stock over this many shards so one SKU takes more reservations per second than one item can (README, "Hot mode"); 0 turns it off',
+    ),
   }),
 ));
 export const adjustLevelBody = pure(() => z.strictObject({

@@ -15,6 +15,7 @@ import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
 export { levelPolicyMoved } from './reservations.ts';
+export { unparkForShortage } from './hot.ts';
 
 /** A level's row (a failed guard's old image) as its record and the version it was at. */
 export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });

@@ -4,7 +4,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import { inParallel } from '../core/parallel.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
-import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
+import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, withoutClaim, unlessConditionFails, transactOrCancelled } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
@@ -12,6 +12,7 @@ import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
 import { copyOntoLevels } from './fan-out.ts';
+import { exactLevelRows, setHotShards } from './hot.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 type Row = Record<string, any>;
@@ -103,7 +104,8 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
   const rows = await queryPartition(keys.itemPartition(tenant, iid));
   const itemRow = rows.find((r) => r.SK === 'ITEM') as Row | undefined;
   if (!itemRow) return undefined;
-  const levelRows = rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix));
+  // hot levels with their exact figures (parked units are free stock): a snapshot each, none for the others
+  const levelRows = await exactLevelRows(tenant, rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)));
   const levelVersions = Object.fromEntries(levelRows.map((r) => [r.location_id as string, Number(r.version ?? 1)]));
   const levelPolicy = Object.fromEntries(
     levelRows.map((r) => [r.location_id as string, r.policy_version === undefined ? undefined : Number(r.policy_version)]),
@@ -350,6 +352,12 @@ export async function deleteItem(
     const links = await linksOf();
     const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
     if (reserved.length) throw itemHasReservations(iid);
+    const hot = rec.levels.filter((l) => l.hot_shards);
+    if (hot.length) {
+      // hot mode off first (parked units back on their levels, shards deleted), then read again
+      await withoutClaim(() => Promise.all(hot.map((l) => setHotShards(tenant, iid, l.location_id, 0, new Date().toISOString()))));
+      return RETRY;
+    }
     const actions: TxAction[] = [
       {
         label: 'item',

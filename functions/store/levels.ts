@@ -6,10 +6,11 @@
 import { DomainError, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
 import type { AdjustmentReason, Level } from '../core/model.ts';
-import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
+import { RETRY, tableName, withRetry, withoutClaim, transactOrCancelled } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
-import { levelBirth, requireItem } from './items.ts';
+import { levelBirth, loadItem, requireItem } from './items.ts';
+import { setHotShards } from './hot.ts';
 import type { LevelPolicy } from './items.ts';
 import { LEVEL_WRITABLE, levelCounter, levelFlag, levelReadonly, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import type { WarehouseFlag } from './locations.ts';
@@ -159,6 +160,8 @@ export interface LevelChange extends LevelFields {
   reference?: string | null;
   /** Compare-and-set: the write applies only while stocked_quantity equals this. */
   expected_quantity?: number;
+  /** Hot mode's shard count (0: off), set before the other fields (store/hot.ts). */
+  hot_shards?: number;
 }
 
 /**
@@ -168,6 +171,12 @@ export interface LevelChange extends LevelFields {
  */
 export async function changeLevel(ctx: WriteContext, iid: string, wid: string, change: LevelChange): Promise<void> {
   const { tenant, now } = ctx;
+  if (change.hot_shards !== undefined) {
+    // its own transaction (every parked unit back on the level, the new count); idempotent, so the
+    // request's claim goes with the level write below, and a retried request sets the same count
+    const done = await withoutClaim(() => setHotShards(tenant, iid, wid, change.hot_shards!, now));
+    if (done === 'no-level') throw (await loadItem(tenant, iid)) ? levelNotFound(iid, wid) : notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
+  }
   await withRetry(async () => {
     const rec = await requireItem(tenant, iid);
     const level = rec.levels.find((l) => l.location_id === wid);
@@ -271,6 +280,11 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     const level = rec.levels.find((l) => l.location_id === wid);
     if (!level) throw levelNotFound(iid, wid);
     if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
+    if (level.hot_shards) {
+      // hot mode off first: the parked units back on the level, the shards deleted (then read again)
+      await withoutClaim(() => setHotShards(tenant, iid, wid, 0, now));
+      return RETRY;
+    }
     const actions: TxAction[] = [
       {
         label: 'level',

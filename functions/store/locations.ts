@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
-import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import { db, RETRY, tableName, withRetry, withoutClaim, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import { setHotShards } from './hot.ts';
 import { copyOntoLevels } from './fan-out.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
@@ -133,6 +134,12 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
     const levelKeys = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1' });
     const levels = levelKeys.map((r) => strip<Level>(r));
     if (levels.some((l) => l.stocked_quantity > 0 || l.reserved_quantity > 0)) throw whInUse(wid);
+    const hot = levels.filter((l) => l.hot_shards);
+    if (hot.length) {
+      // an empty level may still be in hot mode: off first (its shards deleted), then read again
+      await withoutClaim(() => Promise.all(hot.map((l) => setHotShards(tenant, l.inventory_item_id, wid, 0, ctx.now))));
+      return RETRY;
+    }
     const most = 98 - shards.length;
     if (levels.length > most) {
       throw new DomainError('CONFLICT', `Stock location ${wid} has ${levels.length} levels; delete them first (at most ${most} go with it)`);

@@ -18,6 +18,7 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 import { queryAll, queryPartition } from './query.ts';
+import { hotHint, hotShardsOf, noteHot, readHot, takeFromShard, unparkForShortage } from './hot.ts';
 
 const reservationNotFound = (rid: string) => notFound('Reservation', rid);
 const levelMissing = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
@@ -126,13 +127,14 @@ async function requireReservationFor(tenant: string, rid: string, allowed?: stri
   return r;
 }
 
-function stockFailure(refused: Cancellation, rec: ItemRecord, wid: string, q: number, label = 'level'): DomainError | typeof RETRY {
+async function stockFailure(ctx: WriteContext, refused: Cancellation, rec: ItemRecord, wid: string, q: number, label = 'level'): Promise<DomainError | typeof RETRY> {
   const f = refused.failed;
   if (f.has('item')) return RETRY; // the backorder policy changed (or the item went): recompute
   if (f.has(label)) {
     const old = f.get(label);
     if (!old) return levelMissing(rec.item.id, wid);
     if (policyMoved(rec, old)) return RETRY; // the level's policy changed: recompute
+    if (await unparkForShortage(ctx.tenant, old, ctx.now)) return RETRY; // a hot level's parked units are back on the level
     return insufficientStock(rec.item.sku ?? rec.item.id, wid, Number(old.available_quantity), q);
   }
   return RETRY;
@@ -141,7 +143,9 @@ function stockFailure(refused: Cancellation, rec: ItemRecord, wid: string, q: nu
 export async function createReservation(ctx: WriteContext, r: Reservation): Promise<void> {
   const { tenant } = ctx;
   noteRef(r.id);
-  if (await reserveWithoutBackorders(ctx, r)) return;
+  const hot = hotHint(tenant, r.inventory_item_id, r.location_id);
+  if (hot > 0 && (await reserveHot(ctx, r, hot))) return;
+  if (await reserveWithoutBackorders(ctx, r, hot === 0)) return;
   await withRetry(async () => {
     const rec = await loadItem(tenant, r.inventory_item_id);
     if (!rec) throw notFound('Inventory item', r.inventory_item_id, 'INVENTORY_NOT_FOUND');
@@ -154,7 +158,7 @@ export async function createReservation(ctx: WriteContext, r: Reservation): Prom
       },
     ]);
     if (!refused) return true;
-    const outcome = stockFailure(refused, rec, r.location_id, r.quantity);
+    const outcome = await stockFailure(ctx, refused, rec, r.location_id, r.quantity);
     if (outcome === RETRY) return RETRY;
     throw outcome;
   });
@@ -167,7 +171,7 @@ export async function createReservation(ctx: WriteContext, r: Reservation): Prom
  * reserved; false when the general path must decide (the level's policy allows backorders, or the
  * level has no copy of the policy, or the transaction met contention). Insufficient stock is answered here.
  */
-async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation): Promise<boolean> {
+async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation, tryShards: boolean): Promise<boolean> {
   const { tenant } = ctx;
   const level = take(tenant, r.inventory_item_id, r.location_id, r.quantity, 0, ctx.now);
   const update = level.item.Update!;
@@ -183,7 +187,42 @@ async function reserveWithoutBackorders(ctx: WriteContext, r: Reservation): Prom
   const old = f.get('level');
   // no level (the item may be gone: the general path says which), or its policy is not "no backorders"
   if (!old || old.policy_allow_backorder !== false) return false;
+  if (hotShardsOf(old) > 0) {
+    // a hot level: its free units are in its shards (the general path unparks them if no shard can serve)
+    noteHot(tenant, r.inventory_item_id, r.location_id, hotShardsOf(old));
+    return tryShards && (await reserveHot(ctx, r, hotShardsOf(old)));
+  }
   throw insufficientStock(String(old.sku ?? r.inventory_item_id), r.location_id, Number(old.available_quantity), r.quantity);
+}
+
+/**
+ * A reservation at a hot level (store/hot.ts): from one shard chosen at random, the reservation row
+ * in the same transaction; when that shard has too little, from a shard that has enough (one
+ * snapshot of the level and its shards says which). False when no shard can serve it alone: the
+ * level's own path then decides (and unparks the shards when the level has too little).
+ */
+async function reserveHot(ctx: WriteContext, r: Reservation, n: number): Promise<boolean> {
+  const { tenant } = ctx;
+  const iid = r.inventory_item_id;
+  const wid = r.location_id;
+  const put: TxAction = { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } };
+  let k = Math.floor(Math.random() * n);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await takeFromShard(tenant, iid, wid, k, r.quantity, ctx.now, [put])) return true;
+    const s = await readHot(tenant, iid, wid, n);
+    noteHot(tenant, iid, wid, s?.n ?? 0);
+    if (!s || s.n === 0) return false;
+    n = s.n;
+    const rich = s.allots.flatMap((a, i) => (i < s.n && a >= r.quantity ? [i] : []));
+    const available = Number(s.level.available_quantity) + s.parked;
+    // no backorders and too little in all: the answer, from the snapshot (no write on the level)
+    if (!rich.length && s.level.policy_allow_backorder === false && available < r.quantity) {
+      throw insufficientStock(String(s.level.sku ?? iid), wid, available, r.quantity);
+    }
+    if (!rich.length) return false;
+    k = rich[Math.floor(Math.random() * rich.length)];
+  }
+  return false;
 }
 
 export async function getReservation(tenant: string, rid: string): Promise<Reservation | undefined> {
@@ -249,7 +288,7 @@ export async function updateReservation(ctx: WriteContext, rid: string, change: 
     const refused = await transactOrCancelled(actions);
     if (!refused) return true;
     if (refused.failed.has('reservation')) return RETRY;
-    const outcome = stockFailure(refused, rec, wid, q - (wid === r.location_id ? r.quantity : 0));
+    const outcome = await stockFailure(ctx, refused, rec, wid, q - (wid === r.location_id ? r.quantity : 0));
     if (outcome === RETRY) return RETRY;
     throw outcome;
   });

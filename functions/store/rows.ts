@@ -14,6 +14,7 @@ import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { setStocked } from './stock.ts';
+import { exactLevelRows } from './hot.ts';
 
 /** The most actions DynamoDB takes in one transaction. */
 export const MAX_TX_ACTIONS = 100;
@@ -63,7 +64,7 @@ export const levelRef = (iid: string, wid: string) => `${iid}|${wid}`;
 /** The levels of these (item, warehouse) pairs that exist, by levelRef, with the version each was read at. */
 export async function levelsOf(tenant: string, pairs: { iid: string; wid: string }[]): Promise<{ levels: Map<string, LevelState>; requests: number }> {
   const read = await batchRows(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
-  const levels = new Map(read.rows.map((r) => [levelRef(String(r.inventory_item_id), String(r.location_id)), { level: strip<Level>(r), version: Number(r.version ?? 1) }]));
+  const levels = new Map((await exactLevelRows(tenant, read.rows)).map((r) => [levelRef(String(r.inventory_item_id), String(r.location_id)), { level: strip<Level>(r), version: Number(r.version ?? 1) }]));
   return { levels, requests: read.requests };
 }
 

@@ -17,7 +17,8 @@ import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { levelStatus } from '#core/model.ts';
 import type { LevelStatus } from '#core/model.ts';
 import { LevelEntity, parseKey } from '#store/entities.ts';
-import { flagSeq, seqKey, writeFlag } from '#store/flags.ts';
+import { flagSeq, seqKey, writeFlag, writeHotFlag } from '#store/flags.ts';
+import { exactLevelRow, hotShardsOf, readHot, rebalance } from '#store/hot.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
 import { fanOutReadonly } from '#store/locations.ts';
 import { publish } from './publisher.ts';
@@ -52,7 +53,61 @@ export function copyChange(record: DynamoDBRecord): { kind: 'readonly' | 'policy
   return undefined;
 }
 
+/**
+ * The hot level a record concerns (store/hot.ts): a shard's change, or a change of a level in hot mode
+ * (before or after). Its status is not a function of the level's image: settleHot decides it.
+ */
+export function hotLevelOf(record: DynamoDBRecord): { tenant: string; iid: string; wid: string } | undefined {
+  const next = image(record.dynamodb?.NewImage as Record<string, unknown> | undefined);
+  const prev = image(record.dynamodb?.OldImage as Record<string, unknown> | undefined);
+  const row = next ?? prev;
+  if (!row) return undefined;
+  if (row.entity === 'hot_shard') {
+    const pk = String(row.PK);
+    return { tenant: pk.slice(2, pk.indexOf('#HOT#')), iid: String(row.inventory_item_id), wid: String(row.location_id) };
+  }
+  if (row.entity !== 'level' || (hotShardsOf(next) === 0 && hotShardsOf(prev) === 0)) return undefined;
+  const key = LevelEntity.parse(row);
+  return key && { tenant: key.tenant, iid: String(row.inventory_item_id), wid: String(row.location_id) };
+}
+
+/**
+ * A hot level after a batch of its records: park or rebalance its free units (the background's part
+ * of hot mode), then set its low-stock flag from a snapshot of the level and its shards.
+ * Window: two consumers settling the same level at once may write the flag of the older snapshot
+ * last; the level's next record sets it right (a hot level takes records all the time).
+ */
+export async function settleHot(tenant: string, iid: string, wid: string): Promise<void> {
+  await rebalance(tenant, iid, wid, new Date().toISOString());
+  const s = await readHot(tenant, iid, wid, 0);
+  if (!s) return;
+  const exact = exactLevelRow(s);
+  const to = statusOf(exact);
+  const seen = s.level.flag_status as LevelStatus | undefined;
+  if ((seen ?? 'normal') === to) return;
+  const title = to === 'normal' ? null : ((await getItems(tenant, [iid])).get(iid)?.title ?? null);
+  if (!(await writeHotFlag(tenant, iid, wid, to, seen, title))) return; // another consumer set it meanwhile
+  await publish([
+    {
+      id: `status-${tenant}-${iid}-${wid}-${to}-${Date.now()}`,
+      type: 'inventory.level.status_changed',
+      time: new Date().toISOString(),
+      detail: {
+        tenant_id: tenant,
+        inventory_item_id: iid,
+        sku: exact.sku ?? null,
+        warehouse_id: wid,
+        from: seen ?? 'normal',
+        to,
+        available_quantity: Number(exact.available_quantity),
+        at: new Date().toISOString(),
+      },
+    },
+  ]);
+}
+
 export async function recordHandler(record: DynamoDBRecord): Promise<void> {
+  if (hotLevelOf(record)) return; // settled once per batch (settleHot)
   const copy = copyChange(record);
   if (copy?.kind === 'readonly') await fanOutReadonly(copy.tenant, copy.id, copy.row.is_readonly === true, Number(copy.row.ro_seq ?? 0));
   if (copy?.kind === 'policy') await fanOutPolicy(copy.tenant, copy.id);
@@ -91,6 +146,24 @@ export const handler = instrumented('StreamConsumer', async (event: DynamoDBStre
   // one processor per invocation: it keeps the batch's state (the local runtime may overlap calls)
   const processor = new BatchProcessor(EventType.DynamoDBStreams);
   const out = await processPartialResponse(event, recordHandler, processor, { context, processInParallel: false });
+  // hot levels: once per level per batch; a failure retries the level's records
+  const hot = new Map<string, { level: { tenant: string; iid: string; wid: string }; ids: string[] }>();
+  for (const r of event.Records) {
+    const level = hotLevelOf(r);
+    if (!level) continue;
+    const k = `${level.tenant}\u0000${level.iid}\u0000${level.wid}`;
+    const entry = hot.get(k) ?? { level, ids: [] };
+    entry.ids.push(r.dynamodb?.SequenceNumber ?? '');
+    hot.set(k, entry);
+  }
+  for (const { level, ids } of hot.values()) {
+    try {
+      await settleHot(level.tenant, level.iid, level.wid);
+    } catch (err) {
+      logger.warn('hot level not settled', { error: (err as Error).message, inventory_item_id: level.iid, warehouse_id: level.wid });
+      out.batchItemFailures.push(...ids.map((itemIdentifier) => ({ itemIdentifier })));
+    }
+  }
   count('StreamRecordFailures', out.batchItemFailures.length);
   if (out.batchItemFailures.length) logger.warn('stream records failed', { failed: out.batchItemFailures.length, of: event.Records.length });
   return out;

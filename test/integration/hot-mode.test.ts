@@ -1,0 +1,177 @@
+/**
+ * Hot mode (store/hot.ts, README "Hot mode"): a level's free stock split over shard items. Runs
+ * through a DynamoDB front of its own with transaction conflicts on, so concurrent reservations,
+ * rebalancing and unparking meet the conflicts AWS would answer. The background's part (parking,
+ * rebalancing) is called directly here; test/integration/stream.test.ts drives it through the stream.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError } from '../../functions/core/errors.ts';
+import { createItem, getItem } from '../../functions/core/items.ts';
+import { adjustLevel, createLevel, deleteLevel, setLevel } from '../../functions/core/levels.ts';
+import { createWarehouse } from '../../functions/core/locations.ts';
+import { reconcile } from '../../functions/core/reconcile.ts';
+import { createReservation, listReservations, releaseReservation, updateReservation } from '../../functions/core/reservations.ts';
+import type { Actor } from '../../functions/core/model.ts';
+import { db, setClient, tableName } from '../../functions/store/db.ts';
+import { readHot, rebalance } from '../../functions/store/hot.ts';
+import { keys } from '../../functions/store/keys.ts';
+import { settleHot } from '../../functions/stream/handler.ts';
+import { startDynamoFront } from '../../lib/local/dynamo-front.ts';
+import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
+import { newTenant } from '../support/api.ts';
+
+let front: DynamoFront;
+const previous = process.env.DYNAMODB_ENDPOINT;
+beforeAll(async () => {
+  front = await startDynamoFront({ target: process.env.DYNAMODB_LOCAL_ENDPOINT ?? previous!, conflicts: true, commitMs: 10 });
+  process.env.DYNAMODB_ENDPOINT = front.endpoint;
+  setClient(undefined);
+});
+afterAll(async () => {
+  setClient(undefined);
+  process.env.DYNAMODB_ENDPOINT = previous;
+  await front.stop();
+});
+
+const actor = (): Actor => ({ tenant: newTenant(), keyId: 'k', keyName: 'hot-mode', scopes: ['inventory:write', 'reservations:write'] });
+const now = () => new Date().toISOString();
+
+/** An item stocked `stocked` at one warehouse, in hot mode with `n` shards, its free stock parked. */
+async function hotLevel(a: Actor, stocked: number, n: number) {
+  const wid = (await createWarehouse(a, { name: 'Hot' })).id;
+  const iid = (await createItem(a, { sku: `HOT-${Math.random().toString(36).slice(2, 8)}` })).id;
+  await createLevel(a, iid, { location_id: wid, stocked_quantity: stocked });
+  const after = await setLevel(a, iid, wid, { hot_shards: n });
+  expect(after.location_levels?.[0]?.hot_shards).toBe(n);
+  await rebalance(a.tenant, iid, wid, now());
+  return { iid, wid };
+}
+
+const shown = async (a: Actor, iid: string) => {
+  const l = (await getItem(a, iid)).location_levels![0]!;
+  return { stocked: l.stocked_quantity, reserved: l.reserved_quantity, available: l.available_quantity };
+};
+const raw = async (a: Actor, iid: string, wid: string) =>
+  (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(a.tenant, iid, wid), ConsistentRead: true }))).Item!;
+const codeOf = async (write: Promise<unknown>) => {
+  try {
+    await write;
+    return 'ok';
+  } catch (err) {
+    if (err instanceof DomainError) return err.code;
+    throw err;
+  }
+};
+
+test('turning hot mode on parks the free stock evenly in the shards; the level still shows its exact figures', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 50, 4);
+  const s = (await readHot(a.tenant, iid, wid, 4))!;
+  expect(s.allots).toEqual([13, 13, 12, 12]);
+  // stored: the parked units count as reserved on the level row
+  const row = await raw(a, iid, wid);
+  expect({ reserved: row.reserved_quantity, available: row.available_quantity }).toEqual({ reserved: 50, available: 0 });
+  // shown: parked units are free stock
+  expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 0, available: 50 });
+});
+
+test('80 concurrent reservations of 1 on a stock of 50 over 4 shards: exactly 50 succeed, none oversold, every figure adds up', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 50, 4);
+  const results = await Promise.all(
+    Array.from({ length: 80 }, () => codeOf(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 }))),
+  );
+  expect(results.filter((r) => r === 'ok')).toHaveLength(50);
+  expect(results.filter((r) => r !== 'ok')).toEqual(Array(30).fill('INSUFFICIENT_STOCK'));
+  expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 50, available: 0 });
+  const open = await listReservations(a, { inventory_item_id: [iid] }, { offset: 0, limit: 100 });
+  expect(open.reservations.reduce((n, r) => n + r.quantity, 0)).toBe(50);
+  // invariant: level.reserved = Σ open reservations + Σ parked
+  const s = (await readHot(a.tenant, iid, wid, 4))!;
+  expect(Number(s.level.reserved_quantity)).toBe(50 + s.parked);
+  expect(s.allots.every((x) => x >= 0)).toBe(true);
+  expect((await reconcile(a.tenant, { repair: false, by: 'test' })).drifts).toEqual([]);
+});
+
+test('a reservation larger than any one shard is served from the level (parked units come back); release and change work on the level', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 40, 4); // 10 per shard
+  const big = await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 25 });
+  expect(await shown(a, iid)).toEqual({ stocked: 40, reserved: 25, available: 15 });
+  // more than is free: refused with the exact figure
+  await expect(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 16 })).rejects.toMatchObject({
+    code: 'INSUFFICIENT_STOCK',
+    extra: { available_quantity: 15, requested_quantity: 16 },
+  });
+  await rebalance(a.tenant, iid, wid, now()); // the background parks the 15 again
+  expect((await readHot(a.tenant, iid, wid, 4))!.parked).toBe(15);
+  // growing a reservation takes from the level; its parked units come back when it has too little
+  await updateReservation(a, big.id, { quantity: 35 });
+  expect(await shown(a, iid)).toEqual({ stocked: 40, reserved: 35, available: 5 });
+  await releaseReservation(a, big.id);
+  expect(await shown(a, iid)).toEqual({ stocked: 40, reserved: 0, available: 40 });
+  // stock writes on a hot level move the exact figures as on any level
+  await adjustLevel(a, iid, wid, { adjustment: -10 });
+  expect(await shown(a, iid)).toEqual({ stocked: 30, reserved: 0, available: 30 });
+  expect((await reconcile(a.tenant, { repair: false, by: 'test' })).drifts).toEqual([]);
+});
+
+test('reconcile repairs a hot level in its stored form (reserved = reservations + parked)', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 20, 2);
+  await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 3 });
+  // drift: the stored reserved figure is 2 too high (as a lost release would leave it)
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.level(a.tenant, iid, wid),
+      UpdateExpression: 'SET reserved_quantity = reserved_quantity + :d, available_quantity = available_quantity - :d',
+      ExpressionAttributeValues: { ':d': 2 },
+    }),
+  );
+  expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 5, available: 15 });
+  const run = await reconcile(a.tenant, { repair: true, by: 'test' });
+  expect(run.drifts.map((d) => [d.kind, d.recorded, d.expected, d.repaired])).toEqual([['reserved', 5, 3, true]]);
+  expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 3, available: 17 });
+  const s = (await readHot(a.tenant, iid, wid, 2))!;
+  expect(Number(s.level.reserved_quantity)).toBe(3 + s.parked);
+});
+
+test('hot mode off: every parked unit back on the level, the shards deleted; a hot level can be deleted', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 30, 3);
+  await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 4 });
+  const off = await setLevel(a, iid, wid, { hot_shards: 0 });
+  expect(off.location_levels![0]!.hot_shards).toBeUndefined();
+  const row = await raw(a, iid, wid);
+  expect({ reserved: row.reserved_quantity, available: row.available_quantity }).toEqual({ reserved: 4, available: 26 });
+  for (const k of [0, 1, 2]) {
+    expect((await db().send(new GetCommand({ TableName: tableName(), Key: keys.hotShard(a.tenant, iid, wid, k), ConsistentRead: true }))).Item).toBeUndefined();
+  }
+  // on again, reservations released, then the level deleted while hot
+  const b = await hotLevel(a, 10, 2);
+  expect(await codeOf(deleteLevel(a, b.iid, b.wid))).toBe('ok');
+  expect((await db().send(new GetCommand({ TableName: tableName(), Key: keys.hotShard(a.tenant, b.iid, b.wid, 0), ConsistentRead: true }))).Item).toBeUndefined();
+});
+
+test('the stream consumer settles a hot level: parks new stock and flags it low from the exact figures', async () => {
+  const a = actor();
+  const wid = (await createWarehouse(a, { name: 'Hot' })).id;
+  const iid = (await createItem(a, { sku: `HOT-FLAG-${Math.random().toString(36).slice(2, 8)}` })).id;
+  await createLevel(a, iid, { location_id: wid, stocked_quantity: 20, reorder_level: 5 });
+  await setLevel(a, iid, wid, { hot_shards: 2 });
+  await settleHot(a.tenant, iid, wid);
+  expect((await readHot(a.tenant, iid, wid, 2))!.parked).toBe(20);
+  // parked units are not missing stock: no flag
+  expect((await raw(a, iid, wid)).flag_status ?? 'normal').toBe('normal');
+  for (let i = 0; i < 16; i++) await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 });
+  await settleHot(a.tenant, iid, wid);
+  expect((await raw(a, iid, wid)).flag_status).toBe('low');
+  await adjustLevel(a, iid, wid, { adjustment: 30 });
+  await settleHot(a.tenant, iid, wid);
+  const row = await raw(a, iid, wid);
+  expect(row.flag_status).toBe('normal');
+  expect(row.available_quantity).toBe(0); // the 30 new units parked too
+  expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 16, available: 34 });
+});
