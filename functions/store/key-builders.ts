@@ -31,9 +31,13 @@ export const stats = (t: string) => ({ PK: `${T(t)}#STATS`, SK: 'STATS' });
 /** The tenant's low-stock reports, newest last. */
 export const report = (t: string, createdAt: string, id: string) => ({ PK: `${T(t)}#REPORTS`, SK: `${createdAt}#${id}` });
 export const reportsPartition = (t: string) => `${T(t)}#REPORTS`;
-/** Reservations by expiry (GSI3, sparse: only reservations with expires_at). */
-export const reservationExpiryIndex = (t: string, expiresAt: string, rid: string) => ({ GSI3PK: `${T(t)}#EXP`, GSI3SK: `${expiresAt}#${rid}` });
-export const expiriesPartition = (t: string) => `${T(t)}#EXP`;
+/** Reservations by expiry (GSI3, sparse: only reservations with expires_at), spread like GSI1 (`reservationShard`). */
+export const reservationExpiryIndex = (t: string, expiresAt: string, rid: string) => ({
+  GSI3PK: `${T(t)}#EXP#${reservationShard(rid)}`,
+  GSI3SK: `${expiresAt}#${rid}`,
+});
+/** Every partition of the expiry index: the legacy unsharded `T#t#EXP` first, then `T#t#EXP#0..15`. */
+export const expiriesPartitions = (t: string) => shardsOf(`${T(t)}#EXP`);
 /**
  * The one key that does not start with a tenant: GSI1 of each tenant's stats row lists the
  * tenants (ids only, no tenant data), for the scheduled jobs that run per tenant.
@@ -58,8 +62,39 @@ export const warehouseShard = (t: string, wid: string, shard: number) => ({ PK: 
 export const warehouseShardPrefix = 'LC#';
 
 export const reservation = (t: string, rid: string) => ({ PK: `${T(t)}#R#${rid}`, SK: 'RES' });
-export const reservationIndex = (t: string, iid: string, rid: string) => ({ GSI1PK: `${T(t)}#RES`, GSI1SK: `${iid}#${rid}` });
-export const reservationsPartition = (t: string) => `${T(t)}#RES`;
+/**
+ * The tenant's reservation indexes (GSI1 `T#t#RES#<h>`, GSI3 `T#t#EXP#<h>`) are spread over this many
+ * shards: one partition-key value takes at most 1,000 write units/s and every index write is charged
+ * to its index partition, so one unsharded partition per tenant capped the tenant's reservations at
+ * 1,000/s. A reader queries every shard (and the legacy partition: `reservationsPartitions`).
+ * Never change it (nor `reservationShard`) without moving the rows: a row in a shard no reader
+ * queries is invisible.
+ */
+export const RESERVATION_INDEX_SHARDS = 16;
+/**
+ * The shard (0..RESERVATION_INDEX_SHARDS − 1) of a reservation's index rows: FNV-1a (32 bit) of its
+ * id's UTF-16 code units (ids are ASCII: its bytes), mod the shard count. Stable (the id alone
+ * decides it, so an update that moves GSI3 keeps the shard) and spread (test/unit/keys.test.ts).
+ */
+export function reservationShard(rid: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rid.length; i++) {
+    h ^= rid.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % RESERVATION_INDEX_SHARDS;
+}
+/** The unsharded partition key first (rows written before the index was sharded), then each shard's. */
+function shardsOf(base: string): string[] {
+  return [base, ...Array.from({ length: RESERVATION_INDEX_SHARDS }, (_, h) => `${base}#${h}`)];
+}
+export const reservationIndex = (t: string, iid: string, rid: string) => ({ GSI1PK: `${T(t)}#RES#${reservationShard(rid)}`, GSI1SK: `${iid}#${rid}` });
+/**
+ * Every partition of the reservation index: the legacy unsharded `T#t#RES` first (reservations
+ * written before the index was sharded keep that key: GSI1 never moves, so they stay there until
+ * released or fulfilled), then `T#t#RES#0..15`.
+ */
+export const reservationsPartitions = (t: string) => shardsOf(`${T(t)}#RES`);
 export const reservationLineIndex = (t: string, line: string, rid: string) => ({ GSI2PK: `${T(t)}#RLI#${line}`, GSI2SK: rid });
 export const reservationsOfLine = (t: string, line: string) => `${T(t)}#RLI#${line}`;
 

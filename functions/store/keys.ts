@@ -17,7 +17,10 @@
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
  * | warehouse     | T#t#WH#<wid>            | WH                    | T#t#WHS / <wid>                 |                          |
  * | level-count shard | T#t#WH#<wid>        | LC#<00..15>           | (16 per warehouse: level_count, is_readonly + ro_seq copies; locations.ts) |
- * | reservation   | T#t#R#<rid>             | RES                   | T#t#RES / <iid>#<rid>           | T#t#RLI#<line> / <rid>   |
+ * | reservation   | T#t#R#<rid>             | RES                   | T#t#RES#<h> / <iid>#<rid>       | T#t#RLI#<line> / <rid>   |
+ * | (expiry, GSI3)| on a reservation with expires_at: GSI3PK T#t#EXP#<h> / GSI3SK <expires_at>#<rid>                          |
+ * | (res. shards) | h = reservationShard(rid), 0..15 (key-builders.ts); readers query all 16 and the legacy unsharded    |
+ * |               | T#t#RES / T#t#EXP, which rows written before the sharding still have (query.ts queryShards)          |
  * | variant       | T#t#V#<vid>             | VARIANT               |                                 |                          |
  * | variant link  | T#t#V#<vid>             | LINK#<iid>            | T#t#IL#<iid> / <vid>            |                          |
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |

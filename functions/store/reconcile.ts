@@ -1,7 +1,8 @@
 /**
  * Reconcile's reads and repairs. Reads walk indexes, never a Scan: the tenant's items (GSI1
- * `T#t#ITEMS`), each item's partition (item + levels), the open reservations (GSI1 `T#t#RES`), each
- * item's ledger partition. Repairs are guarded writes: the level is still exactly as read.
+ * `T#t#ITEMS`), each item's partition (item + levels), the open reservations (GSI1 `T#t#RES#0..15`
+ * and the legacy `T#t#RES`), each item's ledger partition. Repairs are guarded writes: the level is
+ * still exactly as read.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level } from '../core/model.ts';
@@ -10,11 +11,12 @@ import type { TxAction } from './db.ts';
 import { exactLevelRow, readHot } from './hot.ts';
 import * as keys from './key-builders.ts';
 import { ledgerPut } from './ledger.ts';
-import { queryAll, queryPartition } from './query.ts';
+import { queryAll, queryShards } from './query.ts';
 
 /** Σ quantity of the open reservations per `<iid> <wid>` (one item's, or the tenant's). */
 export async function openReservedByLevel(tenant: string, iid?: string): Promise<{ sums: Map<string, number>; count: number }> {
-  const rows = await queryPartition(keys.reservationsPartition(tenant), {
+  // every shard of the index and the legacy unsharded partition (key-builders.ts)
+  const rows = await queryShards(keys.reservationsPartitions(tenant), {
     index: 'GSI1',
     ...(iid ? { skPrefix: `${iid}#` } : {}),
     projection: ['inventory_item_id', 'location_id', 'quantity'],

@@ -17,7 +17,7 @@ import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
-import { queryAll, queryPartition } from './query.ts';
+import { queryPartition, queryShards } from './query.ts';
 import { hotHint, hotShardsOf, noteHot, readHot, takeFromShard, unparkForShortage } from './hot.ts';
 
 const reservationNotFound = (rid: string) => notFound('Reservation', rid);
@@ -390,11 +390,12 @@ export async function listReservations(tenant: string, f: ReservationFilter): Pr
   } else if (f.inventory_item_id?.length) {
     rows = (
       await Promise.all(
-        f.inventory_item_id.map((iid) => queryPartition(keys.reservationsPartition(tenant), { index: 'GSI1', skPrefix: `${iid}#` })),
+        f.inventory_item_id.map((iid) => queryShards(keys.reservationsPartitions(tenant), { index: 'GSI1', skPrefix: `${iid}#` })),
       )
     ).flat();
   } else {
-    rows = await queryPartition(keys.reservationsPartition(tenant), { index: 'GSI1' });
+    // every shard of the index and the legacy unsharded partition (key-builders.ts)
+    rows = await queryShards(keys.reservationsPartitions(tenant), { index: 'GSI1' });
   }
   const out = rows
     .map((row) => strip<Reservation>(row))
@@ -404,15 +405,14 @@ export async function listReservations(tenant: string, f: ReservationFilter): Pr
   return out;
 }
 
-/** Ids of the reservations whose expires_at is at or before `now` (the expiry index, not a scan). */
+/**
+ * Ids of the reservations whose expires_at is at or before `now`, earliest first (the expiry index,
+ * not a scan: every shard and the legacy unsharded partition, key-builders.ts). Each id once: an
+ * index is eventually consistent, so a moved expiry may briefly show at its old key and its new one.
+ */
 export async function expiredReservationIds(tenant: string, now: string): Promise<string[]> {
-  const rows = await queryAll({
-    IndexName: 'GSI3',
-    KeyConditionExpression: 'GSI3PK = :pk AND GSI3SK <= :upto',
-    ExpressionAttributeValues: { ':pk': keys.expiriesPartition(tenant), ':upto': `${now}#~` },
-    ProjectionExpression: 'id',
-  });
-  return rows.map((r) => r.id as string);
+  const rows = await queryShards(keys.expiriesPartitions(tenant), { index: 'GSI3', skUpTo: `${now}#~`, projection: ['id'] });
+  return [...new Set(rows.map((r) => r.id as string))];
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The entity declarations (functions/store/entities.ts) write the table exactly as the row builders
  * before them did: each expected row below is written out literally as the old code built it (same
- * attribute names, same values, same order), and every key parses back to its tenant and ids.
+ * attribute names, same values, same order), and every key parses back to its tenant and ids. One
+ * change since: a reservation's GSI1 and GSI3 partition keys carry its shard (`#<h>`, key-builders.ts).
  */
 import {
   AdjustmentEntity,
@@ -76,13 +77,14 @@ describe('entity rows are the rows the old builders wrote', () => {
       PK: 'T#acme#I#iitem_1', SK: 'L#wh_1', GSI1PK: 'T#acme#LOC#wh_1', GSI1SK: 'iitem_1', entity: 'level', ...level, sku: null, version: 1,
     });
   });
-  test('reservation (GSI1, sparse GSI2 line, sparse GSI3 expiry)', () => {
+  test('reservation (GSI1 and sparse GSI3 expiry in the rid\'s shard, sparse GSI2 line)', () => {
+    // res_1's shard is 9 (FNV-1a mod 16: test/unit/keys.test.ts); before the sharding: T#acme#RES, T#acme#EXP
     same(ReservationEntity.row(t, reservation), {
-      PK: 'T#acme#R#res_1', SK: 'RES', GSI1PK: 'T#acme#RES', GSI1SK: 'iitem_1#res_1', GSI2PK: 'T#acme#RLI#ord-9:0', GSI2SK: 'res_1',
-      GSI3PK: 'T#acme#EXP', GSI3SK: '2026-01-03T00:00:00.000Z#res_1', entity: 'reservation', ...reservation,
+      PK: 'T#acme#R#res_1', SK: 'RES', GSI1PK: 'T#acme#RES#9', GSI1SK: 'iitem_1#res_1', GSI2PK: 'T#acme#RLI#ord-9:0', GSI2SK: 'res_1',
+      GSI3PK: 'T#acme#EXP#9', GSI3SK: '2026-01-03T00:00:00.000Z#res_1', entity: 'reservation', ...reservation,
     });
     same(ReservationEntity.row(t, { ...reservation, line_item_id: null, expires_at: null }), {
-      PK: 'T#acme#R#res_1', SK: 'RES', GSI1PK: 'T#acme#RES', GSI1SK: 'iitem_1#res_1', entity: 'reservation', ...reservation, line_item_id: null, expires_at: null,
+      PK: 'T#acme#R#res_1', SK: 'RES', GSI1PK: 'T#acme#RES#9', GSI1SK: 'iitem_1#res_1', entity: 'reservation', ...reservation, line_item_id: null, expires_at: null,
     });
   });
   test('warehouse, link, hold, upload, upload error, api key, sku guard, ledger, report', () => {
@@ -113,7 +115,8 @@ describe('index updates come from the declaration', () => {
     expect(LevelEntity.indexUpdate(t, { inventory_item_id: 'iitem_1', location_id: 'wh_1', sku: 'NEW' }).values).toEqual({ ':GSI3PK': 'T#acme#SKUS', ':GSI3SK': 'NEW\u0001wh_1' });
   });
   test('expiry: set, removed on null, untouched when not part of the change', () => {
-    expect(ReservationEntity.indexUpdate(t, { id: 'res_1', expires_at: at }).values).toEqual({ ':GSI3PK': 'T#acme#EXP', ':GSI3SK': `${at}#res_1` });
+    // also moves a legacy row (GSI3PK T#acme#EXP) into its shard
+    expect(ReservationEntity.indexUpdate(t, { id: 'res_1', expires_at: at }).values).toEqual({ ':GSI3PK': 'T#acme#EXP#9', ':GSI3SK': `${at}#res_1` });
     expect(ReservationEntity.indexUpdate(t, { id: 'res_1', expires_at: null }).remove).toEqual(['GSI3PK', 'GSI3SK']);
     const none = ReservationEntity.indexUpdate(t, { id: 'res_1', quantity: 3 });
     expect([none.parts, none.remove]).toEqual([[], undefined]);
