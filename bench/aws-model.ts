@@ -10,6 +10,10 @@
  *          service), its bare transaction, and an alternative — a conditional UpdateItem of the level
  *          outside any transaction, then the reservation row (PutItem) — each ÷ the model's
  *          single-item limit (1,000 × scale reservations/s: one write unit per reservation on the item)
+ *          Also hot mode (POST …/location-levels/{wid} `hot_shards`, store/hot.ts) with 2 and 4 shards.
+ *   P8     hot mode beyond one partition: reservations/s on one SKU in hot mode with 16 shards ÷ the
+ *          single-item limit, at a model scale of 0.02 (20 write units/s per partition; 5× that is
+ *          100/s, which the whole stack on DynamoDB Local can carry; at 0.1 it could not show 5×)
  *   P9     TransactionConflicts per 1,000 writes when 32 callers write 32 different SKUs of one
  *          warehouse (PUT /api/inventory/{sku}) and reserve at 32 warehouses of one item (goal 0)
  *
@@ -21,6 +25,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../functions/core/ids.ts';
 import { keys } from '../functions/store/keys.ts';
+import { runAs } from '../functions/store/db.ts';
+import { readHot } from '../functions/store/hot.ts';
+import { settleHot } from '../functions/stream/handler.ts';
 import { runP1 } from './p1-reservations.ts';
 import type { P1Options } from './p1-reservations.ts';
 import { client, ok } from './lib/http.ts';
@@ -107,14 +114,14 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     );
     const runMs = opts.quick ? 1500 : 3000;
     const rows: HotRow[] = [];
-    const designs: { design: string; op: (iid: string) => Promise<void> }[] = [
-      {
-        design: 'current (service: level + reservation + item check, one transaction)',
-        op: async (iid) => {
-          const res = await http.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 });
-          if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}`);
-        },
-      },
+    const reserve = async (iid: string) => {
+      const res = await http.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 });
+      if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}`);
+    };
+    const designs: { design: string; shards?: number; op: (iid: string) => Promise<void> }[] = [
+      { design: 'current (service: level + reservation row, one transaction)', op: reserve },
+      { design: 'hot mode, 2 shards (service: shard + reservation row, one transaction)', shards: 2, op: reserve },
+      { design: 'hot mode, 4 shards (service)', shards: 4, op: reserve },
       {
         design: 'alternative (conditional UpdateItem of the level, then PutItem of the reservation)',
         op: async (iid) => {
@@ -141,6 +148,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     const oversell: Record<string, { reserved: number; succeeded: number }> = {};
     for (const d of designs) {
       const iid = await level(`HOT-${rows.length}`);
+      if (d.shards) await hotMode(http, tenant, iid, wid, d.shards);
       let succeeded = 0;
       for (const c of HOT_CONCURRENCY) {
         await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
@@ -148,11 +156,33 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
         log(`  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`);
       }
-      const lv = (await bare.send(new GetCommand({ TableName: tableName, Key: keys.level(tenant, iid, wid), ConsistentRead: true }))).Item!;
-      oversell[d.design.split(' ')[0]] = { reserved: Number(lv.reserved_quantity), succeeded };
+      oversell[d.design.split(' (')[0]] = { reserved: await reservedShown(http, iid), succeeded };
     }
     log(`  throttled at the front so far: ${front.stats.throttled}`);
     const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+
+    // ---- P8 hot mode beyond one partition, at a lower scale (see the header)
+    const p8Scale = 0.02;
+    const p8Limit = 1000 * p8Scale;
+    front.options.scale = p8Scale;
+    const p8Rows: HotRow[] = [];
+    for (const d of [
+      { design: 'current (one level item)', shards: 0 },
+      { design: 'hot mode, 16 shards', shards: 16 },
+    ]) {
+      const iid = await level(`P8-${p8Rows.length}`);
+      if (d.shards) await hotMode(http, tenant, iid, wid, d.shards);
+      let succeeded = 0;
+      for (const c of [8, 32, 128]) {
+        await new Promise((r) => setTimeout(r, 1200));
+        const run = await closedLoop(c, runMs, () => reserve(iid).then(() => void succeeded++));
+        p8Rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / p8Limit, errors: run.errors });
+        log(`  P8 ${d.design} c=${c}: ${run.perSecond.toFixed(1)}/s (${(run.perSecond / p8Limit).toFixed(2)} × ${p8Limit}/s), ${run.errors} errors`);
+      }
+      oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
+    }
+    front.options.scale = scale;
+    const bestP8 = (prefix: string) => Math.max(...p8Rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
 
     const p9 = await runP9(http, front, opts);
     http.close();
@@ -163,13 +193,19 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       p1_min_ratio: Number(c8.ratio.toFixed(3)),
       p2_p50_ms: Number(p1.p50AddedMs.toFixed(2)),
       p2_p99_ms: Number(p1.p99AddedMs.toFixed(2)),
-      p7_hot_sku_model_ratio: Number(best('current').toFixed(3)),
+      p7_hot_sku_model_ratio: Number(Math.max(best('current'), best('hot mode, 2')).toFixed(3)),
+      p7_current_model_ratio: Number(best('current').toFixed(3)),
       p7_alternative_model_ratio: Number(best('alternative').toFixed(3)),
+      p7_hot_mode_2_model_ratio: Number(best('hot mode, 2').toFixed(3)),
+      p7_hot_mode_4_model_ratio: Number(best('hot mode, 4').toFixed(3)),
+      p8_hot_mode_ratio: Number(bestP8('hot mode').toFixed(3)),
+      p8_current_ratio: Number(bestP8('current').toFixed(3)),
       ...p9.figures,
       model: { scale, limitPerSecond: limit, commitMs: front.options.commitMs, awsProjectionPerSecond: 1000 },
       p1: { perConcurrency: p1.perConcurrency.map((c) => ({ concurrency: c.concurrency, service: median(c.service), raw: median(c.raw), ratio: c.ratio })), errors: p1.errors, rawConflicts: p1.rawConflicts },
       p7: rows,
-      p7_oversell: oversell,
+      p8: { scale: p8Scale, limitPerSecond: p8Limit, awsProjectionPerSecond: 1000, rows: p8Rows },
+      oversell,
       p9: p9.detail,
       denied: front.stats.denied,
       throttledAtFront: front.stats.throttled,
@@ -185,11 +221,40 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       const r = rows.filter((x) => x.design === d.design);
       console.log(`| ${d.design} | ${r.map((x) => `${x.perSecond.toFixed(1)} (${x.ratio.toFixed(2)})`).join(' | ')} |`);
     }
-    console.log(`\n${JSON.stringify({ ...results, p7: undefined, p1: undefined, machine: undefined, denied: results.denied.length }, null, 1)}\nwrote ${file}`);
+    console.log(`\nP8 (scale ${p8Scale}: ratio to ${p8Limit}/s; AWS projection = ratio × 1,000/s)\n| design | c=8 | c=32 | c=128 |\n|---|---|---|---|`);
+    for (const d of [...new Set(p8Rows.map((r) => r.design))]) {
+      const r = p8Rows.filter((x) => x.design === d);
+      console.log(`| ${d} | ${r.map((x) => `${x.perSecond.toFixed(1)} (${x.ratio.toFixed(2)})`).join(' | ')} |`);
+    }
+    console.log(`\n${JSON.stringify({ ...results, p7: undefined, p8: undefined, p1: undefined, machine: undefined, denied: results.denied.length }, null, 1)}\nwrote ${file}`);
   } finally {
+    for (const t of backgrounds) clearInterval(t);
     await stack.stop();
     await ddb.stop();
   }
+}
+
+/**
+ * Put a level in hot mode through the API, then park its stock the way the stream consumer does
+ * (settleHot, as the StreamConsumer function: its grants), and keep doing so every 100 ms while the
+ * bench runs, as the consumer would on the level's records.
+ */
+async function hotMode(http: Client, tenant: string, iid: string, wid: string, shards: number) {
+  await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: shards });
+  const settle = () => runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
+  await settle();
+  const s = await readHot(tenant, iid, wid, shards);
+  if (!s || s.parked === 0 || s.allots.some((a) => a === 0)) throw new Error('hot mode: stock not parked');
+  const timer = setInterval(() => void settle().catch(() => undefined), 100);
+  timer.unref();
+  backgrounds.push(timer);
+}
+const backgrounds: NodeJS.Timeout[] = [];
+
+/** The level's reserved quantity as the API shows it (exact in hot mode). */
+async function reservedShown(http: Client, iid: string): Promise<number> {
+  const item = (await ok(http, 'GET', `/admin/inventory-items/${iid}`)).body.inventory_item;
+  return Number(item.location_levels[0].reserved_quantity);
 }
 
 /**

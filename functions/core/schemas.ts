@@ -29,9 +29,9 @@ function pure<T>(build: () => T): T {
 z.config({ localeError: message });
 
 /** `.describe()` of classic zod: a copy of the schema, described in the global registry. */
-export function describe<T extends z.ZodMiniType>(schema: T, description: string): T {
+export function describe<T extends z.ZodMiniType>(schema: T, description: string, examples?: unknown[]): T {
   const copy = schema.clone();
-  z.globalRegistry.add(copy, { description });
+  z.globalRegistry.add(copy, { description, ...(examples ? { examples } : {}) });
   return copy;
 }
 /** An integer (classic zod's `z.number().int()`). */
@@ -221,7 +221,8 @@ export const updateLevelBody = pure(() => z.partial(
     expected_quantity: quantity(),
     hot_shards: describe(
       integer(0, MAX_HOT_SHARDS),
-      'Hot mode: split the level\'s free stock over this many shards so one SKU takes more reservations per second than one item can (README, "Hot mode"); 0 turns it off',
+      'Hot mode: split the level\'s free stock over this many shards (at most 32), so one SKU takes more reservations per second than one item can; 0 turns it off (README, "Hot mode")',
+      [0],
     ),
   }),
 ));

@@ -74,8 +74,9 @@ export function hotLevelOf(record: DynamoDBRecord): { tenant: string; iid: strin
 /**
  * A hot level after a batch of its records: park or rebalance its free units (the background's part
  * of hot mode), then set its low-stock flag from a snapshot of the level and its shards.
- * Window: two consumers settling the same level at once may write the flag of the older snapshot
- * last; the level's next record sets it right (a hot level takes records all the time).
+ * Windows: two consumers settling the same level at once may write the flag of the older snapshot
+ * last, and both may publish the change; the level's next record sets the flag right (a hot level
+ * takes records all the time).
  */
 export async function settleHot(tenant: string, iid: string, wid: string): Promise<void> {
   await rebalance(tenant, iid, wid, new Date().toISOString());
@@ -86,10 +87,11 @@ export async function settleHot(tenant: string, iid: string, wid: string): Promi
   const seen = s.level.flag_status as LevelStatus | undefined;
   if ((seen ?? 'normal') === to) return;
   const title = to === 'normal' ? null : ((await getItems(tenant, [iid])).get(iid)?.title ?? null);
-  if (!(await writeHotFlag(tenant, iid, wid, to, seen, title))) return; // another consumer set it meanwhile
+  // published before the flag is written (a crash in between publishes again on the next record),
+  // with an id of this snapshot, so a replay of it carries the same id
   await publish([
     {
-      id: `status-${tenant}-${iid}-${wid}-${to}-${Date.now()}`,
+      id: `status-hot-${tenant}-${iid}-${wid}-${seen ?? 'normal'}-${to}-${s.level.updated_at}-${s.allots.join('.')}`,
       type: 'inventory.level.status_changed',
       time: new Date().toISOString(),
       detail: {
@@ -104,6 +106,7 @@ export async function settleHot(tenant: string, iid: string, wid: string): Promi
       },
     },
   ]);
+  await writeHotFlag(tenant, iid, wid, to, seen, title); // false: another consumer set it meanwhile
 }
 
 export async function recordHandler(record: DynamoDBRecord): Promise<void> {
