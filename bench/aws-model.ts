@@ -46,25 +46,32 @@ interface HotRow {
   errors: number;
 }
 
-async function closedLoop(concurrency: number, ms: number, op: () => Promise<void>) {
+/**
+ * `concurrency` callers in a closed loop for `warmMs` + `ms`; only the last `ms` count. The warm-up
+ * spends the token buckets' one second of burst, so the figure is the steady state a partition
+ * allows, not its burst.
+ */
+async function closedLoop(concurrency: number, ms: number, op: () => Promise<void>, warmMs = WARM_MS) {
   let done = 0;
   let errors = 0;
-  const t0 = performance.now();
+  const start = performance.now();
+  const t0 = start + warmMs;
   const deadline = t0 + ms;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         try {
           await op();
-          done++;
+          if (performance.now() >= t0) done++;
         } catch {
-          errors++;
+          if (performance.now() >= t0) errors++;
         }
       }
     }),
   );
   return { done, errors, perSecond: (done / (performance.now() - t0)) * 1000 };
 }
+const WARM_MS = 1500;
 
 export async function runAwsModel(opts: { quick: boolean; log: (s: string) => void; only?: string }) {
   const { log } = opts;
@@ -148,7 +155,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     const oversell: Record<string, { reserved: number; succeeded: number }> = {};
     for (const d of designs) {
       const iid = await level(`HOT-${rows.length}`);
-      if (d.shards) await hotMode(http, tenant, iid, wid, d.shards);
+      const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
       let succeeded = 0;
       for (const c of HOT_CONCURRENCY) {
         await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
@@ -156,6 +163,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
         log(`  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`);
       }
+      if (background) clearInterval(background);
       oversell[d.design.split(' (')[0]] = { reserved: await reservedShown(http, iid), succeeded };
     }
     log(`  throttled at the front so far: ${front.stats.throttled}`);
@@ -171,7 +179,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       { design: 'hot mode, 16 shards', shards: 16 },
     ]) {
       const iid = await level(`P8-${p8Rows.length}`);
-      if (d.shards) await hotMode(http, tenant, iid, wid, d.shards);
+      const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
       let succeeded = 0;
       for (const c of [8, 32, 128]) {
         await new Promise((r) => setTimeout(r, 1200));
@@ -179,8 +187,30 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         p8Rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / p8Limit, errors: run.errors });
         log(`  P8 ${d.design} c=${c}: ${run.perSecond.toFixed(1)}/s (${(run.perSecond / p8Limit).toFixed(2)} × ${p8Limit}/s), ${run.errors} errors`);
       }
+      if (background) clearInterval(background);
       oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
     }
+    // end of stock in hot mode: 128 callers reserve 1 at a time until refused; exactly the stock goes
+    const endStock = 300;
+    const endIid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P8-END' })).body.inventory_item.id as string;
+    await ok(http, 'POST', `/admin/inventory-items/${endIid}/location-levels`, { location_id: wid, stocked_quantity: endStock });
+    const endBackground = await hotMode(http, tenant, endIid, wid, 16);
+    let endOk = 0;
+    let endOther = 0;
+    await Promise.all(
+      Array.from({ length: 128 }, async () => {
+        for (;;) {
+          const res = await http.request('POST', '/admin/reservations', { inventory_item_id: endIid, location_id: wid, quantity: 1 });
+          if (res.status === 200 || res.status === 201) endOk++;
+          else if (res.body?.code === 'INSUFFICIENT_STOCK') return;
+          else endOther++; // throttled or contention: the caller tries again
+        }
+      }),
+    );
+    clearInterval(endBackground);
+    const endLevel = (await ok(http, 'GET', `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
+    const p8End = { stock: endStock, succeeded: endOk, retriedAnswers: endOther, reserved: Number(endLevel.reserved_quantity), available: Number(endLevel.available_quantity) };
+    log(`  P8 end of stock (16 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`);
     front.options.scale = scale;
     const bestP8 = (prefix: string) => Math.max(...p8Rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
 
@@ -204,7 +234,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       model: { scale, limitPerSecond: limit, commitMs: front.options.commitMs, awsProjectionPerSecond: 1000 },
       p1: { perConcurrency: p1.perConcurrency.map((c) => ({ concurrency: c.concurrency, service: median(c.service), raw: median(c.raw), ratio: c.ratio })), errors: p1.errors, rawConflicts: p1.rawConflicts },
       p7: rows,
-      p8: { scale: p8Scale, limitPerSecond: p8Limit, awsProjectionPerSecond: 1000, rows: p8Rows },
+      p8: { scale: p8Scale, limitPerSecond: p8Limit, awsProjectionPerSecond: 1000, rows: p8Rows, endOfStock: p8End },
       oversell,
       p9: p9.detail,
       denied: front.stats.denied,
@@ -248,6 +278,7 @@ async function hotMode(http: Client, tenant: string, iid: string, wid: string, s
   const timer = setInterval(() => void settle().catch(() => undefined), 100);
   timer.unref();
   backgrounds.push(timer);
+  return timer;
 }
 const backgrounds: NodeJS.Timeout[] = [];
 

@@ -236,9 +236,11 @@ async function transactOnce(actions: TxAction[]): Promise<void> {
  * A transaction whose refusal the caller answers: undefined when it committed, else the
  * cancellation (which conditions failed, with the items as they were). Any other error is thrown.
  */
-export async function transactOrCancelled(actions: TxAction[]): Promise<Cancellation | undefined> {
+export async function transactOrCancelled(actions: TxAction[], opts: { retryConflicts?: boolean } = {}): Promise<Cancellation | undefined> {
   try {
-    await transact(actions);
+    // retryConflicts false: contention is answered too (`conflict`, nothing failed), for a caller
+    // that has somewhere else to go (hot mode's next shard)
+    await (opts.retryConflicts === false ? transactOnce(actions) : transact(actions));
     return undefined;
   } catch (err) {
     if (err instanceof TxCancelled) return err.cancellation;

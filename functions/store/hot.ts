@@ -157,12 +157,14 @@ function levelPark(tenant: string, iid: string, wid: string, d: number, n: numbe
 
 /**
  * Reserve `q` from shard `k` of a hot level, with `rest` (the reservation row) in the same
- * transaction. True when it committed; false when the shard had less than q.
+ * transaction: 'reserved'; 'short' when the shard had less than q; 'busy' when another transaction
+ * held the shard (not retried here: the caller tries another shard first).
  */
-export async function takeFromShard(tenant: string, iid: string, wid: string, k: number, q: number, now: string, rest: TxAction[]): Promise<boolean> {
-  const refused = await transactOrCancelled([shardMove(tenant, iid, wid, k, -q, now), ...rest]);
-  if (!refused) return true;
-  if (refused.failed.has(`shard:${k}`)) return false;
+export async function takeFromShard(tenant: string, iid: string, wid: string, k: number, q: number, now: string, rest: TxAction[]): Promise<'reserved' | 'short' | 'busy'> {
+  const refused = await transactOrCancelled([shardMove(tenant, iid, wid, k, -q, now), ...rest], { retryConflicts: false });
+  if (!refused) return 'reserved';
+  if (refused.failed.has(`shard:${k}`)) return 'short';
+  if (refused.conflict && refused.failed.size === 0) return 'busy';
   throw new Error(`reservation on shard ${k} refused: ${[...refused.failed.keys()].join(', ')}`);
 }
 

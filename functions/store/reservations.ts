@@ -207,8 +207,21 @@ async function reserveHot(ctx: WriteContext, r: Reservation, n: number): Promise
   const wid = r.location_id;
   const put: TxAction = { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } };
   let k = Math.floor(Math.random() * n);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    if (await takeFromShard(tenant, iid, wid, k, r.quantity, ctx.now, [put])) return true;
+  for (let attempt = 0, busy = 0; attempt < 3; ) {
+    const took = await takeFromShard(tenant, iid, wid, k, r.quantity, ctx.now, [put]);
+    if (took === 'reserved') return true;
+    if (took === 'busy') {
+      // another reservation holds this shard: the next one (each shard is its own item), then back
+      // off once every shard was tried
+      busy++;
+      k = (k + 1) % n;
+      if (busy % n === 0) {
+        if (busy >= 15 * n) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+        await new Promise((res) => setTimeout(res, Math.random() * Math.min(250, 5 * 2 ** (busy / n))));
+      }
+      continue;
+    }
+    attempt++;
     const s = await readHot(tenant, iid, wid, n);
     noteHot(tenant, iid, wid, s?.n ?? 0);
     if (!s || s.n === 0) return false;

@@ -1,8 +1,10 @@
 /**
  * Hot mode (store/hot.ts, README "Hot mode"): a level's free stock split over shard items. Runs
- * through a DynamoDB front of its own with transaction conflicts on, so concurrent reservations,
- * rebalancing and unparking meet the conflicts AWS would answer. The background's part (parking,
- * rebalancing) is called directly here; test/integration/stream.test.ts drives it through the stream.
+ * through a DynamoDB front of its own with transaction conflicts and IAM on, so concurrent
+ * reservations, rebalancing and unparking meet the conflicts AWS would answer, and the functions
+ * (the routes through HTTP, the stream consumer and reconcile under their own names) only the calls
+ * their grants allow. The background's part (settleHot) is called directly in the first tests and
+ * runs from the stream in the last.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../../functions/core/errors.ts';
@@ -12,18 +14,18 @@ import { createWarehouse } from '../../functions/core/locations.ts';
 import { reconcile } from '../../functions/core/reconcile.ts';
 import { createReservation, listReservations, releaseReservation, updateReservation } from '../../functions/core/reservations.ts';
 import type { Actor } from '../../functions/core/model.ts';
-import { db, setClient, tableName } from '../../functions/store/db.ts';
+import { db, runAs, setClient, tableName } from '../../functions/store/db.ts';
 import { readHot, rebalance } from '../../functions/store/hot.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { settleHot } from '../../functions/stream/handler.ts';
-import { startDynamoFront } from '../../lib/local/dynamo-front.ts';
+import { startFrontFor } from '../../lib/local/dynamo-front.ts';
 import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
-import { newTenant } from '../support/api.ts';
+import { newTenant, startApi } from '../support/api.ts';
 
 let front: DynamoFront;
 const previous = process.env.DYNAMODB_ENDPOINT;
 beforeAll(async () => {
-  front = await startDynamoFront({ target: process.env.DYNAMODB_LOCAL_ENDPOINT ?? previous!, conflicts: true, commitMs: 10 });
+  front = await startFrontFor(process.env.DYNAMODB_LOCAL_ENDPOINT ?? previous!, { iam: true, conflicts: true, throughput: false });
   process.env.DYNAMODB_ENDPOINT = front.endpoint;
   setClient(undefined);
 });
@@ -32,6 +34,7 @@ afterAll(async () => {
   process.env.DYNAMODB_ENDPOINT = previous;
   await front.stop();
 });
+afterEach(() => expect(front.stats.denied).toEqual([]));
 
 const actor = (): Actor => ({ tenant: newTenant(), keyId: 'k', keyName: 'hot-mode', scopes: ['inventory:write', 'reservations:write'] });
 const now = () => new Date().toISOString();
@@ -131,7 +134,7 @@ test('reconcile repairs a hot level in its stored form (reserved = reservations 
     }),
   );
   expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 5, available: 15 });
-  const run = await reconcile(a.tenant, { repair: true, by: 'test' });
+  const run = await runAs('ReconcileRun', () => reconcile(a.tenant, { repair: true, by: 'test' }));
   expect(run.drifts.map((d) => [d.kind, d.recorded, d.expected, d.repaired])).toEqual([['reserved', 5, 3, true]]);
   expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 3, available: 17 });
   const s = (await readHot(a.tenant, iid, wid, 2))!;
@@ -161,17 +164,46 @@ test('the stream consumer settles a hot level: parks new stock and flags it low 
   const iid = (await createItem(a, { sku: `HOT-FLAG-${Math.random().toString(36).slice(2, 8)}` })).id;
   await createLevel(a, iid, { location_id: wid, stocked_quantity: 20, reorder_level: 5 });
   await setLevel(a, iid, wid, { hot_shards: 2 });
-  await settleHot(a.tenant, iid, wid);
+  const settle = () => runAs('StreamConsumer', () => settleHot(a.tenant, iid, wid));
+  await settle();
   expect((await readHot(a.tenant, iid, wid, 2))!.parked).toBe(20);
   // parked units are not missing stock: no flag
   expect((await raw(a, iid, wid)).flag_status ?? 'normal').toBe('normal');
   for (let i = 0; i < 16; i++) await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 });
-  await settleHot(a.tenant, iid, wid);
+  await settle();
   expect((await raw(a, iid, wid)).flag_status).toBe('low');
   await adjustLevel(a, iid, wid, { adjustment: 30 });
-  await settleHot(a.tenant, iid, wid);
+  await settle();
   const row = await raw(a, iid, wid);
   expect(row.flag_status).toBe('normal');
   expect(row.available_quantity).toBe(0); // the 30 new units parked too
   expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 16, available: 34 });
+});
+
+test('through HTTP and the stream: hot mode on, parked by the consumer, reservations exact, low stock flagged, off again', async () => {
+  const api = await startApi({ stream: true });
+  try {
+    const wid = (await api.post('/admin/stock-locations', { name: 'Hot' })).body.stock_location.id;
+    const iid = (await api.post('/admin/inventory-items', { sku: `HOT-HTTP-${Math.random().toString(36).slice(2, 8)}` })).body.inventory_item.id;
+    await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 12, reorder_level: 3 });
+    const on = await api.post(`/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: 3 });
+    expect(on.status).toBe(200);
+    expect(on.body.inventory_item.location_levels[0]).toMatchObject({ hot_shards: 3, available_quantity: 12, reserved_quantity: 0 });
+    await api.settle();
+    expect((await readHot(api.tenant, iid, wid, 3))!.allots).toEqual([4, 4, 4]);
+    const made = await Promise.all(Array.from({ length: 15 }, () => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 })));
+    expect(made.filter((r) => r.status === 200).length).toBe(12);
+    expect(made.filter((r) => r.status !== 200).map((r) => r.body.code)).toEqual(['INSUFFICIENT_STOCK', 'INSUFFICIENT_STOCK', 'INSUFFICIENT_STOCK']);
+    await api.settle();
+    const level = (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
+    expect(level).toMatchObject({ stocked_quantity: 12, reserved_quantity: 12, available_quantity: 0, hot_shards: 3 });
+    // the consumer flagged it from the exact figures (the row's own available was 0 all along: parked)
+    expect((await raw({ tenant: api.tenant } as Actor, iid, wid)).flag_status).toBe('out_of_stock');
+    const off = await api.post(`/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: 0 });
+    expect(off.body.inventory_item.location_levels[0].hot_shards).toBeUndefined();
+    expect(off.body.inventory_item.location_levels[0]).toMatchObject({ reserved_quantity: 12, available_quantity: 0 });
+    expect((await api.request('DELETE', `/admin/inventory-items/${iid}/location-levels/${wid}`)).status).toBe(409); // reservations open
+  } finally {
+    await api.close();
+  }
 });
