@@ -28,7 +28,8 @@ export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclar
   Authorizer: { access: { actions: ['GetItem', 'UpdateItem'] } },
   // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem); the
   // copies on levels: a warehouse's levels (Query of GSI1) and an item's (Query of its partition),
-  // each level's copy (UpdateItem)
+  // each level's copy (UpdateItem); hot levels: a snapshot of level and shards (TransactGetItems: GetItem)
+  // and parking / rebalancing (TransactWriteItems of Updates: UpdateItem)
   StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: true }, publishes: true },
   LowStockReport: { access: 'write', blobs: 'write', publishes: true },
   ExpireReservations: { access: 'write' },

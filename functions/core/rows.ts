@@ -209,7 +209,8 @@ export class RowPipeline {
     const chunk: Chunk = { rows: [], failed: [], applied: 0, unchanged: 0 };
     const budget = MAX_TX_ACTIONS - (this.opts.reserved ?? 0);
     const errorCost = this.opts.errorsInChunk ? 1 : 0;
-    const used = () => chunkActionCount({ levels: touched.size, changes: changes.length }) + chunk.failed.length * errorCost;
+    const used = () =>
+      chunkActionCount({ levels: touched.size, changes: changes.length }) + [...touched.values()].reduce((n, t) => n + (t.state.level.hot_shards ?? 0), 0) + chunk.failed.length * errorCost;
     const fail = (r: PipelineRow, error: RowError) => {
       chunk.rows.push(r);
       chunk.failed.push({ row: r, error });
@@ -245,7 +246,8 @@ export class RowPipeline {
         fail(r, error);
         continue;
       }
-      const cost = (touched.has(ref) ? 0 : 1) + 1;
+      // a level, once (a hot level's shards too: a decrease takes its parked units back), and a ledger row
+      const cost = (touched.has(ref) ? 0 : 1 + (state.level.hot_shards ?? 0)) + 1;
       if (used() + cost > budget) break;
       touched.set(ref, { state, quantity: target });
       changes.push({ row: r, ref, sku: row.sku, before: current, after: target, reason: row.reason, note: row.note, reference: row.reference });

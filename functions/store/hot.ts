@@ -232,6 +232,29 @@ export async function unparkForShortage(tenant: string, old: Row | undefined, no
 }
 
 /**
+ * For a stock write that lowers a hot level's available figure (a decrease, more safety stock, a
+ * transfer out): every parked unit comes back to the level in the write's own transaction — the
+ * shards exactly as one snapshot saw them (a shard already empty is checked to still be empty) —
+ * so no shard is left holding units the level no longer has. The write adds `pulled` to the level's
+ * available and takes it off its reserved. The consumer parks the free units again afterwards.
+ */
+export async function pullParked(tenant: string, iid: string, wid: string, n: number, now: string): Promise<{ pulled: number; actions: TxAction[] }> {
+  const s = await readHot(tenant, iid, wid, n);
+  if (!s || s.allots.length === 0) return { pulled: 0, actions: [] };
+  const actions = s.allots.map((a, k): TxAction => {
+    const Key = keys.hotShard(tenant, iid, wid, k);
+    if (a === 0) {
+      return { label: `shard:${k}`, item: { ConditionCheck: { TableName: tableName(), Key, ConditionExpression: 'attribute_not_exists(allot) OR allot = :zero', ExpressionAttributeValues: { ':zero': 0 } } } };
+    }
+    return {
+      label: `shard:${k}`,
+      item: { Update: { TableName: tableName(), Key, UpdateExpression: 'SET allot = :zero, updated_at = :now', ConditionExpression: 'allot = :a', ExpressionAttributeValues: { ':zero': 0, ':a': a, ':now': now } } },
+    };
+  });
+  return { pulled: s.parked, actions };
+}
+
+/**
  * The target split of a hot level's free units: evenly over its shards, nothing left on the level.
  * Undefined when the split is close enough to leave alone (so the background does not touch the
  * shards reservations are using more than it must).

@@ -10,6 +10,7 @@
  * | item          | T#t#I#<iid>             | ITEM                  | T#t#ITEMS / <iid>               |                          |
  * | level         | T#t#I#<iid>             | L#<wid>               | T#t#LOC#<wid> / <iid>           |                          |
  * | (level copies)| wh_readonly + wh_ro_seq (its warehouse's is_readonly + ro_seq), policy_version + policy_allow_backorder (its item's) |
+ * | hot shard     | T#t#HOT#<iid>#<wid>#<k> | HOT                   | (hot mode: parked units in `allot`, k < the level's hot_shards; hot.ts) |
  * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
  * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
  * | (low flag)    | on a level while its status is not normal: GSI2PK T#t#LOW / GSI2SK <iid>#<wid>                          |

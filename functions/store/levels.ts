@@ -10,7 +10,7 @@ import { RETRY, tableName, withRetry, withoutClaim, transactOrCancelled } from '
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
 import { levelBirth, loadItem, requireItem } from './items.ts';
-import { setHotShards } from './hot.ts';
+import { pullParked, setHotShards } from './hot.ts';
 import type { LevelPolicy } from './items.ts';
 import { LEVEL_WRITABLE, levelCounter, levelFlag, levelReadonly, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import type { WarehouseFlag } from './locations.ts';
@@ -206,9 +206,12 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       updated_at: now,
       version: version + 1,
     });
+    // a hot level's parked units come back in this write when it lowers available (store/hot.ts)
+    const hot = level.hot_shards && availableDelta < 0 ? await pullParked(tenant, iid, wid, level.hot_shards, now) : { pulled: 0, actions: [] };
     // available moves by a relative amount, so concurrent reservations (which do not bump
     // the version) compose with this write instead of being overwritten
-    addTo(e, 'available_quantity', availableDelta);
+    addTo(e, 'available_quantity', availableDelta + hot.pulled);
+    if (hot.pulled) addTo(e, 'reserved_quantity', -hot.pulled);
     e.values[':seen'] = version;
     let condition = 'version = :seen';
     if (stockedDelta < 0) {
@@ -237,6 +240,7 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
         label: 'level',
         item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), ...updateParams(e), ConditionExpression: condition } },
       },
+      ...hot.actions,
     ];
     const base = {
       tenant,

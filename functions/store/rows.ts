@@ -14,7 +14,7 @@ import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { setStocked } from './stock.ts';
-import { exactLevelRows } from './hot.ts';
+import { exactLevelRows, pullParked } from './hot.ts';
 
 /** The most actions DynamoDB takes in one transaction. */
 export const MAX_TX_ACTIONS = 100;
@@ -104,7 +104,11 @@ const levelLabel = (ref: string) => `level:${ref}`;
 export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promise<boolean> {
   const actions: TxAction[] = [...extra];
   for (const [ref, { state, quantity }] of c.levels) {
-    actions.push(setStocked(c.tenant, state.level, state.version, quantity, c.now, levelLabel(ref)));
+    const { level } = state;
+    // a hot level whose stock goes down takes its parked units back in this transaction (store/hot.ts);
+    // the chunk's plan counted its shards (chunkActionCount)
+    const hot = level.hot_shards && quantity < level.stocked_quantity ? await pullParked(c.tenant, level.inventory_item_id, level.location_id, level.hot_shards, c.now) : { pulled: 0, actions: [] };
+    actions.push(setStocked(c.tenant, level, state.version, quantity, c.now, levelLabel(ref), undefined, hot.pulled), ...hot.actions);
   }
   for (const ch of c.changes) {
     const { level } = c.levels.get(ch.ref)!.state;

@@ -14,6 +14,7 @@ import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { levelGone, levelId, levelRow } from './levels.ts';
+import { pullParked } from './hot.ts';
 import type { WriteContext } from './ledger.ts';
 
 /** A failed level of a stock write: its warehouse is read-only (the level's copy of the flag says so). */
@@ -33,8 +34,11 @@ export function setStocked(
   now: string,
   label: string,
   guard: { condition: string; values: Record<string, unknown> } = { condition: '', values: {} },
+  /** A hot level's parked units taken back in the same transaction (store/hot.ts pullParked). */
+  pulled = 0,
 ): TxAction {
-  const values: Record<string, unknown> = { ':after': after, ':d': after - l.stocked_quantity, ':seen': version, ':next': version + 1, ':now': now, ':false': false, ...guard.values };
+  const values: Record<string, unknown> = { ':after': after, ':d': after - l.stocked_quantity + pulled, ':seen': version, ':next': version + 1, ':now': now, ':false': false, ...guard.values };
+  if (pulled) values[':pulled'] = pulled;
   const extra = guard.condition;
   return {
     label,
@@ -42,7 +46,7 @@ export function setStocked(
       Update: {
         TableName: tableName(),
         Key: keys.level(tenant, l.inventory_item_id, l.location_id),
-        UpdateExpression: 'SET stocked_quantity = :after, available_quantity = available_quantity + :d, version = :next, updated_at = :now',
+        UpdateExpression: `SET stocked_quantity = :after, available_quantity = available_quantity + :d${pulled ? ', reserved_quantity = reserved_quantity - :pulled' : ''}, version = :next, updated_at = :now`,
         ConditionExpression: `version = :seen AND ${LEVEL_WRITABLE}${extra}`,
         ExpressionAttributeValues: values,
       },
@@ -74,12 +78,21 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
     const dst = rec.levels.find((l) => l.location_id === t.to);
     const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, field: 'stocked_quantity' as const, note: t.note, reference: t.reference ?? t.id, created_by: ctx.by, at: now };
     let toFlag: WarehouseFlag | undefined;
+    // a hot source's parked units come back to it in this transaction (store/hot.ts)
+    const hot = src.hot_shards ? await pullParked(tenant, iid, t.from, src.hot_shards, now) : { pulled: 0, actions: [] };
     const actions: TxAction[] = [
       // invariant: a transfer never takes reserved (or safety) stock, so nothing goes negative
-      setStocked(tenant, src, rec.levelVersions[t.from], src.stocked_quantity - t.quantity, now, 'source', {
-        condition: ' AND available_quantity >= :q',
-        values: { ':q': t.quantity },
-      }),
+      setStocked(
+        tenant,
+        src,
+        rec.levelVersions[t.from],
+        src.stocked_quantity - t.quantity,
+        now,
+        'source',
+        { condition: ' AND available_quantity >= :q', values: { ':q': t.quantity - hot.pulled } },
+        hot.pulled,
+      ),
+      ...hot.actions,
       ledgerPut({ ...base, warehouse_id: t.from, before: src.stocked_quantity, after: src.stocked_quantity - t.quantity, reason: 'transfer_out' }),
       ledgerPut({ ...base, warehouse_id: t.to, before: dst?.stocked_quantity ?? 0, after: (dst?.stocked_quantity ?? 0) + t.quantity, reason: 'transfer_in' }),
     ];
@@ -135,8 +148,8 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
       if (old.is_readonly === true && Number(old.ro_seq ?? 0) === toFlag?.seq) throw readonlyWarehouse(t.to);
     }
     const old = f.get('source');
-    if (old && old.version === rec.levelVersions[t.from] && Number(old.available_quantity) < t.quantity) {
-      throw insufficientStock(t.sku, t.from, Number(old.available_quantity), t.quantity);
+    if (old && old.version === rec.levelVersions[t.from] && Number(old.available_quantity) + hot.pulled < t.quantity) {
+      throw insufficientStock(t.sku, t.from, Number(old.available_quantity) + hot.pulled, t.quantity);
     }
     return RETRY;
   });

@@ -11,6 +11,8 @@ import { DomainError } from '../../functions/core/errors.ts';
 import { createItem, getItem } from '../../functions/core/items.ts';
 import { adjustLevel, createLevel, deleteLevel, setLevel } from '../../functions/core/levels.ts';
 import { createWarehouse } from '../../functions/core/locations.ts';
+import { bulkUpdate } from '../../functions/core/bulk.ts';
+import { transfer } from '../../functions/core/inventory.ts';
 import { reconcile } from '../../functions/core/reconcile.ts';
 import { createReservation, listReservations, releaseReservation, updateReservation } from '../../functions/core/reservations.ts';
 import type { Actor } from '../../functions/core/model.ts';
@@ -116,6 +118,36 @@ test('a reservation larger than any one shard is served from the level (parked u
   // stock writes on a hot level move the exact figures as on any level
   await adjustLevel(a, iid, wid, { adjustment: -10 });
   expect(await shown(a, iid)).toEqual({ stocked: 30, reserved: 0, available: 30 });
+  expect((await reconcile(a.tenant, { repair: false, by: 'test' })).drifts).toEqual([]);
+});
+
+test('a stock decrease below the parked units takes them back in its own transaction: no shard keeps units the level lost', async () => {
+  const a = actor();
+  // admin set: 40 parked over 4 shards, 5 reserved, then the count says 10
+  const one = await hotLevel(a, 40, 4);
+  await createReservation(a, { inventory_item_id: one.iid, location_id: one.wid, quantity: 5 });
+  await setLevel(a, one.iid, one.wid, { stocked_quantity: 10 });
+  expect(await shown(a, one.iid)).toEqual({ stocked: 10, reserved: 5, available: 5 });
+  expect((await readHot(a.tenant, one.iid, one.wid, 4))!.parked).toBe(0);
+  const after = await Promise.all(Array.from({ length: 20 }, () => codeOf(createReservation(a, { inventory_item_id: one.iid, location_id: one.wid, quantity: 1 }))));
+  expect(after.filter((r) => r === 'ok')).toHaveLength(5); // not the 35 the shards held before
+  expect(await shown(a, one.iid)).toEqual({ stocked: 10, reserved: 10, available: 0 });
+
+  // bulk (the row pipeline): parked again, then a row sets 3
+  const two = await hotLevel(a, 30, 2);
+  const sku = (await getItem(a, two.iid)).sku!;
+  const res = await bulkUpdate(a, [{ sku, warehouse_id: two.wid, quantity: 3 }]);
+  expect(res.data.applied).toBe(1);
+  expect(await shown(a, two.iid)).toEqual({ stocked: 3, reserved: 0, available: 3 });
+  expect((await readHot(a.tenant, two.iid, two.wid, 2))!.parked).toBe(0);
+
+  // a transfer out of a hot level: its parked units are what it moves
+  const three = await hotLevel(a, 12, 3);
+  const other = (await createWarehouse(a, { name: 'Other' })).id;
+  await transfer(a, (await getItem(a, three.iid)).sku!, { from_warehouse_id: three.wid, to_warehouse_id: other, quantity: 12 });
+  const levels = (await getItem(a, three.iid)).location_levels!;
+  expect(levels.map((l) => [l.location_id, l.stocked_quantity, l.available_quantity]).sort()).toEqual([[other, 12, 12], [three.wid, 0, 0]].sort());
+  expect(await codeOf(createReservation(a, { inventory_item_id: three.iid, location_id: three.wid, quantity: 1 }))).toBe('INSUFFICIENT_STOCK');
   expect((await reconcile(a.tenant, { repair: false, by: 'test' })).drifts).toEqual([]);
 });
 
