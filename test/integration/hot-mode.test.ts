@@ -8,6 +8,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError } from '../../functions/core/errors.ts';
+import { createHold } from '../../functions/core/holds.ts';
 import { createItem, getItem } from '../../functions/core/items.ts';
 import { adjustLevel, createLevel, deleteLevel, setLevel } from '../../functions/core/levels.ts';
 import { createWarehouse } from '../../functions/core/locations.ts';
@@ -149,6 +150,17 @@ test('a stock decrease below the parked units takes them back in its own transac
   expect(levels.map((l) => [l.location_id, l.stocked_quantity, l.available_quantity]).sort()).toEqual([[other, 12, 12], [three.wid, 0, 0]].sort());
   expect(await codeOf(createReservation(a, { inventory_item_id: three.iid, location_id: three.wid, quantity: 1 }))).toBe('INSUFFICIENT_STOCK');
   expect((await reconcile(a.tenant, { repair: false, by: 'test' })).drifts).toEqual([]);
+});
+
+test('a hold at a hot level: its transaction takes from the level, which gets the parked units back first', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 20, 2);
+  const sku = (await getItem(a, iid)).sku!;
+  const hold = await createHold(a, { reference: 'SO-HOT', lines: [{ sku, quantity: 15, warehouse_id: wid }] });
+  expect(hold.lines[0]!.allocations.map((x) => [x.warehouse_id, x.quantity])).toEqual([[wid, 15]]);
+  expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 15, available: 5 });
+  await expect(createHold(a, { reference: 'SO-HOT-2', lines: [{ sku, quantity: 6, warehouse_id: wid }] })).rejects.toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+  expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 15, available: 5 });
 });
 
 test('reconcile repairs a hot level in its stored form (reserved = reservations + parked)', async () => {
