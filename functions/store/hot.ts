@@ -66,6 +66,7 @@ export async function readHot(tenant: string, iid: string, wid: string, n: numbe
         continue;
       }
       const allots = (res.Responses ?? []).slice(1).map((r) => Number(r?.Item?.allot ?? 0));
+      noteHot(tenant, iid, wid, m);
       return { level, n: m, allots, parked: allots.reduce((a, b) => a + b, 0) };
     } catch (err) {
       // a transaction in flight on one of the items (TransactionConflict): read again
@@ -158,10 +159,18 @@ function levelPark(tenant: string, iid: string, wid: string, d: number, n: numbe
 /**
  * Reserve `q` from shard `k` of a hot level, with `rest` (the reservation row) in the same
  * transaction: 'reserved'; 'short' when the shard had less than q; 'busy' when another transaction
- * held the shard (not retried here: the caller tries another shard first).
+ * held the shard, `throttled` when its partition had no capacity left (neither retried here: the
+ * caller tries another shard first).
  */
-export async function takeFromShard(tenant: string, iid: string, wid: string, k: number, q: number, now: string, rest: TxAction[]): Promise<'reserved' | 'short' | 'busy'> {
-  const refused = await transactOrCancelled([shardMove(tenant, iid, wid, k, -q, now), ...rest], { retryConflicts: false });
+export async function takeFromShard(tenant: string, iid: string, wid: string, k: number, q: number, now: string, rest: TxAction[]): Promise<'reserved' | 'short' | 'busy' | { throttled: Error }> {
+  let refused;
+  try {
+    refused = await transactOrCancelled([shardMove(tenant, iid, wid, k, -q, now), ...rest], { retryConflicts: false });
+  } catch (err) {
+    // the shard's partition is out of capacity (after the SDK's own retries): nothing was written
+    if ((err as Error).name === 'ProvisionedThroughputExceededException') return { throttled: err as Error };
+    throw err;
+  }
   if (!refused) return 'reserved';
   if (refused.failed.has(`shard:${k}`)) return 'short';
   if (refused.conflict && refused.failed.size === 0) return 'busy';

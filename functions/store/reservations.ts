@@ -207,9 +207,15 @@ async function reserveHot(ctx: WriteContext, r: Reservation, n: number): Promise
   const wid = r.location_id;
   const put: TxAction = { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } };
   let k = Math.floor(Math.random() * n);
-  for (let attempt = 0, busy = 0; attempt < 3; ) {
+  for (let attempt = 0, busy = 0, throttled = 0; attempt < 3; ) {
     const took = await takeFromShard(tenant, iid, wid, k, r.quantity, ctx.now, [put]);
     if (took === 'reserved') return true;
+    if (typeof took === 'object') {
+      // this shard's partition is out of capacity: the next one; every one of them: the answer (429)
+      if (++throttled >= n) throw took.throttled;
+      k = (k + 1) % n;
+      continue;
+    }
     if (took === 'busy') {
       // another reservation holds this shard: the next one (each shard is its own item), then back
       // off once every shard was tried

@@ -24,6 +24,7 @@ import { settleHot } from '../../functions/stream/handler.ts';
 import { startFrontFor } from '../../lib/local/dynamo-front.ts';
 import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
 import { newTenant, startApi } from '../support/api.ts';
+import { useClientWith } from '../support/client.ts';
 
 let front: DynamoFront;
 const previous = process.env.DYNAMODB_ENDPOINT;
@@ -150,6 +151,36 @@ test('a stock decrease below the parked units takes them back in its own transac
   expect(levels.map((l) => [l.location_id, l.stocked_quantity, l.available_quantity]).sort()).toEqual([[other, 12, 12], [three.wid, 0, 0]].sort());
   expect(await codeOf(createReservation(a, { inventory_item_id: three.iid, location_id: three.wid, quantity: 1 }))).toBe('INSUFFICIENT_STOCK');
   expect((await reconcile(a.tenant, { repair: false, by: 'test' })).drifts).toEqual([]);
+});
+
+test('a shard whose partition is throttled (past the SDK\'s retries) sends the reservation to the next shard; every shard throttled: the throttle is the answer', async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 20, 2);
+  let throttled = (_k: number) => false;
+  let refusedShards = 0;
+  // staged: DynamoDB Local never throttles, and the front's buckets are not aimed at one shard
+  const restore = useClientWith('throttleShards', (next, context) => async (args) => {
+    const first = (args.input as { TransactItems?: { Update?: { Key?: { PK?: string | { S?: string } } } }[] }).TransactItems?.[0];
+    const pk = first?.Update?.Key?.PK;
+    const shard = /#HOT#.*#(\d+)$/.exec((typeof pk === 'string' ? pk : pk?.S) ?? '');
+    if (context.commandName === 'TransactWriteItemsCommand' && shard && throttled(Number(shard[1]))) {
+      refusedShards++;
+      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+    }
+    return next(args);
+  });
+  try {
+    throttled = (k) => k === 0;
+    for (let i = 0; i < 4; i++) await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 });
+    expect((await readHot(a.tenant, iid, wid, 2))!.allots).toEqual([10, 6]);
+    throttled = () => true;
+    refusedShards = 0;
+    await expect(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 })).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    expect(refusedShards).toBe(2); // each shard tried once
+  } finally {
+    restore();
+  }
+  expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 4, available: 16 });
 });
 
 test('a hold at a hot level: its transaction takes from the level, which gets the parked units back first', async () => {
