@@ -11,7 +11,7 @@
  *          outside any transaction, then the reservation row (PutItem) — each ÷ the model's
  *          single-item limit (1,000 × scale reservations/s: one write unit per reservation on the item)
  *          Also hot mode (POST …/location-levels/{wid} `hot_shards`, store/hot.ts) with 2 and 4 shards.
- *   P8     hot mode beyond one partition: reservations/s on one SKU in hot mode with 16 shards ÷ the
+ *   P8     hot mode beyond one partition: reservations/s on one SKU in hot mode with 32 shards (the most a level takes) ÷ the
  *          single-item limit, at a model scale of 0.02 (20 write units/s per partition; 5× that is
  *          100/s, which the whole stack on DynamoDB Local can carry; at 0.1 it could not show 5×)
  *   P9     TransactionConflicts per 1,000 writes when 32 callers write 32 different SKUs of one
@@ -176,7 +176,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     const p8Rows: HotRow[] = [];
     for (const d of [
       { design: 'current (one level item)', shards: 0 },
-      { design: 'hot mode, 16 shards', shards: 16 },
+      { design: 'hot mode, 32 shards', shards: 32 },
     ]) {
       const iid = await level(`P8-${p8Rows.length}`);
       const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
@@ -194,7 +194,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     const endStock = 300;
     const endIid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P8-END' })).body.inventory_item.id as string;
     await ok(http, 'POST', `/admin/inventory-items/${endIid}/location-levels`, { location_id: wid, stocked_quantity: endStock });
-    const endBackground = await hotMode(http, tenant, endIid, wid, 16);
+    const endBackground = await hotMode(http, tenant, endIid, wid, 32);
     let endOk = 0;
     let endOther = 0;
     await Promise.all(
@@ -210,7 +210,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     clearInterval(endBackground);
     const endLevel = (await ok(http, 'GET', `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
     const p8End = { stock: endStock, succeeded: endOk, retriedAnswers: endOther, reserved: Number(endLevel.reserved_quantity), available: Number(endLevel.available_quantity) };
-    log(`  P8 end of stock (16 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`);
+    log(`  P8 end of stock (32 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`);
     front.options.scale = scale;
     const bestP8 = (prefix: string) => Math.max(...p8Rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
 

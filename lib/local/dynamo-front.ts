@@ -380,6 +380,10 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       const empty = [...need].some(([p]) => peek(p, wcu, now) <= 0) || reads.some((p) => peek(`r:${p}`, rcu, now) <= 0);
       if (empty) {
         stats.throttled++;
+        if (process.env.DYNAMO_FRONT_THROTTLED_LOG) {
+          const out = [...need].filter(([p]) => peek(p, wcu, now) <= 0).map(([p]) => `w ${p}`).concat(reads.filter((p) => peek(`r:${p}`, rcu, now) <= 0).map((p) => `r ${p}`));
+          appendFileSync(process.env.DYNAMO_FRONT_THROTTLED_LOG, `${JSON.stringify({ op, empty: out })}\n`);
+        }
         return fail(
           res,
           'ProvisionedThroughputExceededException',
