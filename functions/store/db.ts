@@ -178,10 +178,21 @@ export async function transact(actions: TxAction[]): Promise<void> {
   return retryConflicts(() => transactOnce(actions));
 }
 
-/** DynamoDB refused for contention alone: a transaction cancelled by TransactionConflict with no condition failed, or a write on an item a transaction holds. */
-const isContention = (err: unknown) =>
-  (err instanceof TxCancelled && err.cancellation.conflict && err.cancellation.failed.size === 0) ||
-  (err as { name?: string }).name === 'TransactionConflictException';
+/**
+ * DynamoDB refused for contention alone: a transaction cancelled by TransactionConflict with no
+ * condition failed, a TransactGetItems cancelled by one, or a write on an item a transaction holds.
+ */
+const isContention = (err: unknown) => {
+  const e = err as { name?: string; CancellationReasons?: { Code?: string }[] };
+  return (
+    (err instanceof TxCancelled && err.cancellation.conflict && err.cancellation.failed.size === 0) ||
+    e.name === 'TransactionConflictException' ||
+    (e.name === 'TransactionCanceledException' && !!e.CancellationReasons?.some((r) => r.Code === 'TransactionConflict'))
+  );
+};
+
+/** The answer when contention outlasts the retries (409 CONFLICT: the caller may send it again). */
+export const changingTooFast = () => new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
 
 /**
  * Retry a write refused for contention (the SDK retries neither TransactionConflict nor
@@ -193,7 +204,7 @@ export async function retryConflicts<T>(write: () => Promise<T>): Promise<T> {
       return await write();
     } catch (err) {
       if (!isContention(err)) throw err;
-      if (i >= CONFLICT_RETRIES) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+      if (i >= CONFLICT_RETRIES) throw changingTooFast();
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(250, 5 * 2 ** i)));
     }
   }
@@ -311,5 +322,5 @@ export async function withRetry<T>(attempt: () => Promise<T | typeof RETRY>, tri
     if (result !== RETRY) return result;
     await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** i)));
   }
-  throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+  throw changingTooFast();
 }

@@ -23,7 +23,7 @@
  *   returns every parked unit to the level and deletes the shards in the same transaction.
  */
 import { TransactGetCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName, transactOrCancelled } from './db.ts';
+import { db, RETRY, retryConflicts, tableName, transactOrCancelled, withRetry } from './db.ts';
 import type { TxAction } from './db.ts';
 import * as keys from './key-builders.ts';
 
@@ -43,36 +43,33 @@ export interface HotSnapshot {
 
 export const hotShardsOf = (row: Row | undefined): number => Number(row?.hot_shards ?? 0);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The level and its shards in one TransactGetItems. `n`: the shards to read (the level's
  * hot_shards as last seen); read again when the level has more. undefined when there is no level.
+ * Every snapshot keeps this process's hint of the level's hot_shards (`noteHot`) current.
  */
 export async function readHot(tenant: string, iid: string, wid: string, n: number): Promise<HotSnapshot | undefined> {
-  for (let attempt = 0; ; attempt++) {
+  for (;;) {
     const shardKeys = Array.from({ length: n }, (_, k) => keys.hotShard(tenant, iid, wid, k));
-    try {
-      const res = await db().send(
+    // a transaction in flight on one of the items cancels the read (TransactionConflict): read again
+    const res = await retryConflicts(() =>
+      db().send(
         new TransactGetCommand({
           TransactItems: [keys.level(tenant, iid, wid), ...shardKeys].map((Key) => ({ Get: { TableName: tableName(), Key } })),
         }),
-      );
-      const level = res.Responses?.[0]?.Item;
-      if (!level) return undefined;
-      const m = hotShardsOf(level);
-      if (m > n) {
-        n = m; // hot mode was widened since the caller looked: read every shard
-        continue;
-      }
-      const allots = (res.Responses ?? []).slice(1).map((r) => Number(r?.Item?.allot ?? 0));
-      noteHot(tenant, iid, wid, m);
-      return { level, n: m, allots, parked: allots.reduce((a, b) => a + b, 0) };
-    } catch (err) {
-      // a transaction in flight on one of the items (TransactionConflict): read again
-      if ((err as { name?: string }).name !== 'TransactionCanceledException' || attempt >= 20) throw err;
-      await sleep(Math.random() * Math.min(100, 5 * 2 ** attempt));
+      ),
+    );
+    const level = res.Responses?.[0]?.Item;
+    const m = hotShardsOf(level);
+    if (level && m > n) {
+      n = m; // hot mode was widened since the caller looked: read every shard
+      continue;
     }
+    noteHot(tenant, iid, wid, m);
+    if (!level) return undefined;
+    const allots = (res.Responses ?? []).slice(1).map((r) => Number(r?.Item?.allot ?? 0));
+    return { level, n: m, allots, parked: allots.reduce((a, b) => a + b, 0) };
   }
 }
 
@@ -183,7 +180,7 @@ export async function takeFromShard(tenant: string, iid: string, wid: string, k:
  * shards is the background's (rebalance). Idempotent: a level already at `n` is left alone.
  */
 export async function setHotShards(tenant: string, iid: string, wid: string, n: number, now: string): Promise<'changed' | 'unchanged' | 'no-level'> {
-  for (let attempt = 0; attempt < 40; attempt++) {
+  return withRetry(async () => {
     const s = await readHot(tenant, iid, wid, 0);
     if (!s) return 'no-level';
     if (s.n === n) return 'unchanged';
@@ -205,27 +202,21 @@ export async function setHotShards(tenant: string, iid: string, wid: string, n: 
       } else if (a > 0) actions.push(shardMove(tenant, iid, wid, k, -a, now));
     });
     actions.push(levelPark(tenant, iid, wid, -s.parked, s.n, now, n));
-    const refused = await transactOrCancelled(actions);
-    if (!refused) {
-      noteHot(tenant, iid, wid, n);
-      return 'changed';
-    }
-    await sleep(Math.random() * Math.min(100, 2 ** attempt));
-  }
-  throw new Error('hot mode change kept meeting concurrent writes');
+    if (await transactOrCancelled(actions)) return RETRY; // a reservation or the background moved a figure: read again
+    noteHot(tenant, iid, wid, n);
+    return 'changed';
+  });
 }
 
 /** Move every parked unit of a hot level back to the level (hot mode stays on). True when units moved. */
 export async function unparkAll(tenant: string, iid: string, wid: string, n: number, now: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 20; attempt++) {
+  return withRetry(async () => {
     const s = await readHot(tenant, iid, wid, n);
     if (!s || s.parked === 0) return false;
     const actions = s.allots.flatMap((a, k) => (a > 0 ? [shardMove(tenant, iid, wid, k, -a, now)] : []));
     actions.push(levelPark(tenant, iid, wid, -s.parked, s.n, now));
-    if (!(await transactOrCancelled(actions))) return true;
-    await sleep(Math.random() * Math.min(100, 2 ** attempt));
-  }
-  return false;
+    return (await transactOrCancelled(actions)) ? RETRY : true;
+  }, 20);
 }
 
 /**
@@ -236,7 +227,6 @@ export async function unparkAll(tenant: string, iid: string, wid: string, n: num
 export async function unparkForShortage(tenant: string, old: Row | undefined, now: string): Promise<boolean> {
   const n = hotShardsOf(old);
   if (!old || n === 0) return false;
-  noteHot(tenant, String(old.inventory_item_id), String(old.location_id), n);
   return unparkAll(tenant, String(old.inventory_item_id), String(old.location_id), n, now);
 }
 

@@ -7,7 +7,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, insufficientStock, negativeQuantity, notFound } from '../core/errors.ts';
 import { availabilityFloor } from '../core/model.ts';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import { changingTooFast, db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { loadItem } from './items.ts';
@@ -222,14 +222,13 @@ async function reserveHot(ctx: WriteContext, r: Reservation, n: number): Promise
       busy++;
       k = (k + 1) % n;
       if (busy % n === 0) {
-        if (busy >= 15 * n) throw new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+        if (busy >= 15 * n) throw changingTooFast();
         await new Promise((res) => setTimeout(res, Math.random() * Math.min(250, 5 * 2 ** (busy / n))));
       }
       continue;
     }
     attempt++;
-    const s = await readHot(tenant, iid, wid, n);
-    noteHot(tenant, iid, wid, s?.n ?? 0);
+    const s = await readHot(tenant, iid, wid, n); // (notes the level's hot_shards for this process)
     if (!s || s.n === 0) return false;
     n = s.n;
     const rich = s.allots.flatMap((a, i) => (i < s.n && a >= r.quantity ? [i] : []));
