@@ -272,9 +272,12 @@ export function rebalancePlan(s: HotSnapshot): number[] | undefined {
   return current.map((_, k) => target[k] ?? 0);
 }
 
-/** Park and rebalance a hot level (the background's job): one transaction, relative moves. True when it moved units. */
-export async function rebalance(tenant: string, iid: string, wid: string, now: string): Promise<boolean> {
-  const s = await readHot(tenant, iid, wid, hotHint(tenant, iid, wid));
+/**
+ * Park and rebalance a hot level (the background's job): one transaction, relative moves, planned
+ * from `snapshot` (read here when not given). True when it moved units.
+ */
+export async function rebalance(tenant: string, iid: string, wid: string, now: string, snapshot?: HotSnapshot): Promise<boolean> {
+  const s = snapshot ?? (await readHot(tenant, iid, wid, hotHint(tenant, iid, wid)));
   if (!s || s.n === 0) return false;
   const plan = rebalancePlan(s);
   if (!plan) return false;

@@ -18,7 +18,7 @@ import { levelStatus } from '#core/model.ts';
 import type { LevelStatus } from '#core/model.ts';
 import { LevelEntity, parseKey } from '#store/entities.ts';
 import { flagSeq, seqKey, writeFlag, writeHotFlag } from '#store/flags.ts';
-import { exactLevelRow, hotShardsOf, readHot, rebalance } from '#store/hot.ts';
+import { exactLevelRow, hotHint, hotShardsOf, readHot, rebalance } from '#store/hot.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
 import { fanOutReadonly } from '#store/locations.ts';
 import { publish } from './publisher.ts';
@@ -79,9 +79,10 @@ export function hotLevelOf(record: DynamoDBRecord): { tenant: string; iid: strin
  * takes records all the time).
  */
 export async function settleHot(tenant: string, iid: string, wid: string): Promise<void> {
-  await rebalance(tenant, iid, wid, new Date().toISOString());
-  const s = await readHot(tenant, iid, wid, 0);
+  const s = await readHot(tenant, iid, wid, hotHint(tenant, iid, wid));
   if (!s) return;
+  // one snapshot for both: moving units between level and shards changes no exact figure, nor the flag
+  await rebalance(tenant, iid, wid, new Date().toISOString(), s);
   const exact = exactLevelRow(s);
   const to = statusOf(exact);
   const seen = s.level.flag_status as LevelStatus | undefined;
