@@ -210,7 +210,8 @@ export class RowPipeline {
     const budget = MAX_TX_ACTIONS - (this.opts.reserved ?? 0);
     const errorCost = this.opts.errorsInChunk ? 1 : 0;
     const used = () =>
-      chunkActionCount({ levels: touched.size, changes: changes.length }) + [...touched.values()].reduce((n, t) => n + (t.state.level.hot_shards ?? 0), 0) + chunk.failed.length * errorCost;
+      chunkActionCount({ levels: touched.size, changes: changes.length, shards: [...touched.values()].reduce((n, t) => n + (t.state.level.hot_shards ?? 0), 0) }) +
+      chunk.failed.length * errorCost;
     const fail = (r: PipelineRow, error: RowError) => {
       chunk.rows.push(r);
       chunk.failed.push({ row: r, error });

@@ -237,8 +237,16 @@ export async function unparkForShortage(tenant: string, old: Row | undefined, no
  * so no shard is left holding units the level no longer has. The write adds `pulled` to the level's
  * available and takes it off its reserved. The consumer parks the free units again afterwards.
  */
-export async function pullParked(tenant: string, iid: string, wid: string, n: number, now: string): Promise<{ pulled: number; actions: TxAction[] }> {
-  const s = await readHot(tenant, iid, wid, n);
+export async function pullParked(
+  tenant: string,
+  level: { inventory_item_id: string; location_id: string; hot_shards?: number },
+  lowersAvailable: boolean,
+  now: string,
+): Promise<{ pulled: number; actions: TxAction[] }> {
+  // nothing to do for a level not in hot mode (no request), or a write that does not lower available
+  if (!level.hot_shards || !lowersAvailable) return { pulled: 0, actions: [] };
+  const { inventory_item_id: iid, location_id: wid } = level;
+  const s = await readHot(tenant, iid, wid, level.hot_shards);
   if (!s || s.allots.length === 0) return { pulled: 0, actions: [] };
   const actions = s.allots.map((a, k): TxAction => {
     const Key = keys.hotShard(tenant, iid, wid, k);

@@ -207,7 +207,7 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       version: version + 1,
     });
     // a hot level's parked units come back in this write when it lowers available (store/hot.ts)
-    const hot = level.hot_shards && availableDelta < 0 ? await pullParked(tenant, iid, wid, level.hot_shards, now) : { pulled: 0, actions: [] };
+    const hot = await pullParked(tenant, level, availableDelta < 0, now);
     // available moves by a relative amount, so concurrent reservations (which do not bump
     // the version) compose with this write instead of being overwritten
     addTo(e, 'available_quantity', availableDelta + hot.pulled);

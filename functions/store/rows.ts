@@ -88,9 +88,12 @@ export interface ChunkWrites {
   changes: RowChange[];
 }
 
-/** Actions a chunk needs besides the caller's: per level and per changed row one each. */
-export function chunkActionCount(c: { levels: number; changes: number }): number {
-  return c.levels + c.changes;
+/**
+ * Actions a chunk needs besides the caller's: per level and per changed row one each, and per shard
+ * of its hot levels one (a decrease takes their parked units back in the chunk: store/hot.ts).
+ */
+export function chunkActionCount(c: { levels: number; changes: number; shards?: number }): number {
+  return c.levels + c.changes + (c.shards ?? 0);
 }
 
 /** Label of a level's update in a chunk's transaction (a cancellation names it). */
@@ -106,8 +109,8 @@ export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promi
   for (const [ref, { state, quantity }] of c.levels) {
     const { level } = state;
     // a hot level whose stock goes down takes its parked units back in this transaction (store/hot.ts);
-    // the chunk's plan counted its shards (chunkActionCount)
-    const hot = level.hot_shards && quantity < level.stocked_quantity ? await pullParked(c.tenant, level.inventory_item_id, level.location_id, level.hot_shards, c.now) : { pulled: 0, actions: [] };
+    // chunkActionCount counts its shards
+    const hot = await pullParked(c.tenant, level, quantity < level.stocked_quantity, c.now);
     actions.push(setStocked(c.tenant, level, state.version, quantity, c.now, levelLabel(ref), undefined, hot.pulled), ...hot.actions);
   }
   for (const ch of c.changes) {

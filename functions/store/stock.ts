@@ -79,7 +79,7 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
     const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, field: 'stocked_quantity' as const, note: t.note, reference: t.reference ?? t.id, created_by: ctx.by, at: now };
     let toFlag: WarehouseFlag | undefined;
     // a hot source's parked units come back to it in this transaction (store/hot.ts)
-    const hot = src.hot_shards ? await pullParked(tenant, iid, t.from, src.hot_shards, now) : { pulled: 0, actions: [] };
+    const hot = await pullParked(tenant, src, true, now);
     const actions: TxAction[] = [
       // invariant: a transfer never takes reserved (or safety) stock, so nothing goes negative
       setStocked(
