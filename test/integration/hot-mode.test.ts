@@ -17,28 +17,17 @@ import { transfer } from '../../functions/core/inventory.ts';
 import { reconcile } from '../../functions/core/reconcile.ts';
 import { createReservation, listReservations, releaseReservation, updateReservation } from '../../functions/core/reservations.ts';
 import type { Actor } from '../../functions/core/model.ts';
-import { db, runAs, setClient, tableName } from '../../functions/store/db.ts';
+import { db, runAs, tableName } from '../../functions/store/db.ts';
 import { readHot, rebalance } from '../../functions/store/hot.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { settleHot } from '../../functions/stream/handler.ts';
 import { startFrontFor } from '../../lib/local/dynamo-front.ts';
-import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
+import { useOwnFront } from '../support/own-front.ts';
 import { newTenant, startApi } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 
-let front: DynamoFront;
-const previous = process.env.DYNAMODB_ENDPOINT;
-beforeAll(async () => {
-  front = await startFrontFor(process.env.DYNAMODB_LOCAL_ENDPOINT ?? previous!, { iam: true, conflicts: true, throughput: false });
-  process.env.DYNAMODB_ENDPOINT = front.endpoint;
-  setClient(undefined);
-});
-afterAll(async () => {
-  setClient(undefined);
-  process.env.DYNAMODB_ENDPOINT = previous;
-  await front.stop();
-});
-afterEach(() => expect(front.stats.denied).toEqual([]));
+const front = useOwnFront((target) => startFrontFor(target, { iam: true, conflicts: true, throughput: false }));
+afterEach(() => expect(front().stats.denied).toEqual([]));
 
 const actor = (): Actor => ({ tenant: newTenant(), keyId: 'k', keyName: 'hot-mode', scopes: ['inventory:write', 'reservations:write'] });
 const now = () => new Date().toISOString();

@@ -16,31 +16,20 @@ import { skuTotal } from '../../functions/store/items.ts';
 import { fanOutReadonly, LEVEL_COUNT_SHARDS, levelCount, levelCountShard } from '../../functions/store/locations.ts';
 import { keys } from '../../functions/store/keys.ts';
 import type { Actor } from '../../functions/core/model.ts';
-import { db, setClient, tableName } from '../../functions/store/db.ts';
+import { db, tableName } from '../../functions/store/db.ts';
 import { startDynamoFront } from '../../lib/local/dynamo-front.ts';
-import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
+import { useOwnFront } from '../support/own-front.ts';
 import { newTenant } from '../support/api.ts';
 
-let front: DynamoFront;
-const previous = process.env.DYNAMODB_ENDPOINT;
-beforeAll(async () => {
-  front = await startDynamoFront({ target: process.env.DYNAMODB_LOCAL_ENDPOINT ?? previous!, conflicts: true, commitMs: 10 });
-  process.env.DYNAMODB_ENDPOINT = front.endpoint;
-  setClient(undefined);
-});
-afterAll(async () => {
-  setClient(undefined);
-  process.env.DYNAMODB_ENDPOINT = previous;
-  await front.stop();
-});
+const front = useOwnFront((target) => startDynamoFront({ target, conflicts: true, commitMs: 10 }));
 
 const actor = (): Actor => ({ tenant: newTenant(), keyId: 'k', keyName: 'hot-rows', scopes: ['inventory:write', 'reservations:write'] });
 
 test('32 concurrent item creations of one tenant: zero transaction conflicts (the stats row is in no transaction), and the sku count is exact', async () => {
   const a = actor();
-  front.resetStats();
+  front().resetStats();
   await Promise.all(Array.from({ length: 32 }, (_, i) => createItem(a, { sku: `HOT-${i}` })));
-  expect({ tx: front.stats.txConflicts, single: front.stats.writeConflicts }).toEqual({ tx: 0, single: 0 });
+  expect({ tx: front().stats.txConflicts, single: front().stats.writeConflicts }).toEqual({ tx: 0, single: 0 });
   expect(await skuTotal(a.tenant)).toBe(32);
 });
 
@@ -54,7 +43,7 @@ const codeOf = async (write: Promise<unknown>) => {
     throw err;
   }
 };
-const conflicts = () => ({ tx: front.stats.txConflicts, single: front.stats.writeConflicts });
+const conflicts = () => ({ tx: front().stats.txConflicts, single: front().stats.writeConflicts });
 const level = async (tenant: string, iid: string, wid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }))).Item!;
 
@@ -68,7 +57,7 @@ test('16 concurrent level creations at one warehouse, one per level-count shard:
     const made = await Promise.all(Array.from({ length: LEVEL_COUNT_SHARDS }, async (_, k) => (await createItem(a, { sku: `BIRTH-${i + k}` })).id));
     for (const iid of made) if (!byShard.has(levelCountShard(iid))) byShard.set(levelCountShard(iid), iid);
   }
-  front.resetStats();
+  front().resetStats();
   await Promise.all([...byShard.values()].map((iid) => createLevel(a, iid, { location_id: wid, stocked_quantity: 5 })));
   expect(conflicts()).toEqual({ tx: 0, single: 0 });
   expect(await levelCount(a.tenant, wid)).toBe(LEVEL_COUNT_SHARDS);
@@ -116,7 +105,7 @@ test('32 concurrent stock writers on 32 different SKUs of one warehouse: zero tr
       await createLevel(a, iid, { location_id: dst, stocked_quantity: 0 });
     }),
   );
-  front.resetStats();
+  front().resetStats();
   // a set, an adjustment and a transfer per SKU, all SKUs at once
   await Promise.all(
     skus.map(async (sku, i) => {
@@ -140,7 +129,7 @@ test('32 concurrent reservations of one item at 32 different warehouses: zero tr
     for (const wid of whs) await createLevel(a, iid, { location_id: wid, stocked_quantity });
   };
   await Promise.all([stockAll(strict, 10), stockAll(backorder, 0)]);
-  front.resetStats();
+  front().resetStats();
   await Promise.all(whs.map((wid) => createReservation(a, { inventory_item_id: strict, location_id: wid, quantity: 2 })));
   await Promise.all(whs.map((wid) => createReservation(a, { inventory_item_id: backorder, location_id: wid, quantity: 3 })));
   await Promise.all(whs.map((wid, i) => createHold(a, { reference: `SO-${i}`, lines: [{ sku: 'ONE-ITEM', quantity: 1, warehouse_id: wid }] })));
