@@ -26,7 +26,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { newId } from '../functions/core/ids.ts';
 import { keys } from '../functions/store/keys.ts';
 import { runAs } from '../functions/store/db.ts';
-import { readHot } from '../functions/store/hot.ts';
+import { readHot } from '../functions/store/levels.ts';
 import { settleHot } from '../functions/stream/handler.ts';
 import { runP1 } from './p1-reservations.ts';
 import type { P1Options } from './p1-reservations.ts';

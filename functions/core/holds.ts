@@ -231,27 +231,17 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
     const perItem = iids
       .map((iid) => ({ rec: recs.get(iid)!, reservations: reservations.filter((r) => r.inventory_item_id === iid), floor: availabilityFloor(recs.get(iid)!.item) }))
       .filter((p) => p.reservations.length);
-    try {
-      await store.putHold(actor.tenant, h, perItem, now);
-      return view(h);
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const reread = new Set<string>();
-      for (const [label, old] of err.cancellation.failed) {
-        const [kind, iid] = label.split(':');
-        if (kind === 'level' && (await store.unparkForShortage(actor.tenant, old, now))) {
-          reread.add(iid); // a hot level's parked units are back on the level: read it again
-        } else if (kind === 'level' && old && !store.levelPolicyMoved(recs.get(iid)!, old)) {
-          const rec = recs.get(iid)!;
-          const { level, version } = store.levelOfImage(old);
-          rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));
-          rec.levelVersions[level.location_id] = version;
-          patched = true;
-        } else if (kind === 'level' || kind === 'item') reread.add(iid);
-      }
-      if (reread.size) await read([...reread]);
-      else if (!err.cancellation.failed.size) await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
+    const refused = await store.putHold(actor.tenant, h, perItem, now);
+    if (!refused) return view(h);
+    for (const { iid, level, version } of refused.patched) {
+      // too little at a level: plan again from the figures the refused write saw
+      const rec = recs.get(iid)!;
+      rec.levels = rec.levels.map((l) => (l.location_id === level.location_id ? level : l));
+      rec.levelVersions[level.location_id] = version;
+      patched = true;
     }
+    if (refused.reread.size) await read([...refused.reread]);
+    else if (refused.contention) await sleep(Math.random() * Math.min(250, 10 * 2 ** attempt));
   }
   // out of time or attempts: if a fresh read shows the order cannot be covered, that is the answer
   await read(iids);

@@ -79,13 +79,16 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
         // seen twice: re-read the level and its item's reservations, repair what still drifts
         const again = await loadItem(tenant, rec.item.id);
         const l2 = again?.levels.find((x) => x.location_id === l.location_id);
+        const indexReadAt = new Date().toISOString();
         const open2 = (await openReservedByLevel(tenant, rec.item.id)).sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0;
         if (!l2) note = 'the level went meanwhile';
         else {
           const now2 = levelDrifts(l2, open2, ledger.get(l.location_id) ?? 0);
           if (now2.some((d) => d.kind === 'reserved' || d.kind === 'available')) {
-            repairedLevel = await repairLevel(tenant, l2, open2, now);
-            if (!repairedLevel) note = 'the level changed while it was being repaired: run reconcile again';
+            const outcome = await repairLevel(tenant, l2, open2, now, indexReadAt);
+            repairedLevel = outcome === 'repaired';
+            if (outcome === 'moved') note = 'the level changed while it was being repaired: run reconcile again';
+            if (outcome === 'recent') note = 'the level changed too recently for the reservation index to be trusted (it is eventually consistent): run reconcile again later';
           }
           if (now2.some((d) => d.kind === 'ledger')) {
             repairedLedger = await repairLedger({ tenant, by: opts.by, now }, l2, again!.levelVersions[l.location_id], ledger.get(l.location_id) ?? 0);

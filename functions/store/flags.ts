@@ -11,16 +11,13 @@ import { LevelEntity } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { queryPartition } from './query.ts';
-import { exactLevelRows } from './hot.ts';
+import { levelFlagSeq, setLevelFlag, shownLevels } from './levels.ts';
 
 /** Stream sequence numbers are decimal strings of up to 40 digits: padded, they compare as strings. */
 export const seqKey = (sequenceNumber: string) => sequenceNumber.padStart(40, '0');
 
 export async function flagSeq(tenant: string, iid: string, wid: string): Promise<string | undefined> {
-  const res = await db().send(
-    new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ProjectionExpression: 'flag_seq', ConsistentRead: true }),
-  );
-  return res.Item?.flag_seq as string | undefined;
+  return levelFlagSeq(tenant, iid, wid);
 }
 
 /** Set or clear the flag; false when a newer record already wrote it or the level is gone. */
@@ -38,39 +35,13 @@ export async function writeHotFlag(tenant: string, iid: string, wid: string, sta
   return setFlag(tenant, iid, wid, status, title, { seen: seen ?? null });
 }
 
-async function setFlag(tenant: string, iid: string, wid: string, status: LevelStatus, title: string | null, guard: { seq: string } | { seen: string | null }): Promise<boolean> {
-  const flagged = status !== 'normal';
-  const seq = 'seq' in guard ? guard.seq : undefined;
-  // GSI2 (the flag's index keys) set or removed as the level's declaration says for this status
-  const index = LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, flag_status: status });
-  const written = await unlessConditionFails(() =>
-    db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: flagged
-          ? `SET ${index.parts.join(', ')}, flag_status = :status${seq ? ', flag_seq = :seq' : ''}, flag_title = :title`
-          : `SET flag_status = :status${seq ? ', flag_seq = :seq' : ''} REMOVE ${[...(index.remove ?? []), 'flag_title'].join(', ')}`,
-        ConditionExpression:
-          'seq' in guard
-            ? // a late (replayed or reordered) record never overwrites a newer state
-              'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)'
-            : `attribute_exists(PK) AND ${guard.seen === null ? 'attribute_not_exists(flag_status)' : 'flag_status = :seen'}`,
-        ExpressionAttributeValues: {
-          ':status': status,
-          ...(seq ? { ':seq': seq } : {}),
-          ...('seen' in guard && guard.seen !== null ? { ':seen': guard.seen } : {}),
-          ...index.values,
-          ...(flagged ? { ':title': title } : {}),
-        },
-      }),
-    ),
-  );
-  return written !== undefined;
+function setFlag(tenant: string, iid: string, wid: string, status: LevelStatus, title: string | null, guard: { seq: string } | { seen: string | null }): Promise<boolean> {
+  // the flag is a write of the level row: the door's (store/levels.ts)
+  return setLevelFlag(tenant, iid, wid, status, title, guard);
 }
 
 /** The tenant's flagged levels, with the item title stamped at flag time (undefined on flags older than that). */
 export async function flaggedLevels(tenant: string): Promise<{ level: Level; title: string | null | undefined }[]> {
-  const rows = await exactLevelRows(tenant, await queryPartition(keys.lowStockPartition(tenant), { index: 'GSI2' }));
+  const rows = await shownLevels(tenant, await queryPartition(keys.lowStockPartition(tenant), { index: 'GSI2' }));
   return rows.map((r) => ({ level: strip<Level>(r), title: 'flag_title' in r ? (r.flag_title as string | null) : undefined }));
 }

@@ -5,7 +5,8 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, tableName, transact } from './db.ts';
+import { db, tableName, transact, transactOrCancelled, TX_LIMIT, TxCancelled } from './db.ts';
+import { DomainError } from '../core/errors.ts';
 import type { TxAction } from './db.ts';
 import type { ItemRecord } from './items.ts';
 import { HoldEntity, ReservationEntity } from './entities.ts';
@@ -14,8 +15,7 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
-export { levelPolicyMoved } from './reservations.ts';
-export { unparkForShortage } from './hot.ts';
+import { consumeAt, takeRefusal } from './levels.ts';
 
 /** A level's row (a failed guard's old image) as its record and the version it was at. */
 export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });
@@ -61,12 +61,53 @@ const holdRow = (tenant: string, h: Hold, version: number) => HoldEntity.row(ten
 /** The hold row's label in every transaction (a failed guard on it names it). */
 export const HOLD = 'hold';
 
-/** Create: the hold row and, per item, its levels' takes, its reservations and its policy check — one transaction. */
-export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[], now: string): Promise<void> {
-  await transact([
+/**
+ * What a refused hold creation means for the plan: the answer (a DomainError: a bound), the items to
+ * read again (their levels, policy or hot state moved), or the levels to patch from the refusal's
+ * images (too little at a level: the plan is made again from the figures the write saw).
+ */
+export interface HoldRefusal {
+  reread: Set<string>;
+  patched: { iid: string; level: Level; version: number }[];
+  /** Nothing failed but contention. */
+  contention: boolean;
+}
+
+/**
+ * Create: the hold row and, per item, its levels' takes (the door's: store/levels.ts), its
+ * reservations and its policy check — one transaction. Undefined when it committed; else what the
+ * refusal means for the plan.
+ */
+export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[], now: string): Promise<HoldRefusal | undefined> {
+  const parts = await Promise.all(perItem.map((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)));
+  const actions: TxAction[] = [
     { label: HOLD, item: { Put: { TableName: tableName(), Item: holdRow(tenant, h, 1), ConditionExpression: 'attribute_not_exists(PK)' } } },
-    ...perItem.flatMap((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)),
-  ]);
+    ...parts.flatMap((p) => p.actions),
+  ];
+  if (actions.length > TX_LIMIT) {
+    // hot levels add their shards to the transaction (every parked unit comes back in it)
+    throw new DomainError('HOLD_TOO_LARGE', `This hold needs ${actions.length} actions in one transaction; at most ${TX_LIMIT} fit. Split the order into smaller holds.`, [
+      { field: 'lines', message: `needs ${actions.length} transaction actions, at most ${TX_LIMIT}` },
+    ]);
+  }
+  const refused = await transactOrCancelled(actions);
+  if (!refused) return undefined;
+  const out: HoldRefusal = { reread: new Set(), patched: [], contention: refused.failed.size === 0 };
+  for (const [label, old] of refused.failed) {
+    const [kind, iid] = label.split(/[:#]/);
+    if (kind === HOLD) throw new TxCancelled(refused); // the hold id is taken: not a stock question
+    if (kind !== 'level' && kind !== 'item') continue;
+    const i = perItem.findIndex((p) => p.rec.item.id === iid);
+    if (i < 0) continue;
+    const plans = parts[i].plans as Parameters<typeof takeRefusal>[1];
+    const why = takeRefusal({ failed: new Map([[label, old]]), conflict: false }, plans, () => perItem[i].rec.item.sku ?? iid);
+    if (why instanceof DomainError && why.code !== 'INSUFFICIENT_STOCK') throw why;
+    if (why instanceof DomainError && old && !label.includes('#') && !old.hot_shards) {
+      // too little at this level: plan again from what the write saw
+      out.patched.push({ iid, level: strip<Level>(old), version: Number(old.version ?? 1) });
+    } else out.reread.add(iid);
+  }
+  return out;
 }
 
 export async function getHold(tenant: string, hid: string): Promise<StoredHold | undefined> {
@@ -194,19 +235,7 @@ export async function fulfilHold(
     const level = rec.levels.find((l) => l.location_id === wid)!;
     const version = rec.levelVersions[wid];
     const after = level.stocked_quantity - q;
-    actions.push({
-      label: `level:${iid}:${wid}`,
-      item: {
-        Update: {
-          TableName: tableName(),
-          Key: keys.level(tenant, iid, wid),
-          UpdateExpression: 'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
-          // invariant: stock never negative; the ledger's before is the version's stocked quantity
-          ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
-          ExpressionAttributeValues: { ':after': after, ':q': q, ':next': version + 1, ':seen': version, ':now': now },
-        },
-      },
-    });
+    actions.push(consumeAt(tenant, iid, wid, { q, version, stockedBefore: level.stocked_quantity }, now, `level:${iid}:${wid}`));
     actions.push({
       ...ledgerPut({
         tenant,

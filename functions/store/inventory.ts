@@ -9,7 +9,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { getItems } from './items.ts';
-import { exactLevelRows } from './hot.ts';
+import { shownLevels } from './levels.ts';
 
 type Row = Record<string, any>;
 
@@ -70,7 +70,7 @@ export async function skuPage(tenant: string, req: PageRequest): Promise<Page> {
       i = j;
       const head = group[0];
       if (head.entity !== 'item') continue; // a level whose item is gone (index lag)
-      const rec: SkuRecord = { item: strip<InventoryItem>(head), levels: (await exactLevelRows(tenant, group.slice(1))).map((r) => strip<Level>(r)) };
+      const rec: SkuRecord = { item: strip<InventoryItem>(head), levels: (await shownLevels(tenant, group.slice(1))).map((r) => strip<Level>(r)) };
       if (req.accept && !req.accept(rec)) continue;
       out.push(rec);
       if (out.length === req.limit) {
@@ -113,7 +113,7 @@ export async function warehousePage(tenant: string, wid: string, req: PageReques
     const items = levels.length ? await getItems(tenant, levels.map((l) => l.inventory_item_id)) : new Map();
     requests += levels.length ? 2 : 1;
     let last: Row | undefined;
-    const exact = await exactLevelRows(tenant, levels);
+    const exact = await shownLevels(tenant, levels);
     for (const [i, l] of levels.entries()) {
       last = l;
       const item = items.get(l.inventory_item_id);

@@ -11,8 +11,7 @@ import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels } from './fan-out.ts';
-import { exactLevelRows, setHotShards } from './hot.ts';
+import { copyOntoLevels, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 type Row = Record<string, any>;
@@ -104,8 +103,8 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
   const rows = await queryPartition(keys.itemPartition(tenant, iid));
   const itemRow = rows.find((r) => r.SK === 'ITEM') as Row | undefined;
   if (!itemRow) return undefined;
-  // hot levels with their exact figures (parked units are free stock): a snapshot each, none for the others
-  const levelRows = await exactLevelRows(tenant, rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)));
+  // the levels as shown (the door reads a hot level's shards; others as they are)
+  const levelRows = await shownLevels(tenant, rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)));
   const levelVersions = Object.fromEntries(levelRows.map((r) => [r.location_id as string, Number(r.version ?? 1)]));
   const levelPolicy = Object.fromEntries(
     levelRows.map((r) => [r.location_id as string, r.policy_version === undefined ? undefined : Number(r.policy_version)]),
@@ -260,7 +259,7 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
     const policyInTx = policyChanged && actions.length + rec.levels.length <= TX_LIMIT;
     if (skuChanged || policyInTx) {
       for (const level of rec.levels) {
-        actions.push(levelMove(tenant, iid, level.location_id, { sku: skuChanged ? { value: next.sku } : undefined, policy: policyInTx ? policy : undefined }));
+        actions.push(levelCopy(tenant, iid, level.location_id, { sku: skuChanged ? { value: next.sku } : undefined, policy: policyInTx ? policy : undefined }));
       }
     }
     if (actions.length > TX_LIMIT) {
@@ -275,35 +274,6 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
     if (!rec.item.sku !== !next.sku) await skuCount(tenant, next.sku ? 1 : -1);
     return true;
   });
-}
-
-/** One level's part of an item change: its sku (and SKU index keys) and / or its copy of the policy. */
-function levelMove(tenant: string, iid: string, wid: string, change: { sku?: { value: string | null }; policy?: LevelPolicy }): TxAction {
-  const e = newExpr();
-  const { parts: sets, values } = e;
-  if (change.sku) {
-    const sku = change.sku.value;
-    values[':sku'] = sku;
-    sets.push('sku = :sku');
-    LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, sku }, e);
-  }
-  if (change.policy) {
-    Object.assign(values, { ':pv': change.policy.policy_version, ':pab': change.policy.policy_allow_backorder });
-    sets.push('policy_version = :pv', 'policy_allow_backorder = :pab');
-  }
-  const remove = e.remove ? ` REMOVE ${e.remove.join(', ')}` : '';
-  return {
-    label: `level:${wid}`,
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
 }
 
 /**
@@ -352,12 +322,6 @@ export async function deleteItem(
     const links = await linksOf();
     const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
     if (reserved.length) throw itemHasReservations(iid);
-    const hot = rec.levels.filter((l) => l.hot_shards);
-    if (hot.length) {
-      // hot mode off first (parked units back on their levels, shards deleted), then read again
-      await withoutClaim(() => Promise.all(hot.map((l) => setHotShards(tenant, iid, l.location_id, 0, new Date().toISOString()))));
-      return RETRY;
-    }
     const actions: TxAction[] = [
       {
         label: 'item',
@@ -375,18 +339,13 @@ export async function deleteItem(
     if (rec.item.sku) actions.push(skuGuardDelete(tenant, rec.item.sku, iid));
     const counters = await Promise.all(rec.levels.map((level) => levelCounter(tenant, level.location_id, iid)));
     for (const [i, level] of rec.levels.entries()) {
-      actions.push({
-        label: `level:${level.location_id}`,
-        item: {
-          Delete: {
-            TableName: tableName(),
-            Key: keys.level(tenant, iid, level.location_id),
-            // no open reservation may be lost with the item
-            ConditionExpression: 'reserved_quantity = :zero AND stocked_quantity = :stocked AND incoming_quantity = :incoming',
-            ExpressionAttributeValues: { ':zero': 0, ':stocked': level.stocked_quantity, ':incoming': level.incoming_quantity },
-          },
-        },
-      });
+      // no open reservation may be lost with the item (a hot level goes with its shards: the door)
+      actions.push(
+        ...(await levelDeleteActions(tenant, level, new Date().toISOString(), `level:${level.location_id}`, {
+          condition: 'reserved_quantity = :parked AND stocked_quantity = :stocked AND incoming_quantity = :incoming',
+          values: { ':stocked': level.stocked_quantity, ':incoming': level.incoming_quantity },
+        })),
+      );
       actions.push(warehouseLevelCount(counters[i]!, -1, { label: `count:${level.location_id}` }));
       actions.push(...ledger({ ...level, sku: rec.item.sku }));
     }
@@ -414,7 +373,7 @@ export async function deleteItem(
     const refused = await transactOrCancelled(actions);
     if (refused) {
       const levelFailed = [...refused.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
-      if (levelFailed && Number(levelFailed[1]!.reserved_quantity) > 0) throw itemHasReservations(iid);
+      if (levelFailed && !levelFailed[1]!.hot_shards && Number(levelFailed[1]!.reserved_quantity) > 0) throw itemHasReservations(iid);
       return RETRY;
     }
     if (rec.item.sku) await skuCount(tenant, -1);

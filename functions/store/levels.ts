@@ -1,23 +1,71 @@
 /**
- * Location levels and every write that changes stocked / incoming quantities.
- * Each write keeps `available_quantity = stocked − reserved − safety_stock` true in the same
- * expression, and puts its ledger rows in the same transaction.
+ * THE LEVEL'S ONE DOOR. This module is the only code that builds a write (Put, Update, Delete,
+ * ConditionCheck) of a location level row (`T#t#I#<iid>` / `L#<wid>`) or of its hot-mode stock
+ * shards (`T#t#HOT#<iid>#<wid>#<k>`), and the only code that turns a refused level write into an
+ * answer or a retry. Callers (reservations, holds, the row pipeline of bulk and CSV uploads,
+ * transfers, admin set / adjust, item and warehouse deletes, reconcile, the stream consumer) describe
+ * the change — the deltas, what they read and expect — and add rows of their own (reservation,
+ * ledger, hold, checkpoint; the request's Idempotency-Key claim is added by store/db.ts to the one
+ * transaction that commits the change). The door adds the guards and every action a hot level needs.
+ *
+ * Invariants of a level, each kept by a condition inside the write that could break it (DynamoDB
+ * conditions cannot do arithmetic, so the row stores `available_quantity` next to its terms and
+ * every write moves them together, by relative amounts where writers run in parallel):
+ *
+ *  I1  available = stocked − reserved − safety_stock                        (raw row figures)
+ *  I2  reserved  = Σ open reservations at the level + Σ allot of its shards   ("parked" units)
+ *  I3  stocked ∈ [0, MAX_QUANTITY], reserved ∈ [0, MAX_QUANTITY], every shard's allot ≥ 0
+ *  I4  a reservation never leaves available below the floor of the item's backorder policy
+ *      (0 without backorders, −backorder_limit, or none); the level's copy of the policy
+ *      (`policy_version`) is the one the floor was computed from
+ *  I5  a level whose warehouse is read-only (its copy `wh_readonly`) takes no stock write
+ *  I6  units are parked only while the level's own available stays ≥ 0 after parking, and every
+ *      write that lowers a hot level's available, or spends backorders there, takes every parked
+ *      unit back in its own transaction (the shards exactly as read: `allot = a`), so a shard never
+ *      holds a unit the level no longer has free
+ *  I7  `version` moves on every write whose figures a version-guarded writer computed from: stock
+ *      writes, fulfilment, and every move of units between the level and its shards (parking,
+ *      hot mode on / off) — so a write planned before the level went hot, or before units were
+ *      parked, is refused and planned again. Versions only grow (a re-created level continues the
+ *      item's level_seq: store/items.ts levelBirth).
+ *  I8  a write a request commits carries no side move: whatever the level needs (parked units
+ *      back, shards deleted, hot mode switched) goes in the request's own transaction, so a refused
+ *      request changes nothing and a committed one committed its Idempotency-Key claim with its effect.
+ *
+ * Hot mode (README, "Hot mode"): a level's free stock split over N shard items, each its own
+ * partition, so reservations of one SKU at one warehouse take from N items instead of one. A
+ * reservation takes `allot −= q IF allot ≥ q` on one shard with its reservation row; the level is not
+ * written. Shown figures: available = level.available + Σ allot, reserved = level.reserved − Σ allot.
+ * Reads of a hot level are a consistent GetItem of the level and a consistent BatchGetItem of its
+ * shards — no TransactGetItems, which any write to one of its items cancels on AWS. The figures shown
+ * can be off by the units one background move shifts while the read runs (at most what the move
+ * parks); every guard is in the writes, which condition on exactly what they read.
  */
-import { DomainError, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError, insufficientStock, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import { inParallel } from '../core/parallel.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
-import type { AdjustmentReason, Level } from '../core/model.ts';
-import { RETRY, tableName, withRetry, withoutClaim, transactOrCancelled } from './db.ts';
+import type { AdjustmentReason, Level, LevelStatus } from '../core/model.ts';
+import { changingTooFast, db, RETRY, retryConflicts, tableName, withRetry, transactOrCancelled, unlessConditionFails } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
+import type { Expr } from './expr.ts';
 import { levelBirth, loadItem, requireItem } from './items.ts';
-import { pullParked, setHotShards } from './hot.ts';
-import type { LevelPolicy } from './items.ts';
-import { LEVEL_WRITABLE, levelCounter, levelFlag, levelReadonly, warehouseFlag, warehouseLevelCount } from './locations.ts';
+import type { ItemRecord, LevelPolicy } from './items.ts';
+import { levelCounter, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import type { WarehouseFlag } from './locations.ts';
 import { LevelEntity } from './entities.ts';
 import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
+import { batchGet } from './query.ts';
 import { ledgerPut, writeOffLedger } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
+
+type Row = Record<string, any>;
+
+// ======================================================================================
+// The row, its ids, its errors
+// ======================================================================================
 
 /** What a caller may set on a level, at creation or later. */
 export interface LevelFields {
@@ -44,33 +92,28 @@ export interface NewLevel extends LevelFields {
 export const otherProduct = (sku: string, owner: unknown, productId: string) =>
   new DomainError('CONFLICT', `SKU ${sku} is the inventory item of product ${String(owner)}, not ${productId}: give this product a skuId of its own`);
 
-const levelNotFound = (iid: string, wid: string) =>
-  new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
+const levelNotFound = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
+
+const levelHasReservations = (iid: string, wid: string) =>
+  new DomainError('CONFLICT', `Item ${iid} has open reservations at location ${wid}: release or fulfil them first`);
 
 /**
- * A level creation's warehouse guard failed: gone (no old image), read-only while stock arrives, or
- * its read-only flag moved since the level copied it (RETRY).
+ * I5: a stock write's guard that its warehouse takes writes, on the level itself: each level carries a
+ * copy of its warehouse's is_readonly (`wh_readonly`, with the warehouse's `ro_seq` as `wh_ro_seq`),
+ * so stock writes of different SKUs of one warehouse share no row. A level without a copy is
+ * writable. Used with `:false` = false among the write's values.
  */
-function warehouseFailure(refused: Cancellation, wid: string, flag: WarehouseFlag, mustBeWritable: boolean, label = 'warehouse'): DomainError | typeof RETRY | undefined {
-  if (!refused.failed.has(label)) return undefined;
-  const old = refused.failed.get(label);
-  if (!old) return notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
-  if (mustBeWritable && old.is_readonly === true && Number(old.ro_seq ?? 0) === flag.seq) return readonlyWarehouse(wid);
-  return RETRY;
-}
+const LEVEL_WRITABLE = '(attribute_not_exists(wh_readonly) OR wh_readonly = :false)';
+const levelReadonly = (old: Row | undefined) => old?.wh_readonly === true;
+/** What a new level copies from its warehouse (see LEVEL_WRITABLE). */
+const levelFlag = (flag: WarehouseFlag) => ({ wh_readonly: flag.readonly, wh_ro_seq: flag.seq });
 
-/**
- * A new level's row with every index key it belongs under; `version` and the item's policy come
- * from levelBirth (items.ts), the warehouse's read-only flag from warehouseFlag.
- */
-export function levelRow(tenant: string, level: Level, version = 1, copies: { policy?: LevelPolicy; flag?: WarehouseFlag } = {}): Record<string, unknown> {
+/** A new level's row with every index key it belongs under; `version` and the policy come from levelBirth (items.ts). */
+export function levelRow(tenant: string, level: Level, version = 1, copies: { policy?: LevelPolicy; flag?: WarehouseFlag } = {}): Row {
   return LevelEntity.row(tenant, level, { version, ...(copies.policy ?? {}), ...(copies.flag ? levelFlag(copies.flag) : {}) });
 }
 
-/**
- * The level is gone: its warehouse went with it (WAREHOUSE_NOT_FOUND), or only the level did. A read
- * for the error's code alone; the guard was the write's.
- */
+/** The level is gone: its warehouse went with it (WAREHOUSE_NOT_FOUND), or only the level did (a read for the error's code alone). */
 export async function levelGone(tenant: string, iid: string, wid: string): Promise<DomainError> {
   return (await warehouseFlag(tenant, wid)) ? levelNotFound(iid, wid) : notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
 }
@@ -82,56 +125,624 @@ export function parseLevelId(id: string): { iid: string; wid: string } | undefin
   return m ? { iid: m[1], wid: m[2] } : undefined;
 }
 
+/** A fresh level of an item at a warehouse, with these figures. */
+function newLevel(rec: ItemRecord, wid: string, f: { stocked: number; incoming: number; safety: number; fields?: LevelFields }, now: string): Level {
+  const iid = rec.item.id;
+  return {
+    id: levelId(iid, wid),
+    inventory_item_id: iid,
+    location_id: wid,
+    sku: rec.item.sku,
+    stocked_quantity: f.stocked,
+    reserved_quantity: 0,
+    incoming_quantity: f.incoming,
+    safety_stock: f.safety,
+    available_quantity: f.stocked - f.safety,
+    reorder_level: f.fields?.reorder_level ?? 0,
+    reorder_quantity: f.fields?.reorder_quantity ?? 0,
+    bin_location: f.fields?.bin_location ?? null,
+    metadata: f.fields?.metadata ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+// ======================================================================================
+// Reads: the level as shown (hot levels with their parked units as free stock)
+// ======================================================================================
+
+export interface HotSnapshot {
+  /** The level row as stored (raw figures). */
+  level: Row;
+  /** The level's hot_shards (0: not hot). */
+  n: number;
+  /** allot of every shard the level may have (0 for a missing one). */
+  allots: number[];
+  /** Σ allot: units parked in shards. */
+  parked: number;
+}
+
+const hotShardsOf = (row: Row | undefined): number => Number(row?.hot_shards ?? 0);
+
+/**
+ * The level (consistent GetItem), then its shards 0..max(n, hot_shards)−1 (consistent BatchGetItem).
+ * Not one snapshot: no write can cancel it (a TransactGetItems is cancelled by any write to its
+ * items on AWS), and every guard built from it conditions on exactly what it read.
+ */
+export async function readHot(tenant: string, iid: string, wid: string, n = 0): Promise<HotSnapshot | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }));
+  const level = res.Item;
+  noteHot(tenant, iid, wid, hotShardsOf(level));
+  if (!level) return undefined;
+  const m = Math.max(n, hotShardsOf(level));
+  const shardRows = m ? await batchGet(Array.from({ length: m }, (_, k) => keys.hotShard(tenant, iid, wid, k))) : [];
+  const allots = Array.from({ length: m }, () => 0);
+  for (const r of shardRows) allots[Number(r.shard_no)] = Number(r.allot ?? 0);
+  return { level, n: hotShardsOf(level), allots, parked: allots.reduce((a, b) => a + b, 0) };
+}
+
+/** The level as the API shows it: parked units are free stock, not reserved. */
+function shownRow(s: HotSnapshot): Row {
+  return { ...s.level, available_quantity: Number(s.level.available_quantity) + s.parked, reserved_quantity: Number(s.level.reserved_quantity) - s.parked };
+}
+
+/** Level rows as the API shows them (hot levels: their shards read; others untouched, no request). */
+export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Promise<R[]> {
+  if (!rows.some((r) => hotShardsOf(r) > 0)) return rows;
+  return Promise.all(
+    rows.map(async (r) => {
+      if (hotShardsOf(r) === 0) return r;
+      const s = await readHot(tenant, String(r.inventory_item_id), String(r.location_id), hotShardsOf(r));
+      return s ? ({ ...r, ...shownRow(s) } as R) : r;
+    }),
+  );
+}
+
+/** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
+export async function readLevels(
+  tenant: string,
+  pairs: { iid: string; wid: string }[],
+  batchRows: (k: { PK: string; SK: string }[]) => Promise<{ rows: Row[]; requests: number }>,
+): Promise<{ rows: { level: Level; version: number }[]; requests: number }> {
+  const read = await batchRows(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
+  return { rows: (await shownLevels(tenant, read.rows)).map((r) => ({ level: strip<Level>(r), version: Number(r.version ?? 1) })), requests: read.requests };
+}
+
+/** The level's low-stock flag sequence (the stream consumer's order). */
+export async function levelFlagSeq(tenant: string, iid: string, wid: string): Promise<string | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ProjectionExpression: 'flag_seq', ConsistentRead: true }));
+  return res.Item?.flag_seq as string | undefined;
+}
+
+// ---------- which levels are hot, as this process last saw them (a hint: every write is guarded) ----------
+
+const HINT_MS = 60_000;
+const hints = new Map<string, { n: number; until: number }>();
+const hintKey = (tenant: string, iid: string, wid: string) => `${tenant}\u0000${iid}\u0000${wid}`;
+function hotHint(tenant: string, iid: string, wid: string): number {
+  const h = hints.get(hintKey(tenant, iid, wid));
+  return !h || h.until < Date.now() ? 0 : h.n;
+}
+function noteHot(tenant: string, iid: string, wid: string, n: number): void {
+  const k = hintKey(tenant, iid, wid);
+  if (n > 0) hints.set(k, { n, until: Date.now() + HINT_MS });
+  else hints.delete(k);
+}
+
+// ======================================================================================
+// Hot mode: the actions that move units between a level and its shards
+// ======================================================================================
+
+function shardMove(tenant: string, iid: string, wid: string, k: number, delta: number, now: string, label: string): TxAction {
+  const values: Row = { ':d': delta, ':now': now, ':zero': 0, ':iid': iid, ':wid': wid, ':k': k, ':e': 'hot_shard' };
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.hotShard(tenant, iid, wid, k),
+        UpdateExpression: 'SET allot = if_not_exists(allot, :zero) + :d, updated_at = :now, inventory_item_id = :iid, location_id = :wid, shard_no = :k, entity = :e',
+        // I3: a shard never goes below zero
+        ...(delta < 0 ? { ConditionExpression: 'allot >= :take', ExpressionAttributeValues: { ...values, ':take': -delta } } : { ExpressionAttributeValues: values }),
+      },
+    },
+  };
+}
+
+/**
+ * I6: every parked unit back, the shards exactly as `s` read them (an empty one checked to be still
+ * empty); shards from `keepBelow` on are deleted (hot mode narrowed or off). `pulled` units go to the
+ * level's available in the caller's level update (and off its reserved).
+ */
+function pullAll(tenant: string, s: HotSnapshot, now: string, label: string, keepBelow = s.allots.length): { pulled: number; actions: TxAction[] } {
+  const iid = String(s.level.inventory_item_id);
+  const wid = String(s.level.location_id);
+  const actions = s.allots.map((a, k): TxAction => {
+    const Key = keys.hotShard(tenant, iid, wid, k);
+    const values = { ':a': a };
+    const exact = a === 0 ? 'attribute_not_exists(allot) OR allot = :a' : 'allot = :a';
+    if (k >= keepBelow) return { label: `${label}#shard:${k}`, item: { Delete: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } } };
+    if (a === 0) return { label: `${label}#shard:${k}`, item: { ConditionCheck: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } } };
+    return {
+      label: `${label}#shard:${k}`,
+      item: { Update: { TableName: tableName(), Key, UpdateExpression: 'SET allot = :zero, updated_at = :now', ConditionExpression: exact, ExpressionAttributeValues: { ...values, ':zero': 0, ':now': now } } },
+    };
+  });
+  return { pulled: s.parked, actions };
+}
+
+/** The hot state a level write saw, as a condition (I6, I7): still not hot, or hot with `n` shards. */
+function hotIs(n: number, values: Row): string {
+  if (!n) return 'attribute_not_exists(hot_shards)';
+  values[':hot_n'] = n;
+  return 'hot_shards = :hot_n';
+}
+
+/**
+ * `available −= d, reserved += d` on the level (d > 0 parks, d < 0 unparks), while its hot_shards is
+ * `n`; the version moves (I7). Parking takes free units only and leaves available ≥ 0 (I6).
+ */
+function levelPark(tenant: string, iid: string, wid: string, d: number, n: number, now: string): TxAction {
+  const values: Row = { ':d': d, ':now': now, ':one': 1 };
+  let condition = `attribute_exists(PK) AND ${hotIs(n, values)}`;
+  if (d > 0) {
+    values[':min'] = d;
+    condition += ' AND available_quantity >= :min';
+  }
+  return {
+    label: 'level',
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: 'SET available_quantity = available_quantity - :d, reserved_quantity = reserved_quantity + :d, updated_at = :now, version = if_not_exists(version, :one) + :one',
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/**
+ * The target split of a hot level's free units: evenly over its shards, nothing left on the level.
+ * Undefined when the split is close enough to leave alone (so the background does not touch the
+ * shards reservations are using more than it must).
+ */
+export function rebalancePlan(s: HotSnapshot): number[] | undefined {
+  if (s.n === 0) return undefined;
+  const free = Math.max(0, Number(s.level.available_quantity) + s.parked);
+  const target = Array.from({ length: s.n }, (_, k) => Math.floor(free / s.n) + (k < free % s.n ? 1 : 0));
+  const levelFree = Number(s.level.available_quantity);
+  const current = Array.from({ length: Math.max(s.n, s.allots.length) }, (_, k) => s.allots[k] ?? 0);
+  const mean = free / s.n;
+  const starved = target.some((t, k) => current[k] < t / 4 && t - current[k] >= 1);
+  const stray = current.slice(s.n).some((a) => a > 0);
+  if (levelFree <= 0 && !starved && !stray && !(free === 0 && s.parked > 0)) return undefined;
+  if (levelFree > 0 && levelFree < Math.max(1, mean / 4) && !starved && !stray) return undefined;
+  return current.map((_, k) => target[k] ?? 0);
+}
+
+/**
+ * Park and rebalance a hot level (the stream consumer's part of hot mode): one transaction of
+ * relative moves planned from one read; refused when a reservation or another rebalance moved a
+ * figure first (the next record tries again). Returns the level as shown and whether units moved.
+ */
+export async function settleHotLevel(tenant: string, iid: string, wid: string, now: string): Promise<{ shown: Row; moved: boolean; snapshot: string } | undefined> {
+  const s = await readHot(tenant, iid, wid, hotHint(tenant, iid, wid));
+  if (!s) return undefined;
+  const shown = shownRow(s);
+  const snapshot = `${s.level.updated_at}-${s.allots.join('.')}`;
+  const plan = rebalancePlan(s);
+  if (!plan) return { shown, moved: false, snapshot };
+  const actions: TxAction[] = [];
+  let toShards = 0;
+  plan.forEach((t, k) => {
+    const d = t - (s.allots[k] ?? 0);
+    if (d !== 0) actions.push(shardMove(tenant, iid, wid, k, d, now, `shard:${k}`));
+    toShards += d;
+  });
+  if (!actions.length) return { shown, moved: false, snapshot };
+  actions.push(levelPark(tenant, iid, wid, toShards, s.n, now));
+  return { shown, moved: !(await transactOrCancelled(actions)), snapshot };
+}
+
+/** A stream record's row is hot-mode state (a shard, or a level in hot mode before or after). */
+export function isHotRow(row: Row | undefined, prev?: Row | undefined): boolean {
+  if (row?.entity === 'hot_shard' || prev?.entity === 'hot_shard') return true;
+  return (row?.entity === 'level' || prev?.entity === 'level') && (hotShardsOf(row) > 0 || hotShardsOf(prev) > 0);
+}
+
+// ======================================================================================
+// Reserving and releasing (reservations, their changes, holds)
+// ======================================================================================
+
+/**
+ * `reserved += q, available −= q` at a level (I4): available stays ≥ floor (null: no floor),
+ * reserved ≤ MAX_QUANTITY (I3). With `policyVersion`, the level's copy of the backorder policy is the
+ * one the floor was computed from. `pulled`: parked units the same transaction takes back (I6).
+ */
+function take(tenant: string, iid: string, wid: string, q: number, floor: number | null, now: string, label: string, g: { policyVersion?: number; hot?: number; pulled?: number } = {}): TxAction {
+  const pulled = g.pulled ?? 0;
+  const values: Row = { ':q': q - pulled, ':now': now, ':maxr': MAX_QUANTITY - q };
+  let condition = 'attribute_exists(PK) AND reserved_quantity <= :maxr';
+  if (floor !== null) {
+    values[':min'] = floor + q - pulled;
+    condition += ' AND available_quantity >= :min';
+  }
+  if (g.policyVersion !== undefined) {
+    values[':pv'] = g.policyVersion;
+    condition += ' AND policy_version = :pv';
+  }
+  // spending backorders (or planning with parked units) only in the hot state read (I6)
+  if (g.hot !== undefined) condition += ` AND ${hotIs(g.hot, values)}`;
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
+
+/** `reserved −= q, available += q` at a level (release): reserved never below zero (I2, I3). */
+export function releaseAt(tenant: string, iid: string, wid: string, q: number, now: string, label = 'level'): TxAction {
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: 'SET reserved_quantity = reserved_quantity - :q, available_quantity = available_quantity + :q, updated_at = :now',
+        ConditionExpression: 'attribute_exists(PK) AND reserved_quantity >= :q',
+        ExpressionAttributeValues: { ':q': q, ':now': now },
+      },
+    },
+  };
+}
+
+/** Several reservations given back at once: each level once, with the sum (a transaction touches an item once). */
+export function releaseAtLevels(tenant: string, reservations: { inventory_item_id: string; location_id: string; quantity: number }[], now: string): TxAction[] {
+  const perLevel = new Map<string, { iid: string; wid: string; q: number }>();
+  for (const r of reservations) {
+    const k = `${r.inventory_item_id}:${r.location_id}`;
+    const cur = perLevel.get(k) ?? { iid: r.inventory_item_id, wid: r.location_id, q: 0 };
+    cur.q += r.quantity;
+    perLevel.set(k, cur);
+  }
+  return [...perLevel.values()].map(({ iid, wid, q }) => releaseAt(tenant, iid, wid, q, now, `level:${iid}:${wid}`));
+}
+
+/** The label of a level's take in a multi-level transaction. */
+export const levelLabel = (iid: string, wid: string) => `level:${iid}:${wid}`;
+
+/** What a take at a level was planned with (to say why it was refused). */
+interface TakePlan {
+  iid: string;
+  wid: string;
+  q: number;
+  floor: number | null;
+  pulled: number;
+  hot: number;
+  policyVersion: number;
+  /** The floor was raised to 0 to leave the shards alone: a shortage means "plan again", not an answer. */
+  raised: boolean;
+}
+
+/**
+ * The actions that reserve `q` at each level of `perLevel` (wid → q) of one item: per level one take
+ * checking the floor and the level's copy of the policy (the item row only for a level without a
+ * copy), and at a hot level every parked unit taken back in the same transaction (I6, I8). Labels:
+ * `label(wid)` for the take, `<label>#shard:k` for its shards, `item:<iid>` for the item's policy check.
+ */
+export async function reserveAtLevels(tenant: string, rec: ItemRecord, perLevel: Map<string, number>, floor: number | null, now: string, label = (wid: string) => levelLabel(rec.item.id, wid)): Promise<{ actions: TxAction[]; plans: Map<string, TakePlan> }> {
+  const iid = rec.item.id;
+  const actions: TxAction[] = [];
+  const plans = new Map<string, TakePlan>();
+  let legacy = false;
+  for (const [wid, q] of perLevel) {
+    const lv = rec.levels.find((l) => l.location_id === wid);
+    const hot = lv?.hot_shards ?? 0;
+    let pulled = 0;
+    let levelFloor = floor;
+    if (hot) {
+      const s = await readHot(tenant, iid, wid, hot);
+      if (s && s.n && Number(s.level.available_quantity) >= q) {
+        // the level's own free units cover it: take them, never below zero (I6), shards untouched
+        levelFloor = 0;
+      } else if (s && s.n) {
+        const p = pullAll(tenant, s, now, label(wid));
+        pulled = p.pulled;
+        actions.push(...p.actions);
+      }
+    }
+    const pv = rec.levelPolicy[wid];
+    if (pv === undefined) legacy = true;
+    // the hot state is pinned when parked units are pulled, and whenever backorders may be spent
+    const pinHot = pulled > 0 || (hot > 0 && levelFloor !== 0) || levelFloor !== 0;
+    actions.push(take(tenant, iid, wid, q, levelFloor, now, label(wid), { policyVersion: pv === undefined ? undefined : rec.policyVersion, hot: pinHot ? hot : undefined, pulled }));
+    plans.set(label(wid), { iid, wid, q, floor: levelFloor, pulled, hot, policyVersion: rec.policyVersion, raised: levelFloor !== floor });
+  }
+  if (legacy) actions.push(policyCheck(tenant, rec, `item:${iid}`));
+  return { actions, plans };
+}
+
+/** The item's backorder policy is the one the floor was computed from (levels without a copy of it). */
+function policyCheck(tenant: string, rec: ItemRecord, label: string): TxAction {
+  return {
+    label,
+    item: { ConditionCheck: { TableName: tableName(), Key: keys.item(tenant, rec.item.id), ConditionExpression: 'policy_version = :pv', ExpressionAttributeValues: { ':pv': rec.policyVersion } } },
+  };
+}
+
+/**
+ * Why the takes of `plans` were refused: a DomainError to answer (no level, too little stock, a bound),
+ * or RETRY (the policy, the hot state, a shard or anything else moved since it was read). The one
+ * place a refused take becomes an answer.
+ */
+export function takeRefusal(refused: Cancellation, plans: Map<string, TakePlan>, sku: (iid: string) => string): DomainError | typeof RETRY {
+  for (const [label, old] of refused.failed) {
+    const plan = plans.get(label);
+    if (!plan) continue;
+    if (!old) return levelNotFound(plan.iid, plan.wid);
+    if (old.policy_version !== undefined && Number(old.policy_version) !== plan.policyVersion) return RETRY;
+    if (hotShardsOf(old) !== plan.hot) return RETRY;
+    if (Number(old.reserved_quantity) > MAX_QUANTITY - plan.q) return quantityTooLarge('quantity', Number(old.reserved_quantity), plan.q, MAX_QUANTITY);
+    const available = Number(old.available_quantity) + plan.pulled;
+    if (plan.raised) return RETRY;
+    if (plan.floor !== null && available < plan.floor + plan.q) return insufficientStock(sku(plan.iid), plan.wid, available, plan.q);
+    return RETRY;
+  }
+  return RETRY; // a shard, the item's policy or a row of the caller's moved: read again
+}
+
+/**
+ * Reserve at one level, with `rows` (the reservation's Put) in the same transaction. A hot level:
+ * from one of its shards; otherwise, and when no shard has enough alone, from the level (its parked
+ * units taken back in the same transaction). Answers INSUFFICIENT_STOCK with the figure shown.
+ */
+export async function reserve(ctx: WriteContext, r: { iid: string; wid: string; q: number }, rows: TxAction[]): Promise<void> {
+  const { tenant } = ctx;
+  const hot = hotHint(tenant, r.iid, r.wid);
+  if (hot > 0 && (await reserveFromShards(ctx, r, hot, rows))) return;
+  const fast = await reserveWithoutBackorders(ctx, r, rows, hot === 0);
+  if (fast) return;
+  await withRetry(async () => {
+    const rec = await loadItem(tenant, r.iid);
+    if (!rec) throw notFound('Inventory item', r.iid, 'INVENTORY_NOT_FOUND');
+    const { actions, plans } = await reserveAtLevels(tenant, rec, new Map([[r.wid, r.q]]), floorOf(rec), ctx.now, () => 'level');
+    const refused = await transactOrCancelled([...actions, ...rows]);
+    if (!refused) return true;
+    const why = takeRefusal(refused, plans, () => rec.item.sku ?? rec.item.id);
+    if (why === RETRY) return RETRY;
+    throw why;
+  });
+}
+
+/** The lowest available a reservation of this item may leave (I4), or null. */
+function floorOf(rec: ItemRecord): number | null {
+  if (!rec.item.allow_backorder) return 0;
+  return rec.item.backorder_limit === null ? null : -rec.item.backorder_limit;
+}
+
+/**
+ * The common case in one request: an item that allows no backorders has a floor of 0, so the
+ * transaction checks that policy on the level's copy of it instead of reading the item first. True
+ * when it reserved; false when the general path must decide. Insufficient stock is answered here
+ * (the level is not hot: a hot level's free units are in its shards).
+ */
+async function reserveWithoutBackorders(ctx: WriteContext, r: { iid: string; wid: string; q: number }, rows: TxAction[], tryShards: boolean): Promise<boolean> {
+  const { tenant } = ctx;
+  const level = take(tenant, r.iid, r.wid, r.q, 0, ctx.now, 'level');
+  const update = level.item.Update!;
+  update.ConditionExpression += ' AND policy_allow_backorder = :false';
+  (update.ExpressionAttributeValues as Row)[':false'] = false;
+  const refused = await transactOrCancelled([level, ...rows]);
+  if (!refused) return true;
+  const f = refused.failed;
+  if (!f.has('level')) return false;
+  const old = f.get('level');
+  if (!old || old.policy_allow_backorder !== false) return false;
+  if (Number(old.reserved_quantity) > MAX_QUANTITY - r.q) throw quantityTooLarge('quantity', Number(old.reserved_quantity), r.q, MAX_QUANTITY);
+  if (hotShardsOf(old) > 0) {
+    noteHot(tenant, r.iid, r.wid, hotShardsOf(old));
+    return tryShards && (await reserveFromShards(ctx, r, hotShardsOf(old), rows));
+  }
+  throw insufficientStock(String(old.sku ?? r.iid), r.wid, Number(old.available_quantity), r.q);
+}
+
+/**
+ * A reservation at a hot level: `allot −= q IF allot ≥ q` on a shard chosen at random, `rows` in the
+ * same transaction. A shard held by another transaction, or throttled past the SDK's retries, sends
+ * it to the next shard at once; a shard with too little, to a shard that has enough (one read says
+ * which). False when no shard can serve it alone: the level's own path decides.
+ */
+async function reserveFromShards(ctx: WriteContext, r: { iid: string; wid: string; q: number }, n: number, rows: TxAction[]): Promise<boolean> {
+  const { tenant } = ctx;
+  let k = Math.floor(Math.random() * n);
+  for (let attempt = 0, busy = 0, throttled = 0; attempt < 3; ) {
+    let refused: Cancellation | undefined;
+    try {
+      refused = await transactOrCancelled([shardMove(tenant, r.iid, r.wid, k, -r.q, ctx.now, `shard:${k}`), ...rows], { retryConflicts: false });
+    } catch (err) {
+      if ((err as Error).name !== 'ProvisionedThroughputExceededException') throw err;
+      if (++throttled >= n) throw err; // every shard's partition is out of capacity: the answer (429)
+      k = (k + 1) % n;
+      continue;
+    }
+    if (!refused) return true;
+    if (refused.conflict && refused.failed.size === 0) {
+      busy++;
+      k = (k + 1) % n;
+      if (busy % n === 0) {
+        if (busy >= 15 * n) throw changingTooFast();
+        await new Promise((res) => setTimeout(res, Math.random() * Math.min(250, 5 * 2 ** (busy / n))));
+      }
+      continue;
+    }
+    if (!refused.failed.has(`shard:${k}`)) return false; // a row of the caller's: the level's path answers it
+    attempt++;
+    const s = await readHot(tenant, r.iid, r.wid, n);
+    if (!s || s.n === 0) return false;
+    n = s.n;
+    const rich = s.allots.flatMap((a, i) => (i < s.n && a >= r.q ? [i] : []));
+    const available = Number(s.level.available_quantity) + s.parked;
+    if (!rich.length && s.level.policy_allow_backorder === false && available < r.q) {
+      throw insufficientStock(String(s.level.sku ?? r.iid), r.wid, available, r.q);
+    }
+    if (!rich.length) return false;
+    k = rich[Math.floor(Math.random() * rich.length)];
+  }
+  return false;
+}
+
+/**
+ * Fulfilment at a level: stocked and reserved both drop by `q` (available unchanged), on the version
+ * read (the ledger's `before` is that version's stocked), never below zero (I3).
+ */
+export function consumeAt(tenant: string, iid: string, wid: string, c: { q: number; version: number; stockedBefore: number }, now: string, label = 'level'): TxAction {
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: 'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
+        ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
+        ExpressionAttributeValues: { ':after': c.stockedBefore - c.q, ':q': c.q, ':next': c.version + 1, ':seen': c.version, ':now': now },
+      },
+    },
+  };
+}
+
+/** Why a consumption was refused: negative stock (an answer) or a moved version (RETRY). */
+export function consumeRefusal(refused: Cancellation, label: string, c: { q: number; version: number }): DomainError | typeof RETRY {
+  const old = refused.failed.get(label);
+  if (old && Number(old.version) === c.version && Number(old.stocked_quantity) < c.q) return negativeQuantity('stocked_quantity', Number(old.stocked_quantity), -c.q);
+  return RETRY;
+}
+
+// ======================================================================================
+// Stock writes (admin set / adjust, bulk and upload rows, transfers) and the level's life
+// ======================================================================================
+
+/**
+ * A hot level's parked units, for a write on the version read that lowers its available (I6): every
+ * one comes back in the write's transaction. Nothing for a level not hot, or a write that does not
+ * lower available (no request).
+ */
+async function pullFor(tenant: string, level: { inventory_item_id: string; location_id: string; hot_shards?: number }, lowersAvailable: boolean, now: string, label: string, keepBelow?: number): Promise<{ pulled: number; actions: TxAction[] }> {
+  if (!level.hot_shards || (!lowersAvailable && keepBelow === undefined)) return { pulled: 0, actions: [] };
+  const s = await readHot(tenant, level.inventory_item_id, level.location_id, level.hot_shards);
+  if (!s || !s.allots.length) return { pulled: 0, actions: [] };
+  return pullAll(tenant, s, now, label, keepBelow);
+}
+
+/**
+ * `SET stocked = after, available += Δ` on the exact version read (I7), at a level whose warehouse
+ * takes stock writes (I5), stocked within [0, MAX_QUANTITY] (I3); `minAvailable`: available must
+ * cover it (a transfer never takes reserved or safety stock). A hot level's parked units come back in
+ * the same transaction when available goes down (I6).
+ */
+export async function setStocked(tenant: string, l: Level, version: number, after: number, now: string, label: string, opts: { minAvailable?: number } = {}): Promise<{ actions: TxAction[]; pulled: number }> {
+  const lowers = after < l.stocked_quantity || opts.minAvailable !== undefined;
+  const hot = await pullFor(tenant, l, lowers, now, label);
+  const values: Row = { ':after': after, ':d': after - l.stocked_quantity + hot.pulled, ':seen': version, ':next': version + 1, ':now': now, ':false': false };
+  let condition = `version = :seen AND ${LEVEL_WRITABLE}`;
+  if (after > l.stocked_quantity) {
+    values[':max_before'] = MAX_QUANTITY - (after - l.stocked_quantity);
+    condition += ' AND stocked_quantity <= :max_before';
+  }
+  if (opts.minAvailable !== undefined) {
+    values[':minav'] = opts.minAvailable - hot.pulled;
+    condition += ' AND available_quantity >= :minav';
+  }
+  if (hot.pulled) values[':pulled'] = hot.pulled;
+  return {
+    pulled: hot.pulled,
+    actions: [
+      {
+        label,
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.level(tenant, l.inventory_item_id, l.location_id),
+            UpdateExpression: `SET stocked_quantity = :after, available_quantity = available_quantity + :d${hot.pulled ? ', reserved_quantity = reserved_quantity - :pulled' : ''}, version = :next, updated_at = :now`,
+            ConditionExpression: condition,
+            ExpressionAttributeValues: values,
+          },
+        },
+      },
+      ...hot.actions,
+    ],
+  };
+}
+
+/**
+ * Why a stock write on the version read was refused: the level is gone, its warehouse is read-only,
+ * too little available for a transfer (the figure shown), or RETRY (the version or a shard moved).
+ */
+export async function stockRefusal(tenant: string, refused: Cancellation, label: string, l: { inventory_item_id: string; location_id: string; sku?: string | null }, version: number, opts: { minAvailable?: number; pulled?: number } = {}): Promise<DomainError | typeof RETRY | undefined> {
+  const f = refused.failed;
+  if (!f.has(label)) return undefined;
+  const old = f.get(label);
+  if (!old) return levelGone(tenant, l.inventory_item_id, l.location_id);
+  if (levelReadonly(old)) return readonlyWarehouse(l.location_id);
+  if (Number(old.version) === version && opts.minAvailable !== undefined) {
+    const available = Number(old.available_quantity) + (opts.pulled ?? 0);
+    if (available < opts.minAvailable) return insufficientStock(String(l.sku ?? l.inventory_item_id), l.location_id, available, opts.minAvailable);
+  }
+  return RETRY;
+}
+
+/** A new level's Put (it must not exist), with the item's level_seq move and the warehouse's count and flag guard. */
+export async function newLevelActions(tenant: string, rec: ItemRecord, wid: string, figures: { stocked: number; incoming: number; safety: number; fields?: LevelFields }, now: string, opts: { label?: string; productId?: string; warehouseLabel?: string } = {}): Promise<{ actions: TxAction[]; flag: WarehouseFlag } | undefined> {
+  const birth = levelBirth(tenant, rec, { productId: opts.productId });
+  const flag = await warehouseFlag(tenant, wid, rec.item.id);
+  if (!flag) return undefined;
+  const level = newLevel(rec, wid, figures, now);
+  const mustBeWritable = figures.stocked > 0 || figures.incoming > 0;
+  return {
+    flag,
+    actions: [
+      { label: opts.label ?? 'level', item: { Put: { TableName: tableName(), Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }), ConditionExpression: 'attribute_not_exists(PK)' } } },
+      birth.action,
+      // the warehouse exists (and is writable if stock arrives with the level), its read-only flag is
+      // the one the level copies; it counts its levels
+      warehouseLevelCount(flag.counter, 1, { mustBeWritable, flag, label: opts.warehouseLabel }),
+    ],
+  };
+}
+
+/**
+ * A level creation's warehouse guard failed: gone (no old image), read-only while stock arrives, or
+ * its read-only flag moved since the level copied it (RETRY).
+ */
+export function warehouseRefusal(refused: Cancellation, wid: string, flag: WarehouseFlag | undefined, mustBeWritable: boolean, label = 'warehouse'): DomainError | typeof RETRY | undefined {
+  if (!refused.failed.has(label)) return undefined;
+  const old = refused.failed.get(label);
+  if (!old) return notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+  if (mustBeWritable && old.is_readonly === true && Number(old.ro_seq ?? 0) === flag?.seq) return readonlyWarehouse(wid);
+  return RETRY;
+}
+
 export async function createLevel(ctx: WriteContext, iid: string, input: NewLevel): Promise<void> {
   const { tenant, now } = ctx;
   await withRetry(async () => {
     const wid = input.location_id;
     const stocked = input.stocked_quantity ?? 0;
     const incoming = input.incoming_quantity ?? 0;
-    const safety = input.safety_stock ?? 0;
     const rec = await requireItem(tenant, iid);
-    const level: Level = {
-      id: levelId(iid, wid),
-      inventory_item_id: iid,
-      location_id: wid,
-      sku: rec.item.sku,
-      stocked_quantity: stocked,
-      reserved_quantity: 0,
-      incoming_quantity: incoming,
-      safety_stock: safety,
-      available_quantity: stocked - safety,
-      reorder_level: input.reorder_level ?? 0,
-      reorder_quantity: input.reorder_quantity ?? 0,
-      bin_location: input.bin_location ?? null,
-      metadata: input.metadata ?? null,
-      created_at: now,
-      updated_at: now,
-    };
-    // the item still exists with this sku, and this creation takes the next level_seq (and with it
-    // versions no earlier level of this item and warehouse had)
     if (input.product_id && rec.item.product_id && rec.item.product_id !== input.product_id) {
       throw otherProduct(rec.item.sku ?? iid, rec.item.product_id, input.product_id);
     }
-    const birth = levelBirth(tenant, rec, { productId: input.product_id });
-    const flag = await warehouseFlag(tenant, wid, iid);
-    if (!flag) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
-    const mustBeWritable = stocked > 0 || incoming > 0;
-    const actions: TxAction[] = [
-      {
-        label: 'level',
-        item: {
-          Put: {
-            TableName: tableName(),
-            Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }),
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-      },
-      birth.action,
-      // the warehouse must exist (and be writable if stock arrives with the level), its read-only flag
-      // is the one the level copies; it counts its levels
-      warehouseLevelCount(flag.counter, 1, { mustBeWritable, flag }),
-    ];
+    const made = await newLevelActions(tenant, rec, wid, { stocked, incoming, safety: input.safety_stock ?? 0, fields: input }, now, { productId: input.product_id });
+    if (!made) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
+    const actions = made.actions;
     const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: input.reason ?? 'initial', note: input.note, reference: input.reference, created_by: ctx.by, at: now };
     if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
     if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
@@ -144,7 +755,7 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
       if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
       return RETRY;
     }
-    const wh = warehouseFailure(refused, wid, flag, mustBeWritable);
+    const wh = warehouseRefusal(refused, wid, made.flag, stocked > 0 || incoming > 0);
     if (wh === RETRY) return RETRY;
     if (wh) throw wh;
     if (f.has('level')) throw new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${wid}`);
@@ -160,23 +771,19 @@ export interface LevelChange extends LevelFields {
   reference?: string | null;
   /** Compare-and-set: the write applies only while stocked_quantity equals this. */
   expected_quantity?: number;
-  /** Hot mode's shard count (0: off), set before the other fields (store/hot.ts). */
+  /** Hot mode's shard count (0: off), set in the same transaction as the rest (I8). */
   hot_shards?: number;
 }
 
 /**
  * Absolute set or relative adjustment of one level, with its ledger rows, in one transaction.
- * `before` comes from a read; the write is conditioned on the level's version, so it applies
- * to exactly the state it was computed from (retried when the version moved).
+ * `before` comes from a read; the write is conditioned on the level's version (I7), so it applies to
+ * exactly the state it was computed from (retried when the version moved). A change of `hot_shards`
+ * goes in the same transaction: every parked unit back on the level, shards beyond the new count
+ * deleted, the count set — so a refused request leaves hot mode as it was (I8).
  */
 export async function changeLevel(ctx: WriteContext, iid: string, wid: string, change: LevelChange): Promise<void> {
   const { tenant, now } = ctx;
-  if (change.hot_shards !== undefined) {
-    // its own transaction (every parked unit back on the level, the new count); idempotent, so the
-    // request's claim goes with the level write below, and a retried request sets the same count
-    const done = await withoutClaim(() => setHotShards(tenant, iid, wid, change.hot_shards!, now));
-    if (done === 'no-level') throw (await loadItem(tenant, iid)) ? levelNotFound(iid, wid) : notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
-  }
   await withRetry(async () => {
     const rec = await requireItem(tenant, iid);
     const level = rec.levels.find((l) => l.location_id === wid);
@@ -185,8 +792,7 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
     if (change.expected_quantity !== undefined && change.expected_quantity !== level.stocked_quantity) {
       throw quantityMismatch(change.expected_quantity, level.stocked_quantity);
     }
-    const stocked =
-      change.adjustment !== undefined ? level.stocked_quantity + change.adjustment : (change.stocked_quantity ?? level.stocked_quantity);
+    const stocked = change.adjustment !== undefined ? level.stocked_quantity + change.adjustment : (change.stocked_quantity ?? level.stocked_quantity);
     const incoming = change.incoming_quantity ?? level.incoming_quantity;
     const safety = change.safety_stock ?? level.safety_stock;
     const stockedDelta = stocked - level.stocked_quantity;
@@ -194,8 +800,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       throw quantityTooLarge('adjustment', level.stocked_quantity, change.adjustment, MAX_QUANTITY);
     }
     const availableDelta = stockedDelta - (safety - level.safety_stock);
-
-    const e = setFields(newExpr(), {
+    const hotNow = level.hot_shards ?? 0;
+    const hotNext = change.hot_shards ?? hotNow;
+    const e: Expr = setFields(newExpr(), {
       stocked_quantity: stocked,
       incoming_quantity: incoming,
       safety_stock: safety,
@@ -206,74 +813,80 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       updated_at: now,
       version: version + 1,
     });
-    // a hot level's parked units come back in this write when it lowers available (store/hot.ts)
-    const hot = await pullParked(tenant, level, availableDelta < 0, now);
-    // available moves by a relative amount, so concurrent reservations (which do not bump
-    // the version) compose with this write instead of being overwritten
+    // a hot level's parked units come back when this write lowers available or changes the shard count (I6, I8)
+    const hot = await pullFor(tenant, level, availableDelta < 0, now, 'level', hotNext !== hotNow ? hotNext : undefined);
+    if (hotNext !== hotNow) {
+      if (hotNext > 0) setFields(e, { hot_shards: hotNext });
+      else (e.remove ??= []).push('hot_shards');
+    }
+    // available moves by a relative amount, so concurrent reservations (which do not move the
+    // version) compose with this write instead of being overwritten
     addTo(e, 'available_quantity', availableDelta + hot.pulled);
     if (hot.pulled) addTo(e, 'reserved_quantity', -hot.pulled);
     e.values[':seen'] = version;
     let condition = 'version = :seen';
     if (stockedDelta < 0) {
-      // invariant: stocked_quantity never goes below zero
       e.values[':min_stocked'] = -stockedDelta;
       condition += ' AND stocked_quantity >= :min_stocked';
     }
     if (stockedDelta > 0) {
-      // invariant: stocked_quantity never exceeds MAX_QUANTITY, relative writes included
       e.values[':max_before'] = MAX_QUANTITY - stockedDelta;
       condition += ' AND stocked_quantity <= :max_before';
     }
     if (change.expected_quantity !== undefined) {
-      // compare-and-set: the stocked quantity the caller expects is the one being replaced
       e.values[':expected'] = change.expected_quantity;
       condition += ' AND stocked_quantity = :expected';
     }
     const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
     if (quantityChanged) {
-      // read-only warehouses (e.g. FBA) take no stock writes; checked in the write, on the level's copy of the flag
       e.values[':false'] = false;
       condition += ` AND ${LEVEL_WRITABLE}`;
     }
     const actions: TxAction[] = [
-      {
-        label: 'level',
-        item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), ...updateParams(e), ConditionExpression: condition } },
-      },
+      { label: 'level', item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), ...updateParams(e), ConditionExpression: condition } } },
       ...hot.actions,
     ];
-    const base = {
-      tenant,
-      sku: rec.item.sku,
-      inventory_item_id: iid,
-      warehouse_id: wid,
-      reason: change.reason ?? 'correction',
-      note: change.note,
-      reference: change.reference,
-      created_by: ctx.by,
-      at: now,
-    };
-    if (stocked !== level.stocked_quantity)
-      actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
-    if (incoming !== level.incoming_quantity)
-      actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
+    const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, reason: change.reason ?? 'correction', note: change.note, reference: change.reference, created_by: ctx.by, at: now };
+    if (stocked !== level.stocked_quantity) actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
+    if (incoming !== level.incoming_quantity) actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
     const refused = await transactOrCancelled(actions);
-    if (!refused) return true;
+    if (!refused) {
+      noteHot(tenant, iid, wid, hotNext);
+      return true;
+    }
     const f = refused.failed;
     const old = f.get('level');
     if (f.has('level') && !old) throw await levelGone(tenant, iid, wid);
     if (quantityChanged && levelReadonly(old)) throw readonlyWarehouse(wid);
-    if (old && old.version === version && stocked < 0) {
-      throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
-    }
-    if (old && old.version === version && stocked > MAX_QUANTITY) {
-      throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
-    }
-    if (old && old.version === version && change.expected_quantity !== undefined) {
-      throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
-    }
+    if (old && old.version === version && stocked < 0) throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
+    if (old && old.version === version && stocked > MAX_QUANTITY) throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
+    if (old && old.version === version && change.expected_quantity !== undefined) throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
     return RETRY;
   });
+}
+
+/**
+ * A level's Delete with its shards (all of them: a hot level goes with its shards in the same
+ * transaction, I8), guarded by `condition` over the level's raw row. `reserved_quantity` in the
+ * condition is compared with :parked (the units the shards hold, which count as reserved on the row:
+ * I2) — so "nothing reserved" is `reserved_quantity = :parked`.
+ */
+export async function levelDeleteActions(tenant: string, l: Level, now: string, label: string, guard: { condition: string; values: Row }): Promise<TxAction[]> {
+  const hot = await pullFor(tenant, l, false, now, label, 0);
+  return [
+    {
+      label,
+      item: {
+        Delete: {
+          TableName: tableName(),
+          Key: keys.level(tenant, l.inventory_item_id, l.location_id),
+          ConditionExpression: `${guard.condition} AND ${hotIs(l.hot_shards ?? 0, guard.values)}`,
+          ExpressionAttributeValues: { ...guard.values, ...(guard.condition.includes(':parked') ? { ':parked': hot.pulled } : {}) },
+        },
+      },
+    },
+    ...hot.actions,
+  ];
 }
 
 /** Remove a level. Guard: nothing reserved there at the moment of the write. Remaining stock is written off in the ledger. */
@@ -284,34 +897,182 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     const level = rec.levels.find((l) => l.location_id === wid);
     if (!level) throw levelNotFound(iid, wid);
     if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
-    if (level.hot_shards) {
-      // hot mode off first: the parked units back on the level, the shards deleted (then read again)
-      await withoutClaim(() => setHotShards(tenant, iid, wid, 0, now));
-      return RETRY;
-    }
     const actions: TxAction[] = [
-      {
-        label: 'level',
-        item: {
-          Delete: {
-            TableName: tableName(),
-            Key: keys.level(tenant, iid, wid),
-            ConditionExpression: 'version = :seen AND reserved_quantity = :zero',
-            ExpressionAttributeValues: { ':seen': rec.levelVersions[wid], ':zero': 0 },
-          },
-        },
-      },
+      ...(await levelDeleteActions(tenant, level, now, 'level', { condition: 'version = :seen AND reserved_quantity = :parked', values: { ':seen': rec.levelVersions[wid] } })),
       warehouseLevelCount(await levelCounter(tenant, wid, iid), -1),
       ...writeOffLedger(ctx, level),
     ];
     const refused = await transactOrCancelled(actions);
-    if (!refused) return true;
+    if (!refused) {
+      noteHot(tenant, iid, wid, 0);
+      return true;
+    }
     const old = refused.failed.get('level');
     if (refused.failed.has('level') && !old) throw levelNotFound(iid, wid);
-    if (old && Number(old.reserved_quantity) > 0) throw levelHasReservations(iid, wid);
-    return RETRY;
+    return RETRY; // moved meanwhile (a reservation, parking, a stock write): read again, which answers a reservation with 409
   });
 }
 
-const levelHasReservations = (iid: string, wid: string) =>
-  new DomainError('CONFLICT', `Item ${iid} has open reservations at location ${wid}: release or fulfil them first`);
+// ======================================================================================
+// Copies on the level (its item's sku and backorder policy, its warehouse's read-only flag), the
+// low-stock flag, and reconcile's repairs
+// ======================================================================================
+
+export type { LevelPolicy };
+
+/** One level's part of an item change: its sku (and SKU index keys) and / or its copy of the policy. */
+export function levelCopy(tenant: string, iid: string, wid: string, change: { sku?: { value: string | null }; policy?: LevelPolicy }): TxAction {
+  const e = newExpr();
+  const { parts: sets, values } = e;
+  if (change.sku) {
+    values[':sku'] = change.sku.value;
+    sets.push('sku = :sku');
+    LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, sku: change.sku.value }, e);
+  }
+  if (change.policy) {
+    Object.assign(values, { ':pv': change.policy.policy_version, ':pab': change.policy.policy_allow_backorder });
+    sets.push('policy_version = :pv', 'policy_allow_backorder = :pab');
+  }
+  const remove = e.remove ? ` REMOVE ${e.remove.join(', ')}` : '';
+  return {
+    label: `level:${wid}`,
+    item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), UpdateExpression: `SET ${sets.join(', ')}${remove}`, ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: values } },
+  };
+}
+
+/** At most this many copy writes in flight at once (policy and read-only copies on levels). */
+export const FAN_OUT_PARALLEL = 16;
+
+/**
+ * Copy `values` onto each level row (as read: PK, SK, `seqAttr`) whose `seqAttr` is older than `seq`
+ * (or missing), FAN_OUT_PARALLEL at a time: per level `SET values, seqAttr = seq IF seqAttr < seq`, so
+ * a late or repeated copy never moves a level back. Returns the levels moved.
+ */
+export async function copyOntoLevels(levels: Row[], seqAttr: 'policy_version' | 'wh_ro_seq', seq: number, values: Record<string, unknown>): Promise<number> {
+  const stale = levels.filter((l) => String(l.SK).startsWith(keys.levelPrefix) && !(Number(l[seqAttr]) >= seq));
+  const names = Object.keys(values);
+  let moved = 0;
+  await inParallel(
+    stale,
+    async (l) => {
+      const written = await unlessConditionFails(() =>
+        retryConflicts(() =>
+          db().send(
+            new UpdateCommand({
+              TableName: tableName(),
+              Key: { PK: l.PK, SK: l.SK },
+              UpdateExpression: `SET ${[...names, seqAttr].map((n) => `${n} = :${n}`).join(', ')}`,
+              ConditionExpression: `attribute_exists(PK) AND (attribute_not_exists(${seqAttr}) OR ${seqAttr} < :${seqAttr})`,
+              ExpressionAttributeValues: Object.fromEntries([...names.map((n) => [`:${n}`, values[n]]), [`:${seqAttr}`, seq]]),
+            }),
+          ),
+        ),
+      );
+      if (written) moved++;
+    },
+    FAN_OUT_PARALLEL,
+  );
+  return moved;
+}
+
+/**
+ * Set or clear the low-stock flag (GSI2 keys present only while flagged). `seq`: a stream sequence
+ * (a late record never overwrites a newer state); `seen`: the flag a read of a hot level showed
+ * (its status changes with its shards, which no one stream sequence orders). False when the guard
+ * failed or the level is gone.
+ */
+export async function setLevelFlag(tenant: string, iid: string, wid: string, status: LevelStatus, title: string | null, guard: { seq: string } | { seen: string | null }): Promise<boolean> {
+  const flagged = status !== 'normal';
+  const seq = 'seq' in guard ? guard.seq : undefined;
+  const index = LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, flag_status: status });
+  const written = await unlessConditionFails(() =>
+    db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: flagged
+          ? `SET ${index.parts.join(', ')}, flag_status = :status${seq ? ', flag_seq = :seq' : ''}, flag_title = :title`
+          : `SET flag_status = :status${seq ? ', flag_seq = :seq' : ''} REMOVE ${[...(index.remove ?? []), 'flag_title'].join(', ')}`,
+        ConditionExpression:
+          'seq' in guard
+            ? 'attribute_exists(PK) AND (attribute_not_exists(flag_seq) OR flag_seq < :seq)'
+            : `attribute_exists(PK) AND ${guard.seen === null ? 'attribute_not_exists(flag_status)' : 'flag_status = :seen'}`,
+        ExpressionAttributeValues: {
+          ':status': status,
+          ...(seq ? { ':seq': seq } : {}),
+          ...('seen' in guard && guard.seen !== null ? { ':seen': guard.seen } : {}),
+          ...index.values,
+          ...(flagged ? { ':title': title } : {}),
+        },
+      }),
+    ),
+  );
+  return written !== undefined;
+}
+
+/**
+ * How long a level (and its shards) must have been left alone before reconcile may set its reserved
+ * figure from the open-reservation index. The index is eventually consistent on AWS: a reservation
+ * committed just before the read may not be in it yet, and a repair from such a sum would set
+ * reserved too low (an oversell). AWS documents no bound on index propagation ("usually within a
+ * fraction of a second", Amazon DynamoDB Developer Guide, "Using Global Secondary Indexes"), so the
+ * quiet time is generous; INVENTORY_REPAIR_QUIET_SECONDS changes it.
+ */
+export const repairQuietMs = () => Number(process.env.INVENTORY_REPAIR_QUIET_SECONDS ?? 60) * 1000;
+
+/**
+ * reserved := `reserved` (the open reservations' sum, read from the index after `indexReadAt`),
+ * available := stocked − reserved − safety, only if the level (and each shard) still holds exactly
+ * what was read and was last written at least the quiet time before the index read began — every
+ * reservation it holds is then in the index. 'moved' when a write came since, 'recent' when the
+ * level changed too recently to trust the index (reconcile reports the drift and leaves it).
+ */
+export async function repairReserved(tenant: string, l: Level, reserved: number, now: string, indexReadAt: string): Promise<'repaired' | 'moved' | 'recent'> {
+  const quietBefore = new Date(Date.parse(indexReadAt) - repairQuietMs()).toISOString();
+  const s = await readHot(tenant, l.inventory_item_id, l.location_id, l.hot_shards ?? 0);
+  if (!s) return 'moved';
+  const shown = shownRow(s);
+  if (Number(shown.reserved_quantity) !== l.reserved_quantity || Number(shown.stocked_quantity) !== l.stocked_quantity) return 'moved';
+  const raw = s.level;
+  if (String(raw.updated_at) > quietBefore) return 'recent';
+  const rawReserved = reserved + s.parked;
+  const values: Row = {
+    ':r': rawReserved,
+    ':a': Number(raw.stocked_quantity) - rawReserved - Number(raw.safety_stock),
+    ':now': now,
+    ':sr': raw.reserved_quantity,
+    ':sa': raw.available_quantity,
+    ':st': raw.stocked_quantity,
+    ':ss': raw.safety_stock,
+    ':seenat': raw.updated_at,
+  };
+  const condition = `reserved_quantity = :sr AND available_quantity = :sa AND stocked_quantity = :st AND safety_stock = :ss AND updated_at = :seenat AND ${hotIs(s.n, values)}`;
+  const actions: TxAction[] = [
+    { label: 'level', item: { Update: { TableName: tableName(), Key: keys.level(tenant, l.inventory_item_id, l.location_id), UpdateExpression: 'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now', ConditionExpression: condition, ExpressionAttributeValues: values } } },
+  ];
+  // each shard exactly as read and quiet as long (a reservation taken from it is in the index too)
+  s.allots.forEach((a, k) =>
+    actions.push({
+      label: `shard:${k}`,
+      item: {
+        ConditionCheck: {
+          TableName: tableName(),
+          Key: keys.hotShard(tenant, l.inventory_item_id, l.location_id, k),
+          ConditionExpression: a === 0 ? '(attribute_not_exists(allot) OR allot = :a) AND (attribute_not_exists(updated_at) OR updated_at <= :quiet)' : 'allot = :a AND updated_at <= :quiet',
+          ExpressionAttributeValues: { ':a': a, ':quiet': quietBefore },
+        },
+      },
+    }),
+  );
+  const refused = await transactOrCancelled(actions);
+  if (!refused) return 'repaired';
+  return [...refused.failed.keys()].some((k) => k.startsWith('shard:')) ? 'recent' : 'moved';
+}
+
+/** The level still holds `stocked` at `version` (a ledger repair's guard). */
+export function levelStockIs(tenant: string, l: Level, version: number): TxAction {
+  return {
+    label: 'level',
+    item: { ConditionCheck: { TableName: tableName(), Key: keys.level(tenant, l.inventory_item_id, l.location_id), ConditionExpression: 'version = :v AND stocked_quantity = :st', ExpressionAttributeValues: { ':v': version, ':st': l.stocked_quantity } } },
+  };
+}

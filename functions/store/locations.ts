@@ -4,8 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, withRetry, withoutClaim, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
-import { setHotShards } from './hot.ts';
-import { copyOntoLevels } from './fan-out.ts';
+import { copyOntoLevels, levelDeleteActions } from './levels.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { WarehouseEntity } from './entities.ts';
@@ -134,12 +133,6 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
     const levelKeys = await queryPartition(keys.levelsAtLocation(tenant, wid), { index: 'GSI1' });
     const levels = levelKeys.map((r) => strip<Level>(r));
     if (levels.some((l) => l.stocked_quantity > 0 || l.reserved_quantity > 0)) throw whInUse(wid);
-    const hot = levels.filter((l) => l.hot_shards);
-    if (hot.length) {
-      // an empty level may still be in hot mode: off first (its shards deleted), then read again
-      await withoutClaim(() => Promise.all(hot.map((l) => setHotShards(tenant, l.inventory_item_id, wid, 0, ctx.now))));
-      return RETRY;
-    }
     const most = 98 - shards.length;
     if (levels.length > most) {
       throw new DomainError('CONFLICT', `Stock location ${wid} has ${levels.length} levels; delete them first (at most ${most} go with it)`);
@@ -161,21 +154,23 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
           },
         }),
       ),
-      ...levels.map(
-        (l): TxAction => ({
-          label: `level:${l.inventory_item_id}`,
-          item: {
-            Delete: {
-              TableName: tableName(),
-              Key: keys.level(tenant, l.inventory_item_id, wid),
-              ConditionExpression: 'stocked_quantity = :zero AND reserved_quantity = :zero AND incoming_quantity = :inc',
-              ExpressionAttributeValues: { ':zero': 0, ':inc': l.incoming_quantity },
-            },
-          },
-        }),
-      ),
+      // each level empty (a hot one goes with its shards: the door, store/levels.ts)
+      ...(
+        await Promise.all(
+          levels.map((l) =>
+            levelDeleteActions(tenant, l, ctx.now, `level:${l.inventory_item_id}`, {
+              condition: 'stocked_quantity = :zero AND reserved_quantity = :zero AND incoming_quantity = :inc',
+              values: { ':zero': 0, ':inc': l.incoming_quantity },
+            }),
+          ),
+        )
+      ).flat(),
       ...levels.flatMap((l) => writeOffLedger(ctx, l)),
     ];
+    if (actions.length > 99) {
+      // hot levels bring their shards into the transaction
+      throw new DomainError('CONFLICT', `Stock location ${wid} has ${levels.length} levels (with their shards) to delete at once; delete them first`);
+    }
     const refused = await transactOrCancelled(actions);
     if (!refused) return true;
     for (const [label, old] of refused.failed) {
@@ -185,18 +180,7 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
   });
 }
 
-/**
- * A stock write's guard that its warehouse takes writes, on the level itself: each level carries a
- * copy of its warehouse's is_readonly (`wh_readonly`, with the warehouse's `ro_seq` as `wh_ro_seq`),
- * so stock writes of different SKUs of one warehouse share no row (the warehouse row in every one of
- * them made them all conflict). A level without a copy is writable. The warehouse's existence needs
- * no check: a warehouse is deleted only with its levels, each conditioned on holding nothing.
- * Used with `:false` = false among the write's values.
- */
-export const LEVEL_WRITABLE = '(attribute_not_exists(wh_readonly) OR wh_readonly = :false)';
 
-/** True when a failed level's old image says its warehouse is read-only. */
-export const levelReadonly = (old: Record<string, unknown> | undefined) => old?.wh_readonly === true;
 
 /**
  * A warehouse counts its levels on 16 level-count shard rows (`T#t#WH#<wid>` / `LC#00`..`LC#15`,
@@ -241,8 +225,6 @@ export async function levelCounter(tenant: string, wid: string, iid: string): Pr
   return (await warehouseFlag(tenant, wid, iid))?.counter ?? keys.warehouse(tenant, wid);
 }
 
-/** What a new level copies from its warehouse (see LEVEL_WRITABLE). */
-export const levelFlag = (flag: WarehouseFlag) => ({ wh_readonly: flag.readonly, wh_ro_seq: flag.seq });
 
 /**
  * Keeps the warehouse's level count true (on `counter`: the level's shard, or the warehouse row), so

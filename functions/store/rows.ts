@@ -13,8 +13,7 @@ import type { TxAction } from './db.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
-import { setStocked } from './stock.ts';
-import { exactLevelRows, pullParked } from './hot.ts';
+import { readLevels, setStocked } from './levels.ts';
 
 /** The most actions DynamoDB takes in one transaction. */
 export const MAX_TX_ACTIONS = 100;
@@ -63,8 +62,8 @@ export const levelRef = (iid: string, wid: string) => `${iid}|${wid}`;
 
 /** The levels of these (item, warehouse) pairs that exist, by levelRef, with the version each was read at. */
 export async function levelsOf(tenant: string, pairs: { iid: string; wid: string }[]): Promise<{ levels: Map<string, LevelState>; requests: number }> {
-  const read = await batchRows(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
-  const levels = new Map((await exactLevelRows(tenant, read.rows)).map((r) => [levelRef(String(r.inventory_item_id), String(r.location_id)), { level: strip<Level>(r), version: Number(r.version ?? 1) }]));
+  const read = await readLevels(tenant, pairs, batchRows);
+  const levels = new Map(read.rows.map((r) => [levelRef(r.level.inventory_item_id, r.level.location_id), r]));
   return { levels, requests: read.requests };
 }
 
@@ -107,11 +106,9 @@ const levelLabel = (ref: string) => `level:${ref}`;
 export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promise<boolean> {
   const actions: TxAction[] = [...extra];
   for (const [ref, { state, quantity }] of c.levels) {
-    const { level } = state;
-    // a hot level whose stock goes down takes its parked units back in this transaction (store/hot.ts);
-    // chunkActionCount counts its shards
-    const hot = await pullParked(c.tenant, level, quantity < level.stocked_quantity, c.now);
-    actions.push(setStocked(c.tenant, level, state.version, quantity, c.now, levelLabel(ref), undefined, hot.pulled), ...hot.actions);
+    // the door's stock write (store/levels.ts): on the version read, writable, within bounds; a hot
+    // level whose stock goes down takes its parked units back here (chunkActionCount counts its shards)
+    actions.push(...(await setStocked(c.tenant, state.level, state.version, quantity, c.now, levelLabel(ref))).actions);
   }
   for (const ch of c.changes) {
     const { level } = c.levels.get(ch.ref)!.state;

@@ -18,7 +18,7 @@ import { levelStatus } from '#core/model.ts';
 import type { LevelStatus } from '#core/model.ts';
 import { LevelEntity, parseKey } from '#store/entities.ts';
 import { flagSeq, seqKey, writeFlag, writeHotFlag } from '#store/flags.ts';
-import { exactLevelRow, hotHint, hotShardsOf, readHot, rebalance } from '#store/hot.ts';
+import { isHotRow, settleHotLevel } from '#store/levels.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
 import { fanOutReadonly } from '#store/locations.ts';
 import { publish } from './publisher.ts';
@@ -62,11 +62,11 @@ export function hotLevelOf(record: DynamoDBRecord): { tenant: string; iid: strin
   const prev = image(record.dynamodb?.OldImage as Record<string, unknown> | undefined);
   const row = next ?? prev;
   if (!row) return undefined;
+  if (!isHotRow(next, prev)) return undefined;
   if (row.entity === 'hot_shard') {
     const pk = String(row.PK);
     return { tenant: pk.slice(2, pk.indexOf('#HOT#')), iid: String(row.inventory_item_id), wid: String(row.location_id) };
   }
-  if (row.entity !== 'level' || (hotShardsOf(next) === 0 && hotShardsOf(prev) === 0)) return undefined;
   const key = LevelEntity.parse(row);
   return key && { tenant: key.tenant, iid: String(row.inventory_item_id), wid: String(row.location_id) };
 }
@@ -79,20 +79,20 @@ export function hotLevelOf(record: DynamoDBRecord): { tenant: string; iid: strin
  * takes records all the time).
  */
 export async function settleHot(tenant: string, iid: string, wid: string): Promise<void> {
-  const s = await readHot(tenant, iid, wid, hotHint(tenant, iid, wid));
-  if (!s) return;
-  // one snapshot for both: moving units between level and shards changes no exact figure, nor the flag
-  await rebalance(tenant, iid, wid, new Date().toISOString(), s);
-  const exact = exactLevelRow(s);
+  // park or rebalance (the door's: store/levels.ts), and the level as one read showed it before
+  // (moving units between level and shards changes no shown figure, nor the flag)
+  const settled = await settleHotLevel(tenant, iid, wid, new Date().toISOString());
+  if (!settled) return;
+  const exact = settled.shown;
   const to = statusOf(exact);
-  const seen = s.level.flag_status as LevelStatus | undefined;
+  const seen = exact.flag_status as LevelStatus | undefined;
   if ((seen ?? 'normal') === to) return;
   const title = to === 'normal' ? null : ((await getItems(tenant, [iid])).get(iid)?.title ?? null);
   // published before the flag is written (a crash in between publishes again on the next record),
   // with an id of this snapshot, so a replay of it carries the same id
   await publish([
     {
-      id: `status-hot-${tenant}-${iid}-${wid}-${seen ?? 'normal'}-${to}-${s.level.updated_at}-${s.allots.join('.')}`,
+      id: `status-hot-${tenant}-${iid}-${wid}-${seen ?? 'normal'}-${to}-${settled.snapshot}`,
       type: 'inventory.level.status_changed',
       time: new Date().toISOString(),
       detail: {
