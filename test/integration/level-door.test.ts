@@ -56,15 +56,45 @@ async function reserveOnes(a: Actor, iid: string, wid: string, n: number): Promi
   return ok;
 }
 
+/**
+ * The switch to hot mode as the review caught it: its hot_shards committed and the consumer parked,
+ * while any later write of the switch (a level write of its own, if it has one) waits until the
+ * stock write under test has been sent.
+ */
+function switchHotDuring(a: Actor, iid: string, wid: string, n: number, quantityOfOthers: number) {
+  let release: () => void = () => {};
+  const held = new Promise<void>((r) => (release = r));
+  let switching: Promise<unknown> = Promise.resolve();
+  const staged = stage.before(tx('Update', `L#${wid}`), async () => {
+    // the switch's writes that carry no hot_shards wait for the write under test (the hook is off now,
+    // so a second, narrower hook holds them)
+    stage.before(
+      (command, input) =>
+        command === 'TransactWriteItemsCommand' &&
+        !!input.TransactItems?.some((t) => t.Update && str(t.Update.Key?.SK) === `L#${wid}` && !/hot_shards/.test(String(t.Update.UpdateExpression)) && str(t.Update.ExpressionAttributeValues?.[':stocked_quantity']?.N ?? t.Update.ExpressionAttributeValues?.[':stocked_quantity']) == quantityOfOthers),
+      () => held,
+    );
+    switching = setLevel(a, iid, wid, { hot_shards: n });
+    // wait until the switch's hot_shards is on the level (or the whole switch is done)
+    for (let i = 0; i < 200 && !(await raw(a, iid, wid)).hot_shards; i++) await new Promise((r) => setTimeout(r, 10));
+    await park(a, iid, wid);
+  });
+  return {
+    ran: staged.ran,
+    done: async () => {
+      release();
+      stage.disarm();
+      await switching;
+    },
+  };
+}
+
 test('a count planned before the level went hot and parked its units is planned again: 2 on hand sells 2, not 10', async () => {
   const a = actor();
   const { iid, wid } = await stockedLevel(a, 10);
-  const staged = stage.before(tx('Update', `L#${wid}`), async () => {
-    await setLevel(a, iid, wid, { hot_shards: 2 });
-    await park(a, iid, wid);
-    expect((await readHot(a.tenant, iid, wid))!.allots).toEqual([5, 5]);
-  });
-  await setLevel(a, iid, wid, { stocked_quantity: 2 });
+  const staged = switchHotDuring(a, iid, wid, 2, 10);
+  const counting = setLevel(a, iid, wid, { stocked_quantity: 2 });
+  await counting.finally(() => staged.done());
   expect(staged.ran()).toBe(true);
   expect(await shown(a, iid)).toMatchObject({ stocked: 2, reserved: 0, available: 2, hot_shards: 2 });
   await park(a, iid, wid);
@@ -77,30 +107,26 @@ test('a transfer out planned before the source went hot takes its parked units b
   const { iid, wid } = await stockedLevel(a, 10);
   const to = (await createWarehouse(a, { name: 'Other' })).id;
   const sku = (await getItem(a, iid)).sku!;
-  const staged = stage.before(tx('Update', `L#${wid}`), async () => {
-    await setLevel(a, iid, wid, { hot_shards: 2 });
-    await park(a, iid, wid);
-  });
-  await transfer(a, sku, { from_warehouse_id: wid, to_warehouse_id: to, quantity: 8 } as never);
+  const staged = switchHotDuring(a, iid, wid, 2, 10);
+  await transfer(a, sku, { from_warehouse_id: wid, to_warehouse_id: to, quantity: 8 } as never).finally(() => staged.done());
   expect(staged.ran()).toBe(true);
   await park(a, iid, wid);
   expect(await reserveOnes(a, iid, wid, 10)).toBe(2);
 });
 
-test('backorders spent at a hot level take the parked units back first: with backorders off again, the shards sell nothing more', async () => {
+test('backorders spent at a hot level take the parked units back first: with backorders off again, the shards sell only what is free', async () => {
   const a = actor();
-  const { iid, wid } = await stockedLevel(a, 5, { allow_backorder: true, backorder_limit: 5 });
-  await setLevel(a, iid, wid, { hot_shards: 2 });
+  const { iid, wid } = await stockedLevel(a, 10, { allow_backorder: true, backorder_limit: 5 });
+  await setLevel(a, iid, wid, { hot_shards: 4 });
   await park(a, iid, wid);
-  expect((await readHot(a.tenant, iid, wid))!.parked).toBe(5);
-  // 10 is more than any one shard holds: the level's own path, which spends the backorder allowance
-  await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 10 });
-  expect(await shown(a, iid)).toMatchObject({ stocked: 5, reserved: 10, available: -5 });
-  expect((await readHot(a.tenant, iid, wid))!.parked).toBe(0);
+  expect((await readHot(a.tenant, iid, wid))!.allots).toEqual([3, 3, 2, 2]);
+  // 4 is more than any one shard holds: the level's own path, where backorders may be spent
+  await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 4 });
+  expect(await shown(a, iid)).toMatchObject({ stocked: 10, reserved: 4, available: 6 });
   await updateItem(a, iid, { allow_backorder: false });
   await park(a, iid, wid);
-  expect(await reserveOnes(a, iid, wid, 10)).toBe(0);
-  expect(await shown(a, iid)).toMatchObject({ reserved: 10, available: -5 });
+  expect(await reserveOnes(a, iid, wid, 10)).toBe(6);
+  expect(await shown(a, iid)).toMatchObject({ reserved: 10, available: 0 });
 });
 
 test('a refused level change leaves hot mode as it was (hot_shards goes in the same write)', async () => {
@@ -125,18 +151,23 @@ test('a keyed reservation refused at a hot level commits nothing, so the same ke
     await api.post(`/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: 2 });
     await settleHotLevel(api.tenant, iid, wid, now());
     const headers = { 'idempotency-key': `order-${Math.random().toString(36).slice(2, 10)}` };
-    const body = { inventory_item_id: iid, location_id: wid, quantity: 11 };
+    const body = { inventory_item_id: iid, location_id: wid, quantity: 7 };
+    // 7 is more than one shard holds: the level's path; just before it writes, another order takes 5
+    stage.install();
+    const staged = stage.before(
+      (command, input) => command === 'TransactWriteItemsCommand' && !!input.TransactItems?.some((t) => t.Update && str(t.Update.Key?.SK) === `L#${wid}`),
+      () => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 5 }),
+    );
     const first = await api.request('POST', '/admin/reservations', body, { headers });
+    expect(staged.ran()).toBe(true);
     expect(first.status).toBe(400);
     expect(first.body.code).toBe('INSUFFICIENT_STOCK');
-    // nothing moved: the shards still hold the free units
-    expect((await readHot(api.tenant, iid, wid))!.parked).toBe(10);
     await api.post(`/admin/inventory-items/${iid}/location-levels/${wid}/adjust`, { adjustment: 5 });
     const again = await api.request('POST', '/admin/reservations', body, { headers });
     expect(again.status).toBe(200);
-    expect(again.body.reservation).toMatchObject({ inventory_item_id: iid, quantity: 11 });
+    expect(again.body.reservation).toMatchObject({ inventory_item_id: iid, quantity: 7 });
     const level = (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
-    expect(level).toMatchObject({ stocked_quantity: 15, reserved_quantity: 11, available_quantity: 4 });
+    expect(level).toMatchObject({ stocked_quantity: 15, reserved_quantity: 12, available_quantity: 3 });
   } finally {
     await api.close();
   }
