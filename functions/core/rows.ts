@@ -28,7 +28,7 @@ import { createLevel } from '../store/levels.ts';
 import { TxCancelled } from '../store/db.ts';
 import type { TxAction } from '../store/db.ts';
 import {
-  chunkActionCount, commitChunk, itemIdsBySku, levelRef, levelsOf, MAX_TX_ACTIONS, warehousesById,
+  chunkActionCount, commitChunk, levelWriteCost, itemIdsBySku, levelRef, levelsOf, MAX_TX_ACTIONS, warehousesById,
 } from '../store/rows.ts';
 import type { LevelState, RowChange } from '../store/rows.ts';
 import type { Warehouse } from './model.ts';
@@ -210,7 +210,7 @@ export class RowPipeline {
     const budget = MAX_TX_ACTIONS - (this.opts.reserved ?? 0);
     const errorCost = this.opts.errorsInChunk ? 1 : 0;
     const used = () =>
-      chunkActionCount({ levels: touched.size, changes: changes.length, shards: [...touched.values()].reduce((n, t) => n + (t.state.level.hot_shards ?? 0), 0) }) +
+      chunkActionCount({ levels: [...touched.values()].map((t) => t.state.level), changes: changes.length }) +
       chunk.failed.length * errorCost;
     const fail = (r: PipelineRow, error: RowError) => {
       chunk.rows.push(r);
@@ -247,8 +247,8 @@ export class RowPipeline {
         fail(r, error);
         continue;
       }
-      // a level, once (a hot level's shards too: a decrease takes its parked units back), and a ledger row
-      const cost = (touched.has(ref) ? 0 : 1 + (state.level.hot_shards ?? 0)) + 1;
+      // a level, once (with what the store's write of it costs), and a ledger row
+      const cost = (touched.has(ref) ? 0 : levelWriteCost(state.level)) + 1;
       if (used() + cost > budget) break;
       touched.set(ref, { state, quantity: target });
       changes.push({ row: r, ref, sku: row.sku, before: current, after: target, reason: row.reason, note: row.note, reference: row.reference });

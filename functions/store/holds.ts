@@ -15,7 +15,7 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
-import { consumeAt, takeRefusal } from './levels.ts';
+import { consumeAt, plannableImage, takeRefusal } from './levels.ts';
 
 /** A level's row (a failed guard's old image) as its record and the version it was at. */
 export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });
@@ -85,7 +85,7 @@ export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecor
     ...parts.flatMap((p) => p.actions),
   ];
   if (actions.length > TX_LIMIT) {
-    // hot levels add their shards to the transaction (every parked unit comes back in it)
+    // the door's takes may bring more than one action per level (store/levels.ts)
     throw new DomainError('HOLD_TOO_LARGE', `This hold needs ${actions.length} actions in one transaction; at most ${TX_LIMIT} fit. Split the order into smaller holds.`, [
       { field: 'lines', message: `needs ${actions.length} transaction actions, at most ${TX_LIMIT}` },
     ]);
@@ -102,10 +102,10 @@ export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecor
     const plans = parts[i].plans as Parameters<typeof takeRefusal>[1];
     const why = takeRefusal({ failed: new Map([[label, old]]), conflict: false }, plans, () => perItem[i].rec.item.sku ?? iid);
     if (why instanceof DomainError && why.code !== 'INSUFFICIENT_STOCK') throw why;
-    if (why instanceof DomainError && old && !label.includes('#') && !old.hot_shards) {
-      // too little at this level: plan again from what the write saw
-      out.patched.push({ iid, level: strip<Level>(old), version: Number(old.version ?? 1) });
-    } else out.reread.add(iid);
+    const image = why instanceof DomainError ? plannableImage(old) : undefined;
+    // too little at this level: plan again from what the write saw (or from a fresh read)
+    if (image) out.patched.push({ iid, ...image });
+    else out.reread.add(iid);
   }
   return out;
 }

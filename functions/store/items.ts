@@ -11,7 +11,7 @@ import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
+import { copyOntoLevels, holdsReservations, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 type Row = Record<string, any>;
@@ -342,8 +342,9 @@ export async function deleteItem(
       // no open reservation may be lost with the item (a hot level goes with its shards: the door)
       actions.push(
         ...(await levelDeleteActions(tenant, level, new Date().toISOString(), `level:${level.location_id}`, {
-          condition: 'reserved_quantity = :parked AND stocked_quantity = :stocked AND incoming_quantity = :incoming',
+          condition: 'stocked_quantity = :stocked AND incoming_quantity = :incoming',
           values: { ':stocked': level.stocked_quantity, ':incoming': level.incoming_quantity },
+          nothingReserved: true,
         })),
       );
       actions.push(warehouseLevelCount(counters[i]!, -1, { label: `count:${level.location_id}` }));
@@ -373,7 +374,7 @@ export async function deleteItem(
     const refused = await transactOrCancelled(actions);
     if (refused) {
       const levelFailed = [...refused.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
-      if (levelFailed && !levelFailed[1]!.hot_shards && Number(levelFailed[1]!.reserved_quantity) > 0) throw itemHasReservations(iid);
+      if (levelFailed && holdsReservations(levelFailed[1])) throw itemHasReservations(iid);
       return RETRY;
     }
     if (rec.item.sku) await skuCount(tenant, -1);

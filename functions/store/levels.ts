@@ -871,8 +871,9 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
  * condition is compared with :parked (the units the shards hold, which count as reserved on the row:
  * I2) — so "nothing reserved" is `reserved_quantity = :parked`.
  */
-export async function levelDeleteActions(tenant: string, l: Level, now: string, label: string, guard: { condition: string; values: Row }): Promise<TxAction[]> {
+export async function levelDeleteActions(tenant: string, l: Level, now: string, label: string, guard: { condition: string; values: Row; nothingReserved?: boolean }): Promise<TxAction[]> {
   const hot = await pullFor(tenant, l, false, now, label, 0);
+  if (guard.nothingReserved) guard = { ...guard, condition: `reserved_quantity = :parked AND ${guard.condition}` };
   return [
     {
       label,
@@ -889,6 +890,19 @@ export async function levelDeleteActions(tenant: string, l: Level, now: string, 
   ];
 }
 
+/** What a write of the level costs in actions of one transaction: the level, and a hot level's shards (it may take their units back). */
+export const levelWriteCost = (l: { hot_shards?: number }): number => 1 + (l.hot_shards ?? 0);
+
+/** A refused level write's image shows open reservations (a hot level's parked units are not reservations). */
+export const holdsReservations = (old: Row | undefined): boolean => !!old && !old.hot_shards && Number(old.reserved_quantity) > 0;
+
+/**
+ * A refused take's image, as figures to plan again from: the level and its version; undefined for a
+ * hot level, whose row alone does not show its free units (read it again instead).
+ */
+export const plannableImage = (old: Row | undefined): { level: Level; version: number } | undefined =>
+  old && !old.hot_shards && old.entity === 'level' ? { level: strip<Level>(old), version: Number(old.version ?? 1) } : undefined;
+
 /** Remove a level. Guard: nothing reserved there at the moment of the write. Remaining stock is written off in the ledger. */
 export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): Promise<void> {
   const { tenant, now } = ctx;
@@ -898,7 +912,7 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     if (!level) throw levelNotFound(iid, wid);
     if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
     const actions: TxAction[] = [
-      ...(await levelDeleteActions(tenant, level, now, 'level', { condition: 'version = :seen AND reserved_quantity = :parked', values: { ':seen': rec.levelVersions[wid] } })),
+      ...(await levelDeleteActions(tenant, level, now, 'level', { condition: 'version = :seen', values: { ':seen': rec.levelVersions[wid] }, nothingReserved: true })),
       warehouseLevelCount(await levelCounter(tenant, wid, iid), -1),
       ...writeOffLedger(ctx, level),
     ];

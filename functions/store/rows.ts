@@ -13,7 +13,7 @@ import type { TxAction } from './db.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
-import { readLevels, setStocked } from './levels.ts';
+import { levelWriteCost, readLevels, setStocked } from './levels.ts';
 
 /** The most actions DynamoDB takes in one transaction. */
 export const MAX_TX_ACTIONS = 100;
@@ -89,11 +89,14 @@ export interface ChunkWrites {
 
 /**
  * Actions a chunk needs besides the caller's: per level and per changed row one each, and per shard
- * of its hot levels one (a decrease takes their parked units back in the chunk: store/hot.ts).
+ * action the door may add for a level (store/levels.ts levelWriteCost).
  */
-export function chunkActionCount(c: { levels: number; changes: number; shards?: number }): number {
-  return c.levels + c.changes + (c.shards ?? 0);
+export function chunkActionCount(c: { levels: Level[]; changes: number }): number {
+  return c.levels.reduce((n, l) => n + levelWriteCost(l), 0) + c.changes;
 }
+
+/** What writing one more level costs a chunk, in actions (the door's figure). */
+export { levelWriteCost };
 
 /** Label of a level's update in a chunk's transaction (a cancellation names it). */
 const levelLabel = (ref: string) => `level:${ref}`;
@@ -106,8 +109,8 @@ const levelLabel = (ref: string) => `level:${ref}`;
 export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promise<boolean> {
   const actions: TxAction[] = [...extra];
   for (const [ref, { state, quantity }] of c.levels) {
-    // the door's stock write (store/levels.ts): on the version read, writable, within bounds; a hot
-    // level whose stock goes down takes its parked units back here (chunkActionCount counts its shards)
+    // the door's stock write (store/levels.ts): on the version read, writable, within bounds, with
+    // whatever else the level needs in the same transaction (chunkActionCount counts it)
     actions.push(...(await setStocked(c.tenant, state.level, state.version, quantity, c.now, levelLabel(ref))).actions);
   }
   for (const ch of c.changes) {

@@ -37,7 +37,7 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
     const dst = rec.levels.find((l) => l.location_id === t.to);
     const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, field: 'stocked_quantity' as const, note: t.note, reference: t.reference ?? t.id, created_by: ctx.by, at: now };
     // the door (store/levels.ts) guards both levels: a transfer never takes reserved (or safety)
-    // stock, so nothing goes negative; a hot source's parked units come back in this transaction
+    // stock, so nothing goes negative
     const source = await setStocked(tenant, src, rec.levelVersions[t.from], src.stocked_quantity - t.quantity, now, 'source', { minAvailable: t.quantity });
     const actions: TxAction[] = [
       ...source.actions,

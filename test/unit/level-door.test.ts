@@ -1,0 +1,42 @@
+/**
+ * The level's one door (functions/store/levels.ts): no other module builds a level row's or a hot
+ * shard's key into a write, and hot mode's terms stay in the door, its key, the stream consumer that
+ * calls it, and the level's API field (model and schema) with the key table that documents it.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '..', '..');
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') ? [relative(root, p)] : [];
+  });
+}
+const files = sources(join(root, 'functions'));
+const text = (f: string) => readFileSync(join(root, f), 'utf8');
+
+test('only the door builds the key of a level row or a hot shard (the key builders and the entity declaration name them)', () => {
+  const builders = files.filter((f) => /keys\.level\(|keys\.hotShard\(|LevelEntity\.(row|indexUpdate)\(/.test(text(f)));
+  expect(builders.sort()).toEqual(['functions/store/entities.ts', 'functions/store/levels.ts']);
+  // and entities.ts only declares the key (LevelEntity), it writes nothing
+  expect(text('functions/store/entities.ts')).not.toMatch(/UpdateCommand|PutCommand|DeleteCommand|TransactWrite/);
+});
+
+test('no module but the door writes a row by a level key it got from a read (PK and SK of a level)', () => {
+  const writers = files.filter((f) => f !== 'functions/store/levels.ts' && /levelPrefix/.test(text(f)) && /(Update|Put|Delete)Command|ConditionCheck:|Update: \{/.test(text(f)));
+  // items.ts reads its item partition (item + levels) and writes the item: it may name the prefix
+  // for reading; no Update of a level row may be built there (checked by the key test above)
+  expect(writers.filter((f) => !['functions/store/items.ts'].includes(f))).toEqual([]);
+});
+
+test('hot mode lives in the door, its key, the stream consumer and the level API field', () => {
+  const hot = files.filter((f) => /hot_shards|hotShard|\ballot\b|parked/.test(text(f)));
+  expect(hot.sort()).toEqual([
+    'functions/core/model.ts', // the level's hot_shards field and its bound
+    'functions/core/schemas.ts', // the same field in the request and response schemas
+    'functions/store/key-builders.ts', // the shard's key
+    'functions/store/keys.ts', // the access-pattern table documents the shard's key
+    'functions/store/levels.ts', // the door
+  ]);
+});
