@@ -98,5 +98,5 @@ export const FIELD_DESCRIPTIONS: Record<string, string> = {
   allow_split: 'Whether one line may take stock from several warehouses (default true)',
   expires_in_seconds: 'Seconds until the hold (and its reservations) expires and is released',
   index: 'The line\'s position in the hold (0-based)',
-  repair: 'Correct reserved / available drift under the usual guards (default false: report only)',
+  repair: 'Correct reserved / available drift under the usual guards (default false: report only). A level changed within INVENTORY_REPAIR_QUIET_SECONDS (default 60) before the reservation index was read is reported, not repaired (`repaired: false` with a note): the index is eventually consistent',
 };
