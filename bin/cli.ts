@@ -15,6 +15,7 @@ import { SCOPES } from '../functions/core/model.ts';
 import type { Scope } from '../functions/core/model.ts';
 import { db } from '../functions/store/db.ts';
 import { reconcile } from '../functions/core/reconcile.ts';
+import { publish } from '../functions/stream/publisher.ts';
 import { upload, UsageError } from './upload.ts';
 
 const WHERE = `Where the table is:
@@ -159,7 +160,7 @@ async function main(argv: string[]) {
   const print = (text: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   try {
     if (group === 'reconcile') {
-      const out = await reconcile(tenant, { sku: values.sku, repair: !!values.repair, by: 'cli' });
+      const out = await reconcile(tenant, { sku: values.sku, repair: !!values.repair, by: 'cli', publish });
       const lines = out.drifts.map((d) => `${d.sku ?? d.inventory_item_id} @ ${d.warehouse_id}: ${d.kind} recorded ${d.recorded}, expected ${d.expected}${d.repaired ? ' (repaired)' : ''}${d.note ? ` (${d.note})` : ''}`);
       print(`${out.levels_checked} levels, ${out.reservations_counted} open reservations: ${out.drifts.length ? `${out.drifts.length} drift(s)` : 'no drift'}${lines.length ? `\n${lines.join('\n')}` : ''}`, out);
       if (out.drifts.some((d) => !d.repaired)) process.exitCode = 3;

@@ -16,8 +16,7 @@ import type { Level } from './model.ts';
 import { itemIdBySku, listItemIds, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { ledgerSums, openReservedByLevel, repairLedger, repairLevel } from '../store/reconcile.ts';
-import { publish } from '../stream/publisher.ts';
-import type { InventoryEvent } from '../stream/publisher.ts';
+import type { InventoryEvent, Publish } from './events.ts';
 
 export interface Drift {
   inventory_item_id: string;
@@ -48,7 +47,7 @@ export function levelDrifts(l: Level, openReserved: number, ledgerSum: number | 
   return out;
 }
 
-export async function reconcile(tenant: string, opts: { sku?: string; repair: boolean; by: string }): Promise<ReconcileResult> {
+export async function reconcile(tenant: string, opts: { sku?: string; repair: boolean; by: string; publish: Publish }): Promise<ReconcileResult> {
   const now = new Date().toISOString();
   let iids: string[];
   if (opts.sku !== undefined) {
@@ -99,7 +98,7 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
       for (const d of found) drifts.push({ ...d, repaired: d.kind === 'ledger' ? repairedLedger : repairedLevel, ...(note ? { note } : {}) });
     }
   }
-  await publish(
+  await opts.publish(
     drifts.map(
       (d): InventoryEvent => ({
         id: `drift-${tenant}-${d.inventory_item_id}-${d.warehouse_id}-${d.kind}-${now}`,
@@ -113,7 +112,7 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
 }
 
 /** POST /api/reconcile: tenant-wide, so a warehouse-limited key may not run it. */
-export async function reconcileAs(actor: Actor, body: { sku?: string; repair?: boolean } | undefined): Promise<ReconcileResult> {
+export async function reconcileAs(actor: Actor, body: { sku?: string; repair?: boolean } | undefined, publish: Publish): Promise<ReconcileResult> {
   mayWriteEverywhere(actor, 'reconcile the whole tenant');
-  return reconcile(actor.tenant, { sku: body?.sku, repair: body?.repair ?? false, by: actor.keyName });
+  return reconcile(actor.tenant, { sku: body?.sku, repair: body?.repair ?? false, by: actor.keyName, publish });
 }

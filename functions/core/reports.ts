@@ -17,7 +17,7 @@ import { listWarehouses } from '../store/locations.ts';
 import { getBlob, putBlob } from '../store/blobs.ts';
 import { getReport, latestReport, putReport } from '../store/reports.ts';
 import type { ReportRecord } from '../store/reports.ts';
-import { publish } from '../stream/publisher.ts';
+import type { Publish } from './events.ts';
 
 export const REPORT_COLUMNS = [
   'sku',
@@ -45,7 +45,7 @@ export function suggestedReorder(l: Pick<Level, 'available_quantity' | 'incoming
 export const toCsv = (rows: ReportRow[]) =>
   [REPORT_COLUMNS.join(','), ...rows.map((r) => REPORT_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 
-export async function generateReport(tenant: string): Promise<ReportRecord & { data: ReportRow[] }> {
+export async function generateReport(tenant: string, publish: Publish): Promise<ReportRecord & { data: ReportRow[] }> {
   const flagged = await flaggedLevels(tenant);
   // the title comes with the flag; only flags written before titles were stamped need their item
   const untitled = [...new Set(flagged.filter((f) => f.title === undefined).map((f) => f.level.inventory_item_id))];
@@ -110,8 +110,8 @@ export async function reportFor(actor: Actor, id: string | 'latest', format: 'js
     : { body: { data: JSON.parse(body) } };
 }
 
-export async function reportNow(actor: Actor) {
+export async function reportNow(actor: Actor, publish: Publish) {
   mayWriteEverywhere(actor, 'make tenant-wide reports');
-  const r = await generateReport(actor.tenant);
+  const r = await generateReport(actor.tenant, publish);
   return { data: { id: r.id, created_at: r.created_at, data: r.data } };
 }

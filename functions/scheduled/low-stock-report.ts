@@ -2,13 +2,14 @@
 import { count, instrumented, logger } from '#edge/observability.ts';
 import { generateReport } from '#core/reports.ts';
 import { tenants } from '#store/reports.ts';
+import { publish } from '../stream/publisher.ts';
 
 export const handler = instrumented('LowStockReport', async (): Promise<{ reports: number; failed: number }> => {
   let reports = 0;
   let failed = 0;
   for (const tenant of await tenants()) {
     try {
-      await generateReport(tenant);
+      await generateReport(tenant, publish);
       reports++;
     } catch (err) {
       // one tenant's failure does not stop the others; the run reports it (and the alarm sees the error log)

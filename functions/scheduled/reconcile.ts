@@ -5,6 +5,7 @@
  */
 import { count, instrumented, logger } from '#edge/observability.ts';
 import { reconcile } from '#core/reconcile.ts';
+import { publish } from '../stream/publisher.ts';
 import { tenants } from '#store/reports.ts';
 import { inParallel } from '#core/parallel.ts';
 
@@ -18,7 +19,7 @@ export const handler = instrumented('Reconcile', async (): Promise<{ tenants: nu
     all,
     async (tenant) => {
       try {
-        const out = await reconcile(tenant, { repair: false, by: 'reconcile-schedule' });
+        const out = await reconcile(tenant, { repair: false, by: 'reconcile-schedule', publish });
         drifts += out.drifts.length;
         if (out.drifts.length) logger.warn('drift detected', { tenant, drifts: out.drifts.length });
       } catch (err) {

@@ -7,12 +7,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 
-export interface InventoryEvent {
-  id: string;
-  type: 'inventory.level.status_changed' | 'inventory.report.generated' | 'inventory.level.drift_detected';
-  time: string;
-  detail: Record<string, unknown>;
-}
+import type { InventoryEvent } from '../core/events.ts';
+export type { InventoryEvent };
 
 let bridge: Promise<{ client: EventBridgeClient; sdk: typeof import('@aws-sdk/client-eventbridge') }> | undefined;
 /** Loaded on first use: its import costs cold-start time in functions that may publish nothing. */

@@ -182,7 +182,7 @@ test('reconcile does not repair from a reservation index that has not caught up 
   try {
     // the reservation is committed, but the index does not show it yet
     stage.lag((command, input, item) => command === 'QueryCommand' && !!input.IndexName && str(item.inventory_item_id) === iid);
-    const result = await reconcile(a.tenant, { repair: true, by: 'test' });
+    const result = await reconcile(a.tenant, { repair: true, by: 'test', publish: async () => {} });
     const drift = result.drifts.find((d) => d.inventory_item_id === iid && d.kind === 'reserved');
     expect(drift).toMatchObject({ recorded: 3, expected: 0, repaired: false });
     expect(drift!.note).toMatch(/too recently/);
@@ -198,7 +198,7 @@ test('reconcile does not repair from a reservation index that has not caught up 
         ExpressionAttributeValues: { ':r': 9, ':av': 1, ':t': longAgo },
       }),
     );
-    const fixed = await reconcile(a.tenant, { repair: true, by: 'test' });
+    const fixed = await reconcile(a.tenant, { repair: true, by: 'test', publish: async () => {} });
     expect(fixed.drifts.find((d) => d.inventory_item_id === iid && d.kind === 'reserved')).toMatchObject({ recorded: 9, expected: 3, repaired: true });
     expect(await shown(a, iid)).toMatchObject({ reserved: 3, available: 7 });
   } finally {
