@@ -14,7 +14,7 @@ import { holdActions, MAX_HOLD_ACTIONS, plan } from './allocation.ts';
 import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
 import { DEFAULT_HOLD_SECONDS } from './schemas-holds.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
-import { RETRY, TxCancelled, withRetry } from '../store/db.ts';
+import { RETRY, withRetry } from './retry.ts';
 import { itemIdsBySku } from '../store/rows.ts';
 import { loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
@@ -292,13 +292,9 @@ export async function extendHold(actor: Actor, hid: string, seconds: number): Pr
     const now = new Date().toISOString();
     mustBeLive(hold, now);
     const expiresAt = new Date(Date.now() + seconds * 1000).toISOString();
-    try {
-      await store.extendHold(actor.tenant, hold, version, expiresAt, now);
-      return view({ ...hold, expires_at: expiresAt, updated_at: now });
-    } catch (err) {
-      if (err instanceof TxCancelled) return RETRY; // re-read: expired (410), released, or changed meanwhile
-      throw err;
-    }
+    // refused: re-read (expired: 410, released, or changed meanwhile)
+    if (!(await store.extendHold(actor.tenant, hold, version, expiresAt, now))) return RETRY;
+    return view({ ...hold, expires_at: expiresAt, updated_at: now });
   });
 }
 
@@ -355,19 +351,9 @@ export async function fulfillHold(actor: Actor, hid: string, request?: { index: 
       recs.set(iids[i], rec);
     }
     if (next.consumed.some((c) => !recs.get(c.allocation.inventory_item_id)!.levels.some((l) => l.location_id === c.allocation.warehouse_id))) return RETRY;
-    try {
-      await store.fulfilHold(ctx, hold, version, next, next.consumed, recs);
-      return view({ ...hold, lines: next.lines, status: next.status, updated_at: ctx.now }, ctx.now);
-    } catch (err) {
-      if (!(err instanceof TxCancelled)) throw err;
-      const f = err.cancellation.failed;
-      if ([...f.keys()].some((k) => k.startsWith('reservation:')) && !f.has(store.HOLD)) {
-        // a reservation of this hold was changed outside it (released, fulfilled or edited directly)
-        const gone = [...f.keys()].filter((k) => k.startsWith('reservation:')).map((k) => k.slice('reservation:'.length));
-        throw new DomainError('CONFLICT', `Reservation(s) ${gone.join(', ')} of hold ${hid} were changed outside the hold; release the hold and hold again`);
-      }
-      return RETRY; // the hold or a level moved (or expired: the re-read answers 410)
-    }
+    // refused: the hold or a level moved (or expired: the re-read answers 410)
+    if (!(await store.fulfilHold(ctx, hold, version, next, next.consumed, recs))) return RETRY;
+    return view({ ...hold, lines: next.lines, status: next.status, updated_at: ctx.now }, ctx.now);
   });
 }
 
@@ -378,12 +364,7 @@ export async function releaseHold(actor: Actor, hid: string): Promise<HoldView> 
     if (hold.status !== 'active') throw new DomainError('CONFLICT', `Hold ${hid} is already ${hold.status}`);
     const now = new Date().toISOString();
     const open = await store.openReservations(actor.tenant, hold);
-    try {
-      await store.releaseHold(actor.tenant, hold, version, open, now);
-      return view({ ...hold, status: 'released', updated_at: now }, now);
-    } catch (err) {
-      if (err instanceof TxCancelled) return RETRY;
-      throw err;
-    }
+    if (!(await store.releaseHold(actor.tenant, hold, version, open, now))) return RETRY;
+    return view({ ...hold, status: 'released', updated_at: now }, now);
   });
 }

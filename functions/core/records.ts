@@ -1,5 +1,5 @@
 /** The merchant inventory-record API (records family): a record is one level, addressed by the level's id. */
-import { withoutClaim } from '../store/db.ts';
+import { besideTheEffect } from '../store/idempotency.ts';
 import { DomainError, readonlyWarehouse } from './errors.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
 import { levelStatus } from './model.ts';
@@ -50,7 +50,7 @@ export async function createRecord(actor: Actor, input: RecordInput) {
     try {
       // the item is not the record: an Idempotency-Key is used by the level's transaction below, and a
       // retry after a crash in between finds this item by its sku and creates the level
-      iid = (await withoutClaim(() => createItem(actor, { sku, product_id: input.productId, variant_attributes: input.variantAttributes ?? null }))).id;
+      iid = (await besideTheEffect(() => createItem(actor, { sku, product_id: input.productId, variant_attributes: input.variantAttributes ?? null }))).id;
       created = true;
     } catch (err) {
       // created by a concurrent request: use that one
@@ -72,7 +72,7 @@ export async function createRecord(actor: Actor, input: RecordInput) {
   } catch (err) {
     // the item this request created has no level: take it away again (conditioned on no level ever
     // having been created for it, so one a concurrent request stocked meanwhile stays)
-    if (created) await withoutClaim(() => deleteUnusedItem(actor.tenant, iid!, sku));
+    if (created) await besideTheEffect(() => deleteUnusedItem(actor.tenant, iid!, sku));
     if (err instanceof DomainError && err.code === 'CONFLICT' && /already stocked/.test(err.message)) throw new DomainError('DUPLICATE', DUPLICATE_RECORD);
     throw err;
   }

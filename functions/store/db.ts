@@ -8,6 +8,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, Transact
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DomainError } from '../core/errors.ts';
+import { changingTooFast } from '../core/retry.ts';
 
 let client: DynamoDBDocumentClient | undefined;
 /** Locally (DYNAMODB_ENDPOINT set): one client per function, its access key id the function's name. */
@@ -192,7 +193,7 @@ const isContention = (err: unknown) => {
 };
 
 /** The answer when contention outlasts the retries (409 CONFLICT: the caller may send it again). */
-export const changingTooFast = () => new DomainError('CONFLICT', 'This record is changing too fast right now: retry the request');
+export { changingTooFast };
 
 /**
  * Retry a write refused for contention (the SDK retries neither TransactionConflict nor
@@ -311,16 +312,5 @@ function withOldValues(item: TxItem): TxItem {
   return { [kind]: { ...action, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' } } as TxItem;
 }
 
-/**
- * Optimistic retry for writes guarded by a version read just before: `attempt` returns a value,
- * or `RETRY` when the version moved underneath it. Bounded, with jittered backoff.
- */
-export const RETRY = Symbol('retry');
-export async function withRetry<T>(attempt: () => Promise<T | typeof RETRY>, tries = 40): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const result = await attempt();
-    if (result !== RETRY) return result;
-    await new Promise((r) => setTimeout(r, Math.random() * Math.min(100, 2 ** i)));
-  }
-  throw changingTooFast();
-}
+/** Optimistic retry of writes guarded by a version read just before (core/retry.ts). */
+export { RETRY, withRetry } from '../core/retry.ts';

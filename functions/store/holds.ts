@@ -5,7 +5,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, tableName, transact, transactOrCancelled, TX_LIMIT, TxCancelled } from './db.ts';
+import { db, tableName, transactOrCancelled, TX_LIMIT } from './db.ts';
 import { DomainError } from '../core/errors.ts';
 import type { TxAction } from './db.ts';
 import type { ItemRecord } from './items.ts';
@@ -95,7 +95,7 @@ export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecor
   const out: HoldRefusal = { reread: new Set(), patched: [], contention: refused.failed.size === 0 };
   for (const [label, old] of refused.failed) {
     const [kind, iid] = label.split(/[:#]/);
-    if (kind === HOLD) throw new TxCancelled(refused); // the hold id is taken: not a stock question
+    if (kind === HOLD) throw new DomainError('CONFLICT', `Hold ${h.id} already exists: send the request again`); // a new id taken (never in practice)
     if (kind !== 'level' && kind !== 'item') continue;
     const i = perItem.findIndex((p) => p.rec.item.id === iid);
     if (i < 0) continue;
@@ -156,10 +156,13 @@ export async function openReservations(tenant: string, h: Hold): Promise<Reserva
   return rows.map((r) => strip<Reservation>(r));
 }
 
-/** Extend: the hold and each open reservation get the new expiry (and expiry index key) together. */
-export async function extendHold(tenant: string, h: Hold, seen: number, expiresAt: string, now: string): Promise<void> {
+/**
+ * Extend: the hold and each open reservation get the new expiry (and expiry index key) together.
+ * False when refused (the hold expired, was released or changed meanwhile: read it again).
+ */
+export async function extendHold(tenant: string, h: Hold, seen: number, expiresAt: string, now: string): Promise<boolean> {
   const open = h.lines.flatMap((l) => l.allocations.filter((a) => a.quantity > a.fulfilled_quantity));
-  await transact([
+  return !(await transactOrCancelled([
     holdUpdate(tenant, h, seen, now, true, { expires_at: expiresAt }),
     ...open.map(
       (a): TxAction => {
@@ -184,7 +187,7 @@ export async function extendHold(tenant: string, h: Hold, seen: number, expiresA
         };
       },
     ),
-  ]);
+  ]));
 }
 
 export interface Consumption {
@@ -205,7 +208,7 @@ export async function fulfilHold(
   next: { lines: HoldLine[]; status: HoldStatus },
   consumed: Consumption[],
   recs: Map<string, ItemRecord>,
-): Promise<void> {
+): Promise<boolean> {
   const { tenant, now } = ctx;
   const perLevel = new Map<string, { iid: string; wid: string; q: number }>();
   for (const c of consumed) {
@@ -254,10 +257,18 @@ export async function fulfilHold(
       label: `ledger:${iid}:${wid}`,
     });
   }
-  await transact(actions);
+  const refused = await transactOrCancelled(actions);
+  if (!refused) return true;
+  const f = refused.failed;
+  const outside = [...f.keys()].filter((k) => k.startsWith('reservation:'));
+  if (outside.length && !f.has(HOLD)) {
+    // a reservation of this hold was changed outside it (released, fulfilled or edited directly)
+    throw new DomainError('CONFLICT', `Reservation(s) ${outside.map((k) => k.slice('reservation:'.length)).join(', ')} of hold ${h.id} were changed outside the hold; release the hold and hold again`);
+  }
+  return false; // the hold or a level moved (or expired): read again
 }
 
-/** Release: the hold is marked released and its still-open reservations go back to their levels. */
-export async function releaseHold(tenant: string, h: Hold, seen: number, open: Reservation[], now: string): Promise<void> {
-  await transact([holdUpdate(tenant, h, seen, now, false, { status: 'released' }), ...releaseActions(tenant, open, now)]);
+/** Release: the hold is marked released and its still-open reservations go back to their levels. False when refused (read again). */
+export async function releaseHold(tenant: string, h: Hold, seen: number, open: Reservation[], now: string): Promise<boolean> {
+  return !(await transactOrCancelled([holdUpdate(tenant, h, seen, now, false, { status: 'released' }), ...releaseActions(tenant, open, now)]));
 }

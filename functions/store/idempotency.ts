@@ -14,7 +14,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName, unlessConditionFails } from './db.ts';
+import { db, tableName, unlessConditionFails, withoutClaim } from './db.ts';
 import type { PendingClaim } from './db.ts';
 
 const TTL_SECONDS = 24 * 3600;
@@ -138,3 +138,9 @@ export async function release(c: PendingClaim): Promise<boolean> {
 export async function readRecord(c: PendingClaim): Promise<Record<string, any> | undefined> {
   return (await db().send(new GetCommand({ TableName: tableName(), Key: c.Key, ConsistentRead: true }))).Item;
 }
+
+/**
+ * Run `fn` as a write that is not the request's effect (an item a record request needs before the
+ * level it creates): the request's Idempotency-Key claim goes with a later write, not with these.
+ */
+export const besideTheEffect = <T>(fn: () => Promise<T>): Promise<T> => withoutClaim(fn);
