@@ -164,6 +164,23 @@ export interface HotSnapshot {
 
 const hotShardsOf = (row: Row | undefined): number => Number(row?.hot_shards ?? 0);
 
+/** The one shape of an Update of a level row in a transaction: every level write below is built by it. */
+function levelUpdate(tenant: string, iid: string, wid: string, label: string, update: string, condition: string, values: Row, names?: Record<string, string>): TxAction {
+  return {
+    label,
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.level(tenant, iid, wid),
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ...(names && Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
+      },
+    },
+  };
+}
+
 /**
  * The level (consistent GetItem), then its shards 0..max(n, hot_shards)−1 (consistent BatchGetItem).
  * Not one snapshot: no write can cancel it (a TransactGetItems is cancelled by any write to its
@@ -289,18 +306,7 @@ function levelPark(tenant: string, iid: string, wid: string, d: number, n: numbe
     values[':min'] = d;
     condition += ' AND available_quantity >= :min';
   }
-  return {
-    label: 'level',
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: 'SET available_quantity = available_quantity - :d, reserved_quantity = reserved_quantity + :d, updated_at = :now, version = if_not_exists(version, :one) + :one',
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
+  return levelUpdate(tenant, iid, wid, 'level', 'SET available_quantity = available_quantity - :d, reserved_quantity = reserved_quantity + :d, updated_at = :now, version = if_not_exists(version, :one) + :one', condition, values);
 }
 
 /**
@@ -375,34 +381,12 @@ function take(tenant: string, iid: string, wid: string, q: number, floor: number
   }
   // spending backorders (or planning with parked units) only in the hot state read (I6)
   if (g.hot !== undefined) condition += ` AND ${hotIs(g.hot, values)}`;
-  return {
-    label,
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      },
-    },
-  };
+  return levelUpdate(tenant, iid, wid, label, 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now', condition, values);
 }
 
 /** `reserved −= q, available += q` at a level (release): reserved never below zero (I2, I3). */
 export function releaseAt(tenant: string, iid: string, wid: string, q: number, now: string, label = 'level'): TxAction {
-  return {
-    label,
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: 'SET reserved_quantity = reserved_quantity - :q, available_quantity = available_quantity + :q, updated_at = :now',
-        ConditionExpression: 'attribute_exists(PK) AND reserved_quantity >= :q',
-        ExpressionAttributeValues: { ':q': q, ':now': now },
-      },
-    },
-  };
+  return levelUpdate(tenant, iid, wid, label, 'SET reserved_quantity = reserved_quantity - :q, available_quantity = available_quantity + :q, updated_at = :now', 'attribute_exists(PK) AND reserved_quantity >= :q', { ':q': q, ':now': now });
 }
 
 /** Several reservations given back at once: each level once, with the sum (a transaction touches an item once). */
@@ -605,18 +589,15 @@ async function reserveFromShards(ctx: WriteContext, r: { iid: string; wid: strin
  * read (the ledger's `before` is that version's stocked), never below zero (I3).
  */
 export function consumeAt(tenant: string, iid: string, wid: string, c: { q: number; version: number; stockedBefore: number }, now: string, label = 'level'): TxAction {
-  return {
+  return levelUpdate(
+    tenant,
+    iid,
+    wid,
     label,
-    item: {
-      Update: {
-        TableName: tableName(),
-        Key: keys.level(tenant, iid, wid),
-        UpdateExpression: 'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
-        ConditionExpression: 'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
-        ExpressionAttributeValues: { ':after': c.stockedBefore - c.q, ':q': c.q, ':next': c.version + 1, ':seen': c.version, ':now': now },
-      },
-    },
-  };
+    'SET stocked_quantity = :after, reserved_quantity = reserved_quantity - :q, version = :next, updated_at = :now',
+    'version = :seen AND stocked_quantity >= :q AND reserved_quantity >= :q',
+    { ':after': c.stockedBefore - c.q, ':q': c.q, ':next': c.version + 1, ':seen': c.version, ':now': now },
+  );
 }
 
 /** Why a consumption was refused: negative stock (an answer) or a moved version (RETRY). */
@@ -665,18 +646,15 @@ export async function setStocked(tenant: string, l: Level, version: number, afte
   return {
     pulled: hot.pulled,
     actions: [
-      {
+      levelUpdate(
+        tenant,
+        l.inventory_item_id,
+        l.location_id,
         label,
-        item: {
-          Update: {
-            TableName: tableName(),
-            Key: keys.level(tenant, l.inventory_item_id, l.location_id),
-            UpdateExpression: `SET stocked_quantity = :after, available_quantity = available_quantity + :d${hot.pulled ? ', reserved_quantity = reserved_quantity - :pulled' : ''}, version = :next, updated_at = :now`,
-            ConditionExpression: condition,
-            ExpressionAttributeValues: values,
-          },
-        },
-      },
+        `SET stocked_quantity = :after, available_quantity = available_quantity + :d${hot.pulled ? ', reserved_quantity = reserved_quantity - :pulled' : ''}, version = :next, updated_at = :now`,
+        condition,
+        values,
+      ),
       ...hot.actions,
     ],
   };
@@ -843,7 +821,7 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       condition += ` AND ${LEVEL_WRITABLE}`;
     }
     const actions: TxAction[] = [
-      { label: 'level', item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), ...updateParams(e), ConditionExpression: condition } } },
+      levelUpdate(tenant, iid, wid, 'level', updateParams(e).UpdateExpression, condition, e.values, e.names),
       ...hot.actions,
     ];
     const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, reason: change.reason ?? 'correction', note: change.note, reference: change.reference, created_by: ctx.by, at: now };
@@ -948,10 +926,7 @@ export function levelCopy(tenant: string, iid: string, wid: string, change: { sk
     sets.push('policy_version = :pv', 'policy_allow_backorder = :pab');
   }
   const remove = e.remove ? ` REMOVE ${e.remove.join(', ')}` : '';
-  return {
-    label: `level:${wid}`,
-    item: { Update: { TableName: tableName(), Key: keys.level(tenant, iid, wid), UpdateExpression: `SET ${sets.join(', ')}${remove}`, ConditionExpression: 'attribute_exists(PK)', ExpressionAttributeValues: values } },
-  };
+  return levelUpdate(tenant, iid, wid, `level:${wid}`, `SET ${sets.join(', ')}${remove}`, 'attribute_exists(PK)', values);
 }
 
 /** At most this many copy writes in flight at once (policy and read-only copies on levels). */
@@ -1062,7 +1037,7 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
   };
   const condition = `reserved_quantity = :sr AND available_quantity = :sa AND stocked_quantity = :st AND safety_stock = :ss AND updated_at = :seenat AND ${hotIs(s.n, values)}`;
   const actions: TxAction[] = [
-    { label: 'level', item: { Update: { TableName: tableName(), Key: keys.level(tenant, l.inventory_item_id, l.location_id), UpdateExpression: 'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now', ConditionExpression: condition, ExpressionAttributeValues: values } } },
+    levelUpdate(tenant, l.inventory_item_id, l.location_id, 'level', 'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now', condition, values),
   ];
   // each shard exactly as read and quiet as long (a reservation taken from it is in the index too)
   s.allots.forEach((a, k) =>

@@ -21,37 +21,19 @@ import { keys } from '../../functions/store/keys.ts';
 import { getJob, listRowErrors } from '../../functions/store/uploads.ts';
 import { queryPartition } from '../../functions/store/query.ts';
 import { transferStock } from '../../functions/store/stock.ts';
-import { useClientWith } from '../support/client.ts';
+import { stager, str, tx } from '../support/stage.ts';
+import type { Input } from '../support/stage.ts';
 import { newTenant } from '../support/api.ts';
 import { ledgerRows } from '../support/ledger.ts';
 import { stageUpload } from '../support/uploads.ts';
 
 process.env.INVENTORY_BLOB_DIR = mkdtempSync(join(tmpdir(), 'inventory-races-'));
 
-type Input = { TransactItems?: Record<string, any>[]; Key?: Record<string, any> };
-let hook: ((command: string, input: Input) => Promise<void>) | undefined;
-
-/** Before the first command `when` matches is sent, run `meanwhile` (once, with the hook off). */
-function before(when: (command: string, input: Input) => boolean, meanwhile: () => Promise<unknown>): { ran: () => boolean } {
-  let ran = false;
-  hook = async (command, input) => {
-    if (!when(command, input)) return;
-    hook = undefined;
-    await meanwhile();
-    ran = true;
-  };
-  return { ran: () => ran };
-}
-
-let restore: () => void;
-beforeAll(() => {
-  restore = useClientWith('stageRace', (next, context) => async (args) => {
-    if (hook) await hook(context.commandName ?? '', args.input as Input);
-    return next(args);
-  });
-});
-afterEach(() => (hook = undefined));
-afterAll(() => restore());
+const stage = stager('stageRace');
+const before = stage.before;
+beforeAll(() => stage.install());
+afterEach(() => stage.disarm());
+afterAll(() => stage.restore());
 
 const actor = (warehouseIds?: string[]): Actor => ({
   tenant: newTenant(),
@@ -60,17 +42,6 @@ const actor = (warehouseIds?: string[]): Actor => ({
   scopes: ['inventory:write', 'reservations:write'],
   ...(warehouseIds ? { warehouseIds } : {}),
 });
-/** A key attribute as a string, whether the middleware sees it marshalled or not. */
-const str = (v: unknown) => (v && typeof v === 'object' && 'S' in v ? (v as { S: string }).S : v);
-/** A transaction with an action of this kind on this sort key. */
-const tx = (kind: 'Put' | 'Update' | 'Delete', sk: string, cond?: (a: Record<string, any>) => boolean) => (command: string, input: Input) =>
-  command === 'TransactWriteItemsCommand' &&
-  !!input.TransactItems?.some((t) => {
-    const a = t[kind];
-    if (!a) return false;
-    const key = kind === 'Put' ? a.Item : a.Key;
-    return str(key?.SK) === sk && (!cond || cond(a));
-  });
 const levelRowOf = async (tenant: string, iid: string, wid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }))).Item;
 const stockedSum = async (tenant: string, iid: string, wid: string) =>
@@ -133,12 +104,7 @@ test('finding 4a: a key limited to A cannot release a reservation moved to B bet
   const limited: Actor = { ...full, warehouseIds: [wa.id] };
   let gets = 0;
   // the core's read sees A; the move to B commits before the write
-  hook = async (command, input) => {
-    if (command !== 'GetItemCommand' || str(input.Key?.PK) !== keys.reservation(full.tenant, r.id).PK) return;
-    if (++gets !== 2) return;
-    hook = undefined;
-    await updateReservation(full, r.id, { location_id: wb.id });
-  };
+  before((command, input) => command === 'GetItemCommand' && str(input.Key?.PK) === keys.reservation(full.tenant, r.id).PK && ++gets === 2, () => updateReservation(full, r.id, { location_id: wb.id }));
   await expect(releaseReservation(limited, r.id)).rejects.toMatchObject({ status: 404 });
   expect(gets).toBe(2);
   // before the fix: released at B by a key limited to A

@@ -10,13 +10,13 @@ type Hook = (command: string, input: Input) => Promise<void>;
 /** A key attribute as a string, whether the middleware sees it marshalled or not. */
 export const str = (v: unknown) => (v && typeof v === 'object' && 'S' in v ? (v as { S: string }).S : v);
 
-/** A transaction with an action of this kind on this sort key. */
-export const tx = (kind: 'Put' | 'Update' | 'Delete', sk: string) => (command: string, input: Input) =>
+/** A transaction with an action of this kind on this sort key (and, with `cond`, that action passing it). */
+export const tx = (kind: 'Put' | 'Update' | 'Delete', sk: string, cond?: (a: Record<string, any>) => boolean) => (command: string, input: Input) =>
   command === 'TransactWriteItemsCommand' &&
   !!input.TransactItems?.some((t) => {
     const a = t[kind];
     if (!a) return false;
-    return str((kind === 'Put' ? a.Item : a.Key)?.SK) === sk;
+    return str((kind === 'Put' ? a.Item : a.Key)?.SK) === sk && (!cond || cond(a));
   });
 
 /** Install in beforeAll; `before(when, meanwhile)` arms one staging; `restore()` in afterAll. */
