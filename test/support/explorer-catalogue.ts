@@ -7,7 +7,7 @@
  * To add an operation: add an OpSpec here (name, run, keyable, and what an accepted one does:
  * `lowers`, `stockDelta`, `ledgerRows`, `check`), then name it in a test file's pair list.
  */
-import { expireAll, park } from './explorer.ts';
+import { expireAll, park, uploadRows } from './explorer.ts';
 import type { OpCtx, OpSpec, Outcome, TenantState } from './explorer.ts';
 import type { Answer } from './explorer-ops.ts';
 
@@ -110,7 +110,7 @@ export const OPS: Record<string, OpSpec> = {
     lowers: true,
     stockDelta: -3,
     ledgerRows: 1,
-    run: (c) => c.http('POST', `${levelPath(c)}/adjust`, { adjustment: -3, reason: 'damaged', note: c.tag }),
+    run: (c) => c.http('POST', `${levelPath(c)}/adjust`, { adjustment: -3, reason: 'damage', note: c.tag }),
   },
   'adjust-up': {
     name: 'adjust-up',
@@ -138,6 +138,21 @@ export const OPS: Record<string, OpSpec> = {
       const applied = Number(a.body?.data?.applied ?? 0);
       if (ok(a) && mine !== applied) return `answered ${applied} row(s) applied, ${mine} ledger row(s) written`;
       if (refusedA(a) && mine) return `refused (${a.status}) but wrote ${mine} ledger rows`;
+      return undefined;
+    },
+  },
+  /** A one-row CSV upload (set mode), processed by the upload processor; its rows are absolute like bulk's. */
+  upload: {
+    name: 'upload',
+    // the Idempotency-Key would cover only the POST that creates the job, not its rows (a replay's PUT is refused)
+    keyable: false,
+    lowers: true,
+    run: (c) => uploadRows(c.w.key, `sku,warehouse_id,quantity,reason,note\n${c.w.sku},${c.w.A},5,cycle_count,${c.tag}\n`),
+    check: (c, a, s) => {
+      const mine = s.ledger.filter((r) => r.note === c.tag).length;
+      const job = a.body?.data;
+      if (ok(a) && job?.status !== 'completed') return `the upload ended ${job?.status}: ${JSON.stringify(job?.error ?? job?.errors)}`;
+      if (ok(a) && mine !== Number(job.rows_applied)) return `job says ${JSON.stringify(job).slice(0, 160)}, ${mine} ledger row(s) written`;
       return undefined;
     },
   },

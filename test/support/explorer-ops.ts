@@ -10,7 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { currentFunction, decorateClients, runAs, setClient } from '../../functions/store/db.ts';
 import { rebalance } from '../../functions/store/hot.ts';
 import { releaseExpired } from '../../functions/core/reservations.ts';
-import { handle } from '../../lib/local/server.ts';
+import { handle, uploadsInFlight } from '../../lib/local/server.ts';
 import { makeKey } from './api.ts';
 
 export type ClientDecorator = (client: DynamoDBClient) => void;
@@ -42,7 +42,7 @@ export interface Answer {
  * call. No socket: a loopback connection would run the handler in the server's context, untagged.
  */
 export async function invoke(key: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
+  const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const req = Readable.from(payload.length ? [payload] : []) as unknown as IncomingMessage;
   Object.assign(req, {
     url: path,
@@ -85,3 +85,20 @@ export const park = (tenant: string, iid: string, wid: string): Promise<boolean>
 /** The expiry sweep of one tenant, run as if a day had passed: every reservation with an expiry (holds' included) is released. */
 export const expireAll = (tenant: string): Promise<number> =>
   runAs('ExpireReservations', () => releaseExpired(tenant, new Date(Date.now() + 86_400_000).toISOString()));
+
+/**
+ * A CSV upload's rows: create the upload, PUT the file to its (local) URL — which starts the upload
+ * processor in this async context, as the local runtime does — and wait for the processor.
+ * Answers the job as GET /api/inventory/uploads/{id} shows it once processed.
+ */
+export async function uploadRows(key: string, csv: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const created = await invoke(key, 'POST', '/api/inventory/uploads', { mode: 'set' }, headers);
+  if (created.status >= 300) return created;
+  const url = new URL(created.body.data.upload_url, 'http://localhost');
+  const before = new Set(uploadsInFlight);
+  const put = await invoke(key, 'PUT', url.pathname + url.search, csv, { 'content-type': 'text/csv' });
+  if (put.status >= 300) return put;
+  // the processor runs after the PUT is answered; others' uploads may be in flight too (waiting on them is harmless)
+  await Promise.all([...uploadsInFlight].filter((p) => !before.has(p)));
+  return invoke(key, 'GET', `/api/inventory/uploads/${created.body.data.id}`);
+}

@@ -5,7 +5,9 @@
  *   EXPLORER_SEED='<seed>' NODE_OPTIONS=--experimental-vm-modules npx jest <this file>
  * runs that schedule alone and prints its trace.
  */
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { closeReader, explore, installExplorer, parseSeed, pool, runSchedule, scenarioId } from './explorer.ts';
 import type { Explored, ExploreOptions, Scenario, SetupSpec } from './explorer.ts';
 import { OPS, SETUP_HELD, SETUP_RESERVED } from './explorer-catalogue.ts';
@@ -54,16 +56,23 @@ export interface SuiteOptions extends ExploreOptions {
 export function exploreSuite(title: string, specs: string[], knownFailing: string[], o: SuiteOptions, timeoutMs: number) {
   let restore: () => void;
   const ttl = process.env.AUTHORIZER_CACHE_TTL;
+  const lock = process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS;
   beforeAll(() => {
     restore = installExplorer();
+    // uploads keep their files here, not in the working copy's .local/
+    process.env.INVENTORY_BLOB_DIR ??= mkdtempSync(join(tmpdir(), 'inventory-explorer-'));
     // each schedule's key is new; caching it saves the set-up's repeated key lookups (not a boundary anyway)
     process.env.AUTHORIZER_CACHE_TTL = '300';
+    // a crashed keyed request is retried once its key's lock has passed: 1 s, not 30
+    process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS = '1';
   });
   afterAll(() => {
     restore();
     closeReader();
-    if (ttl === undefined) delete process.env.AUTHORIZER_CACHE_TTL;
-    else process.env.AUTHORIZER_CACHE_TTL = ttl;
+    for (const [k, v] of [['AUTHORIZER_CACHE_TTL', ttl], ['INVENTORY_IDEMPOTENCY_LOCK_SECONDS', lock]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
   });
 
   const replay = process.env.EXPLORER_SEED;

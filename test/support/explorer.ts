@@ -23,7 +23,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { callerFunction, decorateStoreClients, expireAll, invoke, keyFor, park } from './explorer-ops.ts';
+import { callerFunction, decorateStoreClients, expireAll, invoke, keyFor, park, uploadRows } from './explorer-ops.ts';
 import type { Answer } from './explorer-ops.ts';
 
 // ------------------------------------------------------------------ the world of one schedule
@@ -137,6 +137,8 @@ export function installExplorer(): () => void {
           // the authorizer's key lookup is not part of the stock write path: not a boundary
           if (!tag || callerFunction() === 'Authorizer') return next(args);
           const command = String(context.commandName);
+          // a crashed request sends nothing more (its process is gone): it cannot store its answer
+          if (tag.s.crashed[tag.op]) throw Object.assign(new Error('explorer: the request crashed'), { name: 'ExplorerCrash' });
           await tag.s.park(tag.op, command, (args as any).input);
           tag.s.inflight[tag.op]++;
           let out;
@@ -146,10 +148,11 @@ export function installExplorer(): () => void {
             tag.s.inflight[tag.op]--;
             tag.s.poke();
           }
-          if (WRITES.has(command) && tag.s.loseAnswer(tag.op)) {
-            // the write committed; the caller never learns it: a reset connection, which the SDK retries
-            throw Object.assign(new Error('socket hang up (explorer: lost answer)'), { code: 'ECONNRESET', name: 'Error', $metadata: {} });
-          }
+          const fault = WRITES.has(command) ? tag.s.faultAfterWrite(tag.op) : undefined;
+          // the write committed; the caller never learns it: a reset connection, which the SDK retries
+          if (fault === 'lost') throw Object.assign(new Error('socket hang up (explorer: lost answer)'), { code: 'ECONNRESET', name: 'Error', $metadata: {} });
+          // the write committed and the request dies right after (a Lambda timeout or crash): no retry by the SDK
+          if (fault === 'crash') throw Object.assign(new Error('explorer: the request crashed after a write'), { name: 'ExplorerCrash' });
           return out;
         },
         { step: 'finalizeRequest', priority: 'low', name: 'scheduleExplorer' },
@@ -165,8 +168,14 @@ export function installExplorer(): () => void {
 
 export interface Fault {
   op: number;
-  /** The op's n-th write attempt (0-based) loses its answer. */
+  /** After the op's n-th write attempt (0-based) commits: */
   write: number;
+  /**
+   * `lost`: its answer is lost (ECONNRESET) and the SDK retries the write; `crash`: the request dies
+   * (every later call of it fails), answers 5xx, and its client retries it with the same
+   * Idempotency-Key once the key's lock has passed.
+   */
+  kind: 'lost' | 'crash';
 }
 
 export class Schedule {
@@ -179,6 +188,7 @@ export class Schedule {
   options: number[] = [];
   trace: string[] = [];
   faulted = false;
+  crashed: boolean[];
   private seq = 0;
   private wake: (() => void) | undefined;
   private events = 0;
@@ -191,6 +201,7 @@ export class Schedule {
     this.inflight = Array(n).fill(0);
     this.done = Array(n).fill(false);
     this.writes = Array(n).fill(0);
+    this.crashed = Array(n).fill(false);
   }
 
   poke() {
@@ -207,14 +218,15 @@ export class Schedule {
     });
   }
 
-  loseAnswer(op: number): boolean {
+  faultAfterWrite(op: number): Fault['kind'] | undefined {
     const n = this.writes[op]++;
     if (this.fault && !this.faulted && this.fault.op === op && this.fault.write === n) {
       this.faulted = true;
-      this.trace.push(`  ↯ op${op} write #${n}: answer lost (the SDK retries)`);
-      return true;
+      if (this.fault.kind === 'crash') this.crashed[op] = true;
+      this.trace.push(`  ↯ op${op} write #${n}: ${this.fault.kind === 'lost' ? 'answer lost (the SDK retries)' : 'the request crashes'}`);
+      return this.fault.kind;
     }
-    return false;
+    return undefined;
   }
 
   /** Every unfinished operation is parked at a call, with nothing of it in flight, and no event for a few turns. */
@@ -514,6 +526,11 @@ function idsIn(body: unknown): string {
   return [...found].sort().join(',');
 }
 
+/** How long a claimed Idempotency-Key whose request died blocks its retry (the suite sets 1 s). */
+const lockMs = () => 1000 * Number(process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS || 30);
+/** 409 naming the Idempotency-Key: the first request with this key still holds it. */
+const inProgress = (a: Answer) => a.status === 409 && /Idempotency-Key/i.test(JSON.stringify(a.body));
+
 /** Answers that say "nothing was done" (a refusal). 409 "in progress" of a key is one too. */
 const refused = (a: Answer) => a.status >= 400 && a.status < 500;
 
@@ -535,6 +552,16 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
   const before = await readTenant(w);
   const s = new Schedule(sc.ops.length, (options, i) => (i < prefix.length ? prefix[i] : rest(i, options)), fault);
   const answers = await s.run(sc.ops.map(({ op }, i) => () => op.run(ctxs[i])));
+  // a crashed keyed request: its client retries it with the same key once the key's lock has passed
+  for (const [i, { op }] of sc.ops.entries()) {
+    if (!s.crashed[i]) continue;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await new Promise((r) => setTimeout(r, lockMs() + 100));
+      answers[i] = await op.run(ctxs[i]);
+      if (answers[i].status < 500 && !inProgress(answers[i])) break;
+    }
+    s.trace.push(`  op${i} retried after its crash: ${answers[i].status}`);
+  }
   const outcomes: Outcome[] = sc.ops.map(({ op, keyed }, i) => ({ op, keyed, answer: answers[i], tag: ctxs[i].tag }));
   const t2 = Date.now();
   const after = await readTenant(w);
@@ -544,6 +571,8 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
   const lowered = accepted.some((o) => o.op.lowers);
   v.push(...checkLevels(after, lowered));
   for (const [i, o] of outcomes.entries()) {
+    // a request the schema refuses never reaches the write path: the catalogue's mistake, not a finding
+    if (o.answer.body?.code === 'VALIDATION_ERROR') v.push(`op${i} ${o.op.name}: the explorer sent a malformed request: ${o.answer.body.message}`);
     if (o.answer.status >= 500) v.push(`op${i} ${o.op.name} answered ${o.answer.status}: ${JSON.stringify(o.answer.body).slice(0, 300)}`);
     const mine = after.ledger.filter((r) => r.note === o.tag).length;
     if (o.op.ledgerRows !== undefined) {
@@ -564,7 +593,7 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
   // a keyed request: its replay answers the same and changes nothing (applied at most once)
   const fpBefore = fingerprint(after);
   for (const [i, o] of outcomes.entries()) {
-    if (!o.keyed || o.answer.status >= 500 || (o.answer.status === 409 && /Idempotency-Key/i.test(JSON.stringify(o.answer.body)))) continue;
+    if (!o.keyed || o.answer.status >= 500 || inProgress(o.answer)) continue;
     const again = await sc.ops[i].op.run(ctxs[i]);
     if (again.status !== o.answer.status || idsIn(again.body) !== idsIn(o.answer.body))
       v.push(`op${i} ${o.op.name} keyed: first answer ${o.answer.status} [${idsIn(o.answer.body)}], replay ${again.status} [${idsIn(again.body)}] ${JSON.stringify(again.body).slice(0, 200)}`);
@@ -573,14 +602,21 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
     const fpAfter = fingerprint(await readTenant(w));
     if (fpAfter !== fpBefore) v.push(`replaying the keyed requests changed state:\n    ${fpBefore}\n  → ${fpAfter}`);
   }
-  const seed = `${sc.id}|${s.picks.join('')}|${fault ? `f${fault.op}.${fault.write}` : '-'}`;
+  const seed = `${sc.id}|${s.picks.join('')}|${fault ? `${fault.kind === 'lost' ? 'f' : 'c'}${fault.op}.${fault.write}` : '-'}`;
   return { seed, picks: s.picks, options: s.options, violations: v, trace: s.trace, outcomes };
 }
 
 export function parseSeed(seed: string): { id: string; picks: number[]; fault?: Fault } {
   const [id, picks, f] = seed.split('|');
-  const m = /^f(\d+)\.(\d+)$/.exec(f ?? '');
-  return { id, picks: [...(picks ?? '')].map(Number), fault: m ? { op: Number(m[1]), write: Number(m[2]) } : undefined };
+  const m = /^([fc])(\d+)\.(\d+)$/.exec(f ?? '');
+  return { id, picks: [...(picks ?? '')].map(Number), fault: m ? { kind: m[1] === 'f' ? 'lost' : 'crash', op: Number(m[2]), write: Number(m[3]) } : undefined };
+}
+
+/** A fault for one schedule: which op, which of its first three writes; a crash only for a keyed op (its client can retry it). */
+function pickFault(sc: Scenario, rnd: () => number): Fault {
+  const op = Math.floor(rnd() * sc.ops.length);
+  const kind = sc.ops[op].keyed && rnd() < 0.5 ? 'crash' : 'lost';
+  return { op, write: Math.floor(rnd() * 3), kind };
 }
 
 export interface ExploreOptions {
@@ -630,14 +666,13 @@ export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored
     const rnd = prng(o.seed ^ 0x9e3779b9);
     const faulted = Math.min(o.budget - schedules, Math.ceil(schedules * o.faultRate));
     for (let f = 0; f < faulted; f++) {
-      const fault = { op: Math.floor(rnd() * sc.ops.length), write: Math.floor(rnd() * 3) };
-      record(await runSchedule(sc, [], sticky(rnd), fault));
+      record(await runSchedule(sc, [], sticky(rnd), pickFault(sc, rnd)));
     }
     return { scenario: sc.id, schedules, exhaustive: complete, failures };
   }
   const rnd = prng(o.seed);
   while (schedules < o.budget) {
-    const fault = rnd() < o.faultRate ? { op: Math.floor(rnd() * sc.ops.length), write: Math.floor(rnd() * 3) } : undefined;
+    const fault = rnd() < o.faultRate ? pickFault(sc, rnd) : undefined;
     record(await runSchedule(sc, [], sticky(rnd), fault));
   }
   return { scenario: sc.id, schedules, exhaustive: false, failures };
@@ -658,4 +693,4 @@ export async function pool<T>(n: number, tasks: (() => Promise<T>)[]): Promise<T
   return out;
 }
 
-export { expireAll, park };
+export { expireAll, park, uploadRows };
