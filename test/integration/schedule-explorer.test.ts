@@ -47,6 +47,10 @@ const PAIRS = [
   'hot:reserve+hot-off',
   'hot:grow+park',
   'hot:reserve+reconcile',
+  // a keyed write at a hot level that unparks and then loses the stock to another request
+  'hot:reserve-6#k+reserve-6',
+  'hot:hold-create#k+reserve-6',
+  'hot:grow#k+count',
   'hot-backorder:reserve-6+backorder-off',
   'plain:hot-refused+reserve',
   // three at once

@@ -147,7 +147,7 @@ export const OPS: Record<string, OpSpec> = {
     // the Idempotency-Key would cover only the POST that creates the job, not its rows (a replay's PUT is refused)
     keyable: false,
     lowers: true,
-    run: (c) => uploadRows(c.w.key, `sku,warehouse_id,quantity,reason,note\n${c.w.sku},${c.w.A},5,cycle_count,${c.tag}\n`),
+    run: (c) => uploadRows(c.w.tenant, c.w.key, `sku,warehouse_id,quantity,reason,note\n${c.w.sku},${c.w.A},5,cycle_count,${c.tag}\n`),
     check: (c, a, s) => {
       const mine = s.ledger.filter((r) => r.note === c.tag).length;
       const job = a.body?.data;

@@ -10,6 +10,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { currentFunction, decorateClients, runAs, setClient } from '../../functions/store/db.ts';
 import { rebalance } from '../../functions/store/hot.ts';
 import { releaseExpired } from '../../functions/core/reservations.ts';
+import { processUpload } from '../../functions/core/uploads.ts';
 import { handle, uploadsInFlight } from '../../lib/local/server.ts';
 import { makeKey } from './api.ts';
 
@@ -91,7 +92,7 @@ export const expireAll = (tenant: string): Promise<number> =>
  * processor in this async context, as the local runtime does — and wait for the processor.
  * Answers the job as GET /api/inventory/uploads/{id} shows it once processed.
  */
-export async function uploadRows(key: string, csv: string, headers: Record<string, string> = {}): Promise<Answer> {
+export async function uploadRows(tenant: string, key: string, csv: string, headers: Record<string, string> = {}): Promise<Answer> {
   const created = await invoke(key, 'POST', '/api/inventory/uploads', { mode: 'set' }, headers);
   if (created.status >= 300) return created;
   const url = new URL(created.body.data.upload_url, 'http://localhost');
@@ -100,5 +101,12 @@ export async function uploadRows(key: string, csv: string, headers: Record<strin
   if (put.status >= 300) return put;
   // the processor runs after the PUT is answered; others' uploads may be in flight too (waiting on them is harmless)
   await Promise.all([...uploadsInFlight].filter((p) => !before.has(p)));
-  return invoke(key, 'GET', `/api/inventory/uploads/${created.body.data.id}`);
+  const id = created.body.data.id;
+  let job = await invoke(key, 'GET', `/api/inventory/uploads/${id}`);
+  // a processor that failed part way is invoked again, as Lambda retries a failed asynchronous invocation (twice)
+  for (let retry = 0; retry < 2 && job.body?.data?.status === 'processing'; retry++) {
+    await runAs('UploadProcessor', () => processUpload(tenant, id)).catch(() => undefined);
+    job = await invoke(key, 'GET', `/api/inventory/uploads/${id}`);
+  }
+  return job;
 }

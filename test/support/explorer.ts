@@ -12,8 +12,12 @@
  *   between calls), then picks one operation; all its parked calls are released if they are all
  *   reads (parallel Queries of one step), else its oldest one. A schedule is the vector of picks
  *   (index among the operations that have a parked call, in operation order), so it replays exactly.
- * - Exploration: exhaustive depth-first over pick vectors when a scenario's space is small (stateless
- *   model checking: rerun from scratch with the next prefix), else seeded random picks.
+ * - Exploration, per scenario, within its budget: first every schedule with one preemption (op X runs
+ *   k calls, the others run to their end, X finishes; k = 0, 1, 2, … for each X — a read-then-write
+ *   race needs no more), then exhaustive depth-first over pick vectors when the space is small
+ *   (stateless model checking: rerun from scratch with the next prefix), else seeded "sticky" random
+ *   picks; a share of schedules with a fault (a write's answer lost, or the request crashing after a
+ *   write and being retried with its Idempotency-Key).
  * - Replay: every schedule has a seed `scenario|picks|fault`; `EXPLORER_SEED='<seed>'` runs that one
  *   schedule only, and prints its trace.
  *
@@ -195,7 +199,7 @@ export class Schedule {
 
   constructor(
     readonly n: number,
-    private readonly choose: (options: number, i: number) => number,
+    private readonly choose: (options: number, i: number, ready: number[]) => number,
     readonly fault?: Fault,
   ) {
     this.inflight = Array(n).fill(0);
@@ -266,7 +270,7 @@ export class Schedule {
       await this.stable();
       if (this.done.every(Boolean)) break;
       const ready = [...new Set(this.parked.map((p) => p.op))].sort((a, b) => a - b);
-      const pick = Math.min(this.choose(ready.length, this.picks.length), ready.length - 1);
+      const pick = Math.min(this.choose(ready.length, this.picks.length, ready), ready.length - 1);
       this.picks.push(pick);
       this.options.push(ready.length);
       const op = ready[pick];
@@ -293,6 +297,23 @@ export function sticky(rnd: () => number): (i: number, options: number) => numbe
   return (_i, options) => {
     if (last >= options || rnd() < p) last = Math.floor(rnd() * options);
     return last;
+  };
+}
+
+/**
+ * The chooser of a one-preemption schedule: op `x` gets the first `k` picks it can take, then the
+ * others run (lowest index first) until none of them is left, then `x` finishes.
+ */
+export function preemptAfter(x: number, k: number): (i: number, options: number, ready?: number[]) => number {
+  let given = 0;
+  return (_i, _options, ready = []) => {
+    const xi = ready.indexOf(x);
+    if (xi >= 0 && given < k) {
+      given++;
+      return xi;
+    }
+    const other = ready.findIndex((op) => op !== x);
+    return other >= 0 ? other : Math.max(0, xi);
   };
 }
 
@@ -535,7 +556,7 @@ const inProgress = (a: Answer) => a.status === 409 && /Idempotency-Key/i.test(JS
 const refused = (a: Answer) => a.status >= 400 && a.status < 500;
 
 /** Run one schedule of `sc`: `picks` first (then the chooser), a fault or none. */
-export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: number, options: number) => number, fault?: Fault): Promise<ScheduleResult> {
+export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: number, options: number, ready?: number[]) => number, fault?: Fault): Promise<ScheduleResult> {
   const t0 = Date.now();
   const w = await makeWorld(sc.setup, new Set(sc.ops.flatMap((o) => o.op.needs ?? [])));
   const t1 = Date.now();
@@ -550,7 +571,7 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
     };
   });
   const before = await readTenant(w);
-  const s = new Schedule(sc.ops.length, (options, i) => (i < prefix.length ? prefix[i] : rest(i, options)), fault);
+  const s = new Schedule(sc.ops.length, (options, i, ready) => (i < prefix.length ? prefix[i] : rest(i, options, ready)), fault);
   const answers = await s.run(sc.ops.map(({ op }, i) => () => op.run(ctxs[i])));
   // a crashed keyed request: its client retries it with the same key once the key's lock has passed
   for (const [i, { op }] of sc.ops.entries()) {
@@ -647,6 +668,23 @@ export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored
     schedules++;
     if (r.violations.length) failures.push(r);
   };
+  // 1. every schedule with one preemption, fewest steps first: op X runs k calls, then the others
+  //    to their end, then X (a read-then-write race needs exactly this: k = the calls up to X's read)
+  const bounded = new Set<string>();
+  const open = new Set(sc.ops.map((_, x) => x));
+  for (let k = 0; open.size && schedules < o.budget; k++) {
+    for (const x of [...open]) {
+      if (schedules >= o.budget) break;
+      const r = await runSchedule(sc, [], preemptAfter(x, k));
+      if (bounded.has(r.seed)) {
+        open.delete(x); // X had fewer than k calls: this is the schedule of k − 1 again
+        continue;
+      }
+      bounded.add(r.seed);
+      record(r);
+    }
+  }
+  if (schedules >= o.budget) return { scenario: sc.id, schedules, exhaustive: false, failures };
   const first = await runSchedule(sc, [], () => 0);
   record(first);
   const space = first.options.reduce((a, b) => a * b, 1);
