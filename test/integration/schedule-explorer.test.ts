@@ -42,6 +42,8 @@ const PAIRS = [
   'plain:adjust-down+hot-park',
   'plain:transfer+hot-park',
   'plain:safety-up+hot-park',
+  'plain:bulk+hot-park',
+  'plain:upload+hot-park',
   'hot:reserve-6+count',
   'hot:hold-create+count',
   'hot:reserve+hot-off',
@@ -65,12 +67,19 @@ const KEYED = ['plain:reserve+count', 'plain:hot-refused+reserve', 'plain:grow+c
  * their violations are printed but do not fail this file. The merger of the fixes EMPTIES this list;
  * from then on every scenario must pass. Everything not listed here fails the test on a violation.
  */
-export const KNOWN_FAILING_ON_MAIN: string[] = [];
+export const KNOWN_FAILING_ON_MAIN: string[] = [
+  // hot_shards applied although the request is refused (409 QUANTITY_MISMATCH): in every schedule
+  '*hot-refused*',
+  // backorders + hot mode: the level's path spends the backorder allowance while the shards hold the free units
+  'hot-backorder:reserve-6+backorder-off',
+  // a keyed bulk crashing after its rows committed runs again on the retry (answers "0 applied", the row is there once)
+  'plain:bulk#k+*',
+];
 
 const specs = [...PAIRS, ...KEYED.flatMap((s) => keyedVariants(s).slice(1))];
 exploreSuite('schedule explorer (pairs)', specs, KNOWN_FAILING_ON_MAIN, {
   parallel: 4,
-  budget: Number(process.env.EXPLORER_BUDGET ?? 6),
+  budget: Number(process.env.EXPLORER_BUDGET ?? 5),
   exhaustiveUpTo: 12,
   faultRate: 0.25,
   seed: Number(process.env.EXPLORER_RANDOM_SEED ?? 21),
