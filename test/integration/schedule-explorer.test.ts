@@ -10,7 +10,8 @@
  * test/integration/schedule-explorer.test.ts` replays that one schedule with its trace.
  * The long run (≥ 5,000 schedules over every pair) is test/scale/schedule-explorer.test.ts.
  */
-import { exploreSuite, keyedVariants } from '../support/explorer-suite.ts';
+import { checkLevels, closeReader, corruptReserved, makeWorld, readTenant } from '../support/explorer.ts';
+import { SETUPS, exploreSuite, keyedVariants } from '../support/explorer-suite.ts';
 
 /** One pair per way two writes meet at a level (the scale run crosses them all). */
 const PAIRS = [
@@ -84,3 +85,13 @@ exploreSuite('schedule explorer (pairs)', specs, KNOWN_FAILING_ON_MAIN, {
   faultRate: 0.25,
   seed: Number(process.env.EXPLORER_RANDOM_SEED ?? 21),
 }, 600_000);
+
+// the checker itself can fail: a level whose reserved no longer matches its reservations is reported
+test('the invariant checker reports a level a writer broke', async () => {
+  const w = await makeWorld(SETUPS.plain, new Set());
+  expect(checkLevels(await readTenant(w), false)).toEqual([]);
+  await corruptReserved(w, w.A, 1);
+  const found = checkLevels(await readTenant(w), false);
+  expect(found).toEqual([expect.stringMatching(/reserved 3 ≠ Σ open reservations 2 \+ parked 0/)]);
+  closeReader();
+}, 120_000);

@@ -26,7 +26,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { callerFunction, decorateStoreClients, expireAll, invoke, keyFor, park, uploadRows } from './explorer-ops.ts';
 import type { Answer } from './explorer-ops.ts';
 
@@ -426,6 +426,18 @@ export async function readTenant(w: World): Promise<TenantState> {
   };
   (state as any).orphanShards = orphanShards;
   return state;
+}
+
+/** For the explorer's self-test only: move a level's reserved (and available) by `by`, as a broken writer would. */
+export async function corruptReserved(w: World, wid: string, by: number): Promise<void> {
+  await raw().send(
+    new UpdateCommand({
+      TableName: TABLE(),
+      Key: { PK: `T#${w.tenant}#I#${w.iid}`, SK: `L#${wid}` },
+      UpdateExpression: 'ADD reserved_quantity :d, available_quantity :m',
+      ExpressionAttributeValues: { ':d': by, ':m': -by },
+    }),
+  );
 }
 
 export async function getRow(PK: string, SK: string): Promise<Record<string, any> | undefined> {
