@@ -29,8 +29,18 @@ const triples = ['hot:reserve+reserve-6+park', 'plain:count+hot-on+park', 'hot:r
 const specs = [...pairs.flatMap(keyedVariants), ...triples];
 for (const s of specs) for (const n of s.split(':')[1].split('+')) if (!OPS[n.replace(/#k$/, '')]) throw new Error(`unknown op in ${s}`);
 
-/** As in the integration file: scenarios that fail on today's code; the merger of the fixes empties it. */
-export const KNOWN_FAILING_ON_MAIN: string[] = [];
+/**
+ * As in the integration file: scenarios that find violations on today's code (reported, not failed);
+ * the merger of the fixes EMPTIES this list. `*` matches any run of characters.
+ */
+export const KNOWN_FAILING_ON_MAIN: string[] = [
+  // hot_shards applied although the request is refused (409 QUANTITY_MISMATCH): every schedule
+  '*hot-refused*',
+  // backorders + hot mode: a reservation bigger than a shard passes the level's backorder floor while the shards hold the free units
+  'hot-backorder:*reserve-6*',
+  // a keyed bulk that crashes after its rows committed runs again on its retry (found when the crash fault hits it)
+  '*bulk#k*',
+];
 
 exploreSuite(`schedule explorer (${specs.length} scenarios)`, specs, KNOWN_FAILING_ON_MAIN, {
   parallel: 4,

@@ -53,7 +53,11 @@ export interface SuiteOptions extends ExploreOptions {
   minSchedules?: number;
 }
 
-export function exploreSuite(title: string, specs: string[], knownFailing: string[], o: SuiteOptions, timeoutMs: number) {
+/**
+ * `seeds`: schedules replayed in every run besides the exploration (a corpus: interleavings and
+ * faults that found something once, so a fix is proved by them each time, not by chance).
+ */
+export function exploreSuite(title: string, specs: string[], knownFailing: string[], o: SuiteOptions, timeoutMs: number, seeds: string[] = []) {
   let restore: () => void;
   const ttl = process.env.AUTHORIZER_CACHE_TTL;
   const lock = process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS;
@@ -92,11 +96,18 @@ export function exploreSuite(title: string, specs: string[], knownFailing: strin
     const started = Date.now();
     // EXPLORER_PROGRESS=<file>: a line per scenario as it finishes (jest prints console output at the end)
     const progress = process.env.EXPLORER_PROGRESS;
-    const results: Explored[] = await pool(o.parallel, scenarios.map((sc, i) => async () => {
+    const corpus = seeds.map((seed) => async (): Promise<Explored> => {
+      const { id, picks, fault } = parseSeed(seed);
+      const r = await runSchedule(scenario(id), picks, () => 0, fault);
+      // after a change of the write path the same picks may be another interleaving: still a valid schedule, worth a note
+      if (r.seed !== seed) console.log(`corpus seed ${seed} now replays as ${r.seed} (the calls changed): refresh it`);
+      return { scenario: `${id} (corpus)`, schedules: 1, exhaustive: false, failures: r.violations.length ? [r] : [] };
+    });
+    const results: Explored[] = await pool(o.parallel, [...corpus, ...scenarios.map((sc, i) => async () => {
       const r = await explore(sc, { ...o, seed: o.seed + i * 7919 });
       if (progress) appendFileSync(progress, `${new Date().toISOString().slice(11, 19)} ${r.scenario}: ${r.schedules}${r.exhaustive ? ' (exhaustive)' : ''}${r.failures.length ? ` VIOLATIONS ${r.failures.length}: ${r.failures[0].seed} ${r.failures[0].violations.join(' / ')}` : ''}\n`);
       return r;
-    }));
+    })]);
     const seconds = (Date.now() - started) / 1000;
     const total = results.reduce((t, r) => t + r.schedules, 0);
     const failing = results.filter((r) => r.failures.length);

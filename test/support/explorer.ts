@@ -236,12 +236,19 @@ export class Schedule {
   /** Every unfinished operation is parked at a call, with nothing of it in flight, and no event for a few turns. */
   private async stable(): Promise<void> {
     const deadline = Date.now() + 20_000;
+    let quietSince = Date.now();
     for (;;) {
       const before = this.events;
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
-      if (this.events !== before) continue;
+      if (this.events !== before) {
+        quietSince = Date.now();
+        continue;
+      }
       const ready = this.done.every((d, i) => d || (this.inflight[i] === 0 && this.parked.some((p) => p.op === i)));
       if (ready) return;
+      // an operation that waits on another one's parked call (an upload waiting for a processor that
+      // is not its own) would wait forever: after a quiet second, go on with the parked ones
+      if (Date.now() - quietSince > 1000 && this.parked.length && this.inflight.every((n) => n === 0)) return;
       if (Date.now() > deadline) throw new Error(`schedule stuck: ${this.done.map((d, i) => `op${i} done=${d} inflight=${this.inflight[i]} parked=${this.parked.filter((p) => p.op === i).length}`).join('; ')}`);
       // someone is between calls (computing, or sleeping before a retry): wait for its next move
       await new Promise<void>((r) => {
@@ -674,6 +681,14 @@ export interface Explored {
  * run's Π options estimates the space), else `budget` seeded random schedules, some with a lost answer.
  */
 export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored> {
+  // a schedule that throws (a stuck schedule, the reader failing) is reported as one, not the end of the run
+  const attempt = async (...args: Parameters<typeof runSchedule>): Promise<ScheduleResult> => {
+    try {
+      return await runSchedule(...args);
+    } catch (e) {
+      return { seed: `${sc.id}|?|-`, picks: [], options: [], violations: [`the schedule threw: ${String((e as Error)?.stack ?? e).slice(0, 400)}`], trace: [], outcomes: [] };
+    }
+  };
   const failures: ScheduleResult[] = [];
   let schedules = 0;
   const record = (r: ScheduleResult) => {
@@ -687,7 +702,7 @@ export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored
   for (let k = 0; open.size && schedules < o.budget; k++) {
     for (const x of [...open]) {
       if (schedules >= o.budget) break;
-      const r = await runSchedule(sc, [], preemptAfter(x, k));
+      const r = await attempt(sc, [], preemptAfter(x, k));
       if (bounded.has(r.seed)) {
         open.delete(x); // X had fewer than k calls: this is the schedule of k − 1 again
         continue;
@@ -697,7 +712,7 @@ export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored
     }
   }
   if (schedules >= o.budget) return { scenario: sc.id, schedules, exhaustive: false, failures };
-  const first = await runSchedule(sc, [], () => 0);
+  const first = await attempt(sc, [], () => 0);
   record(first);
   const space = first.options.reduce((a, b) => a * b, 1);
   if (space <= o.exhaustiveUpTo) {
@@ -709,21 +724,21 @@ export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored
       while (i >= 0 && last.picks[i] + 1 >= last.options[i]) i--;
       complete = i < 0;
       if (complete || schedules >= o.budget) break;
-      last = await runSchedule(sc, [...last.picks.slice(0, i), last.picks[i] + 1], () => 0);
+      last = await attempt(sc, [...last.picks.slice(0, i), last.picks[i] + 1], () => 0);
       record(last);
     }
     // then schedules of the same space with one write's answer lost (which op, which write, which picks: seeded)
     const rnd = prng(o.seed ^ 0x9e3779b9);
     const faulted = Math.min(o.budget - schedules, Math.ceil(schedules * o.faultRate));
     for (let f = 0; f < faulted; f++) {
-      record(await runSchedule(sc, [], sticky(rnd), pickFault(sc, rnd)));
+      record(await attempt(sc, [], sticky(rnd), pickFault(sc, rnd)));
     }
     return { scenario: sc.id, schedules, exhaustive: complete, failures };
   }
   const rnd = prng(o.seed);
   while (schedules < o.budget) {
     const fault = rnd() < o.faultRate ? pickFault(sc, rnd) : undefined;
-    record(await runSchedule(sc, [], sticky(rnd), fault));
+    record(await attempt(sc, [], sticky(rnd), fault));
   }
   return { scenario: sc.id, schedules, exhaustive: false, failures };
 }
