@@ -451,11 +451,18 @@ export async function getRow(PK: string, SK: string): Promise<Record<string, any
   return (await raw().send(new GetCommand({ TableName: TABLE(), Key: { PK, SK }, ConsistentRead: true }))).Item;
 }
 
-/** The figures a replayed keyed request must leave exactly as they were (at most once). */
+/**
+ * The figures a replayed keyed request must leave exactly as they were (at most once): the exact
+ * ones (parked units folded back in), since parking — which a replay of `hot-park` runs again, being
+ * the consumer's job, not the request's — moves units without changing any figure a client sees.
+ */
 export function fingerprint(s: TenantState): string {
   const lv = [...s.levels.values()]
     .sort((a, b) => a.wid.localeCompare(b.wid))
-    .map((l) => `${l.wid}:${l.stocked}/${l.reserved}/${l.available}/${l.safety}/h${l.hotShards}/[${l.allots.join(',')}]`);
+    .map((l) => {
+      const parked = l.allots.reduce((a, b) => a + b, 0);
+      return `${l.wid}:${l.stocked}/${l.reserved - parked}/${l.available + parked}/${l.safety}/h${l.hotShards}`;
+    });
   const rs = s.reservations.map((r) => `${r.id ?? r.PK}:${r.quantity}@${r.location_id}`).sort();
   return `${lv.join(' ')} | res ${rs.join(',')} | ledger ${s.ledger.length} | item ${s.item ? 'yes' : 'gone'} | skus ${s.skuCount}`;
 }
