@@ -70,7 +70,7 @@ export const OPS: Record<string, OpSpec> = {
   fulfil: {
     name: 'fulfil',
     keyable: true,
-    stockDelta: -SETUP_RESERVED,
+    // −(the reservation's quantity when fulfilled): 2 as set up, 5 after a grow — not a constant, so not checked
     run: (c) => c.http('POST', `/admin/reservations/${c.w.rid}/fulfill`),
     check: setupReservation((r) => (r ? `answered fulfilled, but reservation is still open (${r.quantity})` : undefined), RES_OPS.filter((n) => n !== 'fulfil')),
   },
