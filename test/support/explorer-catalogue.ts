@@ -94,6 +94,7 @@ export const OPS: Record<string, OpSpec> = {
     keyable: true,
     lowers: true,
     ledgerRows: 1,
+    absolute: true,
     run: (c) => c.http('PUT', `/api/inventory/${encodeURIComponent(c.w.sku)}`, { warehouse_id: c.w.A, quantity: 4, reason: 'cycle_count', note: c.tag }),
   },
   /** The same count through the admin level update (stocked_quantity). */
@@ -102,6 +103,7 @@ export const OPS: Record<string, OpSpec> = {
     keyable: true,
     lowers: true,
     ledgerRows: 1,
+    absolute: true,
     run: (c) => c.http('POST', levelPath(c), { stocked_quantity: 4, reason: 'cycle_count', note: c.tag }),
   },
   'adjust-down': {
