@@ -13,9 +13,13 @@ import { relative } from 'node:path';
 const FIRST = [
   // CI (`test:all`): the 100,000-row upload is most of the run; it starts at once
   'test/scale/uploads-100k.test.ts',
+  // the schedule explorer's ≥ 5,000 schedules: the other long one of CI
+  'test/scale/schedule-explorer.test.ts',
   'test/scale/reports-10k.test.ts',
   'test/integration/request-counts.test.ts',
   'test/infra/stack.test.ts',
+  // a few hundred schedules of the explorer: the longest file of `npm test`
+  'test/integration/schedule-explorer.test.ts',
   'test/api/auth-and-bad-input.test.ts',
   'test/infra/operations.test.ts',
   'test/infra/bundles.test.ts',

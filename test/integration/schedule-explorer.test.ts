@@ -1,0 +1,103 @@
+/**
+ * The schedule explorer (test/support/explorer.ts) in `npm test`: pairs of requests that meet at
+ * the level row, each interleaving of their DynamoDB calls run against DynamoDB Local through the
+ * front (IAM and conflicts on), exhaustively where the space is small, else seeded random, some
+ * schedules with a write's answer lost (the SDK retries it). After each schedule the tenant's rows
+ * are read raw and the invariants of checkLevels (and each operation's own check) must hold; a
+ * keyed request is replayed and must answer the same and change nothing.
+ *
+ * A violation prints a seed; `EXPLORER_SEED='<seed>' NODE_OPTIONS=--experimental-vm-modules npx jest
+ * test/integration/schedule-explorer.test.ts` replays that one schedule with its trace.
+ * The long run (≥ 5,000 schedules over every pair) is test/scale/schedule-explorer.test.ts.
+ */
+import { checkLevels, closeReader, corruptReserved, makeWorld, readTenant } from '../support/explorer.ts';
+import { SETUPS, exploreSuite, keyedVariants } from '../support/explorer-suite.ts';
+
+/** One pair per way two writes meet at a level (the scale run crosses them all). */
+const PAIRS = [
+  // a reservation against every kind of stock write
+  'plain:reserve+count',
+  'plain:reserve+adjust-down',
+  'plain:reserve+transfer',
+  'plain:reserve+bulk',
+  'plain:upload+reserve',
+  'plain:reserve+safety-up',
+  'plain:reserve+readonly-on',
+  'plain:reserve+reconcile',
+  'plain:reserve-6+backorder-on',
+  'backorder:reserve-6+backorder-off',
+  // changes of the setup reservation
+  'plain:grow+count',
+  'plain:release+fulfil',
+  'plain:fulfil+adjust-up',
+  'plain:move+level-delete',
+  'plain:move+warehouse-delete',
+  'plain:item-delete+reserve',
+  // holds
+  'plain:hold-create+adjust-down',
+  'plain:hold-fulfil+hold-release',
+  'plain:hold-expire+hold-fulfil',
+  // hot mode: the switch and the consumer's parking against stock writes and reservations
+  'plain:count+hot-park',
+  'plain:level-count+hot-park',
+  'plain:adjust-down+hot-park',
+  'plain:transfer+hot-park',
+  'plain:safety-up+hot-park',
+  'plain:bulk+hot-park',
+  'plain:upload+hot-park',
+  'hot:reserve-6+count',
+  'hot:hold-create+count',
+  'hot:reserve+hot-off',
+  'hot:grow+park',
+  'hot:reserve+reconcile',
+  // a keyed write at a hot level that unparks and then loses the stock to another request
+  'hot:reserve-6#k+reserve-6',
+  'hot:hold-create#k+reserve-6',
+  'hot:grow#k+count',
+  'hot-backorder:reserve-6+backorder-off',
+  'plain:hot-refused+reserve',
+  // three at once
+  'hot:reserve+reserve-6+park',
+  'plain:count+hot-on+park',
+];
+/** With an Idempotency-Key on either side too (at most once, answered truthfully, replayed the same). */
+const KEYED = ['plain:reserve+count', 'plain:hot-refused+reserve', 'plain:grow+count', 'hot:reserve-6+count', 'plain:hold-create+adjust-down', 'plain:release+fulfil', 'plain:bulk+reserve', 'plain:item-delete+reserve'];
+
+/**
+ * Scenarios that find violations on today's code (issue 21's defects, being fixed on another branch):
+ * their violations are printed but do not fail this file. The merger of the fixes EMPTIES this list;
+ * from then on every scenario must pass. Everything not listed here fails the test on a violation.
+ */
+export const KNOWN_FAILING_ON_MAIN: string[] = [
+  // hot_shards applied although the request is refused (409 QUANTITY_MISMATCH): in every schedule
+  '*hot-refused*',
+  // backorders + hot mode: the level's path spends the backorder allowance while the shards hold the free units
+  'hot-backorder:reserve-6+backorder-off',
+  // a keyed bulk crashing after its rows committed runs again on the retry (answers "0 applied", the row is there once)
+  'plain:bulk#k+*',
+];
+
+const specs = [...PAIRS, ...KEYED.flatMap((s) => keyedVariants(s).slice(1))];
+exploreSuite('schedule explorer (pairs)', specs, KNOWN_FAILING_ON_MAIN, {
+  parallel: 4,
+  budget: Number(process.env.EXPLORER_BUDGET ?? 5),
+  exhaustiveUpTo: 12,
+  faultRate: 0.25,
+  seed: Number(process.env.EXPLORER_RANDOM_SEED ?? 21),
+}, 600_000, [
+  // a keyed bulk crashing right after its rows committed, retried with its key after the lock
+  'plain:bulk#k+reserve|00100|c0.1',
+  // a count reading the level before hot mode is switched on and parked, committing after
+  'plain:count+hot-park|0011111111100000000|-',
+  'plain:level-count+hot-park|0011111111100|-',
+]);
+
+// the checker itself can fail: a level whose reserved no longer matches its reservations is reported
+test('the invariant checker reports a level a writer broke', async () => {
+  const w = await makeWorld(SETUPS.plain, new Set());
+  expect(checkLevels(await readTenant(w), false)).toEqual([]);
+  await corruptReserved(w, w.A, 1);
+  const found = checkLevels(await readTenant(w), false);
+  expect(found).toEqual([expect.stringMatching(/reserved 3 ≠ Σ open reservations 2 \+ parked 0/)]);
+  closeReader();
+}, 120_000);
