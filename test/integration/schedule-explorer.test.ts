@@ -69,10 +69,6 @@ const KEYED = ['plain:reserve+count', 'plain:hot-refused+reserve', 'plain:grow+c
  * from then on every scenario must pass. Everything not listed here fails the test on a violation.
  */
 export const KNOWN_FAILING_ON_MAIN: string[] = [
-  // hot_shards applied although the request is refused (409 QUANTITY_MISMATCH): in every schedule
-  '*hot-refused*',
-  // backorders + hot mode: the level's path spends the backorder allowance while the shards hold the free units
-  'hot-backorder:reserve-6+backorder-off',
   // a keyed bulk crashing after its rows committed runs again on the retry (answers "0 applied", the row is there once)
   'plain:bulk#k+*',
 ];

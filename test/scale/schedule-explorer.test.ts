@@ -34,13 +34,6 @@ for (const s of specs) for (const n of s.split(':')[1].split('+')) if (!OPS[n.re
  * the merger of the fixes EMPTIES this list. `*` matches any run of characters.
  */
 export const KNOWN_FAILING_ON_MAIN: string[] = [
-  // hot_shards applied although the request is refused (409 QUANTITY_MISMATCH): every schedule
-  '*hot-refused*',
-  // backorders + hot mode: a reservation bigger than a shard, a grow or a hold passes the level's
-  // backorder floor while the shards hold the free units (found in every schedule, serial ones too)
-  'hot-backorder:*reserve-6*',
-  'hot-backorder:*grow*',
-  'hot-backorder:*hold-create*',
   // a keyed bulk that crashes after its rows committed runs again on its retry (found when the crash fault hits it)
   '*bulk#k*',
 ];

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { currentFunction, decorateClients, runAs, setClient } from '../../functions/store/db.ts';
-import { rebalance } from '../../functions/store/hot.ts';
+import { settleHotLevel } from '../../functions/store/levels.ts';
 import { releaseExpired } from '../../functions/core/reservations.ts';
 import { processUpload } from '../../functions/core/uploads.ts';
 import { handle, uploadsInFlight } from '../../lib/local/server.ts';
@@ -81,7 +81,7 @@ const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h
  * (one transaction), as the consumer's identity. True when it moved units.
  */
 export const park = (tenant: string, iid: string, wid: string): Promise<boolean> =>
-  runAs('StreamConsumer', () => rebalance(tenant, iid, wid, new Date().toISOString()));
+  runAs('StreamConsumer', async () => (await settleHotLevel(tenant, iid, wid, new Date().toISOString()))?.moved ?? false);
 
 /** The expiry sweep of one tenant, run as if a day had passed: every reservation with an expiry (holds' included) is released. */
 export const expireAll = (tenant: string): Promise<number> =>
