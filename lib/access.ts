@@ -27,6 +27,9 @@ export const TABLE_WRITE: TableAction[] = [...TABLE_READ, 'PutItem', 'UpdateItem
  */
 export type TableAccessDeclaration = TableAccess | { actions: TableAction[]; indexes?: boolean };
 
+/** What a function may do to the blob bucket (reports, uploads). */
+export type BlobAccess = 'read' | 'write' | 'read-uploads';
+
 export interface TableGrant {
   actions: TableAction[];
   /** The grant covers the table's indexes (`<table arn>/index/*`) too. */
