@@ -109,7 +109,7 @@ export class InventoryStack extends Stack {
     const roles = new Roles(this, shared);
     const fn = (name: ServiceFunction, opts: Omit<FunctionOptions, 'role'> = {}, own?: boolean) => {
       const declared = SERVICE_ACCESS[name];
-      const role = roles.for({ access: declared.access, blobs: declared.blobs, publishes: declared.publishes, ...(own ? { own: name } : {}) });
+      const role = roles.for({ access: declared.access, checks: declared.checks, blobs: declared.blobs, publishes: declared.publishes, ...(own ? { own: name } : {}) });
       return makeFunction(this, name, SERVICE_FUNCTIONS[name], shared, { ...opts, role });
     };
 

@@ -18,6 +18,8 @@ import { acknowledge } from './nag.ts';
 
 export interface Permissions {
   access: TableAccessDeclaration;
+  /** ConditionCheckItem too (route table `checks`). */
+  checks?: boolean;
   blobs?: BlobAccess;
   publishes?: boolean;
   /** A role of its own (it gets statements no other function has, e.g. invoking itself). */
@@ -29,7 +31,10 @@ export function roleId(p: Permissions): string {
   if (p.own) return `${p.own}Role`;
   const t = tableGrant(p.access);
   const parts = [tableClass(p.access, t)];
-  if (p.blobs) parts.push(`Blobs${p.blobs[0].toUpperCase()}${p.blobs.slice(1).replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())}`);
+  if (p.checks) parts.push('Checks');
+  const area = (prefix: string) => `${prefix[0].toUpperCase()}${prefix.slice(1, -1)}`;
+  if (p.blobs?.get) parts.push(`${area(p.blobs.get)}Get`);
+  if (p.blobs?.put) parts.push(`${area(p.blobs.put)}Put`);
   if (p.publishes) parts.push('Events');
   return `${parts.join('')}Role`;
 }
@@ -61,7 +66,7 @@ export class Roles {
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
     const { table, blobs, bus } = this.shared;
-    const grant = tableGrant(p.access);
+    const grant = tableGrant(p.access, p.checks);
     if (grant) {
       role.addToPrincipalPolicy(
         new PolicyStatement({
@@ -70,9 +75,15 @@ export class Roles {
         }),
       );
     }
-    if (p.blobs === 'read') blobs.grantRead(role);
-    if (p.blobs === 'write') blobs.grantReadWrite(role);
-    if (p.blobs === 'read-uploads') blobs.grantRead(role, 'uploads/*');
+    // objects under one prefix only; listing (limited to that prefix) lets a missing object answer
+    // NoSuchKey, which the readers turn into 404, instead of AccessDenied
+    if (p.blobs?.get) {
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [blobs.arnForObjects(`${p.blobs.get}*`)] }));
+      role.addToPrincipalPolicy(
+        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [blobs.bucketArn], conditions: { StringLike: { 's3:prefix': [`${p.blobs.get}*`] } } }),
+      );
+    }
+    if (p.blobs?.put) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [blobs.arnForObjects(`${p.blobs.put}*`)] }));
     if (p.publishes) bus.grantPutEventsTo(role);
     this.acknowledgeRole(role);
     this.made.set(id, role);
@@ -89,14 +100,10 @@ export class Roles {
     for (const ref of nagRefs(this.shared.table)) {
       acknowledge(role, `AwsSolutions-IAM5[Resource::${ref}/index/*]`, "Reads query the table's own indexes (GSI1–GSI3); the wildcard covers only this table's indexes.");
     }
-    acknowledge(role, 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'Read access to the blob bucket: GetObject and its variants (tags, versions) on this bucket only.');
-    acknowledge(role, 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'Read access to the blob bucket: bucket location and versioning, this bucket only.');
-    acknowledge(role, 'AwsSolutions-IAM5[Action::s3:List*]', 'Read access to the blob bucket: listing this bucket only.');
-    acknowledge(role, 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'Write access to the blob bucket: replacing and removing objects of this bucket only.');
-    acknowledge(role, 'AwsSolutions-IAM5[Action::s3:Abort*]', 'Write access to the blob bucket: aborting multipart uploads of this bucket only.');
     for (const ref of nagRefs(this.shared.blobs)) {
-      acknowledge(role, `AwsSolutions-IAM5[Resource::${ref}/*]`, 'Objects of the blob bucket (reports/, uploads/): the keys are per tenant and made at run time.');
-      acknowledge(role, `AwsSolutions-IAM5[Resource::${ref}/uploads/*]`, 'The processor reads uploaded files: objects under uploads/ of the blob bucket, named per tenant and upload at run time.');
+      for (const prefix of ['reports/', 'uploads/']) {
+        acknowledge(role, `AwsSolutions-IAM5[Resource::${ref}/${prefix}*]`, `Objects under ${prefix} of the blob bucket: their keys are per tenant and made at run time.`);
+      }
     }
   }
 }

@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { routes } from '../../functions/routes.ts';
 import { TABLE } from '../../lib/table-definition.ts';
 import { functionName, tableGrants } from '../../lib/functions.ts';
-import { actionsOf as actionsIn, makeStack, resourcesOfType } from '../support/stack.ts';
+import { actionsOf as actionsIn, makeStack, resourcesOfType, statementsOf } from '../support/stack.ts';
 
 const synth = (stage: string) => Template.fromStack(makeStack({ stage }));
 // one dev stack for every test that reads it (each stack of ~70 functions takes seconds to build)
@@ -65,7 +65,8 @@ test('least privilege: a read route gets no write action; a write route may writ
   const read = actionsOf('admin.items.list');
   expect(read).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
   for (const a of WRITE_ACTIONS) expect(read).not.toContain(a);
-  expect(actionsOf('admin.reservations.create')).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+  expect(actionsOf('admin.reservations.create')).toEqual(expect.arrayContaining(WRITE_ACTIONS.filter((a) => a !== 'dynamodb:BatchWriteItem')));
+  expect(actionsOf('admin.reservations.create')).not.toContain('dynamodb:BatchWriteItem');
   expect(actionsOf('meta.health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
 });
 
@@ -92,13 +93,32 @@ test('the report, the expiry sweep and the reconcile run on schedules; the bucke
   expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
 });
 
-test('only the report routes touch the bucket, only the report maker and the consumers publish events', () => {
+test('only the report and upload routes touch the bucket, each on its own prefix and with the one action it needs; only publishers publish', () => {
+  const blobStatements = (id: string) =>
+    statementsOf(dev, id)
+      .filter((st) => [].concat(st.Action).some((a: string) => a.startsWith('s3:')))
+      .map((st) => ({ action: st.Action, resource: JSON.stringify(st.Resource), prefix: st.Condition?.StringLike?.['s3:prefix'] }));
   for (const r of routes) {
     const actions = actionsOf(r.id);
     expect(actions.some((a) => a.startsWith('s3:'))).toBe(!!r.blobs);
     expect(actions.includes('events:PutEvents')).toBe(!!r.publishes);
-    if (r.blobs === 'read') expect(actions.some((a) => a.startsWith('s3:Put'))).toBe(false);
+    const expected = [
+      ...(r.blobs?.get
+        ? [
+            { action: 's3:GetObject', resource: expect.stringContaining(`/${r.blobs.get}*`), prefix: undefined },
+            { action: 's3:ListBucket', resource: expect.not.stringContaining('/'), prefix: [`${r.blobs.get}*`] },
+          ]
+        : []),
+      ...(r.blobs?.put ? [{ action: 's3:PutObject', resource: expect.stringContaining(`/${r.blobs.put}*`), prefix: undefined }] : []),
+    ];
+    expect([r.id, blobStatements(r.id)]).toEqual([r.id, expected]);
   }
+  expect(routes.filter((r) => r.blobs).map((r) => `${r.id} ${JSON.stringify(r.blobs)}`)).toEqual([
+    'uploads.create {"put":"uploads/"}',
+    'reports.latest {"get":"reports/"}',
+    'reports.create {"put":"reports/"}',
+    'reports.get {"get":"reports/"}',
+  ]);
   expect(actionsOf('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
 });
 
