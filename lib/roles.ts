@@ -75,8 +75,8 @@ export class Roles {
         }),
       );
     }
-    // objects under one prefix only; listing (limited to that prefix) lets a missing object answer
-    // NoSuchKey, which the readers turn into 404, instead of AccessDenied
+    // objects under one prefix only; listing, limited to that prefix, is meant to let a missing object
+    // answer NoSuchKey (the readers' 404) rather than AccessDenied (not verified against S3: no account here)
     if (p.blobs?.get) {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [blobs.arnForObjects(`${p.blobs.get}*`)] }));
       role.addToPrincipalPolicy(
