@@ -32,6 +32,7 @@ import { Monitoring } from './monitoring.ts';
 import { acknowledge } from './nag.ts';
 import { RouteFamily, familyStackId } from './route-family.ts';
 import { Roles } from './roles.ts';
+import { STREAM_SOURCE } from './stream-source.ts';
 import type { StackSettings } from './settings.ts';
 
 export { acknowledge };
@@ -174,11 +175,11 @@ export class InventoryStack extends Stack {
     consumer.addEventSource(
       new DynamoEventSource(this.table as never, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        maxRecordAge: Duration.hours(6),
-        reportBatchItemFailures: true,
+        batchSize: STREAM_SOURCE.batchSize,
+        bisectBatchOnError: STREAM_SOURCE.bisectBatchOnError,
+        retryAttempts: STREAM_SOURCE.retryAttempts,
+        maxRecordAge: Duration.hours(STREAM_SOURCE.maxRecordAgeHours),
+        reportBatchItemFailures: STREAM_SOURCE.reportBatchItemFailures,
         onFailure: new SqsDlq(streamDlq),
       }),
     );
