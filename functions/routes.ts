@@ -23,8 +23,18 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export type Family = 'admin' | 'inventory' | 'records' | 'meta';
 /** `public`: no key. `reservations`: reservations:write or inventory:write (the contract). */
 export type RouteScope = Scope | 'reservations' | 'public';
-/** What the route's function may do to the table: the stack grants exactly this. */
+/**
+ * What the route's function may do to the table: the stack grants exactly this (lib/access.ts).
+ * `read`: GetItem, BatchGetItem, Query. `write` adds PutItem, UpdateItem, DeleteItem.
+ */
 export type TableAccess = 'none' | 'read' | 'write';
+/** The two areas of the blob bucket: `reports/` (low-stock reports) and `uploads/` (CSV files). */
+export type BlobPrefix = 'reports/' | 'uploads/';
+/** What a function may do in the blob bucket: read (GetObject) and / or write (PutObject) objects under one prefix each. */
+export interface BlobAccess {
+  get?: BlobPrefix;
+  put?: BlobPrefix;
+}
 
 export interface Route {
   id: string;
@@ -35,8 +45,10 @@ export interface Route {
   /** Module path from the repository root; it exports `handler`. */
   handler: string;
   access: TableAccess;
-  /** Blob storage (reports, uploads) the route's function may touch. */
-  blobs?: 'read' | 'write';
+  /** Its transactions check rows they do not write (a ConditionCheck item): ConditionCheckItem too. */
+  checks?: boolean;
+  /** Blob storage (reports, uploads) the route's function may touch, by prefix. */
+  blobs?: BlobAccess;
   /** The route's function publishes events. */
   publishes?: boolean;
   summary: string;
@@ -138,9 +150,9 @@ export const adminLevelsList = pure(() => admin({ id: 'admin.levels.list', metho
   summary: "List an item's location levels", params: s.itemParams, response: s.levelsResponse }));
 export const adminLevelsCreate = pure(() => admin({ id: 'admin.levels.create', method: 'POST', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:write', access: 'write', file: 'create-location-level',
   summary: 'Stock an item at a location', params: s.itemParams, body: s.createLevelBody, response: s.itemResponse }));
-export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', file: 'update-location-level',
+export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', checks: true, file: 'update-location-level',
   summary: 'Set stocked / incoming quantities (absolute) and thresholds of a level', params: s.levelParams, body: s.updateLevelBody, response: s.itemResponse }));
-export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', file: 'adjust-location-level',
+export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', checks: true, file: 'adjust-location-level',
   summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }));
 export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', file: 'delete-location-level',
   summary: 'Remove an item from a location (409 while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }));
@@ -150,11 +162,11 @@ export const adminItemsAvailability = pure(() => admin({ id: 'admin.items.availa
 // ---- admin: reservations ----
 export const adminReservationsList = pure(() => admin({ id: 'admin.reservations.list', method: 'GET', path: '/admin/reservations', scope: 'inventory:read', access: 'read', file: 'list-reservations',
   summary: 'List reservations', query: s.listReservationsQuery, response: s.reservationListResponse }));
-export const adminReservationsCreate = pure(() => admin({ id: 'admin.reservations.create', method: 'POST', path: '/admin/reservations', scope: 'reservations', access: 'write', file: 'create-reservation',
+export const adminReservationsCreate = pure(() => admin({ id: 'admin.reservations.create', method: 'POST', path: '/admin/reservations', scope: 'reservations', access: 'write', checks: true, file: 'create-reservation',
   summary: 'Reserve stock at a location (never more than is available)', body: s.createReservationBody, response: s.reservationResponse }));
 export const adminReservationsGet = pure(() => admin({ id: 'admin.reservations.get', method: 'GET', path: '/admin/reservations/{id}', scope: 'inventory:read', access: 'read', file: 'get-reservation',
   summary: 'Get a reservation', params: s.reservationParams, response: s.reservationResponse }));
-export const adminReservationsUpdate = pure(() => admin({ id: 'admin.reservations.update', method: 'POST', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', file: 'update-reservation',
+export const adminReservationsUpdate = pure(() => admin({ id: 'admin.reservations.update', method: 'POST', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', checks: true, file: 'update-reservation',
   summary: 'Change quantity, location, description, metadata or expiry of a reservation', params: s.reservationParams, body: s.updateReservationBody, response: s.reservationResponse }));
 export const adminReservationsDelete = pure(() => admin({ id: 'admin.reservations.delete', method: 'DELETE', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', file: 'delete-reservation',
   summary: 'Release a reservation', params: s.reservationParams, response: s.deletedResponse('reservation') }));
@@ -176,7 +188,7 @@ export const adminLocationsDelete = pure(() => admin({ id: 'admin.locations.dele
 // ---- admin: variant ↔ inventory item links ----
 export const adminVariantsGet = pure(() => admin({ id: 'admin.variants.get', method: 'GET', path: '/admin/products/{id}/variants/{variant_id}', scope: 'inventory:read', access: 'read', file: 'get-variant',
   summary: "A variant's inventory items and inventory_quantity", params: s.variantParams, response: s.variantResponse }));
-export const adminVariantsLink = pure(() => admin({ id: 'admin.variants.link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items', scope: 'inventory:write', access: 'write', file: 'link-variant-item',
+export const adminVariantsLink = pure(() => admin({ id: 'admin.variants.link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items', scope: 'inventory:write', access: 'write', checks: true, file: 'link-variant-item',
   summary: 'Link an inventory item to a variant', params: s.variantParams, body: s.linkBody, response: s.variantResponse }));
 export const adminVariantsUpdateLink = pure(() => admin({ id: 'admin.variants.update-link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', file: 'update-variant-item',
   summary: 'Change the required_quantity of a link', params: s.variantLinkParams, body: s.linkUpdateBody, response: s.variantResponse }));
@@ -188,13 +200,13 @@ export const inventoryList = pure(() => inventory({ id: 'inventory.list', method
   summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)', query: s.inventoryListQuery, response: s.inventoryListResponse }));
 export const inventoryGet = pure(() => inventory({ id: 'inventory.get', method: 'GET', path: '/api/inventory/{sku}', scope: 'inventory:read', access: 'read', file: 'get-inventory',
   summary: 'One SKU with per-warehouse detail', params: s.skuParams, response: s.skuDetailResponse }));
-export const inventorySet = pure(() => inventory({ id: 'inventory.set', method: 'PUT', path: '/api/inventory/{sku}', scope: 'inventory:write', access: 'write', file: 'set-inventory',
+export const inventorySet = pure(() => inventory({ id: 'inventory.set', method: 'PUT', path: '/api/inventory/{sku}', scope: 'inventory:write', access: 'write', checks: true, file: 'set-inventory',
   summary: 'Set the stocked quantity of a SKU at a warehouse (compare-and-set with expected_quantity)', params: s.skuParams, body: s.setStockBody, response: s.skuDetailResponse }));
-export const inventoryBulk = pure(() => inventory({ id: 'inventory.bulk', method: 'POST', path: '/api/inventory/bulk', scope: 'inventory:write', access: 'write', file: 'bulk-inventory',
+export const inventoryBulk = pure(() => inventory({ id: 'inventory.bulk', method: 'POST', path: '/api/inventory/bulk', scope: 'inventory:write', access: 'write', checks: true, file: 'bulk-inventory',
   summary: 'Set up to 500 stock quantities; each row applied once or reported', body: s.bulkBody, response: s.bulkResponse }));
 export const inventoryAdjustments = pure(() => inventory({ id: 'inventory.adjustments', method: 'GET', path: '/api/inventory/{sku}/adjustments', scope: 'inventory:read', access: 'read', file: 'list-adjustments',
   summary: "A SKU's stock changes, newest first", params: s.skuParams, query: s.adjustmentsQuery, response: s.adjustmentsResponse }));
-export const inventoryTransfer = pure(() => inventory({ id: 'inventory.transfer', method: 'POST', path: '/api/inventory/{sku}/transfers', scope: 'inventory:write', access: 'write', file: 'create-transfer', status: 201,
+export const inventoryTransfer = pure(() => inventory({ id: 'inventory.transfer', method: 'POST', path: '/api/inventory/{sku}/transfers', scope: 'inventory:write', access: 'write', checks: true, file: 'create-transfer', status: 201,
   summary: 'Move stock between two warehouses atomically', params: s.skuParams, body: s.transferBody, response: s.transferResponse }));
 export const inventoryWarehousesList = pure(() => inventory({ id: 'inventory.warehouses.list', method: 'GET', path: '/api/inventory/warehouses', scope: 'inventory:read', access: 'read', file: 'list-warehouses',
   summary: "The tenant's warehouses", response: s.warehouseListResponse }));
@@ -204,15 +216,15 @@ export const inventoryWarehousesGet = pure(() => inventory({ id: 'inventory.ware
   summary: 'Get a warehouse', params: s.warehouseParams, response: s.warehouseResponse }));
 export const inventoryWarehousesUpdate = pure(() => inventory({ id: 'inventory.warehouses.update', method: 'PATCH', path: '/api/warehouses/{id}', scope: 'inventory:write', access: 'write', file: 'update-warehouse',
   summary: 'Update a warehouse', params: s.warehouseParams, body: s.warehouseUpdateBody, response: s.warehouseResponse }));
-export const uploadsCreate = pure(() => inventory({ id: 'uploads.create', method: 'POST', path: '/api/inventory/uploads', scope: 'inventory:write', access: 'write', file: 'create-upload', status: 201, blobs: 'write',
+export const uploadsCreate = pure(() => inventory({ id: 'uploads.create', method: 'POST', path: '/api/inventory/uploads', scope: 'inventory:write', access: 'write', file: 'create-upload', status: 201, blobs: { put: 'uploads/' },
   summary: 'Start a CSV bulk upload: PUT the file (sku,warehouse_id,quantity[,reason,note]) to upload_url', body: z.optional(s.uploadCreateBody), response: s.uploadCreatedResponse }));
 export const uploadsGet = pure(() => inventory({ id: 'uploads.get', method: 'GET', path: '/api/inventory/uploads/{id}', scope: 'inventory:read', access: 'read', file: 'get-upload',
   summary: 'An upload: status, rows total / done / applied / unchanged / failed, the first errors (all as CSV with ?format=csv)', params: s.uploadParams, query: s.uploadQuery, response: s.uploadResponse }));
-export const reportsLatest = pure(() => inventory({ id: 'reports.latest', method: 'GET', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'read', file: 'get-latest-report', blobs: 'read',
+export const reportsLatest = pure(() => inventory({ id: 'reports.latest', method: 'GET', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'read', file: 'get-latest-report', blobs: { get: 'reports/' },
   summary: 'The latest low-stock report (JSON, or CSV with ?format=csv)', query: s.reportQuery, response: s.reportResponse }));
-export const reportsCreate = pure(() => inventory({ id: 'reports.create', method: 'POST', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'write', file: 'create-report', status: 201, blobs: 'write', publishes: true,
+export const reportsCreate = pure(() => inventory({ id: 'reports.create', method: 'POST', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'write', file: 'create-report', status: 201, blobs: { put: 'reports/' }, publishes: true,
   summary: 'Make a low-stock report now', body: z.optional(s.empty), response: s.reportResponse }));
-export const reportsGet = pure(() => inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', file: 'get-report', blobs: 'read',
+export const reportsGet = pure(() => inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', file: 'get-report', blobs: { get: 'reports/' },
   summary: 'A low-stock report (JSON, or CSV with ?format=csv)', params: s.reportParams, query: s.reportQuery, response: s.reportResponse }));
 export const keysCreate = pure(() => inventory({ id: 'keys.create', method: 'POST', path: '/api/keys', scope: 'keys:manage', access: 'write', file: 'create-key', status: 201,
   summary: 'Create an API key (its secret is shown this once)', body: s.keyCreateBody, response: s.keyCreatedResponse }));
@@ -222,7 +234,7 @@ export const keysRevoke = pure(() => inventory({ id: 'keys.revoke', method: 'DEL
   summary: 'Revoke an API key', params: s.keyParams, response: s.keyResponse }));
 
 // ---- holds, availability that explains itself, reconcile ----
-export const holdsCreate = pure(() => inventory({ id: 'holds.create', method: 'POST', path: '/api/holds', scope: 'reservations', access: 'write', file: 'create-hold', status: 201,
+export const holdsCreate = pure(() => inventory({ id: 'holds.create', method: 'POST', path: '/api/holds', scope: 'reservations', access: 'write', checks: true, file: 'create-hold', status: 201,
   summary: "Hold an order's lines (skus or kits) across warehouses, all or nothing", body: h.holdCreateBody, response: h.holdResponse }));
 export const holdsList = pure(() => inventory({ id: 'holds.list', method: 'GET', path: '/api/holds', scope: 'inventory:read', access: 'read', file: 'list-holds',
   summary: 'The holds of an order reference', query: h.holdListQuery, response: h.holdListResponse }));
@@ -238,7 +250,7 @@ export const inventoryAvailability = pure(() => inventory({ id: 'inventory.avail
   summary: 'Whether a quantity of a SKU can be held now, and why (per warehouse)', params: s.skuParams, query: h.explainQuery, response: h.explainResponse }));
 export const variantsAvailability = pure(() => inventory({ id: 'variants.availability', method: 'GET', path: '/api/variants/{product_id}/{variant_id}/availability', scope: 'inventory:read', access: 'read', file: 'explain-variant-availability',
   summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it', params: h.variantAvailabilityParams, query: h.explainQuery, response: h.explainResponse }));
-export const reconcileRun = pure(() => inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', file: 'reconcile', publishes: true,
+export const reconcileRun = pure(() => inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', checks: true, file: 'reconcile', publishes: true,
   summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: z.optional(h.reconcileBody), response: h.reconcileResponse }));
 
 // ---- records family ----

@@ -6,7 +6,7 @@
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { tableGrant } from './access.ts';
-import type { TableAccessDeclaration, TableGrant } from './access.ts';
+import type { BlobAccess, TableAccessDeclaration, TableGrant } from './access.ts';
 
 export const SERVICE_FUNCTIONS = {
   Authorizer: 'functions/authorizer/handler.ts',
@@ -23,7 +23,7 @@ export type ServiceFunction = keyof typeof SERVICE_FUNCTIONS;
  * What the service functions may touch, declared as routes declare theirs (`access`, `blobs`,
  * `publishes`): the stack grants exactly this and the local DynamoDB front enforces it.
  */
-export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclaration; blobs?: 'read' | 'write' | 'read-uploads'; publishes?: boolean }> = {
+export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclaration; checks?: boolean; blobs?: BlobAccess; publishes?: boolean }> = {
   // the key lookup, and the key's last use (at most hourly): nothing else
   Authorizer: { access: { actions: ['GetItem', 'UpdateItem'] } },
   // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem); the
@@ -31,11 +31,11 @@ export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclar
   // each level's copy (UpdateItem); hot levels: a snapshot of level and shards (TransactGetItems: GetItem)
   // and parking / rebalancing (TransactWriteItems of Updates: UpdateItem)
   StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: true }, publishes: true },
-  LowStockReport: { access: 'write', blobs: 'write', publishes: true },
+  LowStockReport: { access: 'write', blobs: { put: 'reports/' }, publishes: true },
   ExpireReservations: { access: 'write' },
   // the daily run in report mode: reads levels, reservations and ledgers per tenant, publishes drift
   Reconcile: { access: 'read', publishes: true },
-  UploadProcessor: { access: 'write', blobs: 'read-uploads' },
+  UploadProcessor: { access: 'write', checks: true, blobs: { get: 'uploads/' } },
 };
 
 /** `admin.items.list` → `AdminItemsList` */
@@ -61,6 +61,9 @@ export function allFunctions(): FunctionEntry[] {
 /** Every function's table grant, by function name (the access key id it has on the local front). */
 export function tableGrants(): Map<string, TableGrant | undefined> {
   const out = new Map<string, TableGrant | undefined>();
-  for (const f of allFunctions()) out.set(f.name, tableGrant(f.route ? f.route.access : SERVICE_ACCESS[f.name as ServiceFunction].access));
+  for (const f of allFunctions()) {
+    const declared = f.route ?? SERVICE_ACCESS[f.name as ServiceFunction];
+    out.set(f.name, tableGrant(declared.access, declared.checks));
+  }
   return out;
 }

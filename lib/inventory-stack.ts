@@ -1,43 +1,48 @@
 /**
- * The deployable service, read top-down: table → storage and events → functions (one per route of
- * the route table, each granted exactly the access its route declares) → HTTP API with the key
- * authorizer → stream consumer → schedules → monitoring. Settings come from CDK context
+ * The deployable service, read top-down: table → storage and events → HTTP API with the key
+ * authorizer → the routes, one function each, in one nested stack per route family (lib/route-family.ts),
+ * each function running with the role of its access class (lib/roles.ts) → stream consumer →
+ * schedules → uploads → monitoring. Settings come from CDK context
  * (lib/settings.ts); nothing here names a route: a route added to the table is deployed as it is.
  */
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { StackProps } from 'aws-cdk-lib';
-import { CfnStage, CorsHttpMethod, HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import type { NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import type { Construct, IConstruct } from 'constructs';
-import { resolve } from 'node:path';
+import type { Construct } from 'constructs';
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { TABLE } from './table-definition.ts';
-import { BUNDLING, ROOT } from './bundling.ts';
-import { SERVICE_ACCESS, SERVICE_FUNCTIONS, functionName } from './functions.ts';
-import { tableGrant } from './access.ts';
-import { servedFiles } from './served-files.ts';
-import type { TableAccessDeclaration } from './access.ts';
+import { SERVICE_ACCESS, SERVICE_FUNCTIONS } from './functions.ts';
+import type { ServiceFunction } from './functions.ts';
+import { makeFunction } from './function-factory.ts';
+import type { FunctionOptions, SharedResources } from './function-factory.ts';
 import { Monitoring } from './monitoring.ts';
+import { acknowledge } from './nag.ts';
+import { RouteFamily, familyStackId } from './route-family.ts';
+import { Roles } from './roles.ts';
+import { STREAM_SOURCE } from './stream-source.ts';
 import type { StackSettings } from './settings.ts';
 
-export type InventoryStackProps = StackProps & StackSettings;
+export { acknowledge };
 
-/** Record a cdk-nag finding as accepted, with its reason, on a construct (and everything under it). */
-export const acknowledge = (scope: IConstruct, id: string, reason: string) => Validations.of(scope).acknowledge({ id, reason });
+export type InventoryStackProps = StackProps &
+  StackSettings & {
+    /** The routes to deploy: the route table (functions/routes.ts). Only the room test passes more. */
+    routes?: readonly Route[];
+  };
+
 
 export class InventoryStack extends Stack {
   readonly table: TableV2;
@@ -47,6 +52,8 @@ export class InventoryStack extends Stack {
   /** Every function, by route id (or `authorizer`, `stream`, `scheduled.report`, `scheduled.expiry`, `uploads.processor`). */
   readonly functions = new Map<string, NodejsFunction>();
   readonly monitoring: Monitoring;
+  /** The route families' nested stacks (lib/route-family.ts). */
+  readonly routeFamilies: RouteFamily[] = [];
 
   constructor(scope: Construct, id: string, props: InventoryStackProps) {
     super(scope, id, props);
@@ -98,30 +105,16 @@ export class InventoryStack extends Stack {
     });
     this.bus = new EventBus(this, 'Bus', { eventBusName: `inventory-${props.stage}` });
 
-    // ---- functions: one per route, the authorizer, the stream consumer, the scheduled jobs ----
-    const fn = (name: string, entry: string, timeout?: Duration, environment: Record<string, string> = {}, extra: Partial<NodejsFunctionProps> = {}) => {
-      const f = new NodejsFunction(this, name, {
-        ...functionDefaults,
-        ...(timeout ? { timeout } : {}),
-        ...extra,
-        logGroup: new LogGroup(this, `${name}Logs`, { retention: RetentionDays.ONE_MONTH, removalPolicy }),
-        entry: resolve(ROOT, entry),
-        environment: {
-          TABLE_NAME: this.table.tableName,
-          BLOB_BUCKET: this.blobs.bucketName,
-          EVENT_BUS_NAME: this.bus.eventBusName,
-          POWERTOOLS_SERVICE_NAME: 'inventory',
-          POWERTOOLS_METRICS_NAMESPACE: 'Inventory',
-          NODE_OPTIONS: '--enable-source-maps',
-          ...environment,
-        },
-      });
-      this.acknowledgeFunction(f);
-      return f;
+    // ---- functions: the authorizer, the stream consumer, the scheduled jobs here; the routes' in their families' stacks ----
+    const shared: SharedResources = { table: this.table, blobs: this.blobs, bus: this.bus, removalPolicy };
+    const roles = new Roles(this, shared);
+    const fn = (name: ServiceFunction, opts: Omit<FunctionOptions, 'role'> = {}, own?: boolean) => {
+      const declared = SERVICE_ACCESS[name];
+      const role = roles.for({ access: declared.access, checks: declared.checks, blobs: declared.blobs, publishes: declared.publishes, ...(own ? { own: name } : {}) });
+      return makeFunction(this, name, SERVICE_FUNCTIONS[name], shared, { ...opts, role });
     };
 
-    const authorizerFn = fn('Authorizer', SERVICE_FUNCTIONS.Authorizer, undefined, { AUTHORIZER_CACHE_TTL: String(props.authorizerCacheTtl) });
-    grantTable(this.table, authorizerFn, SERVICE_ACCESS.Authorizer.access);
+    const authorizerFn = fn('Authorizer', { environment: { AUTHORIZER_CACHE_TTL: String(props.authorizerCacheTtl) } });
     this.functions.set('authorizer', authorizerFn);
     // No identity source, so no API Gateway cache: a key may come in either of two headers, and an
     // HTTP API refuses a request lacking a listed identity source before our 401. The authorizer
@@ -167,53 +160,40 @@ export class InventoryStack extends Stack {
     };
     stage.defaultRouteSettings = { throttlingRateLimit: props.throttleRate, throttlingBurstLimit: props.throttleBurst, detailedMetricsEnabled: true };
 
-    for (const route of routes) {
-      const handler = fn(functionName(route), route.handler, undefined, {}, route.assets ? { bundling: { ...functionDefaults.bundling, commandHooks: copyAssets(route.assets) } } : {});
-      grantRoute(this, handler, route);
-      this.functions.set(route.id, handler);
-      const [apiRoute] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${functionName(route)}Integration`, handler),
-        authorizer: route.scope === 'public' ? undefined : authorizer,
-      });
-      if (route.scope === 'public') acknowledge(apiRoute, 'AwsSolutions-APIG4', 'Public by contract: health, the OpenAPI document and the docs page carry no tenant data.');
+    // every route of the route table, in its family's nested stack (lib/route-family.ts: room under the 500-resource limit)
+    const routeTable = props.routes ?? routes;
+    for (const family of [...new Set(routeTable.map((r) => r.family))]) {
+      const stack = new RouteFamily(this, familyStackId(family), { family, routes: routeTable.filter((r) => r.family === family), shared, api: this.api, authorizer });
+      this.routeFamilies.push(stack);
+      for (const [id, f] of stack.functions) this.functions.set(id, f);
     }
 
     // ---- the stream consumer: low-stock flags and status events ----
-    const consumer = fn('StreamConsumer', SERVICE_FUNCTIONS.StreamConsumer, Duration.seconds(60));
-    grantTable(this.table, consumer, SERVICE_ACCESS.StreamConsumer.access);
-    if (SERVICE_ACCESS.StreamConsumer.publishes) this.bus.grantPutEventsTo(consumer);
+    const consumer = fn('StreamConsumer', { timeout: Duration.seconds(60) });
     const streamDlq = new Queue(this, 'StreamFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledge(streamDlq, 'AwsSolutions-SQS3', 'This queue is the dead-letter destination of the stream consumer; it has no queue of its own to fail into.');
     consumer.addEventSource(
       new DynamoEventSource(this.table as never, {
         startingPosition: StartingPosition.TRIM_HORIZON,
-        batchSize: 100,
-        bisectBatchOnError: true,
-        retryAttempts: 5,
-        maxRecordAge: Duration.hours(6),
-        reportBatchItemFailures: true,
+        batchSize: STREAM_SOURCE.batchSize,
+        bisectBatchOnError: STREAM_SOURCE.bisectBatchOnError,
+        retryAttempts: STREAM_SOURCE.retryAttempts,
+        maxRecordAge: Duration.hours(STREAM_SOURCE.maxRecordAgeHours),
+        reportBatchItemFailures: STREAM_SOURCE.reportBatchItemFailures,
         onFailure: new SqsDlq(streamDlq),
       }),
     );
     this.functions.set('stream', consumer);
 
     // ---- schedules: the daily low-stock report, and the reservation expiry sweep every minute ----
-    const report = fn('LowStockReport', SERVICE_FUNCTIONS.LowStockReport, Duration.minutes(5));
-    grantTable(this.table, report, SERVICE_ACCESS.LowStockReport.access);
-    if (SERVICE_ACCESS.LowStockReport.blobs === 'write') this.blobs.grantReadWrite(report);
-    if (SERVICE_ACCESS.LowStockReport.publishes) this.bus.grantPutEventsTo(report);
+    const report = fn('LowStockReport', { timeout: Duration.minutes(5) });
     const reportRule = new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report, { retryAttempts: 2 })] });
-    const sweeper = fn('ExpireReservations', SERVICE_FUNCTIONS.ExpireReservations, Duration.seconds(55));
-    grantTable(this.table, sweeper, SERVICE_ACCESS.ExpireReservations.access);
+    const sweeper = fn('ExpireReservations', { timeout: Duration.seconds(55) });
     const sweepRule = new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })] });
     this.functions.set('scheduled.report', report);
     this.functions.set('scheduled.expiry', sweeper);
     // the daily reconcile in report mode (drifts published, nothing changed), after the report
-    const reconciler = fn('Reconcile', SERVICE_FUNCTIONS.Reconcile, Duration.minutes(15));
-    grantTable(this.table, reconciler, SERVICE_ACCESS.Reconcile.access);
-    if (SERVICE_ACCESS.Reconcile.publishes) this.bus.grantPutEventsTo(reconciler);
+    const reconciler = fn('Reconcile', { timeout: Duration.minutes(15) });
     const reconcileRule = new Rule(this, 'DailyReconcile', { schedule: Schedule.cron({ minute: '30', hour: '5' }), targets: [new LambdaFunction(reconciler, { retryAttempts: 2 })] });
     this.functions.set('scheduled.reconcile', reconciler);
 
@@ -221,17 +201,10 @@ export class InventoryStack extends Stack {
     const uploadFailures = new Queue(this, 'UploadFailures', { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
     acknowledge(uploadFailures, 'AwsSolutions-SQS3', 'This queue is the dead-letter queue of the upload processor; it has no queue of its own to fail into.');
     const processorName = `inventory-${props.stage}-upload-processor`;
-    const processor = fn('UploadProcessor', SERVICE_FUNCTIONS.UploadProcessor, Duration.minutes(15), {}, {
-      functionName: processorName,
-      deadLetterQueue: uploadFailures,
-      retryAttempts: 2,
-    });
-    grantTable(this.table, processor, SERVICE_ACCESS.UploadProcessor.access);
-    if (SERVICE_ACCESS.UploadProcessor.blobs === 'read-uploads') this.blobs.grantRead(processor, 'uploads/*');
-    acknowledge(
-      processor,
-      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.blobs.node.defaultChild as never)}.Arn>/uploads/*]`,
-      'The processor reads uploaded files: objects under uploads/ of the blob bucket, named per tenant and upload at run time.',
+    const processor = fn(
+      'UploadProcessor',
+      { timeout: Duration.minutes(15), extra: { functionName: processorName, deadLetterQueue: uploadFailures, retryAttempts: 2 } },
+      true,
     );
     // it invokes itself to go on with a large file (by name: a reference to itself would be circular)
     processor.addToRolePolicy(
@@ -268,78 +241,4 @@ export class InventoryStack extends Stack {
     new CfnOutput(this, 'UploadProcessorName', { value: processor.functionName });
     new CfnOutput(this, 'Dashboard', { value: this.monitoring.dashboardName });
   }
-
-  /** The findings every function of ours carries, each with its reason. */
-  private acknowledgeFunction(f: NodejsFunction) {
-    acknowledge(
-      f,
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-      'The basic execution role only lets the function write its own CloudWatch logs.',
-    );
-    acknowledge(
-      f,
-      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.table.node.defaultChild as never)}.Arn>/index/*]`,
-      "Reads query the table's own indexes (GSI1–GSI3); the wildcard covers only this table's indexes.",
-    );
-    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:GetObject*]', 'Read access to the blob bucket: GetObject and its variants (tags, versions) on this bucket only.');
-    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:GetBucket*]', 'Read access to the blob bucket: bucket location and versioning, this bucket only.');
-    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:List*]', 'Read access to the blob bucket: listing this bucket only.');
-    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', 'Write access to the blob bucket: replacing and removing objects of this bucket only.');
-    acknowledge(f, 'AwsSolutions-IAM5[Action::s3:Abort*]', 'Write access to the blob bucket: aborting multipart uploads of this bucket only.');
-    acknowledge(
-      f,
-      `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.blobs.node.defaultChild as never)}.Arn>/*]`,
-      'Objects of the blob bucket (reports/, uploads/): the keys are per tenant and made at run time.',
-    );
-  }
-}
-
-const functionDefaults = {
-  runtime: Runtime.NODEJS_24_X,
-  architecture: Architecture.ARM_64,
-  memorySize: 1024,
-  timeout: Duration.seconds(10),
-  // No active X-Ray tracing: nothing in the functions traces (no Tracer, no instrumented SDK clients),
-  // so it only sampled empty segments and needed X-Ray rights on every role. Logs carry API Gateway's
-  // request id, route and tenant instead, which join a function's lines to the API's access log.
-  tracing: Tracing.DISABLED,
-  bundling: {
-    format: OutputFormat.ESM,
-    minify: BUNDLING.minify,
-    sourceMap: BUNDLING.sourceMap,
-    target: BUNDLING.target,
-    mainFields: BUNDLING.mainFields,
-    externalModules: BUNDLING.external,
-    banner: BUNDLING.banner,
-  },
-};
-
-/** The files a route serves (route table `assets`; lib/served-files.ts), copied beside its bundle after esbuild ran. */
-function copyAssets(assets: readonly string[]) {
-  const files = servedFiles(assets);
-  return {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    afterBundling: (_input: string, output: string) => files.map((f) => `cp "${f.path}" "${output}/${f.name}"`),
-  };
-}
-
-/** What a function may do to the table, from its declaration (lib/access.ts; the local DynamoDB front enforces the same). */
-export function grantTable(table: TableV2, f: NodejsFunction, access: TableAccessDeclaration) {
-  const grant = tableGrant(access);
-  if (!grant) return;
-  f.addToRolePolicy(
-    new PolicyStatement({
-      actions: grant.actions.map((a) => `dynamodb:${a}`),
-      resources: grant.indexes ? [table.tableArn, `${table.tableArn}/index/*`] : [table.tableArn],
-    }),
-  );
-}
-
-/** Least privilege, declared next to the route in the route table: its table, blob and event access. */
-function grantRoute(stack: InventoryStack, handler: NodejsFunction, route: Route) {
-  grantTable(stack.table, handler, route.access);
-  if (route.blobs === 'read') stack.blobs.grantRead(handler);
-  if (route.blobs === 'write') stack.blobs.grantReadWrite(handler);
-  if (route.publishes) stack.bus.grantPutEventsTo(handler);
 }

@@ -42,6 +42,8 @@ export interface FrontOptions {
 
 export interface FrontStats {
   requests: number;
+  /** What each function (a name in `grants`) was allowed to do: `<function>\t<action>\t<table|index>`, one entry each. */
+  used: Set<string>;
   denied: { identity: string; action: string; resource: string }[];
   /** TransactionCanceledException (conflict) answers. */
   txConflicts: number;
@@ -126,7 +128,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   const grants = opts.grants ?? new Map();
   const target = new URL(options.target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const stats: FrontStats = { requests: 0, denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0 };
+  const stats: FrontStats = { requests: 0, used: new Set(), denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0 };
   /** Items held by in-flight transactions: key → count of holders. */
   const held = new Map<string, number>();
   /** Token buckets, one second of capacity deep: partition → { tokens, at }. */
@@ -351,6 +353,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
         `on resource: ${refused.resource} because no identity-based policy allows the dynamodb:${refused.action} action`;
       return fail(res, 'AccessDeniedException', errorBody('com.amazon.coral.service#AccessDeniedException', message, {}, 'Message'));
     }
+    if (grants.has(identity)) for (const a of accessOf(op, body)) stats.used.add(`${identity}\t${a.action}\t${a.resource.includes('/index/') ? 'index' : 'table'}`);
 
     const now = Date.now();
     const transactWrite = op === 'TransactWriteItems';
@@ -455,9 +458,12 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     options,
     stats,
     resetStats() {
+      // `used` is kept: it is the whole run's record
       Object.assign(stats, { requests: 0, denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0 });
     },
     async stop() {
+      // DYNAMO_FRONT_USAGE_LOG: what the functions did through this front, for the grant audit (bin/grant-usage.ts)
+      if (process.env.DYNAMO_FRONT_USAGE_LOG && stats.used.size) appendFileSync(process.env.DYNAMO_FRONT_USAGE_LOG, [...stats.used].map((u) => `${u}\n`).join(''));
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       agent.destroy();

@@ -1,7 +1,11 @@
 /**
  * Locally, DynamoDB Local's stream stands in for the Lambda event source mapping: this polls it and
- * hands batches of the deployed shape (DynamoDBStreamEvent) to the same stream handler. A record
- * the handler reports as failed is handed over again, as Lambda would with ReportBatchItemFailures.
+ * hands batches of the deployed shape (DynamoDBStreamEvent) to the same stream handler. As the
+ * deployed mapping (lib/stream-source.ts, the settings the stack uses): at most `batchSize` records a
+ * batch, one batch per shard at a time; the records stay held until the handler has answered, so a
+ * handler that throws gets the same batch again and loses nothing; a record the handler reports as
+ * failed is handed over again with the ones after it (ReportBatchItemFailures). Not yet as deployed:
+ * no bisecting, no retry bound or maximum record age, no dead-letter file; shards one after another.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
@@ -14,6 +18,7 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localClient } from './table.ts';
 import { runAs } from '../../functions/store/db.ts';
+import { STREAM_SOURCE } from '../stream-source.ts';
 
 type Handler = (event: DynamoDBStreamEvent, context: any) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>;
 
@@ -89,13 +94,17 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
     await discover();
     let seen = 0;
     for (const [shard, iterator] of iterators) {
-      const records = [...(pending.get(shard) ?? [])];
+      // one batch per shard, as the mapping: what is waiting to be handed over again first, else new records
+      const waiting = pending.get(shard) ?? [];
+      let records = waiting.slice(0, STREAM_SOURCE.batchSize);
       let next = iterator;
-      if (iterator) {
-        const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-        records.push(...(res.Records ?? []).map((r) => toLambdaRecord(r, arn!)));
+      if (!records.length && iterator) {
+        const res = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: STREAM_SOURCE.batchSize }));
+        records = (res.Records ?? []).map((r) => toLambdaRecord(r, arn!));
         next = res.NextShardIterator ?? null;
       }
+      // the records are held (pending) from here until the handler has answered: a handler that throws loses nothing
+      pending.set(shard, waiting.length ? waiting : records);
       iterators.set(shard, next);
       if (!records.length) continue;
       seen += records.length;
@@ -103,7 +112,8 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
       const failed = new Set((out?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       // as Lambda does: hand over again from the first failed record on
       const firstFailed = records.findIndex((r) => failed.has(r.dynamodb!.SequenceNumber!));
-      pending.set(shard, firstFailed < 0 ? [] : records.slice(firstFailed));
+      const rest = (pending.get(shard) ?? []).slice(records.length);
+      pending.set(shard, [...(firstFailed < 0 ? [] : records.slice(firstFailed)), ...rest]);
     }
     return seen;
   }

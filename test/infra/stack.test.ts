@@ -1,18 +1,10 @@
 /** The stack, proven by its synthesized template (no AWS account here). Bundling is skipped. */
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { routes } from '../../functions/routes.ts';
-import { InventoryStack } from '../../lib/inventory-stack.ts';
 import { TABLE } from '../../lib/table-definition.ts';
-import { settingsFrom } from '../../lib/settings.ts';
 import { functionName, tableGrants } from '../../lib/functions.ts';
+import { actionsOf as actionsIn, makeStack, resourcesOfType, statementsOf } from '../support/stack.ts';
 
-/** A stack as `cdk synth -c …` would make it, without bundling (the bundles have their own test). */
-export function makeStack(context: Record<string, unknown> = {}, id = 'Test') {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
-  const settings = settingsFrom(app.node);
-  return new InventoryStack(app, `${id}-${settings.stage}`, settings);
-}
 const synth = (stage: string) => Template.fromStack(makeStack({ stage }));
 // one dev stack for every test that reads it (each stack of ~70 functions takes seconds to build)
 const dev = makeStack({ stage: 'dev' });
@@ -21,16 +13,10 @@ const template = Template.fromStack(dev);
 const WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
 
 /** Every action granted to the role of the function behind a route (or of a function that is not one). */
-function actionsOf(routeId: string): string[] {
-  const [s, t] = [dev, template];
-  const fnId = s.getLogicalId(s.functions.get(routeId)!.node.defaultChild as any);
-  const roleRef = t.findResources('AWS::Lambda::Function')[fnId].Properties.Role['Fn::GetAtt'][0];
-  const policies = Object.values(t.findResources('AWS::IAM::Policy')).filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleRef));
-  return policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((st: any) => [].concat(st.Action)));
-}
+const actionsOf = (routeId: string) => actionsIn(dev, routeId);
 
 test('one function per route of the route table, plus the authorizer, the stream consumer, three scheduled jobs and the upload processor', () => {
-  const fns = Object.values(template.findResources('AWS::Lambda::Function')).filter((f: any) => f.Properties.Environment?.Variables?.TABLE_NAME);
+  const fns = resourcesOfType(dev, 'AWS::Lambda::Function').filter((f: any) => f.Properties.Environment?.Variables?.TABLE_NAME);
   expect(fns).toHaveLength(routes.length + 6);
   for (const f of fns as any[]) {
     expect(f.Properties.Architectures).toEqual(['arm64']);
@@ -42,7 +28,7 @@ test('one function per route of the route table, plus the authorizer, the stream
 });
 
 test('every route is wired with its method and path; all but the public ones go through the key authorizer', () => {
-  const apiRoutes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as any[];
+  const apiRoutes = resourcesOfType(dev, 'AWS::ApiGatewayV2::Route');
   expect(apiRoutes).toHaveLength(routes.length);
   for (const r of routes) {
     const found = apiRoutes.find((a) => a.Properties.RouteKey === `${r.method} ${r.path}`);
@@ -79,7 +65,8 @@ test('least privilege: a read route gets no write action; a write route may writ
   const read = actionsOf('admin.items.list');
   expect(read).toEqual(expect.arrayContaining(['dynamodb:Query', 'dynamodb:GetItem']));
   for (const a of WRITE_ACTIONS) expect(read).not.toContain(a);
-  expect(actionsOf('admin.reservations.create')).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+  expect(actionsOf('admin.reservations.create')).toEqual(expect.arrayContaining(WRITE_ACTIONS.filter((a) => a !== 'dynamodb:BatchWriteItem')));
+  expect(actionsOf('admin.reservations.create')).not.toContain('dynamodb:BatchWriteItem');
   expect(actionsOf('meta.health').filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
 });
 
@@ -106,13 +93,32 @@ test('the report, the expiry sweep and the reconcile run on schedules; the bucke
   expect(JSON.stringify(policies)).toContain('aws:SecureTransport');
 });
 
-test('only the report routes touch the bucket, only the report maker and the consumers publish events', () => {
+test('only the report and upload routes touch the bucket, each on its own prefix and with the one action it needs; only publishers publish', () => {
+  const blobStatements = (id: string) =>
+    statementsOf(dev, id)
+      .filter((st) => [].concat(st.Action).some((a: string) => a.startsWith('s3:')))
+      .map((st) => ({ action: st.Action, resource: JSON.stringify(st.Resource), prefix: st.Condition?.StringLike?.['s3:prefix'] }));
   for (const r of routes) {
     const actions = actionsOf(r.id);
     expect(actions.some((a) => a.startsWith('s3:'))).toBe(!!r.blobs);
     expect(actions.includes('events:PutEvents')).toBe(!!r.publishes);
-    if (r.blobs === 'read') expect(actions.some((a) => a.startsWith('s3:Put'))).toBe(false);
+    const expected = [
+      ...(r.blobs?.get
+        ? [
+            { action: 's3:GetObject', resource: expect.stringContaining(`/${r.blobs.get}*`), prefix: undefined },
+            { action: 's3:ListBucket', resource: expect.not.stringContaining('/'), prefix: [`${r.blobs.get}*`] },
+          ]
+        : []),
+      ...(r.blobs?.put ? [{ action: 's3:PutObject', resource: expect.stringContaining(`/${r.blobs.put}*`), prefix: undefined }] : []),
+    ];
+    expect([r.id, blobStatements(r.id)]).toEqual([r.id, expected]);
   }
+  expect(routes.filter((r) => r.blobs).map((r) => `${r.id} ${JSON.stringify(r.blobs)}`)).toEqual([
+    'uploads.create {"put":"uploads/"}',
+    'reports.latest {"get":"reports/"}',
+    'reports.create {"put":"reports/"}',
+    'reports.get {"get":"reports/"}',
+  ]);
   expect(actionsOf('stream')).toEqual(expect.arrayContaining(['events:PutEvents', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem']));
 });
 

@@ -118,4 +118,6 @@ test('IAM: a function may call only what its declaration grants; AccessDeniedExc
   // an identity that is no function (set-up, the CLI): everything
   await client(front, 'admin').send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#A`, SK: 'X' } }));
   expect(front.stats.denied.map((d) => `${d.identity} ${d.action}`)).toEqual(['AdminItemsGet PutItem', 'Authorizer BatchGetItem']);
+  // what the functions were allowed to do is recorded (the grant audit, bin/grant-usage.ts); refusals and admin are not
+  expect([...front.stats.used].sort()).toEqual(['AdminItemsGet\tGetItem\ttable']);
 });

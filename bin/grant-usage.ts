@@ -1,0 +1,40 @@
+/**
+ * The grant audit, from the run's side: what every function was allowed to do through the DynamoDB
+ * front during a test run, against what its role grants (lib/functions.ts tableGrants, the stack's
+ * grants). Record a run, then compare:
+ *
+ *   DYNAMO_FRONT_USAGE_LOG=.local/grant-usage.tsv npm test
+ *   npm run grants:usage -- .local/grant-usage.tsv
+ *
+ * Prints, per function, the granted actions the run never used (and whether it used the indexes it may
+ * query). Exit code 1 with `--strict` when any is unused. What a function used but lacks cannot be in
+ * the file: the front refused it (AccessDeniedException) and the test failed.
+ */
+import { readFileSync } from 'node:fs';
+import { tableGrants } from '../lib/functions.ts';
+
+const file = process.argv.slice(2).find((a) => !a.startsWith('--'));
+if (!file) {
+  console.error('usage: npm run grants:usage -- <usage log> [--strict]');
+  process.exit(2);
+}
+const used = new Map<string, Set<string>>();
+for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+  const [fn, action, where] = line.split('\t');
+  if (!used.has(fn)) used.set(fn, new Set());
+  used.get(fn)!.add(action);
+  if (where === 'index') used.get(fn)!.add('(indexes)');
+}
+let unusedCount = 0;
+const rows: string[] = [];
+for (const [fn, grant] of tableGrants()) {
+  if (!grant) continue;
+  const u = used.get(fn) ?? new Set();
+  const unused: string[] = grant.actions.filter((a) => !u.has(a));
+  if (grant.indexes && !u.has('(indexes)')) unused.push('(indexes)');
+  unusedCount += unused.length;
+  rows.push(`${fn.padEnd(28)} used: ${[...u].sort().join(', ') || '—'}${unused.length ? `   never used: ${unused.join(', ')}` : ''}`);
+}
+console.log(rows.join('\n'));
+console.log(`\n${tableGrants().size} functions; ${used.size} used the table in this run; ${unusedCount} granted action(s) never used`);
+if (process.argv.includes('--strict') && unusedCount) process.exit(1);
