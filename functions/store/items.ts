@@ -1,6 +1,6 @@
 /** Inventory items: the row, its sku guard, and the item partition (item + levels). */
-import { createHash } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { createHash, randomUUID } from 'node:crypto';
+import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import { inParallel } from '../core/parallel.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
@@ -62,21 +62,63 @@ export async function putNewItem(tenant: string, item: InventoryItem): Promise<v
 
 /**
  * The tenant's number of skus (meta.total of the SKU list) and its entry in the tenant directory.
- * Changed by a plain UpdateItem AFTER the transaction that adds or removes the sku row, never
- * inside it: the stats row is one per tenant, and in every item creation's transaction it made all
- * item creations of a tenant conflict with each other (TransactionConflict). Plain updates of one
- * item do not conflict; the row is in no transaction, so they never meet TransactionConflictException
- * either. The window: a function that dies between the two writes leaves the count one off
- * (meta.total only; nothing is guarded by it).
+ * Changed AFTER the transaction that adds or removes the sku row, never inside it: the stats row is
+ * one per tenant, and in every item creation's transaction it made all item creations of a tenant
+ * conflict with each other (TransactionConflict, ~40/s on AWS).
+ *
+ * The change is its own one-action TransactWriteItems with a ClientRequestToken, not a plain
+ * UpdateItem: a plain `ADD` whose answer is lost (it committed, the connection dropped) is sent
+ * again by the SDK and counts twice. The SDK serialises the request once and resends the same
+ * token on each of its retries; DynamoDB answers a repeat of a token within 10 minutes as the first
+ * request without applying it again. Our own retry (contention only: the update was cancelled, not
+ * applied) gets a new token.
+ *
+ * Trade-off (chosen over a per-item marker, which would need the item row and the stats row in one
+ * transaction): count updates of one tenant are transactions on one row, so concurrent ones can
+ * conflict with each other and are retried (jittered); the item writes themselves never wait on
+ * the stats row. Contention that outlasts the retries leaves the count one off (the request still answers its committed effect), as does a
+ * function that dies between the two writes (meta.total only; nothing is guarded by it) — it never
+ * counts twice.
  */
 async function skuCount(tenant: string, delta: number): Promise<void> {
+  if (!delta) {
+    await touchStats(tenant);
+    return;
+  }
+  const row = Stats.upsertSet(tenant, { tenant });
+  try {
+    await retryConflicts(() =>
+      db().send(
+        new TransactWriteCommand({
+          ClientRequestToken: randomUUID(),
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName(),
+                Key: keys.stats(tenant),
+                UpdateExpression: `ADD sku_count :d SET ${row.parts.join(', ')}`,
+                ExpressionAttributeValues: { ':d': delta, ...row.values },
+              },
+            },
+          ],
+        }),
+      ),
+    );
+  } catch (err) {
+    // the sku row changed already: the request's effect stands; the count is one off (meta.total only)
+    if (!(err instanceof DomainError)) throw err;
+  }
+}
+
+/** The tenant's entry in the tenant directory, for an item created without a sku (no count to change). */
+async function touchStats(tenant: string): Promise<void> {
   const row = Stats.upsertSet(tenant, { tenant });
   await db().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: keys.stats(tenant),
-      UpdateExpression: `ADD sku_count :d SET ${row.parts.join(', ')}`,
-      ExpressionAttributeValues: { ':d': delta, ...row.values },
+      UpdateExpression: `SET ${row.parts.join(', ')}`,
+      ExpressionAttributeValues: row.values,
     }),
   );
 }
