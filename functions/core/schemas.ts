@@ -557,7 +557,12 @@ const keySchema = pure(() => z.object({
   last_used_at: z.nullable(z.string()),
   revoked_at: z.nullable(z.string()),
 }));
-export const keyCreatedResponse = pure(() => z.object({ data: z.extend(keySchema, { key: describe(z.string(), 'the secret: shown this once') }) }));
+export const keyCreatedResponse = pure(() => z.object({
+  data: z.extend(keySchema, {
+    key: describe(z.nullable(z.string()), 'the secret: shown this once, in the first answer; null in a replay of the request (same Idempotency-Key), as the secret is never kept'),
+  }),
+  message: z.optional(describe(z.string(), 'in a replay only: says the secret was shown once and is not kept')),
+}));
 export const keyResponse = pure(() => z.object({ data: keySchema }));
 export const keyListResponse = pure(() => z.object({ data: z.array(keySchema) }));
 

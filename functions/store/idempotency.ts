@@ -5,7 +5,8 @@
  * - `in_progress` {fingerprint, token, lock_until}: a request claimed the key (conditional Put).
  * - `committed` {fingerprint, token, status, ref?}: the request's first effect transaction flipped it
  *   (functions/store/db.ts `transact` carries the flip), so the effect and "key used" are one commit.
- * - `completed` {fingerprint, token, response}: the response was stored too (when it fits).
+ * - `completed` {fingerprint, token, response}: the response was stored too (when it fits, and
+ *   never for an answer holding a secret: POST /api/keys stays `committed` with the key's id).
  * - `released` {fingerprint}: the request ended before committing anything; a retry with the same
  *   body runs afresh, another body is still 422.
  *
@@ -85,9 +86,13 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   return { kind: 'in_progress' };
 }
 
-/** Store the response of the claim's request (its effect committed, or it had none to commit). */
-export async function complete(c: PendingClaim, response: StoredResponse): Promise<'completed' | 'kept_committed' | 'lost'> {
-  const fits = Buffer.byteLength(response.body) + Buffer.byteLength(JSON.stringify(response.headers)) <= MAX_STORED_BODY;
+/**
+ * Store the response of the claim's request (its effect committed, or it had none to commit).
+ * `keep: false` (an answer holding a secret: a new API key's) or a response too large is not
+ * stored: the record stays `committed` with the status, and a retry answers from the route's replay.
+ */
+export async function complete(c: PendingClaim, response: StoredResponse, opts: { keep?: boolean } = {}): Promise<'completed' | 'kept_committed' | 'lost'> {
+  const fits = opts.keep !== false && Buffer.byteLength(response.body) + Buffer.byteLength(JSON.stringify(response.headers)) <= MAX_STORED_BODY;
   try {
     await db().send(
       new UpdateCommand({
