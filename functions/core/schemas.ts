@@ -449,6 +449,7 @@ export const bulkResponse = pure(() => z.object({
       }),
     ),
   }),
+  message: z.optional(describe(z.string(), 'only in a replay (same Idempotency-Key) of a request that stopped part-way: which rows were not applied (their error code is NOT_APPLIED)')),
 }));
 export const adjustmentsQuery = pure(() => z.object({
   limit: queryInt(50, 200),

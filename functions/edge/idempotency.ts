@@ -60,14 +60,9 @@ export async function idempotent(
   renderFailure: (err: unknown) => Result,
   /** Answer a used key whose response was not stored: the resource's current state, with `status`. */
   replay: (status: number, ref: string | undefined) => Promise<Result>,
-  opts: {
-    /** False for a route whose writes re-run safely (see HandlerOptions.rerunnable): they carry no claim. */
-    carry?: boolean;
-    /** False for an answer that must not be at rest (see HandlerOptions.keepResponse). */
-    keep?: boolean;
-  } = {},
+  /** keep: false for an answer that must not be at rest (see HandlerOptions.keepResponse). */
+  opts: { keep?: boolean } = {},
 ): Promise<Result> {
-  const carry = opts.carry !== false;
   if (!KEY_PATTERN.test(idemKey)) {
     throw new DomainError('VALIDATION_ERROR', 'Idempotency-Key: must be 1 to 255 printable characters', [{ field: 'Idempotency-Key', message: 'invalid' }]);
   }
@@ -91,7 +86,7 @@ export async function idempotent(
   }
   let result: Result;
   try {
-    result = carry ? await runWithClaim(c, run) : await run();
+    result = await runWithClaim(c, run);
   } catch (err) {
     // committed and then failed (e.g. the read that builds the response): the effect stays, once;
     // not committed as far as we know: give the key back, unless the record says our commit landed

@@ -16,7 +16,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName, unlessConditionFails } from './db.ts';
-import type { PendingClaim } from './db.ts';
+import type { PendingClaim, TxAction } from './db.ts';
 
 const TTL_SECONDS = 24 * 3600;
 /**
@@ -142,4 +142,36 @@ export async function release(c: PendingClaim): Promise<boolean> {
 /** The record as stored (tests and the edge's recovery after an unknown outcome). */
 export async function readRecord(c: PendingClaim): Promise<Record<string, any> | undefined> {
   return (await db().send(new GetCommand({ TableName: tableName(), Key: c.Key, ConsistentRead: true }))).Item;
+}
+
+/**
+ * The progress of a keyed request that commits several transactions (POST /api/inventory/bulk):
+ * `T#t#IDEM#<key id>#<sha256>` / `PROGRESS`, beside the record, with the same 24 h ttl. Each of the
+ * request's transactions carries `progressAction`, so what it says is exactly what committed: how
+ * many rows were decided (`done`) and their results in order. A retry of a used key (the answer
+ * was never stored: a crash or an error after the commit) answers from it; nothing runs again.
+ */
+export const progressKey = (scope: Scope, idemKey: string) => ({ PK: keyOf(scope, idemKey).PK, SK: 'PROGRESS' });
+
+/** The progress write of one transaction: `first` replaces what an expired use of the key left. */
+export function progressAction(key: { PK: string; SK: string }, first: boolean, done: number, results: unknown[], now = Date.now()): TxAction {
+  return {
+    label: 'progress',
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: first
+          ? 'SET entity = :e, done = :d, results = :r, #ttl = :ttl'
+          : 'SET done = :d, results = list_append(results, :r)',
+        ...(first ? { ExpressionAttributeNames: { '#ttl': 'ttl' } } : {}),
+        ExpressionAttributeValues: { ':d': done, ':r': results, ...(first ? { ':e': 'idempotency-progress', ':ttl': Math.floor(now / 1000) + TTL_SECONDS } : {}) },
+      },
+    },
+  };
+}
+
+export async function readProgress(key: { PK: string; SK: string }): Promise<{ done: number; results: unknown[] } | undefined> {
+  const row = (await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
+  return row ? { done: Number(row.done ?? 0), results: (row.results as unknown[]) ?? [] } : undefined;
 }

@@ -29,6 +29,7 @@
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
  * | hold          | T#t#H#<hid>             | HOLD                  |                                 | T#t#HREF#<reference> / <hid> |
  * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
+ * | (progress)    | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | PROGRESS (a keyed bulk's committed rows; ttl 24 h) |                |
  */
 export { SKU_SEPARATOR } from './key-builders.ts';
 
