@@ -56,6 +56,10 @@ test('a kit hold whose units (quantity × required_quantity) pass 10⁹ is a 4xx
     expect([res.status, res.body.error?.details?.[0]?.field]).toEqual([422, 'lines.0.quantity']);
   }
   expect(await level(x.iid)).toMatchObject({ reserved_quantity: 0, available_quantity: 0 });
+  // the availability that explains itself says the same: it cannot be held
+  const explained = await api.get(`/api/variants/prod_bound/${vid}/availability?quantity=1000000`);
+  expect(explained.status).toBe(200);
+  expect(explained.body.data).toMatchObject({ can_hold: false, reason: expect.stringMatching(/more than 1000000000/) });
   expect((await api.get(`/api/inventory/${x.sku}`)).status).toBe(200);
   expect((await api.get(`/admin/inventory-items/${x.iid}`)).status).toBe(200);
 });
