@@ -53,6 +53,17 @@ function summary(results: BulkResult[]) {
   return { applied: count('applied'), unchanged: count('unchanged'), failed: count('failed'), results };
 }
 
+/**
+ * A row's result as the progress row keeps it: compact, so 500 rows stay far below DynamoDB's 400 KB
+ * item limit (sku and warehouse are the request's: a replay has the same body, by its fingerprint).
+ */
+interface Recorded {
+  s: BulkResult['status'];
+  c?: string;
+  m?: string;
+}
+const MESSAGE_KEPT = 300;
+
 /** `idemKey`: the request's Idempotency-Key (its transactions record their progress for a replay). */
 export async function bulkUpdate(actor: Actor, updates: unknown[], idemKey?: string) {
   if (updates.length > MAX_BULK_UPDATES) {
@@ -66,11 +77,9 @@ export async function bulkUpdate(actor: Actor, updates: unknown[], idemKey?: str
   const extra = progress
     ? (chunk: Chunk, _now: string, applied: ReadonlySet<PipelineRow>) => {
         const failed = new Map(chunk.failed.map((f) => [f.row, f.error]));
-        const results = chunk.rows.map((r): BulkResult => {
+        const results = chunk.rows.map((r): Recorded => {
           const error = failed.get(r);
-          return error
-            ? { index: r.at, sku: r.sku, warehouse_id: r.warehouse_id, status: 'failed', error }
-            : { index: r.at, sku: r.sku, warehouse_id: r.warehouse_id, status: applied.has(r) ? 'applied' : 'unchanged' };
+          return error ? { s: 'failed', c: error.code, m: error.message.slice(0, MESSAGE_KEPT) } : { s: applied.has(r) ? 'applied' : 'unchanged' };
         });
         return [progressAction(progress, recorded === 0, recorded + chunk.rows.length, results)];
       }
@@ -95,11 +104,14 @@ const NOT_APPLIED = { code: 'NOT_APPLIED', message: 'The request stopped before 
  */
 export async function bulkReplay(actor: Actor, updates: unknown[], idemKey: string) {
   const progress = await readProgress(progressKey({ tenant: actor.tenant, keyId: actor.keyId }, idemKey));
-  const results = ((progress?.results ?? []) as BulkResult[]).slice(0, updates.length);
-  for (let i = results.length; i < updates.length; i++) {
-    const named = validate(updates[i], i);
-    results.push({ index: i, sku: named.sku, warehouse_id: named.warehouse_id, status: 'failed', error: NOT_APPLIED });
-  }
+  const recorded = (progress?.results ?? []) as Recorded[];
+  const results = updates.map((u, i): BulkResult => {
+    const named = validate(u, i);
+    const r = recorded[i];
+    const base = { index: i, sku: named.sku, warehouse_id: named.warehouse_id };
+    if (!r) return { ...base, status: 'failed', error: NOT_APPLIED };
+    return r.s === 'failed' ? { ...base, status: 'failed', error: { code: r.c ?? 'FAILED', message: r.m ?? '' } } : { ...base, status: r.s };
+  });
   const stopped = (progress?.done ?? 0) < updates.length;
   return {
     data: summary(results),

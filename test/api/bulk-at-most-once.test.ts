@@ -22,11 +22,25 @@ type Fault = { kind: 'none' } | { kind: 'hang'; match: (command: string, input: 
 let fault: Fault = { kind: 'none' };
 
 let api: Api;
-let restore: () => void;
 let wh: string;
 beforeAll(async () => {
   api = await startApi();
-  restore = useClientWith('bulkAtMostOnce', (next, context) => async (args) => {
+  wh = (await api.post('/api/warehouses', { name: 'Bulk once' })).body.data.id;
+});
+afterAll(async () => {
+  await api.close();
+});
+
+/** The store's client with the crash middleware, for one test (the others keep each function's own client, IAM checked). */
+let restoreClient: (() => void) | undefined;
+afterEach(() => {
+  fault = { kind: 'none' };
+  restoreClient?.();
+  restoreClient = undefined;
+});
+
+function hangOn(match: (command: string, input: string) => boolean) {
+  restoreClient ??= useClientWith('bulkAtMostOnce', (next, context) => async (args) => {
     const f = fault;
     if (f.kind === 'hang' && f.match(String(context.commandName), JSON.stringify(args.input))) {
       f.reached();
@@ -35,15 +49,6 @@ beforeAll(async () => {
     }
     return next(args);
   });
-  wh = (await api.post('/api/warehouses', { name: 'Bulk once' })).body.data.id;
-});
-afterAll(async () => {
-  fault = { kind: 'none' };
-  restore();
-  await api.close();
-});
-
-function hangOn(match: (command: string, input: string) => boolean) {
   let reached!: () => void;
   let open!: () => void;
   const hit = new Promise<void>((r) => (reached = r));
@@ -126,4 +131,35 @@ test('a keyed bulk that died between two of its transactions answers truthfully 
   }
   expect(await stocked(iid)).toBe(applied);
   expect(await bulkImports(iid)).toBe(applied);
+});
+
+test('a keyed bulk answered as usual (each function its own client, IAM checked) replays its stored answer and applies nothing more', async () => {
+  const iid = await newItem('BULK-ONCE-3', 1);
+  const updates = [{ sku: 'BULK-ONCE-3', warehouse_id: wh, quantity: 7 }];
+  const first = await bulk('bulk-once-3', updates);
+  expect(first.status).toBe(200);
+  expect(first.body.data).toMatchObject({ applied: 1 });
+  expect((await api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment: -2, reason: 'fulfillment' })).status).toBe(200);
+  const again = await bulk('bulk-once-3', updates);
+  expect(again.status).toBe(200);
+  expect(again.headers.get('idempotency-replayed')).toBe('true');
+  expect(again.body).toEqual(first.body);
+  expect(await stocked(iid)).toBe(5);
+  expect(await bulkImports(iid)).toBe(1);
+});
+
+test('500 failing rows with the longest skus and warehouse ids: an answer too large to keep, a record that fits one row, and a retry answers every row from it', async () => {
+  const longWh = `wh_${'w'.repeat(125)}`;
+  const updates = Array.from({ length: 500 }, (_, i) => ({ sku: `${String(i).padStart(3, '0')}${'S'.repeat(253)}`, warehouse_id: longWh, quantity: 1 }));
+  const first = await bulk('bulk-once-4', updates);
+  expect(first.status).toBe(200);
+  // over the 200 KB an idempotency record keeps: the key stays `committed`, the retry answers from the progress row
+  expect(first.text.length).toBeGreaterThan(205_000);
+  expect(first.body.data).toMatchObject({ applied: 0, unchanged: 0, failed: 500 });
+  await expireClaim('bulk-once-4');
+  const retry = await bulk('bulk-once-4', updates);
+  expect(retry.status).toBe(200);
+  expect(retry.headers.get('idempotency-replayed')).toBe('true');
+  expect(retry.body.message).toBeUndefined();
+  expect(retry.body.data).toEqual(first.body.data);
 });
