@@ -13,6 +13,7 @@
  * | hot shard     | T#t#HOT#<iid>#<wid>#<k> | HOT                   | (hot mode: parked units in `allot`, k < the level's hot_shards; hot.ts) |
  * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
  * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
+ * | sku-count shard | T#t#STATS#<00..15>    | SKU_COUNT             | (sku_count: store/items.ts skuCount) |                     |
  * | (low flag)    | on a level while its status is not normal: GSI2PK T#t#LOW / GSI2SK <iid>#<wid>                          |
  * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |

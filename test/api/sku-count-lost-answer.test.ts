@@ -4,7 +4,7 @@
  * back, the SDK sends the same request again: the count must move once, not twice.
  *
  * The lost answer is staged by a middleware inside the SDK's retry loop (step `deserialize`): the
- * first request that writes the tenant's stats row goes through to DynamoDB, then a retryable
+ * first request that writes the tenant's sku count goes through to DynamoDB, then a retryable
  * network error is thrown in place of its answer, so the SDK retries the very same request.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** Lose the answer of the next write to the tenant's stats row (it commits; the SDK retries it). */
+/** Lose the answer of the next write of the tenant's sku count (it commits; the SDK retries it). */
 function loseNextStatsAnswer(tenant: string): { lost: () => number; restore: () => void } {
   const statsPk = stats(tenant).PK;
   let armed = true;
@@ -30,7 +30,7 @@ function loseNextStatsAnswer(tenant: string): { lost: () => number; restore: () 
     (next, context) => async (args) => {
       const out = await next(args);
       const body = JSON.stringify((args as { input?: unknown }).input ?? {});
-      if (armed && WRITE_COMMANDS.has(String(context.commandName)) && body.includes(statsPk)) {
+      if (armed && WRITE_COMMANDS.has(String(context.commandName)) && body.includes(statsPk) && body.includes('sku_count')) {
         armed = false;
         lost++;
         // what a connection reset after DynamoDB answered looks like to the SDK: transient, retried
