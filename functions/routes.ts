@@ -227,7 +227,7 @@ export const reportsCreate = pure(() => inventory({ id: 'reports.create', method
 export const reportsGet = pure(() => inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', file: 'get-report', blobs: { get: 'reports/' },
   summary: 'A low-stock report (JSON, or CSV with ?format=csv)', params: s.reportParams, query: s.reportQuery, response: s.reportResponse }));
 export const keysCreate = pure(() => inventory({ id: 'keys.create', method: 'POST', path: '/api/keys', scope: 'keys:manage', access: 'write', file: 'create-key', status: 201,
-  summary: 'Create an API key (its secret is shown this once)', body: s.keyCreateBody, response: s.keyCreatedResponse }));
+  summary: 'Create an API key (its secret is shown this once; a replay with the same Idempotency-Key answers the key without it)', body: s.keyCreateBody, response: s.keyCreatedResponse }));
 export const keysList = pure(() => inventory({ id: 'keys.list', method: 'GET', path: '/api/keys', scope: 'keys:manage', access: 'read', file: 'list-keys',
   summary: "The tenant's API keys, without secrets", response: s.keyListResponse }));
 export const keysRevoke = pure(() => inventory({ id: 'keys.revoke', method: 'DELETE', path: '/api/keys/{id}', scope: 'keys:manage', access: 'write', file: 'revoke-key',

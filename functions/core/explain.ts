@@ -5,7 +5,7 @@
  * allows; for a variant, which component limits it. Same numbers the hold planner uses.
  */
 import { notFound } from './errors.ts';
-import { availabilityFloor } from './model.ts';
+import { availabilityFloor, MAX_QUANTITY } from './model.ts';
 import type { Actor, Warehouse } from './model.ts';
 import { sees } from './access.ts';
 import { itemIdBySku, loadItem } from '../store/items.ts';
@@ -77,9 +77,13 @@ function verdict(parts: ReturnType<typeof explainItem>[], q: Query) {
   const bounded = parts.filter((p) => p.units !== null);
   const min = bounded.length ? Math.min(...bounded.map((p) => p.units!)) : null;
   for (const p of parts) p.limiting = min !== null && p.units === min && parts.length > 0;
-  const can = min === null || min >= q.quantity;
+  // as a hold checks it (core/holds.ts): no line needs more than MAX_QUANTITY units of an item
+  const over = parts.find((p) => p.needed > MAX_QUANTITY);
+  const can = !over && (min === null || min >= q.quantity);
   const lim = parts.find((p) => p.limiting);
-  const reason = can
+  const reason = over
+    ? `${q.quantity} cannot be held: that is ${over.needed} units of ${over.sku ?? over.inventory_item_id}, more than ${MAX_QUANTITY} (a hold of it answers 422 INVALID_QUANTITY)`
+    : can
     ? `${q.quantity} can be held now${min === null ? ' (backorders without limit)' : `; up to ${min}`}`
     : parts.length > 1
       ? `only ${min} can be held: limited by ${lim!.sku ?? lim!.inventory_item_id} (needs ${lim!.required_quantity} per unit, ${lim!.allocatable} allocatable)`

@@ -6,13 +6,13 @@
 import { DomainError, notFound, validation } from './errors.ts';
 import type { ErrorDetail } from './errors.ts';
 import { newId } from './ids.ts';
-import { availabilityFloor } from './model.ts';
+import { availabilityFloor, MAX_QUANTITY } from './model.ts';
 import type { Actor, Reservation, Warehouse } from './model.ts';
 import { mayWrite, restricted, sees } from './access.ts';
 import { writeContext } from './items.ts';
 import { holdActions, MAX_HOLD_ACTIONS, plan } from './allocation.ts';
 import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
-import { DEFAULT_HOLD_SECONDS } from './schemas-holds.ts';
+import { DEFAULT_HOLD_SECONDS, MAX_HOLD_LINES } from './schemas-holds.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
 import { RETRY, withRetry } from './retry.ts';
 import { itemIdsBySku } from '../store/rows.ts';
@@ -148,11 +148,48 @@ function insufficient(lines: HoldLine[], shortfalls: { index: number; requested:
   );
 }
 
+/** One limit for a hold's size, one answer (also for more lines than any transaction could hold). */
+const tooLarge = (message: string, detail: string) =>
+  new DomainError('HOLD_TOO_LARGE', `${message} Split the order into smaller holds.`, [{ field: 'lines', message: detail }]);
+
+/**
+ * Every unit figure of the hold within MAX_QUANTITY, before anything is planned or written: each
+ * line's units of each item (quantity × required_quantity: a kit multiplies) and the hold's units of
+ * one item over all its lines. With unbounded backorders no stock check stops a figure past it
+ * (and past 2⁵³ a stored figure can no longer be read back). 422 naming the line that passes it.
+ */
+function checkUnits(lines: HoldLine[]): void {
+  const total = new Map<string, number>();
+  for (const l of lines) {
+    const field = `lines.${l.index}.quantity`;
+    for (const c of l.components) {
+      const units = l.quantity * c.required_quantity;
+      if (units > MAX_QUANTITY) {
+        const most = Math.floor(MAX_QUANTITY / c.required_quantity);
+        throw new DomainError('INVALID_QUANTITY', `${field}: ${l.quantity} × required_quantity ${c.required_quantity} of item ${c.inventory_item_id} is ${units} units, more than ${MAX_QUANTITY}`, [
+          { field, message: `at most ${most} (${c.required_quantity} units of item ${c.inventory_item_id} each)` },
+        ]);
+      }
+      const sum = (total.get(c.inventory_item_id) ?? 0) + units;
+      if (sum > MAX_QUANTITY) {
+        throw new DomainError('INVALID_QUANTITY', `${field}: the hold's lines up to this one need ${sum} units of item ${c.inventory_item_id}, more than ${MAX_QUANTITY}`, [
+          { field, message: `the hold needs more than ${MAX_QUANTITY} units of item ${c.inventory_item_id}` },
+        ]);
+      }
+      total.set(c.inventory_item_id, sum);
+    }
+  }
+}
+
 export async function createHold(actor: Actor, input: HoldCreateInput): Promise<HoldView> {
   const deadline = Date.now() + Number(process.env.INVENTORY_HOLD_BUDGET_MS ?? CREATE_BUDGET_MS);
   const strategy: Strategy = input.strategy ?? 'fewest_warehouses';
   const allowSplit = input.allow_split ?? true;
+  if (input.lines.length > MAX_HOLD_LINES) {
+    throw tooLarge(`A hold has at most ${MAX_HOLD_LINES} lines (this one ${input.lines.length}): its reservations are written in one transaction.`, `${input.lines.length} lines, at most ${MAX_HOLD_LINES}`);
+  }
   const lines = await resolveLines(actor, input.lines);
+  checkUnits(lines);
   const eligible = eligibleWarehouses(actor, await listWarehouses(actor.tenant), input);
   const eligibleIds = new Set(eligible.map((w) => w.id));
   const iids = [...new Set(lines.flatMap((l) => l.components.map((c) => c.inventory_item_id)))];
@@ -189,10 +226,9 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
     const all: PlannedAllocation[] = p.lines.flatMap((l) => l.allocations);
     const needed = holdActions(all);
     if (needed > MAX_HOLD_ACTIONS) {
-      throw new DomainError(
-        'HOLD_TOO_LARGE',
-        `This hold needs ${needed} actions in one transaction; at most ${MAX_HOLD_ACTIONS} fit (one of DynamoDB's 100 is kept for the request's idempotency claim). Split the order into smaller holds.`,
-        [{ field: 'lines', message: `needs ${needed} transaction actions, at most ${MAX_HOLD_ACTIONS}` }],
+      throw tooLarge(
+        `This hold needs ${needed} actions in one transaction; at most ${MAX_HOLD_ACTIONS} fit (one of DynamoDB's 100 is kept for the request's idempotency claim).`,
+        `needs ${needed} transaction actions, at most ${MAX_HOLD_ACTIONS}`,
       );
     }
     const reservations: Reservation[] = [];

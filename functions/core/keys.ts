@@ -7,7 +7,7 @@ import { SCOPES } from './model.ts';
 import type { Actor, Scope } from './model.ts';
 import type * as z from 'zod';
 import type { keyCreateBody } from './schemas.ts';
-import { listApiKeys, putApiKey, revokeApiKey, RevokeDenied } from '../store/api-keys.ts';
+import { apiKeyById, listApiKeys, putApiKey, revokeApiKey, RevokeDenied } from '../store/api-keys.ts';
 import type { ApiKeyRecord, RevokeGuard } from '../store/api-keys.ts';
 
 /** A new key: the route's body as its schema parses it (the CLI and local bootstrap pass the same). */
@@ -31,6 +31,18 @@ export async function createKey(tenant: string, input: NewKey): Promise<ApiKeyRe
 }
 
 export const listKeys = (tenant: string) => listApiKeys(tenant);
+
+/** What a replay of POST /api/keys (same Idempotency-Key) answers: the secret is shown once, never again. */
+export const SECRET_SHOWN_ONCE =
+  'This request was applied once (Idempotency-Key). The secret of a key is shown once, in the first answer, and is not kept: `key` is null here. If that answer was lost, revoke this key and create another.';
+
+/** A replay of a key creation: the key's metadata, `key: null`, and the note (keys are revoked, never deleted). */
+export async function createdKeyReplay(actor: Actor, keyId: string | undefined) {
+  const rec = keyId ? await apiKeyById(actor.tenant, keyId) : undefined;
+  if (!rec) throw notFound('API key', keyId ?? 'created by this request');
+  const { tenant: _tenant, ...data } = rec;
+  return { data: { ...data, key: null }, message: SECRET_SHOWN_ONCE };
+}
 
 export async function revokeKey(tenant: string, keyId: string, guard?: RevokeGuard): Promise<ApiKeyRecord> {
   let rec: ApiKeyRecord | undefined;

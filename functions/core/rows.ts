@@ -25,7 +25,7 @@ import type { Actor, AdjustmentReason } from './model.ts';
 import { MAX_QUANTITY } from './model.ts';
 import { sees } from './access.ts';
 import { createLevel } from '../store/levels.ts';
-import { TxCancelled } from '../store/db.ts';
+import { TxCancelled, withoutClaim } from '../store/db.ts';
 import type { TxAction } from '../store/db.ts';
 import {
   chunkActionCount, commitChunk, levelWriteCost, itemIdsBySku, levelRef, levelsOf, MAX_TX_ACTIONS, warehousesById,
@@ -84,8 +84,8 @@ export interface PipelineOptions {
   reserved?: number;
   /** Failed rows are written in their chunk's transaction (uploads): each costs an action. */
   errorsInChunk?: boolean;
-  /** The caller's actions of a chunk (error rows, checkpoint). */
-  extra?: (chunk: Chunk, now: string) => TxAction[];
+  /** The caller's actions of a chunk (error rows, checkpoint, a keyed bulk's progress); `applied`: the rows it changes. */
+  extra?: (chunk: Chunk, now: string, applied: ReadonlySet<PipelineRow>) => TxAction[];
   /** A cancellation the pipeline must not retry (the checkpoint moved: another processor has the job). */
   stopOn?: (failed: Map<string, unknown>) => boolean;
   /** Checked before each chunk: true to stop (the job pauses). */
@@ -190,7 +190,8 @@ export class RowPipeline {
     for (const rs of create) {
       const [first] = rs as [PipelineRow];
       try {
-        await createLevel(ctx, first.iid!, { location_id: first.row!.warehouse_id });
+        // an empty level is no effect of the request: it never carries (commits) an Idempotency-Key's claim
+        await withoutClaim(() => createLevel(ctx, first.iid!, { location_id: first.row!.warehouse_id }));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         if (err.code !== 'CONFLICT') for (const r of rs) r.error = { code: err.code, message: err.message };
@@ -260,7 +261,7 @@ export class RowPipeline {
 
   private async commit(plan: ReturnType<RowPipeline['plan']>) {
     const { chunk, writes } = plan;
-    const sent = await commitChunk(writes, this.opts.extra?.(chunk, writes.now) ?? []);
+    const sent = await commitChunk(writes, this.opts.extra?.(chunk, writes.now, new Set(plan.changes.map((c) => c.row))) ?? []);
     if (sent) this.count(1);
     // what is now true in the table
     for (const { state, quantity } of writes.levels.values()) {

@@ -3,7 +3,7 @@
  * route table can point at them. Same building blocks, same rules.
  */
 import * as z from 'zod/mini';
-import { STRATEGIES } from './allocation.ts';
+import { MAX_HOLD_ACTIONS, STRATEGIES } from './allocation.ts';
 import { describe, digits, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
 
 /** `pure(() => value)`: a declaration a bundle may drop when it goes unused (see functions/core/schemas.ts). */
@@ -12,8 +12,14 @@ function pure<T>(build: () => T): T {
   return build();
 }
 
-/** Most lines a hold may have; the transaction limit may refuse fewer (422 HOLD_TOO_LARGE). */
-export const MAX_HOLD_LINES = 99;
+/**
+ * Most lines a hold may have: each line takes at least one reservation, and the hold row, one level
+ * and one item check come on top (allocation.ts holdActions), all in one transaction of at most
+ * MAX_HOLD_ACTIONS. One limit, one answer: a hold over it — or one whose lines need more actions
+ * (several warehouses, several items, kits) — is 422 HOLD_TOO_LARGE naming `lines` (core/holds.ts),
+ * never a schema error. The body's 256 KB bounds the array itself.
+ */
+export const MAX_HOLD_LINES = MAX_HOLD_ACTIONS - 3;
 /** Longest a hold lives before it expires (and is released by the sweeper). */
 export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_HOLD_SECONDS = 900;
@@ -31,7 +37,10 @@ const seconds = pure(() => integer(1, MAX_HOLD_SECONDS));
 
 export const holdCreateBody = pure(() => z.strictObject({
   reference: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
-  lines: z.array(holdLineBody).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES)),
+  lines: describe(
+    z.array(holdLineBody).check(z.minLength(1)),
+    `At most ${MAX_HOLD_LINES} lines, fewer when lines take several warehouses or kits several items (one transaction): beyond, 422 HOLD_TOO_LARGE. Each line's units (quantity × required_quantity of each kit item), and the hold's units of one item over all lines, at most 1,000,000,000: beyond, 422 INVALID_QUANTITY naming the line (\`lines.<i>.quantity\`).`,
+  ),
   strategy: z.optional(z.enum(STRATEGIES)),
   allow_split: z.optional(z.boolean()),
   warehouse_ids: z.optional(z.array(id('wh')).check(z.minLength(1), z.maxLength(100))),

@@ -449,6 +449,7 @@ export const bulkResponse = pure(() => z.object({
       }),
     ),
   }),
+  message: z.optional(describe(z.string(), 'only in a replay (same Idempotency-Key) of a request that stopped part-way: which rows were not applied (their error code is NOT_APPLIED)')),
 }));
 export const adjustmentsQuery = pure(() => z.object({
   limit: queryInt(50, 200),
@@ -557,7 +558,12 @@ const keySchema = pure(() => z.object({
   last_used_at: z.nullable(z.string()),
   revoked_at: z.nullable(z.string()),
 }));
-export const keyCreatedResponse = pure(() => z.object({ data: z.extend(keySchema, { key: describe(z.string(), 'the secret: shown this once') }) }));
+export const keyCreatedResponse = pure(() => z.object({
+  data: z.extend(keySchema, {
+    key: describe(z.nullable(z.string()), 'the secret: shown this once, in the first answer; null in a replay of the request (same Idempotency-Key), as the secret is never kept'),
+  }),
+  message: z.optional(describe(z.string(), 'in a replay only: says the secret was shown once and is not kept')),
+}));
 export const keyResponse = pure(() => z.object({ data: keySchema }));
 export const keyListResponse = pure(() => z.object({ data: z.array(keySchema) }));
 

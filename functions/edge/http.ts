@@ -77,11 +77,10 @@ const SECURITY_HEADERS = {
 export interface HandlerOptions<R = Route> {
   replay?: (req: Request<R>, ref: string | undefined) => Promise<Result<R>> | Result<R>;
   /**
-   * The route commits several transactions of absolute writes that a second run finds already
-   * done (bulk sets): none of them carries the claim; the key is marked used when the response is
-   * stored, and a request that died before that runs again on retry (after the claim lock).
+   * False: the answer holds something that must never be at rest in plaintext (a new API key's
+   * secret). It is not stored with the Idempotency-Key's record; a retry answers from `replay`.
    */
-  rerunnable?: boolean;
+  keepResponse?: boolean;
 }
 
 /**
@@ -125,7 +124,7 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       const idemKey = req.headers['idempotency-key'];
       // reads change nothing: an Idempotency-Key on a GET is ignored
       if (idemKey === undefined || route.method === 'GET' || route.scope === 'public') return await run();
-      return await idempotent(route, actor, idemKey, event, run, renderFailure, replay, !opts.rerunnable);
+      return await idempotent(route, actor, idemKey, event, run, renderFailure, replay, { keep: opts.keepResponse });
     } catch (err) {
       return renderFailure(err);
     }

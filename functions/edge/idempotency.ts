@@ -3,8 +3,9 @@
  * once. The request claims the key (store/idempotency.ts), then runs its handler with the claim
  * pending (store/db.ts `runWithClaim`): the first transaction that changes anything also flips the
  * record to `committed`, under the claim's token, so "the effect happened" and "the key is used"
- * are one commit. Afterwards the response is stored when it fits; a retry replays it, or, when it
- * was not stored (too large, an error or a crash after the commit), answers from the resource's
+ * are one commit. Afterwards the response is stored when it fits (never one holding a secret: a new
+ * API key's); a retry replays it, or, when it was not stored (too large, secret, an error or a crash
+ * after the commit), answers from the resource's
  * current state with the original status (the route's `replay`). A used key never runs again.
  * Before the commit, any failure gives the key back (`released`, fingerprint kept): a retry with
  * the same body runs afresh, another body is 422 IDEMPOTENCY_KEY_REUSED.
@@ -59,8 +60,8 @@ export async function idempotent(
   renderFailure: (err: unknown) => Result,
   /** Answer a used key whose response was not stored: the resource's current state, with `status`. */
   replay: (status: number, ref: string | undefined) => Promise<Result>,
-  /** False for a route whose writes re-run safely (see HandlerOptions.rerunnable): they carry no claim. */
-  carry = true,
+  /** keep: false for an answer that must not be at rest (see HandlerOptions.keepResponse). */
+  opts: { keep?: boolean } = {},
 ): Promise<Result> {
   if (!KEY_PATTERN.test(idemKey)) {
     throw new DomainError('VALIDATION_ERROR', 'Idempotency-Key: must be 1 to 255 printable characters', [{ field: 'Idempotency-Key', message: 'invalid' }]);
@@ -85,7 +86,7 @@ export async function idempotent(
   }
   let result: Result;
   try {
-    result = carry ? await runWithClaim(c, run) : await run();
+    result = await runWithClaim(c, run);
   } catch (err) {
     // committed and then failed (e.g. the read that builds the response): the effect stays, once;
     // not committed as far as we know: give the key back, unless the record says our commit landed
@@ -100,7 +101,7 @@ export async function idempotent(
   const is2xx = result.statusCode >= 200 && result.statusCode < 300;
   try {
     if (is2xx || c.committed) {
-      await complete(c, { statusCode: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: String(result.body ?? '') });
+      await complete(c, { statusCode: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: String(result.body ?? '') }, { keep: opts.keep });
     } else {
       await release(c);
     }

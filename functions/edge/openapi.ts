@@ -177,7 +177,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: 'Conflict: a guard in the write refused it (not enough stock, quantity changed meanwhile, still in use, duplicate)',
   413: 'The request body exceeds 256 KB',
   415: 'The body is not JSON',
-  422: 'A quantity out of range, or an Idempotency-Key reused with another body',
+  422: 'A quantity out of range (e.g. a hold line whose units pass 10⁹, named `lines.<i>.quantity`), a hold too large for one transaction (HOLD_TOO_LARGE), or an Idempotency-Key reused with another body',
   429: 'Too many requests (stage throttling, or a record written faster than DynamoDB takes writes to one item): retry after a moment',
   500: 'Unexpected error (no details are given away)',
 };
@@ -270,7 +270,11 @@ export function openApiDocument() {
           name: 'Idempotency-Key',
           in: 'header',
           required: false,
-          description: 'A repeat with the same key and body within 24 h gets the first response (`idempotency-replayed: true`) and changes nothing',
+          description:
+            'A repeat with the same key and body within 24 h gets the first response (`idempotency-replayed: true`) and changes nothing. ' +
+            'When that response was not kept (too large, lost to a crash after the commit, or holding a new API key\'s secret, which is never stored) ' +
+            'the repeat answers the original status from what the first request committed: e.g. the key without its secret (`key: null`), ' +
+            'or a bulk\'s rows as committed (rows never reached: NOT_APPLIED).',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
           example: 'order-4711-reserve',
         },

@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Scope } from '../core/model.ts';
-import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
+import { db, noteRef, tableName, writeItem, unlessConditionFails } from './db.ts';
 import { ApiKey } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { queryPartition } from './query.ts';
@@ -29,6 +29,8 @@ export const hashKey = (secret: string) => createHash('sha256').update(secret).d
 
 /** Store a key; with `onlyIfNew`, an existing key (same secret) is left as it is. */
 export async function putApiKey(secret: string, rec: NewApiKeyRecord, opts: { onlyIfNew?: boolean } = {}): Promise<boolean> {
+  // a keyed request's record keeps the key's id (never its secret): a replay answers its metadata
+  noteRef(rec.id);
   const written = await unlessConditionFails(() =>
     writeItem({
       Put: {
@@ -53,6 +55,12 @@ export async function findApiKey(tenant: string, secret: string): Promise<ApiKey
 export async function listApiKeys(tenant: string): Promise<ApiKeyRecord[]> {
   const rows = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1' });
   return rows.map(publicKey);
+}
+
+/** A key by its id (no secret: only the hash is stored, and it is not answered). */
+export async function apiKeyById(tenant: string, keyId: string): Promise<ApiKeyRecord | undefined> {
+  const [row] = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1', skPrefix: keyId });
+  return row && row.id === keyId ? publicKey(row) : undefined;
 }
 
 /**

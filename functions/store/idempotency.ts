@@ -5,7 +5,8 @@
  * - `in_progress` {fingerprint, token, lock_until}: a request claimed the key (conditional Put).
  * - `committed` {fingerprint, token, status, ref?}: the request's first effect transaction flipped it
  *   (functions/store/db.ts `transact` carries the flip), so the effect and "key used" are one commit.
- * - `completed` {fingerprint, token, response}: the response was stored too (when it fits).
+ * - `completed` {fingerprint, token, response}: the response was stored too (when it fits, and
+ *   never for an answer holding a secret: POST /api/keys stays `committed` with the key's id).
  * - `released` {fingerprint}: the request ended before committing anything; a retry with the same
  *   body runs afresh, another body is still 422.
  *
@@ -15,7 +16,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName, unlessConditionFails, withoutClaim } from './db.ts';
-import type { PendingClaim } from './db.ts';
+import type { PendingClaim, TxAction } from './db.ts';
 
 const TTL_SECONDS = 24 * 3600;
 /**
@@ -85,9 +86,13 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   return { kind: 'in_progress' };
 }
 
-/** Store the response of the claim's request (its effect committed, or it had none to commit). */
-export async function complete(c: PendingClaim, response: StoredResponse): Promise<'completed' | 'kept_committed' | 'lost'> {
-  const fits = Buffer.byteLength(response.body) + Buffer.byteLength(JSON.stringify(response.headers)) <= MAX_STORED_BODY;
+/**
+ * Store the response of the claim's request (its effect committed, or it had none to commit).
+ * `keep: false` (an answer holding a secret: a new API key's) or a response too large is not
+ * stored: the record stays `committed` with the status, and a retry answers from the route's replay.
+ */
+export async function complete(c: PendingClaim, response: StoredResponse, opts: { keep?: boolean } = {}): Promise<'completed' | 'kept_committed' | 'lost'> {
+  const fits = opts.keep !== false && Buffer.byteLength(response.body) + Buffer.byteLength(JSON.stringify(response.headers)) <= MAX_STORED_BODY;
   try {
     await db().send(
       new UpdateCommand({
@@ -144,3 +149,35 @@ export async function readRecord(c: PendingClaim): Promise<Record<string, any> |
  * level it creates): the request's Idempotency-Key claim goes with a later write, not with these.
  */
 export const besideTheEffect = <T>(fn: () => Promise<T>): Promise<T> => withoutClaim(fn);
+
+/**
+ * The progress of a keyed request that commits several transactions (POST /api/inventory/bulk):
+ * `T#t#IDEM#<key id>#<sha256>` / `PROGRESS`, beside the record, with the same 24 h ttl. Each of the
+ * request's transactions carries `progressAction`, so what it says is exactly what committed: how
+ * many rows were decided (`done`) and their results in order. A retry of a used key (the answer
+ * was never stored: a crash or an error after the commit) answers from it; nothing runs again.
+ */
+export const progressKey = (scope: Scope, idemKey: string) => ({ PK: keyOf(scope, idemKey).PK, SK: 'PROGRESS' });
+
+/** The progress write of one transaction: `first` replaces what an expired use of the key left. */
+export function progressAction(key: { PK: string; SK: string }, first: boolean, done: number, results: unknown[], now = Date.now()): TxAction {
+  return {
+    label: 'progress',
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: key,
+        UpdateExpression: first
+          ? 'SET entity = :e, done = :d, results = :r, #ttl = :ttl'
+          : 'SET done = :d, results = list_append(results, :r)',
+        ...(first ? { ExpressionAttributeNames: { '#ttl': 'ttl' } } : {}),
+        ExpressionAttributeValues: { ':d': done, ':r': results, ...(first ? { ':e': 'idempotency-progress', ':ttl': Math.floor(now / 1000) + TTL_SECONDS } : {}) },
+      },
+    },
+  };
+}
+
+export async function readProgress(key: { PK: string; SK: string }): Promise<{ done: number; results: unknown[] } | undefined> {
+  const row = (await db().send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
+  return row ? { done: Number(row.done ?? 0), results: (row.results as unknown[]) ?? [] } : undefined;
+}

@@ -28,6 +28,8 @@ export const itemSkuIndex = (t: string, sku: string) => ({ GSI3PK: `${T(t)}#SKUS
 export const levelSkuIndex = (t: string, sku: string, wid: string) => ({ GSI3PK: `${T(t)}#SKUS`, GSI3SK: `${sku}${SKU_SEPARATOR}${wid}` });
 export const skusPartition = (t: string) => `${T(t)}#SKUS`;
 export const stats = (t: string) => ({ PK: `${T(t)}#STATS`, SK: 'STATS' });
+/** One of the tenant's sku-count shards (0..15; store/items.ts skuCount): its own partition each. */
+export const skuCountShard = (t: string, shard: number) => ({ PK: `${T(t)}#STATS#${String(shard).padStart(2, '0')}`, SK: 'SKU_COUNT' });
 /** The tenant's low-stock reports, newest last. */
 export const report = (t: string, createdAt: string, id: string) => ({ PK: `${T(t)}#REPORTS`, SK: `${createdAt}#${id}` });
 export const reportsPartition = (t: string) => `${T(t)}#REPORTS`;

@@ -13,6 +13,7 @@
  * | hot shard     | T#t#HOT#<iid>#<wid>#<k> | HOT                   | (hot mode: parked units in `allot`, k < the level's hot_shards; hot.ts) |
  * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
  * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
+ * | sku-count shard | T#t#STATS#<00..15>    | SKU_COUNT             | (sku_count: store/items.ts skuCount) |                     |
  * | (low flag)    | on a level while its status is not normal: GSI2PK T#t#LOW / GSI2SK <iid>#<wid>                          |
  * | sku guard     | T#t#SKU#<sku>           | SKU                   |                                 |                          |
  * | ledger row    | T#t#I#<iid>#ADJ         | <created_at>#<adjid>  |                                 |                          |
@@ -29,6 +30,7 @@
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
  * | hold          | T#t#H#<hid>             | HOLD                  |                                 | T#t#HREF#<reference> / <hid> |
  * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
+ * | (progress)    | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | PROGRESS (a keyed bulk's committed rows; ttl 24 h) |                |
  */
 export { SKU_SEPARATOR } from './key-builders.ts';
 

@@ -1,9 +1,13 @@
 import { defineHandler } from '#edge/http.ts';
 import { inventoryBulk } from '#routes';
-import { bulkUpdate } from '#core/bulk.ts';
+import { bulkReplay, bulkUpdate } from '#core/bulk.ts';
 
-// rows are absolute sets applied in several transactions: a re-run finds applied rows unchanged
-export const handler = defineHandler(inventoryBulk)(async ({ actor, body }) => {
-  const { data } = await bulkUpdate(actor, body.updates);
-  return { data };
-}, { rerunnable: true });
+// keyed: the first transaction commits the Idempotency-Key's claim and every transaction records
+// its rows; a retry whose answer was not kept answers from that record and runs nothing again
+export const handler = defineHandler(inventoryBulk)(
+  async ({ actor, body, headers }) => {
+    const { data } = await bulkUpdate(actor, body.updates, headers['idempotency-key']);
+    return { data };
+  },
+  { replay: ({ actor, body, headers }) => bulkReplay(actor, body.updates, headers['idempotency-key']!) },
+);
