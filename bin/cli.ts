@@ -15,7 +15,7 @@ import { SCOPES } from '../functions/core/model.ts';
 import type { Scope } from '../functions/core/model.ts';
 import { db } from '../functions/store/db.ts';
 import { reconcile } from '../functions/core/reconcile.ts';
-import { publish } from '../functions/stream/publisher.ts';
+import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
 
 const WHERE = `Where the table is:

@@ -197,17 +197,3 @@ function splitCapacity(line: PlanLine, ws: PlanWarehouse[], avail: (iid: string,
     ...line.components.map((c) => Math.floor(ws.reduce((s, w) => s + Math.max(0, avail(c.inventory_item_id, w.id)), 0) / c.required_quantity)),
   );
 }
-
-/**
- * Actions one hold's write needs: create = hold row + per item a policy check + per level a take +
- * per allocation a reservation Put; fulfil = hold row + per allocation its reservation + per level
- * the level update and its ledger row. Fulfil is the larger (an item has at least one level).
- */
-export function holdActions(allocations: PlannedAllocation[]): number {
-  const levels = new Set(allocations.map((a) => `${a.inventory_item_id} ${a.warehouse_id}`)).size;
-  const items = new Set(allocations.map((a) => a.inventory_item_id)).size;
-  return Math.max(1 + items + levels + allocations.length, 1 + allocations.length + 2 * levels);
-}
-
-/** One action of every transaction is kept free for the request's Idempotency-Key claim. */
-export const MAX_HOLD_ACTIONS = 99;

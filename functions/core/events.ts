@@ -1,6 +1,6 @@
 /**
  * The events the domain's rules produce. Rules return them or hand them to a `Publish` they are
- * given; where events go (EventBridge, a local file) is the edge's business (functions/stream/publisher.ts).
+ * given; where events go (EventBridge, a local file) is the edge's business (functions/edge/publisher.ts).
  */
 export interface InventoryEvent {
   id: string;

@@ -10,7 +10,7 @@ import { availabilityFloor, MAX_QUANTITY } from './model.ts';
 import type { Actor, Reservation, Warehouse } from './model.ts';
 import { mayWrite, restricted, sees } from './access.ts';
 import { writeContext } from './items.ts';
-import { holdActions, MAX_HOLD_ACTIONS, plan } from './allocation.ts';
+import { plan } from './allocation.ts';
 import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
 import { DEFAULT_HOLD_SECONDS, MAX_HOLD_LINES } from './schemas-holds.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
@@ -224,11 +224,11 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
     }
     const all: PlannedAllocation[] = p.lines.flatMap((l) => l.allocations);
-    const needed = holdActions(all);
-    if (needed > MAX_HOLD_ACTIONS) {
+    const size = store.holdSize(all);
+    if (size.needed > size.most) {
       throw tooLarge(
-        `This hold needs ${needed} actions in one transaction; at most ${MAX_HOLD_ACTIONS} fit (one of DynamoDB's 100 is kept for the request's idempotency claim).`,
-        `needs ${needed} transaction actions, at most ${MAX_HOLD_ACTIONS}`,
+        `This hold needs ${size.needed} writes in one transaction; at most ${size.most} fit (one more is kept for the request's idempotency claim).`,
+        `needs ${size.needed} transaction actions, at most ${size.most}`,
       );
     }
     const reservations: Reservation[] = [];

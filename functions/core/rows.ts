@@ -25,12 +25,12 @@ import type { Actor, AdjustmentReason } from './model.ts';
 import { MAX_QUANTITY } from './model.ts';
 import { sees } from './access.ts';
 import { createLevel } from '../store/levels.ts';
-import { TxCancelled, withoutClaim } from '../store/db.ts';
-import type { TxAction } from '../store/db.ts';
+import { besideTheEffect } from '../store/idempotency.ts';
 import {
-  chunkActionCount, commitChunk, levelWriteCost, itemIdsBySku, levelRef, levelsOf, MAX_TX_ACTIONS, warehousesById,
+  chunkActionCount, chunkRoom, commitChunk, levelWriteCost, itemIdsBySku, levelRef, levelsOf, warehousesById,
 } from '../store/rows.ts';
-import type { LevelState, RowChange } from '../store/rows.ts';
+import type { ChunkWrite, LevelState, RowChange } from '../store/rows.ts';
+import { changingTooFast } from './retry.ts';
 import type { Warehouse } from './model.ts';
 
 export type RowMode = 'set' | 'adjust';
@@ -80,14 +80,12 @@ export interface PipelineOptions {
   mode: RowMode;
   /** The ledger's created_by. */
   by: string;
-  /** Actions every chunk keeps free for `extra` besides one per failed row (an upload's checkpoint). */
+  /** Writes of its own the caller adds to every chunk besides one per failed row (an upload's checkpoint). */
   reserved?: number;
   /** Failed rows are written in their chunk's transaction (uploads): each costs an action. */
   errorsInChunk?: boolean;
   /** The caller's actions of a chunk (error rows, checkpoint, a keyed bulk's progress); `applied`: the rows it changes. */
-  extra?: (chunk: Chunk, now: string, applied: ReadonlySet<PipelineRow>) => TxAction[];
-  /** A cancellation the pipeline must not retry (the checkpoint moved: another processor has the job). */
-  stopOn?: (failed: Map<string, unknown>) => boolean;
+  extra?: (chunk: Chunk, now: string, applied: ReadonlySet<PipelineRow>) => ChunkWrite[];
   /** Checked before each chunk: true to stop (the job pauses). */
   shouldStop?: () => boolean;
   /** After each committed chunk. */
@@ -125,22 +123,20 @@ export class RowPipeline {
       let attempt = 0;
       for (;;) {
         const plan = this.plan(rows, i, levels, attempt >= 3);
-        try {
-          await this.commit(plan);
+        const outcome = await this.commit(plan);
+        if (outcome === 'stopped') return 'stopped'; // the upload's checkpoint moved: another processor has the job
+        if (outcome !== 'moved') {
           i += plan.chunk.rows.length;
           break;
-        } catch (err) {
-          if (!(err instanceof TxCancelled)) throw err;
-          if (this.opts.stopOn?.(err.cancellation.failed)) return 'stopped';
-          attempt++;
-          // a level moved underneath (another writer), a warehouse turned read-only or went: read again, decide again
-          await this.resolve(plan.chunk.rows, { fresh: true });
-          for (const [k, v] of await this.prepareLevels(plan.chunk.rows)) levels.set(k, v);
-          if (attempt >= 3 && plan.chunk.rows.length === 1 && !plan.chunk.rows[0]!.error) {
-            plan.chunk.rows[0]!.error = { code: 'CONFLICT', message: 'The level kept changing while this row was applied; send it again' };
-          }
-          if (attempt > 12) throw err;
         }
+        attempt++;
+        // a level moved underneath (another writer), a warehouse turned read-only or went: read again, decide again
+        await this.resolve(plan.chunk.rows, { fresh: true });
+        for (const [k, v] of await this.prepareLevels(plan.chunk.rows)) levels.set(k, v);
+        if (attempt >= 3 && plan.chunk.rows.length === 1 && !plan.chunk.rows[0]!.error) {
+          plan.chunk.rows[0]!.error = { code: 'CONFLICT', message: 'The level kept changing while this row was applied; send it again' };
+        }
+        if (attempt > 12) throw changingTooFast();
       }
     }
     return 'ok';
@@ -191,7 +187,7 @@ export class RowPipeline {
       const [first] = rs as [PipelineRow];
       try {
         // an empty level is no effect of the request: it never carries (commits) an Idempotency-Key's claim
-        await withoutClaim(() => createLevel(ctx, first.iid!, { location_id: first.row!.warehouse_id }));
+        await besideTheEffect(() => createLevel(ctx, first.iid!, { location_id: first.row!.warehouse_id }));
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         if (err.code !== 'CONFLICT') for (const r of rs) r.error = { code: err.code, message: err.message };
@@ -208,7 +204,7 @@ export class RowPipeline {
     const touched = new Map<string, { state: LevelState; quantity: number }>();
     const changes: (RowChange & { row: PipelineRow })[] = [];
     const chunk: Chunk = { rows: [], failed: [], applied: 0, unchanged: 0 };
-    const budget = MAX_TX_ACTIONS - (this.opts.reserved ?? 0);
+    const budget = chunkRoom(this.opts.reserved ?? 0);
     const errorCost = this.opts.errorsInChunk ? 1 : 0;
     const used = () =>
       chunkActionCount({ levels: [...touched.values()].map((t) => t.state.level), changes: changes.length }) +
@@ -261,8 +257,9 @@ export class RowPipeline {
 
   private async commit(plan: ReturnType<RowPipeline['plan']>) {
     const { chunk, writes } = plan;
-    const sent = await commitChunk(writes, this.opts.extra?.(chunk, writes.now, new Set(plan.changes.map((c) => c.row))) ?? []);
-    if (sent) this.count(1);
+    const outcome = await commitChunk(writes, this.opts.extra?.(chunk, writes.now, new Set(plan.changes.map((c) => c.row))) ?? []);
+    if (outcome !== 'nothing') this.count(1);
+    if (outcome === 'moved' || outcome === 'stopped') return outcome;
     // what is now true in the table
     for (const { state, quantity } of writes.levels.values()) {
       state.level = { ...state.level, stocked_quantity: quantity, available_quantity: state.level.available_quantity + (quantity - state.level.stocked_quantity) };

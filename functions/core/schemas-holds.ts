@@ -3,7 +3,7 @@
  * route table can point at them. Same building blocks, same rules.
  */
 import * as z from 'zod/mini';
-import { MAX_HOLD_ACTIONS, STRATEGIES } from './allocation.ts';
+import { STRATEGIES } from './allocation.ts';
 import { describe, digits, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
 
 /** `pure(() => value)`: a declaration a bundle may drop when it goes unused (see functions/core/schemas.ts). */
@@ -14,12 +14,12 @@ function pure<T>(build: () => T): T {
 
 /**
  * Most lines a hold may have: each line takes at least one reservation, and the hold row, one level
- * and one item check come on top (allocation.ts holdActions), all in one transaction of at most
- * MAX_HOLD_ACTIONS. One limit, one answer: a hold over it — or one whose lines need more actions
+ * and one item check come on top (store/holds.ts holdActions), all in one transaction of at most
+ * 99 writes (store/holds.ts MAX_HOLD_ACTIONS; a unit test keeps the two in step). One limit, one answer: a hold over it — or one whose lines need more actions
  * (several warehouses, several items, kits) — is 422 HOLD_TOO_LARGE naming `lines` (core/holds.ts),
  * never a schema error. The body's 256 KB bounds the array itself.
  */
-export const MAX_HOLD_LINES = MAX_HOLD_ACTIONS - 3;
+export const MAX_HOLD_LINES = 96;
 /** Longest a hold lives before it expires (and is released by the sweeper). */
 export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_HOLD_SECONDS = 900;

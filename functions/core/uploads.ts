@@ -249,7 +249,6 @@ function checkpointed(job: UploadJob, opts: ProcessOptions) {
     cacheLookups: true,
     count: (n) => opts.requests && (opts.requests.count += n),
     shouldStop: opts.shouldStop,
-    stopOn: (failed) => failed.has('checkpoint'),
     extra: (chunk, now) => {
       const last = chunk.rows[chunk.rows.length - 1] as CsvRow;
       const errors = chunk.failed.map(({ row, error }) => rowErrorPut(job.tenant, job.id, { line: row.at, ...error, sku: row.sku, warehouse_id: row.warehouse_id }));

@@ -2,7 +2,7 @@
 import { count, instrumented, logger } from '#edge/observability.ts';
 import { generateReport } from '#core/reports.ts';
 import { tenants } from '#store/reports.ts';
-import { publish } from '../stream/publisher.ts';
+import { publish } from '#edge/publisher.ts';
 
 export const handler = instrumented('LowStockReport', async (): Promise<{ reports: number; failed: number }> => {
   let reports = 0;

@@ -5,7 +5,7 @@
  */
 import { count, instrumented, logger } from '#edge/observability.ts';
 import { reconcile } from '#core/reconcile.ts';
-import { publish } from '../stream/publisher.ts';
+import { publish } from '#edge/publisher.ts';
 import { tenants } from '#store/reports.ts';
 import { inParallel } from '#core/parallel.ts';
 

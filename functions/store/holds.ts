@@ -17,6 +17,25 @@ import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reserveActions } from './reservations.ts';
 import { consumeAt, plannableImage, takeRefusal } from './levels.ts';
 
+/**
+ * Actions one hold's write needs: create = hold row + per item a policy check + per level a take +
+ * per allocation a reservation Put; fulfil = hold row + per allocation its reservation + per level
+ * the level update and its ledger row. Fulfil is the larger (an item has at least one level).
+ */
+export function holdActions(allocations: { inventory_item_id: string; warehouse_id: string }[]): number {
+  const levels = new Set(allocations.map((a) => `${a.inventory_item_id} ${a.warehouse_id}`)).size;
+  const items = new Set(allocations.map((a) => a.inventory_item_id)).size;
+  return Math.max(1 + items + levels + allocations.length, 1 + allocations.length + 2 * levels);
+}
+
+/** One action of every transaction is kept free for the request's Idempotency-Key claim. */
+export const MAX_HOLD_ACTIONS = 99;
+
+/** How much of the most a hold's one transaction can carry this plan needs: { needed, most }, for the answer when it is too much. */
+export function holdSize(allocations: { inventory_item_id: string; warehouse_id: string }[]): { needed: number; most: number } {
+  return { needed: holdActions(allocations), most: MAX_HOLD_ACTIONS };
+}
+
 /** A level's row (a failed guard's old image) as its record and the version it was at. */
 export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });
 import type { Strategy } from '../core/allocation.ts';

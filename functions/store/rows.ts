@@ -8,7 +8,8 @@
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
-import { db, tableName, transact } from './db.ts';
+import { db, tableName, transactOrCancelled } from './db.ts';
+import { CHECKPOINT } from './uploads.ts';
 import type { TxAction } from './db.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
@@ -101,12 +102,19 @@ export { levelWriteCost };
 /** Label of a level's update in a chunk's transaction (a cancellation names it). */
 const levelLabel = (ref: string) => `level:${ref}`;
 
+/** A write of the caller's that goes with a chunk (an upload's error rows and checkpoint, a keyed bulk's progress). */
+export type ChunkWrite = TxAction;
+
+/** The most a chunk may hold, in the units of chunkActionCount, with `own` writes of the caller's besides. */
+export const chunkRoom = (own: number) => MAX_TX_ACTIONS - own;
+
 /**
  * Commit a chunk: the level updates (each on the version read), a ledger row per changed row,
- * then `extra` (an upload's error rows and checkpoint), in one
- * transaction. Nothing to write → no request (false). Throws TxCancelled when a condition fails.
+ * then `extra` (an upload's error rows and checkpoint), in one transaction. 'committed'; 'nothing'
+ * (no request); 'moved' when a level or a row moved since it was read (read again and decide
+ * again); 'stopped' when the upload's checkpoint moved (another processor has the job).
  */
-export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promise<boolean> {
+export async function commitChunk(c: ChunkWrites, extra: ChunkWrite[] = []): Promise<'committed' | 'nothing' | 'moved' | 'stopped'> {
   const actions: TxAction[] = [...extra];
   for (const [ref, { state, quantity }] of c.levels) {
     // the door's stock write (store/levels.ts): on the version read, writable, within bounds, with
@@ -122,7 +130,8 @@ export async function commitChunk(c: ChunkWrites, extra: TxAction[] = []): Promi
       }),
     );
   }
-  if (!actions.length) return false;
-  await transact(actions);
-  return true;
+  if (!actions.length) return 'nothing';
+  const refused = await transactOrCancelled(actions);
+  if (!refused) return 'committed';
+  return refused.failed.has(CHECKPOINT) ? 'stopped' : 'moved';
 }

@@ -134,10 +134,13 @@ export interface Checkpoint {
   now: string;
 }
 
+/** The label of an upload's checkpoint move in its chunk's transaction. */
+export const CHECKPOINT = 'checkpoint';
+
 /** The checkpoint move: valid only if the job is still processing at `from` (no one else moved it). */
 export function checkpointAction(tenant: string, id: string, c: Checkpoint): TxAction {
   return {
-    label: 'checkpoint',
+    label: CHECKPOINT,
     item: {
       Update: {
         TableName: tableName(),

@@ -21,7 +21,7 @@ import { flagSeq, seqKey, writeFlag, writeHotFlag } from '#store/flags.ts';
 import { isHotRow, settleHotLevel } from '#store/levels.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
 import { fanOutReadonly } from '#store/locations.ts';
-import { publish } from './publisher.ts';
+import { publish } from '#edge/publisher.ts';
 import { count, instrumented, logger } from '#edge/observability.ts';
 
 

@@ -69,8 +69,6 @@ const KEYED = ['plain:reserve+count', 'plain:hot-refused+reserve', 'plain:grow+c
  * from then on every scenario must pass. Everything not listed here fails the test on a violation.
  */
 export const KNOWN_FAILING_ON_MAIN: string[] = [
-  // a keyed bulk crashing after its rows committed runs again on the retry (answers "0 applied", the row is there once)
-  'plain:bulk#k+*',
 ];
 
 const specs = [...PAIRS, ...KEYED.flatMap((s) => keyedVariants(s).slice(1))];

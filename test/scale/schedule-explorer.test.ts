@@ -34,8 +34,6 @@ for (const s of specs) for (const n of s.split(':')[1].split('+')) if (!OPS[n.re
  * the merger of the fixes EMPTIES this list. `*` matches any run of characters.
  */
 export const KNOWN_FAILING_ON_MAIN: string[] = [
-  // a keyed bulk that crashes after its rows committed runs again on its retry (found when the crash fault hits it)
-  '*bulk#k*',
 ];
 
 exploreSuite(`schedule explorer (${specs.length} scenarios)`, specs, KNOWN_FAILING_ON_MAIN, {

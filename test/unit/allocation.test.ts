@@ -1,4 +1,6 @@
-import { holdActions, MAX_HOLD_ACTIONS, plan, summedDemand } from '../../functions/core/allocation.ts';
+import { plan, summedDemand } from '../../functions/core/allocation.ts';
+import { holdActions, MAX_HOLD_ACTIONS } from '../../functions/store/holds.ts';
+import { MAX_HOLD_LINES } from '../../functions/core/schemas-holds.ts';
 import type { PlanInput, PlanLine } from '../../functions/core/allocation.ts';
 import { consumption } from '../../functions/core/holds.ts';
 import type { Hold } from '../../functions/store/holds.ts';
@@ -81,6 +83,10 @@ describe('the hold planner', () => {
     expect(holdActions(allocs(32))).toBe(97);
     expect(holdActions(allocs(32))).toBeLessThanOrEqual(MAX_HOLD_ACTIONS);
     expect(holdActions(allocs(33))).toBeGreaterThan(MAX_HOLD_ACTIONS);
+  });
+
+  test('the most lines a hold may have (a product limit in core) leave room for the hold row, a level and an item check', () => {
+    expect(MAX_HOLD_LINES).toBe(MAX_HOLD_ACTIONS - 3);
   });
 });
 

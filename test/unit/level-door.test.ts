@@ -40,3 +40,19 @@ test('hot mode lives in the door, its key, the stream consumer and the level API
     'functions/store/levels.ts', // the door
   ]);
 });
+
+test('core/ speaks no DynamoDB: no client, no transaction types or labels, no action budgets, no publisher', () => {
+  const core = files.filter((f) => f.startsWith('functions/core/'));
+  const offenders = core.flatMap((f) => {
+    const src = text(f);
+    const found = [
+      /from ['"][^'"]*store\/db\.ts['"]/.test(src) && 'imports store/db.ts',
+      /from ['"]@aws-sdk\//.test(src) && 'imports the AWS SDK',
+      /from ['"][^'"]*stream\/publisher\.ts['"]/.test(src) && 'imports the event publisher',
+      /\bTx(Action|Cancelled)\b|\bCancellation\b|TransactWrite|MAX_TX_ACTIONS|TX_LIMIT/.test(src) && 'names transaction types or budgets',
+      /\.failed\.(has|get)\(|\blabel\.split\(/.test(src) && 'reads transaction labels',
+    ].filter(Boolean);
+    return found.map((w) => `${f}: ${w}`);
+  });
+  expect(offenders).toEqual([]);
+});
