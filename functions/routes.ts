@@ -142,7 +142,7 @@ export const adminItemsGet = pure(() => admin({ id: 'admin.items.get', method: '
   summary: 'Get an inventory item with its location levels', params: s.itemParams, response: s.itemResponse }));
 export const adminItemsUpdate = pure(() => admin({ id: 'admin.items.update', method: 'POST', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', file: 'update-inventory-item',
   summary: 'Update an inventory item', params: s.itemParams, body: s.updateItemBody, response: s.itemResponse }));
-export const adminItemsDelete = pure(() => admin({ id: 'admin.items.delete', method: 'DELETE', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', file: 'delete-inventory-item',
+export const adminItemsDelete = pure(() => admin({ id: 'admin.items.delete', method: 'DELETE', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', checks: true, file: 'delete-inventory-item',
   summary: 'Delete an inventory item (409 while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }));
 
 // ---- admin: location levels ----
@@ -154,7 +154,7 @@ export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', m
   summary: 'Set stocked / incoming quantities (absolute) and thresholds of a level', params: s.levelParams, body: s.updateLevelBody, response: s.itemResponse }));
 export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', checks: true, file: 'adjust-location-level',
   summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }));
-export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', file: 'delete-location-level',
+export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', checks: true, file: 'delete-location-level',
   summary: 'Remove an item from a location (409 while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }));
 export const adminItemsAvailability = pure(() => admin({ id: 'admin.items.availability', method: 'GET', path: '/admin/inventory-items/{id}/availability', scope: 'inventory:read', access: 'read', file: 'get-availability',
   summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved', params: s.itemParams, query: s.availabilityQuery, response: s.availabilityResponse }));
@@ -182,7 +182,7 @@ export const adminLocationsGet = pure(() => admin({ id: 'admin.locations.get', m
   summary: 'Get a stock location', params: s.locationParams, response: s.locationResponse }));
 export const adminLocationsUpdate = pure(() => admin({ id: 'admin.locations.update', method: 'POST', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', file: 'update-stock-location',
   summary: 'Update a stock location', params: s.locationParams, body: s.updateLocationBody, response: s.locationResponse }));
-export const adminLocationsDelete = pure(() => admin({ id: 'admin.locations.delete', method: 'DELETE', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', file: 'delete-stock-location',
+export const adminLocationsDelete = pure(() => admin({ id: 'admin.locations.delete', method: 'DELETE', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', checks: true, file: 'delete-stock-location',
   summary: 'Delete a stock location (409 while any level there has stock or reservations)', params: s.locationParams, response: s.deletedResponse('stock_location') }));
 
 // ---- admin: variant ↔ inventory item links ----

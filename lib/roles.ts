@@ -79,9 +79,11 @@ export class Roles {
     // answer NoSuchKey (the readers' 404) rather than AccessDenied (not verified against S3: no account here)
     if (p.blobs?.get) {
       role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [blobs.arnForObjects(`${p.blobs.get}*`)] }));
-      role.addToPrincipalPolicy(
-        new PolicyStatement({ actions: ['s3:ListBucket'], resources: [blobs.bucketArn], conditions: { StringLike: { 's3:prefix': [`${p.blobs.get}*`] } } }),
-      );
+      // ListBucket on the bucket itself, unconditioned: S3 answers a GetObject of a missing key with
+      // 404 NoSuchKey only to a caller allowed s3:ListBucket on the bucket, else with 403 AccessDenied
+      // (Amazon S3 API Reference, GetObject, "Permissions"); a GetObject carries no s3:prefix, so a
+      // prefix condition would not count. The readers answer a missing report with 404.
+      role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [blobs.bucketArn] }));
     }
     if (p.blobs?.put) role.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [blobs.arnForObjects(`${p.blobs.put}*`)] }));
     if (p.publishes) bus.grantPutEventsTo(role);
