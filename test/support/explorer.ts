@@ -389,8 +389,10 @@ async function queryAll(input: Record<string, any>): Promise<Record<string, any>
 
 export async function readTenant(w: World): Promise<TenantState> {
   const T = `T#${w.tenant}`;
+  // the SKU count: the legacy stats row and its 16 shards (store/items.ts skuTotal)
+  const countRows = Promise.all([getRow(`${T}#STATS`, 'STATS'), ...Array.from({ length: 16 }, (_, k) => getRow(`${T}#STATS#${String(k).padStart(2, '0')}`, 'SKU_COUNT'))]);
   const [stats, itemPart, ledger, ...resParts] = await Promise.all([
-    getRow(`${T}#STATS`, 'STATS'),
+    countRows.then((rows) => ({ sku_count: rows.reduce((n, r) => n + Number(r?.sku_count ?? 0), 0) })),
     queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `${T}#I#${w.iid}` }, ConsistentRead: true }),
     queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `${T}#I#${w.iid}#ADJ` }, ConsistentRead: true }),
     // GSI1 of reservations: 16 shards and the legacy partition (README, "The reservation indexes are sharded")
