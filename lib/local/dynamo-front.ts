@@ -644,7 +644,6 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       return fail(res, 'AccessDeniedException', errorBody('com.amazon.coral.service#AccessDeniedException', message, {}, 'Message'));
     }
 
-    const arrival = Date.now();
     const transactWrite = op === 'TransactWriteItems';
     const transactGet = op === 'TransactGetItems';
     const isWrite = WRITE_OPS.has(op);
@@ -652,7 +651,15 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     const txKeys = options.conflicts && (transactWrite || transactGet) ? transactKeys(body) : [];
     const readHolds = options.conflicts && options.txGetHolds;
 
-    // ---- conflicts on arrival
+    // ---- item images: sizes for the charges, before-images for the index lag
+    const sized = isWrite && (options.throughput || options.indexLagMs > 0);
+    const before = sized ? await readImages(writes) : new Map<string, Json | null>();
+    const estimateAfter = (w: WriteItem): Json | null =>
+      w.kind === 'Put' ? w.action.Item ?? null : w.kind === 'Delete' ? null : w.kind === 'Update' ? estimateUpdate(before.get(w.id) ?? null, w.action) : before.get(w.id) ?? null;
+
+    // ---- conflicts on arrival (after the image read: nothing awaits between this check and the holds,
+    // which run from here, as does the wait before the answer)
+    const arrival = Date.now();
     if (options.conflicts) {
       const busy = (k: string) => held.has(k) || (transactGet && readHolds && writing.has(k));
       if (txKeys.some(busy)) return cancelled(res, txKeys, busy);
@@ -661,12 +668,6 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
         return fail(res, 'TransactionConflictException', errorBody(`${PREFIX}TransactionConflictException`, 'Transaction is ongoing for the item'));
       }
     }
-
-    // ---- item images: sizes for the charges, before-images for the index lag
-    const sized = isWrite && (options.throughput || options.indexLagMs > 0);
-    const before = sized ? await readImages(writes) : new Map<string, Json | null>();
-    const estimateAfter = (w: WriteItem): Json | null =>
-      w.kind === 'Put' ? w.action.Item ?? null : w.kind === 'Delete' ? null : w.kind === 'Update' ? estimateUpdate(before.get(w.id) ?? null, w.action) : before.get(w.id) ?? null;
 
     // ---- throughput
     const now = Date.now();

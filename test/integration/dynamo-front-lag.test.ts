@@ -13,7 +13,7 @@ import { batchRows, BATCH_RETRIES } from '../../functions/store/rows.ts';
 import { newTenant } from '../support/api.ts';
 import { useFrontWithIndexLag } from '../support/own-front.ts';
 
-const LAG = 1500; // long enough that a loaded machine answers the next request within it
+const LAG = 3000; // long enough that a loaded machine answers the next request within it
 const front = useFrontWithIndexLag(LAG);
 const TABLE = process.env.TABLE_NAME!;
 const clients: DynamoDBClient[] = [];
