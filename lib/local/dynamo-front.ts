@@ -430,6 +430,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   function take(charges: Charge[], now: number) {
     for (const c of charges) {
       debit(c.bucket, c.units, now);
+      if (c.bucket[1] === 'T') continue; // the same units again, on the table's bucket: counted once
       if (c.bucket[0] === 'w') stats.writeUnits += c.units;
       else stats.readUnits += c.units;
     }
