@@ -229,7 +229,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         }),
       );
       clearInterval(endBackground);
-      const endLevel = (await ok(http, 'GET', `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
+      const endLevel = (await readSettled(http, `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
       const p8End = { stock: endStock, succeeded: endOk, retriedAnswers: endOther, reserved: Number(endLevel.reserved_quantity), available: Number(endLevel.available_quantity) };
       log(`  P8 end of stock (32 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`);
       front.options.scale = scale;
@@ -326,8 +326,21 @@ async function hotMode(http: Client, tenant: string, iid: string, wid: string, s
 const backgrounds: NodeJS.Timeout[] = [];
 
 /** The level's reserved quantity as the API shows it (exact in hot mode). */
+/**
+ * A read after a run, retried while the model answers 429: right after a hot run the level's
+ * partitions (and a hot level's snapshot, which any write cancels) are still out of capacity.
+ */
+async function readSettled(http: Client, path: string) {
+  for (let attempt = 1; ; attempt++) {
+    const res = await http.request('GET', path);
+    if (res.status >= 200 && res.status <= 299) return res;
+    if (res.status !== 429 || attempt >= 30) throw new Error(`GET ${path}: HTTP ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function reservedShown(http: Client, iid: string): Promise<number> {
-  const item = (await ok(http, 'GET', `/admin/inventory-items/${iid}`)).body.inventory_item;
+  const item = (await readSettled(http, `/admin/inventory-items/${iid}`)).body.inventory_item;
   return Number(item.location_levels[0].reserved_quantity);
 }
 
