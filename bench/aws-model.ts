@@ -31,7 +31,7 @@ import { readHot } from '../functions/store/hot.ts';
 import { settleHot } from '../functions/stream/handler.ts';
 import { runP1 } from './p1-reservations.ts';
 import type { P1Options } from './p1-reservations.ts';
-import { client, ok } from './lib/http.ts';
+import { client, ok as okOnce } from './lib/http.ts';
 import type { Client } from './lib/http.ts';
 import { makeKey, newTenant } from './lib/seed.ts';
 import { BENCH_DIR, machine, startDynamoDb, startStack } from './lib/stack.ts';
@@ -326,6 +326,21 @@ async function hotMode(http: Client, tenant: string, iid: string, wid: string, s
 const backgrounds: NodeJS.Timeout[] = [];
 
 /** The level's reserved quantity as the API shows it (exact in hot mode). */
+/**
+ * A set-up or check request of the bench, retried while the model answers 429 (the faithful front
+ * throttles the table, index partitions and a hot level's snapshot for a while after a hot run).
+ */
+async function ok<T = any>(c: Client, method: string, path: string, body?: unknown) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await okOnce<T>(c, method, path, body);
+    } catch (err) {
+      if (!/HTTP 429/.test(String((err as Error).message)) || attempt >= 30) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 /**
  * A read after a run, retried while the model answers 429: right after a hot run the level's
  * partitions (and a hot level's snapshot, which any write cancels) are still out of capacity.
