@@ -46,6 +46,9 @@ const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 /** `--aws-model --only p9` (or `--only=p9`): that workload of the AWS model alone. */
 const ONLY = (args.find((a) => a.startsWith('--only='))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined))?.toLowerCase();
+/** `--aws-model --commit-ms 10,25,50` (or `=`): the transaction holds T (ms at full scale) every figure is measured at; default 10, 25 and 50. */
+const COMMIT_ARG = args.find((a) => a.startsWith('--commit-ms='))?.split('=')[1] ?? (args.includes('--commit-ms') ? args[args.indexOf('--commit-ms') + 1] : undefined);
+const COMMIT_MS = COMMIT_ARG?.split(',').map(Number).filter((n) => Number.isFinite(n) && n >= 0);
 /** `--profile=P1|P3|P4|P6` profiles that workload instead of the slowest one. */
 const PROFILE_ONLY = args.find((a) => a.startsWith('--profile='))?.split('=')[1]?.toUpperCase();
 const PROFILE = args.includes('--profile') || PROFILE_ONLY !== undefined || (!QUICK && !args.includes('--no-profile'));
@@ -82,7 +85,7 @@ async function main() {
   if (args.includes('--aws-model')) {
     log(`inventory benchmark, AWS model${QUICK ? ' (quick)' : ''}`);
     mkdirSync(WORK_DIR, { recursive: true });
-    return runAwsModel({ quick: QUICK, log, only: ONLY });
+    return runAwsModel({ quick: QUICK, log, only: ONLY, commitMs: COMMIT_MS });
   }
   log(`inventory benchmark, ${QUICK ? `quick run (large catalogue ${PLAN.large.toLocaleString('en')} instead of 100,000)` : 'full run'}`);
   rmSync(WORK_DIR, { recursive: true, force: true });

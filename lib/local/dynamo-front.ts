@@ -1,7 +1,7 @@
 /**
  * The DynamoDB front: a small HTTP proxy in front of DynamoDB Local that speaks its JSON protocol
- * (X-Amz-Target + JSON body) and adds three things DynamoDB Local lacks but AWS enforces, each
- * switchable (README, "The DynamoDB front"):
+ * (X-Amz-Target + JSON body) and adds what DynamoDB Local lacks but AWS enforces, each switchable
+ * (README, "The DynamoDB front", which names the AWS documentation behind every modelled number):
  *
  * - IAM per function: the access key id of the SigV4 `Authorization` header is the calling
  *   function's name (the local runtime gives each function its own); the call must be allowed by
@@ -9,20 +9,30 @@
  *   come from), on the table or, for a Query of an index, on `<table>/index/<name>`. Otherwise HTTP
  *   400 `AccessDeniedException`, as AWS answers. Any other access key id (`admin`: set-up, table
  *   creation, the CLI, tests' own clients) is allowed everything.
- * - Transaction conflicts: the items of a TransactWriteItems are held from its arrival until it is
- *   answered, and for at least the modelled commit time. A TransactWriteItems / TransactGetItems
- *   touching a held item is cancelled (`TransactionCanceledException`, reason `TransactionConflict`
- *   for that item, `None` for the others); a PutItem / UpdateItem / DeleteItem / BatchWriteItem on
- *   one fails with `TransactionConflictException`.
- * - Partition throughput: a token bucket per partition-key value (table and each GSI) refilling at
- *   1,000 write units/s and 3,000 read units/s times a scale factor; a request that finds its
- *   partition's bucket empty gets `ProvisionedThroughputExceededException`.
+ * - Transaction conflicts: the items of a TransactWriteItems are held from its arrival for the
+ *   modelled hold T ÷ scale (T fixed, or drawn from a log-normal with T as median and a given p99),
+ *   and it is answered no earlier. A TransactWriteItems / TransactGetItems touching a held item is
+ *   cancelled (`TransactionCanceledException`, reason `TransactionConflict` for that item, `None`
+ *   for the others); a PutItem / UpdateItem / DeleteItem / BatchWriteItem on one fails with
+ *   `TransactionConflictException`. A TransactGetItems takes a hold of its own on its items: any
+ *   write to one of them meanwhile (plain writes included) cancels the read.
+ * - Throughput: writes and reads charged by item size (the larger of before and after; 1 KB write /
+ *   4 KB read units, transactions ×2), on the table and on every index entry a write touches; token
+ *   buckets (one second deep) per physical partition (partition-key values hashed onto as many
+ *   partitions as the table's throughput needs) and per table / index (a new on-demand table's
+ *   4,000 write / 12,000 read units/s, doubling per 30 minutes, up to the 40,000 quota, or the
+ *   configured warm throughput), all times a scale factor. A request that finds a bucket it needs
+ *   empty gets `ProvisionedThroughputExceededException`; a batch answers the items it could not
+ *   serve as `UnprocessedItems` / `UnprocessedKeys` instead.
+ * - Index lag: a Query of an index sees a write only a configurable time after it was made.
  */
+import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { createServer, request as httpRequest, Agent } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { TABLE } from '../table-definition.ts';
 import type { TableGrant } from '../access.ts';
+import { itemSize, readUnits, writeUnits } from './item-size.ts';
 
 export interface FrontOptions {
   /** DynamoDB Local's endpoint, e.g. http://127.0.0.1:8000 */
@@ -33,11 +43,28 @@ export interface FrontOptions {
   grants?: Map<string, TableGrant | undefined>;
   iam?: boolean;
   conflicts?: boolean;
-  /** Modelled commit time of a TransactWriteItems, ms. */
+  /** Modelled hold of a transaction at full scale (its median when `commitP99Ms` is set), ms. Held T ÷ scale. */
   commitMs?: number;
+  /** > commitMs: each hold drawn from a log-normal with median commitMs and this 99th percentile; 0: fixed. */
+  commitP99Ms?: number;
+  /** A TransactGetItems holds its items for its own hold and is cancelled by any write to them (with conflicts). */
+  txGetHolds?: boolean;
   throughput?: boolean;
-  /** Partition limits times this factor (0.1: 100 WCU/s and 300 RCU/s per partition). */
+  /** Partition and table limits times this factor (0.1: 100 WCU/s and 300 RCU/s per partition), and holds ÷ it. */
   scale?: number;
+  /** Table-level buckets (a new on-demand table's throughput, growth, quota, warm throughput). */
+  tableLimits?: boolean;
+  /** Partition-key values hashed onto physical partitions (as many as the table throughput needs); off: one bucket per value. */
+  hashedPartitions?: boolean;
+  /** Warm throughput of the table (and each index), write / read units per second (0: none). */
+  warmWrites?: number;
+  warmReads?: number;
+  /** Table-level throughput quota, units/s (AWS default 40,000). */
+  tableQuota?: number;
+  /** Index queries see a write only this long after it, ms (0: at once). */
+  indexLagMs?: number;
+  /** When the modelled on-demand table was created (ms since the epoch; its growth counts from there). Default: the front's start. */
+  tableCreatedAt?: number;
 }
 
 export interface FrontStats {
@@ -50,43 +77,75 @@ export interface FrontStats {
   /** TransactionConflictException answers (single-item writes). */
   writeConflicts: number;
   throttled: number;
+  /** Items / keys answered as unprocessed in partial batch answers. */
+  unprocessed: number;
+  /** Write and read units charged (by item size), table and indexes. */
+  writeUnits: number;
+  readUnits: number;
+  /** Reads of DynamoDB Local the front made itself to learn item sizes and images. */
+  imageReads: number;
 }
+
+export type ResolvedFrontOptions = Required<Omit<FrontOptions, 'grants' | 'port'>>;
 
 export interface DynamoFront {
   endpoint: string;
   port: number;
-  options: Required<Omit<FrontOptions, 'grants' | 'port'>>;
+  options: ResolvedFrontOptions;
   stats: FrontStats;
   resetStats(): void;
   stop(): Promise<void>;
 }
 
 /**
- * Default commit time: a TransactWriteItems is a two-phase protocol (prepare, then commit) run by a
- * coordinator against every item's storage node, each phase a replicated write of "single-digit
- * millisecond" latency (AWS's documented figure for a single write); AWS charges it as two writes
- * per item for that reason (DynamoDB Developer Guide, "Capacity management for transactions").
- * Two such phases plus the coordinator hop: 10 ms, the low end of what transactions take on AWS
- * (Idziorek et al., "Distributed Transactions at Scale in Amazon DynamoDB", USENIX ATC 2023, show
- * TransactWriteItems latency at a small multiple of a single write's and publish no absolute axis).
+ * Default hold of a transaction, T. AWS publishes no figure for how long a transaction holds its
+ * items; a public in-region measurement (TransactWriteItems of small items from a Lambda function)
+ * gave p50 ≈ 25 ms, p99 ≈ 90 ms. The median is the default; DYNAMO_FRONT_COMMIT_P99_MS=90 draws
+ * each hold from a log-normal with that median and tail.
  */
-export const DEFAULT_COMMIT_MS = 10;
+export const DEFAULT_COMMIT_MS = 25;
+export const MEASURED_COMMIT_P99_MS = 90;
 /** Per partition (AWS Developer Guide, "Partitions and data distribution" / burst and adaptive capacity). */
 export const PARTITION_WCU = 1000;
 export const PARTITION_RCU = 3000;
+/** A new on-demand table (AWS Developer Guide, "DynamoDB on-demand capacity mode", initial throughput). */
+export const NEW_TABLE_WCU = 4000;
+export const NEW_TABLE_RCU = 12000;
+/** On-demand accommodates up to double the previous peak within 30 minutes (same page). */
+export const GROWTH_MS = 30 * 60 * 1000;
+/** Default per-table throughput quota (AWS Developer Guide, "Quotas in Amazon DynamoDB"). */
+export const TABLE_QUOTA = 40000;
 
 const PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 const ARN_PREFIX = 'arn:aws:dynamodb:local:000000000000:table/';
 
-/** Environment: DYNAMO_FRONT_IAM, DYNAMO_FRONT_CONFLICTS, DYNAMO_FRONT_COMMIT_MS, DYNAMO_FRONT_THROUGHPUT, DYNAMO_FRONT_SCALE. */
-export function frontOptionsFromEnv(defaults: { iam: boolean; conflicts: boolean; throughput: boolean }, env = process.env) {
+type Defaults = { iam: boolean; conflicts: boolean; throughput: boolean; txGetHolds?: boolean };
+
+/**
+ * Environment: DYNAMO_FRONT_IAM, DYNAMO_FRONT_CONFLICTS, DYNAMO_FRONT_COMMIT_MS, DYNAMO_FRONT_COMMIT_P99_MS,
+ * DYNAMO_FRONT_TX_GET_HOLDS, DYNAMO_FRONT_THROUGHPUT, DYNAMO_FRONT_SCALE, DYNAMO_FRONT_TABLE_LIMITS,
+ * DYNAMO_FRONT_HASHED_PARTITIONS, DYNAMO_FRONT_WARM_WRITES, DYNAMO_FRONT_WARM_READS, DYNAMO_FRONT_TABLE_QUOTA,
+ * DYNAMO_FRONT_INDEX_LAG_MS, DYNAMO_FRONT_TABLE_AGE_MIN (the modelled table's age: its on-demand growth).
+ */
+export function frontOptionsFromEnv(defaults: Defaults, env = process.env) {
   const flag = (v: string | undefined, d: boolean) => (v === undefined || v === '' ? d : v === '1' || v === 'true' || v === 'on');
+  const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
+  const conflicts = flag(env.DYNAMO_FRONT_CONFLICTS, defaults.conflicts);
   return {
     iam: flag(env.DYNAMO_FRONT_IAM, defaults.iam),
-    conflicts: flag(env.DYNAMO_FRONT_CONFLICTS, defaults.conflicts),
-    commitMs: Number(env.DYNAMO_FRONT_COMMIT_MS ?? DEFAULT_COMMIT_MS),
+    conflicts,
+    commitMs: num(env.DYNAMO_FRONT_COMMIT_MS, DEFAULT_COMMIT_MS),
+    commitP99Ms: num(env.DYNAMO_FRONT_COMMIT_P99_MS, 0),
+    txGetHolds: flag(env.DYNAMO_FRONT_TX_GET_HOLDS, defaults.txGetHolds ?? conflicts),
     throughput: flag(env.DYNAMO_FRONT_THROUGHPUT, defaults.throughput),
-    scale: Number(env.DYNAMO_FRONT_SCALE ?? 1),
+    scale: num(env.DYNAMO_FRONT_SCALE, 1),
+    tableLimits: flag(env.DYNAMO_FRONT_TABLE_LIMITS, true),
+    hashedPartitions: flag(env.DYNAMO_FRONT_HASHED_PARTITIONS, true),
+    warmWrites: num(env.DYNAMO_FRONT_WARM_WRITES, 0),
+    warmReads: num(env.DYNAMO_FRONT_WARM_READS, 0),
+    tableQuota: num(env.DYNAMO_FRONT_TABLE_QUOTA, TABLE_QUOTA),
+    indexLagMs: num(env.DYNAMO_FRONT_INDEX_LAG_MS, 0),
+    tableCreatedAt: Date.now() - num(env.DYNAMO_FRONT_TABLE_AGE_MIN, 0) * 60_000,
   };
 }
 
@@ -101,40 +160,92 @@ export function accessKeyId(authorization: string | undefined): string | undefin
   return /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
 }
 
+/** The physical partition (0 … n − 1) a partition-key value hashes to. */
+export function physicalPartition(value: string, n: number): number {
+  if (n <= 1) return 0;
+  return createHash('md5').update(value).digest().readUInt32BE(0) % n;
+}
+
+/** Physical partitions a table (or index) has at these limits: enough for its write and its read throughput. */
+export function partitionCount(writeUnitsPerSecond: number, readUnitsPerSecond: number): number {
+  return Math.max(1, Math.ceil(writeUnitsPerSecond / PARTITION_WCU), Math.ceil(readUnitsPerSecond / PARTITION_RCU));
+}
+
+/** A hold drawn from a log-normal with this median and 99th percentile (fixed when p99 ≤ median). */
+export function drawHold(medianMs: number, p99Ms: number, random = Math.random): number {
+  if (!(p99Ms > medianMs)) return medianMs;
+  const sigma = Math.log(p99Ms / medianMs) / 2.3263478740408408; // z of the 99th percentile
+  const u1 = Math.max(random(), Number.EPSILON);
+  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * random());
+  return medianMs * Math.exp(sigma * z);
+}
+
 const keyOf = (table: string, key: Json) => `${table}\u0000${JSON.stringify(key[TABLE.partitionKey])}\u0000${JSON.stringify(key[TABLE.sortKey])}`;
 const pick = (item: Json) => ({ [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] });
 const attrString = (v: Json | undefined) => (v ? String(v.S ?? v.N ?? v.B ?? JSON.stringify(v)) : undefined);
-const kb = (bytes: number, unit: number) => Math.max(1, Math.ceil(bytes / unit));
 
-/** What a request asks for: the IAM actions and resources, the items it writes, the partitions it uses. */
 interface Access {
   action: string;
   resource: string;
 }
+/** Units taken from one bucket. */
 interface Charge {
-  partition: string;
+  bucket: string;
   units: number;
 }
+/** One item a write request writes (or checks). */
+interface WriteItem {
+  table: string;
+  key: Json;
+  id: string;
+  kind: 'Put' | 'Update' | 'Delete' | 'ConditionCheck';
+  action: Json;
+  /** ×2 in a transaction. */
+  factor: number;
+}
+
+const WRITE_OPS = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems']);
 
 export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront> {
-  const options = {
+  const options: ResolvedFrontOptions = {
     target: opts.target,
     iam: opts.iam ?? false,
     conflicts: opts.conflicts ?? false,
     commitMs: opts.commitMs ?? DEFAULT_COMMIT_MS,
+    commitP99Ms: opts.commitP99Ms ?? 0,
+    txGetHolds: opts.txGetHolds ?? opts.conflicts ?? false,
     throughput: opts.throughput ?? false,
     scale: opts.scale ?? 1,
+    tableLimits: opts.tableLimits ?? true,
+    hashedPartitions: opts.hashedPartitions ?? true,
+    warmWrites: opts.warmWrites ?? 0,
+    warmReads: opts.warmReads ?? 0,
+    tableQuota: opts.tableQuota ?? TABLE_QUOTA,
+    indexLagMs: opts.indexLagMs ?? 0,
+    tableCreatedAt: opts.tableCreatedAt ?? Date.now(),
   };
   const grants = opts.grants ?? new Map();
   const target = new URL(options.target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const stats: FrontStats = { requests: 0, used: new Set(), denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0 };
+  const emptyStats = (used: Set<string>): FrontStats => ({ requests: 0, used, denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0, unprocessed: 0, writeUnits: 0, readUnits: 0, imageReads: 0 });
+  const stats = emptyStats(new Set());
   /** Items held by in-flight transactions: key → count of holders. */
   const held = new Map<string, number>();
-  /** Token buckets, one second of capacity deep: partition → { tokens, at }. */
+  /** Items plain writes are writing right now (arrival → answer): key → count. */
+  const writing = new Map<string, number>();
+  /** In-flight TransactGetItems on each item; a write to the item adds it to their `cancelled`. */
+  const readers = new Map<string, Set<{ cancelled: Set<string> }>>();
+  /** Token buckets, one second of capacity deep: bucket → { tokens, at }. */
   const buckets = new Map<string, { tokens: number; at: number }>();
-  /** Each item's index partition keys, as last written through the front (GSI writes are charged there). */
-  const indexKeys = new Map<string, Record<string, string>>();
+  /** Index lag: per item written within the lag, each write's time and the item's image before it. */
+  const history = new Map<string, { at: number; table: string; before: Json | null }[]>();
+
+  const inc = (m: Map<string, number>, k: string, d: number) => {
+    const n = (m.get(k) ?? 0) + d;
+    if (n > 0) m.set(k, n);
+    else m.delete(k);
+  };
+  const holdMs = () => drawHold(options.commitMs, options.commitP99Ms) / (options.scale > 0 ? options.scale : 1);
 
   // ---------------------------------------------------------------- IAM
   function accessOf(op: string, body: Json): Access[] {
@@ -176,24 +287,33 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     return undefined;
   }
 
-  // ---------------------------------------------------------------- conflicts
-  /** Keys a request touches, for the conflict model. */
-  function writeKeys(op: string, body: Json): string[] {
+  // ---------------------------------------------------------------- what a request writes
+  function writeItems(op: string, body: Json): WriteItem[] {
+    const one = (table: string, kind: WriteItem['kind'], action: Json, factor: number): WriteItem => {
+      const key = kind === 'Put' ? pick(action.Item ?? {}) : action.Key ?? {};
+      return { table, key, id: keyOf(table, key), kind, action, factor };
+    };
     switch (op) {
       case 'PutItem':
-        return [keyOf(body.TableName, pick(body.Item ?? {}))];
+        return [one(body.TableName, 'Put', body, 1)];
       case 'UpdateItem':
+        return [one(body.TableName, 'Update', body, 1)];
       case 'DeleteItem':
-        return [keyOf(body.TableName, body.Key ?? {})];
+        return [one(body.TableName, 'Delete', body, 1)];
       case 'BatchWriteItem':
         return Object.entries(body.RequestItems ?? {}).flatMap(([t, reqs]) =>
-          (reqs as Json[]).map((r) => keyOf(t, r.PutRequest ? pick(r.PutRequest.Item) : r.DeleteRequest.Key)),
+          (reqs as Json[]).map((r) => (r.PutRequest ? one(t, 'Put', r.PutRequest, 1) : one(t, 'Delete', r.DeleteRequest, 1))),
         );
+      case 'TransactWriteItems':
+        return (body.TransactItems ?? []).map((ti: Json) => {
+          const [kind] = Object.keys(ti);
+          return one(ti[kind].TableName, kind as WriteItem['kind'], ti[kind], 2);
+        });
       default:
         return [];
     }
   }
-  function transactKeys(op: string, body: Json): string[] {
+  function transactKeys(body: Json): string[] {
     return (body.TransactItems ?? []).map((ti: Json) => {
       const [kind] = Object.keys(ti);
       const a = ti[kind];
@@ -201,94 +321,245 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     });
   }
 
-  // ---------------------------------------------------------------- throughput
-  const partitionOf = (table: string, key: Json) => `${table}\u0000${attrString(key[TABLE.partitionKey])}`;
-  /** Index partitions an item write lands in: the item's index keys before and after. */
-  function indexCharges(table: string, key: Json, next: Record<string, string> | null | undefined, units: number): Charge[] {
-    const id = keyOf(table, key);
-    const before = indexKeys.get(id) ?? {};
-    const after = next === undefined ? before : next ?? {};
-    if (next !== undefined) {
-      if (next === null) indexKeys.delete(id);
-      else indexKeys.set(id, next);
-    }
-    const parts = new Set<string>();
-    for (const ix of TABLE.indexes) {
-      if (before[ix.name]) parts.add(`${table}/${ix.name}\u0000${before[ix.name]}`);
-      if (after[ix.name]) parts.add(`${table}/${ix.name}\u0000${after[ix.name]}`);
-    }
-    return [...parts].map((partition) => ({ partition, units }));
+  // ---------------------------------------------------------------- item images (sizes, index keys)
+  /** DynamoDB Local itself, as `admin` (the front's own reads: no IAM, no conflicts, no charge). */
+  function ddb(op: string, body: Json): Promise<Json> {
+    const raw = Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const out = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: 'POST',
+          path: '/',
+          headers: {
+            'content-type': 'application/x-amz-json-1.0',
+            'x-amz-target': `DynamoDB_20120810.${op}`,
+            authorization: 'AWS4-HMAC-SHA256 Credential=admin/20000101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+            'content-length': String(raw.length),
+          },
+          agent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 500) !== 200) reject(new Error(`front: ${op} on DynamoDB Local answered ${res.statusCode}: ${text}`));
+            else resolve(text ? JSON.parse(text) : {});
+          });
+          res.on('error', reject);
+        },
+      );
+      out.on('error', reject);
+      out.end(raw);
+    });
   }
-  const itemIndexKeys = (item: Json): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const ix of TABLE.indexes) if (item[ix.partitionKey] && item[ix.sortKey]) out[ix.name] = attrString(item[ix.partitionKey])!;
+  /** The current images of these items (null: none), read consistently from DynamoDB Local. */
+  async function readImages(items: { table: string; key: Json; id: string }[]): Promise<Map<string, Json | null>> {
+    const out = new Map<string, Json | null>();
+    const unique = [...new Map(items.map((i) => [i.id, i])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      const chunk = unique.slice(i, i + 100);
+      for (const c of chunk) out.set(c.id, null);
+      const byTable: Json = {};
+      for (const c of chunk) (byTable[c.table] ??= { Keys: [], ConsistentRead: true }).Keys.push(c.key);
+      let request: Json | undefined = byTable;
+      while (request && Object.keys(request).length) {
+        stats.imageReads++;
+        const res = await ddb('BatchGetItem', { RequestItems: request });
+        for (const [t, rows] of Object.entries(res.Responses ?? {})) for (const r of rows as Json[]) out.set(keyOf(t, pick(r)), r);
+        request = res.UnprocessedKeys;
+      }
+    }
     return out;
-  };
-  /** The index keys an UpdateItem sets or removes (SET a = :v / REMOVE a), applied to what is known. */
-  function updatedIndexKeys(table: string, a: Json): Record<string, string> | undefined {
+  }
+  /** What an UpdateItem's image will probably be (before it runs): direct `SET a = :v` and `REMOVE a` applied. */
+  function estimateUpdate(before: Json | null, a: Json): Json {
+    const next: Json = { ...(before ?? {}), ...a.Key };
     const expr: string = a.UpdateExpression ?? '';
     const names: Json = a.ExpressionAttributeNames ?? {};
     const values: Json = a.ExpressionAttributeValues ?? {};
-    const current = { ...(indexKeys.get(keyOf(table, a.Key ?? {})) ?? {}) };
-    let changed = false;
     const resolve = (n: string) => (n.startsWith('#') ? names[n] : n);
-    for (const ix of TABLE.indexes) {
-      for (const m of expr.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
-        if (resolve(m[1]) === ix.partitionKey) {
-          current[ix.name] = attrString(values[m[2]])!;
-          changed = true;
-        }
-      }
-      const remove = /REMOVE\s+([^]*?)(?=\s+(?:SET|ADD|DELETE)\s|$)/i.exec(expr)?.[1] ?? '';
-      if (remove.split(',').some((n) => resolve(n.trim()) === ix.partitionKey)) {
-        delete current[ix.name];
-        changed = true;
-      }
-    }
-    return changed ? current : undefined;
+    for (const m of expr.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) if (values[m[2]]) next[resolve(m[1])] = values[m[2]];
+    const remove = /REMOVE\s+([^]*?)(?=\s+(?:SET|ADD|DELETE)\s|$)/i.exec(expr)?.[1] ?? '';
+    for (const n of remove.split(',')) if (n.trim()) delete next[resolve(n.trim())];
+    // what the expression adds besides (ADD, list_append, …): counted at the size of its values
+    const extra = Object.values(values).reduce((s: number, v: Json) => s + itemSize({ x: v }), 0);
+    if (extra) next['\u0000estimate'] = { S: 'x'.repeat(extra) };
+    return next;
   }
 
-  /** Write charges of a request (1 KB units, transactions ×2, each index partition the item is in). */
-  function writeCharges(op: string, body: Json): Charge[] {
-    const out: Charge[] = [];
-    const one = (table: string, kind: string, a: Json, factor: number) => {
-      const key = kind === 'Put' ? pick(a.Item ?? {}) : a.Key ?? {};
-      const units = kb(JSON.stringify(kind === 'Put' ? a.Item : a).length, 1024) * factor;
-      out.push({ partition: partitionOf(table, key), units });
-      if (kind === 'ConditionCheck') return;
-      const next = kind === 'Put' ? itemIndexKeys(a.Item ?? {}) : kind === 'Delete' ? null : updatedIndexKeys(table, a);
-      out.push(...indexCharges(table, key, next, units / factor));
-    };
-    if (op === 'PutItem') one(body.TableName, 'Put', body, 1);
-    else if (op === 'UpdateItem') one(body.TableName, 'Update', body, 1);
-    else if (op === 'DeleteItem') one(body.TableName, 'Delete', body, 1);
-    else if (op === 'BatchWriteItem')
-      for (const [t, reqs] of Object.entries(body.RequestItems ?? {}))
-        for (const r of reqs as Json[]) r.PutRequest ? one(t, 'Put', r.PutRequest, 1) : one(t, 'Delete', r.DeleteRequest, 1);
-    else if (op === 'TransactWriteItems')
-      for (const ti of body.TransactItems ?? []) {
-        const [kind] = Object.keys(ti);
-        one(ti[kind].TableName, kind, ti[kind], 2);
-      }
+  // ---------------------------------------------------------------- throughput
+  const tableLimit = (kind: 'w' | 'r', now: number) => {
+    const initial = kind === 'w' ? NEW_TABLE_WCU : NEW_TABLE_RCU;
+    const warm = kind === 'w' ? options.warmWrites : options.warmReads;
+    const grown = initial * 2 ** Math.floor((now - options.tableCreatedAt) / GROWTH_MS);
+    return Math.min(options.tableQuota, Math.max(warm, grown));
+  };
+  /** Buckets a request on this partition-key value of a table or index (`table` or `table/index`) takes from. */
+  function bucketsOf(kind: 'w' | 'r', space: string, pkValue: string, now: number): string[] {
+    const out: string[] = [];
+    if (options.hashedPartitions) {
+      const n = options.tableLimits ? partitionCount(tableLimit('w', now), tableLimit('r', now)) : 1;
+      out.push(`${kind}:${space}#${physicalPartition(pkValue, n)}`);
+    } else out.push(`${kind}:${space}\u0000${pkValue}`);
+    if (options.tableLimits) out.push(`${kind}T:${space}`);
     return out;
   }
-  /** Read partitions of a request; units are charged after the answer, by its size (4 KB units). */
-  function readPartitions(op: string, body: Json): string[] {
-    if (op === 'GetItem') return [partitionOf(body.TableName, body.Key ?? {})];
-    if (op === 'TransactGetItems') return (body.TransactItems ?? []).map((ti: Json) => partitionOf(ti.Get.TableName, ti.Get.Key ?? {}));
-    if (op === 'BatchGetItem')
-      return Object.entries(body.RequestItems ?? {}).flatMap(([t, r]) => ((r as Json).Keys ?? []).map((k: Json) => partitionOf(t, k)));
-    if (op === 'Query') {
-      const pk = body.IndexName ? TABLE.indexes.find((i) => i.name === body.IndexName)?.partitionKey : TABLE.partitionKey;
-      const expr: string = body.KeyConditionExpression ?? '';
-      const names: Json = body.ExpressionAttributeNames ?? {};
-      for (const m of expr.matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
-        if ((m[1].startsWith('#') ? names[m[1]] : m[1]) === pk) {
-          return [`${body.IndexName ? `${body.TableName}/${body.IndexName}` : body.TableName}\u0000${attrString(body.ExpressionAttributeValues?.[m[2]])}`];
-        }
+  function perSecond(bucket: string, now: number): number {
+    const kind = bucket[0] as 'w' | 'r';
+    const base = bucket[1] === 'T' ? tableLimit(kind, now) : kind === 'w' ? PARTITION_WCU : PARTITION_RCU;
+    return base * options.scale;
+  }
+  function peek(bucket: string, now: number): number {
+    const cap = perSecond(bucket, now);
+    const b = buckets.get(bucket);
+    if (!b) return cap;
+    b.tokens = Math.min(cap, b.tokens + ((now - b.at) / 1000) * cap);
+    b.at = now;
+    return b.tokens;
+  }
+  /** Capacity may go negative (a request larger than what is left still passes); the next one waits for the refill. */
+  function debit(bucket: string, units: number, now: number) {
+    const cap = perSecond(bucket, now);
+    peek(bucket, now);
+    const b = buckets.get(bucket);
+    if (b) b.tokens = Math.min(cap, b.tokens - units);
+    else buckets.set(bucket, { tokens: Math.min(cap, cap - units), at: now });
+  }
+  const fits = (charges: Charge[], now: number) => charges.every((c) => peek(c.bucket, now) > 0);
+  function take(charges: Charge[], now: number) {
+    for (const c of charges) {
+      debit(c.bucket, c.units, now);
+      if (c.bucket[1] === 'T') continue; // the same units again, on the table's bucket: counted once
+      if (c.bucket[0] === 'w') stats.writeUnits += c.units;
+      else stats.readUnits += c.units;
+    }
+  }
+
+  /**
+   * Write charges of one item: the larger of its size before and after (1 KB units, ×2 in a
+   * transaction) on its partition and the table; per index, the entry it puts (and the one it
+   * deletes when the index key changes), each the size of the item it copies.
+   */
+  function writeCharges(w: WriteItem, before: Json | null, after: Json | null, now: number): Charge[] {
+    const out: Charge[] = [];
+    const pk = attrString(w.key[TABLE.partitionKey]) ?? '';
+    const units = writeUnits(Math.max(itemSize(before), itemSize(after))) * w.factor;
+    for (const b of bucketsOf('w', w.table, pk, now)) out.push({ bucket: b, units });
+    if (w.kind === 'ConditionCheck') return out;
+    for (const ix of TABLE.indexes) {
+      const entry = (img: Json | null) => (img && img[ix.partitionKey] && img[ix.sortKey] ? attrString(img[ix.partitionKey])! : undefined);
+      const was = entry(before);
+      const is = entry(after);
+      const space = `${w.table}/${ix.name}`;
+      if (was !== undefined && was === is) {
+        const u = writeUnits(Math.max(itemSize(before), itemSize(after)));
+        for (const b of bucketsOf('w', space, is, now)) out.push({ bucket: b, units: u });
+      } else {
+        if (was !== undefined) for (const b of bucketsOf('w', space, was, now)) out.push({ bucket: b, units: writeUnits(itemSize(before)) });
+        if (is !== undefined) for (const b of bucketsOf('w', space, is, now)) out.push({ bucket: b, units: writeUnits(itemSize(after)) });
       }
     }
-    return [];
+    return out;
+  }
+  const sum = (charges: Charge[]) => {
+    const m = new Map<string, number>();
+    for (const c of charges) m.set(c.bucket, (m.get(c.bucket) ?? 0) + c.units);
+    return m;
+  };
+
+  /** The partition-key value a Query names (on the table or its index), and how its sort key is bounded. */
+  function queryKey(body: Json): { space: string; pk?: string; sk: (v: Json | undefined) => boolean } {
+    const ix = body.IndexName ? TABLE.indexes.find((i) => i.name === body.IndexName) : undefined;
+    const pkName = ix ? ix.partitionKey : TABLE.partitionKey;
+    const skName = ix ? ix.sortKey : TABLE.sortKey;
+    const expr: string = body.KeyConditionExpression ?? '';
+    const names: Json = body.ExpressionAttributeNames ?? {};
+    const values: Json = body.ExpressionAttributeValues ?? {};
+    const resolve = (n: string) => (n.startsWith('#') ? names[n] : n);
+    let pk: string | undefined;
+    let sk: (v: Json | undefined) => boolean = () => true;
+    const s = (v: Json | undefined) => attrString(v) ?? '';
+    const between = /([#\w]+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)/i.exec(expr);
+    if (between && resolve(between[1]) === skName) {
+      const [lo, hi] = [s(values[between[2]]), s(values[between[3]])];
+      sk = (y) => y !== undefined && s(y) >= lo && s(y) <= hi;
+    }
+    for (const part of expr.replace(/([#\w]+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)/i, '').split(/\s+AND\s+/i)) {
+      let m: RegExpExecArray | null;
+      if ((m = /^\s*\(?\s*([#\w]+)\s*(=|<=|>=|<|>)\s*(:\w+)\s*\)?\s*$/.exec(part))) {
+        const [, n, o, v] = m;
+        if (resolve(n) === pkName && o === '=') pk = s(values[v]);
+        else if (resolve(n) === skName) {
+          const x = s(values[v]);
+          sk = (y) => (y === undefined ? false : o === '=' ? s(y) === x : o === '<' ? s(y) < x : o === '<=' ? s(y) <= x : o === '>' ? s(y) > x : s(y) >= x);
+        }
+      } else if ((m = /begins_with\s*\(\s*([#\w]+)\s*,\s*(:\w+)\s*\)/i.exec(part))) {
+        const x = s(values[m[2]]);
+        if (resolve(m[1]) === skName) sk = (y) => y !== undefined && s(y).startsWith(x);
+      }
+    }
+    return { space: ix ? `${body.TableName}/${ix.name}` : body.TableName, pk, sk };
+  }
+
+  // ---------------------------------------------------------------- index lag
+  function remember(w: WriteItem, before: Json | null, at: number) {
+    if (!(options.indexLagMs > 0)) return;
+    const list = history.get(w.id) ?? [];
+    list.push({ at, table: w.table, before });
+    history.set(w.id, list);
+    if (history.size > 2000 && Math.random() < 0.01) prune(at);
+  }
+  function prune(now: number) {
+    const cut = now - options.indexLagMs - 1000;
+    for (const [id, list] of history) {
+      const kept = list.filter((e) => e.at >= cut);
+      if (kept.length) history.set(id, kept);
+      else history.delete(id);
+    }
+  }
+  /** The image an index shows of an item at time q: undefined = as it is now (no write since q). */
+  function visibleAt(id: string, q: number): Json | null | undefined {
+    const first = history.get(id)?.find((e) => e.at > q);
+    return first ? first.before : undefined;
+  }
+  /** A Query / Scan answer of an index, as the index would show it `indexLagMs` ago. */
+  function lagged(body: Json, answer: Json): Json {
+    const ix = TABLE.indexes.find((i) => i.name === body.IndexName);
+    if (!ix || !Array.isArray(answer.Items)) return answer;
+    const q = Date.now() - options.indexLagMs;
+    const { pk, sk } = body.KeyConditionExpression ? queryKey(body) : { pk: undefined, sk: () => true };
+    const matches = (img: Json) =>
+      img[ix.partitionKey] !== undefined && img[ix.sortKey] !== undefined && (pk === undefined || attrString(img[ix.partitionKey]) === pk) && sk(img[ix.sortKey]);
+    const shown = new Map<string, Json>();
+    for (const item of answer.Items as Json[]) {
+      const id = keyOf(body.TableName, pick(item));
+      const seen = visibleAt(id, q);
+      if (seen === undefined) shown.set(id, item);
+      else if (seen && matches(seen)) shown.set(id, seen);
+    }
+    for (const [id, list] of history) {
+      if (shown.has(id) || list[0].table !== body.TableName) continue;
+      const seen = visibleAt(id, q);
+      if (seen && matches(seen)) shown.set(id, seen);
+    }
+    const cmp = (a: Json, b: Json) => {
+      const [x, y] = [attrString(a[ix.sortKey]) ?? '', attrString(b[ix.sortKey]) ?? ''];
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+    let items = [...shown.values()].sort(cmp);
+    if (body.ScanIndexForward === false) items.reverse();
+    if (body.ProjectionExpression) {
+      const names: Json = body.ExpressionAttributeNames ?? {};
+      const wanted = String(body.ProjectionExpression)
+        .split(',')
+        .map((n) => n.trim().split(/[.[]/)[0])
+        .map((n) => (n.startsWith('#') ? names[n] : n));
+      items = items.map((it) => Object.fromEntries(Object.entries(it).filter(([k]) => wanted.includes(k))));
+    }
+    return { ...answer, Items: items, Count: items.length };
   }
 
   // ---------------------------------------------------------------- the proxy
@@ -322,11 +593,33 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   }
   const fail = (res: ServerResponse, type: string, body: string) =>
     reply(res, 400, body, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': type });
+  function cancelled(res: ServerResponse, keys: string[], busy: (k: string) => boolean) {
+    stats.txConflicts++;
+    const reasons = keys.map((k) => (busy(k) ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
+    const message = `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`;
+    return fail(res, 'TransactionCanceledException', errorBody(`${PREFIX}TransactionCanceledException`, message, { CancellationReasons: reasons }, 'Message'));
+  }
+  function throttledAnswer(res: ServerResponse, op: string, empty: string[]) {
+    stats.throttled++;
+    if (process.env.DYNAMO_FRONT_THROTTLED_LOG) appendFileSync(process.env.DYNAMO_FRONT_THROTTLED_LOG, `${JSON.stringify({ op, empty })}\n`);
+    return fail(
+      res,
+      'ProvisionedThroughputExceededException',
+      errorBody(
+        `${PREFIX}ProvisionedThroughputExceededException`,
+        'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
+      ),
+    );
+  }
+  const sleepUntil = async (t: number) => {
+    const wait = t - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  };
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks);
+    let raw = Buffer.concat(chunks);
     stats.requests++;
     const targetHeader = String(req.headers['x-amz-target'] ?? '');
     const [service, op = ''] = targetHeader.split('.');
@@ -355,88 +648,241 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     }
     if (grants.has(identity)) for (const a of accessOf(op, body)) stats.used.add(`${identity}\t${a.action}\t${a.resource.includes('/index/') ? 'index' : 'table'}`);
 
-    const now = Date.now();
     const transactWrite = op === 'TransactWriteItems';
-    const txKeys = options.conflicts && (transactWrite || op === 'TransactGetItems') ? transactKeys(op, body) : [];
+    const transactGet = op === 'TransactGetItems';
+    const isWrite = WRITE_OPS.has(op);
+    let writes = isWrite ? writeItems(op, body) : [];
+    const txKeys = options.conflicts && (transactWrite || transactGet) ? transactKeys(body) : [];
+    const readHolds = options.conflicts && options.txGetHolds;
+
+    // ---- item images: sizes for the charges, before-images for the index lag
+    const sized = isWrite && (options.throughput || options.indexLagMs > 0);
+    const before = sized ? await readImages(writes) : new Map<string, Json | null>();
+    const estimateAfter = (w: WriteItem): Json | null =>
+      w.kind === 'Put' ? w.action.Item ?? null : w.kind === 'Delete' ? null : w.kind === 'Update' ? estimateUpdate(before.get(w.id) ?? null, w.action) : before.get(w.id) ?? null;
+
+    // ---- conflicts on arrival (after the image read: nothing awaits between this check and the holds,
+    // which run from here, as does the wait before the answer)
+    const arrival = Date.now();
     if (options.conflicts) {
-      if (txKeys.some((k) => held.has(k))) {
-        stats.txConflicts++;
-        const reasons = txKeys.map((k) => (held.has(k) ? { Code: 'TransactionConflict', Message: 'Transaction is ongoing for the item' } : { Code: 'None' }));
-        const message = `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`;
-        return fail(res, 'TransactionCanceledException', errorBody(`${PREFIX}TransactionCanceledException`, message, { CancellationReasons: reasons }, 'Message'));
-      }
-      if (writeKeys(op, body).some((k) => held.has(k))) {
+      const busy = (k: string) => held.has(k) || (transactGet && readHolds && writing.has(k));
+      if (txKeys.some(busy)) return cancelled(res, txKeys, busy);
+      if (!transactWrite && writes.some((w) => held.has(w.id))) {
         stats.writeConflicts++;
         return fail(res, 'TransactionConflictException', errorBody(`${PREFIX}TransactionConflictException`, 'Transaction is ongoing for the item'));
       }
     }
 
-    let reads: string[] = [];
+    // ---- throughput
+    const now = Date.now();
+    const charged = new Map<WriteItem, Charge[]>();
+    let unprocessedWrites: Json | undefined;
+    let unprocessedKeys: Json | undefined;
+    let readBuckets: string[] = [];
     if (options.throughput) {
-      const charges = writeCharges(op, body);
-      const rcu = PARTITION_RCU * options.scale;
-      const wcu = PARTITION_WCU * options.scale;
-      reads = readPartitions(op, body);
-      // a request is refused when any partition it needs has no capacity left; only then is it charged
-      const need = new Map<string, number>();
-      for (const c of charges) need.set(c.partition, (need.get(c.partition) ?? 0) + c.units);
-      const empty = [...need].some(([p]) => peek(p, wcu, now) <= 0) || reads.some((p) => peek(`r:${p}`, rcu, now) <= 0);
-      if (empty) {
-        stats.throttled++;
-        if (process.env.DYNAMO_FRONT_THROTTLED_LOG) {
-          const out = [...need].filter(([p]) => peek(p, wcu, now) <= 0).map(([p]) => `w ${p}`).concat(reads.filter((p) => peek(`r:${p}`, rcu, now) <= 0).map((p) => `r ${p}`));
-          appendFileSync(process.env.DYNAMO_FRONT_THROTTLED_LOG, `${JSON.stringify({ op, empty: out })}\n`);
+      if (isWrite) {
+        for (const w of writes) charged.set(w, writeCharges(w, before.get(w.id) ?? null, estimateAfter(w), now));
+        if (op === 'BatchWriteItem') {
+          // each request of the batch on its own: what finds its buckets empty comes back unprocessed
+          const accepted: WriteItem[] = [];
+          const rest: Json = {};
+          for (const w of writes) {
+            const c = charged.get(w)!;
+            if (fits(c, now)) {
+              take(c, now);
+              accepted.push(w);
+            } else {
+              (rest[w.table] ??= []).push(w.kind === 'Put' ? { PutRequest: w.action } : { DeleteRequest: w.action });
+              stats.unprocessed++;
+            }
+          }
+          if (!accepted.length) return throttledAnswer(res, op, [...new Set(writes.flatMap((w) => charged.get(w)!.filter((c) => peek(c.bucket, now) <= 0).map((c) => c.bucket)))]);
+          if (accepted.length < writes.length) {
+            unprocessedWrites = rest;
+            const requestItems: Json = {};
+            for (const w of accepted) (requestItems[w.table] ??= []).push(w.kind === 'Put' ? { PutRequest: w.action } : { DeleteRequest: w.action });
+            body = { ...body, RequestItems: requestItems };
+            raw = Buffer.from(JSON.stringify(body));
+            writes = accepted;
+          }
+        } else {
+          const all = writes.flatMap((w) => charged.get(w)!);
+          const need = sum(all);
+          const empty = [...need.keys()].filter((b) => peek(b, now) <= 0);
+          if (empty.length) return throttledAnswer(res, op, empty);
+          take(all, now);
         }
-        return fail(
-          res,
-          'ProvisionedThroughputExceededException',
-          errorBody(
-            `${PREFIX}ProvisionedThroughputExceededException`,
-            'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.',
-          ),
-        );
+      } else if (op === 'BatchGetItem') {
+        const rest: Json = {};
+        const requestItems: Json = {};
+        let accepted = 0;
+        let total = 0;
+        const emptyOnes: string[] = [];
+        for (const [t, r] of Object.entries(body.RequestItems ?? {})) {
+          for (const k of (r as Json).Keys ?? []) {
+            total++;
+            const bs = bucketsOf('r', t, attrString(k[TABLE.partitionKey]) ?? '', now);
+            if (bs.every((b) => peek(b, now) > 0)) {
+              (requestItems[t] ??= { ...(r as Json), Keys: [] }).Keys.push(k);
+              accepted++;
+            } else {
+              (rest[t] ??= { ...(r as Json), Keys: [] }).Keys.push(k);
+              emptyOnes.push(...bs.filter((b) => peek(b, now) <= 0));
+              stats.unprocessed++;
+            }
+          }
+        }
+        if (total && !accepted) return throttledAnswer(res, op, [...new Set(emptyOnes)]);
+        if (accepted < total) {
+          unprocessedKeys = rest;
+          body = { ...body, RequestItems: requestItems };
+          raw = Buffer.from(JSON.stringify(body));
+        }
+      } else {
+        if (op === 'GetItem') readBuckets = bucketsOf('r', body.TableName, attrString(body.Key?.[TABLE.partitionKey]) ?? '', now);
+        else if (transactGet)
+          readBuckets = (body.TransactItems ?? []).flatMap((ti: Json) => bucketsOf('r', ti.Get.TableName, attrString(ti.Get.Key?.[TABLE.partitionKey]) ?? '', now));
+        else if (op === 'Query') {
+          const { space, pk } = queryKey(body);
+          if (pk !== undefined) readBuckets = bucketsOf('r', space, pk, now);
+        } else if (op === 'Scan' && options.tableLimits) readBuckets = [`rT:${body.IndexName ? `${body.TableName}/${body.IndexName}` : body.TableName}`];
+        readBuckets = [...new Set(readBuckets)];
+        const empty = readBuckets.filter((b) => peek(b, now) <= 0);
+        if (empty.length) return throttledAnswer(res, op, empty);
       }
-      for (const [p, units] of need) debit(p, units, wcu, now);
     }
 
-    // held for the modelled commit time from arrival (not for as long as DynamoDB Local takes: a slow
-    // emulator must not lengthen the model's conflict window); answered no earlier than that
+    // ---- conflicts while in flight: holds, and the reads a write cancels
+    const written = transactWrite ? txKeys : options.conflicts ? writes.map((w) => w.id) : [];
+    if (readHolds) for (const k of written) for (const r of readers.get(k) ?? []) r.cancelled.add(k);
+    const plain = options.conflicts && isWrite && !transactWrite ? written : [];
+    for (const k of plain) inc(writing, k, 1);
     const holding = txKeys.length > 0 && transactWrite;
+    const hold = holding || (transactGet && readHolds) ? holdMs() : 0;
     if (holding) {
-      for (const k of txKeys) held.set(k, (held.get(k) ?? 0) + 1);
-      setTimeout(() => {
-        for (const k of txKeys) {
-          const n = (held.get(k) ?? 1) - 1;
-          if (n > 0) held.set(k, n);
-          else held.delete(k);
+      // held for the modelled hold from arrival (not for as long as DynamoDB Local takes: a slow
+      // emulator must not lengthen the model's conflict window); answered no earlier than that
+      for (const k of txKeys) inc(held, k, 1);
+      setTimeout(() => txKeys.forEach((k) => inc(held, k, -1)), hold).unref();
+    }
+    const reader = transactGet && readHolds ? { cancelled: new Set<string>() } : undefined;
+    if (reader)
+      for (const k of txKeys) {
+        const set = readers.get(k) ?? new Set();
+        set.add(reader);
+        readers.set(k, set);
+      }
+
+    // a single UpdateItem that asks for no values is asked for the new image (its size), which is not passed on
+    let strip = false;
+    if (sized && op === 'UpdateItem' && (!body.ReturnValues || body.ReturnValues === 'NONE')) {
+      body = { ...body, ReturnValues: 'ALL_NEW' };
+      raw = Buffer.from(JSON.stringify(body));
+      strip = true;
+    }
+    let out: { status: number; headers: Record<string, any>; body: Buffer };
+    try {
+      out = await forward(req, raw);
+    } finally {
+      for (const k of plain) inc(writing, k, -1);
+    }
+    const doneAt = Date.now();
+    let answer: Json | undefined;
+    const parsed = () => (answer ??= out.body.length ? JSON.parse(out.body.toString('utf8')) : {});
+    let rewritten = false;
+
+    // ---- after a write: its real after-images, the charges corrected to them, the index history
+    if (sized && out.status === 200) {
+      const after = new Map<string, Json | null>();
+      const unknown: WriteItem[] = [];
+      for (const w of writes) {
+        if (w.kind === 'Put') after.set(w.id, w.action.Item ?? null);
+        else if (w.kind === 'Delete') after.set(w.id, null);
+        else if (w.kind === 'ConditionCheck') after.set(w.id, before.get(w.id) ?? null);
+        else if (op === 'UpdateItem' && body.ReturnValues === 'ALL_NEW') after.set(w.id, parsed().Attributes ?? null);
+        else unknown.push(w);
+      }
+      if (unknown.length) for (const [id, img] of await readImages(unknown)) after.set(id, img);
+      for (const w of writes) {
+        if (options.throughput) {
+          const estimated = sum(charged.get(w) ?? []);
+          const actual = sum(writeCharges(w, before.get(w.id) ?? null, after.get(w.id) ?? null, doneAt));
+          for (const b of new Set([...estimated.keys(), ...actual.keys()])) {
+            const delta = (actual.get(b) ?? 0) - (estimated.get(b) ?? 0);
+            if (delta) take([{ bucket: b, units: delta }], doneAt);
+          }
         }
-      }, options.commitMs).unref();
+        if (w.kind !== 'ConditionCheck') remember(w, before.get(w.id) ?? null, doneAt);
+      }
+      if (strip) {
+        delete parsed().Attributes;
+        rewritten = true;
+      }
     }
-    const out = await forward(req, raw);
-    if (options.throughput && reads.length && out.status === 200) {
-      const factor = op === 'TransactGetItems' ? 2 : body.ConsistentRead ? 1 : 0.5;
-      const units = (kb(out.body.length, 4096) * factor) / reads.length;
-      for (const p of reads) debit(`r:${p}`, units, PARTITION_RCU * options.scale, Date.now());
+    if (out.status === 200 && unprocessedWrites) {
+      const a = parsed();
+      a.UnprocessedItems ??= {};
+      for (const [t, reqs] of Object.entries(unprocessedWrites)) a.UnprocessedItems[t] = [...(a.UnprocessedItems[t] ?? []), ...(reqs as Json[])];
+      rewritten = true;
     }
-    if (holding) {
-      const wait = now + options.commitMs - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (out.status === 200 && unprocessedKeys) {
+      const a = parsed();
+      a.UnprocessedKeys ??= {};
+      for (const [t, r] of Object.entries(unprocessedKeys)) {
+        const had = a.UnprocessedKeys[t];
+        a.UnprocessedKeys[t] = had ? { ...had, Keys: [...had.Keys, ...(r as Json).Keys] } : r;
+      }
+      rewritten = true;
+    }
+
+    // ---- reads: charged after the answer, by the size of the items read
+    if (options.throughput && out.status === 200 && !isWrite) {
+      const a = parsed();
+      const consistent = (c: unknown) => (c ? 1 : 0.5);
+      const charges: Charge[] = [];
+      if (op === 'GetItem') {
+        const u = readUnits(itemSize(a.Item)) * consistent(body.ConsistentRead);
+        for (const b of readBuckets) charges.push({ bucket: b, units: u });
+      } else if (transactGet) {
+        (body.TransactItems ?? []).forEach((ti: Json, i: number) => {
+          const u = readUnits(itemSize(a.Responses?.[i]?.Item)) * 2;
+          for (const b of bucketsOf('r', ti.Get.TableName, attrString(ti.Get.Key?.[TABLE.partitionKey]) ?? '', doneAt)) charges.push({ bucket: b, units: u });
+        });
+      } else if (op === 'BatchGetItem') {
+        for (const [t, rows] of Object.entries(a.Responses ?? {}))
+          for (const r of rows as Json[]) {
+            const u = readUnits(itemSize(r)) * consistent(body.RequestItems?.[t]?.ConsistentRead);
+            for (const b of bucketsOf('r', t, attrString(r[TABLE.partitionKey]) ?? '', doneAt)) charges.push({ bucket: b, units: u });
+          }
+      } else if (op === 'Query' || op === 'Scan') {
+        const bytes = ((a.Items ?? []) as Json[]).reduce((s, it) => s + itemSize(it), 0);
+        const u = readUnits(bytes) * consistent(body.ConsistentRead);
+        for (const b of readBuckets) charges.push({ bucket: b, units: u });
+      }
+      take(charges, doneAt);
+    }
+
+    // ---- index lag
+    if (options.indexLagMs > 0 && out.status === 200 && body.IndexName && (op === 'Query' || op === 'Scan')) {
+      answer = lagged(body, parsed());
+      rewritten = true;
+    }
+
+    // ---- a transaction is answered no earlier than its hold; a read hold ends cancelled if a write came
+    if (hold) await sleepUntil(arrival + hold);
+    if (reader) {
+      for (const k of txKeys) {
+        const set = readers.get(k);
+        set?.delete(reader);
+        if (set && !set.size) readers.delete(k);
+      }
+      if (reader.cancelled.size && out.status === 200) return cancelled(res, txKeys, (k) => reader.cancelled.has(k));
+    }
+    if (rewritten) {
+      const { 'x-amz-crc32': _crc, ...headers } = out.headers;
+      return reply(res, out.status, JSON.stringify(answer), headers);
     }
     return reply(res, out.status, out.body, out.headers);
-  }
-  function peek(partition: string, perSecond: number, now: number): number {
-    const b = buckets.get(partition);
-    if (!b) return perSecond;
-    b.tokens = Math.min(perSecond, b.tokens + ((now - b.at) / 1000) * perSecond);
-    b.at = now;
-    return b.tokens;
-  }
-  /** Capacity may go negative (a request larger than what is left still passes); the next one waits for the refill. */
-  function debit(partition: string, units: number, perSecond: number, now: number) {
-    peek(partition, perSecond, now);
-    const b = buckets.get(partition);
-    if (b) b.tokens -= units;
-    else buckets.set(partition, { tokens: perSecond - units, at: now });
   }
 
   const server: Server = createServer((req, res) => {
@@ -459,7 +905,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     stats,
     resetStats() {
       // `used` is kept: it is the whole run's record
-      Object.assign(stats, { requests: 0, denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0 });
+      Object.assign(stats, emptyStats(stats.used));
     },
     async stop() {
       // DYNAMO_FRONT_USAGE_LOG: what the functions did through this front, for the grant audit (bin/grant-usage.ts)
@@ -473,16 +919,20 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
 
 /**
  * The front with every function's grants (lib/functions.ts), its switches from the environment over
- * the caller's defaults. Imported lazily: the route table (and its schemas) loads only here.
+ * the caller's defaults, then `overrides`. Imported lazily: the route table (and its schemas) loads only here.
  */
-export async function startFrontFor(target: string, defaults: { iam: boolean; conflicts: boolean; throughput: boolean }, port = 0): Promise<DynamoFront> {
+export async function startFrontFor(target: string, defaults: Defaults, port = 0, overrides: Partial<Omit<FrontOptions, 'target'>> = {}): Promise<DynamoFront> {
   const { tableGrants } = await import('../functions.ts');
-  return startDynamoFront({ target, port, grants: tableGrants(), ...frontOptionsFromEnv(defaults) });
+  return startDynamoFront({ target, port, grants: tableGrants(), ...frontOptionsFromEnv(defaults), ...overrides });
 }
 
 /** One line for a start-up log. */
 export function describeFront(f: DynamoFront): string {
   const o = f.options;
   const on = (b: boolean) => (b ? 'on' : 'off');
-  return `IAM ${on(o.iam)}, transaction conflicts ${on(o.conflicts)}${o.conflicts ? ` (commit ${o.commitMs} ms)` : ''}, partition limits ${on(o.throughput)}${o.throughput ? ` (×${o.scale})` : ''}`;
+  const hold = `hold ${o.commitMs}${o.commitP99Ms > o.commitMs ? `/p99 ${o.commitP99Ms}` : ''} ms${o.scale !== 1 ? ` ÷ ${o.scale}` : ''}${o.txGetHolds ? ', reads too' : ''}`;
+  const limits = o.throughput
+    ? ` (×${o.scale}${o.tableLimits ? `, table ${o.warmWrites || NEW_TABLE_WCU} WCU/s` : ''}${o.hashedPartitions ? ', hashed partitions' : ''})`
+    : '';
+  return `IAM ${on(o.iam)}, transaction conflicts ${on(o.conflicts)}${o.conflicts ? ` (${hold})` : ''}, throughput limits ${on(o.throughput)}${limits}${o.indexLagMs > 0 ? `, index lag ${o.indexLagMs} ms` : ''}`;
 }

@@ -5,7 +5,8 @@
  * registers the beforeAll / afterAll that start it, point the store at it, and put everything back.
  */
 import { setClient } from '../../functions/store/db.ts';
-import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
+import { startFrontFor } from '../../lib/local/dynamo-front.ts';
+import type { DynamoFront, FrontOptions } from '../../lib/local/dynamo-front.ts';
 
 /** `start` gets DynamoDB Local's endpoint; the answer reads the running front. */
 export function useOwnFront(start: (target: string) => Promise<DynamoFront>): () => DynamoFront {
@@ -22,4 +23,14 @@ export function useOwnFront(start: (target: string) => Promise<DynamoFront>): ()
     await front?.stop();
   });
   return () => front!;
+}
+
+/**
+ * A front of the file's own whose index queries see each write only `lagMs` after it (GSI reads are
+ * eventually consistent on AWS), otherwise as the run's front (IAM and conflicts on, throughput off,
+ * the environment's switches; `more` over them). For tests that prove a reader of an index right
+ * when the index lags (e.g. reconcile reading open reservations through GSI1).
+ */
+export function useFrontWithIndexLag(lagMs: number, more: Partial<Omit<FrontOptions, 'target'>> = {}): () => DynamoFront {
+  return useOwnFront((target) => startFrontFor(target, { iam: true, conflicts: true, throughput: false }, 0, { indexLagMs: lagMs, ...more }));
 }
