@@ -780,6 +780,18 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       raw = Buffer.from(JSON.stringify(body));
       strip = true;
     }
+    // an index read under lag is answered from whole items: a projection that leaves out the table's
+    // keys is widened by them upstream (and applied again to the lagged answer)
+    const asked = body;
+    if (options.indexLagMs > 0 && body.IndexName && (op === 'Query' || op === 'Scan') && body.ProjectionExpression) {
+      const more = [TABLE.partitionKey, TABLE.sortKey];
+      body = {
+        ...body,
+        ProjectionExpression: `${body.ProjectionExpression}, ${more.map((_, i) => `#lag${i}`).join(', ')}`,
+        ExpressionAttributeNames: { ...(body.ExpressionAttributeNames ?? {}), ...Object.fromEntries(more.map((n, i) => [`#lag${i}`, n])) },
+      };
+      raw = Buffer.from(JSON.stringify(body));
+    }
     let out: { status: number; headers: Record<string, any>; body: Buffer };
     try {
       out = await forward(req, raw);
@@ -864,7 +876,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
 
     // ---- index lag
     if (options.indexLagMs > 0 && out.status === 200 && body.IndexName && (op === 'Query' || op === 'Scan')) {
-      answer = lagged(body, parsed());
+      answer = lagged(asked, parsed());
       rewritten = true;
     }
 
