@@ -98,8 +98,6 @@ export interface Level {
   reorder_quantity: number;
   bin_location: string | null;
   metadata: Record<string, unknown> | null;
-  /** Present while the level is in hot mode (store/hot.ts): its number of stock shards. */
-  hot_shards?: number;
   created_at: string;
   updated_at: string;
 }
@@ -156,8 +154,6 @@ export function levelStatus(available: number, safetyStock: number, reorderLevel
 
 /** Quantity bounds of the contract: integers, at most one billion. */
 export const MAX_QUANTITY = 1_000_000_000;
-/** Hot mode: at most this many stock shards per level (store/hot.ts; one snapshot reads the level and all of them). */
-export const MAX_HOT_SHARDS = 32;
 
 /** The lowest `available_quantity` a reservation may leave behind, or null when unbounded. */
 export function availabilityFloor(item: Pick<InventoryItem, 'allow_backorder' | 'backorder_limit'>): number | null {

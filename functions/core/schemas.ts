@@ -6,7 +6,10 @@
  */
 import * as z from 'zod/mini';
 import { message } from './messages.ts';
-import { ADJUSTMENT_REASONS, MAX_HOT_SHARDS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
+import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
+
+/** Hot mode (store/levels.ts, README "Hot mode"): at most this many stock shards per level. */
+export const MAX_HOT_SHARDS = 32;
 
 /**
  * `pure(() => value)`: a module-level value that bundlers may drop when nothing uses it.

@@ -162,7 +162,8 @@ export interface HotSnapshot {
   parked: number;
 }
 
-const hotShardsOf = (row: Row | undefined): number => Number(row?.hot_shards ?? 0);
+/** A level's hot_shards (0: not hot), on a row as stored or a level as read (it carries the attribute). */
+const hotShardsOf = (row: Row | Level | undefined): number => Number((row as Row | undefined)?.hot_shards ?? 0);
 
 /** The one shape of an Update of a level row in a transaction: every level write below is built by it. */
 function levelUpdate(tenant: string, iid: string, wid: string, label: string, update: string, condition: string, values: Row, names?: Record<string, string>): TxAction {
@@ -430,7 +431,7 @@ export async function reserveAtLevels(tenant: string, rec: ItemRecord, perLevel:
   let legacy = false;
   for (const [wid, q] of perLevel) {
     const lv = rec.levels.find((l) => l.location_id === wid);
-    const hot = lv?.hot_shards ?? 0;
+    const hot = hotShardsOf(lv);
     let pulled = 0;
     let levelFloor = floor;
     if (hot) {
@@ -778,7 +779,7 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       throw quantityTooLarge('adjustment', level.stocked_quantity, change.adjustment, MAX_QUANTITY);
     }
     const availableDelta = stockedDelta - (safety - level.safety_stock);
-    const hotNow = level.hot_shards ?? 0;
+    const hotNow = hotShardsOf(level);
     const hotNext = change.hot_shards ?? hotNow;
     const e: Expr = setFields(newExpr(), {
       stocked_quantity: stocked,
@@ -859,7 +860,7 @@ export async function levelDeleteActions(tenant: string, l: Level, now: string, 
         Delete: {
           TableName: tableName(),
           Key: keys.level(tenant, l.inventory_item_id, l.location_id),
-          ConditionExpression: `${guard.condition} AND ${hotIs(l.hot_shards ?? 0, guard.values)}`,
+          ConditionExpression: `${guard.condition} AND ${hotIs(hotShardsOf(l), guard.values)}`,
           ExpressionAttributeValues: { ...guard.values, ...(guard.condition.includes(':parked') ? { ':parked': hot.pulled } : {}) },
         },
       },
@@ -869,7 +870,7 @@ export async function levelDeleteActions(tenant: string, l: Level, now: string, 
 }
 
 /** What a write of the level costs in actions of one transaction: the level, and a hot level's shards (it may take their units back). */
-export const levelWriteCost = (l: { hot_shards?: number }): number => 1 + (l.hot_shards ?? 0);
+export const levelWriteCost = (l: Level | Row): number => 1 + hotShardsOf(l);
 
 /** A refused level write's image shows open reservations (a hot level's parked units are not reservations). */
 export const holdsReservations = (old: Row | undefined): boolean => !!old && !old.hot_shards && Number(old.reserved_quantity) > 0;
@@ -1018,7 +1019,7 @@ export const repairQuietMs = () => Number(process.env.INVENTORY_REPAIR_QUIET_SEC
  */
 export async function repairReserved(tenant: string, l: Level, reserved: number, now: string, indexReadAt: string): Promise<'repaired' | 'moved' | 'recent'> {
   const quietBefore = new Date(Date.parse(indexReadAt) - repairQuietMs()).toISOString();
-  const s = await readHot(tenant, l.inventory_item_id, l.location_id, l.hot_shards ?? 0);
+  const s = await readHot(tenant, l.inventory_item_id, l.location_id, hotShardsOf(l));
   if (!s) return 'moved';
   const shown = shownRow(s);
   if (Number(shown.reserved_quantity) !== l.reserved_quantity || Number(shown.stocked_quantity) !== l.stocked_quantity) return 'moved';

@@ -39,7 +39,7 @@ async function hotLevel(a: Actor, stocked: number, n: number) {
   const iid = (await createItem(a, { sku: `HOT-${Math.random().toString(36).slice(2, 8)}` })).id;
   await createLevel(a, iid, { location_id: wid, stocked_quantity: stocked });
   const after = await setLevel(a, iid, wid, { hot_shards: n });
-  expect(after.location_levels?.[0]?.hot_shards).toBe(n);
+  expect((after.location_levels?.[0] as { hot_shards?: number } | undefined)?.hot_shards).toBe(n);
   await rebalance(a.tenant, iid, wid, now());
   return { iid, wid };
 }
@@ -211,7 +211,7 @@ test('hot mode off: every parked unit back on the level, the shards deleted; a h
   const { iid, wid } = await hotLevel(a, 30, 3);
   await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 4 });
   const off = await setLevel(a, iid, wid, { hot_shards: 0 });
-  expect(off.location_levels![0]!.hot_shards).toBeUndefined();
+  expect((off.location_levels![0]! as { hot_shards?: number }).hot_shards).toBeUndefined();
   const row = await raw(a, iid, wid);
   expect({ reserved: row.reserved_quantity, available: row.available_quantity }).toEqual({ reserved: 4, available: 26 });
   for (const k of [0, 1, 2]) {

@@ -38,7 +38,7 @@ async function stockedLevel(a: Actor, stocked: number, item: Record<string, unkn
 }
 const shown = async (a: Actor, iid: string) => {
   const l = (await getItem(a, iid)).location_levels![0]!;
-  return { stocked: l.stocked_quantity, reserved: l.reserved_quantity, available: l.available_quantity, hot_shards: l.hot_shards };
+  return { stocked: l.stocked_quantity, reserved: l.reserved_quantity, available: l.available_quantity, hot_shards: (l as { hot_shards?: number }).hot_shards };
 };
 const raw = async (a: Actor, iid: string, wid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(a.tenant, iid, wid), ConsistentRead: true }))).Item!;

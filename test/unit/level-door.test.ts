@@ -30,13 +30,12 @@ test('no module but the door writes a row by a level key it got from a read (PK 
   expect(writers.filter((f) => !['functions/store/items.ts'].includes(f))).toEqual([]);
 });
 
-test('hot mode lives in the door, its key, the stream consumer and the level API field', () => {
+test('hot mode lives in three source files: the door, the shard key and the API field (and the key table that documents it)', () => {
   const hot = files.filter((f) => /hot_shards|hotShard|\ballot\b|parked/.test(text(f)));
   expect(hot.sort()).toEqual([
-    'functions/core/model.ts', // the level's hot_shards field and its bound
-    'functions/core/schemas.ts', // the same field in the request and response schemas
+    'functions/core/schemas.ts', // the level's hot_shards field (request and response) and its bound
     'functions/store/key-builders.ts', // the shard's key
-    'functions/store/keys.ts', // the access-pattern table documents the shard's key
+    'functions/store/keys.ts', // the access-pattern table documents the shard's key (a comment)
     'functions/store/levels.ts', // the door
   ]);
 });
