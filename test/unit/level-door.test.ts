@@ -1,7 +1,7 @@
 /**
  * The level's one door (functions/store/levels.ts): no other module builds a level row's or a hot
- * shard's key into a write, and hot mode's terms stay in the door, its key, the stream consumer that
- * calls it, and the level's API field (model and schema) with the key table that documents it.
+ * shard's key into a write; hot mode's terms stay in the door, the shard's key and the level's API
+ * field (with the key table that documents the key); core/ speaks no DynamoDB.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
