@@ -71,19 +71,47 @@ export async function queryShards(pks: string[], opts: PartitionQuery & { index:
   return parts.flat().sort((a, b) => (String(a[sk]) < String(b[sk]) ? -1 : String(a[sk]) > String(b[sk]) ? 1 : 0));
 }
 
-/** BatchGet any number of keys (chunks of 100, unprocessed keys retried); order not kept. */
-export async function batchGet(keys: { PK: string; SK: string }[]): Promise<Row[]> {
-  const out: Row[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let pending: Row[] | undefined = keys.slice(i, i + 100);
-    for (let attempt = 0; pending && pending.length; attempt++) {
-      const res = await db().send(
-        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }),
-      );
-      out.push(...((res.Responses?.[tableName()] ?? []) as Row[]));
-      pending = res.UnprocessedKeys?.[tableName()]?.Keys as Row[] | undefined;
-      if (pending?.length) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)));
+/** Re-sends of unprocessed keys in a row without progress before a batch read gives up (a 429). */
+export const BATCH_RETRIES = 8;
+const BATCH_BACKOFF_MS = 25;
+const BATCH_BACKOFF_CAP_MS = 1000;
+
+/**
+ * Batched consistent reads of any number of keys, 100 a request (duplicates read once; order not
+ * kept); requests counted. Keys a request answers as unprocessed (a partition out of read capacity)
+ * are sent again after an exponential backoff with full jitter (25 ms doubling, at most 1 s), at most
+ * BATCH_RETRIES times in a row without progress (BatchGetItem, Amazon DynamoDB API Reference: "use
+ * an exponential backoff algorithm"); then it answers as DynamoDB does when out of capacity
+ * (ProvisionedThroughputExceededException: the edge's 429).
+ */
+export async function batchRead(keyList: { PK: string; SK: string }[]): Promise<{ rows: Row[]; requests: number }> {
+  const rows: Row[] = [];
+  let requests = 0;
+  const unique = [...new Map(keyList.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
+  for (let i = 0; i < unique.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
+    let retries = 0;
+    while (pending?.length) {
+      if (retries > 0) {
+        if (retries > BATCH_RETRIES) {
+          throw Object.assign(new Error(`${pending.length} keys still unprocessed after ${BATCH_RETRIES} retries`), { name: 'ProvisionedThroughputExceededException' });
+        }
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(BATCH_BACKOFF_CAP_MS, BATCH_BACKOFF_MS * 2 ** (retries - 1))));
+      }
+      requests++;
+      const res = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
+      const got = (res.Responses?.[tableName()] ?? []) as Row[];
+      rows.push(...got);
+      const before = pending.length;
+      pending = res.UnprocessedKeys?.[tableName()]?.Keys as Record<string, unknown>[] | undefined;
+      // a request that read something resets the count: only answers without progress use it up
+      retries = got.length > 0 && (pending?.length ?? 0) < before ? 1 : retries + 1;
     }
   }
-  return out;
+  return { rows, requests };
+}
+
+/** BatchGet any number of keys (batchRead); order not kept. */
+export async function batchGet(keys: { PK: string; SK: string }[]): Promise<Row[]> {
+  return (await batchRead(keys)).rows;
 }

@@ -5,13 +5,12 @@
  * copy of its warehouse's read-only flag: no warehouse row in the transaction), per changed row its
  * ledger row — plus whatever the caller adds (an upload's error rows and checkpoint).
  */
-import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import type { BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
 import { db, tableName, transactOrCancelled } from './db.ts';
 import { CHECKPOINT } from './uploads.ts';
 import type { TxAction } from './db.ts';
 import * as keys from './key-builders.ts';
+import { BATCH_RETRIES, batchRead } from './query.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { levelWriteCost, readLevels, setStocked } from './levels.ts';
@@ -20,40 +19,10 @@ import { levelWriteCost, readLevels, setStocked } from './levels.ts';
 export const MAX_TX_ACTIONS = 100;
 
 /** Re-sends of a batch's unprocessed keys before batchRows gives up (AWS: retry them with exponential backoff). */
-export const BATCH_RETRIES = 8;
-const BATCH_BACKOFF_MS = 25;
-const BATCH_BACKOFF_CAP_MS = 1000;
+export { BATCH_RETRIES };
 
-/**
- * Batched consistent reads, 100 keys a request (duplicates read once); requests counted. Keys a
- * request answers as unprocessed (a partition out of read capacity) are sent again after an
- * exponential backoff with full jitter (25 ms doubling, at most 1 s), at most BATCH_RETRIES times in
- * a row without progress; then it throws.
- */
-export async function batchRows(keyList: { PK: string; SK: string }[]): Promise<{ rows: Record<string, any>[]; requests: number }> {
-  const rows: Record<string, any>[] = [];
-  let requests = 0;
-  const unique = [...new Map(keyList.map((k) => [`${k.PK}|${k.SK}`, k])).values()];
-  for (let i = 0; i < unique.length; i += 100) {
-    let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100);
-    let retries = 0;
-    while (pending?.length) {
-      if (retries > 0) {
-        if (retries > BATCH_RETRIES) throw new Error(`batchRows: ${pending.length} keys still unprocessed after ${BATCH_RETRIES} retries`);
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(BATCH_BACKOFF_CAP_MS, BATCH_BACKOFF_MS * 2 ** (retries - 1))));
-      }
-      requests++;
-      const res: BatchGetCommandOutput = await db().send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: pending, ConsistentRead: true } } }));
-      const got = res.Responses?.[tableName()] ?? [];
-      rows.push(...got);
-      const before = pending.length;
-      pending = res.UnprocessedKeys?.[tableName()]?.Keys;
-      // a request that read something resets the count: only answers without progress use it up
-      retries = got.length > 0 && (pending?.length ?? 0) < before ? 1 : retries + 1;
-    }
-  }
-  return { rows, requests };
-}
+/** Batched consistent reads, 100 keys a request (duplicates read once); requests counted (store/query.ts batchRead). */
+export const batchRows = (keyList: { PK: string; SK: string }[]) => batchRead(keyList);
 
 /** sku → its item id, or null for a sku the tenant does not have. */
 export async function itemIdsBySku(tenant: string, skus: string[]): Promise<{ ids: Map<string, string | null>; requests: number }> {
