@@ -8,12 +8,10 @@
  *   table, growth per 30 minutes, warm throughput, quota);
  * - partial batch answers (UnprocessedItems / UnprocessedKeys).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -27,34 +25,19 @@ import {
   frontOptionsFromEnv,
   partitionCount,
   physicalPartition,
-  startDynamoFront,
 } from '../../lib/local/dynamo-front.ts';
-import type { DynamoFront, FrontOptions } from '../../lib/local/dynamo-front.ts';
+import type { FrontOptions } from '../../lib/local/dynamo-front.ts';
 import { itemSize } from '../../lib/local/item-size.ts';
 import { newTenant } from '../support/api.ts';
+import { caught, clientOn, ownFront, TABLE, target } from '../support/front-clients.ts';
 
-const TABLE = process.env.TABLE_NAME!;
-const target = process.env.DYNAMODB_LOCAL_ENDPOINT ?? process.env.DYNAMODB_ENDPOINT!;
-const fronts: DynamoFront[] = [];
-const clients: DynamoDBClient[] = [];
-afterAll(async () => {
-  clients.forEach((c) => c.destroy());
-  await Promise.all(fronts.map((f) => f.stop()));
-});
-
-function client(endpoint: string, maxAttempts = 1) {
-  const base = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'admin', secretAccessKey: 'x' }, maxAttempts });
-  clients.push(base);
-  return DynamoDBDocumentClient.from(base);
-}
+const client = (endpoint: string, maxAttempts = 1) => clientOn(endpoint, 'admin', maxAttempts);
 async function front(opts: Omit<FrontOptions, 'target'>) {
-  const f = await startDynamoFront({ target, ...opts });
-  fronts.push(f);
+  const f = await ownFront(opts);
   return { f, c: client(f.endpoint) };
 }
 /** DynamoDB Local itself: items the front never saw. */
 const direct = () => client(target);
-const caught = (p: Promise<unknown>) => p.then(() => undefined, (e) => e as any);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const blob = (n: number) => 'x'.repeat(n);
 

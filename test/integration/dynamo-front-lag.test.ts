@@ -99,7 +99,7 @@ describe('batchRows (functions/store/rows.ts) against partial batch answers', ()
     }
   });
 
-  test('gives up after BATCH_RETRIES answers without progress instead of looping for ever, as DynamoDB answers out of capacity (the edge'"'"'s 429)', async () => {
+  test("gives up after BATCH_RETRIES answers without progress instead of looping for ever, as DynamoDB answers out of capacity (the edge's 429)", async () => {
     // an engine that keeps answering every key unprocessed (no real one does: the bound is for when it would)
     let requests = 0;
     const stuck = {

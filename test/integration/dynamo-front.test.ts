@@ -3,32 +3,19 @@
  * the AWS SDK — a conflicting transaction pair, a write on an item held by a transaction, a
  * throttled partition, a denied call — and what the SDK's own retry does with each.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { startDynamoFront, startFrontFor } from '../../lib/local/dynamo-front.ts';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { startFrontFor } from '../../lib/local/dynamo-front.ts';
 import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
 import { newTenant } from '../support/api.ts';
-
-const TABLE = process.env.TABLE_NAME!;
-const target = process.env.DYNAMODB_LOCAL_ENDPOINT ?? process.env.DYNAMODB_ENDPOINT!;
-const fronts: DynamoFront[] = [];
-const clients: DynamoDBClient[] = [];
-afterAll(async () => {
-  clients.forEach((c) => c.destroy());
-  await Promise.all(fronts.map((f) => f.stop()));
-});
+import { caught, clientOn, ownFront, stopAfterFile, TABLE, target } from '../support/front-clients.ts';
 
 function client(front: DynamoFront, accessKeyId = 'admin', maxAttempts = 1) {
-  const base = new DynamoDBClient({ endpoint: front.endpoint, region: 'local', credentials: { accessKeyId, secretAccessKey: 'x' }, maxAttempts });
-  clients.push(base);
-  return DynamoDBDocumentClient.from(base);
+  return clientOn(front.endpoint, accessKeyId, maxAttempts);
 }
 const put = (pk: string, sk = 'X') => ({ Put: { TableName: TABLE, Item: { PK: pk, SK: sk, n: 1 } } });
-const caught = (p: Promise<unknown>) => p.then(() => undefined, (e) => e as any);
 
 test('a transaction touching an item of an in-flight transaction is cancelled with TransactionConflict for that item; a plain write gets TransactionConflictException', async () => {
-  const front = await startDynamoFront({ target, conflicts: true, commitMs: 1500 }); // long enough for a loaded machine to send the next requests within it
-  fronts.push(front);
+  const front = await ownFront({ conflicts: true, commitMs: 1500 }); // long enough for a loaded machine to send the next requests within it
   const c = client(front);
   const t = newTenant();
   const [a, b, z] = [`T#${t}#A`, `T#${t}#B`, `T#${t}#Z`];
@@ -60,8 +47,7 @@ test('a transaction touching an item of an in-flight transaction is cancelled wi
 test('a partition over its write units answers ProvisionedThroughputExceededException; other partitions are unaffected; the SDK retries it', async () => {
   // 1,000 WCU/s × 0.002 = 2 write units per second per partition (a bucket one second deep); one
   // bucket per partition-key value, no table limit (dynamo-front-fidelity.test.ts: hashed partitions, the table)
-  const front = await startDynamoFront({ target, throughput: true, scale: 0.002, hashedPartitions: false, tableLimits: false });
-  fronts.push(front);
+  const front = await ownFront({ throughput: true, scale: 0.002, hashedPartitions: false, tableLimits: false });
   const once = client(front);
   const t = newTenant();
   const hot = `T#${t}#HOT`;
@@ -88,8 +74,7 @@ test('a partition over its write units answers ProvisionedThroughputExceededExce
 });
 
 test('a write to an item charges the index partitions it is in (GSI writes land on the index partition)', async () => {
-  const front = await startDynamoFront({ target, throughput: true, scale: 0.01 });
-  fronts.push(front);
+  const front = await ownFront({ throughput: true, scale: 0.01 });
   const c = client(front);
   const t = newTenant();
   // ten different items, one index partition: the index partition runs out, not the items'
@@ -103,7 +88,7 @@ test('a write to an item charges the index partitions it is in (GSI writes land 
 
 test('IAM: a function may call only what its declaration grants; AccessDeniedException as AWS answers it', async () => {
   const front = await startFrontFor(target, { iam: true, conflicts: false, throughput: false });
-  fronts.push(front);
+  stopAfterFile(front);
   const t = newTenant();
   // a read-only route may not write
   const reader = client(front, 'AdminItemsGet');
