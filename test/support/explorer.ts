@@ -697,10 +697,16 @@ export interface Explored {
 export async function explore(sc: Scenario, o: ExploreOptions): Promise<Explored> {
   // a schedule that throws (a stuck schedule, the reader failing) is reported as one, not the end of the run
   const attempt = async (...args: Parameters<typeof runSchedule>): Promise<ScheduleResult> => {
-    try {
-      return await runSchedule(...args);
-    } catch (e) {
-      return { seed: `${sc.id}|?|-`, picks: [], options: [], violations: [`the schedule threw: ${String((e as Error)?.stack ?? e).slice(0, 400)}`], trace: [], outcomes: [] };
+    for (let tries = 0; ; tries++) {
+      try {
+        return await runSchedule(...args);
+      } catch (e) {
+        const text = String((e as Error)?.stack ?? e);
+        // the machine too slow for this run of it (the modelled Lambda timeout, a call in flight past
+        // the stuck limit), not the code wrong: the same schedule once more, on a fresh tenant
+        if (tries === 0 && /TimeoutError|schedule stuck/.test(text)) continue;
+        return { seed: `${sc.id}|?|-`, picks: [], options: [], violations: [`the schedule threw: ${text.slice(0, 400)}`], trace: [], outcomes: [] };
+      }
     }
   };
   const failures: ScheduleResult[] = [];
