@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
 import { message } from './messages.ts';
 import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './model.ts';
 
-/** Hot mode (store/levels.ts, README "Hot mode"): at most this many stock shards per level. */
+/** Hot mode (store/levels.ts, docs/design.md "Hot mode"): at most this many stock shards per level. */
 export const MAX_HOT_SHARDS = 32;
 
 /**
@@ -224,7 +224,7 @@ export const updateLevelBody = pure(() => z.partial(
     expected_quantity: quantity(),
     hot_shards: describe(
       integer(0, MAX_HOT_SHARDS),
-      'Hot mode: split the level\'s free stock over this many shards (at most 32), so one SKU takes more reservations per second than one item can; 0 turns it off (README, "Hot mode")',
+      'Hot mode: split the level\'s free stock over this many shards (at most 32), so one SKU takes more reservations per second than one item can; 0 turns it off (docs/design.md, "Hot mode")',
       [0],
     ),
   }),

@@ -3,7 +3,7 @@
  * CloudWatch embedded metric format (EMF) in namespace `Inventory`, dimension `service`, one JSON
  * line per invocation (plus a `ColdStart` line, dimensions `service` and `function_name`, on a cold
  * start): the lines Powertools Metrics wrote, from a writer of our own of a few hundred bytes where
- * Powertools Metrics put 12 KB into every bundle (README, "Bundles"). Locally (`POWERTOOLS_DEV`) and
+ * Powertools Metrics put 12 KB into every bundle (docs/benchmarks.md, "Bundles"). Locally (`POWERTOOLS_DEV`) and
  * in tests (`POWERTOOLS_METRICS_DISABLED`) they are not emitted.
  *
  * Every handler is built with `instrumented`: Powertools' middy middleware adds the Lambda context to

@@ -14,7 +14,7 @@ export const itemPartition = (t: string, iid: string) => `${T(t)}#I#${iid}`;
 
 export const level = (t: string, iid: string, wid: string) => ({ PK: `${T(t)}#I#${iid}`, SK: `L#${wid}` });
 /**
- * A hot level's stock shard k (README, "Hot mode"): units moved out of the level, free to reserve
+ * A hot level's stock shard k (docs/design.md, "Hot mode"): units moved out of the level, free to reserve
  * there. Its own partition key, so each shard has a partition's write capacity of its own.
  */
 export const hotShard = (t: string, iid: string, wid: string, k: number) => ({ PK: `${T(t)}#HOT#${iid}#${wid}#${k}`, SK: 'HOT' });

@@ -32,7 +32,7 @@
  *      back, shards deleted, hot mode switched) goes in the request's own transaction, so a refused
  *      request changes nothing and a committed one committed its Idempotency-Key claim with its effect.
  *
- * Hot mode (README, "Hot mode"): a level's free stock split over N shard items, each its own
+ * Hot mode (docs/design.md, "Hot mode"): a level's free stock split over N shard items, each its own
  * partition, so reservations of one SKU at one warehouse take from N items instead of one. A
  * reservation takes `allot −= q IF allot ≥ q` on one shard with its reservation row; the level is not
  * written. Shown figures: available = level.available + Σ allot, reserved = level.reserved − Σ allot.

@@ -4,7 +4,7 @@
  * low-stock flag. Safe to replay: a record already applied (its sequence number is not newer than
  * the level's flag_seq) is skipped, and its own flag writes change no status, so they feed nothing.
  *
- * It also finishes the copies levels keep of shared rows (README, "Hot rows"): a warehouse whose
+ * It also finishes the copies levels keep of shared rows (docs/design.md, "Hot rows"): a warehouse whose
  * read-only flag was set (ro_seq moved) has the flag copied onto its levels again, an item whose
  * backorder policy changed (policy_version moved) has it copied onto its levels again — both
  * idempotent and sequence-guarded, so they only matter when the request's own fan-out did not

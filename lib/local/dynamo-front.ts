@@ -1,7 +1,7 @@
 /**
  * The DynamoDB front: a small HTTP proxy in front of DynamoDB Local that speaks its JSON protocol
  * (X-Amz-Target + JSON body) and adds what DynamoDB Local lacks but AWS enforces, each switchable
- * (README, "The DynamoDB front", which names the AWS documentation behind every modelled number):
+ * (docs/operations.md, "The DynamoDB front", which names the AWS documentation behind every modelled number):
  *
  * - IAM per function: the access key id of the SigV4 `Authorization` header is the calling
  *   function's name (the local runtime gives each function its own); the call must be allowed by

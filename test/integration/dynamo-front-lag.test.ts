@@ -1,5 +1,5 @@
 /**
- * Index lag (the front's `indexLagMs`, DYNAMO_FRONT_INDEX_LAG_MS; README, "The DynamoDB front"): a
+ * Index lag (the front's `indexLagMs`, DYNAMO_FRONT_INDEX_LAG_MS; docs/operations.md, "The DynamoDB front"): a
  * Query of a global secondary index sees a write only after the lag, as AWS's eventually consistent
  * index reads do — a new item is missing, a moved or deleted one still shows its old image. Started
  * with the helper tests use for it (test/support/own-front.ts `useFrontWithIndexLag`). And the

@@ -1,5 +1,5 @@
 /**
- * Hot mode (store/hot.ts, README "Hot mode"): a level's free stock split over shard items. Runs
+ * Hot mode (store/hot.ts, docs/design.md "Hot mode"): a level's free stock split over shard items. Runs
  * through a DynamoDB front of its own with transaction conflicts and IAM on, so concurrent
  * reservations, rebalancing and unparking meet the conflicts AWS would answer, and the functions
  * (the routes through HTTP, the stream consumer and reconcile under their own names) only the calls

@@ -396,7 +396,7 @@ export async function readTenant(w: World): Promise<TenantState> {
     countRows.then((rows) => ({ sku_count: rows.reduce((n, r) => n + Number(r?.sku_count ?? 0), 0) })),
     queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `${T}#I#${w.iid}` }, ConsistentRead: true }),
     queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `${T}#I#${w.iid}#ADJ` }, ConsistentRead: true }),
-    // GSI1 of reservations: 16 shards and the legacy partition (README, "The reservation indexes are sharded")
+    // GSI1 of reservations: 16 shards and the legacy partition (docs/design.md, "The reservation indexes are sharded")
     ...[...Array.from({ length: 16 }, (_, h) => `${T}#RES#${h}`), `${T}#RES`].map((pk) =>
       queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :iid)', ExpressionAttributeValues: { ':pk': pk, ':iid': `${w.iid}#` } }),
     ),
