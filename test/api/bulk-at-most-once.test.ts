@@ -16,6 +16,7 @@ import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 import { ledgerRows } from '../support/ledger.ts';
+import { latch } from '../support/latch.ts';
 
 /** The command matching `match` waits for `gate` and then fails: a process that died right there. */
 type Fault = { kind: 'none' } | { kind: 'hang'; match: (command: string, input: string) => boolean; reached: () => void; gate: Promise<void> };
@@ -49,10 +50,7 @@ function hangOn(match: (command: string, input: string) => boolean) {
     }
     return next(args);
   });
-  let reached!: () => void;
-  let open!: () => void;
-  const hit = new Promise<void>((r) => (reached = r));
-  const gate = new Promise<void>((r) => (open = r));
+  const { reached, hit, gate, open } = latch();
   fault = { kind: 'hang', match, reached, gate };
   return { hit, open: () => ((fault = { kind: 'none' }), open()) };
 }

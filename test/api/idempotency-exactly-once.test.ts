@@ -12,6 +12,7 @@ import { makeKey, startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 import { ledgerRows } from '../support/ledger.ts';
+import { latch } from '../support/latch.ts';
 
 type Fault =
   | { kind: 'none' }
@@ -85,10 +86,7 @@ async function expireClaim(idemKey: string): Promise<string> {
 }
 
 function hangOn(match: (command: string, input: string) => boolean) {
-  let reached!: () => void;
-  let open!: () => void;
-  const hit = new Promise<void>((r) => (reached = r));
-  const gate = new Promise<void>((r) => (open = r));
+  const { reached, hit, gate, open } = latch();
   fault = { kind: 'hang', match, reached, gate };
   return { hit, open: () => ((fault = { kind: 'none' }), open()) };
 }
