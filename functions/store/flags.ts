@@ -4,10 +4,7 @@
  * stream consumer, conditioned on the stream sequence number so a late record never overwrites a
  * newer state.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, LevelStatus } from '../core/model.ts';
-import { db, tableName, unlessConditionFails } from './db.ts';
-import { LevelEntity } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { queryPartition } from './query.ts';

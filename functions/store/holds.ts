@@ -36,8 +36,6 @@ export function holdSize(allocations: { inventory_item_id: string; warehouse_id:
   return { needed: holdActions(allocations), most: MAX_HOLD_ACTIONS };
 }
 
-/** A level's row (a failed guard's old image) as its record and the version it was at. */
-export const levelOfImage = (row: Record<string, unknown>): { level: Level; version: number } => ({ level: strip<Level>(row), version: Number(row.version ?? 1) });
 import type { Strategy } from '../core/allocation.ts';
 
 export interface HoldAllocation {

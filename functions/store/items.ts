@@ -2,12 +2,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
-import { inParallel } from '../core/parallel.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
-import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, withoutClaim, unlessConditionFails, transactOrCancelled } from './db.ts';
+import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
-import { Item, LevelEntity, SkuGuard, Stats } from './entities.ts';
+import { Item, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';

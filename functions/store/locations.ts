@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
-import { db, RETRY, tableName, withRetry, withoutClaim, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
 import { copyOntoLevels, levelDeleteActions } from './levels.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';

@@ -4,11 +4,11 @@
  * concurrent write is lost and no reservation ever exceeds what is available.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError, insufficientStock, negativeQuantity, notFound } from '../core/errors.ts';
+import { notFound } from '../core/errors.ts';
 import { availabilityFloor } from '../core/model.ts';
 import type { Level, Reservation } from '../core/model.ts';
-import { changingTooFast, db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
-import type { TxAction, Cancellation } from './db.ts';
+import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { loadItem } from './items.ts';
 import type { ItemRecord } from './items.ts';
@@ -21,7 +21,6 @@ import { queryPartition, queryShards } from './query.ts';
 import { consumeAt, consumeRefusal, releaseAt, releaseAtLevels, reserve, reserveAtLevels, takeRefusal } from './levels.ts';
 
 const reservationNotFound = (rid: string) => notFound('Reservation', rid);
-const levelMissing = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
 
 function reservationRow(tenant: string, r: Reservation): Record<string, unknown> {
   return ReservationEntity.row(tenant, r);

@@ -6,7 +6,7 @@
  * ledger row — plus whatever the caller adds (an upload's error rows and checkpoint).
  */
 import type { AdjustmentReason, Level, Warehouse } from '../core/model.ts';
-import { db, tableName, transactOrCancelled } from './db.ts';
+import { transactOrCancelled } from './db.ts';
 import { CHECKPOINT } from './uploads.ts';
 import type { TxAction } from './db.ts';
 import * as keys from './key-builders.ts';

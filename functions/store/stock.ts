@@ -2,11 +2,10 @@
  * Stock writes of the inventory family that touch several levels at once: transfers (one
  * transaction, two levels, two ledger rows). Bulk and upload chunks: store/rows.ts.
  */
-import { DomainError, insufficientStock, notFound, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import { DomainError, notFound, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
-import type { Level } from '../core/model.ts';
-import { RETRY, tableName, withRetry, transactOrCancelled } from './db.ts';
-import type { TxAction, Cancellation } from './db.ts';
+import { RETRY, withRetry, transactOrCancelled } from './db.ts';
+import type { TxAction } from './db.ts';
 import type { WarehouseFlag } from './locations.ts';
 import { requireItem } from './items.ts';
 import { ledgerPut } from './ledger.ts';
