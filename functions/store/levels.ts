@@ -57,7 +57,7 @@ import type { WarehouseFlag } from './locations.ts';
 import { LevelEntity } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
-import { batchGet } from './query.ts';
+import { batchGet, batchRead } from './query.ts';
 import { ledgerPut, writeOffLedger } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 
@@ -217,12 +217,8 @@ export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Pro
 }
 
 /** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
-export async function readLevels(
-  tenant: string,
-  pairs: { iid: string; wid: string }[],
-  batchRows: (k: { PK: string; SK: string }[]) => Promise<{ rows: Row[]; requests: number }>,
-): Promise<{ rows: { level: Level; version: number }[]; requests: number }> {
-  const read = await batchRows(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
+export async function readLevels(tenant: string, pairs: { iid: string; wid: string }[]): Promise<{ rows: { level: Level; version: number }[]; requests: number }> {
+  const read = await batchRead(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
   return { rows: (await shownLevels(tenant, read.rows)).map((r) => ({ level: strip<Level>(r), version: Number(r.version ?? 1) })), requests: read.requests };
 }
 

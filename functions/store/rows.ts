@@ -51,7 +51,7 @@ export const levelRef = (iid: string, wid: string) => `${iid}|${wid}`;
 
 /** The levels of these (item, warehouse) pairs that exist, by levelRef, with the version each was read at. */
 export async function levelsOf(tenant: string, pairs: { iid: string; wid: string }[]): Promise<{ levels: Map<string, LevelState>; requests: number }> {
-  const read = await readLevels(tenant, pairs, batchRows);
+  const read = await readLevels(tenant, pairs);
   const levels = new Map(read.rows.map((r) => [levelRef(r.level.inventory_item_id, r.level.location_id), r]));
   return { levels, requests: read.requests };
 }
