@@ -5,7 +5,7 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, tableName, transactOrCancelled, TX_LIMIT } from './db.ts';
+import { db, noteRef, tableName, transactOrCancelled, TX_LIMIT } from './db.ts';
 import { DomainError } from '../core/errors.ts';
 import type { TxAction } from './db.ts';
 import type { ItemRecord } from './items.ts';
@@ -96,6 +96,8 @@ export interface HoldRefusal {
  * refusal means for the plan.
  */
 export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[], now: string): Promise<HoldRefusal | undefined> {
+  // the hold is the keyed request's resource (not its reservations): a replay whose answer was not kept reads it
+  noteRef(h.id);
   const parts = await Promise.all(perItem.map((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)));
   const actions: TxAction[] = [
     { label: HOLD, item: { Put: { TableName: tableName(), Item: holdRow(tenant, h, 1), ConditionExpression: 'attribute_not_exists(PK)' } } },

@@ -27,6 +27,8 @@ const TTL_SECONDS = 24 * 3600;
 export const lockMs = () => 1000 * Number(process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS || 30);
 /** Response bodies up to this size (UTF-8 bytes) are stored; measured against the 400 KB item limit. */
 export const MAX_STORED_BODY = 200 * 1024;
+/** Attempts at storing a response (each after the SDK's own retries). */
+export const COMPLETE_ATTEMPTS = 4;
 
 export interface StoredResponse {
   statusCode: number;
@@ -93,29 +95,36 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
  */
 export async function complete(c: PendingClaim, response: StoredResponse, opts: { keep?: boolean } = {}): Promise<'completed' | 'kept_committed' | 'lost'> {
   const fits = opts.keep !== false && Buffer.byteLength(response.body) + Buffer.byteLength(JSON.stringify(response.headers)) <= MAX_STORED_BODY;
-  try {
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: c.Key,
-        UpdateExpression: fits
-          ? 'SET #state = :completed, response_status = :s, response_headers = :h, response_body = :b REMOVE lock_until'
-          : 'SET #state = :committed, #status = if_not_exists(#status, :s) REMOVE lock_until',
-        ConditionExpression: '#token = :token AND #state IN (:progress, :committed)',
-        ExpressionAttributeNames: { '#state': 'state', '#token': 'token', ...(fits ? {} : { '#status': 'status' }) },
-        ExpressionAttributeValues: {
-          ':token': c.token,
-          ':progress': 'in_progress',
-          ':committed': 'committed',
-          ':s': response.statusCode,
-          ...(fits ? { ':completed': 'completed', ':h': response.headers, ':b': response.body } : {}),
-        },
-      }),
-    );
-    return fits ? 'completed' : 'kept_committed';
-  } catch (err) {
-    if ((err as Error).name === 'ConditionalCheckFailedException') return 'lost';
-    throw err;
+  // A failure here (a throttle, a timeout past the SDK's own retries) would leave the answer unstored
+  // and every retry of the key answering from the resource's state instead: try a few times more.
+  // Safe to repeat: the write is conditioned on the claim's token and state, and one that landed
+  // with its answer lost makes the next attempt's condition fail (`lost`, the response is stored).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: c.Key,
+          UpdateExpression: fits
+            ? 'SET #state = :completed, response_status = :s, response_headers = :h, response_body = :b REMOVE lock_until'
+            : 'SET #state = :committed, #status = if_not_exists(#status, :s) REMOVE lock_until',
+          ConditionExpression: '#token = :token AND #state IN (:progress, :committed)',
+          ExpressionAttributeNames: { '#state': 'state', '#token': 'token', ...(fits ? {} : { '#status': 'status' }) },
+          ExpressionAttributeValues: {
+            ':token': c.token,
+            ':progress': 'in_progress',
+            ':committed': 'committed',
+            ':s': response.statusCode,
+            ...(fits ? { ':completed': 'completed', ':h': response.headers, ':b': response.body } : {}),
+          },
+        }),
+      );
+      return fits ? 'completed' : 'kept_committed';
+    } catch (err) {
+      if ((err as Error).name === 'ConditionalCheckFailedException') return 'lost';
+      if (attempt >= COMPLETE_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** attempt * Math.random()));
+    }
   }
 }
 
