@@ -61,6 +61,8 @@ export class InventoryStack extends Stack {
     const removalPolicy = durable ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     // ---- the table (one definition, shared with the local runtime) ----
+    const cap = props.table;
+    const warmThroughput = cap.warmReadUnits ? { readUnitsPerSecond: cap.warmReadUnits, writeUnitsPerSecond: cap.warmWriteUnits } : undefined;
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: TABLE.partitionKey, type: AttributeType.STRING },
       sortKey: { name: TABLE.sortKey, type: AttributeType.STRING },
@@ -68,10 +70,12 @@ export class InventoryStack extends Stack {
         indexName: i.name,
         partitionKey: { name: i.partitionKey, type: AttributeType.STRING },
         sortKey: { name: i.sortKey, type: AttributeType.STRING },
+        ...(warmThroughput ? { warmThroughput } : {}),
       })),
       timeToLiveAttribute: TABLE.ttlAttribute,
       dynamoStream: StreamViewType.NEW_AND_OLD_IMAGES,
-      billing: Billing.onDemand(),
+      billing: Billing.onDemand({ maxReadRequestUnits: cap.maxReadUnits, maxWriteRequestUnits: cap.maxWriteUnits }),
+      ...(warmThroughput ? { warmThroughput } : {}),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: durable,
       removalPolicy,

@@ -15,6 +15,18 @@ export interface StackSettings {
   authorizerCacheTtl: number;
   /** Alarm notifications go to this address when set (an SNS e-mail subscription to confirm). */
   alarmEmail?: string;
+  /**
+   * The table's capacity before a known peak (a sale): warm throughput (`warmReadUnits`,
+   * `warmWriteUnits`: what the table and each index serve at once, without the ramp-up a new on-demand
+   * table has from 12,000 reads / 4,000 writes per second; set on the table and on every index, since
+   * a level write writes its index entries too) and an on-demand maximum (`maxReadUnits`,
+   * `maxWriteUnits`: a ceiling on cost; requests above it are throttled). Unset: AWS's defaults.
+   * AWS: "Understanding DynamoDB warm throughput",
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/warm-throughput.html and
+   * "Maximum throughput for on-demand tables",
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/on-demand-capacity-mode-max-throughput.html
+   */
+  table: { warmReadUnits?: number; warmWriteUnits?: number; maxReadUnits?: number; maxWriteUnits?: number };
 }
 
 type Context = { tryGetContext(key: string): unknown };
@@ -39,5 +51,23 @@ export function settingsFrom(node: Context): StackSettings {
     throttleBurst: num(node.tryGetContext('throttleBurst'), 200, 'throttleBurst', 1),
     authorizerCacheTtl: num(node.tryGetContext('authorizerCacheTtl'), 60, 'authorizerCacheTtl'),
     ...(alarmEmail ? { alarmEmail: String(alarmEmail) } : {}),
+    table: tableCapacity(node),
   };
+}
+
+/** Warm throughput can only be raised above the table's current values; AWS refuses less than a new table's 12,000 / 4,000. */
+const WARM_MIN = { warmReadUnits: 12_000, warmWriteUnits: 4_000 } as const;
+
+function tableCapacity(node: Context): StackSettings['table'] {
+  const out: StackSettings['table'] = {};
+  for (const name of ['warmReadUnits', 'warmWriteUnits', 'maxReadUnits', 'maxWriteUnits'] as const) {
+    const v = node.tryGetContext(name);
+    if (v === undefined || v === null || v === '') continue;
+    const min = name in WARM_MIN ? WARM_MIN[name as keyof typeof WARM_MIN] : 1;
+    const n = num(v, 0, name, min);
+    if (!Number.isInteger(n)) throw new Error(`context ${name} must be a whole number of units per second, got ${String(v)}`);
+    out[name] = n;
+  }
+  if ((out.warmReadUnits === undefined) !== (out.warmWriteUnits === undefined)) throw new Error('context warmReadUnits and warmWriteUnits go together (AWS takes both)');
+  return out;
 }

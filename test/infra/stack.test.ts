@@ -134,3 +134,18 @@ test("every function's table grant is its declaration, the one the local DynamoD
     expect([name, dynamo]).toEqual([name, (grant?.actions ?? []).map((a) => `dynamodb:${a}`).sort()]);
   }
 });
+
+test('before a sale: warm throughput on the table and every index, and an on-demand maximum, from context; none by default', () => {
+  const table = (t: Template) => Object.values(t.findResources('AWS::DynamoDB::GlobalTable'))[0] as any;
+  const plain = table(template).Properties;
+  expect(plain.WarmThroughput).toBeUndefined();
+  expect(plain.WriteOnDemandThroughputSettings ?? plain.Replicas?.[0]?.ReadOnDemandThroughputSettings).toBeUndefined();
+  const sale = table(Template.fromStack(makeStack({ stage: 'dev', warmReadUnits: 30000, warmWriteUnits: 12000, maxReadUnits: 60000, maxWriteUnits: 20000 }, 'Sale'))).Properties;
+  expect(sale.WarmThroughput).toEqual({ ReadUnitsPerSecond: 30000, WriteUnitsPerSecond: 12000 });
+  expect(sale.GlobalSecondaryIndexes.map((i: any) => i.WarmThroughput)).toEqual(TABLE.indexes.map(() => ({ ReadUnitsPerSecond: 30000, WriteUnitsPerSecond: 12000 })));
+  expect(JSON.stringify(sale)).toContain('"MaxWriteRequestUnits":20000');
+  expect(JSON.stringify(sale)).toContain('"MaxReadRequestUnits":60000');
+  // AWS refuses warm throughput below a new table's 12,000 / 4,000, and takes read and write together
+  expect(() => makeStack({ stage: 'dev', warmReadUnits: 1000, warmWriteUnits: 4000 }, 'Low')).toThrow(/warmReadUnits must be a number ≥ 12000/);
+  expect(() => makeStack({ stage: 'dev', warmWriteUnits: 8000 }, 'Half')).toThrow(/go together/);
+});
