@@ -22,6 +22,8 @@ const LONG_RUNS = [
   'test/integration/local-runtime.test.ts',
   'test/integration/cli-terminal.test.ts',
   'test/integration/cli.test.ts',
+  // docs/runbook.md's local blocks: npm start's runtime in a child process, the CLI as child processes
+  'test/integration/runbook.test.ts',
   'test/integration/docs-page.test.ts',
   'test/integration/uploads.test.ts',
   // DynamoDB requests counted at scale (a catalogue of 500 SKUs)

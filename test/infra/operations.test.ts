@@ -1,4 +1,6 @@
-/** The stack's operational side: cdk-nag, alarms, the dashboard, access logs, throttling, CORS, settings, limits. */
+/** The stack's operational side: cdk-nag, alarms, the dashboard (and the runbook's account of both), access logs, throttling, CORS, settings, limits. */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { routes } from '../../functions/routes.ts';
@@ -77,6 +79,40 @@ test('alarms: API 5xx rate, every function (errors + throttles), the DLQs, the s
   for (const a of alarms) expect(a.Properties.AlarmActions).toHaveLength(1);
   monitoring.resourceCountIs('AWS::SNS::Subscription', 0);
   Template.fromStack(prod().monitoring).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+});
+
+/** docs/runbook.md: a section by its heading, up to the next `## `; the names it puts in backticks. */
+const RUNBOOK = readFileSync(resolve(import.meta.dirname, '../../docs/runbook.md'), 'utf8');
+const runbookSection = (title: RegExp) => {
+  const start = RUNBOOK.search(title);
+  const next = RUNBOOK.slice(start + 1).search(/^## /m);
+  return RUNBOOK.slice(start, next === -1 ? undefined : start + 1 + next);
+};
+const ticked = (text: string) => new Set([...text.matchAll(/`([A-Za-z0-9<>]+)`/g)].map((m) => m[1]!));
+
+test('the runbook names every alarm the stack makes, and no other', () => {
+  const alarms = dev.monitoring.alarms.map((a) => a.node.id);
+  const text = runbookSection(/^## 1\. Alarms/m);
+  const names = ticked(text);
+  expect(text).toContain(`**${alarms.length} alarms**`);
+  expect(text).toContain(`(${alarms.filter((a) => a.endsWith('ErrorsOrThrottles')).length} alarms)`);
+  // a function's alarm is named in full, or by its function in the list of route functions
+  const missing = alarms.filter((a) => !names.has(a) && !(a.endsWith('ErrorsOrThrottles') && names.has(a.slice(0, -'ErrorsOrThrottles'.length))));
+  expect(missing).toEqual([]);
+  const invented = [...names].filter((n) => /^[A-Z]\w*(ErrorsOrThrottles|Depth|FailedInvocations)$/.test(n) && !alarms.includes(n));
+  expect(invented).toEqual([]);
+  const list = /the (\d+) route functions[^:]*:([\s\S]*?)— each `<name>ErrorsOrThrottles`/.exec(text)!;
+  const routeFunctions = dev.routeFamilies.flatMap((f) => [...f.functions.values()].map((fn) => fn.node.id)).sort();
+  expect([Number(list[1]), [...ticked(list[2]!)].sort()]).toEqual([routeFunctions.length, routeFunctions]);
+});
+
+test('the runbook lists the dashboard\'s widgets, in order', () => {
+  const body = Object.values(Template.fromStack(dev.monitoring).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
+  const flat = (v: any): string => (typeof v === 'string' ? v : Array.isArray(v) ? v.map(flat).join('') : v?.['Fn::Join'] ? v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]) : '');
+  const titles = [...flat(body).matchAll(/"title":"([^"]+)"/g)].map((m) => m[1]!);
+  expect(titles.length).toBeGreaterThan(0);
+  const listed = [...runbookSection(/^## 7\. The dashboard/m).matchAll(/^\d+\. \*\*([^*]+)\*\*/gm)].map((m) => m[1]!);
+  expect(listed).toEqual(titles);
 });
 
 test('one dashboard, in the monitoring stack', () => {
