@@ -2,7 +2,7 @@
  * Monitoring: the alarms an operator needs and one dashboard.
  * - API: 5xx rate over 1 % of requests (5 min, 2 of 3 periods) and p99 latency over 2 s.
  * - Every function: errors or throttles (one alarm each, on `Errors + Throttles`).
- * - Dead-letter queues: any message (a stream batch that was given up on).
+ * - Dead-letter queues: any message (a stream batch given up on, an upload whose processing failed).
  * - Stream consumer: iterator age over 60 s (the low-stock flags fall behind).
  * - Schedules: a failed invocation of the rule's target.
  * Alarms notify an SNS topic; `-c alarmEmail=ops@example.com` subscribes an address.
@@ -114,7 +114,10 @@ export class Monitoring extends NestedStack {
       alarm(
         `${q.node.id}Depth`,
         q.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }).createAlarm(this, `${q.node.id}Depth`, {
-          alarmDescription: `Messages in ${q.node.id}: stream records were given up on; their flags and events need a replay.`,
+          alarmDescription:
+            q.node.id === 'StreamFailures'
+              ? `Messages in ${q.node.id}: stream records were given up on; their flags and events need a replay (docs/runbook.md).`
+              : `Messages in ${q.node.id}: uploads whose processing failed past its retries; redrive them (docs/runbook.md).`,
           threshold: 1,
           evaluationPeriods: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
