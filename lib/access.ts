@@ -4,34 +4,23 @@
  * AccessDeniedException. Routes declare `access` in the route table; the service functions declare
  * theirs in lib/functions.ts (SERVICE_ACCESS) the same way.
  */
-import type { BlobAccess, TableAccess } from '../functions/routes.ts';
+import type { BlobAccess, TableAccess, TableAction, TableUse } from '../functions/routes.ts';
 
-export type { BlobAccess };
-
-/** DynamoDB actions as IAM names them (without the `dynamodb:` prefix). A transaction needs the actions inside it. */
-export type TableAction =
-  | 'GetItem'
-  | 'BatchGetItem'
-  | 'Query'
-  | 'ConditionCheckItem'
-  | 'PutItem'
-  | 'UpdateItem'
-  | 'DeleteItem'
-  | 'BatchWriteItem';
+export type { BlobAccess, TableAction, TableUse };
 
 /**
- * No Scan: nothing of ours scans. No BatchWriteItem: nothing of ours sends one. ConditionCheckItem only
- * where a function's transactions check a row they do not write (`checks`). test/infra/grants.test.ts
- * compares every role with what its function's bundle can call.
+ * No Scan and no BatchWriteItem: nothing of ours sends one. The classes' defaults are only for a
+ * declaration without `table` (test/infra/grants.test.ts requires `table` everywhere): each function
+ * gets exactly what its `table` lists.
  */
 export const TABLE_READ: TableAction[] = ['GetItem', 'BatchGetItem', 'Query'];
 export const TABLE_WRITE: TableAction[] = [...TABLE_READ, 'PutItem', 'UpdateItem', 'DeleteItem'];
 
-/**
- * A function's table access: `read` / `write` (the table and its indexes), or an explicit list of
- * actions on the table alone (its indexes too with `indexes: true`).
- */
-export type TableAccessDeclaration = TableAccess | { actions: TableAction[]; indexes?: boolean };
+/** A function's declaration as the stack and the front read it (a route, or SERVICE_ACCESS in lib/functions.ts). */
+export interface TableAccessDeclaration {
+  access: TableAccess;
+  table?: TableUse;
+}
 
 export interface TableGrant {
   actions: TableAction[];
@@ -39,11 +28,9 @@ export interface TableGrant {
   indexes: boolean;
 }
 
-/** `checks`: the function's transactions hold ConditionCheck items (route table `checks`). */
-export function tableGrant(access: TableAccessDeclaration, checks = false): TableGrant | undefined {
-  if (access === 'none') return undefined;
-  const check: TableAction[] = checks ? ['ConditionCheckItem'] : [];
-  if (access === 'read') return { actions: [...TABLE_READ, ...check], indexes: true };
-  if (access === 'write') return { actions: [...TABLE_WRITE, ...check], indexes: true };
-  return { actions: [...access.actions, ...check], indexes: access.indexes ?? false };
+/** What the function may do to the table: its `table`, exactly. */
+export function tableGrant(d: TableAccessDeclaration): TableGrant | undefined {
+  if (d.access === 'none') return undefined;
+  if (d.table) return { actions: [...d.table.actions], indexes: !!d.table.indexes };
+  return { actions: d.access === 'read' ? TABLE_READ : TABLE_WRITE, indexes: true };
 }

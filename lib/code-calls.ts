@@ -29,8 +29,8 @@ const COMMANDS: Record<string, TableAction[]> = {
   UpdateItemCommand: ['UpdateItem'],
   DeleteCommand: ['DeleteItem'],
   DeleteItemCommand: ['DeleteItem'],
-  BatchWriteCommand: ['BatchWriteItem'],
-  BatchWriteItemCommand: ['BatchWriteItem'],
+  BatchWriteCommand: ['BatchWriteItem' as TableAction],
+  BatchWriteItemCommand: ['BatchWriteItem' as TableAction],
   ScanCommand: ['Scan' as TableAction],
 };
 

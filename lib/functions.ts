@@ -3,7 +3,7 @@
  * (authorizer, stream consumer, scheduled jobs). The stack, the bundle-size check and the benchmark
  * read this list, so a function added here is bundled, checked and measured everywhere.
  */
-import { routes } from '../functions/routes.ts';
+import { routes, uses } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
 import { tableGrant } from './access.ts';
 import type { BlobAccess, TableAccessDeclaration, TableGrant } from './access.ts';
@@ -23,19 +23,22 @@ export type ServiceFunction = keyof typeof SERVICE_FUNCTIONS;
  * What the service functions may touch, declared as routes declare theirs (`access`, `blobs`,
  * `publishes`): the stack grants exactly this and the local DynamoDB front enforces it.
  */
-export const SERVICE_ACCESS: Record<ServiceFunction, { access: TableAccessDeclaration; checks?: boolean; blobs?: BlobAccess; publishes?: boolean }> = {
+export const SERVICE_ACCESS: Record<ServiceFunction, TableAccessDeclaration & { blobs?: BlobAccess; publishes?: boolean }> = {
   // the key lookup, and the key's last use (at most hourly): nothing else
-  Authorizer: { access: { actions: ['GetItem', 'UpdateItem'] } },
+  Authorizer: { access: 'write', table: uses('Get', 'Update') },
   // the level's flag sequence (GetItem), the items' titles (BatchGetItem), the flag (UpdateItem); the
   // copies on levels: a warehouse's levels (Query of GSI1) and an item's (Query of its partition),
-  // each level's copy (UpdateItem); hot levels: a snapshot of level and shards (TransactGetItems: GetItem)
-  // and parking / rebalancing (TransactWriteItems of Updates: UpdateItem)
-  StreamConsumer: { access: { actions: ['GetItem', 'BatchGetItem', 'Query', 'UpdateItem'], indexes: true }, publishes: true },
-  LowStockReport: { access: 'write', blobs: { put: 'reports/' }, publishes: true },
-  ExpireReservations: { access: 'write' },
-  // the daily run in report mode: reads levels, reservations and ledgers per tenant, publishes drift
-  Reconcile: { access: 'read', publishes: true },
-  UploadProcessor: { access: 'write', checks: true, blobs: { get: 'uploads/' } },
+  // each level's copy (UpdateItem); hot levels: the shards (BatchGetItem), parking and rebalancing
+  // (TransactWriteItems of Updates)
+  StreamConsumer: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update', 'Indexes'), publishes: true },
+  // every tenant's flagged levels (GSI2), the report row
+  LowStockReport: { access: 'write', table: uses('Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
+  // expired reservations by expiry (GSI3), each released with its level
+  ExpireReservations: { access: 'write', table: uses('Get', 'Query', 'Update', 'Delete', 'Indexes') },
+  // the daily run in report mode: reads levels (hot ones with their shards), reservations and ledgers per tenant, publishes drift
+  Reconcile: { access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), publishes: true },
+  // the bulk row pipeline (core/rows.ts): a stock decrease at a hot level checks an empty shard (ConditionCheckItem)
+  UploadProcessor: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), blobs: { get: 'uploads/' } },
 };
 
 /** `admin.items.list` → `AdminItemsList` */
@@ -63,7 +66,7 @@ export function tableGrants(): Map<string, TableGrant | undefined> {
   const out = new Map<string, TableGrant | undefined>();
   for (const f of allFunctions()) {
     const declared = f.route ?? SERVICE_ACCESS[f.name as ServiceFunction];
-    out.set(f.name, tableGrant(declared.access, declared.checks));
+    out.set(f.name, tableGrant(declared));
   }
   return out;
 }

@@ -114,7 +114,7 @@ export class InventoryStack extends Stack {
     const roles = new Roles(this, shared);
     const fn = (name: ServiceFunction, opts: Omit<FunctionOptions, 'role'> = {}, own?: boolean) => {
       const declared = SERVICE_ACCESS[name];
-      const role = roles.for({ access: declared.access, checks: declared.checks, blobs: declared.blobs, publishes: declared.publishes, ...(own ? { own: name } : {}) });
+      const role = roles.for({ access: declared.access, table: declared.table, blobs: declared.blobs, publishes: declared.publishes, ...(own ? { own: name } : {}) });
       return makeFunction(this, name, SERVICE_FUNCTIONS[name], shared, { ...opts, role });
     };
 

@@ -12,14 +12,11 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { tableGrant } from './access.ts';
-import type { BlobAccess, TableAccessDeclaration, TableGrant } from './access.ts';
+import type { BlobAccess, TableAccessDeclaration, TableAction, TableGrant } from './access.ts';
 import type { SharedResources } from './function-factory.ts';
 import { acknowledge } from './nag.ts';
 
-export interface Permissions {
-  access: TableAccessDeclaration;
-  /** ConditionCheckItem too (route table `checks`). */
-  checks?: boolean;
+export interface Permissions extends TableAccessDeclaration {
   blobs?: BlobAccess;
   publishes?: boolean;
   /** A role of its own (it gets statements no other function has, e.g. invoking itself). */
@@ -29,9 +26,7 @@ export interface Permissions {
 /** A readable construct id for an access class: `TableReadRole`, `TableWriteBlobsWriteEventsRole`, … */
 export function roleId(p: Permissions): string {
   if (p.own) return `${p.own}Role`;
-  const t = tableGrant(p.access);
-  const parts = [tableClass(p.access, t)];
-  if (p.checks) parts.push('Checks');
+  const parts = [tableClass(tableGrant(p))];
   const area = (prefix: string) => `${prefix[0].toUpperCase()}${prefix.slice(1, -1)}`;
   if (p.blobs?.get) parts.push(`${area(p.blobs.get)}Get`);
   if (p.blobs?.put) parts.push(`${area(p.blobs.put)}Put`);
@@ -39,10 +34,13 @@ export function roleId(p: Permissions): string {
   return `${parts.join('')}Role`;
 }
 
-function tableClass(access: TableAccessDeclaration, grant: TableGrant | undefined): string {
+const SHORT: Record<TableAction, string> = { GetItem: 'Get', BatchGetItem: 'BatchGet', Query: 'Query', ConditionCheckItem: 'Check', PutItem: 'Put', UpdateItem: 'Update', DeleteItem: 'Delete' };
+
+/** `TableGetQueryPutIdx`: the grant's actions in a fixed order (the same set is the same class). */
+function tableClass(grant: TableGrant | undefined): string {
   if (!grant) return 'NoTable';
-  if (typeof access === 'string') return `Table${access[0].toUpperCase()}${access.slice(1)}`;
-  return `Table${grant.actions.join('')}${grant.indexes ? 'Indexes' : ''}`;
+  const order = Object.keys(SHORT) as TableAction[];
+  return `Table${order.filter((a) => grant.actions.includes(a)).map((a) => SHORT[a]).join('')}${grant.indexes ? 'Idx' : ''}`;
 }
 
 /** The roles of one stack, made on first use. */
@@ -66,7 +64,7 @@ export class Roles {
       managedPolicies: [ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
     });
     const { table, blobs, bus } = this.shared;
-    const grant = tableGrant(p.access, p.checks);
+    const grant = tableGrant(p);
     if (grant) {
       role.addToPrincipalPolicy(
         new PolicyStatement({

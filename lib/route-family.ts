@@ -44,7 +44,7 @@ export class RouteFamily extends NestedStack {
     for (const route of props.routes) {
       const name = functionName(route);
       const handler = makeFunction(this, name, route.handler, props.shared, {
-        role: this.roles.for({ access: route.access, checks: route.checks, blobs: route.blobs, publishes: route.publishes }),
+        role: this.roles.for({ access: route.access, table: route.table, blobs: route.blobs, publishes: route.publishes }),
         assets: route.assets,
       });
       const apiRoute = new HttpRoute(this, `${name}Route`, {

@@ -11,7 +11,7 @@ import { bundleAll } from '../../lib/bundle-all.ts';
 import type { BundleSize } from '../../lib/bundle-all.ts';
 import { codeCalls } from '../../lib/code-calls.ts';
 import type { CodeCalls } from '../../lib/code-calls.ts';
-import { allFunctions, functionName } from '../../lib/functions.ts';
+import { allFunctions, functionName, SERVICE_ACCESS } from '../../lib/functions.ts';
 import { routes } from '../../functions/routes.ts';
 import { actionsOf, makeStack } from '../support/stack.ts';
 
@@ -52,13 +52,26 @@ test('no role grants a DynamoDB action its function cannot send (no BatchWriteIt
   for (const name of calls.keys()) expect([name, actionsOf(stack, KEYS[name])]).not.toEqual([name, expect.arrayContaining(['dynamodb:BatchWriteItem'])]);
 });
 
-test('ConditionCheckItem, S3 and EventBridge: granted exactly where the code reaches them (route table `checks`, `blobs`, `publishes`)', () => {
+test('every function declares exactly what it sends to the table (`table`), within its access class', () => {
+  const wrong: string[] = [];
+  const declared = [...routes.map((r) => [functionName(r), r] as const), ...Object.entries(SERVICE_ACCESS)];
+  for (const [name, d] of declared) {
+    if (d.access === 'none') {
+      if (d.table) wrong.push(`${name}: access none but a table use`);
+      continue;
+    }
+    if (!d.table) wrong.push(`${name}: no \`table\` (the exact actions it sends)`);
+    else if (d.access === 'read' && d.table.actions.some((a) => !['GetItem', 'BatchGetItem', 'Query'].includes(a))) wrong.push(`${name}: a read function that writes`);
+  }
+  expect(wrong).toEqual([]);
+});
+
+test('S3 and EventBridge: granted exactly where the code reaches them (route table `blobs`, `publishes`)', () => {
   const wrong: string[] = [];
   for (const [name, c] of calls) {
     const actions = actionsOf(stack, KEYS[name]);
     const skip = new Set(NOT_GRANTED[name]?.actions ?? []);
     const pairs: [string, boolean][] = [
-      ['dynamodb:ConditionCheckItem', c.table.has('ConditionCheckItem')],
       ['s3:GetObject', c.s3Get],
       ['s3:PutObject', c.s3Put],
       ['events:PutEvents', c.publishes],
