@@ -65,6 +65,7 @@ async function api<T>(base: string, key: string, method: string, path: string, b
     throw unreachable(base, err);
   }
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: the answer is any of the API's JSON bodies; only printed
   let parsed: any;
   try {
     parsed = JSON.parse(text);

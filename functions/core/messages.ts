@@ -27,6 +27,7 @@ function received(v: unknown): string {
 }
 
 export function message(issue: Issue): string {
+  // biome-ignore lint/suspicious/noExplicitAny: zod issues carry kind-specific fields (minimum, keys, …) read by name
   const i = issue as Issue & Record<string, any>;
   switch (i.code) {
     case 'invalid_type':

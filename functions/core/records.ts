@@ -2,7 +2,6 @@
 import { besideTheEffect } from '../store/idempotency.ts';
 import { DomainError, readonlyWarehouse } from './errors.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
-import { levelStatus } from './model.ts';
 import { createItem, writeContext } from './items.ts';
 import { mayWrite, sees } from './access.ts';
 import type * as z from 'zod/mini';

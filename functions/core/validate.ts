@@ -64,6 +64,7 @@ function quantityMessage(v: number, issue: z.core.$ZodIssue): string {
 }
 
 function valueAt(input: unknown, path: string[]): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: walks an arbitrary JSON input by path
   let cur: any = input;
   for (const p of path) {
     if (cur === null || typeof cur !== 'object') return undefined;

@@ -10,6 +10,7 @@ import type { Family, Route } from '../routes.ts';
 import { bulkRow } from '../core/schemas.ts';
 import { FIELD_DESCRIPTIONS, FAMILY_TAGS } from './openapi-text.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: JSON Schema documents are open-ended objects
 type Schema = Record<string, any>;
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): Schema => {

@@ -221,6 +221,7 @@ async function transactOnce(actions: TxAction[]): Promise<void> {
   try {
     await db().send(new TransactWriteCommand({ TransactItems: items }));
   } catch (err) {
+    // biome-ignore lint/suspicious/noExplicitAny: a cancelled item's old image is an untyped DynamoDB item
     const e = err as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, any> }[] };
     if (e.name !== 'TransactionCanceledException' || !e.CancellationReasons) throw err;
     const failed = new Map<string, Record<string, unknown> | undefined>();
@@ -281,12 +282,15 @@ type SingleWrite = { Put: NonNullable<TxItem['Put']> } | { Update: NonNullable<T
  * named `ConditionalCheckFailedException` either way, and `ReturnValues: ALL_NEW` is honoured
  * (by a consistent read after the transaction).
  */
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
 export async function writeItem(write: SingleWrite & { ReturnValues?: 'ALL_NEW' }): Promise<{ Attributes?: Record<string, any> }> {
   const claim = claims.getStore();
+  // biome-ignore lint/suspicious/noExplicitAny: each kind has its own input type; the command is built from the kind
   const [kind, input] = Object.entries(write).find(([k]) => k !== 'ReturnValues') as [keyof SingleWrite, any];
   if (!claim || claim.committed) {
     const params = { ...input, ...(write.ReturnValues ? { ReturnValues: write.ReturnValues } : {}) };
     const cmd = kind === 'Put' ? new PutCommand(params) : kind === 'Update' ? new UpdateCommand(params) : new DeleteCommand(params);
+    // biome-ignore lint/suspicious/noExplicitAny: the command is one of three kinds with the same output shape
     return retryConflicts(async () => (await db().send(cmd as any)) as { Attributes?: Record<string, any> });
   }
   try {

@@ -149,6 +149,7 @@ export async function release(c: PendingClaim): Promise<boolean> {
 }
 
 /** The record as stored (tests and the edge's recovery after an unknown outcome). */
+// biome-ignore lint/suspicious/noExplicitAny: the record as stored: an untyped DynamoDB item
 export async function readRecord(c: PendingClaim): Promise<Record<string, any> | undefined> {
   return (await db().send(new GetCommand({ TableName: tableName(), Key: c.Key, ConsistentRead: true }))).Item;
 }

@@ -11,6 +11,7 @@ import { strip } from './keys.ts';
 import { getItems } from './items.ts';
 import { shownLevels } from './levels.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
 type Row = Record<string, any>;
 
 export interface SkuRecord {

@@ -13,6 +13,7 @@ import { batchGet, queryPartition } from './query.ts';
 import { copyOntoLevels, holdsReservations, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
 type Row = Record<string, any>;
 
 export interface ItemRecord {

@@ -61,6 +61,7 @@ import { batchGet, batchRead } from './query.ts';
 import { ledgerPut, writeOffLedger } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
 type Row = Record<string, any>;
 
 // ======================================================================================

@@ -25,6 +25,7 @@ import { publish } from '#edge/publisher.ts';
 import { count, instrumented, logger } from '#edge/observability.ts';
 
 
+// biome-ignore lint/suspicious/noExplicitAny: stream images are untyped DynamoDB items
 type Image = Record<string, any>;
 const image = (i: Record<string, unknown> | undefined): Image | undefined => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
 const statusOf = (l: Image): LevelStatus =>

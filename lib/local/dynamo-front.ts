@@ -149,6 +149,7 @@ export function frontOptionsFromEnv(defaults: Defaults, env = process.env) {
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB's wire JSON is open-ended
 type Json = Record<string, any>;
 
 function errorBody(type: string, message: string, extra: Json = {}, messageKey = 'message'): string {
@@ -563,6 +564,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   }
 
   // ---------------------------------------------------------------- the proxy
+  // biome-ignore lint/suspicious/noExplicitAny: HTTP headers as node hands them
   function forward(req: IncomingMessage, raw: Buffer): Promise<{ status: number; headers: Record<string, any>; body: Buffer }> {
     return new Promise((resolve, reject) => {
       const out = httpRequest(
@@ -586,6 +588,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     });
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: HTTP headers as node hands them
   function reply(res: ServerResponse, status: number, body: string | Buffer, headers: Record<string, any> = { 'content-type': 'application/x-amz-json-1.0' }) {
     const { 'transfer-encoding': _te, connection: _c, 'keep-alive': _k, ...rest } = headers;
     res.writeHead(status, { ...rest, 'content-length': String(Buffer.byteLength(body)) });
@@ -792,6 +795,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       };
       raw = Buffer.from(JSON.stringify(body));
     }
+    // biome-ignore lint/suspicious/noExplicitAny: HTTP headers as node hands them
     let out: { status: number; headers: Record<string, any>; body: Buffer };
     try {
       out = await forward(req, raw);

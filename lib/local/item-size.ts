@@ -6,6 +6,7 @@
  * Boolean 1 byte, a list or map 3 bytes plus 1 byte per element plus its elements, a set the sum of
  * its members. Items are in DynamoDB's JSON wire form ({ "name": { "S": "…" } }).
  */
+// biome-ignore lint/suspicious/noExplicitAny: DynamoDB's wire JSON is open-ended
 type Json = Record<string, any>;
 
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');

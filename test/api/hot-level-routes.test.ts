@@ -35,7 +35,7 @@ async function hotLevel(stocked: number, shards: number) {
 const levelOf = async (iid: string) => (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
 
 test('reads of a hot level: every route that shows it answers its exact figures', async () => {
-  const { sku, iid, wid, allots } = await hotLevel(3, 4);
+  const { sku, iid, allots } = await hotLevel(3, 4);
   expect(allots).toEqual([1, 1, 1, 0]);
   const want = { stocked_quantity: 3, reserved_quantity: 0, available_quantity: 3 };
   expect((await api.get(`/admin/inventory-items/${iid}`)).body.inventory_item.location_levels[0]).toMatchObject(want);

@@ -71,7 +71,7 @@ function switchHotDuring(a: Actor, iid: string, wid: string, n: number, quantity
     stage.before(
       (command, input) =>
         command === 'TransactWriteItemsCommand' &&
-        !!input.TransactItems?.some((t) => t.Update && str(t.Update.Key?.SK) === `L#${wid}` && !/hot_shards/.test(String(t.Update.UpdateExpression)) && str(t.Update.ExpressionAttributeValues?.[':stocked_quantity']?.N ?? t.Update.ExpressionAttributeValues?.[':stocked_quantity']) == quantityOfOthers),
+        !!input.TransactItems?.some((t) => t.Update && str(t.Update.Key?.SK) === `L#${wid}` && !/hot_shards/.test(String(t.Update.UpdateExpression)) && Number(str(t.Update.ExpressionAttributeValues?.[':stocked_quantity']?.N ?? t.Update.ExpressionAttributeValues?.[':stocked_quantity'])) === quantityOfOthers),
       () => held,
     );
     switching = setLevel(a, iid, wid, { hot_shards: n });
