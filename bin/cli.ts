@@ -3,7 +3,8 @@
  * - keys: manage API keys of any tenant directly in the table, locally or deployed (for
  *   bootstrapping a new tenant before it has a key to call the API with);
  * - upload: send a CSV file through the API and follow it (bin/upload.ts);
- * - reconcile: check (or repair) a tenant's levels against its reservations and ledger, in the table.
+ * - reconcile: check (or repair) a tenant's levels against its reservations and ledger, in the table;
+ * - stream redrive: hand the local stream runner's dead-lettered records to the stream consumer again.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,10 +14,11 @@ import { createKey, listKeys, revokeKey } from '../functions/core/keys.ts';
 import { DomainError } from '../functions/core/errors.ts';
 import { SCOPES } from '../functions/core/model.ts';
 import type { Scope } from '../functions/core/model.ts';
-import { db } from '../functions/store/db.ts';
+import { db, runAs } from '../functions/store/db.ts';
 import { reconcile } from '../functions/core/reconcile.ts';
 import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
+import { deadLetterFile, redriveDeadLetters } from '../lib/local/stream-dead-letters.ts';
 
 const WHERE = `Where the table is:
   --table NAME      table name (env TABLE_NAME, default "inventory")
@@ -60,6 +62,7 @@ Commands:
   keys create|list|revoke
                       manage API keys straight in the table             (inventory keys --help)
   reconcile           check (or repair) levels against reservations     (inventory reconcile --help)
+  stream redrive      hand the stream's dead letters to the consumer    (inventory stream --help)
 
 Options:
   -h, --help          this help, or a command's help after the command
@@ -75,7 +78,21 @@ const RECONCILE_HELP = `Usage: npx inventory reconcile --tenant T [--sku S] [--r
 
 ${WHERE}`;
 
-const COMMAND_HELP: Record<string, string> = { upload: UPLOAD_HELP, keys: KEYS_HELP, reconcile: RECONCILE_HELP };
+const STREAM_HELP = `Usage: npx inventory stream redrive [--file FILE] [where the table is]
+
+  Hand the records the local stream runner dead-lettered (retries used up, or older than the
+  maximum record age) to the stream consumer again, in their order, as the StreamConsumer
+  function. Records that fail again are written back to the file as new lines; the others leave it.
+  The consumer is replay-safe: a record older than what a level already shows changes nothing.
+
+  --file FILE       the dead-letter file (env INVENTORY_STREAM_DEAD_LETTERS,
+                    default .local/stream-dead-letters.ndjson)
+  Events the consumer publishes go to INVENTORY_EVENTS_FILE (default .local/events.ndjson), as with npm start.
+  Exit status: 0 every record applied (or none to redrive), 3 some failed again, 2 bad usage.
+
+${WHERE}`;
+
+const COMMAND_HELP: Record<string, string> = { upload: UPLOAD_HELP, keys: KEYS_HELP, reconcile: RECONCILE_HELP, stream: STREAM_HELP };
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
@@ -121,6 +138,7 @@ const OPTIONS = {
   key: { type: 'string' },
   sku: { type: 'string' },
   repair: { type: 'boolean' },
+  file: { type: 'string' },
 } as const;
 
 async function main(argv: string[]) {
@@ -135,7 +153,7 @@ async function main(argv: string[]) {
     return;
   }
   if (!COMMAND_HELP[group!]) fail(`Unknown command: ${group}`);
-  if (values.help || (group === 'keys' && command === undefined)) {
+  if (values.help || ((group === 'keys' || group === 'stream') && command === undefined)) {
     process.stdout.write(COMMAND_HELP[group!]!);
     return;
   }
@@ -149,15 +167,20 @@ async function main(argv: string[]) {
     return;
   }
   if (group === 'keys' && !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown keys command: ${command} (create, list or revoke)`, 'keys --help');
+  if (group === 'stream' && command !== 'redrive') fail(`Unknown stream command: ${command} (redrive)`, 'stream --help');
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
   // npm start leaves its DynamoDB front's address in .local/dynamodb-endpoint: the CLI goes through it (as `admin`)
   const frontFile = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dynamodb-endpoint');
   if (values.local) process.env.DYNAMODB_ENDPOINT = existsSync(frontFile) ? readFileSync(frontFile, 'utf8').trim() : `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
   if (values.endpoint) process.env.DYNAMODB_ENDPOINT = values.endpoint;
   if (values.region) process.env.AWS_REGION = values.region;
+  const print = (text: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+  if (group === 'stream') {
+    await streamRedrive(values.file, print);
+    return;
+  }
   const tenant = values.tenant ?? fail('--tenant is required');
   if (!TENANT_PATTERN.test(tenant)) fail(`--tenant must match ${TENANT_PATTERN} (lower-case letters, digits and -)`);
-  const print = (text: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   try {
     if (group === 'reconcile') {
       const out = await reconcile(tenant, { sku: values.sku, repair: !!values.repair, by: 'cli', publish });
@@ -191,6 +214,29 @@ async function main(argv: string[]) {
     throw err;
   } finally {
     db().destroy();
+  }
+}
+
+/** `stream redrive`: the dead-letter file's records to the stream consumer, as npm start's runner hands them over. */
+async function streamRedrive(fileOption: string | undefined, print: (text: string, json: unknown) => void) {
+  const file = fileOption ? resolve(fileOption) : deadLetterFile();
+  // the consumer publishes where npm start's does
+  process.env.INVENTORY_EVENTS_FILE ??= resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'events.ndjson');
+  const { handler } = await import('../functions/stream/handler.ts');
+  try {
+    const out = await redriveDeadLetters(file, handler as never);
+    print(
+      out.letters
+        ? `Redrove ${out.letters} dead letter(s) from ${file}: ${out.records} record(s), ${out.applied} applied, ${out.failed} failed again${out.failed ? ' (written back to the file)' : ''}.`
+        : `No dead letters in ${file}: nothing to redrive.`,
+      out,
+    );
+    if (out.failed) process.exitCode = 3;
+  } catch (err) {
+    if ((err as Error).name === 'ResourceNotFoundException') fail(`Table ${process.env.TABLE_NAME} not found at ${process.env.DYNAMODB_ENDPOINT ?? 'AWS'}`);
+    throw err;
+  } finally {
+    runAs('StreamConsumer', () => db().destroy());
   }
 }
 

@@ -7,7 +7,8 @@
  * INVENTORY_IN_MEMORY=1, INVENTORY_BOOTSTRAP_KEYS='[{"tenant","key","scopes","name"}]',
  * TABLE_NAME (default "inventory"), INVENTORY_EVENTS_FILE (default .local/events.ndjson),
  * INVENTORY_BLOB_DIR (reports; default .local/blobs), INVENTORY_SWEEP_INTERVAL (s, default 60),
- * INVENTORY_REPORT_INTERVAL (s, default 86400), INVENTORY_REQUEST_LOG=0 (no line per request).
+ * INVENTORY_REPORT_INTERVAL (s, default 86400), INVENTORY_REQUEST_LOG=0 (no line per request),
+ * INVENTORY_STREAM_DEAD_LETTERS (the stream consumer's dead letters; default .local/stream-dead-letters.ndjson).
  */
 import '../lib/local/defaults.ts'; // first: the environment the functions' modules read as they load
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { ensureDevKey, ensureKey, parseBootstrapKeys } from '../lib/local/keys.t
 import { createLocalServer, listen } from '../lib/local/server.ts';
 import { ensureTable } from '../lib/local/table.ts';
 import { startStreamPoller } from '../lib/local/stream-poller.ts';
+import { deadLetterFile } from '../lib/local/stream-dead-letters.ts';
 import { handler as streamHandler } from '../functions/stream/handler.ts';
 import { handler as expireReservations } from '../functions/scheduled/expire-reservations.ts';
 import { handler as lowStockReport } from '../functions/scheduled/low-stock-report.ts';
@@ -83,14 +85,20 @@ async function main() {
 
   // the stream consumer, fed from DynamoDB Local's stream; its events go to an NDJSON file
   process.env.INVENTORY_EVENTS_FILE ??= resolve(LOCAL_DIR, 'events.ndjson');
+  // its on-failure destination: records past the retries or the maximum age go to an NDJSON file
+  const deadLetters = deadLetterFile();
   await startStreamPoller({
     endpoint,
     tableName,
     handler: streamHandler as never,
     intervalMs: Number(process.env.INVENTORY_STREAM_INTERVAL_MS ?? 250),
+    deadLetters,
     onError: (err) => console.error('stream consumer:', err instanceof Error ? err.message : err),
+    onHandlerError: (err, batch) => console.error(`stream consumer: a batch of ${batch.records} record(s) failed (${err instanceof Error ? err.message : err}); split, retried or dead-lettered`),
+    onDeadLetter: (letter, file) =>
+      console.error(`stream consumer: ${letter.records.length} record(s) dead-lettered (${letter.requestContext.condition}) to ${file}; npm run cli -- stream redrive hands them over again`),
   });
-  console.log(`Stream consumer running; events in ${process.env.INVENTORY_EVENTS_FILE}`);
+  console.log(`Stream consumer running; events in ${process.env.INVENTORY_EVENTS_FILE}, dead letters in ${deadLetters}`);
 
   // the scheduled functions, on timers
   const every = (seconds: number, name: string, job: () => Promise<unknown>) =>

@@ -4,6 +4,8 @@
  */
 import type { Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newId } from '../../functions/core/ids.ts';
 import { SCOPES } from '../../functions/core/model.ts';
 import type { Scope } from '../../functions/core/model.ts';
@@ -75,6 +77,8 @@ export async function startApi(opts: { stream?: boolean } = {}): Promise<Api> {
           return own.Records.length ? streamHandler(own, context) : { batchItemFailures: [] };
         },
         from: 'LATEST',
+        // never the working copy's .local/: a test's dead letters are its own
+        deadLetters: join(tmpdir(), `inventory-dead-letters-${randomBytes(6).toString('hex')}.ndjson`),
       })
     : undefined;
   const server: Server = createLocalServer();
