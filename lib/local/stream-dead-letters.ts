@@ -95,6 +95,7 @@ export function readDeadLetters(file: string): DeadLetter[] {
     .map((l) => JSON.parse(l) as DeadLetter);
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the Lambda context the consumer takes; the runner passes a stand-in
 type Handler = (event: DynamoDBStreamEvent, context: any) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>;
 
 export interface RedriveResult {

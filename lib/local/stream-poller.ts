@@ -42,6 +42,7 @@ import type { DeadLetter, DeadLetterCondition } from './stream-dead-letters.ts';
 import { runAs } from '../../functions/store/db.ts';
 import { STREAM_SOURCE } from '../stream-source.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: the Lambda context the consumer takes; the runner passes a stand-in
 type Handler = (event: DynamoDBStreamEvent, context: any) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>;
 
 export interface StreamPoller {
@@ -82,11 +83,15 @@ function toLambdaRecord(r: _Record, arn: string): DynamoDBRecord {
     eventSourceARN: arn,
     dynamodb: {
       ApproximateCreationDateTime: d.ApproximateCreationDateTime ? Math.floor(new Date(d.ApproximateCreationDateTime).getTime() / 1000) : undefined,
+      // biome-ignore lint/suspicious/noExplicitAny: the streams client's attribute values are the Lambda event's, typed apart by two SDKs
       Keys: d.Keys as any,
+      // biome-ignore lint/suspicious/noExplicitAny: the streams client's attribute values are the Lambda event's, typed apart by two SDKs
       NewImage: d.NewImage as any,
+      // biome-ignore lint/suspicious/noExplicitAny: the streams client's attribute values are the Lambda event's, typed apart by two SDKs
       OldImage: d.OldImage as any,
       SequenceNumber: d.SequenceNumber,
       SizeBytes: d.SizeBytes,
+      // biome-ignore lint/suspicious/noExplicitAny: the streams client's attribute values are the Lambda event's, typed apart by two SDKs
       StreamViewType: d.StreamViewType as any,
     },
   };
