@@ -141,6 +141,8 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
     const res = await trackingWrites(() => respond(event));
     const status = res.statusCode ?? 200;
     count(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
+    // one line per request at DEBUG (POWERTOOLS_LOG_LEVEL=DEBUG): the function's side of the access log line
+    logger.debug('answered', { status });
     return res;
   });
   return handler;

@@ -1,9 +1,10 @@
 /**
  * The local HTTP server: every route of the route table on one port. Each request becomes the
  * API Gateway HTTP API (payload 2.0) event the deployed function receives; the same authorizer
- * runs first, then the route's own handler module.
+ * runs first, then the route's own handler module. As the HTTP API: a request id on every answer
+ * (`apigw-requestid`, the `request_id` of the functions' log lines).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -104,9 +105,19 @@ interface RequestInfo {
   requestId?: string;
 }
 
+/** An API Gateway HTTP API request id (`$context.requestId`, the `apigw-requestid` header): 16 characters, e.g. `Fsd3iH4yoAMEbVw=`. */
+export const apiGatewayRequestId = () => `${randomBytes(11).toString('base64url')}=`;
+
+export interface LocalServerOptions {
+  /** One line per request on the console (npm start). */
+  log?: boolean;
+}
+
 export async function handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo = {}): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  info.requestId ??= apiGatewayRequestId();
+  if (!res.headersSent) res.setHeader('apigw-requestid', info.requestId);
   const upload = /^\/local\/uploads\/([^/]+)\/(upl_[0-9A-Za-z]+)$/.exec(url.pathname);
   if (upload) return receiveUpload(req, res, method, decodeURIComponent(upload[1]!), upload[2]!, url.searchParams.get('token') ?? '');
   const match = matchRoute(method, url.pathname);
@@ -139,7 +150,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, info: Re
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
       http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-      requestId: randomUUID(),
+      requestId: info.requestId,
       routeKey: `${route.method} ${route.path}`,
       stage: '$default',
       time: now.toUTCString(),
@@ -148,16 +159,17 @@ export async function handle(req: IncomingMessage, res: ServerResponse, info: Re
     },
   };
   if (route.scope !== 'public') {
-    const auth = await runAs('Authorizer', () => authorizer({ headers }));
+    const auth = await runAs('Authorizer', () => authorizer({ headers, requestContext: { requestId: info.requestId } }));
     if (!auth.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
     event.requestContext.authorizer = { lambda: auth.context };
     info.tenant = auth.context.tenant;
     info.keyName = auth.context.key_name;
   }
-  info.requestId = event.requestContext.requestId;
   const fn = await loadHandler(route);
-  // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants)
-  const out = await runAs(functionName(route), () => fn(event, localContext(route.id, 30_000)));
+  // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants),
+  // and logs with its own name (function_name), as deployed
+  const name = functionName(route);
+  const out = await runAs(name, () => fn(event, localContext(name, 30_000)));
   send(res, out.statusCode, out.body ?? '', out.headers ?? {});
 }
 
@@ -171,10 +183,10 @@ export function requestLine(method: string, path: string, status: number, ms: nu
   return `${new Date().toISOString().slice(11, 23)} ${method} ${path} ${status} ${ms.toFixed(0)}ms${route}${who}${info.requestId ? ` req=${info.requestId}` : ''}`;
 }
 
-export function createLocalServer(opts: { log?: boolean } = {}): Server {
+export function createLocalServer(opts: LocalServerOptions = {}): Server {
   const server = createServer((req, res) => {
     const started = performance.now();
-    const info: RequestInfo = {};
+    const info: RequestInfo = { requestId: apiGatewayRequestId() };
     if (opts.log) {
       res.on('finish', () => {
         const path = (req.url ?? '/').split('?')[0]!;

@@ -18,6 +18,7 @@ import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localClient } from './table.ts';
 import { runAs } from '../../functions/store/db.ts';
+import { localContext } from '../../functions/edge/observability.ts';
 import { STREAM_SOURCE } from '../stream-source.ts';
 
 type Handler = (event: DynamoDBStreamEvent, context: any) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>;
@@ -108,7 +109,9 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
       iterators.set(shard, next);
       if (!records.length) continue;
       seen += records.length;
-      const out = await runAs(opts.functionName ?? 'StreamConsumer', () => opts.handler({ Records: records }, { functionName: 'stream', awsRequestId: 'local' }));
+      const name = opts.functionName ?? 'StreamConsumer';
+      // the context Lambda gives each invocation: the function's name and a request id of its own
+      const out = await runAs(name, () => opts.handler({ Records: records }, localContext(name, 60_000)));
       const failed = new Set((out?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       // as Lambda does: hand over again from the first failed record on
       const firstFailed = records.findIndex((r) => failed.has(r.dynamodb!.SequenceNumber!));
