@@ -20,6 +20,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, CORS_MAX_AGE_SECONDS } from './cors.ts';
 import type { Construct } from 'constructs';
 import { routes } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
@@ -135,11 +136,12 @@ export class InventoryStack extends Stack {
       createDefaultStage: true,
       ...(props.corsOrigins.length
         ? {
+            // lib/cors.ts: the local server answers from the same definition (INVENTORY_CORS_ORIGINS)
             corsPreflight: {
               allowOrigins: props.corsOrigins,
-              allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PUT, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
-              allowHeaders: ['authorization', 'x-api-key', 'content-type', 'idempotency-key'],
-              maxAge: Duration.hours(1),
+              allowMethods: CORS_ALLOW_METHODS.map((m) => CorsHttpMethod[m]),
+              allowHeaders: [...CORS_ALLOW_HEADERS],
+              maxAge: Duration.seconds(CORS_MAX_AGE_SECONDS),
             },
           }
         : {}),

@@ -3,6 +3,8 @@
  * or the `context` block of cdk.json). Everything has a default; only `stage` changes behaviour
  * that cannot be undone (RETAIN and deletion protection outside `dev`).
  */
+import { parseOrigins } from './cors.ts';
+
 export interface StackSettings {
   /** `dev` (default) is disposable: the table and buckets are destroyed with the stack. Any other stage keeps them. */
   stage: string;
@@ -41,8 +43,7 @@ const num = (v: unknown, fallback: number, name: string, min = 0): number => {
 export function settingsFrom(node: Context): StackSettings {
   const stage = String(node.tryGetContext('stage') ?? 'dev');
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(stage)) throw new Error(`context stage must be lowercase letters, digits and dashes (≤ 20), got ${stage}`);
-  const cors = node.tryGetContext('corsOrigins');
-  const corsOrigins = (Array.isArray(cors) ? cors.map(String) : String(cors ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
+  const corsOrigins = parseOrigins(node.tryGetContext('corsOrigins'));
   const alarmEmail = node.tryGetContext('alarmEmail');
   return {
     stage,

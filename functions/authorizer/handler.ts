@@ -15,10 +15,12 @@
 import { tenantOfKey } from '#core/api-keys.ts';
 import { createHash } from 'node:crypto';
 import { findApiKey, touchApiKey } from '#store/api-keys.ts';
-import { count, instrumented } from '#edge/observability.ts';
+import { count, instrumented, logger } from '#edge/observability.ts';
 
 export interface AuthorizerEvent {
   headers?: Record<string, string | undefined>;
+  /** API Gateway's request id: the authorizer's log lines carry it as the route's do (`request_id`). */
+  requestContext?: { requestId?: string };
 }
 
 export interface AuthorizerResult {
@@ -39,6 +41,7 @@ const cache = new Map<string, { result: AuthorizerResult; until: number }>();
 const MAX_CACHED = 10_000;
 
 export const handler = instrumented('Authorizer', async (event: AuthorizerEvent): Promise<AuthorizerResult> => {
+  if (event.requestContext?.requestId) logger.appendKeys({ request_id: event.requestContext.requestId });
   const result = await check(event);
   count(result.context.tenant ? 'KeysAccepted' : 'KeysRefused');
   return result;

@@ -46,13 +46,13 @@ async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Prom
     let components: HoldLine['components'];
     if (l.sku !== undefined) {
       const iid = iidOf.get(l.sku);
-      if (!iid) throw new DomainError('INVENTORY_NOT_FOUND', `lines[${index}].sku: SKU ${l.sku} has no inventory record`, [{ field: `lines[${index}].sku`, message: 'unknown sku' }]);
+      if (!iid) throw new DomainError('INVENTORY_NOT_FOUND', `lines.${index}.sku: SKU ${l.sku} has no inventory record`, [{ field: `lines.${index}.sku`, message: 'unknown sku' }]);
       components = [{ inventory_item_id: iid, sku: l.sku, required_quantity: 1 }];
     } else {
       const v = variants.get(l.variant!.variant_id);
       if (!v || v.product_id !== l.variant!.product_id) {
-        throw new DomainError('NOT_FOUND', `lines[${index}].variant: variant ${l.variant!.variant_id} of product ${l.variant!.product_id} has no inventory items`, [
-          { field: `lines[${index}].variant`, message: 'unknown variant' },
+        throw new DomainError('NOT_FOUND', `lines.${index}.variant: variant ${l.variant!.variant_id} of product ${l.variant!.product_id} has no inventory items`, [
+          { field: `lines.${index}.variant`, message: 'unknown variant' },
         ]);
       }
       components = v.links.map((k) => ({ inventory_item_id: k.inventory_item_id, sku: null, required_quantity: k.required_quantity }));
@@ -73,16 +73,16 @@ async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Prom
 function eligibleWarehouses(actor: Actor, all: Warehouse[], input: Pick<HoldCreateInput, 'warehouse_ids' | 'lines'>): Warehouse[] {
   const byId = new Map(all.map((w) => [w.id, w]));
   for (const [i, wid] of (input.warehouse_ids ?? []).entries()) {
-    if (!byId.has(wid)) throw new DomainError('WAREHOUSE_NOT_FOUND', `warehouse_ids[${i}]: warehouse ${wid} does not exist`, [{ field: `warehouse_ids[${i}]`, message: 'unknown warehouse' }]);
+    if (!byId.has(wid)) throw new DomainError('WAREHOUSE_NOT_FOUND', `warehouse_ids.${i}: warehouse ${wid} does not exist`, [{ field: `warehouse_ids.${i}`, message: 'unknown warehouse' }]);
     mayWrite(actor, wid);
   }
   for (const [i, l] of input.lines.entries()) {
     if (!l.warehouse_id) continue;
     if (!byId.has(l.warehouse_id)) {
-      throw new DomainError('WAREHOUSE_NOT_FOUND', `lines[${i}].warehouse_id: warehouse ${l.warehouse_id} does not exist`, [{ field: `lines[${i}].warehouse_id`, message: 'unknown warehouse' }]);
+      throw new DomainError('WAREHOUSE_NOT_FOUND', `lines.${i}.warehouse_id: warehouse ${l.warehouse_id} does not exist`, [{ field: `lines.${i}.warehouse_id`, message: 'unknown warehouse' }]);
     }
     mayWrite(actor, l.warehouse_id);
-    if (input.warehouse_ids && !input.warehouse_ids.includes(l.warehouse_id)) throw validation(`lines[${i}].warehouse_id`, 'is not one of warehouse_ids');
+    if (input.warehouse_ids && !input.warehouse_ids.includes(l.warehouse_id)) throw validation(`lines.${i}.warehouse_id`, 'is not one of warehouse_ids');
   }
   return all.filter((w) => w.is_active && (!input.warehouse_ids || input.warehouse_ids.includes(w.id)) && sees(actor, w.id));
 }
@@ -108,7 +108,7 @@ function insufficient(lines: HoldLine[], shortfalls: { index: number; requested:
       s.reason === 'no_single_warehouse'
         ? `requested ${s.requested}, no single warehouse holds it (allow_split is false); at most ${s.allocatable} from one`
         : `requested ${s.requested}, allocatable ${s.allocatable}`;
-    details.push({ field: `lines[${s.index}]`, message: `${lineLabel(line)}: ${msg}` });
+    details.push({ field: `lines.${s.index}`, message: `${lineLabel(line)}: ${msg}` });
     return {
       index: s.index,
       ...(line.sku !== undefined ? { sku: line.sku } : { variant: line.variant }),
@@ -340,11 +340,11 @@ export function consumption(h: Hold, request?: { index: number; quantity: number
   if (request) {
     for (const [i, r] of request.entries()) {
       const line = h.lines[r.index];
-      if (!line) throw validation(`lines[${i}].index`, `the hold has no line ${r.index}`);
-      if (wanted.has(r.index)) throw validation(`lines[${i}].index`, `line ${r.index} is given twice`);
+      if (!line) throw validation(`lines.${i}.index`, `the hold has no line ${r.index}`);
+      if (wanted.has(r.index)) throw validation(`lines.${i}.index`, `line ${r.index} is given twice`);
       const left = line.quantity - line.fulfilled_quantity;
       if (r.quantity > left) {
-        throw new DomainError('INVALID_QUANTITY', `lines[${i}].quantity: line ${r.index} has ${left} left to fulfil`, [{ field: `lines[${i}].quantity`, message: `at most ${left}` }]);
+        throw new DomainError('INVALID_QUANTITY', `lines.${i}.quantity: line ${r.index} has ${left} left to fulfil`, [{ field: `lines.${i}.quantity`, message: `at most ${left}` }]);
       }
       wanted.set(r.index, r.quantity);
     }

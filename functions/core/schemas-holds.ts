@@ -36,7 +36,11 @@ const holdLineBody = pure(() => z
 const seconds = pure(() => integer(1, MAX_HOLD_SECONDS));
 
 export const holdCreateBody = pure(() => z.strictObject({
-  reference: z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
+  reference: describe(
+    z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
+    "Your order's reference (e.g. its number): GET /api/holds?reference= finds the order's holds; each reservation's line_item_id is `<reference>:<line index>`",
+    ['order-1001'],
+  ),
   lines: describe(
     z.array(holdLineBody).check(z.minLength(1)),
     `At most ${MAX_HOLD_LINES} lines, fewer when lines take several warehouses or kits several items (one transaction): beyond, 422 HOLD_TOO_LARGE. Each line's units (quantity × required_quantity of each kit item), and the hold's units of one item over all lines, at most 1,000,000,000: beyond, 422 INVALID_QUANTITY naming the line (\`lines.<i>.quantity\`).`,
@@ -49,7 +53,9 @@ export const holdCreateBody = pure(() => z.strictObject({
 export type HoldCreateInput = z.infer<typeof holdCreateBody>;
 
 export const holdParams = pure(() => z.object({ id: id('hold') }));
-export const holdListQuery = pure(() => z.object({ reference: z.string().check(z.minLength(1), z.maxLength(200)) }));
+export const holdListQuery = pure(() => z.object({
+  reference: describe(z.string().check(z.minLength(1), z.maxLength(200)), 'The order reference the holds were made with', ['order-1001']),
+}));
 export const holdExtendBody = pure(() => z.strictObject({ expires_in_seconds: seconds }));
 export const holdFulfillBody = pure(() => z.strictObject({
   lines: z.optional(

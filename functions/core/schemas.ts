@@ -524,7 +524,7 @@ export const recordBody = pure(() => z.strictObject({
   variantAttributes: z.optional(metadata),
 }));
 export const recordParams = pure(() => z.object({ id: id('ilev') }));
-const recordSchema = pure(() => z.object({
+export const recordSchema = pure(() => z.object({
   id: z.string(),
   productId: z.nullable(z.string()),
   skuId: z.nullable(z.string()),
@@ -551,7 +551,7 @@ export const keyCreateBody = pure(() => z.strictObject({
   warehouse_ids: z.optional(z.nullable(z.array(id('wh')).check(z.maxLength(100)))),
 }));
 export const keyParams = pure(() => z.object({ id: id('key') }));
-const keySchema = pure(() => z.object({
+export const keySchema = pure(() => z.object({
   id: z.string(),
   prefix: z.string(),
   name: z.string(),
@@ -591,7 +591,8 @@ const reportRow = pure(() => z.object({
   suggested_reorder_quantity: int(),
   status: z.enum(LEVEL_STATUSES),
 }));
-export const reportResponse = pure(() => z.object({ data: z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }) }));
+export const reportSchema = pure(() => z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }));
+export const reportResponse = pure(() => z.object({ data: reportSchema }));
 
 // ---------- CSV uploads ----------
 export const uploadCreateBody = pure(() => z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') }));
@@ -608,21 +609,20 @@ export const uploadCreatedResponse = pure(() => z.object({
   }),
 }));
 const uploadRowError = pure(() => z.object({ line: int(), code: z.string(), message: z.string(), sku: z.nullable(z.string()), warehouse_id: z.nullable(z.string()) }));
-export const uploadResponse = pure(() => z.object({
-  data: z.object({
-    id: z.string(),
-    status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
-    mode: z.enum(['set', 'adjust']),
-    rows_total: z.nullable(int()),
-    rows_done: int(),
-    rows_applied: int(),
-    rows_unchanged: int(),
-    rows_failed: int(),
-    error: z.nullable(z.object({ code: z.string(), message: z.string() })),
-    errors: describe(z.array(uploadRowError), 'the first 20 failed rows; all of them with ?format=csv'),
-    errors_url: z.string(),
-    created_at: z.string(),
-    updated_at: z.string(),
-    completed_at: z.nullable(z.string()),
-  }),
+export const uploadSchema = pure(() => z.object({
+  id: z.string(),
+  status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
+  mode: z.enum(['set', 'adjust']),
+  rows_total: z.nullable(int()),
+  rows_done: int(),
+  rows_applied: int(),
+  rows_unchanged: int(),
+  rows_failed: int(),
+  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+  errors: describe(z.array(uploadRowError), 'the first 20 failed rows; all of them with ?format=csv'),
+  errors_url: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.nullable(z.string()),
 }));
+export const uploadResponse = pure(() => z.object({ data: uploadSchema }));

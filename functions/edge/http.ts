@@ -141,6 +141,8 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
     const res = await trackingWrites(() => respond(event));
     const status = res.statusCode ?? 200;
     count(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
+    // one line per request at DEBUG (POWERTOOLS_LOG_LEVEL=DEBUG): the function's side of the access log line
+    logger.debug('answered', { status });
     return res;
   });
   return handler;
@@ -148,7 +150,8 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
   function renderFailure(err: unknown): APIGatewayProxyStructuredResultV2 & { statusCode: number } {
     if (isThrottled(err) && !wroteInThisRequest()) {
       // one record (a hot SKU's level) written faster than DynamoDB takes writes to one item, past the
-      // SDK's own retries, before anything was written: the caller slows down and sends it again.
+      // SDK's own retries, before anything was written (an Idempotency-Key's own record does not count:
+      // store/db.ts `untracked`): the caller slows down and sends it again.
       // (After a write, a throttled read is not "nothing happened": that stays a 500.)
       logger.warn('throttled by DynamoDB', err as Error);
       return {

@@ -9,12 +9,69 @@
  * Every handler is built with `instrumented`: Powertools' middy middleware adds the Lambda context to
  * each log line and resets appended keys after the invocation (`injectLambdaContext`); ours
  * publishes the invocation's metrics, also when the handler throws.
+ *
+ * Off Lambda (`npm start`, the tests) every function runs in one process and their invocations
+ * overlap: the local server's requests, the stream poller, the timers. One shared logger state would
+ * mix them (a request's lines said `function_name: "stream"`, the poller's, and lost their
+ * `request_id` when another invocation ended first). Lambda runs several invocations in one process
+ * on managed instances, and Powertools then keeps each invocation's state (Lambda context, appended
+ * keys, log level) in the runtime's invoke store (`globalThis.awslambda.InvokeStore`, used when
+ * `AWS_LAMBDA_MAX_CONCURRENCY` is set). Off Lambda this module plays the runtime's part: each
+ * `instrumented` invocation runs in a store of its own. On Lambda (AWS_LAMBDA_FUNCTION_NAME set)
+ * nothing of this is installed.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
 import middy from '@middy/core';
 import type { MiddlewareObj } from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Context } from 'aws-lambda';
+
+/** What Powertools asks of the runtime's invoke store; outside an invocation, one shared state (as on Lambda). */
+class LocalInvokeStore {
+  readonly #invocation = new AsyncLocalStorage<Record<PropertyKey, unknown>>();
+  readonly #outside: Record<PropertyKey, unknown> = {};
+  #state() {
+    return this.#invocation.getStore() ?? this.#outside;
+  }
+  get(key: PropertyKey): unknown {
+    return this.#state()[key];
+  }
+  set(key: PropertyKey, value: unknown): void {
+    this.#state()[key] = value;
+  }
+  hasContext(): boolean {
+    return this.#invocation.getStore() !== undefined;
+  }
+  getContext(): Record<PropertyKey, unknown> | undefined {
+    return this.#invocation.getStore();
+  }
+  getRequestId(): string {
+    return '-';
+  }
+  getXRayTraceId(): string | undefined {
+    return undefined;
+  }
+  getTenantId(): string | undefined {
+    return undefined;
+  }
+  run<T>(context: Record<PropertyKey, unknown>, fn: () => T): T {
+    return this.#invocation.run(context, fn);
+  }
+}
+
+/** Off Lambda: the store each invocation runs in (installed before the Logger is made). */
+function localInvocations(): LocalInvokeStore | undefined {
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) return undefined;
+  const g = globalThis as { awslambda?: { InvokeStore?: unknown } };
+  g.awslambda ??= {};
+  if (!(g.awslambda.InvokeStore instanceof LocalInvokeStore)) g.awslambda.InvokeStore = new LocalInvokeStore();
+  // Powertools reads this on every call: set, it keeps per-invocation state in the store above
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+  return g.awslambda.InvokeStore as LocalInvokeStore;
+}
+const invocations = localInvocations();
 
 export const logger = new Logger({ serviceName: 'inventory' });
 const NAMESPACE = 'Inventory';
@@ -69,7 +126,7 @@ export const localContext = (name: string, remainingMs = 900_000): Context => ({
   functionVersion: '$LATEST',
   invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${name}`,
   memoryLimitInMB: '1024',
-  awsRequestId: `local-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+  awsRequestId: randomUUID(),
   logGroupName: `/aws/lambda/${name}`,
   logStreamName: 'local',
   callbackWaitsForEmptyEventLoop: false,
@@ -84,5 +141,7 @@ export function instrumented<E, R>(name: string, fn: (event: E, context: Context
   const wrapped = middy<E, R>(fn).use(injectLambdaContext(logger, { resetKeys: true }));
   if (!metricsOff()) wrapped.use(logMetrics() as MiddlewareObj<E, R, Error, Context>);
   // scheduled jobs are called with no event locally and in tests
-  return (event, context) => wrapped((event ?? {}) as E, context ?? localContext(name));
+  const invoke = (event?: E, context?: Context) => wrapped((event ?? {}) as E, context ?? localContext(name));
+  // off Lambda, each invocation its own logger state (see the top of this file)
+  return invocations ? (event, context) => invocations.run({}, () => invoke(event, context)) : invoke;
 }

@@ -1,14 +1,23 @@
 /**
  * The OpenAPI 3.1 document, generated from the route table with zod 4's own JSON Schema output:
  * every operation's parameters and bodies, its success response, the error responses its route can
- * give (from what the route table says it does) in its family's shape, an example of each request and
- * response, a description of every field a client sets, tags per family, and `servers`.
+ * give (from what the route table says it does) in its family's shape, each with an example of the
+ * code the route answers it with, a hand-written example of each request body (openapi-examples.ts),
+ * a description of every field a client sets, the main resources as named schemas
+ * (components/schemas: Warehouse, InventoryItem, Level, Reservation, Hold, …), tags per family, and
+ * `servers`. What /docs pre-fills is what a first click should send: the body example, required
+ * parameters; never an optional filter or an Idempotency-Key.
  */
 import * as z from 'zod/mini';
 import { routes } from '../routes.ts';
 import type { Family, Route } from '../routes.ts';
-import { bulkRow } from '../core/schemas.ts';
+import * as s from '../core/schemas.ts';
+import { holdSchema } from '../core/schemas-holds.ts';
+import { DomainError, insufficientStock, negativeQuantity, quantityMismatch } from '../core/errors.ts';
+import type { ErrorCode } from '../core/errors.ts';
 import { FIELD_DESCRIPTIONS, FAMILY_TAGS } from './openapi-text.ts';
+import { DEFAULT_ERROR_CODES, ERROR_CODES, REQUEST_EXAMPLES } from './openapi-examples.ts';
+import { renderError, renderUnexpected } from './render.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON Schema documents are open-ended objects
 type Schema = Record<string, any>;
@@ -104,6 +113,9 @@ export function example(s: Schema | undefined, name?: string, depth = 0): unknow
   }
 }
 
+/** Path parameters shown as the example world of openapi-examples.ts names them. */
+const PATH_EXAMPLES: Record<string, string> = { sku: 'SHIRT-MD-BLU' };
+
 function parameters(route: Route) {
   const out: unknown[] = [];
   for (const [where, schema] of [
@@ -112,9 +124,13 @@ function parameters(route: Route) {
   ] as const) {
     if (!schema) continue;
     const js = jsonSchema(schema, 'input') as { properties?: Record<string, Schema>; required?: string[] };
-    for (const [name, s] of Object.entries(js.properties ?? {})) {
-      const description = s.description ?? FIELD_DESCRIPTIONS[name] ?? `the ${name.replace(/_/g, ' ')}`;
-      out.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), description, schema: s, example: example(s, name) });
+    for (const [name, p] of Object.entries(js.properties ?? {})) {
+      const description = p.description ?? FIELD_DESCRIPTIONS[name] ?? `the ${name.replace(/_/g, ' ')}`;
+      const required = where === 'path' || (js.required ?? []).includes(name);
+      // Swagger UI pre-fills a parameter's example: an optional filter stays empty (a prefilled one
+      // would narrow the first list to nothing); a required one shows what it takes
+      const shown = where === 'path' ? (PATH_EXAMPLES[name] ?? example(p, name)) : example(p, name);
+      out.push({ name, in: where, required, description, schema: p, ...(required ? { example: shown } : {}) });
     }
   }
   if (route.method !== 'GET' && route.scope !== 'public') out.push({ $ref: '#/components/parameters/IdempotencyKey' });
@@ -168,14 +184,22 @@ const ERROR_SCHEMAS: Record<Exclude<Family, 'meta'>, Schema> = {
   },
 };
 const ERROR_NAMES: Record<Family, string> = { admin: 'AdminError', inventory: 'InventoryError', records: 'RecordsError', meta: 'InventoryError' };
-const THROTTLED = { type: 'object', description: "API Gateway's own answer when the stage's rate limit is exceeded, or the service's when DynamoDB throttles the record written (Retry-After: 1)", properties: { message: { type: 'string' } }, example: { message: 'Too Many Requests' } };
+const THROTTLED = {
+  type: 'object',
+  title: 'Throttled',
+  description: "API Gateway's own answer when the stage's rate limit is exceeded, or the service's when DynamoDB throttles the record written (Retry-After: 1): the same shape for both",
+  properties: { message: { type: 'string', description: 'Too Many Requests, and what to do' } },
+  required: ['message'],
+  example: { message: 'Too Many Requests' },
+};
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad request: a field is invalid (named in the message and details)',
+  400: 'Bad request: a field is invalid (named in the message and details); in the admin family also not enough stock (INSUFFICIENT_STOCK, as Medusa answers it)',
   401: 'No API key, or an unknown or revoked one',
-  403: "The key lacks the route's scope, or is limited to other warehouses, or the warehouse is read-only",
+  403: "The key lacks the route's scope (FORBIDDEN), or is limited to other warehouses (FORBIDDEN_WAREHOUSE), or the warehouse is read-only (READONLY_WAREHOUSE)",
   404: 'Not found (another tenant’s ids are not found either)',
-  409: 'Conflict: a guard in the write refused it (not enough stock, quantity changed meanwhile, still in use, duplicate)',
+  409: 'Conflict: a guard in the write refused it (not enough stock, quantity changed meanwhile, still in use, duplicate), or the record changed too fast to apply it (CONFLICT: retry)',
+  410: 'The hold has expired (its reservations are released): it can no longer be extended or fulfilled',
   413: 'The request body exceeds 256 KB',
   415: 'The body is not JSON',
   422: 'A quantity out of range (e.g. a hold line whose units pass 10⁹, named `lines.<i>.quantity`), a hold too large for one transaction (HOLD_TOO_LARGE), or an Idempotency-Key reused with another body',
@@ -183,44 +207,147 @@ const STATUS_TEXT: Record<number, string> = {
   500: 'Unexpected error (no details are given away)',
 };
 
-/** The error statuses a route can answer, from what the route table says it does. */
+/** The error statuses a route can answer: from what the route table says it does, and what openapi-examples.ts declares. */
 export function errorStatuses(r: Route): number[] {
   const out = new Set<number>([429, 500]);
   const keyed = r.scope !== 'public';
   const writes = r.method !== 'GET';
-  if (keyed) [401, 403].forEach((s) => out.add(s));
+  if (keyed) [401, 403].forEach((st) => out.add(st));
   if (r.params || r.query || r.body) out.add(400);
   if (r.params) out.add(404);
-  if (r.body) [413, 415, 422].forEach((s) => out.add(s));
-  if (keyed && writes) [409, 422].forEach((s) => out.add(s));
-  // the admin family answers not enough stock with 400 (Medusa); others with 409
-  if (keyed && writes && r.family === 'admin') out.add(400);
-  if (keyed && (r.access === 'read' || r.access === 'write') && (r.body || r.params)) out.add(404);
+  if (r.body) [413, 415].forEach((st) => out.add(st));
+  // every keyed write: a guard or contention (409), an Idempotency-Key reused with another body (422)
+  if (keyed && writes) [409, 422].forEach((st) => out.add(st));
+  for (const st of Object.keys(ERROR_CODES[r.id as keyof typeof ERROR_CODES] ?? {})) out.add(Number(st));
   return [...out].sort();
 }
 
-function errorResponses(r: Route): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const status of errorStatuses(r)) {
-    out[String(status)] = status === 429 ? { $ref: '#/components/responses/Throttled' } : { $ref: `#/components/responses/${ERROR_NAMES[r.family]}${status}` };
-  }
-  return out;
+/** The code a route answers `status` with (the one its example shows). */
+export function errorCode(r: Route, status: number): ErrorCode | 'INTERNAL_ERROR' {
+  if (status === 500) return 'INTERNAL_ERROR';
+  return ERROR_CODES[r.id as keyof typeof ERROR_CODES]?.[status] ?? DEFAULT_ERROR_CODES[status]!;
 }
 
-function componentsResponses(): Record<string, unknown> {
-  const out: Record<string, unknown> = { Throttled: { description: STATUS_TEXT[429], content: { 'application/json': { schema: { $ref: '#/components/schemas/Throttled' } } } } };
-  for (const name of new Set(Object.values(ERROR_NAMES))) {
-    for (const status of [400, 401, 403, 404, 409, 413, 415, 422, 500]) {
-      out[`${name}${status}`] = { description: STATUS_TEXT[status], content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } };
-    }
+const scopeNeeded = (r: Route) => (r.scope === 'reservations' ? 'reservations:write (or inventory:write)' : r.scope);
+const pascal = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('');
+
+/** An error of `code` as the service words it (the helpers the code paths use, where there is one). */
+function sampleError(code: ErrorCode, r: Route): DomainError {
+  switch (code) {
+    case 'VALIDATION_ERROR':
+      return new DomainError(code, 'quantity: Invalid input: expected number, received string', [{ field: 'quantity', message: 'Invalid input: expected number, received string' }]);
+    case 'UNAUTHORIZED':
+      return new DomainError(code, 'A valid API key is required (Authorization: Bearer <key> or x-api-key)');
+    case 'FORBIDDEN':
+      return new DomainError(code, `This API key lacks the scope ${scopeNeeded(r)}`);
+    case 'NOT_FOUND':
+      return new DomainError(code, 'Reservation with id: res_01JEXAMPLE was not found');
+    case 'INVENTORY_NOT_FOUND':
+      return new DomainError(code, 'Inventory item with sku: SHIRT-MD-BLU was not found');
+    case 'WAREHOUSE_NOT_FOUND':
+      return new DomainError(code, 'Stock location with id: wh_01JEXAMPLE was not found');
+    case 'CONFLICT':
+      return new DomainError(code, 'This record is changing too fast right now: retry the request');
+    case 'DUPLICATE':
+      return new DomainError(code, 'Inventory item with sku: SHIRT-MD-BLU already exists');
+    case 'INSUFFICIENT_STOCK':
+      return insufficientStock('SHIRT-MD-BLU', 'wh_01JEXAMPLE', 3, 10);
+    case 'QUANTITY_MISMATCH':
+      return quantityMismatch(120, 118);
+    case 'NEGATIVE_QUANTITY':
+      return negativeQuantity('stocked_quantity', 5, -10);
+    case 'INVALID_QUANTITY':
+      return new DomainError(code, 'quantity: must be at most 1,000,000,000 (got 2000000000)', [{ field: 'quantity', message: 'must be at most 1,000,000,000 (got 2000000000)' }]);
+    case 'HOLD_TOO_LARGE':
+      return new DomainError(code, 'This hold needs more than one transaction holds (99 actions). Split the order into smaller holds.', [{ field: 'lines', message: 'too many lines for one hold' }]);
+    case 'HOLD_EXPIRED':
+      return new DomainError(code, 'Hold hold_01JEXAMPLE expired at 2026-01-15T09:45:00.000Z: it can no longer be fulfilled or extended');
+    case 'TOO_MANY_UPDATES':
+      return new DomainError(code, 'At most 500 updates per request (got 501); nothing was applied');
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return new DomainError(code, 'This Idempotency-Key was used with another request');
+    case 'PAYLOAD_TOO_LARGE':
+      return new DomainError(code, 'The request body exceeds 262144 bytes');
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return new DomainError(code, 'Content-Type text/plain is not accepted: send application/json');
+    default:
+      return new DomainError(code, code);
   }
-  return out;
+}
+
+/** The responses component for a route's error status: one per family, status and code (403: and scope). */
+function errorResponse(r: Route, status: number): { name: string; response: Record<string, unknown> } {
+  const family = ERROR_NAMES[r.family];
+  const code = errorCode(r, status);
+  const body = code === 'INTERNAL_ERROR' ? renderUnexpected(r.family).body : renderError(r.family, sampleError(code, r)).body;
+  const name =
+    status === 403 ? `${family}403${pascal(r.scope === 'reservations' ? 'reservations' : r.scope)}` : code === (DEFAULT_ERROR_CODES[status] ?? 'INTERNAL_ERROR') ? `${family}${status}` : `${family}${status}${pascal(code)}`;
+  return {
+    name,
+    response: { description: STATUS_TEXT[status], content: { 'application/json': { schema: { $ref: `#/components/schemas/${family}` }, example: body } } },
+  };
+}
+
+// ---------- the main resources, named (components/schemas): generated clients name their types after them ----------
+const RESOURCES: [string, z.ZodMiniType][] = [
+  ['Warehouse', s.locationSchema],
+  ['InventoryItem', s.itemSchema],
+  ['Level', s.levelSchema],
+  ['SkuSummary', s.skuSummary],
+  ['SkuDetail', s.skuDetail],
+  ['Adjustment', s.adjustmentSchema],
+  ['Reservation', s.reservationSchema],
+  ['Hold', holdSchema],
+  ['ApiKey', s.keySchema],
+  ['LowStockReport', s.reportSchema],
+  ['Upload', s.uploadSchema],
+  ['InventoryRecord', s.recordSchema],
+];
+
+/** JSON with object keys sorted: two schemas are the same when their texts are. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(',')}]`
+    : v && typeof v === 'object'
+      ? `{${Object.keys(v)
+          .sort()
+          .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+          .join(',')}}`
+      : JSON.stringify(v);
+
+/** Every place a named resource appears (the same schema, as zod writes it) becomes a $ref to it. */
+function referToResources(node: unknown, named: Map<string, string>, top = true): unknown {
+  if (Array.isArray(node)) return node.map((n) => referToResources(n, named, false));
+  if (!node || typeof node !== 'object') return node;
+  const name = top ? undefined : named.get(canonical(node));
+  if (name) return { $ref: `#/components/schemas/${name}` };
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, referToResources(v, named, false)]));
 }
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
+  const resources = RESOURCES.map(([name, schema]) => [name, jsonSchema(schema, 'output')] as const);
+  const named = new Map(resources.map(([name, js]) => [canonical(js), name]));
+  const errorComponents: Record<string, unknown> = {};
   for (const r of routes) {
-    const success = jsonSchema(r.response, 'output');
+    const output = jsonSchema(r.response, 'output');
+    const success = referToResources(output, named) as Schema;
+    const errors: Record<string, unknown> = {};
+    for (const status of errorStatuses(r)) {
+      if (status === 429) {
+        errors['429'] = { $ref: '#/components/responses/Throttled' };
+        continue;
+      }
+      const { name, response } = errorResponse(r, status);
+      errorComponents[name] ??= response;
+      errors[String(status)] = { $ref: `#/components/responses/${name}` };
+    }
     const contentType = r.contentType ?? 'application/json';
     const json = contentType === 'application/json';
     const op: Record<string, unknown> = {
@@ -234,17 +361,19 @@ export function openApiDocument() {
       responses: {
         [String(r.status ?? 200)]: {
           description: 'OK',
-          content: { [contentType]: json ? { schema: success, example: example(success) } : { schema: { type: 'string' } } },
+          content: { [contentType]: json ? { schema: success, example: example(output) } : { schema: { type: 'string' } } },
         },
-        ...errorResponses(r),
+        ...errors,
       },
     };
     if (r.body) {
       const body = jsonSchema(r.body, 'input');
       // the bulk body takes rows as they come (each is checked on its own and reported by index): publish the row's shape
-      if (r.id === 'inventory.bulk') body.properties.updates = { ...body.properties.updates, maxItems: 500, items: jsonSchema(bulkRow, 'input') };
+      if (r.id === 'inventory.bulk') body.properties.updates = { ...body.properties.updates, maxItems: 500, items: jsonSchema(s.bulkRow, 'input') };
       describeFields(body);
-      op.requestBody = { required: !r.body.safeParse(undefined).success, content: { 'application/json': { schema: body, example: example(body) } } };
+      // hand-written, valid: what "Try it out" sends on the first click (openapi-examples.ts)
+      const written = REQUEST_EXAMPLES[r.id as keyof typeof REQUEST_EXAMPLES];
+      op.requestBody = { required: !r.body.safeParse(undefined).success, content: { 'application/json': { schema: body, example: written ?? example(body) } } };
     }
     (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
   }
@@ -256,7 +385,7 @@ export function openApiDocument() {
       description:
         'Multi-warehouse inventory: no oversell, no lost stock change. Three families over one domain: admin (`/admin/…`), ' +
         'inventory (SKU-addressed, `/api/…`) and records (`/v1/inventory`). Send a key as `Authorization: Bearer <key>` or `x-api-key`. ' +
-        'Writes accept an `Idempotency-Key`.',
+        'Writes accept an `Idempotency-Key`: a value of your own, new for each change you mean to make once (e.g. a UUID), the same when you send that change again.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'This API (the host that serves this document)' }, { url: 'http://127.0.0.1:3000', description: 'npm start on this machine' }],
@@ -272,16 +401,26 @@ export function openApiDocument() {
           in: 'header',
           required: false,
           description:
+            'Optional. A value of your own (1–255 printable characters), new for each change you mean to make once: a UUID, or your order line and step. ' +
+            'Trying a write out here, leave it empty, or type a new value per click: a value used before answers what it answered then, and with another body 422 IDEMPOTENCY_KEY_REUSED. ' +
             'A repeat with the same key and body within 24 h gets the first response (`idempotency-replayed: true`) and changes nothing. ' +
             'When that response was not kept (too large, lost to a crash after the commit, or holding a new API key\'s secret, which is never stored) ' +
             'the repeat answers the original status from what the first request committed: e.g. the key without its secret (`key: null`), ' +
             'or a bulk\'s rows as committed (rows never reached: NOT_APPLIED).',
           schema: { type: 'string', minLength: 1, maxLength: 255 },
-          example: 'order-4711-reserve',
         },
       },
-      schemas: { AdminError: ERROR_SCHEMAS.admin, InventoryError: ERROR_SCHEMAS.inventory, RecordsError: ERROR_SCHEMAS.records, Throttled: THROTTLED },
-      responses: componentsResponses(),
+      schemas: {
+        ...Object.fromEntries(resources.map(([name, js]) => [name, { title: name, ...js }])),
+        AdminError: ERROR_SCHEMAS.admin,
+        InventoryError: ERROR_SCHEMAS.inventory,
+        RecordsError: ERROR_SCHEMAS.records,
+        Throttled: THROTTLED,
+      },
+      responses: {
+        Throttled: { description: STATUS_TEXT[429], content: { 'application/json': { schema: { $ref: '#/components/schemas/Throttled' } } } },
+        ...Object.fromEntries(Object.entries(errorComponents).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      },
     },
     paths,
   };

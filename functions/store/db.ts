@@ -118,6 +118,13 @@ export function trackingWrites<T>(fn: () => Promise<T>): Promise<T> {
   return writes.run({ wrote: false }, fn);
 }
 export const wroteInThisRequest = () => writes.getStore()?.wrote === true;
+/**
+ * Run `fn` with its writes not counted as the request's: the Idempotency-Key's own record (the
+ * claim, its release, the stored answer) is bookkeeping, not the request's effect. A keyed request
+ * throttled after its claim but before its effect changed nothing (the key is given back): a 429,
+ * as without a key. The claim's flip rides in the effect's own transaction, which counts.
+ */
+export const untracked = <T>(fn: () => Promise<T>): Promise<T> => writes.exit(fn);
 function noteWrites(client: { middlewareStack: DynamoDBClient['middlewareStack'] }): void {
   if (client.middlewareStack.identify().some((m) => m.startsWith('noteWrites'))) return;
   client.middlewareStack.add(

@@ -15,7 +15,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName, unlessConditionFails, withoutClaim } from './db.ts';
+import { db, tableName, unlessConditionFails, untracked, withoutClaim } from './db.ts';
 import type { PendingClaim, TxAction } from './db.ts';
 
 const TTL_SECONDS = 24 * 3600;
@@ -58,7 +58,7 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   const Key = keyOf(scope, idemKey);
   const token = randomUUID();
   try {
-    await db().send(
+    await untracked(() => db().send(
       new PutCommand({
         TableName: tableName(),
         Item: { ...Key, entity: 'idempotency', state: 'in_progress', fingerprint, token, lock_until: now + lockMs(), ttl: Math.floor(now / 1000) + TTL_SECONDS },
@@ -69,7 +69,7 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
         ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
         ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':fp': fingerprint, ':released': 'released', ':progress': 'in_progress', ':now': now },
       }),
-    );
+    ));
     return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   } catch (err) {
     // the record is part of a transaction in flight: a request with this key is committing right now
@@ -101,7 +101,7 @@ export async function complete(c: PendingClaim, response: StoredResponse, opts: 
   // with its answer lost makes the next attempt's condition fail (`lost`, the response is stored).
   for (let attempt = 1; ; attempt++) {
     try {
-      await db().send(
+      await untracked(() => db().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: c.Key,
@@ -118,7 +118,7 @@ export async function complete(c: PendingClaim, response: StoredResponse, opts: 
             ...(fits ? { ':completed': 'completed', ':h': response.headers, ':b': response.body } : {}),
           },
         }),
-      );
+      ));
       return fits ? 'completed' : 'kept_committed';
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return 'lost';
@@ -135,7 +135,7 @@ export async function complete(c: PendingClaim, response: StoredResponse, opts: 
  */
 export async function release(c: PendingClaim): Promise<boolean> {
   return (await unlessConditionFails(() =>
-    db().send(
+    untracked(() => db().send(
     new UpdateCommand({
       TableName: tableName(),
       Key: c.Key,
@@ -144,7 +144,7 @@ export async function release(c: PendingClaim): Promise<boolean> {
       ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
       ExpressionAttributeValues: { ':token': c.token, ':progress': 'in_progress', ':released': 'released' },
     }),
-  ),
+  )),
   )) !== undefined;
 }
 

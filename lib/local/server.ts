@@ -1,9 +1,12 @@
 /**
  * The local HTTP server: every route of the route table on one port. Each request becomes the
  * API Gateway HTTP API (payload 2.0) event the deployed function receives; the same authorizer
- * runs first, then the route's own handler module.
+ * runs first, then the route's own handler module. As the HTTP API: a request id on every answer
+ * (`apigw-requestid`, the `request_id` of the functions' log lines), 404 `Not Found` for a method or
+ * path no route has (HEAD and OPTIONS included: the API has no such routes), and CORS only when
+ * origins are configured (INVENTORY_CORS_ORIGINS, as the stack's `corsOrigins`: lib/cors.ts).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { dirname, resolve } from 'node:path';
@@ -16,6 +19,7 @@ import { writeLocalBlobStream } from '../../functions/store/blobs.ts';
 import { runAs } from '../../functions/store/db.ts';
 import { localContext } from '../../functions/edge/observability.ts';
 import { functionName } from '../functions.ts';
+import { allowedOrigin, parseOrigins, preflightHeaders } from '../cors.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** API Gateway refuses bodies above 10 MB; so do we. */
@@ -104,14 +108,40 @@ interface RequestInfo {
   requestId?: string;
 }
 
-export async function handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo = {}): Promise<void> {
+/** An API Gateway HTTP API request id (`$context.requestId`, the `apigw-requestid` header): 16 characters, e.g. `Fsd3iH4yoAMEbVw=`. */
+export const apiGatewayRequestId = () => `${randomBytes(11).toString('base64url')}=`;
+
+export interface LocalServerOptions {
+  /** One line per request on the console (npm start). */
+  log?: boolean;
+  /** Origins allowed by CORS (`*`: any); none: no CORS, as the stack without `corsOrigins`. Default: INVENTORY_CORS_ORIGINS. */
+  corsOrigins?: string[];
+}
+
+export async function handle(req: IncomingMessage, res: ServerResponse, info: RequestInfo = {}, corsOrigins: readonly string[] = []): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const method = (req.method ?? 'GET').toUpperCase();
+  info.requestId ??= apiGatewayRequestId();
+  if (!res.headersSent) res.setHeader('apigw-requestid', info.requestId);
   const upload = /^\/local\/uploads\/([^/]+)\/(upl_[0-9A-Za-z]+)$/.exec(url.pathname);
   if (upload) return receiveUpload(req, res, method, decodeURIComponent(upload[1]!), upload[2]!, url.searchParams.get('token') ?? '');
+  const origin = allowedOrigin(corsOrigins, req.headers.origin);
+  // with CORS configured, the API answers every OPTIONS itself (the preflight), without a route
+  if (method === 'OPTIONS' && corsOrigins.length) {
+    req.resume();
+    res.writeHead(204, origin ? preflightHeaders(origin) : {});
+    return void res.end();
+  }
+  if (origin && !res.headersSent) {
+    res.setHeader('access-control-allow-origin', origin);
+    if (origin !== '*') res.setHeader('vary', 'origin');
+  }
   const match = matchRoute(method, url.pathname);
-  if (match === undefined) return send(res, 404, JSON.stringify({ message: 'Not Found' }));
-  if (match === 'method') return send(res, 405, JSON.stringify({ message: 'Method Not Allowed' }));
+  // no route for this method and path (HEAD and OPTIONS have none): the HTTP API's own 404
+  if (match === undefined || match === 'method') {
+    req.resume();
+    return send(res, 404, JSON.stringify({ message: 'Not Found' }));
+  }
   const body = await readBody(req);
   if (body === 'too-large') return send(res, 413, JSON.stringify({ message: 'Request Entity Too Large' }));
 
@@ -139,7 +169,7 @@ export async function handle(req: IncomingMessage, res: ServerResponse, info: Re
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'local',
       http: { method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
-      requestId: randomUUID(),
+      requestId: info.requestId,
       routeKey: `${route.method} ${route.path}`,
       stage: '$default',
       time: now.toUTCString(),
@@ -148,16 +178,17 @@ export async function handle(req: IncomingMessage, res: ServerResponse, info: Re
     },
   };
   if (route.scope !== 'public') {
-    const auth = await runAs('Authorizer', () => authorizer({ headers }));
+    const auth = await runAs('Authorizer', () => authorizer({ headers, requestContext: { requestId: info.requestId } }));
     if (!auth.isAuthorized) return send(res, 403, JSON.stringify({ message: 'Forbidden' }));
     event.requestContext.authorizer = { lambda: auth.context };
     info.tenant = auth.context.tenant;
     info.keyName = auth.context.key_name;
   }
-  info.requestId = event.requestContext.requestId;
   const fn = await loadHandler(route);
-  // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants)
-  const out = await runAs(functionName(route), () => fn(event, localContext(route.id, 30_000)));
+  // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants),
+  // and logs with its own name (function_name), as deployed
+  const name = functionName(route);
+  const out = await runAs(name, () => fn(event, localContext(name, 30_000)));
   send(res, out.statusCode, out.body ?? '', out.headers ?? {});
 }
 
@@ -171,17 +202,18 @@ export function requestLine(method: string, path: string, status: number, ms: nu
   return `${new Date().toISOString().slice(11, 23)} ${method} ${path} ${status} ${ms.toFixed(0)}ms${route}${who}${info.requestId ? ` req=${info.requestId}` : ''}`;
 }
 
-export function createLocalServer(opts: { log?: boolean } = {}): Server {
+export function createLocalServer(opts: LocalServerOptions = {}): Server {
+  const corsOrigins = opts.corsOrigins ?? parseOrigins(process.env.INVENTORY_CORS_ORIGINS);
   const server = createServer((req, res) => {
     const started = performance.now();
-    const info: RequestInfo = {};
+    const info: RequestInfo = { requestId: apiGatewayRequestId() };
     if (opts.log) {
       res.on('finish', () => {
         const path = (req.url ?? '/').split('?')[0]!;
         console.log(requestLine((req.method ?? 'GET').toUpperCase(), path, res.statusCode, performance.now() - started, info));
       });
     }
-    handle(req, res, info).catch((err) => {
+    handle(req, res, info, corsOrigins).catch((err) => {
       console.error(err);
       if (!res.headersSent) send(res, 500, JSON.stringify({ message: 'Internal Server Error' }));
       else res.end();

@@ -40,6 +40,7 @@ import { localClient } from './table.ts';
 import { appendDeadLetter, deadLetter, deadLetterFile } from './stream-dead-letters.ts';
 import type { DeadLetter, DeadLetterCondition } from './stream-dead-letters.ts';
 import { runAs } from '../../functions/store/db.ts';
+import { localContext } from '../../functions/edge/observability.ts';
 import { STREAM_SOURCE } from '../stream-source.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: the Lambda context the consumer takes; the runner passes a stand-in
@@ -235,7 +236,9 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
     const seen = batch.records.length;
     let out: Awaited<ReturnType<Handler>>;
     try {
-      out = await runAs(opts.functionName ?? 'StreamConsumer', () => opts.handler({ Records: batch.records }, { functionName: 'stream', awsRequestId: 'local' }));
+      const name = opts.functionName ?? 'StreamConsumer';
+      // the context Lambda gives each invocation: the function's name and a request id of its own
+      out = await runAs(name, () => opts.handler({ Records: batch.records }, localContext(name, 60_000)));
     } catch (err) {
       opts.onHandlerError?.(err, { shardId: shard.id, records: seen });
       const error = err instanceof Error ? err.message : String(err);

@@ -58,7 +58,7 @@ describe('allocation', () => {
     const res = await api.post('/api/holds', { reference: ref, lines: [{ sku: x.sku, quantity: 10 }], strategy: 'priority', allow_split: false });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('INSUFFICIENT_STOCK');
-    expect(res.body.error.details).toEqual([{ field: 'lines[0]', message: expect.stringContaining('allow_split') }]);
+    expect(res.body.error.details).toEqual([{ field: 'lines.0', message: expect.stringContaining('allow_split') }]);
     expect(res.body.error.lines[0]).toMatchObject({ index: 0, sku: x.sku, requested: 10, allocatable: 6, reason: 'no_single_warehouse' });
     expect(res.body.error.lines[0].warehouses.filter((w: any) => [A, B].includes(w.warehouse_id)).map((w: any) => [w.warehouse_id, w.available]).sort()).toEqual([[A, 6], [B, 5]].sort());
     expect(await reservationsOf(`${ref}:0`)).toEqual([]);
@@ -121,7 +121,7 @@ describe('allocation', () => {
       [{ reference: 'r', lines: [{ quantity: 1 }] }, 400, 'lines.0.sku'],
       [{ reference: 'r', lines: [{ sku: 'S', variant: { product_id: 'p', variant_id: 'v' }, quantity: 1 }] }, 400, 'lines.0.sku'],
       [{ reference: 'r', lines: [{ sku: 'S', quantity: 0 }] }, 422, 'lines.0.quantity'],
-      [{ reference: 'r', lines: [{ sku: 'NOPE-NOT-THERE', quantity: 1 }] }, 404, 'lines[0].sku'],
+      [{ reference: 'r', lines: [{ sku: 'NOPE-NOT-THERE', quantity: 1 }] }, 404, 'lines.0.sku'],
       [{ reference: 'r', lines: [{ sku: 'S', quantity: 1 }], strategy: 'cheapest' }, 400, 'strategy'],
       [{ reference: 'r', lines: [{ sku: 'S', quantity: 1 }], expires_in_seconds: 0 }, 400, 'expires_in_seconds'],
     ];
@@ -191,9 +191,9 @@ describe('after the hold', () => {
   test('more than is left of a line → 422 naming it; a line that does not exist → 400', async () => {
     const { hold } = await split();
     const over = await api.post(`/api/holds/${hold.id}/fulfill`, { lines: [{ index: 0, quantity: 11 }] });
-    expect([over.status, over.body.error.details[0].field]).toEqual([422, 'lines[0].quantity']);
+    expect([over.status, over.body.error.details[0].field]).toEqual([422, 'lines.0.quantity']);
     const none = await api.post(`/api/holds/${hold.id}/fulfill`, { lines: [{ index: 4, quantity: 1 }] });
-    expect([none.status, none.body.error.details[0].field]).toEqual([400, 'lines[0].index']);
+    expect([none.status, none.body.error.details[0].field]).toEqual([400, 'lines.0.index']);
   });
 
   test('an expired hold cannot be fulfilled or extended (410), even before the sweeper; release still frees it', async () => {

@@ -1,7 +1,9 @@
 /**
  * The API reference as a person sees it: Debian's Chromium, headless, opens /docs on the local
- * runtime, every operation of the OpenAPI document is on the page, a Bearer key is entered with
- * "Authorize", and a try-it-out call succeeds. Every request the page makes goes to the API itself.
+ * runtime, every operation of the OpenAPI document is on the page, the filter box is there, a Bearer
+ * key is entered with "Authorize", and try-it-out works on the first click: Execute on a write and on
+ * a list, with what the page pre-fills (no Idempotency-Key, no optional filter), answers 2xx; a read
+ * with an id typed in too. Every request the page makes goes to the API itself.
  * Chromium is required (apt-get install chromium; .ci/run installs it): without it this test fails.
  */
 import { existsSync, mkdirSync } from 'node:fs';
@@ -55,6 +57,33 @@ test('/docs renders every operation with Swagger UI, and try-it-out with a Beare
   await bearer.locator('input').fill(api.key);
   await bearer.locator('button.authorize').click();
   await page.click('.btn-done');
+  // the filter box is on
+  expect(await page.locator('input.operation-filter-input').count()).toBe(1);
+
+  /** An operation's block, opened. */
+  const open = async (method: string, path: string) => {
+    const op = page.locator(`.opblock.opblock-${method}`).filter({ has: page.locator(`[data-path="${path}"]`) });
+    expect(await op.count()).toBe(1);
+    await op.locator('.opblock-summary').click();
+    return op;
+  };
+  /** Execute as pre-filled; the status of the answer. */
+  const execute = async (op: ReturnType<typeof page.locator>) => {
+    await op.locator('button.execute').click();
+    const answered = op.locator('.live-responses-table tbody .response-col_status').first();
+    await answered.waitFor({ timeout: 15_000 });
+    return (await answered.innerText()).trim();
+  };
+
+  // a write, as pre-filled: its body example, no Idempotency-Key
+  const create = await open('post', '/api/warehouses');
+  expect(await create.locator('tr[data-param-name="Idempotency-Key"] input').inputValue()).toBe('');
+  expect(await execute(create)).toBe('201');
+  expect(await create.locator('.live-responses-table tbody .microlight').first().innerText()).toContain('Main warehouse');
+  // a list, as pre-filled: no optional filter narrows it
+  const list = await open('get', '/admin/reservations');
+  for (const input of await list.locator('tr[data-param-name] input').all()) expect(await input.inputValue()).toBe('');
+  expect(await execute(list)).toBe('200');
 
   // try it out: GET /api/warehouses/{id} with the warehouse made above
   const op = page.locator('.opblock.opblock-get').filter({ has: page.locator('[data-path="/api/warehouses/{id}"]') });
@@ -76,6 +105,8 @@ test('/docs renders every operation with Swagger UI, and try-it-out with a Beare
 
   const elsewhere = requested.filter((u) => !u.startsWith(`${api.url}/`) && !u.startsWith('data:'));
   expect(elsewhere).toEqual([]);
-  expect(requested).toEqual(expect.arrayContaining([`${api.url}/docs/swagger-ui-bundle.js`, `${api.url}/api/openapi.json`, `${api.url}/api/warehouses/wh_docs`]));
+  expect(requested).toEqual(
+    expect.arrayContaining([`${api.url}/docs/swagger-ui-bundle.js`, `${api.url}/api/openapi.json`, `${api.url}/api/warehouses`, `${api.url}/admin/reservations`, `${api.url}/api/warehouses/wh_docs`]),
+  );
   expect(problems).toEqual([]);
 }, 90_000);

@@ -1,7 +1,8 @@
 /**
  * DynamoDB throttling a hot record past the SDK's retries (the front with partition limits on, as
  * AWS does to one item over 1,000 write units/s): the service answers 429 with Retry-After, never a
- * 5xx, and a throttled reservation leaves nothing half-written.
+ * 5xx, and a throttled reservation leaves nothing half-written. With an Idempotency-Key too: the
+ * key's own record is written before the effect, and a throttle between the two is still a 429.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,7 @@ import { startDynamoFront } from '../../lib/local/dynamo-front.ts';
 import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
 import { setClient } from '../../functions/store/db.ts';
 import { startApi } from '../support/api.ts';
+import { useClientWith } from '../support/client.ts';
 import type { Api } from '../support/api.ts';
 
 let api: Api;
@@ -53,4 +55,46 @@ test('a level reserved faster than its partition takes writes: 429 with Retry-Af
   expect(level.reserved_quantity).toBe(made);
   const open = (await api.get(`/admin/reservations?inventory_item_id=${iid}&limit=100`)).body.reservations;
   expect(open).toHaveLength(made);
+});
+
+test('a keyed reservation throttled after its Idempotency-Key claim, before its effect: 429, the key given back, its retry applies once', async () => {
+  const wh = (await api.post('/admin/stock-locations', { name: 'Keyed' })).body.stock_location.id;
+  const iid = (await api.post('/admin/inventory-items', { sku: `KEYED-${Date.now()}` })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 10 });
+  // staged on the store's client: the effect's transaction is throttled once, past the SDK's retries;
+  // the claim's Put of the Idempotency-Key record before it is accepted
+  const sent: string[] = [];
+  let armed = false;
+  const restore = useClientWith('throttleTheEffect', (next, context) => async (args) => {
+    const command = String(context.commandName);
+    if (armed && command === 'TransactWriteItemsCommand') {
+      armed = false;
+      sent.push(`${command} throttled`);
+      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+    }
+    const out = await next(args);
+    if (armed) sent.push(command);
+    return out;
+  });
+  try {
+    const body = { inventory_item_id: iid, location_id: wh, quantity: 2 };
+    const keyed = () => api.request('POST', '/admin/reservations', body, { headers: { 'idempotency-key': 'throttled-once' } });
+    armed = true;
+    const first = await keyed();
+    expect(sent.slice(0, 2)).toEqual(['PutItemCommand', 'TransactWriteItemsCommand throttled']);
+    expect(first.status).toBe(429);
+    expect(first.headers.get('retry-after')).toBe('1');
+    expect(first.body.message).toMatch(/Too Many Requests/);
+    const level = async () => (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
+    expect((await level()).reserved_quantity).toBe(0);
+    // the key was given back: the same request with it runs afresh, once
+    const second = await keyed();
+    expect(second.status).toBe(200);
+    const third = await keyed();
+    expect(third.headers.get('idempotency-replayed')).toBe('true');
+    expect(third.body.reservation.id).toBe(second.body.reservation.id);
+    expect((await level()).reserved_quantity).toBe(2);
+  } finally {
+    restore();
+  }
 });

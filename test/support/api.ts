@@ -145,14 +145,27 @@ export function checkPublished(method: string, path: string, status: number, bod
   const key = `${route.id} ${status}`;
   let schema = published.get(key);
   if (!schema) {
-    const op = (openApiDocument() as any).paths[route.path][route.method.toLowerCase()];
+    const doc = openApiDocument() as any;
+    const op = doc.paths[route.path][route.method.toLowerCase()];
     const js = op.responses[String(status)]?.content?.['application/json']?.schema;
     if (!js) throw new Error(`${method} ${path} answered ${status}, which the OpenAPI document does not publish for ${route.id}`);
-    schema = z.fromJSONSchema(js);
+    schema = z.fromJSONSchema(resolveRefs(js, doc));
     published.set(key, schema);
   }
   const res = schema.safeParse(body);
   if (!res.success) {
     throw new Error(`${method} ${path} (${route.id}) answered ${status} with a body that does not match its published schema:\n${z.prettifyError(res.error)}`);
   }
+}
+
+/** The schema with every `#/components/schemas/…` reference replaced by the named schema itself. */
+function resolveRefs(node: unknown, doc: { components: { schemas: Record<string, unknown> } }): any {
+  if (Array.isArray(node)) return node.map((n) => resolveRefs(n, doc));
+  if (!node || typeof node !== 'object') return node;
+  const ref = (node as { $ref?: string }).$ref;
+  if (ref?.startsWith('#/components/schemas/')) {
+    const { title: _title, ...named } = doc.components.schemas[ref.slice('#/components/schemas/'.length)] as Record<string, unknown>;
+    return resolveRefs(named, doc);
+  }
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolveRefs(v, doc)]));
 }

@@ -125,8 +125,8 @@ describe('fulfilling a hold', () => {
   });
 
   test('more than is left of a line is refused naming the field', () => {
-    expect(() => consumption(hold, [{ index: 0, quantity: 11 }])).toThrow(/lines\[0\]\.quantity/);
-    expect(() => consumption(hold, [{ index: 3, quantity: 1 }])).toThrow(/lines\[0\]\.index/);
+    expect(() => consumption(hold, [{ index: 0, quantity: 11 }])).toThrow(/lines\.0\.quantity/);
+    expect(() => consumption(hold, [{ index: 3, quantity: 1 }])).toThrow(/lines\.0\.index/);
   });
 });
 

@@ -12,7 +12,11 @@ import { defineHandler } from '#edge/http.ts';
 import { metaDocsAsset } from '#routes';
 import { DomainError } from '#core/errors.ts';
 
-/** Swagger UI's start-up: this service's document, try-it-out on, the key kept across reloads. */
+/**
+ * Swagger UI's start-up: this service's document, try-it-out on, the key kept across reloads, the
+ * filter box (operations by tag) on. What a first click sends is the document's: its body example,
+ * required parameters; optional filters and the Idempotency-Key are left empty there.
+ */
 const INIT_JS = `(function () {
   var el = document.getElementById('swagger-ui');
   window.ui = SwaggerUIBundle({
@@ -26,6 +30,7 @@ const INIT_JS = `(function () {
     persistAuthorization: true,
     displayRequestDuration: true,
     docExpansion: 'list',
+    filter: true,
     defaultModelsExpandDepth: 0,
   });
 })();
