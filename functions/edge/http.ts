@@ -193,7 +193,7 @@ function isReply(x: unknown): x is Reply {
 function authenticate(route: Route, event: Event): Actor {
   const ctx = event.requestContext?.authorizer?.lambda;
   if (route.scope === 'public') return { tenant: '', keyId: '', keyName: 'anonymous', scopes: [] };
-  if (!ctx || !ctx.tenant) throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key> or x-api-key)');
+  if (!ctx || !ctx.tenant) throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key>, Authorization: Basic base64(<key>:), or x-api-key)');
   const scopes = String(ctx.scopes ?? '')
     .split(' ')
     .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
