@@ -175,6 +175,15 @@ describe.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (
   });
 });
 
+describe.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))('%s with a query parameter it does not take', (_name, route) => {
+  test('400 naming the parameter, never ignored; nothing changed', async () => {
+    const res = await changesNothing(() => api.request(route.method, `${pathFor(route)}?surprise_filter%5B%24gt%5D=1`, bodyFor(route)));
+    expect(res.status).toBe(400);
+    expect(codeOf(route, res.body)).toBe('VALIDATION_ERROR');
+    expect(JSON.stringify(res.body)).toContain('surprise_filter[$gt]');
+  });
+});
+
 describe.each(withParams.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, route) => {
   test("another tenant's key against this tenant's ids: 404, nothing changed", async () => {
     const res = await changesNothing(() => api.request(route.method, pathFor(route), bodyFor(route), { key: other.key }));
