@@ -76,7 +76,7 @@ export async function deleteItem(actor: Actor, iid: string): Promise<void> {
 
 export type ItemListQuery = z.output<typeof listItemsQuery> & { withLevels: boolean };
 
-/** Admin list: a correct `count` of every match, and one page of items in creation order. */
+/** Admin list: a correct `count` of every match, and one page of items in creation order (filtered before the page is cut: core/filters.ts). */
 export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ items: (InventoryItem | ItemWithLevels)[]; count: number }> {
   const t = actor.tenant;
   let ids: string[];
@@ -85,14 +85,16 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
     ids = id ? [id] : [];
     if (ids.length && query.q) {
       const item = await store.getItem(t, ids[0]);
-      const hay = `${item?.sku ?? ''}\n${item?.title ?? ''}`.toLowerCase();
+      const hay = `${item?.sku ?? ''}\n${item?.title ?? ''}\n${item?.description ?? ''}`.toLowerCase();
       if (!hay.includes(query.q.toLowerCase())) ids = [];
     }
   } else {
     ids = await store.listItemIds(t, query.q);
   }
-  if (query.location_id?.length) {
-    const at = new Set((await Promise.all(query.location_id.map((w) => store.itemIdsAtLocation(t, w)))).flat());
+  // location_id and Medusa's location_levels[location_id]: stocked at any of the locations (both given: both hold)
+  for (const locations of [query.location_id, query['location_levels[location_id]']]) {
+    if (!locations?.length) continue;
+    const at = new Set((await Promise.all(locations.map((w) => store.itemIdsAtLocation(t, w)))).flat());
     ids = ids.filter((id) => at.has(id));
   }
   const pageIds = ids.slice(query.offset, query.offset + query.limit);

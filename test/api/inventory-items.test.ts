@@ -152,6 +152,37 @@ describe('listing items', () => {
     expect((await api.get(`/admin/inventory-items?location_id=${wh1},${wh2}&q=blue`)).body.count).toBe(3);
   });
 
+  test("location_levels[location_id] (Medusa's spelling) filters as location_id, in any array encoding; with location_id both hold", async () => {
+    const count = async (query: string) => (await api.get(`/admin/inventory-items?q=LIST-&${query}`)).body.count;
+    expect(await count(`location_levels%5Blocation_id%5D=${wh1}`)).toBe(3);
+    expect(await count(`location_levels[location_id][0]=${wh1}&location_levels[location_id][1]=${wh2}`)).toBe(7);
+    expect(await count(`location_id%5B0%5D=${wh2}`)).toBe(4);
+    expect(await count(`location_id[]=${wh2}&location_id[]=${wh1}`)).toBe(7);
+    expect(await count(`location_levels[location_id]=${wh1}&location_id=${wh2}`)).toBe(0);
+  });
+
+  test('q searches the description too (Medusa: title, description and sku)', async () => {
+    const t = await api.otherTenant();
+    for (const body of [{ title: 'Test Item' }, { description: 'Test Desc' }, { sku: 'Test Sku' }, { sku: 'MY_SKU' }]) {
+      expect((await api.post('/admin/inventory-items', body, t.key)).status).toBe(200);
+    }
+    const res = await api.get('/admin/inventory-items?q=test', t.key);
+    expect(res.body.count).toBe(3);
+    expect(res.body.inventory_items.map((i: any) => i.sku ?? i.title ?? i.description).sort()).toEqual(['Test Desc', 'Test Item', 'Test Sku']);
+    expect((await api.get('/admin/inventory-items?q=DESC', t.key)).body.inventory_items.map((i: any) => i.description)).toEqual(['Test Desc']);
+    // with an exact sku, q still narrows over sku, title and description
+    expect((await api.get('/admin/inventory-items?sku=Test%20Sku&q=desc', t.key)).body.count).toBe(0);
+  });
+
+  test('a filter the list does not take is a 400 naming it, never ignored', async () => {
+    for (const query of ['title=Blue', 'sku[$in]=LIST-1', 'location_levels[stocked_quantity]=1', 'order=-created_at', 'id=iitem_1']) {
+      const res = await api.get(`/admin/inventory-items?${query}`);
+      expect([query, res.status]).toEqual([query, 400]);
+      expect(res.body).toMatchObject({ type: 'invalid_data', code: 'VALIDATION_ERROR' });
+      expect(res.body.message).toContain(query.split('=')[0]);
+    }
+  });
+
   test('fields trims the answer, and *location_levels adds the levels', async () => {
     const trimmed = await api.get('/admin/inventory-items?sku=LIST-4&fields=id,sku');
     expect(trimmed.body.inventory_items[0]).toEqual({ id: expect.any(String), sku: 'LIST-4' });
