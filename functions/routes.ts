@@ -161,7 +161,7 @@ export const adminItemsGet = pure(() => admin({ id: 'admin.items.get', method: '
 export const adminItemsUpdate = pure(() => admin({ id: 'admin.items.update', method: 'POST', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'update-inventory-item',
   summary: 'Update an inventory item', params: s.itemParams, body: s.updateItemBody, response: s.itemResponse }));
 export const adminItemsDelete = pure(() => admin({ id: 'admin.items.delete', method: 'DELETE', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete', 'Indexes'), file: 'delete-inventory-item',
-  summary: 'Delete an inventory item (409 while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }));
+  summary: 'Delete an inventory item (400 not_allowed, HAS_RESERVATIONS, while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }));
 
 // ---- admin: location levels ----
 export const adminLevelsList = pure(() => admin({ id: 'admin.levels.list', method: 'GET', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'list-location-levels',
@@ -173,7 +173,7 @@ export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', m
 export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'adjust-location-level',
   summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }));
 export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'delete-location-level',
-  summary: 'Remove an item from a location (409 while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }));
+  summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }));
 export const adminItemsAvailability = pure(() => admin({ id: 'admin.items.availability', method: 'GET', path: '/admin/inventory-items/{id}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-availability',
   summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved', params: s.itemParams, query: s.availabilityQuery, response: s.availabilityResponse }));
 

@@ -193,7 +193,7 @@ export function errorStatuses(r: Route): number[] {
   if (r.params) out.add(404);
   if (r.body) [413, 415, 422].forEach((s) => out.add(s));
   if (keyed && writes) [409, 422].forEach((s) => out.add(s));
-  // the admin family answers not enough stock with 400 (Medusa); others with 409
+  // the admin family answers not enough stock, negative quantities and deletes blocked by reservations with 400 (Medusa); others with 409 / 422
   if (keyed && writes && r.family === 'admin') out.add(400);
   if (keyed && (r.access === 'read' || r.access === 'write') && (r.body || r.params)) out.add(404);
   return [...out].sort();

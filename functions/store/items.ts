@@ -451,6 +451,7 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
   return true;
 }
 
+/** Medusa's answer and words (400 not_allowed); `code` says which refusal it is. */
 export const itemHasReservations = (iid: string) =>
-  new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
+  new DomainError('HAS_RESERVATIONS', `Cannot remove inventory item: ${iid} which has reservations.`);
 

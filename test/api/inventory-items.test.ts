@@ -47,10 +47,10 @@ describe('creating an inventory item', () => {
     expect(fields).toEqual(['requires_shipping', 'sku', 'weight']);
   });
 
-  test('refuses a fractional or huge backorder limit with INVALID_QUANTITY', async () => {
-    for (const backorder_limit of [1.5, 5324804697620480, -1]) {
+  test('refuses a fractional, huge or negative backorder limit with INVALID_QUANTITY (negative: 400, as Medusa)', async () => {
+    for (const [backorder_limit, status] of [[1.5, 422], [5324804697620480, 422], [-1, 400]]) {
       const res = await create({ sku: `BO-${backorder_limit}`, allow_backorder: true, backorder_limit });
-      expect(res.status).toBe(422);
+      expect(res.status).toBe(status);
       expect(res.body.code).toBe('INVALID_QUANTITY');
       expect(res.body.message).toContain('backorder_limit');
     }
@@ -93,15 +93,15 @@ describe('reading, updating and deleting an item', () => {
     expect((await create({ sku: 'DEL-1' })).status).toBe(200);
   });
 
-  test('delete is refused (409) while the item has open reservations, and then nothing changes', async () => {
+  test("delete is refused while the item has open reservations (Medusa's 400 not_allowed and message), and then nothing changes", async () => {
     const wh = (await api.post('/admin/stock-locations', { name: 'D' })).body.stock_location.id;
     const item = (await create({ sku: 'DEL-RES' })).body.inventory_item;
     await api.post(`/admin/inventory-items/${item.id}/location-levels`, { location_id: wh, stocked_quantity: 5 });
     const r = await api.post('/admin/reservations', { inventory_item_id: item.id, location_id: wh, quantity: 2 });
     const before = (await api.get(`/admin/inventory-items/${item.id}`)).body;
     const res = await api.del(`/admin/inventory-items/${item.id}`);
-    expect(res.status).toBe(409);
-    expect(res.body.type).toBe('conflict');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ type: 'not_allowed', code: 'HAS_RESERVATIONS', message: `Cannot remove inventory item: ${item.id} which has reservations.` });
     expect((await api.get(`/admin/inventory-items/${item.id}`)).body).toEqual(before);
     await api.del(`/admin/reservations/${r.body.reservation.id}`);
     expect((await api.del(`/admin/inventory-items/${item.id}`)).status).toBe(200);
