@@ -173,7 +173,7 @@ export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', m
 export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'adjust-location-level',
   summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }));
 export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'delete-location-level',
-  summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }));
+  summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved); answers with the item as parent', params: s.levelParams, response: s.deletedWithParent('inventory-level', s.itemSchema) }));
 export const adminItemsAvailability = pure(() => admin({ id: 'admin.items.availability', method: 'GET', path: '/admin/inventory-items/{id}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-availability',
   summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved', params: s.itemParams, query: s.availabilityQuery, response: s.availabilityResponse }));
 
@@ -211,7 +211,7 @@ export const adminVariantsLink = pure(() => admin({ id: 'admin.variants.link', m
 export const adminVariantsUpdateLink = pure(() => admin({ id: 'admin.variants.update-link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Query', 'Update'), file: 'update-variant-item',
   summary: 'Change the required_quantity of a link', params: s.variantLinkParams, body: s.linkUpdateBody, response: s.variantResponse }));
 export const adminVariantsUnlink = pure(() => admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Query', 'Update', 'Delete'), file: 'unlink-variant-item',
-  summary: 'Unlink an inventory item from a variant', params: s.variantLinkParams, response: s.variantResponse }));
+  summary: 'Unlink an inventory item from a variant; answers with the variant as parent', params: s.variantLinkParams, response: s.unlinkResponse }));
 
 // ---- inventory family: SKU-addressed ----
 export const inventoryList = pure(() => inventory({ id: 'inventory.list', method: 'GET', path: '/api/inventory', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'list-inventory',

@@ -198,6 +198,9 @@ export const itemListResponse = pure(() => z.object({
 }));
 export const deletedResponse = (object: string) =>
   z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
+/** Medusa's delete answer for a record under a parent: `parent` is the parent as it is after the delete. */
+export const deletedWithParent = <P extends z.ZodMiniType>(object: string, parent: P) =>
+  z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true), parent });
 
 // ---------- location levels ----------
 const reason = pure(() => z.enum(ADJUSTMENT_REASONS));
@@ -391,21 +394,30 @@ export const locationListResponse = pure(() => z.object({
 // ---------- variant ↔ inventory item links ----------
 export const linkBody = pure(() => z.strictObject({ inventory_item_id: id('iitem'), required_quantity: z.optional(quantity(1)) }));
 export const linkUpdateBody = pure(() => z.strictObject({ required_quantity: quantity(1) }));
-export const variantResponse = pure(() => z.object({
-  variant: z.object({
-    id: z.string(),
-    product_id: z.string(),
-    inventory_quantity: int(),
-    inventory_items: z.array(
-      z.object({
-        id: z.string(),
-        variant_id: z.string(),
-        inventory_item_id: z.string(),
-        required_quantity: int(),
-        inventory: itemSchema,
-      }),
-    ),
-  }),
+export const variantSchema = pure(() => z.object({
+  id: z.string(),
+  product_id: z.string(),
+  inventory_quantity: int(),
+  inventory_items: z.array(
+    z.object({
+      id: z.string(),
+      variant_id: z.string(),
+      inventory_item_id: z.string(),
+      required_quantity: int(),
+      inventory: itemSchema,
+    }),
+  ),
+}));
+export const variantResponse = pure(() => z.object({ variant: variantSchema }));
+/** Medusa's answer to an unlink: the deleted link's id is the pair it joined; the parent is what is left of the variant. */
+export const unlinkResponse = pure(() => z.object({
+  id: describe(
+    z.object({ Product: z.object({ variant_id: z.string() }), Inventory: z.object({ inventory_item_id: z.string() }) }),
+    "The deleted link, as Medusa names it: the variant and the inventory item it joined",
+  ),
+  object: z.literal('variant-inventory-item-link'),
+  deleted: z.literal(true),
+  parent: describe(variantSchema, 'The variant after the unlink (`inventory_items: []` once its last link is gone)'),
 }));
 
 // ---------- shared ----------

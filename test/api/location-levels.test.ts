@@ -182,7 +182,8 @@ describe('deleting a level', () => {
     await api.del(`/admin/reservations/${r.body.reservation.id}`);
     const res = await api.del(path(iid, wh));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ object: 'inventory-level', deleted: true });
+    // Medusa's answer: the level's id, and its item (as it is after) as parent
+    expect(res.body).toEqual({ id: `ilev_${iid}:${wh}`, object: 'inventory-level', deleted: true, parent: expect.objectContaining({ id: iid, location_levels: [] }) });
     expect(await levelOf(iid, wh)).toBeUndefined();
     expect((await api.del(path(iid, wh))).status).toBe(404);
     // the 5 units there leave the books through the ledger
