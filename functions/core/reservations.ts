@@ -99,6 +99,7 @@ export async function listReservations(
   const ilike = filter['description[$ilike]'] === undefined ? undefined : likePattern(filter['description[$ilike]'], true);
   const all = (await store.listReservations(actor.tenant, filter))
     .filter((r) => sees(actor, r.location_id))
+    .filter((r) => !filter.created_by?.length || filter.created_by.includes(r.created_by))
     .filter((r) => filter.quantity === undefined || r.quantity === filter.quantity)
     .filter((r) => inRange(r.quantity, quantity))
     .filter((r) => inRange(Date.parse(r.created_at), created))

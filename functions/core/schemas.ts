@@ -306,6 +306,7 @@ export const listReservationsQuery = pure(() => z.object({
   inventory_item_id: queryList,
   location_id: queryList,
   line_item_id: queryList,
+  created_by: describe(queryList, 'Made by any of these API key names'),
   quantity: queryCount,
   ...ranges('quantity', queryCount),
   ...ranges('created_at', queryDate),
