@@ -81,12 +81,17 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
   const t = actor.tenant;
   let ids: string[];
   if (query.sku !== undefined) {
-    const id = await store.itemIdBySku(t, query.sku);
-    ids = id ? [id] : [];
+    // one sku, or a list (`sku=a,b`, `sku[0]=a&sku[1]=b`: any of them); a sku holding a comma matches as a whole too
+    const wanted = [...new Set([query.sku, ...query.sku.split(',').map((p) => p.trim()).filter(Boolean)])];
+    const found = await Promise.all(wanted.map((sku) => store.itemIdBySku(t, sku)));
+    ids = [...new Set(found.filter((id): id is string => !!id))].sort(); // ids are ULIDs: creation order
     if (ids.length && query.q) {
-      const item = await store.getItem(t, ids[0]);
-      const hay = `${item?.sku ?? ''}\n${item?.title ?? ''}\n${item?.description ?? ''}`.toLowerCase();
-      if (!hay.includes(query.q.toLowerCase())) ids = [];
+      const byId = await store.getItems(t, ids);
+      const needle = query.q.toLowerCase();
+      ids = ids.filter((id) => {
+        const item = byId.get(id);
+        return `${item?.sku ?? ''}\n${item?.title ?? ''}\n${item?.description ?? ''}`.toLowerCase().includes(needle);
+      });
     }
   } else {
     ids = await store.listItemIds(t, query.q);

@@ -154,7 +154,7 @@ export type CreateItemInput = z.infer<typeof createItemBody>;
 export const listItemsQuery = pure(() => z.object({
   ...pagination,
   q: z.optional(describe(text(256), 'Case-insensitive substring of the sku, title or description')),
-  sku: z.optional(text(256)),
+  sku: z.optional(describe(text(4000), 'Exactly this sku; several as a list (any of them)')),
   location_id: queryList,
   'location_levels[location_id]': describe(queryList, "Medusa's spelling of location_id: items with a level at any of these locations (both given: both hold)"),
   fields: z.optional(text(2000)),

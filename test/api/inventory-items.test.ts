@@ -147,6 +147,13 @@ describe('listing items', () => {
   test('sku is an exact filter; location_id filters by where items are stocked (repeatable or comma list)', async () => {
     expect((await api.get('/admin/inventory-items?sku=LIST-3')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3']);
     expect((await api.get('/admin/inventory-items?sku=LIST')).body.count).toBe(0);
+    // a list of skus in any encoding (the JS SDK's sku: [a, b] sends sku[0]=a&sku[1]=b): any of them
+    for (const q of ['sku=LIST-3,LIST-5,NOPE', 'sku%5B0%5D=LIST-5&sku%5B1%5D=LIST-3', 'sku[]=LIST-3&sku[]=LIST-5']) {
+      const res = await api.get(`/admin/inventory-items?${q}`);
+      expect([q, res.body.count, res.body.inventory_items.map((i: { sku: string }) => i.sku)]).toEqual([q, 2, ['LIST-3', 'LIST-5']]);
+    }
+    expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-5&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3', 'LIST-5']);
+    expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-4&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3']);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1}`)).body.count).toBe(3);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1}&location_id=${wh2}`)).body.count).toBe(7);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1},${wh2}&q=blue`)).body.count).toBe(3);

@@ -83,6 +83,7 @@ describe("the admin flow through the SDK's typed methods", () => {
     const byDescription = await sdk.admin.inventoryItem.list({ q: 'ORGANIC' });
     expect(byDescription.inventory_items.map((i) => i.id)).toEqual([item.id]);
     expect((await sdk.admin.inventoryItem.list({ sku: 'SDK-MUG' })).inventory_items.map((i) => i.sku)).toEqual(['SDK-MUG']);
+    expect((await sdk.admin.inventoryItem.list({ sku: ['SDK-MUG', 'SDK-SHIRT'] })).inventory_items.map((i) => i.sku).sort()).toEqual(['SDK-MUG', 'SDK-SHIRT']);
     // qs sends location_levels[location_id][0]=…
     const stockedAt = await sdk.admin.inventoryItem.list({ location_levels: { location_id: [other.id] } });
     expect(stockedAt).toMatchObject({ count: 1, offset: 0, limit: 15 });
