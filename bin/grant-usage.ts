@@ -23,10 +23,6 @@ const NOT_EXERCISED: Record<string, { actions: string[]; reason: string }> = {
     actions: ['ConditionCheckItem'],
     reason: 'a CSV row lowering a hot level checks its empty shards: the row pipeline bulk runs too (core/rows.ts), proven for InventoryBulk by test/api/hot-level-routes.test.ts',
   },
-  VariantsAvailability: {
-    actions: ['BatchGetItem'],
-    reason: "a variant's hot level is read with its shards: the same read (store/levels.ts readLevels) inventory.availability proves in test/api/hot-level-routes.test.ts",
-  },
 };
 
 const file = process.argv.slice(2).find((a) => !a.startsWith('--'));

@@ -161,7 +161,7 @@ export const adminItemsGet = pure(() => admin({ id: 'admin.items.get', method: '
 export const adminItemsUpdate = pure(() => admin({ id: 'admin.items.update', method: 'POST', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'update-inventory-item',
   summary: 'Update an inventory item', params: s.itemParams, body: s.updateItemBody, response: s.itemResponse }));
 export const adminItemsDelete = pure(() => admin({ id: 'admin.items.delete', method: 'DELETE', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete', 'Indexes'), file: 'delete-inventory-item',
-  summary: 'Delete an inventory item (409 while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }));
+  summary: 'Delete an inventory item (400 not_allowed, HAS_RESERVATIONS, while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }));
 
 // ---- admin: location levels ----
 export const adminLevelsList = pure(() => admin({ id: 'admin.levels.list', method: 'GET', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'list-location-levels',
@@ -173,7 +173,7 @@ export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', m
 export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'adjust-location-level',
   summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }));
 export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'delete-location-level',
-  summary: 'Remove an item from a location (409 while reserved)', params: s.levelParams, response: s.deletedResponse('inventory-level') }));
+  summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved); answers with the item as parent', params: s.levelParams, response: s.deletedWithParent('inventory-level', s.itemSchema) }));
 export const adminItemsAvailability = pure(() => admin({ id: 'admin.items.availability', method: 'GET', path: '/admin/inventory-items/{id}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-availability',
   summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved', params: s.itemParams, query: s.availabilityQuery, response: s.availabilityResponse }));
 
@@ -204,14 +204,14 @@ export const adminLocationsDelete = pure(() => admin({ id: 'admin.locations.dele
   summary: 'Delete a stock location (409 while any level there has stock or reservations)', params: s.locationParams, response: s.deletedResponse('stock_location') }));
 
 // ---- admin: variant ↔ inventory item links ----
-export const adminVariantsGet = pure(() => admin({ id: 'admin.variants.get', method: 'GET', path: '/admin/products/{id}/variants/{variant_id}', scope: 'inventory:read', access: 'read', table: uses('Query'), file: 'get-variant',
+export const adminVariantsGet = pure(() => admin({ id: 'admin.variants.get', method: 'GET', path: '/admin/products/{id}/variants/{variant_id}', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-variant',
   summary: "A variant's inventory items and inventory_quantity", params: s.variantParams, response: s.variantResponse }));
-export const adminVariantsLink = pure(() => admin({ id: 'admin.variants.link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items', scope: 'inventory:write', access: 'write', table: uses('Query', 'ConditionCheck', 'Put', 'Update'), file: 'link-variant-item',
+export const adminVariantsLink = pure(() => admin({ id: 'admin.variants.link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'link-variant-item',
   summary: 'Link an inventory item to a variant', params: s.variantParams, body: s.linkBody, response: s.variantResponse }));
-export const adminVariantsUpdateLink = pure(() => admin({ id: 'admin.variants.update-link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Query', 'Update'), file: 'update-variant-item',
+export const adminVariantsUpdateLink = pure(() => admin({ id: 'admin.variants.update-link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update'), file: 'update-variant-item',
   summary: 'Change the required_quantity of a link', params: s.variantLinkParams, body: s.linkUpdateBody, response: s.variantResponse }));
 export const adminVariantsUnlink = pure(() => admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Query', 'Update', 'Delete'), file: 'unlink-variant-item',
-  summary: 'Unlink an inventory item from a variant', params: s.variantLinkParams, response: s.variantResponse }));
+  summary: 'Unlink an inventory item from a variant; answers with the variant as parent', params: s.variantLinkParams, response: s.unlinkResponse }));
 
 // ---- inventory family: SKU-addressed ----
 export const inventoryList = pure(() => inventory({ id: 'inventory.list', method: 'GET', path: '/api/inventory', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'list-inventory',
@@ -266,7 +266,7 @@ export const holdsRelease = pure(() => inventory({ id: 'holds.release', method: 
   summary: 'Release every open reservation of a hold', params: h.holdParams, response: h.holdResponse }));
 export const inventoryAvailability = pure(() => inventory({ id: 'inventory.availability', method: 'GET', path: '/api/inventory/{sku}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'explain-sku-availability',
   summary: 'Whether a quantity of a SKU can be held now, and why (per warehouse)', params: s.skuParams, query: h.explainQuery, response: h.explainResponse }));
-export const variantsAvailability = pure(() => inventory({ id: 'variants.availability', method: 'GET', path: '/api/variants/{product_id}/{variant_id}/availability', scope: 'inventory:read', access: 'read', table: uses('BatchGet', 'Query', 'Indexes'), file: 'explain-variant-availability',
+export const variantsAvailability = pure(() => inventory({ id: 'variants.availability', method: 'GET', path: '/api/variants/{product_id}/{variant_id}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'explain-variant-availability',
   summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it', params: h.variantAvailabilityParams, query: h.explainQuery, response: h.explainResponse }));
 export const reconcileRun = pure(() => inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'), file: 'reconcile', publishes: true,
   summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: z.optional(h.reconcileBody), response: h.reconcileResponse }));

@@ -4,7 +4,7 @@
  * AccessDeniedException. Routes declare `access` in the route table; the service functions declare
  * theirs in lib/functions.ts (SERVICE_ACCESS) the same way.
  */
-import type { BlobAccess, TableAccess, TableAction, TableUse } from '../functions/routes.ts';
+import type { BlobAccess, Route, TableAccess, TableAction, TableUse } from '../functions/routes.ts';
 
 export type { BlobAccess, TableAction, TableUse };
 
@@ -33,4 +33,20 @@ export function tableGrant(d: TableAccessDeclaration): TableGrant | undefined {
   if (d.access === 'none') return undefined;
   if (d.table) return { actions: [...d.table.actions], indexes: !!d.table.indexes };
   return { actions: d.access === 'read' ? TABLE_READ : TABLE_WRITE, indexes: true };
+}
+
+/**
+ * What every keyed write route sends besides its own work: its Idempotency-Key's record is claimed
+ * (PutItem), read back when the claim is refused — a retry, another body, a request in flight
+ * (GetItem) — and completed or released (UpdateItem); functions/edge/idempotency.ts. Any POST, PUT,
+ * PATCH or DELETE behind a key may carry one, so its grant holds these whatever its own `table` says.
+ */
+export const IDEMPOTENCY_ACTIONS: readonly TableAction[] = ['GetItem', 'PutItem', 'UpdateItem'];
+
+/** A route's table use as granted: its `table`, and for a keyed write the Idempotency-Key's record too. */
+export function routeTable(r: Pick<Route, 'method' | 'scope' | 'access' | 'table'>): TableUse | undefined {
+  if (!r.table || r.method === 'GET' || r.scope === 'public') return r.table;
+  const order: TableAction[] = ['GetItem', 'BatchGetItem', 'Query', 'ConditionCheckItem', 'PutItem', 'UpdateItem', 'DeleteItem'];
+  const actions = new Set<TableAction>([...r.table.actions, ...IDEMPOTENCY_ACTIONS]);
+  return { ...r.table, actions: order.filter((a) => actions.has(a)) };
 }

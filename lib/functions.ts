@@ -5,7 +5,7 @@
  */
 import { routes, uses } from '../functions/routes.ts';
 import type { Route } from '../functions/routes.ts';
-import { tableGrant } from './access.ts';
+import { routeTable, tableGrant } from './access.ts';
 import type { BlobAccess, TableAccessDeclaration, TableGrant } from './access.ts';
 
 export const SERVICE_FUNCTIONS = {
@@ -65,7 +65,7 @@ export function allFunctions(): FunctionEntry[] {
 export function tableGrants(): Map<string, TableGrant | undefined> {
   const out = new Map<string, TableGrant | undefined>();
   for (const f of allFunctions()) {
-    const declared = f.route ?? SERVICE_ACCESS[f.name as ServiceFunction];
+    const declared = f.route ? { access: f.route.access, table: routeTable(f.route) } : SERVICE_ACCESS[f.name as ServiceFunction];
     out.set(f.name, tableGrant(declared));
   }
   return out;

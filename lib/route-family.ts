@@ -16,6 +16,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { Construct } from 'constructs';
 import type { Family, Route } from '../functions/routes.ts';
+import { routeTable } from './access.ts';
 import { functionName } from './functions.ts';
 import { makeFunction } from './function-factory.ts';
 import type { SharedResources } from './function-factory.ts';
@@ -44,7 +45,7 @@ export class RouteFamily extends NestedStack {
     for (const route of props.routes) {
       const name = functionName(route);
       const handler = makeFunction(this, name, route.handler, props.shared, {
-        role: this.roles.for({ access: route.access, table: route.table, blobs: route.blobs, publishes: route.publishes }),
+        role: this.roles.for({ access: route.access, table: routeTable(route), blobs: route.blobs, publishes: route.publishes }),
         assets: route.assets,
       });
       const apiRoute = new HttpRoute(this, `${name}Route`, {

@@ -28,11 +28,28 @@ export interface AuthorizerResult {
   context: Record<string, string>;
 }
 
+/**
+ * The key from `Authorization: Bearer <key>`, `Authorization: Basic base64(<key>:)` (HTTP Basic with
+ * the key as the user name and no password: what Medusa's JS SDK sends for `new Medusa({ apiKey })`,
+ * Medusa v2's secret API keys) or `x-api-key: <key>`. The same key, whichever way it comes, with the
+ * same scopes. Basic with a password is no key (401): a key has no password, and one sent with it is
+ * more likely some other credential.
+ */
 export function keyFromHeaders(headers: Record<string, string | undefined> = {}): string | undefined {
   const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
   const auth = h.authorization?.trim();
-  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim();
+  if (auth && /^bearer\s+/i.test(auth)) return auth.replace(/^bearer\s+/i, '').trim() || undefined;
+  if (auth && /^basic\s+/i.test(auth)) return basicUser(auth.replace(/^basic\s+/i, '').trim());
   return h['x-api-key']?.trim() || undefined;
+}
+
+function basicUser(encoded: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return undefined;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  const user = colon < 0 ? decoded : decoded.slice(0, colon);
+  const password = colon < 0 ? '' : decoded.slice(colon + 1);
+  return password === '' && user.trim() ? user.trim() : undefined;
 }
 
 const ANONYMOUS: AuthorizerResult = { isAuthorized: true, context: { tenant: '' } };

@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'TOO_MANY_UPDATES'
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'HOLD_EXPIRED'
-  | 'HOLD_TOO_LARGE';
+  | 'HOLD_TOO_LARGE'
+  | 'HAS_RESERVATIONS';
 
 const STATUS: Record<ErrorCode, number> = {
   VALIDATION_ERROR: 400,
@@ -46,6 +47,8 @@ const STATUS: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   HOLD_EXPIRED: 410,
   HOLD_TOO_LARGE: 422,
+  // deleting an item or a level that still has open reservations (admin routes only; Medusa's 400 not_allowed)
+  HAS_RESERVATIONS: 400,
 };
 
 export interface ErrorDetail {
@@ -55,6 +58,11 @@ export interface ErrorDetail {
 
 export class DomainError extends Error {
   readonly status: number;
+  /**
+   * The request's own quantities were negative (each quantity the input got wrong was below zero):
+   * the admin family answers those 400 as Medusa does, the other families by the code's status.
+   */
+  negativeInput = false;
   constructor(
     readonly code: ErrorCode,
     message: string,

@@ -76,23 +76,30 @@ export async function deleteItem(actor: Actor, iid: string): Promise<void> {
 
 export type ItemListQuery = z.output<typeof listItemsQuery> & { withLevels: boolean };
 
-/** Admin list: a correct `count` of every match, and one page of items in creation order. */
+/** Admin list: a correct `count` of every match, and one page of items in creation order (filtered before the page is cut: core/filters.ts). */
 export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ items: (InventoryItem | ItemWithLevels)[]; count: number }> {
   const t = actor.tenant;
   let ids: string[];
   if (query.sku !== undefined) {
-    const id = await store.itemIdBySku(t, query.sku);
-    ids = id ? [id] : [];
+    // one sku, or a list (`sku=a,b`, `sku[0]=a&sku[1]=b`: any of them); a sku holding a comma matches as a whole too
+    const wanted = [...new Set([query.sku, ...query.sku.split(',').map((p) => p.trim()).filter(Boolean)])];
+    const found = await Promise.all(wanted.map((sku) => store.itemIdBySku(t, sku)));
+    ids = [...new Set(found.filter((id): id is string => !!id))].sort(); // ids are ULIDs: creation order
     if (ids.length && query.q) {
-      const item = await store.getItem(t, ids[0]);
-      const hay = `${item?.sku ?? ''}\n${item?.title ?? ''}`.toLowerCase();
-      if (!hay.includes(query.q.toLowerCase())) ids = [];
+      const byId = await store.getItems(t, ids);
+      const needle = query.q.toLowerCase();
+      ids = ids.filter((id) => {
+        const item = byId.get(id);
+        return `${item?.sku ?? ''}\n${item?.title ?? ''}\n${item?.description ?? ''}`.toLowerCase().includes(needle);
+      });
     }
   } else {
     ids = await store.listItemIds(t, query.q);
   }
-  if (query.location_id?.length) {
-    const at = new Set((await Promise.all(query.location_id.map((w) => store.itemIdsAtLocation(t, w)))).flat());
+  // location_id and Medusa's location_levels[location_id]: stocked at any of the locations (both given: both hold)
+  for (const locations of [query.location_id, query['location_levels[location_id]']]) {
+    if (!locations?.length) continue;
+    const at = new Set((await Promise.all(locations.map((w) => store.itemIdsAtLocation(t, w)))).flat());
     ids = ids.filter((id) => at.has(id));
   }
   const pageIds = ids.slice(query.offset, query.offset + query.limit);

@@ -34,9 +34,16 @@ export async function adjustLevel(
   return getItem(actor, iid);
 }
 
-export async function deleteLevel(actor: Actor, iid: string, wid: string): Promise<void> {
+/** Remove a level; answers Medusa's delete shape, the level's id and its item (as it is after) as parent. */
+export async function deleteLevel(actor: Actor, iid: string, wid: string): Promise<{ id: string; object: 'inventory-level'; deleted: true; parent: ItemWithLevels }> {
   mayWrite(actor, wid);
   await store.deleteLevel(writeContext(actor), iid, wid);
+  return deletedLevel(actor, iid, wid);
+}
+
+/** The answer to a level delete (also a replay's: the item as it is now). */
+export async function deletedLevel(actor: Actor, iid: string, wid: string) {
+  return { id: store.levelId(iid, wid), object: 'inventory-level' as const, deleted: true as const, parent: await getItem(actor, iid) };
 }
 
 export interface Availability {

@@ -35,12 +35,20 @@ export async function getWarehouse(actor: Actor, wid: string): Promise<Warehouse
   return w;
 }
 
-export async function listWarehouses(actor: Actor, q?: string): Promise<Warehouse[]> {
+/**
+ * The tenant's warehouses (one Query of their index; filtered here, so a list's count and pages are
+ * exact: core/filters.ts). `q`: a case-insensitive substring of the name. `name`: exactly that name —
+ * or, as a list (`name=a,b`, `name[0]=a&name[1]=b`), any of them; a name that itself holds a comma
+ * matches as a whole too.
+ */
+export async function listWarehouses(actor: Actor, q?: string, name?: string): Promise<Warehouse[]> {
   const all = await store.listWarehouses(actor.tenant);
   const needle = q?.toLowerCase();
+  const names = name === undefined ? undefined : new Set([name, ...name.split(',').map((n) => n.trim())]);
   return all
     .filter((w) => sees(actor, w.id))
     .filter((w) => !needle || w.name.toLowerCase().includes(needle))
+    .filter((w) => !names || names.has(w.name))
     .sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
 }
 

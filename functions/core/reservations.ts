@@ -7,7 +7,8 @@ import { publicLevel, writeContext } from './items.ts';
 import * as store from '../store/reservations.ts';
 import type { ReservationFilter } from '../store/reservations.ts';
 import type * as z from 'zod';
-import type { createReservationBody, updateReservationBody } from './schemas.ts';
+import type { createReservationBody, ReservationListQuery, updateReservationBody } from './schemas.ts';
+import { inRange, likePattern, rangeOf } from './filters.ts';
 
 /** A new reservation and a change of one: the routes' bodies as their schemas parse them. */
 export type NewReservation = z.output<typeof createReservationBody>;
@@ -77,11 +78,34 @@ export async function fulfillReservation(actor: Actor, rid: string): Promise<{ r
   return { reservation: out.reservation, level: publicLevel(out.level) };
 }
 
+/** The list's filters beyond the ones an index answers: quantity, dates, description (Medusa's operators). */
+export type ReservationListFilter = ReservationFilter & Partial<Omit<ReservationListQuery, 'offset' | 'limit' | keyof ReservationFilter>>;
+
+/**
+ * Every reservation the index gives for the item / line item filters (or the tenant's), then the
+ * other filters on those rows, then `count` and the page (core/filters.ts: the page is cut after
+ * filtering, so count and paging are exact).
+ */
 export async function listReservations(
   actor: Actor,
-  filter: ReservationFilter,
+  filter: ReservationListFilter,
   page: { offset: number; limit: number },
 ): Promise<{ reservations: Reservation[]; count: number }> {
-  const all = (await store.listReservations(actor.tenant, filter)).filter((r) => sees(actor, r.location_id));
+  const f = filter as Record<string, unknown>;
+  const quantity = rangeOf(f, 'quantity');
+  const created = rangeOf(f, 'created_at');
+  const updated = rangeOf(f, 'updated_at');
+  const like = filter['description[$like]'] === undefined ? undefined : likePattern(filter['description[$like]'], false);
+  const ilike = filter['description[$ilike]'] === undefined ? undefined : likePattern(filter['description[$ilike]'], true);
+  const all = (await store.listReservations(actor.tenant, filter))
+    .filter((r) => sees(actor, r.location_id))
+    .filter((r) => !filter.created_by?.length || filter.created_by.includes(r.created_by))
+    .filter((r) => filter.quantity === undefined || r.quantity === filter.quantity)
+    .filter((r) => inRange(r.quantity, quantity))
+    .filter((r) => inRange(Date.parse(r.created_at), created))
+    .filter((r) => inRange(Date.parse(r.updated_at), updated))
+    .filter((r) => filter.description === undefined || r.description === filter.description)
+    .filter((r) => !like || (r.description !== null && like.test(r.description)))
+    .filter((r) => !ilike || (r.description !== null && ilike.test(r.description)));
   return { reservations: all.slice(page.offset, page.offset + page.limit), count: all.length };
 }

@@ -153,9 +153,10 @@ export type CreateItemInput = z.infer<typeof createItemBody>;
 
 export const listItemsQuery = pure(() => z.object({
   ...pagination,
-  q: z.optional(text(256)),
-  sku: z.optional(text(256)),
+  q: z.optional(describe(text(256), 'Case-insensitive substring of the sku, title or description')),
+  sku: z.optional(describe(text(4000), 'Exactly this sku; several as a list (any of them)')),
   location_id: queryList,
+  'location_levels[location_id]': describe(queryList, "Medusa's spelling of location_id: items with a level at any of these locations (both given: both hold)"),
   fields: z.optional(text(2000)),
 }));
 
@@ -197,6 +198,9 @@ export const itemListResponse = pure(() => z.object({
 }));
 export const deletedResponse = (object: string) =>
   z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
+/** Medusa's delete answer for a record under a parent: `parent` is the parent as it is after the delete. */
+export const deletedWithParent = <P extends z.ZodMiniType>(object: string, parent: P) =>
+  z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true), parent });
 
 // ---------- location levels ----------
 const reason = pure(() => z.enum(ADJUSTMENT_REASONS));
@@ -272,12 +276,46 @@ export const updateReservationBody = pure(() => z.partial(
     expires_at: z.nullable(isoDate),
   }),
 ));
+/** A query-string date: an ISO-8601 date (UTC midnight) or date-time with its offset, as a time in ms. */
+const QUERY_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const queryDate = pure(() => z.optional(
+  z.pipe(
+    describe(
+      z.string().check(
+        z.refine((d: string) => QUERY_DATE.test(d) && !Number.isNaN(Date.parse(d)), {
+          message: 'must be an ISO-8601 date or date-time with its offset, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
+        }),
+      ),
+      'An ISO-8601 date (midnight UTC) or date-time with its offset',
+      ['2026-01-31T12:00:00Z'],
+    ),
+    z.transform((d: string) => Date.parse(d)),
+  ),
+));
+const queryCount = pure(() => z.optional(digits('must be a non-negative integer', integer(0, MAX_QUANTITY))));
+/** `field[$gt]`, `field[$gte]`, `field[$lt]`, `field[$lte]` of one field (Medusa's operators), each optional. */
+const ranges = <F extends string, S extends z.ZodMiniType>(field: F, schema: S) =>
+  ({
+    [`${field}[$gt]`]: schema,
+    [`${field}[$gte]`]: schema,
+    [`${field}[$lt]`]: schema,
+    [`${field}[$lte]`]: schema,
+  }) as Record<`${F}[$${'gt' | 'gte' | 'lt' | 'lte'}]`, S>;
 export const listReservationsQuery = pure(() => z.object({
   ...pagination,
   inventory_item_id: queryList,
   location_id: queryList,
   line_item_id: queryList,
+  created_by: describe(queryList, 'Made by any of these API key names'),
+  quantity: queryCount,
+  ...ranges('quantity', queryCount),
+  ...ranges('created_at', queryDate),
+  ...ranges('updated_at', queryDate),
+  description: z.optional(describe(text(1000), 'Exactly this description')),
+  'description[$like]': z.optional(describe(text(1000), 'SQL LIKE on the description: % any run of characters, _ one character; case-sensitive')),
+  'description[$ilike]': z.optional(describe(text(1000), 'As description[$like], case-insensitive (e.g. `%descri%`, `test%`)')),
 }));
+export type ReservationListQuery = z.output<typeof listReservationsQuery>;
 export const reservationSchema = pure(() => z.object({
   id: z.string(),
   inventory_item_id: z.string(),
@@ -328,7 +366,11 @@ const locationFields = pure(() => ({
 }));
 export const createLocationBody = pure(() => z.required(z.partial(z.strictObject(locationFields)), { name: true }));
 export const updateLocationBody = pure(() => z.partial(z.strictObject(locationFields)));
-export const listLocationsQuery = pure(() => z.object({ ...pagination, q: z.optional(text(256)) }));
+export const listLocationsQuery = pure(() => z.object({
+  ...pagination,
+  q: z.optional(describe(text(256), 'Case-insensitive substring of the name')),
+  name: z.optional(describe(text(4000), 'Exactly this name; several as a list (any of them)')),
+}));
 export const locationSchema = pure(() => z.object({
   id: z.string(),
   name: z.string(),
@@ -353,21 +395,30 @@ export const locationListResponse = pure(() => z.object({
 // ---------- variant ↔ inventory item links ----------
 export const linkBody = pure(() => z.strictObject({ inventory_item_id: id('iitem'), required_quantity: z.optional(quantity(1)) }));
 export const linkUpdateBody = pure(() => z.strictObject({ required_quantity: quantity(1) }));
-export const variantResponse = pure(() => z.object({
-  variant: z.object({
-    id: z.string(),
-    product_id: z.string(),
-    inventory_quantity: int(),
-    inventory_items: z.array(
-      z.object({
-        id: z.string(),
-        variant_id: z.string(),
-        inventory_item_id: z.string(),
-        required_quantity: int(),
-        inventory: itemSchema,
-      }),
-    ),
-  }),
+export const variantSchema = pure(() => z.object({
+  id: z.string(),
+  product_id: z.string(),
+  inventory_quantity: int(),
+  inventory_items: z.array(
+    z.object({
+      id: z.string(),
+      variant_id: z.string(),
+      inventory_item_id: z.string(),
+      required_quantity: int(),
+      inventory: itemSchema,
+    }),
+  ),
+}));
+export const variantResponse = pure(() => z.object({ variant: variantSchema }));
+/** Medusa's answer to an unlink: the deleted link's id is the pair it joined; the parent is what is left of the variant. */
+export const unlinkResponse = pure(() => z.object({
+  id: describe(
+    z.object({ Product: z.object({ variant_id: z.string() }), Inventory: z.object({ inventory_item_id: z.string() }) }),
+    "The deleted link, as Medusa names it: the variant and the inventory item it joined",
+  ),
+  object: z.literal('variant-inventory-item-link'),
+  deleted: z.literal(true),
+  parent: describe(variantSchema, 'The variant after the unlink (`inventory_items: []` once its last link is gone)'),
 }));
 
 // ---------- shared ----------

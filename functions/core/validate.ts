@@ -25,6 +25,7 @@ export function toDomainError(where: 'body' | 'query' | 'path', error: z.core.$Z
   const details: ErrorDetail[] = [];
   let quantityIssues = 0;
   let negative = 0;
+  let belowZero = 0;
   for (const issue of error.issues) {
     const path = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
@@ -41,6 +42,8 @@ export function toDomainError(where: 'body' | 'query' | 'path', error: z.core.$Z
       const parent = valueAt(input, path.slice(0, -1)) as Record<string, unknown> | undefined;
       const stock = STOCK_FIELDS.has(last) || (last === 'quantity' && !!parent && 'warehouse_id' in parent);
       if (value < 0 && stock) negative++;
+      // a negative adjustment is allowed: its problem is its size, not its sign
+      if (value < 0 && last !== 'adjustment') belowZero++;
       details.push({ field, message: quantityMessage(value, issue) });
       continue;
     }
@@ -48,7 +51,9 @@ export function toDomainError(where: 'body' | 'query' | 'path', error: z.core.$Z
   }
   const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
   if (quantityIssues > 0 && quantityIssues === details.length) {
-    return new DomainError(negative === quantityIssues ? 'NEGATIVE_QUANTITY' : 'INVALID_QUANTITY', summary, details);
+    const err = new DomainError(negative === quantityIssues ? 'NEGATIVE_QUANTITY' : 'INVALID_QUANTITY', summary, details);
+    err.negativeInput = belowZero === quantityIssues;
+    return err;
   }
   return new DomainError('VALIDATION_ERROR', summary || `invalid ${where}`, details);
 }

@@ -21,8 +21,12 @@ export function inventoryQuantity(parts: { available: number; required: number }
   return Math.max(0, Math.min(...parts.map((p) => Math.floor(p.available / p.required))));
 }
 
+/**
+ * A variant as Medusa shows it under its product (another product's path: 404). A variant whose last
+ * link is gone is still there, with `inventory_items: []`; one never linked is not known here.
+ */
 export async function getVariant(actor: Actor, pid: string, vid: string): Promise<VariantView> {
-  const v = await store.loadVariant(actor.tenant, vid);
+  const v = await store.loadVariant(actor.tenant, vid, true);
   if (!v || v.product_id !== pid) throw notFound('Variant', vid);
   const recs = await Promise.all(v.links.map((l) => loadItem(actor.tenant, l.inventory_item_id)));
   const items = v.links.flatMap((l, i) => {
@@ -48,7 +52,11 @@ export async function getVariant(actor: Actor, pid: string, vid: string): Promis
   };
 }
 
-export async function linkItem(actor: Actor, pid: string, vid: string, iid: string, requiredQuantity = 1): Promise<VariantView> {
+/**
+ * Link an item to a variant (Medusa: the path's product id is not checked; linking again is accepted,
+ * setting `required_quantity` when given). Answers the variant under its own product.
+ */
+export async function linkItem(actor: Actor, pid: string, vid: string, iid: string, requiredQuantity?: number): Promise<VariantView> {
   mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
   const now = new Date().toISOString();
   const link: VariantLink = {
@@ -56,25 +64,54 @@ export async function linkItem(actor: Actor, pid: string, vid: string, iid: stri
     product_id: pid,
     variant_id: vid,
     inventory_item_id: iid,
-    required_quantity: requiredQuantity,
+    required_quantity: requiredQuantity ?? 1,
     created_at: now,
     updated_at: now,
   };
-  await store.createLink(actor.tenant, link);
-  return getVariant(actor, pid, vid);
+  await store.createLink(actor.tenant, link, requiredQuantity !== undefined);
+  return variantOf(actor, vid);
 }
 
-export async function updateLink(actor: Actor, pid: string, vid: string, iid: string, requiredQuantity: number): Promise<VariantView> {
-  mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
-  await store.updateLink(actor.tenant, pid, vid, iid, requiredQuantity, new Date().toISOString());
-  return getVariant(actor, pid, vid);
+/** A replay of a link or a link change: the variant as it is now, under its own product. */
+export const linkedNow = (actor: Actor, vid: string, _iid?: string) => variantOf(actor, vid);
+
+/** The variant under the product it belongs to, whatever product id the request's path named. */
+async function variantOf(actor: Actor, vid: string): Promise<VariantView> {
+  const v = await store.loadVariant(actor.tenant, vid, true);
+  if (!v) throw notFound('Variant', vid);
+  return getVariant(actor, v.product_id, vid);
 }
 
-/** Unlink; answers with what is left of the variant (no links left: an empty variant). */
-export async function unlinkItem(actor: Actor, pid: string, vid: string, iid: string): Promise<VariantView> {
+export async function updateLink(actor: Actor, _pid: string, vid: string, iid: string, requiredQuantity: number): Promise<VariantView> {
   mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
-  await store.deleteLink(actor.tenant, pid, vid, iid);
-  const v = await store.loadVariant(actor.tenant, vid);
-  if (!v) return { id: vid, product_id: pid, inventory_quantity: 0, inventory_items: [] };
-  return getVariant(actor, pid, vid);
+  await store.updateLink(actor.tenant, vid, iid, requiredQuantity, new Date().toISOString());
+  return variantOf(actor, vid);
+}
+
+export interface Unlinked {
+  /** Medusa's id of a deleted link: the pair it joined. */
+  id: { Product: { variant_id: string }; Inventory: { inventory_item_id: string } };
+  object: 'variant-inventory-item-link';
+  deleted: true;
+  /** What is left of the variant (no links left: `inventory_items: []`). */
+  parent: VariantView;
+}
+
+export const unlinkedAnswer = (vid: string, iid: string, parent: VariantView): Unlinked => ({
+  id: { Product: { variant_id: vid }, Inventory: { inventory_item_id: iid } },
+  object: 'variant-inventory-item-link',
+  deleted: true,
+  parent,
+});
+
+/** Unlink (the path's product id is not checked, as Medusa); answers Medusa's delete shape with the variant as parent. */
+export async function unlinkItem(actor: Actor, _pid: string, vid: string, iid: string): Promise<Unlinked> {
+  mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
+  await store.deleteLink(actor.tenant, vid, iid);
+  return unlinkedAnswer(vid, iid, await variantOf(actor, vid));
+}
+
+/** A replay of an unlink: the variant as it is now. */
+export async function unlinkedNow(actor: Actor, vid: string, iid: string): Promise<Unlinked> {
+  return unlinkedAnswer(vid, iid, await variantOf(actor, vid));
 }

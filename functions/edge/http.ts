@@ -13,6 +13,7 @@ import type { Route } from '../routes.ts';
 import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
 import { idempotent } from './idempotency.ts';
+import { normaliseQuery, refuseUnknown } from './query.ts';
 import { trackingWrites, wroteInThisRequest } from '../store/db.ts';
 
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
@@ -100,7 +101,7 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       const req = {
         actor,
         params: parse(route.params, event.pathParameters ?? {}, 'path'),
-        query: parse(route.query, normaliseQuery(event.queryStringParameters), 'query'),
+        query: parse(route.query, queryOf(route, event), 'query'),
         body: route.body ? parse(route.body, readBody(event), 'body') : undefined,
         headers: lowerCase(event.headers ?? {}),
         event,
@@ -196,7 +197,7 @@ function isReply(x: unknown): x is Reply {
 function authenticate(route: Route, event: Event): Actor {
   const ctx = event.requestContext?.authorizer?.lambda;
   if (route.scope === 'public') return { tenant: '', keyId: '', keyName: 'anonymous', scopes: [] };
-  if (!ctx || !ctx.tenant) throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key> or x-api-key)');
+  if (!ctx || !ctx.tenant) throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key>, Authorization: Basic base64(<key>:), or x-api-key)');
   const scopes = String(ctx.scopes ?? '')
     .split(' ')
     .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
@@ -245,15 +246,14 @@ function readBody(event: Event): unknown {
   }
 }
 
-/** `location_id[]=a` is read as `location_id=a`; repeated parameters arrive comma-joined. */
-function normaliseQuery(q: Record<string, string | undefined> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(q ?? {})) {
-    if (v === undefined) continue;
-    const key = k.endsWith('[]') ? k.slice(0, -2) : k;
-    out[key] = out[key] ? `${out[key]},${v}` : v;
-  }
-  return out;
+/**
+ * The route's query: the three array encodings read alike (query.ts), and every parameter the route
+ * does not declare refused with a 400 naming it (the meta pages excepted: a browser may add its own).
+ */
+function queryOf(route: Route, event: Event): Record<string, string> {
+  const query = normaliseQuery(event.queryStringParameters);
+  if (route.family === 'meta') return query;
+  return refuseUnknown(query, Object.keys(route.query?.shape ?? {}));
 }
 
 function lowerCase(h: Record<string, string | undefined>): Record<string, string | undefined> {

@@ -86,7 +86,7 @@ export const ERROR_CODES: { [id in RouteId]?: Partial<Record<number, ErrorCode>>
   'admin.items.availability': { 404: 'INVENTORY_NOT_FOUND' },
   'admin.levels.list': { 404: 'INVENTORY_NOT_FOUND' },
   'admin.levels.create': { 404: 'INVENTORY_NOT_FOUND', 409: 'DUPLICATE', 422: 'INVALID_QUANTITY' },
-  'admin.levels.update': { 404: 'INVENTORY_NOT_FOUND', 409: 'QUANTITY_MISMATCH', 422: 'NEGATIVE_QUANTITY' },
+  'admin.levels.update': { 404: 'INVENTORY_NOT_FOUND', 409: 'QUANTITY_MISMATCH', 422: 'INVALID_QUANTITY' },
   'admin.levels.adjust': { 404: 'INVENTORY_NOT_FOUND', 422: 'INVALID_QUANTITY' },
   'admin.levels.delete': { 404: 'INVENTORY_NOT_FOUND' },
   'admin.reservations.create': { 404: 'INVENTORY_NOT_FOUND', 422: 'INVALID_QUANTITY' },

@@ -356,7 +356,7 @@ export function openApiDocument() {
       description: `${r.summary}.${r.scope === 'public' ? ' No key needed.' : ` Scope: \`${r.scope === 'reservations' ? 'reservations:write` (or `inventory:write' : r.scope}\`.`}`,
       tags: [FAMILY_TAGS[r.family].name],
       'x-scope': r.scope,
-      security: r.scope === 'public' ? [] : [{ bearer: [] }, { apiKey: [] }],
+      security: r.scope === 'public' ? [] : [{ bearer: [] }, { apiKey: [] }, { basic: [] }],
       parameters: parameters(r),
       responses: {
         [String(r.status ?? 200)]: {
@@ -384,7 +384,7 @@ export function openApiDocument() {
       version: '0.1.0',
       description:
         'Multi-warehouse inventory: no oversell, no lost stock change. Three families over one domain: admin (`/admin/…`), ' +
-        'inventory (SKU-addressed, `/api/…`) and records (`/v1/inventory`). Send a key as `Authorization: Bearer <key>` or `x-api-key`. ' +
+        'inventory (SKU-addressed, `/api/…`) and records (`/v1/inventory`). Send a key as `Authorization: Bearer <key>`, as `Authorization: Basic base64(<key>:)` (the key as user name, no password: what Medusa\'s JS SDK sends for `apiKey`) or in `x-api-key`. ' +
         'Writes accept an `Idempotency-Key`: a value of your own, new for each change you mean to make once (e.g. a UUID), the same when you send that change again.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
@@ -394,6 +394,7 @@ export function openApiDocument() {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key, e.g. `inv_default_…` (npm start writes one to .local/dev-key)' },
         apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'The same API key, in the x-api-key header' },
+        basic: { type: 'http', scheme: 'basic', description: "The same API key as the user name, with no password (what Medusa's JS SDK sends for `apiKey`)" },
       },
       parameters: {
         IdempotencyKey: {

@@ -21,7 +21,19 @@ const MEDUSA_TYPE: Record<string, string> = {
   PAYLOAD_TOO_LARGE: 'invalid_data',
   IDEMPOTENCY_KEY_REUSED: 'conflict',
   TOO_MANY_UPDATES: 'invalid_data',
+  HAS_RESERVATIONS: 'not_allowed',
 };
+
+/**
+ * The admin family's HTTP status where Medusa's differs from the code's own: insufficient stock
+ * (400 not_allowed), and a negative quantity — one the request gave, or one a stock change would
+ * leave — (400 invalid_data, Medusa's validation answer). Other quantity errors keep 422.
+ */
+function adminStatus(err: DomainError): number {
+  if (err.code === 'INSUFFICIENT_STOCK' || err.code === 'NEGATIVE_QUANTITY') return 400;
+  if (err.code === 'INVALID_QUANTITY' && err.negativeInput) return 400;
+  return err.status;
+}
 
 export interface Rendered {
   status: number;
@@ -30,10 +42,8 @@ export interface Rendered {
 
 export function renderError(family: Family, err: DomainError): Rendered {
   if (family === 'admin') {
-    // Medusa answers an insufficient-stock reservation with 400 not_allowed
-    const status = err.code === 'INSUFFICIENT_STOCK' ? 400 : err.status;
     return {
-      status,
+      status: adminStatus(err),
       body: {
         type: MEDUSA_TYPE[err.code] ?? 'invalid_data',
         code: err.code,

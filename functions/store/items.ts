@@ -187,11 +187,17 @@ export async function itemIdBySku(tenant: string, sku: string): Promise<string |
   return res.Item?.inventory_item_id as string | undefined;
 }
 
-/** Ids of the tenant's items in creation order, optionally filtered by a lower-cased substring of sku/title. */
+/**
+ * Ids of the tenant's items in creation order, optionally filtered by a lower-cased substring of the
+ * sku, title (`search`) or description. The index projects every attribute and a Query is charged by
+ * the size of the rows it reads, not by what it returns: reading `description` too costs no capacity.
+ */
 export async function listItemIds(tenant: string, q?: string): Promise<string[]> {
-  const rows = await queryPartition(keys.itemsPartition(tenant), { index: 'GSI1', projection: ['id', 'search'] });
+  const rows = await queryPartition(keys.itemsPartition(tenant), { index: 'GSI1', projection: q ? ['id', 'search', 'description'] : ['id', 'search'] });
   const needle = q?.toLowerCase();
-  return rows.filter((r) => !needle || String(r.search).includes(needle)).map((r) => r.id as string);
+  return rows
+    .filter((r) => !needle || String(r.search).includes(needle) || String(r.description ?? '').toLowerCase().includes(needle))
+    .map((r) => r.id as string);
 }
 
 export async function itemIdsAtLocation(tenant: string, wid: string): Promise<string[]> {
@@ -445,6 +451,7 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
   return true;
 }
 
+/** Medusa's answer and words (400 not_allowed); `code` says which refusal it is. */
 export const itemHasReservations = (iid: string) =>
-  new DomainError('CONFLICT', `Inventory item ${iid} has open reservations: release or fulfil them first`);
+  new DomainError('HAS_RESERVATIONS', `Cannot remove inventory item: ${iid} which has reservations.`);
 

@@ -95,8 +95,9 @@ export const otherProduct = (sku: string, owner: unknown, productId: string) =>
 
 const levelNotFound = (iid: string, wid: string) => new DomainError('NOT_FOUND', `Item ${iid} is not stocked at location ${wid}`);
 
+/** Medusa's answer and words (400 not_allowed); `code` says which refusal it is. */
 const levelHasReservations = (iid: string, wid: string) =>
-  new DomainError('CONFLICT', `Item ${iid} has open reservations at location ${wid}: release or fulfil them first`);
+  new DomainError('HAS_RESERVATIONS', `Cannot remove Inventory Level ${iid} at Location ${wid} because there are reservations at location`);
 
 /**
  * I5: a stock write's guard that its warehouse takes writes, on the level itself: each level carries a

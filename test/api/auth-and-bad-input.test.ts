@@ -175,6 +175,15 @@ describe.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (
   });
 });
 
+describe.each(guarded.map((r) => [`${r.method} ${r.path}`, r] as const))('%s with a query parameter it does not take', (_name, route) => {
+  test('400 naming the parameter, never ignored; nothing changed', async () => {
+    const res = await changesNothing(() => api.request(route.method, `${pathFor(route)}?surprise_filter%5B%24gt%5D=1`, bodyFor(route)));
+    expect(res.status).toBe(400);
+    expect(codeOf(route, res.body)).toBe('VALIDATION_ERROR');
+    expect(JSON.stringify(res.body)).toContain('surprise_filter[$gt]');
+  });
+});
+
 describe.each(withParams.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', (_name, route) => {
   test("another tenant's key against this tenant's ids: 404, nothing changed", async () => {
     const res = await changesNothing(() => api.request(route.method, pathFor(route), bodyFor(route), { key: other.key }));
@@ -259,4 +268,45 @@ test('unknown paths and methods are 404 Not Found (as the HTTP API answers a met
   expect((await api.get('/admin/nowhere')).status).toBe(404);
   const wrongMethod = await api.request('PUT', '/admin/inventory-items');
   expect([wrongMethod.status, wrongMethod.body]).toEqual([404, { message: 'Not Found' }]);
+});
+
+describe("HTTP Basic (Medusa's JS SDK with `apiKey`): the same key, the same scopes", () => {
+  const basic = (user: string, password = '') => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const as = (authorization: string, method: string, path: string, body?: unknown) =>
+    api.request(method, path, body, { key: null, headers: { authorization } });
+
+  test('Basic base64(key:) reads and writes as Bearer does', async () => {
+    const read = await as(basic(api.key), 'GET', `/admin/inventory-items/${ids.item}`);
+    expect(read.status).toBe(200);
+    expect(read.body.inventory_item.id).toBe(ids.item);
+    const made = await as(basic(api.key), 'POST', '/admin/stock-locations', { name: 'via basic' });
+    expect(made.status).toBe(200);
+    expect(made.body.stock_location.name).toBe('via basic');
+    // without the trailing colon (user name only) it is the same key
+    expect((await as(`Basic ${Buffer.from(api.key).toString('base64')}`, 'GET', '/admin/stock-locations')).status).toBe(200);
+  });
+
+  test("a key's scopes hold however it is sent: a read-only key is 403 on a write, 200 on a read", async () => {
+    const readOnly = await makeKey(api.tenant, ['inventory:read'], 'basic read-only');
+    expect((await as(basic(readOnly), 'GET', '/admin/stock-locations')).status).toBe(200);
+    const write = await changesNothing(() => as(basic(readOnly), 'POST', '/admin/stock-locations', { name: 'nope' }));
+    expect(write.status).toBe(403);
+    expect(write.body).toMatchObject({ code: 'FORBIDDEN' });
+    expect(write.body.message).toContain('inventory:write');
+  });
+
+  test('unknown, revoked, with a password, or not base64: 401, nothing changed', async () => {
+    for (const authorization of [
+      basic(`inv_${api.tenant}_unknownunknownunknown`),
+      basic(ids.revokedKey),
+      basic(api.key, 'secret'),
+      basic(''),
+      'Basic not*base64',
+      'Basic ',
+    ]) {
+      const res = await changesNothing(() => as(authorization, 'POST', '/admin/stock-locations', { name: 'nope' }));
+      expect([authorization, res.status]).toEqual([authorization, 401]);
+      expect(res.body).toMatchObject({ type: 'unauthorized', code: 'UNAUTHORIZED' });
+    }
+  });
 });

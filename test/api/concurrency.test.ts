@@ -147,7 +147,7 @@ test('40 concurrent relative adjusts lose no update and write one ledger row eac
   const results = await Promise.all(
     deltas.map((adjustment) => insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment, reason: 'correction' }))),
   );
-  for (const r of results) expect([200, 422]).toContain(r.status);
+  for (const r of results) expect([200, 400]).toContain(r.status); // 400 NEGATIVE_QUANTITY (the admin family's status for it)
   const applied = deltas.filter((_, i) => results[i].status === 200);
   const l = await level(iid, wh);
   expect(l.stocked_quantity).toBe(10 + applied.reduce((a, d) => a + d, 0));

@@ -48,6 +48,13 @@ test('reads of a hot level: every route that shows it answers its exact figures'
   expect((await api.get(`/api/inventory?sku=${sku}`)).status).toBe(200);
   const explained = await api.get(`/api/inventory/${sku}/availability?quantity=3`);
   expect(explained.status).toBe(200);
+  const vid = uniq('variant');
+  expect((await api.post(`/admin/products/prod_hot/variants/${vid}/inventory-items`, { inventory_item_id: iid, required_quantity: 1 })).status).toBe(200);
+  expect((await api.get(`/admin/products/prod_hot/variants/${vid}`)).status).toBe(200);
+  const variant = await api.get(`/api/variants/prod_hot/${vid}/availability?quantity=3`);
+  expect([variant.status, variant.body.data?.can_hold]).toEqual([200, true]);
+  expect((await api.post(`/admin/products/prod_hot/variants/${vid}/inventory-items/${iid}`, { required_quantity: 2 })).status).toBe(200);
+  expect((await api.request('DELETE', `/admin/products/prod_hot/variants/${vid}/inventory-items/${iid}`)).status).toBe(200);
   const record = await api.get(`/v1/inventory/${(await levelOf(iid)).id}`);
   expect([record.status, record.body.data?.availableQty]).toEqual([200, 3]);
 });

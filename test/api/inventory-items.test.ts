@@ -47,10 +47,10 @@ describe('creating an inventory item', () => {
     expect(fields).toEqual(['requires_shipping', 'sku', 'weight']);
   });
 
-  test('refuses a fractional or huge backorder limit with INVALID_QUANTITY', async () => {
-    for (const backorder_limit of [1.5, 5324804697620480, -1]) {
+  test('refuses a fractional, huge or negative backorder limit with INVALID_QUANTITY (negative: 400, as Medusa)', async () => {
+    for (const [backorder_limit, status] of [[1.5, 422], [5324804697620480, 422], [-1, 400]]) {
       const res = await create({ sku: `BO-${backorder_limit}`, allow_backorder: true, backorder_limit });
-      expect(res.status).toBe(422);
+      expect(res.status).toBe(status);
       expect(res.body.code).toBe('INVALID_QUANTITY');
       expect(res.body.message).toContain('backorder_limit');
     }
@@ -93,15 +93,15 @@ describe('reading, updating and deleting an item', () => {
     expect((await create({ sku: 'DEL-1' })).status).toBe(200);
   });
 
-  test('delete is refused (409) while the item has open reservations, and then nothing changes', async () => {
+  test("delete is refused while the item has open reservations (Medusa's 400 not_allowed and message), and then nothing changes", async () => {
     const wh = (await api.post('/admin/stock-locations', { name: 'D' })).body.stock_location.id;
     const item = (await create({ sku: 'DEL-RES' })).body.inventory_item;
     await api.post(`/admin/inventory-items/${item.id}/location-levels`, { location_id: wh, stocked_quantity: 5 });
     const r = await api.post('/admin/reservations', { inventory_item_id: item.id, location_id: wh, quantity: 2 });
     const before = (await api.get(`/admin/inventory-items/${item.id}`)).body;
     const res = await api.del(`/admin/inventory-items/${item.id}`);
-    expect(res.status).toBe(409);
-    expect(res.body.type).toBe('conflict');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ type: 'not_allowed', code: 'HAS_RESERVATIONS', message: `Cannot remove inventory item: ${item.id} which has reservations.` });
     expect((await api.get(`/admin/inventory-items/${item.id}`)).body).toEqual(before);
     await api.del(`/admin/reservations/${r.body.reservation.id}`);
     expect((await api.del(`/admin/inventory-items/${item.id}`)).status).toBe(200);
@@ -147,9 +147,47 @@ describe('listing items', () => {
   test('sku is an exact filter; location_id filters by where items are stocked (repeatable or comma list)', async () => {
     expect((await api.get('/admin/inventory-items?sku=LIST-3')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3']);
     expect((await api.get('/admin/inventory-items?sku=LIST')).body.count).toBe(0);
+    // a list of skus in any encoding (the JS SDK's sku: [a, b] sends sku[0]=a&sku[1]=b): any of them
+    for (const q of ['sku=LIST-3,LIST-5,NOPE', 'sku%5B0%5D=LIST-5&sku%5B1%5D=LIST-3', 'sku[]=LIST-3&sku[]=LIST-5']) {
+      const res = await api.get(`/admin/inventory-items?${q}`);
+      expect([q, res.body.count, res.body.inventory_items.map((i: { sku: string }) => i.sku)]).toEqual([q, 2, ['LIST-3', 'LIST-5']]);
+    }
+    expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-5&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3', 'LIST-5']);
+    expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-4&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3']);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1}`)).body.count).toBe(3);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1}&location_id=${wh2}`)).body.count).toBe(7);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1},${wh2}&q=blue`)).body.count).toBe(3);
+  });
+
+  test("location_levels[location_id] (Medusa's spelling) filters as location_id, in any array encoding; with location_id both hold", async () => {
+    const count = async (query: string) => (await api.get(`/admin/inventory-items?q=LIST-&${query}`)).body.count;
+    expect(await count(`location_levels%5Blocation_id%5D=${wh1}`)).toBe(3);
+    expect(await count(`location_levels[location_id][0]=${wh1}&location_levels[location_id][1]=${wh2}`)).toBe(7);
+    expect(await count(`location_id%5B0%5D=${wh2}`)).toBe(4);
+    expect(await count(`location_id[]=${wh2}&location_id[]=${wh1}`)).toBe(7);
+    expect(await count(`location_levels[location_id]=${wh1}&location_id=${wh2}`)).toBe(0);
+  });
+
+  test('q searches the description too (Medusa: title, description and sku)', async () => {
+    const t = await api.otherTenant();
+    for (const body of [{ title: 'Test Item' }, { description: 'Test Desc' }, { sku: 'Test Sku' }, { sku: 'MY_SKU' }]) {
+      expect((await api.post('/admin/inventory-items', body, t.key)).status).toBe(200);
+    }
+    const res = await api.get('/admin/inventory-items?q=test', t.key);
+    expect(res.body.count).toBe(3);
+    expect(res.body.inventory_items.map((i: any) => i.sku ?? i.title ?? i.description).sort()).toEqual(['Test Desc', 'Test Item', 'Test Sku']);
+    expect((await api.get('/admin/inventory-items?q=DESC', t.key)).body.inventory_items.map((i: any) => i.description)).toEqual(['Test Desc']);
+    // with an exact sku, q still narrows over sku, title and description
+    expect((await api.get('/admin/inventory-items?sku=Test%20Sku&q=desc', t.key)).body.count).toBe(0);
+  });
+
+  test('a filter the list does not take is a 400 naming it, never ignored', async () => {
+    for (const query of ['title=Blue', 'sku[$in]=LIST-1', 'location_levels[stocked_quantity]=1', 'order=-created_at', 'id=iitem_1']) {
+      const res = await api.get(`/admin/inventory-items?${query}`);
+      expect([query, res.status]).toEqual([query, 400]);
+      expect(res.body).toMatchObject({ type: 'invalid_data', code: 'VALIDATION_ERROR' });
+      expect(res.body.message).toContain(query.split('=')[0]);
+    }
   });
 
   test('fields trims the answer, and *location_levels adds the levels', async () => {

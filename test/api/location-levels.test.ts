@@ -96,18 +96,20 @@ describe('setting a level (absolute)', () => {
     expect((await api.post(path(iid, wh), { stocked_quantity: 40, expected_quantity: 30 })).status).toBe(200);
   });
 
-  test('negative, fractional and huge quantities are 422, naming the field; nothing changed', async () => {
+  test("negative quantities are 400 invalid_data (Medusa's answer), fractional and huge ones 422; each naming the field; nothing changed", async () => {
     const { wh, iid } = await setup(30);
-    const cases: [Record<string, unknown>, string][] = [
-      [{ stocked_quantity: -1 }, 'NEGATIVE_QUANTITY'],
-      [{ stocked_quantity: 2.5 }, 'INVALID_QUANTITY'],
-      [{ incoming_quantity: 5324804697620480 }, 'INVALID_QUANTITY'],
-      [{ safety_stock: -3 }, 'INVALID_QUANTITY'],
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ stocked_quantity: -1 }, 400, 'NEGATIVE_QUANTITY'],
+      [{ stocked_quantity: -1, incoming_quantity: -1 }, 400, 'NEGATIVE_QUANTITY'],
+      [{ stocked_quantity: 2.5 }, 422, 'INVALID_QUANTITY'],
+      [{ incoming_quantity: 5324804697620480 }, 422, 'INVALID_QUANTITY'],
+      [{ safety_stock: -3 }, 400, 'INVALID_QUANTITY'],
+      [{ stocked_quantity: -1, safety_stock: 1.5 }, 422, 'INVALID_QUANTITY'],
     ];
-    for (const [body, code] of cases) {
+    for (const [body, status, code] of cases) {
       const res = await api.post(path(iid, wh), body);
-      expect(res.status).toBe(422);
-      expect(res.body.code).toBe(code);
+      expect([body, res.status]).toEqual([body, status]);
+      expect(res.body).toMatchObject({ type: 'invalid_data', code });
       expect(res.body.message).toContain(Object.keys(body)[0]);
     }
     expect((await levelOf(iid, wh)).stocked_quantity).toBe(30);
@@ -145,11 +147,11 @@ describe('adjusting a level (relative)', () => {
     ]);
   });
 
-  test('taking stock below zero is 422 NEGATIVE_QUANTITY with the current quantity; nothing changed', async () => {
+  test('taking stock below zero is 400 invalid_data NEGATIVE_QUANTITY with the current quantity; nothing changed', async () => {
     const { wh, iid } = await setup(4);
     const res = await api.post(`${path(iid, wh)}/adjust`, { adjustment: -5 });
-    expect(res.status).toBe(422);
-    expect(res.body).toMatchObject({ code: 'NEGATIVE_QUANTITY', current_quantity: 4 });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ type: 'invalid_data', code: 'NEGATIVE_QUANTITY', current_quantity: 4 });
     expect((await levelOf(iid, wh)).stocked_quantity).toBe(4);
     expect(await ledgerRows(api.tenant, iid)).toHaveLength(1);
   });
@@ -166,15 +168,22 @@ describe('adjusting a level (relative)', () => {
 });
 
 describe('deleting a level', () => {
-  test('is refused (409) while something is reserved there', async () => {
+  test("is refused while something is reserved there: Medusa's 400 not_allowed and message, code HAS_RESERVATIONS", async () => {
     const { wh, iid } = await setup(5);
     const r = await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1 });
-    expect((await api.del(path(iid, wh))).status).toBe(409);
+    const refused = await api.del(path(iid, wh));
+    expect(refused.status).toBe(400);
+    expect(refused.body).toEqual({
+      type: 'not_allowed',
+      code: 'HAS_RESERVATIONS',
+      message: `Cannot remove Inventory Level ${iid} at Location ${wh} because there are reservations at location`,
+    });
     expect((await levelOf(iid, wh)).reserved_quantity).toBe(1);
     await api.del(`/admin/reservations/${r.body.reservation.id}`);
     const res = await api.del(path(iid, wh));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ object: 'inventory-level', deleted: true });
+    // Medusa's answer: the level's id, and its item (as it is after) as parent
+    expect(res.body).toEqual({ id: `ilev_${iid}:${wh}`, object: 'inventory-level', deleted: true, parent: expect.objectContaining({ id: iid, location_levels: [] }) });
     expect(await levelOf(iid, wh)).toBeUndefined();
     expect((await api.del(path(iid, wh))).status).toBe(404);
     // the 5 units there leave the books through the ledger

@@ -62,12 +62,12 @@ describe('creating a reservation', () => {
     expect((await reserve(open.iid, open.wh, 1)).status).toBe(400);
   });
 
-  test('bad quantities are 422 INVALID_QUANTITY naming quantity; nothing reserved', async () => {
+  test('bad quantities are INVALID_QUANTITY naming quantity (a negative one 400 as Medusa, the others 422); nothing reserved', async () => {
     const { wh, iid } = await stock(10);
-    for (const q of [0, -1, 1.5, 5324804697620480]) {
+    for (const [q, status] of [[0, 422], [-1, 400], [1.5, 422], [5324804697620480, 422]]) {
       const res = await reserve(iid, wh, q);
-      expect(res.status).toBe(422);
-      expect(res.body.code).toBe('INVALID_QUANTITY');
+      expect([q, res.status]).toEqual([q, status]);
+      expect(res.body).toMatchObject({ type: 'invalid_data', code: 'INVALID_QUANTITY' });
       expect(res.body.message).toContain('quantity');
     }
     expect((await reserve(iid, wh, '2')).status).toBe(400);
@@ -158,12 +158,12 @@ describe('releasing and fulfilling', () => {
     expect((await api.post(`/admin/reservations/${id}/fulfill`)).status).toBe(404);
   });
 
-  test('fulfilling more than is stocked (stock was reduced below the reservation) is 422 NEGATIVE_QUANTITY; nothing changed', async () => {
+  test('fulfilling more than is stocked (stock was reduced below the reservation) is 400 NEGATIVE_QUANTITY; nothing changed', async () => {
     const { wh, iid } = await stock(5);
     const id = (await reserve(iid, wh, 4)).body.reservation.id;
     await api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity: 2 });
     const res = await api.post(`/admin/reservations/${id}/fulfill`);
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(400);
     expect(res.body.code).toBe('NEGATIVE_QUANTITY');
     expect(await levelOf(iid, wh)).toMatchObject({ stocked_quantity: 2, reserved_quantity: 4, available_quantity: -2 });
     expect((await api.get(`/admin/reservations/${id}`)).status).toBe(200);
@@ -187,5 +187,92 @@ describe('listing reservations', () => {
     expect(page1.body.reservations).toHaveLength(2);
     const ids = [...page1.body.reservations, ...page2.body.reservations].map((r: { id: string }) => r.id);
     expect(new Set(ids).size).toBe(4);
+  });
+
+  test("the JS SDK's array encoding (x[0]=a&x[1]=b) and x[]=a filter like a comma list", async () => {
+    const a = await stock(10);
+    const b = await stock(10);
+    await reserve(a.iid, a.wh, 1);
+    await reserve(b.iid, b.wh, 2);
+    const both = await api.get(`/admin/reservations?inventory_item_id%5B0%5D=${a.iid}&inventory_item_id%5B1%5D=${b.iid}`);
+    expect(both.body.count).toBe(2);
+    expect(both.body.reservations.map((r: any) => r.inventory_item_id).sort()).toEqual([a.iid, b.iid].sort());
+    const one = await api.get(`/admin/reservations?location_id%5B%5D=${b.wh}`);
+    expect(one.body.reservations.map((r: any) => r.quantity)).toEqual([2]);
+    // an id the tenant does not have narrows to nothing: the filter is read, not dropped
+    expect((await api.get(`/admin/reservations?location_id%5B0%5D=wh_nowhere`)).body.count).toBe(0);
+  });
+
+  describe("Medusa's filters (its own tests' queries), on the rows the list reads", () => {
+    let iid: string;
+    let first: any;
+    let second: any;
+    let third: any;
+    beforeAll(async () => {
+      const s1 = await stock(100);
+      iid = s1.iid;
+      first = (await reserve(iid, s1.wh, 2, { line_item_id: 'line-item-id-1' })).body.reservation;
+      await new Promise((r) => setTimeout(r, 5));
+      second = (await reserve(iid, s1.wh, 1, { line_item_id: 'line-item-id-2', description: 'test description' })).body.reservation;
+      await new Promise((r) => setTimeout(r, 5));
+      third = (await reserve(iid, s1.wh, 5, { description: 'Other Description' })).body.reservation;
+    });
+    const ids = async (query: string) => {
+      const res = await api.get(`/admin/reservations?inventory_item_id=${iid}&${query}`);
+      expect(res.status).toBe(200);
+      expect(res.body.count).toBe(res.body.reservations.length);
+      return res.body.reservations.map((r: any) => r.id).sort();
+    };
+    const sorted = (...rs: any[]) => rs.map((r) => r.id).sort();
+
+    test('quantity, quantity[$gt|$gte|$lt|$lte]', async () => {
+      expect(await ids('quantity%5B%24gt%5D=1')).toEqual(sorted(first, third));
+      expect(await ids('quantity[$gte]=2&quantity[$lt]=5')).toEqual(sorted(first));
+      expect(await ids('quantity[$lte]=2')).toEqual(sorted(first, second));
+      expect(await ids('quantity=5')).toEqual(sorted(third));
+    });
+
+    test('created_at and updated_at ranges (ISO date-times or dates)', async () => {
+      expect(await ids(`created_at[$gte]=${encodeURIComponent(new Date(second.created_at).toISOString())}`)).toEqual(sorted(second, third));
+      expect(await ids(`created_at[$lt]=${encodeURIComponent(second.created_at)}`)).toEqual(sorted(first));
+      expect(await ids(`updated_at[$gt]=${encodeURIComponent(third.updated_at)}`)).toEqual([]);
+      expect(await ids('created_at[$gte]=2000-01-01&created_at[$lte]=2999-12-31')).toEqual(sorted(first, second, third));
+    });
+
+    test('description exact, $like (case-sensitive) and $ilike with % and _', async () => {
+      expect(await ids('description=test%20description')).toEqual(sorted(second));
+      expect(await ids('description=description')).toEqual([]);
+      expect(await ids('description[$ilike]=%25descri%25')).toEqual(sorted(second, third));
+      expect(await ids('description[$ilike]=test%25')).toEqual(sorted(second));
+      expect(await ids('description[$ilike]=description%25')).toEqual([]);
+      expect(await ids('description[$ilike]=%25test')).toEqual([]);
+      expect(await ids('description[$ilike]=%25description')).toEqual(sorted(second, third));
+      expect(await ids('description[$like]=%25description')).toEqual(sorted(second));
+      expect(await ids('description[$ilike]=other_description')).toEqual(sorted(third));
+    });
+
+    test('count and pages are of the matches: a filtered page is never short', async () => {
+      const page = await api.get(`/admin/reservations?inventory_item_id=${iid}&quantity[$gt]=1&limit=1&offset=1`);
+      expect(page.body).toMatchObject({ count: 2, limit: 1, offset: 1 });
+      expect(page.body.reservations).toHaveLength(1);
+    });
+
+    test('a filter or operator the list does not take is a 400 naming it (q, $ne, $eq on a date), a bad value a 400 too', async () => {
+      for (const [query, named] of [
+        ['q=test', 'q'],
+        ['quantity[$ne]=1', 'quantity[$ne]'],
+        ['created_at[$eq]=2026-01-01', 'created_at[$eq]'],
+        ['metadata[cart]=c1', 'metadata[cart]'],
+      ]) {
+        const res = await api.get(`/admin/reservations?${query}`);
+        expect([query, res.status]).toEqual([query, 400]);
+        expect(res.body).toMatchObject({ type: 'invalid_data', code: 'VALIDATION_ERROR' });
+        expect(res.body.message).toContain(named);
+      }
+      for (const query of ['quantity[$gt]=-1', 'quantity[$gt]=one', 'created_at[$gte]=yesterday']) {
+        const res = await api.get(`/admin/reservations?${query}`);
+        expect([query, res.status]).toEqual([query, 400]);
+      }
+    });
   });
 });

@@ -59,6 +59,30 @@ test('the list has a count, pages with offset/limit, filters by q, highest prior
   expect((await api.get('/admin/stock-locations?q=STORE', fresh.key)).body.count).toBe(1);
 });
 
+test("name filters by the exact name (Medusa's ?name=), one or a list in any encoding; other filters are a 400 naming them", async () => {
+  const fresh = await api.otherTenant();
+  for (const name of ['Test Location 1', 'Test Location 2', 'Dock, East']) await api.post('/admin/stock-locations', { name }, fresh.key);
+  const names = async (query: string) => {
+    const res = await api.get(`/admin/stock-locations?${query}`, fresh.key);
+    expect(res.status).toBe(200);
+    expect(res.body.count).toBe(res.body.stock_locations.length);
+    return res.body.stock_locations.map((l: { name: string }) => l.name).sort();
+  };
+  expect(await names('name=Test%20Location%201')).toEqual(['Test Location 1']);
+  expect(await names('name=Test%20Location')).toEqual([]);
+  expect(await names('name=test%20location%201')).toEqual([]); // exact: case counts (q is the loose one)
+  expect(await names('name%5B0%5D=Test%20Location%201&name%5B1%5D=Test%20Location%202')).toEqual(['Test Location 1', 'Test Location 2']);
+  expect(await names('name[]=Test%20Location%202')).toEqual(['Test Location 2']);
+  expect(await names('name=Dock%2C%20East')).toEqual(['Dock, East']); // a name holding a comma matches as a whole
+  expect(await names('q=ation%201')).toEqual(['Test Location 1']);
+  expect(await names('q=location&name=Test%20Location%202&limit=1')).toEqual(['Test Location 2']);
+  for (const query of ['sales_channel_id=sc_1', 'name[$ilike]=%25Test%25', 'address_id=a', 'fields=*address']) {
+    const res = await api.get(`/admin/stock-locations?${query}`, fresh.key);
+    expect([query, res.status]).toEqual([query, 400]);
+    expect(res.body.message).toContain(query.split('=')[0]);
+  }
+});
+
 test('an update changes what it names; an unknown location is 404 WAREHOUSE_NOT_FOUND', async () => {
   const wh = (await create({ name: 'Old' })).body.stock_location;
   const res = await api.post(`/admin/stock-locations/${wh.id}`, { name: 'New', is_readonly: true });

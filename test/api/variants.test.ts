@@ -52,35 +52,71 @@ test("the variant links' required_quantity 5324804697620480 is 422 INVALID_QUANT
   expect(res.status).toBe(422);
   expect(res.body).toMatchObject({ type: 'invalid_data', code: 'INVALID_QUANTITY' });
   expect(res.body.message).toContain('required_quantity');
-  for (const q of [0, 1.5, -2]) expect((await api.post(`${base('prod_3', 'var_3')}/inventory-items/${iid}`, { required_quantity: q })).status).toBe(422);
+  for (const [q, status] of [[0, 422], [1.5, 422], [-2, 400]]) {
+    expect((await api.post(`${base('prod_3', 'var_3')}/inventory-items/${iid}`, { required_quantity: q })).status).toBe(status); // negative: 400, as Medusa
+  }
   expect((await api.get(base('prod_3', 'var_3'))).body.variant.inventory_items[0].required_quantity).toBe(2);
 });
 
-test('linking an unknown item is 404, linking twice 409, a variant under another product 404 / 409', async () => {
-  const iid = await item('V-ERR', [[wh1, 5]]);
+test('linking an unknown item is 404; an unknown variant 404', async () => {
   expect((await api.post(`${base('prod_4', 'var_4')}/inventory-items`, { inventory_item_id: 'iitem_none' })).status).toBe(404);
   expect((await api.get(base('prod_4', 'var_4'))).status).toBe(404);
-  expect((await api.post(`${base('prod_4', 'var_4')}/inventory-items`, { inventory_item_id: iid })).status).toBe(200);
-  const dup = await api.post(`${base('prod_4', 'var_4')}/inventory-items`, { inventory_item_id: iid });
-  expect(dup.status).toBe(409);
-  expect(dup.body.type).toBe('duplicate_error');
-  expect((await api.get(base('prod_other', 'var_4'))).status).toBe(404);
-  const other = await item('V-ERR2', []);
-  expect((await api.post(`${base('prod_other', 'var_4')}/inventory-items`, { inventory_item_id: other })).status).toBe(409);
-  expect((await api.post(`${base('prod_other', 'var_4')}/inventory-items/${iid}`, { required_quantity: 2 })).status).toBe(404);
+  expect((await api.post(`${base('prod_4', 'var_4x')}/inventory-items/iitem_none`, { required_quantity: 2 })).status).toBe(404);
 });
 
-test('unlinking removes the link; the last unlink leaves an empty variant; deleting a linked item removes its links', async () => {
+test('linking twice is accepted (200, as Medusa): one link; a required_quantity given is set, none leaves it', async () => {
+  const iid = await item('V-TWICE', [[wh1, 12]]);
+  const first = await api.post(`${base('prod_7', 'var_7')}/inventory-items`, { inventory_item_id: iid, required_quantity: 2 });
+  expect(first.status).toBe(200);
+  const again = await api.post(`${base('prod_7', 'var_7')}/inventory-items`, { inventory_item_id: iid });
+  expect(again.status).toBe(200);
+  expect(again.body.variant.inventory_items).toHaveLength(1);
+  expect(again.body.variant.inventory_items[0]).toMatchObject({ inventory_item_id: iid, required_quantity: 2, id: first.body.variant.inventory_items[0].id });
+  const changed = await api.post(`${base('prod_7', 'var_7')}/inventory-items`, { inventory_item_id: iid, required_quantity: 3 });
+  expect(changed.status).toBe(200);
+  expect(changed.body.variant).toMatchObject({ inventory_quantity: 4, inventory_items: [expect.objectContaining({ required_quantity: 3 })] });
+  // one link: one unlink takes it
+  expect((await api.del(`${base('prod_7', 'var_7')}/inventory-items/${iid}`)).body.parent.inventory_items).toEqual([]);
+});
+
+test("the path's product id is not used to refuse (Medusa): link, change and unlink under another product act on the variant, which keeps its product", async () => {
+  const a = await item('V-PROD-A', [[wh1, 5]]);
+  const b = await item('V-PROD-B', [[wh1, 5]]);
+  await api.post(`${base('prod_8', 'var_8')}/inventory-items`, { inventory_item_id: a });
+  const linked = await api.post(`${base('prod_other', 'var_8')}/inventory-items`, { inventory_item_id: b });
+  expect(linked.status).toBe(200);
+  expect(linked.body.variant).toMatchObject({ id: 'var_8', product_id: 'prod_8' });
+  expect(linked.body.variant.inventory_items.map((l: any) => l.inventory_item_id).sort()).toEqual([a, b].sort());
+  const changed = await api.post(`${base('prod_other', 'var_8')}/inventory-items/${b}`, { required_quantity: 5 });
+  expect(changed.status).toBe(200);
+  expect(changed.body.variant.inventory_items.find((l: any) => l.inventory_item_id === b).required_quantity).toBe(5);
+  const unlinked = await api.del(`${base('prod_other', 'var_8')}/inventory-items/${b}`);
+  expect(unlinked.status).toBe(200);
+  expect(unlinked.body.parent).toMatchObject({ id: 'var_8', product_id: 'prod_8' });
+  // reading is under the variant's own product (Medusa reads a variant of that product)
+  expect((await api.get(base('prod_8', 'var_8'))).status).toBe(200);
+  expect((await api.get(base('prod_other', 'var_8'))).status).toBe(404);
+});
+
+test("unlinking answers Medusa's { id, object, deleted, parent }; the last unlink leaves the variant with inventory_items: [] (200); deleting a linked item removes its links", async () => {
   const a = await item('V-UN-A', [[wh1, 5]]);
   const b = await item('V-UN-B', [[wh1, 5]]);
   await api.post(`${base('prod_5', 'var_5')}/inventory-items`, { inventory_item_id: a });
   await api.post(`${base('prod_5', 'var_5')}/inventory-items`, { inventory_item_id: b });
   const res = await api.del(`${base('prod_5', 'var_5')}/inventory-items/${a}`);
   expect(res.status).toBe(200);
-  expect(res.body.variant.inventory_items.map((l: any) => l.inventory_item_id)).toEqual([b]);
+  expect(res.body).toEqual({
+    id: { Product: { variant_id: 'var_5' }, Inventory: { inventory_item_id: a } },
+    object: 'variant-inventory-item-link',
+    deleted: true,
+    parent: expect.objectContaining({ id: 'var_5', product_id: 'prod_5', inventory_quantity: 5 }),
+  });
+  expect(res.body.parent.inventory_items.map((l: any) => l.inventory_item_id)).toEqual([b]);
   expect((await api.del(`${base('prod_5', 'var_5')}/inventory-items/${a}`)).status).toBe(404);
   expect((await api.del(`/admin/inventory-items/${b}`)).status).toBe(200);
-  expect((await api.get(base('prod_5', 'var_5'))).status).toBe(404);
-  // with no links left, the variant may be linked under another product
-  expect((await api.post(`${base('prod_6', 'var_5')}/inventory-items`, { inventory_item_id: a })).status).toBe(200);
+  const empty = await api.get(base('prod_5', 'var_5'));
+  expect(empty.status).toBe(200);
+  expect(empty.body.variant).toEqual({ id: 'var_5', product_id: 'prod_5', inventory_quantity: 0, inventory_items: [] });
+  // and it can be linked again
+  expect((await api.post(`${base('prod_5', 'var_5')}/inventory-items`, { inventory_item_id: a })).body.variant.inventory_quantity).toBe(5);
 });

@@ -1,10 +1,8 @@
 import { defineHandler } from '#edge/http.ts';
 import { adminLevelsDelete } from '#routes';
-import { deleteLevel } from '#core/levels.ts';
+import { deletedLevel, deleteLevel } from '#core/levels.ts';
 
-export const handler = defineHandler(adminLevelsDelete)(async ({ actor, params }) => {
-  await deleteLevel(actor, params.id, params.location_id);
-  return { id: `${params.id}:${params.location_id}`, object: 'inventory-level', deleted: true };
-}, {
-  replay: ({ params }) => ({ id: `${params.id}:${params.location_id}`, object: 'inventory-level', deleted: true }),
+/** Medusa's answer: `{ id, object: 'inventory-level', deleted: true, parent: <the item, with its remaining levels> }`. */
+export const handler = defineHandler(adminLevelsDelete)(async ({ actor, params }) => deleteLevel(actor, params.id, params.location_id), {
+  replay: ({ actor, params }) => deletedLevel(actor, params.id, params.location_id),
 });

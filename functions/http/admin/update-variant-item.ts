@@ -1,9 +1,9 @@
 import { defineHandler } from '#edge/http.ts';
 import { adminVariantsUpdateLink } from '#routes';
-import { getVariant, updateLink } from '#core/variants.ts';
+import { linkedNow, updateLink } from '#core/variants.ts';
 
 export const handler = defineHandler(adminVariantsUpdateLink)(async ({ actor, params, body }) => ({
   variant: await updateLink(actor, params.id, params.variant_id, params.inventory_item_id, body.required_quantity),
 }), {
-  replay: async ({ actor, params }) => ({ variant: await getVariant(actor, params.id, params.variant_id) }),
+  replay: async ({ actor, params }) => ({ variant: await linkedNow(actor, params.variant_id) }),
 });
