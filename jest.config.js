@@ -2,9 +2,10 @@
  * Jest runs the TypeScript sources as native ESM, transformed by swc; type-checking is `npm run typecheck`.
  * Three projects:
  * - unit: rules and tables, no I/O, no Java (seconds) — `npm run test:unit`
- * - integration: the real code against a DynamoDB Local the run starts itself (api, integration, infra)
- * - scale: long runs — the 100,000-row upload and the other runs listed in LONG_RUNS (crashes, fault
- *   injection, child processes, a browser, a terminal, request counts at 500 SKUs) — `npm run test:scale`
+ * - integration: the real code against a DynamoDB Local the run starts itself (test/api, test/integration, test/infra)
+ * - scale: long runs, test/scale — the 100,000-row upload, crashes and fault injection, child processes,
+ *   a browser, a terminal, the runbook's commands, request counts at 500 SKUs — `npm run test:scale`
+ * A file's folder names its project: there is no second list.
  * `npm test` runs unit + integration; CI (`.ci/run`) runs all three (`npm run test:all`).
  */
 const base = {
@@ -14,21 +15,6 @@ const base = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } }],
   },
 };
-/** Integration tests that take tens of seconds each: CI runs them (`test:all`), `npm test` does not. */
-const LONG_RUNS = [
-  'test/integration/idempotency-crash.test.ts',
-  'test/integration/idempotency-faults.test.ts',
-  'test/integration/dynamodb-local-lifecycle.test.ts',
-  'test/integration/local-runtime.test.ts',
-  'test/integration/cli-terminal.test.ts',
-  'test/integration/cli.test.ts',
-  // docs/runbook.md's local blocks: npm start's runtime in a child process, the CLI as child processes
-  'test/integration/runbook.test.ts',
-  'test/integration/docs-page.test.ts',
-  'test/integration/uploads.test.ts',
-  // DynamoDB requests counted at scale (a catalogue of 500 SKUs)
-  'test/integration/request-counts.test.ts',
-];
 const withDynamoDb = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
@@ -42,13 +28,12 @@ export default {
       ...withDynamoDb,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/{api,integration,infra}/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...LONG_RUNS],
     },
     {
       ...base,
       ...withDynamoDb,
       displayName: 'scale',
-      testMatch: ['<rootDir>/test/scale/**/*.test.ts', ...LONG_RUNS.map((f) => `<rootDir>/${f}`)],
+      testMatch: ['<rootDir>/test/scale/**/*.test.ts'],
     },
   ],
   // a global option (jest ignores it inside a project); the long tests set their own

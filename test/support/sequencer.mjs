@@ -14,7 +14,7 @@ const FIRST = [
   // CI (`test:all`): the 100,000-row upload is most of the run; it starts at once
   'test/scale/uploads-100k.test.ts',
   'test/scale/reports-10k.test.ts',
-  'test/integration/request-counts.test.ts',
+  'test/scale/request-counts.test.ts',
   'test/infra/stack.test.ts',
   // a few hundred schedules of the explorer: the longest file of `npm test`
   'test/integration/schedule-explorer.test.ts',

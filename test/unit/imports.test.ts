@@ -7,16 +7,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { routes } from '../../functions/routes.ts';
+import { allFunctions } from '../../lib/functions.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const FUNCTIONS = join(ROOT, 'functions');
 const files = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
 
-const entryPoints = new Set([
-  ...routes.map((r) => join(ROOT, r.handler)),
-  ...['scheduled/expire-reservations.ts', 'scheduled/low-stock-report.ts', 'scheduled/reconcile.ts', 'stream/handler.ts', 'uploads/processor.ts', 'authorizer/handler.ts'].map((f) => join(FUNCTIONS, f)),
-]);
+// every function the stack deploys (lib/functions.ts): the routes' handlers and the service's own
+const entryPoints = new Set(allFunctions().map((f) => join(ROOT, f.entry)));
 const imports = (file: string) => [...readFileSync(file, 'utf8').matchAll(/from '([^']+)'/g)].map((m) => m[1]!);
 const aliases = Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).imports as Record<string, string>);
 
