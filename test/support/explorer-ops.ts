@@ -53,8 +53,10 @@ export async function invoke(key: string, method: string, path: string, body?: u
   });
   let status = 0;
   let text = '';
-  const res: { headersSent: boolean; writeHead(s: number): unknown; end(chunk?: string | Buffer): unknown } = {
+  const res: { headersSent: boolean; setHeader(name: string, value: string): unknown; writeHead(s: number): unknown; end(chunk?: string | Buffer): unknown } = {
     headersSent: false,
+    // the local server sets its request id header before it answers (lib/local/server.ts)
+    setHeader: () => res,
     writeHead(s: number) {
       status = s;
       res.headersSent = true;
