@@ -8,6 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { connect } from 'node:net';
 import { parseArgs } from 'node:util';
 import { TENANT_PATTERN } from '../functions/core/api-keys.ts';
 import { createKey, listKeys, revokeKey } from '../functions/core/keys.ts';
@@ -19,32 +20,42 @@ import { reconcile } from '../functions/core/reconcile.ts';
 import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
 import { deadLetterFile, redriveDeadLetters } from '../lib/local/stream-dead-letters.ts';
+import { shortPath } from '../lib/local/terminal.ts';
 
 const WHERE = `Where the table is:
   --table NAME      table name (env TABLE_NAME, default "inventory")
-  --endpoint URL    a DynamoDB endpoint, e.g. http://127.0.0.1:8000 (env DYNAMODB_ENDPOINT)
-  --local           npm start's DynamoDB (its front's address from .local/dynamodb-endpoint, else
+  --endpoint URL    a DynamoDB endpoint, e.g. http://127.0.0.1:8000
+                    (env DYNAMODB_ENDPOINT)
+  --local           the table of a running npm start: the address it leaves in
+                    .local/dynamodb-endpoint (without the file,
                     http://127.0.0.1:\${DYNAMODB_PORT:-8000})
-  --region R        AWS region of a deployed table (env AWS_REGION); credentials from the usual AWS chain
+  --region R        AWS region of a deployed table (env AWS_REGION);
+                    credentials from the usual AWS chain
   --json            print JSON instead of text
 `;
 
-const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--url URL] [--key KEY] [--json]
+const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--url URL]
+                            [--key KEY] [--json]
        npx inventory upload --status ID [--url URL] [--key KEY]
 
-  Upload a CSV (header sku,warehouse_id,quantity[,reason,note]) through the API, show progress
-  while it is sent and processed, and write the failed rows to FILE.errors.csv.
+  Upload a CSV (header sku,warehouse_id,quantity[,reason,note]) through the
+  API, show progress while it is sent and processed, and write the failed
+  rows to FILE.errors.csv.
 
   --mode set|adjust   absolute quantities (default) or deltas
   --status ID         follow an upload already sent
-  --url URL           the API (env INVENTORY_URL, default http://127.0.0.1:\${PORT:-3000})
-  --key KEY           an API key with inventory:write (env INVENTORY_API_KEY, default .local/dev-key)
+  --url URL           the API (env INVENTORY_URL,
+                      default http://127.0.0.1:\${PORT:-3000})
+  --key KEY           an API key with inventory:write (env INVENTORY_API_KEY,
+                      default .local/dev-key)
   --json              print the job as JSON
 
-  Exit status: 0 all rows applied or unchanged, 3 some rows failed, 1 the upload failed, 2 bad usage.
+  Exit status: 0 all rows applied or unchanged, 3 some rows failed,
+  1 the upload failed, 2 bad usage.
 `;
 
-const KEYS_HELP = `Usage: npx inventory keys <create|list|revoke> --tenant T … [where the table is]
+const KEYS_HELP = `Usage: npx inventory keys <create|list|revoke> --tenant T …
+                          [where the table is]
 
   keys create --tenant T --name N --scopes S1,S2 [--warehouses W1,W2]
                                   create a key; its secret is printed once
@@ -58,22 +69,25 @@ Scopes: ${SCOPES.join(', ')}
 const HELP = `Usage: npx inventory <command> … (or npm run cli -- …)
 
 Commands:
-  upload FILE.csv     upload a CSV through the API and follow it       (inventory upload --help)
-  keys create|list|revoke
-                      manage API keys straight in the table             (inventory keys --help)
-  reconcile           check (or repair) levels against reservations     (inventory reconcile --help)
-  stream redrive      hand the stream's dead letters to the consumer    (inventory stream --help)
+  upload FILE.csv          upload a CSV through the API and follow it
+  keys create|list|revoke  manage API keys straight in the table
+  reconcile                check (or repair) levels against reservations
+  stream redrive           hand the stream's dead letters to the consumer
+
+  npx inventory <command> --help explains a command.
 
 Options:
-  -h, --help          this help, or a command's help after the command
-  -v, --version       the CLI's version
+  -h, --help               this help, or a command's help after the command
+  -v, --version            the CLI's version
 `;
 
-const RECONCILE_HELP = `Usage: npx inventory reconcile --tenant T [--sku S] [--repair] [where the table is]
+const RECONCILE_HELP = `Usage: npx inventory reconcile --tenant T [--sku S] [--repair]
+                               [where the table is]
 
-  Recompute every level's reserved quantity from its open reservations, check available against
-  stocked - reserved - safety stock and the ledger sum against stocked, and report each drift.
-  --repair corrects reserved / available under the usual guards.
+  Recompute every level's reserved quantity from its open reservations,
+  check available against stocked - reserved - safety stock and the ledger
+  sum against stocked, and report each drift. --repair corrects reserved /
+  available under the usual guards.
   Exit status: 0 no drift left, 3 a drift left unrepaired, 2 bad usage.
 
 ${WHERE}`;
@@ -102,6 +116,53 @@ function version(): string {
 function fail(message: string, help = '--help'): never {
   process.stderr.write(`${message}\n\nRun npx inventory ${help} for usage.\n`);
   process.exit(2);
+}
+
+/** A failure that is not the command line's: say what and what to do, exit 1. */
+function die(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+}
+
+/** Whether something listens at the endpoint's host and port (a second at most). */
+function answers(endpoint: string): Promise<boolean> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return Promise.resolve(true); // not ours to judge: the SDK will say what is wrong with it
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return new Promise((done) => {
+    const socket = connect({ host: url.hostname, port, timeout: 1000 });
+    const end = (ok: boolean) => (socket.destroy(), done(ok));
+    socket.once('connect', () => end(true));
+    socket.once('timeout', () => end(false));
+    socket.once('error', () => end(false));
+  });
+}
+
+/**
+ * `--local`: the table of a running npm start, through the address it leaves in
+ * .local/dynamodb-endpoint (checked to answer: a file left by an npm start that was killed names a
+ * port where nothing listens), else DynamoDB Local's own port.
+ */
+async function localEndpoint(): Promise<string> {
+  const file = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dynamodb-endpoint');
+  const shown = shortPath(file);
+  const fallback = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
+  const recorded = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
+  if (recorded && (await answers(recorded))) return recorded;
+  const stale = recorded ? `${shown} names ${recorded},\nwhere nothing answers: it was left by an npm start that did not stop cleanly\n(killed?). npm start writes it anew.\n` : '';
+  if (await answers(fallback)) {
+    if (stale) process.stderr.write(`${stale}Using DynamoDB at ${fallback} (DYNAMODB_PORT) instead.\n`);
+    return fallback;
+  }
+  die(
+    `${stale}Cannot reach npm start's DynamoDB: nothing answers at ${fallback}.\n` +
+      'Start the service with npm start, which writes the address to use into\n' +
+      `  ${shown}\nor name a table with --endpoint URL or --region R.`,
+  );
 }
 
 /** parseArgs throws Node's own error text (with a stack) for an unknown option: say it plainly. */
@@ -170,9 +231,11 @@ async function main(argv: string[]) {
   if (group === 'stream' && command !== 'redrive') fail(`Unknown stream command: ${command} (redrive)`, 'stream --help');
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
   // npm start leaves its DynamoDB front's address in .local/dynamodb-endpoint: the CLI goes through it (as `admin`)
-  const frontFile = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dynamodb-endpoint');
-  if (values.local) process.env.DYNAMODB_ENDPOINT = existsSync(frontFile) ? readFileSync(frontFile, 'utf8').trim() : `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-  if (values.endpoint) process.env.DYNAMODB_ENDPOINT = values.endpoint;
+  if (values.local) process.env.DYNAMODB_ENDPOINT = await localEndpoint();
+  if (values.endpoint) {
+    process.env.DYNAMODB_ENDPOINT = values.endpoint;
+    if (!(await answers(values.endpoint))) die(`Cannot reach DynamoDB: nothing answers at ${values.endpoint}.\nIs it running? (npm start's: --local)`);
+  }
   if (values.region) process.env.AWS_REGION = values.region;
   const print = (text: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
   if (group === 'stream') {
@@ -211,6 +274,10 @@ async function main(argv: string[]) {
   } catch (err) {
     if (err instanceof DomainError) fail(err.message);
     if ((err as Error).name === 'ResourceNotFoundException') fail(`Table ${process.env.TABLE_NAME} not found at ${process.env.DYNAMODB_ENDPOINT ?? 'AWS'}`);
+    // DynamoDB went away while the command ran (npm start stopped meanwhile): say so, not the socket's words
+    if (['ECONNREFUSED', 'ECONNRESET'].includes(String((err as { code?: string }).code))) {
+      die(`Lost DynamoDB at ${process.env.DYNAMODB_ENDPOINT} (${(err as { code?: string }).code}) while the command ran: is npm start still running?`);
+    }
     throw err;
   } finally {
     db().destroy();

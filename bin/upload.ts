@@ -53,6 +53,23 @@ function unreachable(base: string, err: unknown): UnreachableError {
   );
 }
 
+/**
+ * An answer the API refused, as a person reads it: what was asked, the status, the error's code and
+ * message (from whichever family's shape it came in), and what to do about a key that does not fit.
+ */
+export function refused(what: string, res: { status: number; body: unknown; text: string }): Error {
+  const b = res.body as { error?: { code?: string; message?: string }; code?: string; message?: string } | undefined;
+  const code = b?.error?.code ?? b?.code;
+  const message = b?.error?.message ?? b?.message ?? (res.text.trim().slice(0, 200) || '(no answer body)');
+  const hint =
+    res.status === 401
+      ? '\nThe API key is missing, unknown or revoked: pass --key KEY or set INVENTORY_API_KEY\n(npm start keeps its dev key in .local/dev-key).'
+      : res.status === 403 && code === 'FORBIDDEN'
+        ? '\nUse a key with that scope: --key KEY or INVENTORY_API_KEY.'
+        : '';
+  return new Error(`${what}: the API answered ${res.status}${code ? ` ${code}` : ''}.\n${message}${hint}`);
+}
+
 async function api<T>(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
   let res: Response;
   try {
@@ -143,7 +160,7 @@ async function follow(base: string, key: string, id: string, interval: number): 
   let lastPrint = 0;
   for (;;) {
     const res = await api<{ data: Job }>(base, key, 'GET', `/api/inventory/uploads/${id}`);
-    if (res.status !== 200) throw new Error(`GET /api/inventory/uploads/${id}: ${res.status} ${res.text}`);
+    if (res.status !== 200) throw refused(`Reading upload ${id}`, res);
     const job = res.body.data;
     const now = Date.now();
     if (now > last.at && job.rows_done > last.done) {
@@ -207,7 +224,7 @@ export async function upload(opts: UploadOptions): Promise<number> {
     const mode = opts.mode ?? 'set';
     if (mode !== 'set' && mode !== 'adjust') throw new UsageError('--mode must be set or adjust');
     const created = await api<{ data: { id: string; upload_url: string } }>(base, key, 'POST', '/api/inventory/uploads', { mode });
-    if (created.status !== 201) throw new Error(`POST /api/inventory/uploads: ${created.status} ${created.text}`);
+    if (created.status !== 201) throw refused('Starting the upload', created);
     id = created.body.data.id;
     process.stderr.write(`Upload ${id} (${mode}): sending ${basename(input)}…\n`);
     const tty = process.stderr.isTTY;
@@ -221,7 +238,7 @@ export async function upload(opts: UploadOptions): Promise<number> {
     });
     if (tty) process.stderr.write('\n');
     else process.stderr.write(`${sendingLine(statSync(input).size, statSync(input).size)}\n`);
-    if (status < 200 || status >= 300) throw new Error(`PUT of the file answered ${status}`);
+    if (status < 200 || status >= 300) throw new Error(`Sending the file: its upload URL answered ${status} (the upload URL expires after a while: upload again)`);
   }
   const job = await follow(base, key, id, interval);
   const failedFile = input && job.status === 'completed' ? await writeFailedRows(base, key, job, input) : undefined;

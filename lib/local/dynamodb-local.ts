@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
+import { freePortNear } from './terminal.ts';
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -91,7 +92,10 @@ export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<Dynam
   checkJava();
   const { jar, libDir } = findJar();
   const port = opts.port ?? (await freePort());
-  if (await portOpen(port)) throw new Error(`Port ${port} is already in use: set DYNAMODB_PORT to another port`);
+  if (await portOpen(port)) {
+    const free = await freePortNear(port);
+    throw new Error(`Port ${port} (DynamoDB Local) is already in use (another npm start?).\nStop what uses it, or start on a port that is free now: DYNAMODB_PORT=${free} npm start`);
+  }
   // the serial collector: on a 2-core machine G1's concurrent threads compete with the callers
   // (a fresh clone's \`npm test\`: 189–195 s with G1, 169 s with it)
   const args = ['-XX:+UseSerialGC', `-Djava.library.path=${libDir}`, '-jar', jar, '-sharedDb', '-disableTelemetry', '-port', String(port)];
