@@ -88,7 +88,9 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
   const scale = front.options.scale;
   const limit = 1000 * scale;
   const stack = await startStack(ddb, tableName);
-  log(`AWS model: DynamoDB front on ${ddb.endpoint} (IAM, conflicts ${front.options.commitMs} ms, partition limits ×${scale}: ${limit} WCU/s per partition); service on ${stack.url}`);
+  log(
+    `AWS model: DynamoDB front on ${ddb.endpoint} (IAM, conflicts ${front.options.commitMs} ms, partition limits ×${scale}: ${limit} WCU/s per partition); service on ${stack.url}`,
+  );
   try {
     if (opts.only === 'p9') {
       // at the front's T (DYNAMO_FRONT_COMMIT_MS), or at each T of --commit-ms (the first one's figures on top)
@@ -167,7 +169,15 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
             await bare.send(
               new PutCommand({
                 TableName: tableName,
-                Item: { ...keys.reservation(tenant, rid), entity: 'reservation', id: rid, inventory_item_id: iid, location_id: wid, quantity: 1, created_at: now },
+                Item: {
+                  ...keys.reservation(tenant, rid),
+                  entity: 'reservation',
+                  id: rid,
+                  inventory_item_id: iid,
+                  location_id: wid,
+                  quantity: 1,
+                  created_at: now,
+                },
               }),
             );
           },
@@ -182,7 +192,9 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
           await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
           const run = await closedLoop(c, runMs, () => d.op(iid).then(() => void succeeded++));
           rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
-          log(`  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`);
+          log(
+            `  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`,
+          );
         }
         if (background) clearInterval(background);
         oversell[d.design.split(' (')[0]] = { reserved: await reservedShown(http, iid), succeeded };
@@ -230,8 +242,16 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       );
       clearInterval(endBackground);
       const endLevel = (await readSettled(http, `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
-      const p8End = { stock: endStock, succeeded: endOk, retriedAnswers: endOther, reserved: Number(endLevel.reserved_quantity), available: Number(endLevel.available_quantity) };
-      log(`  P8 end of stock (32 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`);
+      const p8End = {
+        stock: endStock,
+        succeeded: endOk,
+        retriedAnswers: endOther,
+        reserved: Number(endLevel.reserved_quantity),
+        available: Number(endLevel.available_quantity),
+      };
+      log(
+        `  P8 end of stock (32 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`,
+      );
       front.options.scale = scale;
       const bestP8 = (prefix: string) => Math.max(...p8Rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
 
@@ -253,7 +273,11 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         p8_current_ratio: Number(bestP8('current').toFixed(3)),
         ...p9.figures,
         model: { scale, limitPerSecond: limit, commitMs: front.options.commitMs, awsProjectionPerSecond: 1000 },
-        p1: { perConcurrency: p1.perConcurrency.map((c) => ({ concurrency: c.concurrency, service: median(c.service), raw: median(c.raw), ratio: c.ratio })), errors: p1.errors, rawConflicts: p1.rawConflicts },
+        p1: {
+          perConcurrency: p1.perConcurrency.map((c) => ({ concurrency: c.concurrency, service: median(c.service), raw: median(c.raw), ratio: c.ratio })),
+          errors: p1.errors,
+          rawConflicts: p1.rawConflicts,
+        },
         p7: rows,
         p8: { scale: p8Scale, limitPerSecond: p8Limit, awsProjectionPerSecond: 1000, rows: p8Rows, endOfStock: p8End },
         oversell,
@@ -287,7 +311,10 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     for (const { commitMs, designs, rows, p8Rows, p8Scale, p8Limit } of runs) {
       console.log(`\nT = ${commitMs} ms`);
-      console.log('\nhot SKU under the model (reservations/s on one level; ratio to the single-item limit ' + `${limit}/s = 1,000/s × ${scale}; AWS projection = ratio × 1,000/s)`);
+      console.log(
+        '\nhot SKU under the model (reservations/s on one level; ratio to the single-item limit ' +
+          `${limit}/s = 1,000/s × ${scale}; AWS projection = ratio × 1,000/s)`,
+      );
       console.log('| design | c=1 | c=8 | c=32 | c=128 |\n|---|---|---|---|---|');
       for (const d of designs) {
         const r = rows.filter((x) => x.design === d.design);
@@ -299,7 +326,9 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         console.log(`| ${d} | ${r.map((x) => `${x.perSecond.toFixed(1)} (${x.ratio.toFixed(2)})`).join(' | ')} |`);
       }
     }
-    console.log(`\n${JSON.stringify({ ...results, p7: undefined, p8: undefined, p1: undefined, machine: undefined, denied: results.denied.length }, null, 1)}\nwrote ${file}`);
+    console.log(
+      `\n${JSON.stringify({ ...results, p7: undefined, p8: undefined, p1: undefined, machine: undefined, denied: results.denied.length }, null, 1)}\nwrote ${file}`,
+    );
   } finally {
     for (const t of backgrounds) clearInterval(t);
     await stack.stop();
@@ -390,16 +419,27 @@ async function runP9(http: Client, front: Awaited<ReturnType<typeof startDynamoD
     return { conflicts, writes, per1000: (conflicts / writes) * 1000 };
   };
   const perCaller = opts.quick ? 5 : 10;
-  const skus = await Promise.all(Array.from({ length: 32 }, async (_, i) => { await level(`P9-${i}`); return `P9-${i}`; }));
-  const sameWarehouse = await p9('32 SKUs of one warehouse (PUT /api/inventory/{sku})', (i) =>
-    ok(http, 'PUT', `/api/inventory/${skus[i]}`, { warehouse_id: wid, quantity: 1000 + Math.floor(Math.random() * 1000) }),
-  perCaller);
-  const whs = await Promise.all(Array.from({ length: 32 }, async (_, i) => (await ok(http, 'POST', '/api/warehouses', { name: `W${i}` })).body.data.id as string));
+  const skus = await Promise.all(
+    Array.from({ length: 32 }, async (_, i) => {
+      await level(`P9-${i}`);
+      return `P9-${i}`;
+    }),
+  );
+  const sameWarehouse = await p9(
+    '32 SKUs of one warehouse (PUT /api/inventory/{sku})',
+    (i) => ok(http, 'PUT', `/api/inventory/${skus[i]}`, { warehouse_id: wid, quantity: 1000 + Math.floor(Math.random() * 1000) }),
+    perCaller,
+  );
+  const whs = await Promise.all(
+    Array.from({ length: 32 }, async (_, i) => (await ok(http, 'POST', '/api/warehouses', { name: `W${i}` })).body.data.id as string),
+  );
   const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P9-ITEM' })).body.inventory_item.id as string;
   for (const w of whs) await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: w, stocked_quantity: 1_000_000 });
-  const sameItem = await p9('32 warehouses of one item (POST /admin/reservations)', (i) =>
-    ok(http, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: whs[i], quantity: 1 }),
-  perCaller);
+  const sameItem = await p9(
+    '32 warehouses of one item (POST /admin/reservations)',
+    (i) => ok(http, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: whs[i], quantity: 1 }),
+    perCaller,
+  );
 
   return {
     figures: { p9_cross_sku_conflicts: Number(sameWarehouse.per1000.toFixed(1)), p9_cross_warehouse_conflicts: Number(sameItem.per1000.toFixed(1)) },

@@ -21,8 +21,17 @@ const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length /
 async function measure(label: string, endpoint: string) {
   const c = client(endpoint);
   const kinds: Record<string, (i: number) => Promise<unknown>> = {
-    PutItem: (i) => c.send(new PutCommand({ TableName: TABLE, Item: { PK: `P#${label}#${i}`, SK: 'X', GSI1PK: `L#${label}`, GSI1SK: String(i), b: 'x'.repeat(500) } })),
-    UpdateItem: (i) => c.send(new UpdateCommand({ TableName: TABLE, Key: { PK: `P#${label}#${i}`, SK: 'X' }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } })),
+    PutItem: (i) =>
+      c.send(new PutCommand({ TableName: TABLE, Item: { PK: `P#${label}#${i}`, SK: 'X', GSI1PK: `L#${label}`, GSI1SK: String(i), b: 'x'.repeat(500) } })),
+    UpdateItem: (i) =>
+      c.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: { PK: `P#${label}#${i}`, SK: 'X' },
+          UpdateExpression: 'ADD n :one',
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      ),
     TransactWriteItems: (i) =>
       c.send(
         new TransactWriteCommand({

@@ -77,8 +77,17 @@ async function hotLevel(http: Client) {
 function reserveTransaction(tableName: string, tenant: string, iid: string, wid: string): TransactWriteCommandInput {
   const now = new Date().toISOString();
   const r: Reservation = {
-    id: newId('res'), inventory_item_id: iid, location_id: wid, quantity: 1, line_item_id: null, description: null,
-    metadata: null, expires_at: null, created_by: 'bench', created_at: now, updated_at: now,
+    id: newId('res'),
+    inventory_item_id: iid,
+    location_id: wid,
+    quantity: 1,
+    line_item_id: null,
+    description: null,
+    metadata: null,
+    expires_at: null,
+    created_by: 'bench',
+    created_at: now,
+    updated_at: now,
   };
   return {
     TransactItems: [

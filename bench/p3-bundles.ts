@@ -169,7 +169,13 @@ export async function runP3(opts: P3Options, log: (s: string) => void): Promise<
   const slowest = withRatio.reduce((a, b) => (b.importRatio! > a.importRatio! ? b : a));
   return {
     functions,
-    baseline: { kb: bytes.get(BASELINE)! / 1024, importMs: median(base.map((x) => x.ms)), cpuMs: median(base.map((x) => x.cpuMs)), samples: base.length, sdk: sdkImports(files.get(BASELINE)!) },
+    baseline: {
+      kb: bytes.get(BASELINE)! / 1024,
+      importMs: median(base.map((x) => x.ms)),
+      cpuMs: median(base.map((x) => x.cpuMs)),
+      samples: base.length,
+      sdk: sdkImports(files.get(BASELINE)!),
+    },
     maxKb: functions[0].kb,
     largest: functions[0].name,
     maxImportRatio: slowest.importRatio!,

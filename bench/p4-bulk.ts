@@ -43,7 +43,10 @@ export async function runP4(stack: Stack, cat: Catalogue, opts: { rounds: number
     await stack.resetCounters();
     const res = await ok(http, 'POST', '/api/inventory/bulk', { updates });
     const counters = await stack.readCounters();
-    if (res.body.data.applied !== BULK_ROWS) throw new Error(`bulk applied ${res.body.data.applied} of ${BULK_ROWS}: ${JSON.stringify(res.body.data.results.find((r: any) => r.status === 'failed'))}`);
+    if (res.body.data.applied !== BULK_ROWS)
+      throw new Error(
+        `bulk applied ${res.body.data.applied} of ${BULK_ROWS}: ${JSON.stringify(res.body.data.results.find((r: any) => r.status === 'failed'))}`,
+      );
     return { ms: res.ms, requests: counters.attempts, commands: counters.commands };
   };
 
@@ -65,8 +68,16 @@ export async function runP4(stack: Stack, cat: Catalogue, opts: { rounds: number
         });
         TransactItems.push(
           ledgerPut({
-            tenant: cat.tenant, sku: cat.skus[i], inventory_item_id: iid, warehouse_id: cat.warehouseId, field: 'stocked_quantity',
-            before: 0, after: quantity, reason: 'bulk_import', created_by: 'bench', at: now,
+            tenant: cat.tenant,
+            sku: cat.skus[i],
+            inventory_item_id: iid,
+            warehouse_id: cat.warehouseId,
+            field: 'stocked_quantity',
+            before: 0,
+            after: quantity,
+            reason: 'bulk_import',
+            created_by: 'bench',
+            at: now,
           }).item,
         );
       }
@@ -93,7 +104,9 @@ export async function runP4(stack: Stack, cat: Catalogue, opts: { rounds: number
         commands = s.commands;
       }
     }
-    log(`  round ${r}/${opts.rounds}: service ${serviceMs.at(-1)!.toFixed(0)} ms (${requests.at(-1)} DynamoDB requests), raw writes ${rawMs.at(-1)!.toFixed(0)} ms`);
+    log(
+      `  round ${r}/${opts.rounds}: service ${serviceMs.at(-1)!.toFixed(0)} ms (${requests.at(-1)} DynamoDB requests), raw writes ${rawMs.at(-1)!.toFixed(0)} ms`,
+    );
   }
   bare.destroy();
   http.close();

@@ -22,7 +22,13 @@ export interface P6Result {
   ratio: number;
 }
 
-export async function runP6(stack: Stack, small: Catalogue, large: Catalogue, opts: { rounds: number; perRound: number }, log: (s: string) => void): Promise<P6Result> {
+export async function runP6(
+  stack: Stack,
+  small: Catalogue,
+  large: Catalogue,
+  opts: { rounds: number; perRound: number },
+  log: (s: string) => void,
+): Promise<P6Result> {
   const clients = { small: client(stack.url, small.key, 1), large: client(stack.url, large.key, 1) };
   const sizes = { small: small.size, large: large.size };
 
@@ -53,7 +59,9 @@ export async function runP6(stack: Stack, small: Catalogue, large: Catalogue, op
     }
     smallMs.push(median(lat.small));
     largeMs.push(median(lat.large));
-    log(`  round ${r + 1}/${opts.rounds}: page of 50 at ${small.size} SKUs ${smallMs.at(-1)!.toFixed(1)} ms, at ${large.size} SKUs ${largeMs.at(-1)!.toFixed(1)} ms`);
+    log(
+      `  round ${r + 1}/${opts.rounds}: page of 50 at ${small.size} SKUs ${smallMs.at(-1)!.toFixed(1)} ms, at ${large.size} SKUs ${largeMs.at(-1)!.toFixed(1)} ms`,
+    );
   }
   clients.small.close();
   clients.large.close();

@@ -45,12 +45,20 @@ import type { Stack } from './lib/stack.ts';
 const args = process.argv.slice(2);
 const QUICK = args.includes('--quick');
 /** `--aws-model --only p9` (or `--only=p9`): that workload of the AWS model alone. */
-const ONLY = (args.find((a) => a.startsWith('--only='))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined))?.toLowerCase();
+const ONLY = (
+  args.find((a) => a.startsWith('--only='))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined)
+)?.toLowerCase();
 /** `--aws-model --commit-ms 10,25,50` (or `=`): the transaction holds T (ms at full scale) every figure is measured at; default 10, 25 and 50. */
-const COMMIT_ARG = args.find((a) => a.startsWith('--commit-ms='))?.split('=')[1] ?? (args.includes('--commit-ms') ? args[args.indexOf('--commit-ms') + 1] : undefined);
-const COMMIT_MS = COMMIT_ARG?.split(',').map(Number).filter((n) => Number.isFinite(n) && n >= 0);
+const COMMIT_ARG =
+  args.find((a) => a.startsWith('--commit-ms='))?.split('=')[1] ?? (args.includes('--commit-ms') ? args[args.indexOf('--commit-ms') + 1] : undefined);
+const COMMIT_MS = COMMIT_ARG?.split(',')
+  .map(Number)
+  .filter((n) => Number.isFinite(n) && n >= 0);
 /** `--profile=P1|P3|P4|P6` profiles that workload instead of the slowest one. */
-const PROFILE_ONLY = args.find((a) => a.startsWith('--profile='))?.split('=')[1]?.toUpperCase();
+const PROFILE_ONLY = args
+  .find((a) => a.startsWith('--profile='))
+  ?.split('=')[1]
+  ?.toUpperCase();
 const PROFILE = args.includes('--profile') || PROFILE_ONLY !== undefined || (!QUICK && !args.includes('--no-profile'));
 
 /** Sizes and rounds of the two modes (the quick one scales the large catalogue down to 10k). */
@@ -119,7 +127,18 @@ async function main() {
   log('P4 bulk update of 500 rows');
   const p4 = await runP4(stack, small, PLAN.p4, log);
 
-  const info: RunInfo = { quick: QUICK, date: new Date().toISOString(), wallSeconds: 0, sizes: { small: PLAN.small, large: PLAN.large }, machine: host, p1, p3, p4, p5, p6 };
+  const info: RunInfo = {
+    quick: QUICK,
+    date: new Date().toISOString(),
+    wallSeconds: 0,
+    sizes: { small: PLAN.small, large: PLAN.large },
+    machine: host,
+    p1,
+    p3,
+    p4,
+    p5,
+    p6,
+  };
 
   if (PROFILE) info.profile = await profileSlowest(stack, info, { small, large });
 
@@ -161,7 +180,13 @@ async function profileSlowest(stack: Stack, r: RunInfo, cats: { small: Catalogue
   if (slowest.target.startsWith('P3')) {
     const p3 = r.p3 as P3Result;
     importTime(join(WORK_DIR, 'bundles', `${p3.slowest}.mjs`), dir);
-    const file = join(dir, readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1)!);
+    const file = join(
+      dir,
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.cpuprofile'))
+        .sort()
+        .at(-1)!,
+    );
     return { target: `${slowest.target} of ${p3.slowest}`, why, summary: summarise(file) };
   }
   const [load, label] = slowest.target.startsWith('P1')
@@ -174,7 +199,12 @@ async function profileSlowest(stack: Stack, r: RunInfo, cats: { small: Catalogue
   const ops = await load();
   await stack.stopProfile(file);
   const summary = summarise(file);
-  log(`  ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms; top: ${summary.byArea.slice(0, 3).map((a) => `${a.area} ${(a.share * 100).toFixed(0)} %`).join(', ')}`);
+  log(
+    `  ${summary.busyMs.toFixed(0)} ms busy of ${summary.totalMs.toFixed(0)} ms; top: ${summary.byArea
+      .slice(0, 3)
+      .map((a) => `${a.area} ${(a.share * 100).toFixed(0)} %`)
+      .join(', ')}`,
+  );
   return { target: slowest.target, why, summary, perOp: { ops, label } };
 }
 

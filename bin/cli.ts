@@ -153,7 +153,9 @@ async function localEndpoint(): Promise<string> {
   const fallback = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
   const recorded = existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
   if (recorded && (await answers(recorded))) return recorded;
-  const stale = recorded ? `${shown} names ${recorded},\nwhere nothing answers: it was left by an npm start that did not stop cleanly\n(killed?). npm start writes it anew.\n` : '';
+  const stale = recorded
+    ? `${shown} names ${recorded},\nwhere nothing answers: it was left by an npm start that did not stop cleanly\n(killed?). npm start writes it anew.\n`
+    : '';
   if (await answers(fallback)) {
     if (stale) process.stderr.write(`${stale}Using DynamoDB at ${fallback} (DYNAMODB_PORT) instead.\n`);
     return fallback;
@@ -227,7 +229,8 @@ async function main(argv: string[]) {
     }
     return;
   }
-  if (group === 'keys' && !['create', 'list', 'revoke'].includes(command ?? '')) fail(`Unknown keys command: ${command} (create, list or revoke)`, 'keys --help');
+  if (group === 'keys' && !['create', 'list', 'revoke'].includes(command ?? ''))
+    fail(`Unknown keys command: ${command} (create, list or revoke)`, 'keys --help');
   if (group === 'stream' && command !== 'redrive') fail(`Unknown stream command: ${command} (redrive)`, 'stream --help');
   process.env.TABLE_NAME = values.table ?? process.env.TABLE_NAME ?? 'inventory';
   // npm start leaves its DynamoDB front's address in .local/dynamodb-endpoint: the CLI goes through it (as `admin`)
@@ -247,22 +250,38 @@ async function main(argv: string[]) {
   try {
     if (group === 'reconcile') {
       const out = await reconcile(tenant, { sku: values.sku, repair: !!values.repair, by: 'cli', publish });
-      const lines = out.drifts.map((d) => `${d.sku ?? d.inventory_item_id} @ ${d.warehouse_id}: ${d.kind} recorded ${d.recorded}, expected ${d.expected}${d.repaired ? ' (repaired)' : ''}${d.note ? ` (${d.note})` : ''}`);
-      print(`${out.levels_checked} levels, ${out.reservations_counted} open reservations: ${out.drifts.length ? `${out.drifts.length} drift(s)` : 'no drift'}${lines.length ? `\n${lines.join('\n')}` : ''}`, out);
+      const lines = out.drifts.map(
+        (d) =>
+          `${d.sku ?? d.inventory_item_id} @ ${d.warehouse_id}: ${d.kind} recorded ${d.recorded}, expected ${d.expected}${d.repaired ? ' (repaired)' : ''}${d.note ? ` (${d.note})` : ''}`,
+      );
+      print(
+        `${out.levels_checked} levels, ${out.reservations_counted} open reservations: ${out.drifts.length ? `${out.drifts.length} drift(s)` : 'no drift'}${lines.length ? `\n${lines.join('\n')}` : ''}`,
+        out,
+      );
       if (out.drifts.some((d) => !d.repaired)) process.exitCode = 3;
     } else if (command === 'create') {
       const name = values.name ?? fail('--name is required');
-      const scopes = (values.scopes ?? fail('--scopes is required')).split(',').map((s) => s.trim()).filter(Boolean);
+      const scopes = (values.scopes ?? fail('--scopes is required'))
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
       if (unknown.length || !scopes.length) fail(`--scopes must be a comma list of ${SCOPES.join(', ')} (unknown: ${unknown.join(', ') || 'none given'})`);
-      const warehouse_ids = values.warehouses?.split(',').map((s) => s.trim()).filter(Boolean);
+      const warehouse_ids = values.warehouses
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const key = await createKey(tenant, { name, scopes: scopes as Scope[], warehouse_ids });
       print(`Created key ${key.id} "${key.name}" for tenant ${tenant} (${key.scopes.join(', ')}).\nSecret (shown once, keep it safe):\n  ${key.key}`, key);
     } else if (command === 'list') {
       const list = await listKeys(tenant);
       print(
         list.length
-          ? list.map((k) => `${k.id}  ${k.prefix}…  ${k.name}  [${k.scopes.join(' ')}]  created ${k.created_at}${k.revoked_at ? `  REVOKED ${k.revoked_at}` : ''}`).join('\n')
+          ? list
+              .map(
+                (k) => `${k.id}  ${k.prefix}…  ${k.name}  [${k.scopes.join(' ')}]  created ${k.created_at}${k.revoked_at ? `  REVOKED ${k.revoked_at}` : ''}`,
+              )
+              .join('\n')
           : `Tenant ${tenant} has no keys.`,
         list,
       );

@@ -21,7 +21,8 @@ import { tableGrants } from '../lib/functions.ts';
 const NOT_EXERCISED: Record<string, { actions: string[]; reason: string }> = {
   UploadProcessor: {
     actions: ['ConditionCheckItem'],
-    reason: 'a CSV row lowering a hot level checks its empty shards: the row pipeline bulk runs too (core/rows.ts), proven for InventoryBulk by test/api/hot-level-routes.test.ts',
+    reason:
+      'a CSV row lowering a hot level checks its empty shards: the row pipeline bulk runs too (core/rows.ts), proven for InventoryBulk by test/api/hot-level-routes.test.ts',
   },
 };
 

@@ -93,7 +93,11 @@ async function main() {
     front = await startFrontFor(endpoint, { iam: true, conflicts: false, throughput: false }, Number(process.env.DYNAMO_FRONT_PORT ?? 0));
     endpoint = front.endpoint;
     const o = front.options;
-    const checks = [o.iam && 'each function may do only what its IAM role allows', o.conflicts && 'transactions conflict', o.throughput && 'throughput is limited']
+    const checks = [
+      o.iam && 'each function may do only what its IAM role allows',
+      o.conflicts && 'transactions conflict',
+      o.throughput && 'throughput is limited',
+    ]
       .filter(Boolean)
       .join('; ');
     say('AWS rules', `${checks || 'none'} (as deployed; docs/operations.md)`);
@@ -125,16 +129,23 @@ async function main() {
     intervalMs: Number(process.env.INVENTORY_STREAM_INTERVAL_MS ?? 250),
     deadLetters,
     onError: (err) => stopping || console.error('stream consumer:', err instanceof Error ? err.message : err),
-    onHandlerError: (err, batch) => console.error(`stream consumer: a batch of ${batch.records} record(s) failed (${err instanceof Error ? err.message : err}); split, retried or dead-lettered`),
+    onHandlerError: (err, batch) =>
+      console.error(
+        `stream consumer: a batch of ${batch.records} record(s) failed (${err instanceof Error ? err.message : err}); split, retried or dead-lettered`,
+      ),
     onDeadLetter: (letter, file) =>
-      console.error(`stream consumer: ${letter.records.length} record(s) dead-lettered (${letter.requestContext.condition}) to ${file}; npm run cli -- stream redrive hands them over again`),
+      console.error(
+        `stream consumer: ${letter.records.length} record(s) dead-lettered (${letter.requestContext.condition}) to ${file}; npm run cli -- stream redrive hands them over again`,
+      ),
   });
   say('Events', `${shortPath(process.env.INVENTORY_EVENTS_FILE)} (the stream consumer's)`);
   say('Dead letters', `${shortPath(deadLetters)} (npm run cli -- stream redrive)`);
 
   // the scheduled functions, on timers
   const every = (seconds: number, name: string, job: () => Promise<unknown>) =>
-    timers.push(setInterval(() => job().catch((err) => stopping || console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref());
+    timers.push(
+      setInterval(() => job().catch((err) => stopping || console.error(`${name}:`, err instanceof Error ? err.message : err)), seconds * 1000).unref(),
+    );
   every(Number(process.env.INVENTORY_SWEEP_INTERVAL ?? 60), 'expiry sweep', () => runAs('ExpireReservations', () => expireReservations()));
   every(Number(process.env.INVENTORY_REPORT_INTERVAL ?? 86_400), 'low-stock report', () => runAs('LowStockReport', () => lowStockReport()));
   every(Number(process.env.INVENTORY_RECONCILE_INTERVAL ?? 86_400), 'reconcile', () => runAs('Reconcile', () => reconcileDaily()));
@@ -150,7 +161,9 @@ async function main() {
 /** Two lines, each within 80 columns: what is wrong, and a port that is free now to use instead. */
 async function portInUse(port: number, variable: string): Promise<Error> {
   const free = await freePortNear(port, [Number(process.env.DYNAMODB_PORT ?? 8000)]);
-  return new Error(`Port ${port} on 127.0.0.1 is already in use (another npm start?).\nStop what uses it, or start on a port that is free now: ${variable}=${free} npm start`);
+  return new Error(
+    `Port ${port} on 127.0.0.1 is already in use (another npm start?).\nStop what uses it, or start on a port that is free now: ${variable}=${free} npm start`,
+  );
 }
 
 /** Bind the port for a moment: EADDRINUSE (or EACCES) now, rather than after the whole start-up. */
@@ -161,7 +174,9 @@ async function assertPortFree(port: number, variable: string): Promise<void> {
     probe.listen(port, '127.0.0.1', () => probe.close(() => done(undefined)));
   });
   if (refused === undefined) return;
-  throw refused === 'EADDRINUSE' ? await portInUse(port, variable) : new Error(`Cannot listen on 127.0.0.1:${port} (${refused}): set ${variable} to another port`);
+  throw refused === 'EADDRINUSE'
+    ? await portInUse(port, variable)
+    : new Error(`Cannot listen on 127.0.0.1:${port} (${refused}): set ${variable} to another port`);
 }
 
 main().catch(async (err) => {

@@ -13,4 +13,5 @@ const app = new App({ context: { 'aws:cdk:bundling-stacks': [], stage: arg('stag
 const settings = settingsFrom(app.node);
 const extra = Number(arg('extra-routes') ?? 0);
 const stack = new InventoryStack(app, `Inventory-${settings.stage}`, { ...settings, ...(extra ? { routes: withExtraRoutes(extra) } : {}) });
-for (const t of templateSizes(stack)) console.log(`${t.path.padEnd(32)} ${String(t.resources).padStart(4)} resources  ${String(t.parameters).padStart(4)} parameters`);
+for (const t of templateSizes(stack))
+  console.log(`${t.path.padEnd(32)} ${String(t.resources).padStart(4)} resources  ${String(t.parameters).padStart(4)} parameters`);

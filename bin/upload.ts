@@ -187,7 +187,11 @@ async function writeFailedRows(base: string, key: string, job: Job, input: strin
   if (!job.rows_failed) return undefined;
   const res = await api<unknown>(base, key, 'GET', `/api/inventory/uploads/${job.id}?format=csv`);
   const errors = new Map<number, { code: string; message: string }>();
-  for await (const rec of readCsv((async function* () { yield new TextEncoder().encode(res.text); })())) {
+  for await (const rec of readCsv(
+    (async function* () {
+      yield new TextEncoder().encode(res.text);
+    })(),
+  )) {
     if (rec.line === 1) continue;
     errors.set(Number(rec.fields[0]), { code: rec.fields[1] ?? '', message: rec.fields[2] ?? '' });
   }
@@ -238,7 +242,8 @@ export async function upload(opts: UploadOptions): Promise<number> {
     });
     if (tty) process.stderr.write('\n');
     else process.stderr.write(`${sendingLine(statSync(input).size, statSync(input).size)}\n`);
-    if (status < 200 || status >= 300) throw new Error(`Sending the file: its upload URL answered ${status} (the upload URL expires after a while: upload again)`);
+    if (status < 200 || status >= 300)
+      throw new Error(`Sending the file: its upload URL answered ${status} (the upload URL expires after a while: upload again)`);
   }
   const job = await follow(base, key, id, interval);
   const failedFile = input && job.status === 'completed' ? await writeFailedRows(base, key, job, input) : undefined;

@@ -104,180 +104,889 @@ const inventory = pure(() => family('inventory', 'api'));
 const records = pure(() => family('records', 'v1'));
 
 // ---- meta ----
-export const metaHealth = pure(() => meta({
-  id: 'meta.health',
-  method: 'GET',
-  path: '/health',
-  scope: 'public',
-  file: 'health',
-  access: 'none',
-  summary: 'Liveness check',
-  response: s.healthResponse,
-}));
-export const metaOpenapi = pure(() => meta({
-  id: 'meta.openapi',
-  method: 'GET',
-  path: '/api/openapi.json',
-  scope: 'public',
-  file: 'openapi',
-  access: 'none',
-  summary: 'The OpenAPI 3.1 document of every route',
-  response: z.looseObject({}),
-  // the document is generated when the stack is built and served from beside the bundle
-  assets: ['openapi.json'],
-}));
-export const metaDocs = pure(() => meta({
-  id: 'meta.docs',
-  method: 'GET',
-  path: '/docs',
-  scope: 'public',
-  file: 'docs',
-  access: 'none',
-  summary: 'The API reference (Swagger UI) of the OpenAPI document, with try-it-out',
-  response: s.anyQuery,
-  contentType: 'text/html',
-}));
-export const metaDocsAsset = pure(() => meta({
-  id: 'meta.docs.asset',
-  method: 'GET',
-  path: '/docs/{file}',
-  scope: 'public',
-  file: 'docs-asset',
-  access: 'none',
-  summary: "A file of the API reference page (Swagger UI's script and style)",
-  params: s.docsAssetParams,
-  response: s.anyQuery,
-  contentType: 'text/javascript',
-  assets: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
-}));
+export const metaHealth = pure(() =>
+  meta({
+    id: 'meta.health',
+    method: 'GET',
+    path: '/health',
+    scope: 'public',
+    file: 'health',
+    access: 'none',
+    summary: 'Liveness check',
+    response: s.healthResponse,
+  }),
+);
+export const metaOpenapi = pure(() =>
+  meta({
+    id: 'meta.openapi',
+    method: 'GET',
+    path: '/api/openapi.json',
+    scope: 'public',
+    file: 'openapi',
+    access: 'none',
+    summary: 'The OpenAPI 3.1 document of every route',
+    response: z.looseObject({}),
+    // the document is generated when the stack is built and served from beside the bundle
+    assets: ['openapi.json'],
+  }),
+);
+export const metaDocs = pure(() =>
+  meta({
+    id: 'meta.docs',
+    method: 'GET',
+    path: '/docs',
+    scope: 'public',
+    file: 'docs',
+    access: 'none',
+    summary: 'The API reference (Swagger UI) of the OpenAPI document, with try-it-out',
+    response: s.anyQuery,
+    contentType: 'text/html',
+  }),
+);
+export const metaDocsAsset = pure(() =>
+  meta({
+    id: 'meta.docs.asset',
+    method: 'GET',
+    path: '/docs/{file}',
+    scope: 'public',
+    file: 'docs-asset',
+    access: 'none',
+    summary: "A file of the API reference page (Swagger UI's script and style)",
+    params: s.docsAssetParams,
+    response: s.anyQuery,
+    contentType: 'text/javascript',
+    assets: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
+  }),
+);
 
 // ---- admin: inventory items ----
-export const adminItemsList = pure(() => admin({ id: 'admin.items.list', method: 'GET', path: '/admin/inventory-items', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'list-inventory-items',
-  summary: 'List inventory items', query: s.listItemsQuery, response: s.itemListResponse }));
-export const adminItemsCreate = pure(() => admin({ id: 'admin.items.create', method: 'POST', path: '/admin/inventory-items', scope: 'inventory:write', access: 'write', table: uses('Put', 'Update'), file: 'create-inventory-item',
-  summary: 'Create an inventory item', body: s.createItemBody, response: s.itemResponse }));
-export const adminItemsGet = pure(() => admin({ id: 'admin.items.get', method: 'GET', path: '/admin/inventory-items/{id}', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-inventory-item',
-  summary: 'Get an inventory item with its location levels', params: s.itemParams, response: s.itemResponse }));
-export const adminItemsUpdate = pure(() => admin({ id: 'admin.items.update', method: 'POST', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'update-inventory-item',
-  summary: 'Update an inventory item', params: s.itemParams, body: s.updateItemBody, response: s.itemResponse }));
-export const adminItemsDelete = pure(() => admin({ id: 'admin.items.delete', method: 'DELETE', path: '/admin/inventory-items/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete', 'Indexes'), file: 'delete-inventory-item',
-  summary: 'Delete an inventory item (400 not_allowed, HAS_RESERVATIONS, while it has reservations)', params: s.itemParams, response: s.deletedResponse('inventory-item') }));
+export const adminItemsList = pure(() =>
+  admin({
+    id: 'admin.items.list',
+    method: 'GET',
+    path: '/admin/inventory-items',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query', 'Indexes'),
+    file: 'list-inventory-items',
+    summary: 'List inventory items',
+    query: s.listItemsQuery,
+    response: s.itemListResponse,
+  }),
+);
+export const adminItemsCreate = pure(() =>
+  admin({
+    id: 'admin.items.create',
+    method: 'POST',
+    path: '/admin/inventory-items',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Put', 'Update'),
+    file: 'create-inventory-item',
+    summary: 'Create an inventory item',
+    body: s.createItemBody,
+    response: s.itemResponse,
+  }),
+);
+export const adminItemsGet = pure(() =>
+  admin({
+    id: 'admin.items.get',
+    method: 'GET',
+    path: '/admin/inventory-items/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query'),
+    file: 'get-inventory-item',
+    summary: 'Get an inventory item with its location levels',
+    params: s.itemParams,
+    response: s.itemResponse,
+  }),
+);
+export const adminItemsUpdate = pure(() =>
+  admin({
+    id: 'admin.items.update',
+    method: 'POST',
+    path: '/admin/inventory-items/{id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'),
+    file: 'update-inventory-item',
+    summary: 'Update an inventory item',
+    params: s.itemParams,
+    body: s.updateItemBody,
+    response: s.itemResponse,
+  }),
+);
+export const adminItemsDelete = pure(() =>
+  admin({
+    id: 'admin.items.delete',
+    method: 'DELETE',
+    path: '/admin/inventory-items/{id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete', 'Indexes'),
+    file: 'delete-inventory-item',
+    summary: 'Delete an inventory item (400 not_allowed, HAS_RESERVATIONS, while it has reservations)',
+    params: s.itemParams,
+    response: s.deletedResponse('inventory-item'),
+  }),
+);
 
 // ---- admin: location levels ----
-export const adminLevelsList = pure(() => admin({ id: 'admin.levels.list', method: 'GET', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'list-location-levels',
-  summary: "List an item's location levels", params: s.itemParams, response: s.levelsResponse }));
-export const adminLevelsCreate = pure(() => admin({ id: 'admin.levels.create', method: 'POST', path: '/admin/inventory-items/{id}/location-levels', scope: 'inventory:write', access: 'write', table: uses('Get', 'Query', 'Put', 'Update'), file: 'create-location-level',
-  summary: 'Stock an item at a location', params: s.itemParams, body: s.createLevelBody, response: s.itemResponse }));
-export const adminLevelsUpdate = pure(() => admin({ id: 'admin.levels.update', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Delete'), file: 'update-location-level',
-  summary: 'Set stocked / incoming quantities (absolute) and thresholds of a level', params: s.levelParams, body: s.updateLevelBody, response: s.itemResponse }));
-export const adminLevelsAdjust = pure(() => admin({ id: 'admin.levels.adjust', method: 'POST', path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'adjust-location-level',
-  summary: 'Change the stocked quantity of a level by a relative amount', params: s.levelParams, body: s.adjustLevelBody, response: s.itemResponse }));
-export const adminLevelsDelete = pure(() => admin({ id: 'admin.levels.delete', method: 'DELETE', path: '/admin/inventory-items/{id}/location-levels/{location_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'delete-location-level',
-  summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved); answers with the item as parent', params: s.levelParams, response: s.deletedWithParent('inventory-level', s.itemSchema) }));
-export const adminItemsAvailability = pure(() => admin({ id: 'admin.items.availability', method: 'GET', path: '/admin/inventory-items/{id}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-availability',
-  summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved', params: s.itemParams, query: s.availabilityQuery, response: s.availabilityResponse }));
+export const adminLevelsList = pure(() =>
+  admin({
+    id: 'admin.levels.list',
+    method: 'GET',
+    path: '/admin/inventory-items/{id}/location-levels',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query'),
+    file: 'list-location-levels',
+    summary: "List an item's location levels",
+    params: s.itemParams,
+    response: s.levelsResponse,
+  }),
+);
+export const adminLevelsCreate = pure(() =>
+  admin({
+    id: 'admin.levels.create',
+    method: 'POST',
+    path: '/admin/inventory-items/{id}/location-levels',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'Query', 'Put', 'Update'),
+    file: 'create-location-level',
+    summary: 'Stock an item at a location',
+    params: s.itemParams,
+    body: s.createLevelBody,
+    response: s.itemResponse,
+  }),
+);
+export const adminLevelsUpdate = pure(() =>
+  admin({
+    id: 'admin.levels.update',
+    method: 'POST',
+    path: '/admin/inventory-items/{id}/location-levels/{location_id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Delete'),
+    file: 'update-location-level',
+    summary: 'Set stocked / incoming quantities (absolute) and thresholds of a level',
+    params: s.levelParams,
+    body: s.updateLevelBody,
+    response: s.itemResponse,
+  }),
+);
+export const adminLevelsAdjust = pure(() =>
+  admin({
+    id: 'admin.levels.adjust',
+    method: 'POST',
+    path: '/admin/inventory-items/{id}/location-levels/{location_id}/adjust',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'adjust-location-level',
+    summary: 'Change the stocked quantity of a level by a relative amount',
+    params: s.levelParams,
+    body: s.adjustLevelBody,
+    response: s.itemResponse,
+  }),
+);
+export const adminLevelsDelete = pure(() =>
+  admin({
+    id: 'admin.levels.delete',
+    method: 'DELETE',
+    path: '/admin/inventory-items/{id}/location-levels/{location_id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'),
+    file: 'delete-location-level',
+    summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved); answers with the item as parent',
+    params: s.levelParams,
+    response: s.deletedWithParent('inventory-level', s.itemSchema),
+  }),
+);
+export const adminItemsAvailability = pure(() =>
+  admin({
+    id: 'admin.items.availability',
+    method: 'GET',
+    path: '/admin/inventory-items/{id}/availability',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query'),
+    file: 'get-availability',
+    summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved',
+    params: s.itemParams,
+    query: s.availabilityQuery,
+    response: s.availabilityResponse,
+  }),
+);
 
 // ---- admin: reservations ----
-export const adminReservationsList = pure(() => admin({ id: 'admin.reservations.list', method: 'GET', path: '/admin/reservations', scope: 'inventory:read', access: 'read', table: uses('Query', 'Indexes'), file: 'list-reservations',
-  summary: 'List reservations', query: s.listReservationsQuery, response: s.reservationListResponse }));
-export const adminReservationsCreate = pure(() => admin({ id: 'admin.reservations.create', method: 'POST', path: '/admin/reservations', scope: 'reservations', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'create-reservation',
-  summary: 'Reserve stock at a location (never more than is available)', body: s.createReservationBody, response: s.reservationResponse }));
-export const adminReservationsGet = pure(() => admin({ id: 'admin.reservations.get', method: 'GET', path: '/admin/reservations/{id}', scope: 'inventory:read', access: 'read', table: uses('Get'), file: 'get-reservation',
-  summary: 'Get a reservation', params: s.reservationParams, response: s.reservationResponse }));
-export const adminReservationsUpdate = pure(() => admin({ id: 'admin.reservations.update', method: 'POST', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'update-reservation',
-  summary: 'Change quantity, location, description, metadata or expiry of a reservation', params: s.reservationParams, body: s.updateReservationBody, response: s.reservationResponse }));
-export const adminReservationsDelete = pure(() => admin({ id: 'admin.reservations.delete', method: 'DELETE', path: '/admin/reservations/{id}', scope: 'reservations', access: 'write', table: uses('Get', 'Put', 'Update', 'Delete'), file: 'delete-reservation',
-  summary: 'Release a reservation', params: s.reservationParams, response: s.deletedResponse('reservation') }));
-export const adminReservationsFulfill = pure(() => admin({ id: 'admin.reservations.fulfill', method: 'POST', path: '/admin/reservations/{id}/fulfill', scope: 'reservations', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'), file: 'fulfill-reservation',
-  summary: 'Consume a reservation: stocked and reserved both drop by its quantity', params: s.reservationParams, body: z.optional(s.empty), response: s.fulfillResponse }));
+export const adminReservationsList = pure(() =>
+  admin({
+    id: 'admin.reservations.list',
+    method: 'GET',
+    path: '/admin/reservations',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Query', 'Indexes'),
+    file: 'list-reservations',
+    summary: 'List reservations',
+    query: s.listReservationsQuery,
+    response: s.reservationListResponse,
+  }),
+);
+export const adminReservationsCreate = pure(() =>
+  admin({
+    id: 'admin.reservations.create',
+    method: 'POST',
+    path: '/admin/reservations',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'create-reservation',
+    summary: 'Reserve stock at a location (never more than is available)',
+    body: s.createReservationBody,
+    response: s.reservationResponse,
+  }),
+);
+export const adminReservationsGet = pure(() =>
+  admin({
+    id: 'admin.reservations.get',
+    method: 'GET',
+    path: '/admin/reservations/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get'),
+    file: 'get-reservation',
+    summary: 'Get a reservation',
+    params: s.reservationParams,
+    response: s.reservationResponse,
+  }),
+);
+export const adminReservationsUpdate = pure(() =>
+  admin({
+    id: 'admin.reservations.update',
+    method: 'POST',
+    path: '/admin/reservations/{id}',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'update-reservation',
+    summary: 'Change quantity, location, description, metadata or expiry of a reservation',
+    params: s.reservationParams,
+    body: s.updateReservationBody,
+    response: s.reservationResponse,
+  }),
+);
+export const adminReservationsDelete = pure(() =>
+  admin({
+    id: 'admin.reservations.delete',
+    method: 'DELETE',
+    path: '/admin/reservations/{id}',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'Put', 'Update', 'Delete'),
+    file: 'delete-reservation',
+    summary: 'Release a reservation',
+    params: s.reservationParams,
+    response: s.deletedResponse('reservation'),
+  }),
+);
+export const adminReservationsFulfill = pure(() =>
+  admin({
+    id: 'admin.reservations.fulfill',
+    method: 'POST',
+    path: '/admin/reservations/{id}/fulfill',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Delete'),
+    file: 'fulfill-reservation',
+    summary: 'Consume a reservation: stocked and reserved both drop by its quantity',
+    params: s.reservationParams,
+    body: z.optional(s.empty),
+    response: s.fulfillResponse,
+  }),
+);
 
 // ---- admin: stock locations ----
-export const adminLocationsList = pure(() => admin({ id: 'admin.locations.list', method: 'GET', path: '/admin/stock-locations', scope: 'inventory:read', access: 'read', table: uses('Query', 'Indexes'), file: 'list-stock-locations',
-  summary: 'List stock locations (warehouses)', query: s.listLocationsQuery, response: s.locationListResponse }));
-export const adminLocationsCreate = pure(() => admin({ id: 'admin.locations.create', method: 'POST', path: '/admin/stock-locations', scope: 'inventory:write', access: 'write', table: uses('Put'), file: 'create-stock-location',
-  summary: 'Create a stock location', body: s.createLocationBody, response: s.locationResponse }));
-export const adminLocationsGet = pure(() => admin({ id: 'admin.locations.get', method: 'GET', path: '/admin/stock-locations/{id}', scope: 'inventory:read', access: 'read', table: uses('Get'), file: 'get-stock-location',
-  summary: 'Get a stock location', params: s.locationParams, response: s.locationResponse }));
-export const adminLocationsUpdate = pure(() => admin({ id: 'admin.locations.update', method: 'POST', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'Query', 'Update', 'Indexes'), file: 'update-stock-location',
-  summary: 'Update a stock location', params: s.locationParams, body: s.updateLocationBody, response: s.locationResponse }));
-export const adminLocationsDelete = pure(() => admin({ id: 'admin.locations.delete', method: 'DELETE', path: '/admin/stock-locations/{id}', scope: 'inventory:write', access: 'write', table: uses('Query', 'Put', 'Update', 'Delete', 'Indexes'), file: 'delete-stock-location',
-  summary: 'Delete a stock location (409 while any level there has stock or reservations)', params: s.locationParams, response: s.deletedResponse('stock_location') }));
+export const adminLocationsList = pure(() =>
+  admin({
+    id: 'admin.locations.list',
+    method: 'GET',
+    path: '/admin/stock-locations',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Query', 'Indexes'),
+    file: 'list-stock-locations',
+    summary: 'List stock locations (warehouses)',
+    query: s.listLocationsQuery,
+    response: s.locationListResponse,
+  }),
+);
+export const adminLocationsCreate = pure(() =>
+  admin({
+    id: 'admin.locations.create',
+    method: 'POST',
+    path: '/admin/stock-locations',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Put'),
+    file: 'create-stock-location',
+    summary: 'Create a stock location',
+    body: s.createLocationBody,
+    response: s.locationResponse,
+  }),
+);
+export const adminLocationsGet = pure(() =>
+  admin({
+    id: 'admin.locations.get',
+    method: 'GET',
+    path: '/admin/stock-locations/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get'),
+    file: 'get-stock-location',
+    summary: 'Get a stock location',
+    params: s.locationParams,
+    response: s.locationResponse,
+  }),
+);
+export const adminLocationsUpdate = pure(() =>
+  admin({
+    id: 'admin.locations.update',
+    method: 'POST',
+    path: '/admin/stock-locations/{id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'Query', 'Update', 'Indexes'),
+    file: 'update-stock-location',
+    summary: 'Update a stock location',
+    params: s.locationParams,
+    body: s.updateLocationBody,
+    response: s.locationResponse,
+  }),
+);
+export const adminLocationsDelete = pure(() =>
+  admin({
+    id: 'admin.locations.delete',
+    method: 'DELETE',
+    path: '/admin/stock-locations/{id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Query', 'Put', 'Update', 'Delete', 'Indexes'),
+    file: 'delete-stock-location',
+    summary: 'Delete a stock location (409 while any level there has stock or reservations)',
+    params: s.locationParams,
+    response: s.deletedResponse('stock_location'),
+  }),
+);
 
 // ---- admin: variant ↔ inventory item links ----
-export const adminVariantsGet = pure(() => admin({ id: 'admin.variants.get', method: 'GET', path: '/admin/products/{id}/variants/{variant_id}', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-variant',
-  summary: "A variant's inventory items and inventory_quantity", params: s.variantParams, response: s.variantResponse }));
-export const adminVariantsLink = pure(() => admin({ id: 'admin.variants.link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'link-variant-item',
-  summary: 'Link an inventory item to a variant', params: s.variantParams, body: s.linkBody, response: s.variantResponse }));
-export const adminVariantsUpdateLink = pure(() => admin({ id: 'admin.variants.update-link', method: 'POST', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update'), file: 'update-variant-item',
-  summary: 'Change the required_quantity of a link', params: s.variantLinkParams, body: s.linkUpdateBody, response: s.variantResponse }));
-export const adminVariantsUnlink = pure(() => admin({ id: 'admin.variants.unlink', method: 'DELETE', path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}', scope: 'inventory:write', access: 'write', table: uses('Query', 'Update', 'Delete'), file: 'unlink-variant-item',
-  summary: 'Unlink an inventory item from a variant; answers with the variant as parent', params: s.variantLinkParams, response: s.unlinkResponse }));
+export const adminVariantsGet = pure(() =>
+  admin({
+    id: 'admin.variants.get',
+    method: 'GET',
+    path: '/admin/products/{id}/variants/{variant_id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query'),
+    file: 'get-variant',
+    summary: "A variant's inventory items and inventory_quantity",
+    params: s.variantParams,
+    response: s.variantResponse,
+  }),
+);
+export const adminVariantsLink = pure(() =>
+  admin({
+    id: 'admin.variants.link',
+    method: 'POST',
+    path: '/admin/products/{id}/variants/{variant_id}/inventory-items',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'link-variant-item',
+    summary: 'Link an inventory item to a variant',
+    params: s.variantParams,
+    body: s.linkBody,
+    response: s.variantResponse,
+  }),
+);
+export const adminVariantsUpdateLink = pure(() =>
+  admin({
+    id: 'admin.variants.update-link',
+    method: 'POST',
+    path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Update'),
+    file: 'update-variant-item',
+    summary: 'Change the required_quantity of a link',
+    params: s.variantLinkParams,
+    body: s.linkUpdateBody,
+    response: s.variantResponse,
+  }),
+);
+export const adminVariantsUnlink = pure(() =>
+  admin({
+    id: 'admin.variants.unlink',
+    method: 'DELETE',
+    path: '/admin/products/{id}/variants/{variant_id}/inventory-items/{inventory_item_id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Query', 'Update', 'Delete'),
+    file: 'unlink-variant-item',
+    summary: 'Unlink an inventory item from a variant; answers with the variant as parent',
+    params: s.variantLinkParams,
+    response: s.unlinkResponse,
+  }),
+);
 
 // ---- inventory family: SKU-addressed ----
-export const inventoryList = pure(() => inventory({ id: 'inventory.list', method: 'GET', path: '/api/inventory', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'list-inventory',
-  summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)', query: s.inventoryListQuery, response: s.inventoryListResponse }));
-export const inventoryGet = pure(() => inventory({ id: 'inventory.get', method: 'GET', path: '/api/inventory/{sku}', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'get-inventory',
-  summary: 'One SKU with per-warehouse detail', params: s.skuParams, response: s.skuDetailResponse }));
-export const inventorySet = pure(() => inventory({ id: 'inventory.set', method: 'PUT', path: '/api/inventory/{sku}', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'), file: 'set-inventory',
-  summary: 'Set the stocked quantity of a SKU at a warehouse (compare-and-set with expected_quantity)', params: s.skuParams, body: s.setStockBody, response: s.skuDetailResponse }));
-export const inventoryBulk = pure(() => inventory({ id: 'inventory.bulk', method: 'POST', path: '/api/inventory/bulk', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'), file: 'bulk-inventory',
-  summary: 'Set up to 500 stock quantities; each row applied once or reported', body: s.bulkBody, response: s.bulkResponse }));
-export const inventoryAdjustments = pure(() => inventory({ id: 'inventory.adjustments', method: 'GET', path: '/api/inventory/{sku}/adjustments', scope: 'inventory:read', access: 'read', table: uses('Get', 'Query'), file: 'list-adjustments',
-  summary: "A SKU's stock changes, newest first", params: s.skuParams, query: s.adjustmentsQuery, response: s.adjustmentsResponse }));
-export const inventoryTransfer = pure(() => inventory({ id: 'inventory.transfer', method: 'POST', path: '/api/inventory/{sku}/transfers', scope: 'inventory:write', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'), file: 'create-transfer', status: 201,
-  summary: 'Move stock between two warehouses atomically', params: s.skuParams, body: s.transferBody, response: s.transferResponse }));
-export const inventoryWarehousesList = pure(() => inventory({ id: 'inventory.warehouses.list', method: 'GET', path: '/api/inventory/warehouses', scope: 'inventory:read', access: 'read', table: uses('Query', 'Indexes'), file: 'list-warehouses',
-  summary: "The tenant's warehouses", response: s.warehouseListResponse }));
-export const inventoryWarehousesCreate = pure(() => inventory({ id: 'inventory.warehouses.create', method: 'POST', path: '/api/warehouses', scope: 'inventory:write', access: 'write', table: uses('Put', 'Update'), file: 'create-warehouse', status: 201,
-  summary: 'Create a warehouse', body: s.warehouseCreateBody, response: s.warehouseResponse }));
-export const inventoryWarehousesGet = pure(() => inventory({ id: 'inventory.warehouses.get', method: 'GET', path: '/api/warehouses/{id}', scope: 'inventory:read', access: 'read', table: uses('Get'), file: 'get-warehouse',
-  summary: 'Get a warehouse', params: s.warehouseParams, response: s.warehouseResponse }));
-export const inventoryWarehousesUpdate = pure(() => inventory({ id: 'inventory.warehouses.update', method: 'PATCH', path: '/api/warehouses/{id}', scope: 'inventory:write', access: 'write', table: uses('Get', 'Query', 'Update', 'Indexes'), file: 'update-warehouse',
-  summary: 'Update a warehouse', params: s.warehouseParams, body: s.warehouseUpdateBody, response: s.warehouseResponse }));
-export const uploadsCreate = pure(() => inventory({ id: 'uploads.create', method: 'POST', path: '/api/inventory/uploads', scope: 'inventory:write', access: 'write', table: uses('Put'), file: 'create-upload', status: 201, blobs: { put: 'uploads/' },
-  summary: 'Start a CSV bulk upload: PUT the file (sku,warehouse_id,quantity[,reason,note]) to upload_url', body: z.optional(s.uploadCreateBody), response: s.uploadCreatedResponse }));
-export const uploadsGet = pure(() => inventory({ id: 'uploads.get', method: 'GET', path: '/api/inventory/uploads/{id}', scope: 'inventory:read', access: 'read', table: uses('Get', 'Query'), file: 'get-upload',
-  summary: 'An upload: status, rows total / done / applied / unchanged / failed, the first errors (all as CSV with ?format=csv)', params: s.uploadParams, query: s.uploadQuery, response: s.uploadResponse }));
-export const reportsLatest = pure(() => inventory({ id: 'reports.latest', method: 'GET', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'read', table: uses('Query'), file: 'get-latest-report', blobs: { get: 'reports/' },
-  summary: 'The latest low-stock report (JSON, or CSV with ?format=csv)', query: s.reportQuery, response: s.reportResponse }));
-export const reportsCreate = pure(() => inventory({ id: 'reports.create', method: 'POST', path: '/api/reports/low-stock', scope: 'inventory:read', access: 'write', table: uses('Query', 'Put', 'Indexes'), file: 'create-report', status: 201, blobs: { put: 'reports/' }, publishes: true,
-  summary: 'Make a low-stock report now', body: z.optional(s.empty), response: s.reportResponse }));
-export const reportsGet = pure(() => inventory({ id: 'reports.get', method: 'GET', path: '/api/reports/low-stock/{id}', scope: 'inventory:read', access: 'read', table: uses('Get'), file: 'get-report', blobs: { get: 'reports/' },
-  summary: 'A low-stock report (JSON, or CSV with ?format=csv)', params: s.reportParams, query: s.reportQuery, response: s.reportResponse }));
-export const keysCreate = pure(() => inventory({ id: 'keys.create', method: 'POST', path: '/api/keys', scope: 'keys:manage', access: 'write', table: uses('Get', 'Query', 'Put', 'Update', 'Indexes'), file: 'create-key', status: 201,
-  summary: 'Create an API key (its secret is shown this once; a replay with the same Idempotency-Key answers the key without it)', body: s.keyCreateBody, response: s.keyCreatedResponse }));
-export const keysList = pure(() => inventory({ id: 'keys.list', method: 'GET', path: '/api/keys', scope: 'keys:manage', access: 'read', table: uses('Query', 'Indexes'), file: 'list-keys',
-  summary: "The tenant's API keys, without secrets", response: s.keyListResponse }));
-export const keysRevoke = pure(() => inventory({ id: 'keys.revoke', method: 'DELETE', path: '/api/keys/{id}', scope: 'keys:manage', access: 'write', table: uses('Get', 'Query', 'Update', 'Indexes'), file: 'revoke-key',
-  summary: 'Revoke an API key', params: s.keyParams, response: s.keyResponse }));
+export const inventoryList = pure(() =>
+  inventory({
+    id: 'inventory.list',
+    method: 'GET',
+    path: '/api/inventory',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query', 'Indexes'),
+    file: 'list-inventory',
+    summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)',
+    query: s.inventoryListQuery,
+    response: s.inventoryListResponse,
+  }),
+);
+export const inventoryGet = pure(() =>
+  inventory({
+    id: 'inventory.get',
+    method: 'GET',
+    path: '/api/inventory/{sku}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query', 'Indexes'),
+    file: 'get-inventory',
+    summary: 'One SKU with per-warehouse detail',
+    params: s.skuParams,
+    response: s.skuDetailResponse,
+  }),
+);
+export const inventorySet = pure(() =>
+  inventory({
+    id: 'inventory.set',
+    method: 'PUT',
+    path: '/api/inventory/{sku}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'),
+    file: 'set-inventory',
+    summary: 'Set the stocked quantity of a SKU at a warehouse (compare-and-set with expected_quantity)',
+    params: s.skuParams,
+    body: s.setStockBody,
+    response: s.skuDetailResponse,
+  }),
+);
+export const inventoryBulk = pure(() =>
+  inventory({
+    id: 'inventory.bulk',
+    method: 'POST',
+    path: '/api/inventory/bulk',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'bulk-inventory',
+    summary: 'Set up to 500 stock quantities; each row applied once or reported',
+    body: s.bulkBody,
+    response: s.bulkResponse,
+  }),
+);
+export const inventoryAdjustments = pure(() =>
+  inventory({
+    id: 'inventory.adjustments',
+    method: 'GET',
+    path: '/api/inventory/{sku}/adjustments',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'Query'),
+    file: 'list-adjustments',
+    summary: "A SKU's stock changes, newest first",
+    params: s.skuParams,
+    query: s.adjustmentsQuery,
+    response: s.adjustmentsResponse,
+  }),
+);
+export const inventoryTransfer = pure(() =>
+  inventory({
+    id: 'inventory.transfer',
+    method: 'POST',
+    path: '/api/inventory/{sku}/transfers',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'),
+    file: 'create-transfer',
+    status: 201,
+    summary: 'Move stock between two warehouses atomically',
+    params: s.skuParams,
+    body: s.transferBody,
+    response: s.transferResponse,
+  }),
+);
+export const inventoryWarehousesList = pure(() =>
+  inventory({
+    id: 'inventory.warehouses.list',
+    method: 'GET',
+    path: '/api/inventory/warehouses',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Query', 'Indexes'),
+    file: 'list-warehouses',
+    summary: "The tenant's warehouses",
+    response: s.warehouseListResponse,
+  }),
+);
+export const inventoryWarehousesCreate = pure(() =>
+  inventory({
+    id: 'inventory.warehouses.create',
+    method: 'POST',
+    path: '/api/warehouses',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Put', 'Update'),
+    file: 'create-warehouse',
+    status: 201,
+    summary: 'Create a warehouse',
+    body: s.warehouseCreateBody,
+    response: s.warehouseResponse,
+  }),
+);
+export const inventoryWarehousesGet = pure(() =>
+  inventory({
+    id: 'inventory.warehouses.get',
+    method: 'GET',
+    path: '/api/warehouses/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get'),
+    file: 'get-warehouse',
+    summary: 'Get a warehouse',
+    params: s.warehouseParams,
+    response: s.warehouseResponse,
+  }),
+);
+export const inventoryWarehousesUpdate = pure(() =>
+  inventory({
+    id: 'inventory.warehouses.update',
+    method: 'PATCH',
+    path: '/api/warehouses/{id}',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'Query', 'Update', 'Indexes'),
+    file: 'update-warehouse',
+    summary: 'Update a warehouse',
+    params: s.warehouseParams,
+    body: s.warehouseUpdateBody,
+    response: s.warehouseResponse,
+  }),
+);
+export const uploadsCreate = pure(() =>
+  inventory({
+    id: 'uploads.create',
+    method: 'POST',
+    path: '/api/inventory/uploads',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Put'),
+    file: 'create-upload',
+    status: 201,
+    blobs: { put: 'uploads/' },
+    summary: 'Start a CSV bulk upload: PUT the file (sku,warehouse_id,quantity[,reason,note]) to upload_url',
+    body: z.optional(s.uploadCreateBody),
+    response: s.uploadCreatedResponse,
+  }),
+);
+export const uploadsGet = pure(() =>
+  inventory({
+    id: 'uploads.get',
+    method: 'GET',
+    path: '/api/inventory/uploads/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'Query'),
+    file: 'get-upload',
+    summary: 'An upload: status, rows total / done / applied / unchanged / failed, the first errors (all as CSV with ?format=csv)',
+    params: s.uploadParams,
+    query: s.uploadQuery,
+    response: s.uploadResponse,
+  }),
+);
+export const reportsLatest = pure(() =>
+  inventory({
+    id: 'reports.latest',
+    method: 'GET',
+    path: '/api/reports/low-stock',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Query'),
+    file: 'get-latest-report',
+    blobs: { get: 'reports/' },
+    summary: 'The latest low-stock report (JSON, or CSV with ?format=csv)',
+    query: s.reportQuery,
+    response: s.reportResponse,
+  }),
+);
+export const reportsCreate = pure(() =>
+  inventory({
+    id: 'reports.create',
+    method: 'POST',
+    path: '/api/reports/low-stock',
+    scope: 'inventory:read',
+    access: 'write',
+    table: uses('Query', 'Put', 'Indexes'),
+    file: 'create-report',
+    status: 201,
+    blobs: { put: 'reports/' },
+    publishes: true,
+    summary: 'Make a low-stock report now',
+    body: z.optional(s.empty),
+    response: s.reportResponse,
+  }),
+);
+export const reportsGet = pure(() =>
+  inventory({
+    id: 'reports.get',
+    method: 'GET',
+    path: '/api/reports/low-stock/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get'),
+    file: 'get-report',
+    blobs: { get: 'reports/' },
+    summary: 'A low-stock report (JSON, or CSV with ?format=csv)',
+    params: s.reportParams,
+    query: s.reportQuery,
+    response: s.reportResponse,
+  }),
+);
+export const keysCreate = pure(() =>
+  inventory({
+    id: 'keys.create',
+    method: 'POST',
+    path: '/api/keys',
+    scope: 'keys:manage',
+    access: 'write',
+    table: uses('Get', 'Query', 'Put', 'Update', 'Indexes'),
+    file: 'create-key',
+    status: 201,
+    summary: 'Create an API key (its secret is shown this once; a replay with the same Idempotency-Key answers the key without it)',
+    body: s.keyCreateBody,
+    response: s.keyCreatedResponse,
+  }),
+);
+export const keysList = pure(() =>
+  inventory({
+    id: 'keys.list',
+    method: 'GET',
+    path: '/api/keys',
+    scope: 'keys:manage',
+    access: 'read',
+    table: uses('Query', 'Indexes'),
+    file: 'list-keys',
+    summary: "The tenant's API keys, without secrets",
+    response: s.keyListResponse,
+  }),
+);
+export const keysRevoke = pure(() =>
+  inventory({
+    id: 'keys.revoke',
+    method: 'DELETE',
+    path: '/api/keys/{id}',
+    scope: 'keys:manage',
+    access: 'write',
+    table: uses('Get', 'Query', 'Update', 'Indexes'),
+    file: 'revoke-key',
+    summary: 'Revoke an API key',
+    params: s.keyParams,
+    response: s.keyResponse,
+  }),
+);
 
 // ---- holds, availability that explains itself, reconcile ----
-export const holdsCreate = pure(() => inventory({ id: 'holds.create', method: 'POST', path: '/api/holds', scope: 'reservations', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'), file: 'create-hold', status: 201,
-  summary: "Hold an order's lines (skus or kits) across warehouses, all or nothing", body: h.holdCreateBody, response: h.holdResponse }));
-export const holdsList = pure(() => inventory({ id: 'holds.list', method: 'GET', path: '/api/holds', scope: 'inventory:read', access: 'read', table: uses('Query', 'Indexes'), file: 'list-holds',
-  summary: 'The holds of an order reference', query: h.holdListQuery, response: h.holdListResponse }));
-export const holdsGet = pure(() => inventory({ id: 'holds.get', method: 'GET', path: '/api/holds/{id}', scope: 'inventory:read', access: 'read', table: uses('Get'), file: 'get-hold',
-  summary: 'A hold with its lines and allocations', params: h.holdParams, response: h.holdResponse }));
-export const holdsExtend = pure(() => inventory({ id: 'holds.extend', method: 'POST', path: '/api/holds/{id}/extend', scope: 'reservations', access: 'write', table: uses('Get', 'Update'), file: 'extend-hold',
-  summary: 'Move the expiry of a live hold and its reservations (410 once expired)', params: h.holdParams, body: h.holdExtendBody, response: h.holdResponse }));
-export const holdsFulfill = pure(() => inventory({ id: 'holds.fulfill', method: 'POST', path: '/api/holds/{id}/fulfill', scope: 'reservations', access: 'write', table: uses('Get', 'Query', 'Put', 'Update', 'Delete'), file: 'fulfill-hold',
-  summary: 'Consume all or some lines of a hold, each at its reservations\' warehouses (410 once expired)', params: h.holdParams, body: z.optional(h.holdFulfillBody), response: h.holdResponse }));
-export const holdsRelease = pure(() => inventory({ id: 'holds.release', method: 'DELETE', path: '/api/holds/{id}', scope: 'reservations', access: 'write', table: uses('Get', 'BatchGet', 'Put', 'Update', 'Delete'), file: 'release-hold',
-  summary: 'Release every open reservation of a hold', params: h.holdParams, response: h.holdResponse }));
-export const inventoryAvailability = pure(() => inventory({ id: 'inventory.availability', method: 'GET', path: '/api/inventory/{sku}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'explain-sku-availability',
-  summary: 'Whether a quantity of a SKU can be held now, and why (per warehouse)', params: s.skuParams, query: h.explainQuery, response: h.explainResponse }));
-export const variantsAvailability = pure(() => inventory({ id: 'variants.availability', method: 'GET', path: '/api/variants/{product_id}/{variant_id}/availability', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), file: 'explain-variant-availability',
-  summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it', params: h.variantAvailabilityParams, query: h.explainQuery, response: h.explainResponse }));
-export const reconcileRun = pure(() => inventory({ id: 'reconcile.run', method: 'POST', path: '/api/reconcile', scope: 'keys:manage', access: 'write', table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'), file: 'reconcile', publishes: true,
-  summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects", body: z.optional(h.reconcileBody), response: h.reconcileResponse }));
+export const holdsCreate = pure(() =>
+  inventory({
+    id: 'holds.create',
+    method: 'POST',
+    path: '/api/holds',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'),
+    file: 'create-hold',
+    status: 201,
+    summary: "Hold an order's lines (skus or kits) across warehouses, all or nothing",
+    body: h.holdCreateBody,
+    response: h.holdResponse,
+  }),
+);
+export const holdsList = pure(() =>
+  inventory({
+    id: 'holds.list',
+    method: 'GET',
+    path: '/api/holds',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Query', 'Indexes'),
+    file: 'list-holds',
+    summary: 'The holds of an order reference',
+    query: h.holdListQuery,
+    response: h.holdListResponse,
+  }),
+);
+export const holdsGet = pure(() =>
+  inventory({
+    id: 'holds.get',
+    method: 'GET',
+    path: '/api/holds/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get'),
+    file: 'get-hold',
+    summary: 'A hold with its lines and allocations',
+    params: h.holdParams,
+    response: h.holdResponse,
+  }),
+);
+export const holdsExtend = pure(() =>
+  inventory({
+    id: 'holds.extend',
+    method: 'POST',
+    path: '/api/holds/{id}/extend',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'Update'),
+    file: 'extend-hold',
+    summary: 'Move the expiry of a live hold and its reservations (410 once expired)',
+    params: h.holdParams,
+    body: h.holdExtendBody,
+    response: h.holdResponse,
+  }),
+);
+export const holdsFulfill = pure(() =>
+  inventory({
+    id: 'holds.fulfill',
+    method: 'POST',
+    path: '/api/holds/{id}/fulfill',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'Query', 'Put', 'Update', 'Delete'),
+    file: 'fulfill-hold',
+    summary: "Consume all or some lines of a hold, each at its reservations' warehouses (410 once expired)",
+    params: h.holdParams,
+    body: z.optional(h.holdFulfillBody),
+    response: h.holdResponse,
+  }),
+);
+export const holdsRelease = pure(() =>
+  inventory({
+    id: 'holds.release',
+    method: 'DELETE',
+    path: '/api/holds/{id}',
+    scope: 'reservations',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Put', 'Update', 'Delete'),
+    file: 'release-hold',
+    summary: 'Release every open reservation of a hold',
+    params: h.holdParams,
+    response: h.holdResponse,
+  }),
+);
+export const inventoryAvailability = pure(() =>
+  inventory({
+    id: 'inventory.availability',
+    method: 'GET',
+    path: '/api/inventory/{sku}/availability',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query', 'Indexes'),
+    file: 'explain-sku-availability',
+    summary: 'Whether a quantity of a SKU can be held now, and why (per warehouse)',
+    params: s.skuParams,
+    query: h.explainQuery,
+    response: h.explainResponse,
+  }),
+);
+export const variantsAvailability = pure(() =>
+  inventory({
+    id: 'variants.availability',
+    method: 'GET',
+    path: '/api/variants/{product_id}/{variant_id}/availability',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query', 'Indexes'),
+    file: 'explain-variant-availability',
+    summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it',
+    params: h.variantAvailabilityParams,
+    query: h.explainQuery,
+    response: h.explainResponse,
+  }),
+);
+export const reconcileRun = pure(() =>
+  inventory({
+    id: 'reconcile.run',
+    method: 'POST',
+    path: '/api/reconcile',
+    scope: 'keys:manage',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'),
+    file: 'reconcile',
+    publishes: true,
+    summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects",
+    body: z.optional(h.reconcileBody),
+    response: h.reconcileResponse,
+  }),
+);
 
 // ---- records family ----
-export const recordsCreate = pure(() => records({ id: 'records.create', method: 'POST', path: '/v1/inventory', scope: 'inventory:write', access: 'write', table: uses('Get', 'Query', 'Put', 'Update'), file: 'create-record',
-  summary: 'Create an inventory record (a product or SKU at a warehouse, with its initial quantity)', body: s.recordBody, response: s.recordResponse }));
-export const recordsLowStock = pure(() => records({ id: 'records.low-stock', method: 'GET', path: '/v1/inventory/low-stock', scope: 'inventory:read', access: 'read', table: uses('BatchGet', 'Query', 'Indexes'), file: 'list-low-stock',
-  summary: 'Records whose availableQty is at or below their reorderLevel', response: s.recordListResponse }));
-export const recordsGet = pure(() => records({ id: 'records.get', method: 'GET', path: '/v1/inventory/{id}', scope: 'inventory:read', access: 'read', table: uses('Get', 'BatchGet', 'Query'), file: 'get-record',
-  summary: 'Get an inventory record', params: s.recordParams, response: s.recordResponse }));
+export const recordsCreate = pure(() =>
+  records({
+    id: 'records.create',
+    method: 'POST',
+    path: '/v1/inventory',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'Query', 'Put', 'Update'),
+    file: 'create-record',
+    summary: 'Create an inventory record (a product or SKU at a warehouse, with its initial quantity)',
+    body: s.recordBody,
+    response: s.recordResponse,
+  }),
+);
+export const recordsLowStock = pure(() =>
+  records({
+    id: 'records.low-stock',
+    method: 'GET',
+    path: '/v1/inventory/low-stock',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('BatchGet', 'Query', 'Indexes'),
+    file: 'list-low-stock',
+    summary: 'Records whose availableQty is at or below their reorderLevel',
+    response: s.recordListResponse,
+  }),
+);
+export const recordsGet = pure(() =>
+  records({
+    id: 'records.get',
+    method: 'GET',
+    path: '/v1/inventory/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet', 'Query'),
+    file: 'get-record',
+    summary: 'Get an inventory record',
+    params: s.recordParams,
+    response: s.recordResponse,
+  }),
+);
 // ---- the table: every route above, in this order ----
 const table = [
   metaHealth,

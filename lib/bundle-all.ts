@@ -33,7 +33,11 @@ export async function bundleAll(opts: { dir?: string; keep?: boolean } = {}): Pr
       outdir: dir,
       outExtension: { '.js': '.mjs' },
     });
-    const outputs = new Map(Object.entries(metafile!.outputs).filter(([path]) => path.endsWith('.mjs')).map(([path, o]) => [basename(path, '.mjs'), o]));
+    const outputs = new Map(
+      Object.entries(metafile!.outputs)
+        .filter(([path]) => path.endsWith('.mjs'))
+        .map(([path, o]) => [basename(path, '.mjs'), o]),
+    );
     return functions.map((f) => {
       const file = join(dir, `${f.name}.mjs`);
       const inputs = Object.fromEntries(Object.entries(outputs.get(f.name)!.inputs).map(([input, { bytesInOutput }]) => [input, bytesInOutput]));

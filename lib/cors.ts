@@ -11,9 +11,7 @@ export const CORS_MAX_AGE_SECONDS = 3600;
 
 /** `https://a.example, https://b.example` (or a list) → the origins; `*` allows any. */
 export function parseOrigins(value: unknown): string[] {
-  return (Array.isArray(value) ? value.map(String) : String(value ?? '').split(','))
-    .map((s) => s.trim())
-    .filter(Boolean);
+  return (Array.isArray(value) ? value.map(String) : String(value ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
 /** The origin to answer in `access-control-allow-origin` for a request from `origin`, if allowed. */

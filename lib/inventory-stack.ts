@@ -44,7 +44,6 @@ export type InventoryStackProps = StackProps &
     routes?: readonly Route[];
   };
 
-
 export class InventoryStack extends Stack {
   readonly table: TableV2;
   readonly api: HttpApi;
@@ -115,7 +114,13 @@ export class InventoryStack extends Stack {
     const roles = new Roles(this, shared);
     const fn = (name: ServiceFunction, opts: Omit<FunctionOptions, 'role'> = {}, own?: boolean) => {
       const declared = SERVICE_ACCESS[name];
-      const role = roles.for({ access: declared.access, table: declared.table, blobs: declared.blobs, publishes: declared.publishes, ...(own ? { own: name } : {}) });
+      const role = roles.for({
+        access: declared.access,
+        table: declared.table,
+        blobs: declared.blobs,
+        publishes: declared.publishes,
+        ...(own ? { own: name } : {}),
+      });
       return makeFunction(this, name, SERVICE_FUNCTIONS[name], shared, { ...opts, role });
     };
 
@@ -169,7 +174,13 @@ export class InventoryStack extends Stack {
     // every route of the route table, in its family's nested stack (lib/route-family.ts: room under the 500-resource limit)
     const routeTable = props.routes ?? routes;
     for (const family of [...new Set(routeTable.map((r) => r.family))]) {
-      const stack = new RouteFamily(this, familyStackId(family), { family, routes: routeTable.filter((r) => r.family === family), shared, api: this.api, authorizer });
+      const stack = new RouteFamily(this, familyStackId(family), {
+        family,
+        routes: routeTable.filter((r) => r.family === family),
+        shared,
+        api: this.api,
+        authorizer,
+      });
       this.routeFamilies.push(stack);
       for (const [id, f] of stack.functions) this.functions.set(id, f);
     }
@@ -193,14 +204,23 @@ export class InventoryStack extends Stack {
 
     // ---- schedules: the daily low-stock report, and the reservation expiry sweep every minute ----
     const report = fn('LowStockReport', { timeout: Duration.minutes(5) });
-    const reportRule = new Rule(this, 'DailyReport', { schedule: Schedule.cron({ minute: '0', hour: '5' }), targets: [new LambdaFunction(report, { retryAttempts: 2 })] });
+    const reportRule = new Rule(this, 'DailyReport', {
+      schedule: Schedule.cron({ minute: '0', hour: '5' }),
+      targets: [new LambdaFunction(report, { retryAttempts: 2 })],
+    });
     const sweeper = fn('ExpireReservations', { timeout: Duration.seconds(55) });
-    const sweepRule = new Rule(this, 'ExpirySweep', { schedule: Schedule.rate(Duration.minutes(1)), targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })] });
+    const sweepRule = new Rule(this, 'ExpirySweep', {
+      schedule: Schedule.rate(Duration.minutes(1)),
+      targets: [new LambdaFunction(sweeper, { retryAttempts: 0 })],
+    });
     this.functions.set('scheduled.report', report);
     this.functions.set('scheduled.expiry', sweeper);
     // the daily reconcile in report mode (drifts published, nothing changed), after the report
     const reconciler = fn('Reconcile', { timeout: Duration.minutes(15) });
-    const reconcileRule = new Rule(this, 'DailyReconcile', { schedule: Schedule.cron({ minute: '30', hour: '5' }), targets: [new LambdaFunction(reconciler, { retryAttempts: 2 })] });
+    const reconcileRule = new Rule(this, 'DailyReconcile', {
+      schedule: Schedule.cron({ minute: '30', hour: '5' }),
+      targets: [new LambdaFunction(reconciler, { retryAttempts: 2 })],
+    });
     this.functions.set('scheduled.reconcile', reconciler);
 
     // ---- CSV uploads: the bucket's ObjectCreated (uploads/) starts the processor; it continues itself ----
@@ -214,7 +234,10 @@ export class InventoryStack extends Stack {
     );
     // it invokes itself to go on with a large file (by name: a reference to itself would be circular)
     processor.addToRolePolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.formatArn({ service: 'lambda', resource: 'function', resourceName: processorName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })] }),
+      new PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.formatArn({ service: 'lambda', resource: 'function', resourceName: processorName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      }),
     );
     this.blobs.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(processor), { prefix: 'uploads/', suffix: '.csv' });
     this.functions.set('uploads.processor', processor);

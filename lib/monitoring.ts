@@ -169,10 +169,18 @@ export class Monitoring extends NestedStack {
       });
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: this.dashboardName });
     dashboard.addWidgets(
-      new TextWidget({ markdown: `# inventory-${props.stage}\nAPI, functions, stream and schedules. Alarms notify the SNS topic of this stack.`, width: 24, height: 2 }),
+      new TextWidget({
+        markdown: `# inventory-${props.stage}\nAPI, functions, stream and schedules. Alarms notify the SNS topic of this stack.`,
+        width: 24,
+        height: 2,
+      }),
     );
     dashboard.addWidgets(
-      new GraphWidget({ title: 'API requests and errors', left: [requests, serverErrors, props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' })], width: 8 }),
+      new GraphWidget({
+        title: 'API requests and errors',
+        left: [requests, serverErrors, props.api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' })],
+        width: 8,
+      }),
       new GraphWidget({ title: 'API latency (p50, p99)', left: [props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p50' }), latency], width: 8 }),
       new GraphWidget({ title: 'API 5xx rate (%)', left: [errorRate], width: 8 }),
     );
@@ -187,7 +195,14 @@ export class Monitoring extends NestedStack {
         title: 'Dead letters and schedule failures',
         left: props.deadLetterQueues.map((q) => q.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES })),
         right: props.schedules.map(
-          (r) => new Metric({ namespace: 'AWS/Events', metricName: 'FailedInvocations', dimensionsMap: { RuleName: r.ruleName }, period: FIVE_MINUTES, statistic: 'Sum' }),
+          (r) =>
+            new Metric({
+              namespace: 'AWS/Events',
+              metricName: 'FailedInvocations',
+              dimensionsMap: { RuleName: r.ruleName },
+              period: FIVE_MINUTES,
+              statistic: 'Sum',
+            }),
         ),
         width: 8,
       }),

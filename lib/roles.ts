@@ -34,13 +34,24 @@ export function roleId(p: Permissions): string {
   return `${parts.join('')}Role`;
 }
 
-const SHORT: Record<TableAction, string> = { GetItem: 'Get', BatchGetItem: 'BatchGet', Query: 'Query', ConditionCheckItem: 'Check', PutItem: 'Put', UpdateItem: 'Update', DeleteItem: 'Delete' };
+const SHORT: Record<TableAction, string> = {
+  GetItem: 'Get',
+  BatchGetItem: 'BatchGet',
+  Query: 'Query',
+  ConditionCheckItem: 'Check',
+  PutItem: 'Put',
+  UpdateItem: 'Update',
+  DeleteItem: 'Delete',
+};
 
 /** `TableGetQueryPutIdx`: the grant's actions in a fixed order (the same set is the same class). */
 function tableClass(grant: TableGrant | undefined): string {
   if (!grant) return 'NoTable';
   const order = Object.keys(SHORT) as TableAction[];
-  return `Table${order.filter((a) => grant.actions.includes(a)).map((a) => SHORT[a]).join('')}${grant.indexes ? 'Idx' : ''}`;
+  return `Table${order
+    .filter((a) => grant.actions.includes(a))
+    .map((a) => SHORT[a])
+    .join('')}${grant.indexes ? 'Idx' : ''}`;
 }
 
 /** The roles of one stack, made on first use. */
@@ -98,11 +109,19 @@ export class Roles {
       'The basic execution role only lets the function write its own CloudWatch logs.',
     );
     for (const ref of nagRefs(this.shared.table)) {
-      acknowledge(role, `AwsSolutions-IAM5[Resource::${ref}/index/*]`, "Reads query the table's own indexes (GSI1–GSI3); the wildcard covers only this table's indexes.");
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::${ref}/index/*]`,
+        "Reads query the table's own indexes (GSI1–GSI3); the wildcard covers only this table's indexes.",
+      );
     }
     for (const ref of nagRefs(this.shared.blobs)) {
       for (const prefix of ['reports/', 'uploads/']) {
-        acknowledge(role, `AwsSolutions-IAM5[Resource::${ref}/${prefix}*]`, `Objects under ${prefix} of the blob bucket: their keys are per tenant and made at run time.`);
+        acknowledge(
+          role,
+          `AwsSolutions-IAM5[Resource::${ref}/${prefix}*]`,
+          `Objects under ${prefix} of the blob bucket: their keys are per tenant and made at run time.`,
+        );
       }
     }
   }

@@ -54,7 +54,8 @@ export class RouteFamily extends NestedStack {
         integration: new HttpLambdaIntegration(`${name}Integration`, handler),
         authorizer: route.scope === 'public' ? undefined : props.authorizer,
       });
-      if (route.scope === 'public') acknowledge(apiRoute, 'AwsSolutions-APIG4', 'Public by contract: health, the OpenAPI document and the docs page carry no tenant data.');
+      if (route.scope === 'public')
+        acknowledge(apiRoute, 'AwsSolutions-APIG4', 'Public by contract: health, the OpenAPI document and the docs page carry no tenant data.');
       this.functions.set(route.id, handler);
     }
   }

@@ -69,6 +69,7 @@ function tableCapacity(node: Context): StackSettings['table'] {
     if (!Number.isInteger(n)) throw new Error(`context ${name} must be a whole number of units per second, got ${String(v)}`);
     out[name] = n;
   }
-  if ((out.warmReadUnits === undefined) !== (out.warmWriteUnits === undefined)) throw new Error('context warmReadUnits and warmWriteUnits go together (AWS takes both)');
+  if ((out.warmReadUnits === undefined) !== (out.warmWriteUnits === undefined))
+    throw new Error('context warmReadUnits and warmWriteUnits go together (AWS takes both)');
   return out;
 }

@@ -65,7 +65,11 @@ export function areaOf(frame: CallFrame): string {
   return path;
 }
 
-const short = (url: string) => url.replace(/^file:\/\//, '').replace(`${ROOT}/`, '').replace(/^.*\/node_modules\//, '');
+const short = (url: string) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(`${ROOT}/`, '')
+    .replace(/^.*\/node_modules\//, '');
 
 export function summarise(file: string, topN = 12): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;

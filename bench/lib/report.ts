@@ -63,17 +63,40 @@ function lines(r: RunInfo): Line[] {
   const ratios = (a: number[], b: number[]) => spread(a.map((x, i) => x / b[i]));
   const large = kSize(r.sizes.large);
   return [
-    { key: 'p1_ratio', what: 'P1 hot-SKU reservations/s, service ÷ raw (c=8)', target: '≥ 0.8', met: (h) => h.p1_ratio >= 0.8, spread: ratios(c8.service, c8.raw) },
+    {
+      key: 'p1_ratio',
+      what: 'P1 hot-SKU reservations/s, service ÷ raw (c=8)',
+      target: '≥ 0.8',
+      met: (h) => h.p1_ratio >= 0.8,
+      spread: ratios(c8.service, c8.raw),
+    },
     { key: 'p2_p50_ms', what: 'P2 added latency p50, ms (c=1)', target: '≤ 2', met: (h) => h.p2_p50_ms <= 2, spread: spread(r.p1.p50AddedRounds) },
     { key: 'p2_p99_ms', what: 'P2 added latency p99, ms (c=1)', target: '≤ 10', met: (h) => h.p2_p99_ms <= 10, spread: spread(r.p1.p99AddedRounds) },
     { key: 'p3_max_bundle_kb', what: `P3 largest bundle, KB (${r.p3.largest})`, target: '≤ 150', met: (h) => h.p3_max_bundle_kb <= 150 },
     { key: 'p3_import_ratio', what: `P3 cold import ÷ hello-world, worst (${r.p3.slowest})`, target: '≤ 1.5', met: (h) => h.p3_import_ratio <= 1.5 },
     { key: 'p4_requests', what: 'P4 bulk 500 rows: DynamoDB requests', target: '≤ 15', met: (h) => h.p4_requests <= 15 },
-    { key: 'p4_ratio', what: 'P4 bulk 500 rows: wall ÷ raw writes', target: '≤ 1.5', met: (h) => h.p4_ratio <= 1.5, spread: ratios(r.p4.serviceMs, r.p4.rawMs) },
+    {
+      key: 'p4_ratio',
+      what: 'P4 bulk 500 rows: wall ÷ raw writes',
+      target: '≤ 1.5',
+      met: (h) => h.p4_ratio <= 1.5,
+      spread: ratios(r.p4.serviceMs, r.p4.rawMs),
+    },
     { key: 'p5_ratio_1k', what: `P5 report items read ÷ flagged, ${kSize(r.sizes.small)} levels`, target: '≤ 1.1', met: (h) => h.p5_ratio_1k <= 1.1 },
-    { key: 'p5_ratio_100k', what: `P5 report items read ÷ flagged, ${large} levels${r.quick ? ' (quick: scaled from 100k)' : ''}`, target: '≤ 1.1', met: (h) => h.p5_ratio_100k <= 1.1 },
+    {
+      key: 'p5_ratio_100k',
+      what: `P5 report items read ÷ flagged, ${large} levels${r.quick ? ' (quick: scaled from 100k)' : ''}`,
+      target: '≤ 1.1',
+      met: (h) => h.p5_ratio_100k <= 1.1,
+    },
     { key: 'p6_requests', what: 'P6 page of 50 SKUs: DynamoDB requests', target: '≤ 3', met: (h) => h.p6_requests <= 3 },
-    { key: 'p6_latency_ratio', what: `P6 page latency ${large} ÷ ${kSize(r.sizes.small)} SKUs`, target: '≤ 1.2', met: (h) => h.p6_latency_ratio <= 1.2, spread: ratios(r.p6.largeMs, r.p6.smallMs) },
+    {
+      key: 'p6_latency_ratio',
+      what: `P6 page latency ${large} ÷ ${kSize(r.sizes.small)} SKUs`,
+      target: '≤ 1.2',
+      met: (h) => h.p6_latency_ratio <= 1.2,
+      spread: ratios(r.p6.largeMs, r.p6.smallMs),
+    },
   ];
 }
 
@@ -117,7 +140,9 @@ function markdown(r: RunInfo): string {
   p('## Machine');
   p(`- ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB memory, ${m.os}`);
   p(`- Node ${m.node}; Java: ${m.java}`);
-  p(`- Load average (1 min): ${m.loadAverage[0].toFixed(2)} before the run, ${m.loadAverageAfter?.toFixed(2) ?? '–'} after it (the run itself keeps both cores busy; a load well above 0 before it means another job shared the machine)`);
+  p(
+    `- Load average (1 min): ${m.loadAverage[0].toFixed(2)} before the run, ${m.loadAverageAfter?.toFixed(2) ?? '–'} after it (the run itself keeps both cores busy; a load well above 0 before it means another job shared the machine)`,
+  );
   p('- DynamoDB Local in memory and the local runtime (`lib/local/server.ts`) in its own Node process, both started by the run; the');
   p('  load generator and the raw baselines in a third. All three share the cores, so figures are ratios and medians of rounds.');
   p();
@@ -131,21 +156,30 @@ function markdown(r: RunInfo): string {
   p('### P1 / P2 — hot-SKU reservations');
   p('| concurrency | service reservations/s (median) | raw transactions/s (median) | ratio (median of rounds) |');
   p('|---:|---:|---:|---:|');
-  for (const c of r.p1.perConcurrency) p(`| ${c.concurrency} | ${f1(median(c.service))} | ${f1(median(c.raw))} | ${f2(c.ratio)} (${spread(c.service.map((x, i) => x / c.raw[i]))}) |`);
+  for (const c of r.p1.perConcurrency)
+    p(`| ${c.concurrency} | ${f1(median(c.service))} | ${f1(median(c.raw))} | ${f2(c.ratio)} (${spread(c.service.map((x, i) => x / c.raw[i]))}) |`);
   p();
-  p(`- Latency at concurrency 1, medians of the rounds: p50 service ${f2(r.p1.p50.service)} ms vs raw ${f2(r.p1.p50.raw)} ms; p99 service ${f2(r.p1.p99.service)} ms vs raw ${f2(r.p1.p99.raw)} ms.`);
-  p(`- DynamoDB requests per service reservation (counted at the client, c=8): ${commandList(r.p1.requestsPerOp)}; the raw baseline sends 1 TransactWriteItems with 2 actions.`);
+  p(
+    `- Latency at concurrency 1, medians of the rounds: p50 service ${f2(r.p1.p50.service)} ms vs raw ${f2(r.p1.p50.raw)} ms; p99 service ${f2(r.p1.p99.service)} ms vs raw ${f2(r.p1.p99.raw)} ms.`,
+  );
+  p(
+    `- DynamoDB requests per service reservation (counted at the client, c=8): ${commandList(r.p1.requestsPerOp)}; the raw baseline sends 1 TransactWriteItems with 2 actions.`,
+  );
   const cs = r.p1.cpuPerOp.service;
   const cr = r.p1.cpuPerOp.raw;
-  p(`- CPU per reservation at c=8 (ms, from /proc and process.cpuUsage): service run — DynamoDB Local ${f2(cs.dynamodb)}, service process ${f2(cs.service)}, load generator ${f2(cs.bench)}; raw run — DynamoDB Local ${f2(cr.dynamodb)}, load generator ${f2(cr.bench)}.`);
+  p(
+    `- CPU per reservation at c=8 (ms, from /proc and process.cpuUsage): service run — DynamoDB Local ${f2(cs.dynamodb)}, service process ${f2(cs.service)}, load generator ${f2(cs.bench)}; raw run — DynamoDB Local ${f2(cr.dynamodb)}, load generator ${f2(cr.bench)}.`,
+  );
   p(`- Errors: ${r.p1.errors}; raw transactions cancelled for contention and retried: ${r.p1.rawConflicts}.`);
   p();
   p('### P3 — bundles and cold import');
-  p(`Baseline (bench/hello.ts, a DynamoDB document client): ${f1(r.p3.baseline.kb)} KB, cold import ${f1(r.p3.baseline.importMs)} ms wall, ${f1(r.p3.baseline.cpuMs)} ms CPU (medians of ${r.p3.baseline.samples}). ${r.p3.timed} functions timed, ${r.p3.rounds} rounds, each import paired with a baseline import; median wall ratio over them ${f2(r.p3.medianImportRatio)}, largest CPU-time ratio ${f2(r.p3.maxCpuRatio)}.`);
+  p(
+    `Baseline (bench/hello.ts, a DynamoDB document client): ${f1(r.p3.baseline.kb)} KB, cold import ${f1(r.p3.baseline.importMs)} ms wall, ${f1(r.p3.baseline.cpuMs)} ms CPU (medians of ${r.p3.baseline.samples}). ${r.p3.timed} functions timed, ${r.p3.rounds} rounds, each import paired with a baseline import; median wall ratio over them ${f2(r.p3.medianImportRatio)}, largest CPU-time ratio ${f2(r.p3.maxCpuRatio)}.`,
+  );
   p();
   p('<details><summary>every function</summary>');
   p();
-  p('| function | bundle KB | cold import ms | ÷ baseline (wall) | ÷ baseline (CPU) | @aws-sdk packages beyond the baseline\'s |');
+  p("| function | bundle KB | cold import ms | ÷ baseline (wall) | ÷ baseline (CPU) | @aws-sdk packages beyond the baseline's |");
   p('|---|---:|---:|---:|---:|---|');
   for (const fn of r.p3.functions) {
     const extra = fn.sdk.filter((x) => !r.p3.baseline.sdk.includes(x)).join(', ');
@@ -156,17 +190,24 @@ function markdown(r: RunInfo): string {
   p('</details>');
   p();
   p('### P4 — bulk update of 500 rows');
-  p(`- DynamoDB requests per bulk request: ${r.p4.requests} (${commandList(r.p4.commands)}); the raw writes need ${Math.ceil((2 * 500) / 100)} TransactWriteItems.`);
+  p(
+    `- DynamoDB requests per bulk request: ${r.p4.requests} (${commandList(r.p4.commands)}); the raw writes need ${Math.ceil((2 * 500) / 100)} TransactWriteItems.`,
+  );
   p(`- Wall time, medians: service ${f1(median(r.p4.serviceMs))} ms, raw writes ${f1(median(r.p4.rawMs))} ms.`);
   p();
   p('### P5 — low-stock report');
   p('| levels | flagged | items read (client) | by command | requests | ratio |');
   p('|---:|---:|---:|---|---:|---:|');
-  for (const x of [r.p5.small, r.p5.large]) p(`| ${x.levels} | ${x.flagged} | ${x.itemsRead} | ${commandList(x.itemsByCommand)} | ${x.requests} | ${f2(x.ratio)} |`);
+  for (const x of [r.p5.small, r.p5.large])
+    p(`| ${x.levels} | ${x.flagged} | ${x.itemsRead} | ${commandList(x.itemsByCommand)} | ${x.requests} | ${f2(x.ratio)} |`);
   p();
   p('### P6 — page of 50 SKUs');
-  p(`- DynamoDB requests per page: ${r.p6.requests.small} at ${kSize(r.sizes.small)} SKUs, ${r.p6.requests.large} at ${kSize(r.sizes.large)} (${commandList(r.p6.commands)}).`);
-  p(`- Items DynamoDB returned for the page of 50: ${r.p6.itemsRead.small} at ${kSize(r.sizes.small)} SKUs, ${r.p6.itemsRead.large} at ${kSize(r.sizes.large)}.`);
+  p(
+    `- DynamoDB requests per page: ${r.p6.requests.small} at ${kSize(r.sizes.small)} SKUs, ${r.p6.requests.large} at ${kSize(r.sizes.large)} (${commandList(r.p6.commands)}).`,
+  );
+  p(
+    `- Items DynamoDB returned for the page of 50: ${r.p6.itemsRead.small} at ${kSize(r.sizes.small)} SKUs, ${r.p6.itemsRead.large} at ${kSize(r.sizes.large)}.`,
+  );
   p(`- Latency, medians of rounds: ${f2(median(r.p6.smallMs))} ms at ${kSize(r.sizes.small)}, ${f2(median(r.p6.largeMs))} ms at ${kSize(r.sizes.large)}.`);
   p();
   if (r.profile) {
@@ -174,7 +215,9 @@ function markdown(r: RunInfo): string {
     p(`## Profile: ${r.profile.target}`);
     p(r.profile.why);
     p();
-    p(`V8 CPU profile (sampling every 200 µs) of ${r.profile.target.startsWith('P3') ? 'the cold import' : 'the service process during the workload'}: ${f1(s.totalMs)} ms covered, ${f1(s.busyMs)} ms busy, ${f1(s.idleMs)} ms idle${r.profile.perOp ? ` (${r.profile.perOp.ops} ${r.profile.perOp.label}: ${f2(s.busyMs / r.profile.perOp.ops)} ms busy each)` : ''}.`);
+    p(
+      `V8 CPU profile (sampling every 200 µs) of ${r.profile.target.startsWith('P3') ? 'the cold import' : 'the service process during the workload'}: ${f1(s.totalMs)} ms covered, ${f1(s.busyMs)} ms busy, ${f1(s.idleMs)} ms idle${r.profile.perOp ? ` (${r.profile.perOp.ops} ${r.profile.perOp.label}: ${f2(s.busyMs / r.profile.perOp.ops)} ms busy each)` : ''}.`,
+    );
     p();
     p('| area (self time) | ms | share of busy |');
     p('|---|---:|---:|');
@@ -226,10 +269,15 @@ function reading(r: RunInfo, h: Headline): string[] {
   );
   if (r.profile) {
     const s = r.profile.summary;
-    const top = s.byArea.slice(0, 3).map((a) => `${a.area} ${pct(a.share)}`).join(', ');
+    const top = s.byArea
+      .slice(0, 3)
+      .map((a) => `${a.area} ${pct(a.share)}`)
+      .join(', ');
     out.push(`Profile (${r.profile.target}): of the busy time, ${top}; the hottest function is \`${s.top[0]?.fn}\`.`);
   }
-  const missed = lines(r).filter((l) => !l.met(h)).map((l) => l.key);
+  const missed = lines(r)
+    .filter((l) => !l.met(h))
+    .map((l) => l.key);
   out.push(missed.length ? `Targets missed: ${missed.join(', ')}.` : 'Every target is met.');
   return out;
 }

@@ -101,19 +101,51 @@ export async function seedCatalogue(tag: string, size: number, opts: { guards?: 
     skus.push(sku);
     itemIds.push(iid);
     const item: InventoryItem = {
-      id: iid, sku, title: `Bench item ${i}`, description: null, thumbnail: null, origin_country: null, hs_code: null, mid_code: null,
-      material: null, weight: null, length: null, height: null, width: null, requires_shipping: true, allow_backorder: false,
-      backorder_limit: null, product_id: null, variant_attributes: null, metadata: null, created_at: now, updated_at: now,
+      id: iid,
+      sku,
+      title: `Bench item ${i}`,
+      description: null,
+      thumbnail: null,
+      origin_country: null,
+      hs_code: null,
+      mid_code: null,
+      material: null,
+      weight: null,
+      length: null,
+      height: null,
+      width: null,
+      requires_shipping: true,
+      allow_backorder: false,
+      backorder_limit: null,
+      product_id: null,
+      variant_attributes: null,
+      metadata: null,
+      created_at: now,
+      updated_at: now,
     };
     const stocked = isLow(i) ? 3 : 500;
     const level: Level = {
-      id: `ilev_${iid}:${wh.id}`, inventory_item_id: iid, location_id: wh.id, sku, stocked_quantity: stocked, reserved_quantity: 0,
-      incoming_quantity: 0, safety_stock: 0, available_quantity: stocked, reorder_level: 10, reorder_quantity: 20, bin_location: null,
-      metadata: null, created_at: now, updated_at: now,
+      id: `ilev_${iid}:${wh.id}`,
+      inventory_item_id: iid,
+      location_id: wh.id,
+      sku,
+      stocked_quantity: stocked,
+      reserved_quantity: 0,
+      incoming_quantity: 0,
+      safety_stock: 0,
+      available_quantity: stocked,
+      reorder_level: 10,
+      reorder_quantity: 20,
+      bin_location: null,
+      metadata: null,
+      created_at: now,
+      updated_at: now,
     };
     rows.push(itemRow(tenant, item));
     // the low-stock flag as the stream consumer writes it (functions/store/flags.ts writeFlag), the item's title included
-    const flag = isLow(i) ? { GSI2PK: keys.lowStockPartition(tenant), GSI2SK: `${iid}#${wh.id}`, flag_status: 'low', flag_seq: '0'.repeat(40), flag_title: item.title } : {};
+    const flag = isLow(i)
+      ? { GSI2PK: keys.lowStockPartition(tenant), GSI2SK: `${iid}#${wh.id}`, flag_status: 'low', flag_seq: '0'.repeat(40), flag_title: item.title }
+      : {};
     rows.push({ ...levelRow(tenant, level), ...flag });
     if (isLow(i)) flagged++;
     if (i < (opts.guards ?? 0)) rows.push({ ...keys.skuGuard(tenant, sku), entity: 'sku', inventory_item_id: iid });
@@ -121,7 +153,12 @@ export async function seedCatalogue(tag: string, size: number, opts: { guards?: 
   rows.push({ ...keys.stats(tenant), ...keys.tenantDirectory(tenant), entity: 'stats', sku_count: size });
   await batchWrite(rows);
   await db().send(
-    new UpdateCommand({ TableName: tableName(), Key: keys.warehouse(tenant, wh.id), UpdateExpression: 'SET level_count = :n', ExpressionAttributeValues: { ':n': size } }),
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.warehouse(tenant, wh.id),
+      UpdateExpression: 'SET level_count = :n',
+      ExpressionAttributeValues: { ':n': size },
+    }),
   );
   return { tenant, key, warehouseId: wh.id, size, skus, itemIds, flagged };
 }

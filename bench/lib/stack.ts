@@ -76,7 +76,7 @@ function procCpuMs(pid: number | undefined): number {
  * returned endpoint is the front's. This process's store helpers (seeding) use it too.
  */
 export async function startDynamoDb(tableName: string, awsModel = false): Promise<DynamoDbLocal & { front: DynamoFront }> {
-  const ddb = await startDynamoDbLocal() // in memory, on a free port;
+  const ddb = await startDynamoDbLocal(); // in memory, on a free port;
   await ensureTable(ddb.endpoint, tableName);
   if (awsModel) process.env.DYNAMO_FRONT_SCALE ??= '0.1';
   const front = await startFrontFor(ddb.endpoint, { iam: true, conflicts: awsModel, throughput: awsModel });

@@ -158,10 +158,19 @@ function fill(input: PlanInput, ws: PlanWarehouse[], demand: Record<string, numb
       if (!at) {
         const best = Math.max(0, ...candidates.map((w) => wholeAt(w.id)));
         const total = splitCapacity(line, candidates, avail);
-        shortfalls.push({ index: line.index, requested: line.quantity, allocatable: best, reason: total >= line.quantity ? 'no_single_warehouse' : 'insufficient_stock' });
+        shortfalls.push({
+          index: line.index,
+          requested: line.quantity,
+          allocatable: best,
+          reason: total >= line.quantity ? 'no_single_warehouse' : 'insufficient_stock',
+        });
         continue;
       }
-      const allocs = line.components.map((c) => ({ warehouse_id: at.id, inventory_item_id: c.inventory_item_id, quantity: line.quantity * c.required_quantity }));
+      const allocs = line.components.map((c) => ({
+        warehouse_id: at.id,
+        inventory_item_id: c.inventory_item_id,
+        quantity: line.quantity * c.required_quantity,
+      }));
       for (const a of allocs) left[a.inventory_item_id][a.warehouse_id] -= a.quantity;
       out.set(line.index, allocs);
       continue;
@@ -175,7 +184,10 @@ function fill(input: PlanInput, ws: PlanWarehouse[], demand: Record<string, numb
     const allocs: PlannedAllocation[] = [];
     for (const c of line.components) {
       let need = line.quantity * c.required_quantity;
-      const cs = input.strategy === 'most_stock' ? [...candidates].sort((a, b) => avail(c.inventory_item_id, b.id) - avail(c.inventory_item_id, a.id) || byPriority(a, b)) : candidates;
+      const cs =
+        input.strategy === 'most_stock'
+          ? [...candidates].sort((a, b) => avail(c.inventory_item_id, b.id) - avail(c.inventory_item_id, a.id) || byPriority(a, b))
+          : candidates;
       for (const w of cs) {
         if (need === 0) break;
         const q = Math.min(need, avail(c.inventory_item_id, w.id));
@@ -193,7 +205,5 @@ function fill(input: PlanInput, ws: PlanWarehouse[], demand: Record<string, numb
 
 /** Units of the line the candidates can cover when its components may come from several warehouses. */
 function splitCapacity(line: PlanLine, ws: PlanWarehouse[], avail: (iid: string, wid: string) => number): number {
-  return Math.min(
-    ...line.components.map((c) => Math.floor(ws.reduce((s, w) => s + Math.max(0, avail(c.inventory_item_id, w.id)), 0) / c.required_quantity)),
-  );
+  return Math.min(...line.components.map((c) => Math.floor(ws.reduce((s, w) => s + Math.max(0, avail(c.inventory_item_id, w.id)), 0) / c.required_quantity)));
 }

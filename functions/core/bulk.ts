@@ -39,13 +39,27 @@ function validate(u: unknown, index: number): PipelineRow {
   const r = parsed.data;
   return {
     ...named,
-    row: { sku: r.sku, warehouse_id: r.warehouse_id, quantity: r.quantity, reason: r.reason ?? 'bulk_import', note: r.note ?? null, reference: r.reference ?? null, expected_quantity: r.expected_quantity },
+    row: {
+      sku: r.sku,
+      warehouse_id: r.warehouse_id,
+      quantity: r.quantity,
+      reason: r.reason ?? 'bulk_import',
+      note: r.note ?? null,
+      reference: r.reference ?? null,
+      expected_quantity: r.expected_quantity,
+    },
   };
 }
 
 const resultOf = (r: PipelineRow): BulkResult => {
   const error = r.failure ?? r.error;
-  return { index: r.at, sku: r.sku, warehouse_id: r.warehouse_id, status: r.outcome ?? 'failed', ...(r.outcome !== 'applied' && r.outcome !== 'unchanged' && error ? { error } : {}) };
+  return {
+    index: r.at,
+    sku: r.sku,
+    warehouse_id: r.warehouse_id,
+    status: r.outcome ?? 'failed',
+    ...(r.outcome !== 'applied' && r.outcome !== 'unchanged' && error ? { error } : {}),
+  };
 };
 
 function summary(results: BulkResult[]) {
@@ -95,7 +109,10 @@ export async function bulkUpdate(actor: Actor, updates: unknown[], idemKey?: str
 }
 
 /** A row the request never reached: its transaction did not commit before the request ended. */
-const NOT_APPLIED = { code: 'NOT_APPLIED', message: 'The request stopped before this row was applied; nothing was changed for it: send it again with a new Idempotency-Key' };
+const NOT_APPLIED = {
+  code: 'NOT_APPLIED',
+  message: 'The request stopped before this row was applied; nothing was changed for it: send it again with a new Idempotency-Key',
+};
 
 /**
  * A retry of a keyed bulk whose answer was not kept: what its transactions committed, nothing run
@@ -116,7 +133,9 @@ export async function bulkReplay(actor: Actor, updates: unknown[], idemKey: stri
   return {
     data: summary(results),
     ...(stopped
-      ? { message: `This request was applied once (Idempotency-Key) but stopped after ${progress?.done ?? 0} of ${updates.length} rows: the rows from index ${progress?.done ?? 0} on were not applied (NOT_APPLIED). Send them again with a new Idempotency-Key.` }
+      ? {
+          message: `This request was applied once (Idempotency-Key) but stopped after ${progress?.done ?? 0} of ${updates.length} rows: the rows from index ${progress?.done ?? 0} on were not applied (NOT_APPLIED). Send them again with a new Idempotency-Key.`,
+        }
       : {}),
   };
 }

@@ -76,11 +76,9 @@ export class DomainError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string, code: ErrorCode = 'NOT_FOUND') =>
-  new DomainError(code, `${what} with id: ${id} was not found`);
+export const notFound = (what: string, id: string, code: ErrorCode = 'NOT_FOUND') => new DomainError(code, `${what} with id: ${id} was not found`);
 
-export const validation = (field: string, message: string) =>
-  new DomainError('VALIDATION_ERROR', `${field}: ${message}`, [{ field, message }]);
+export const validation = (field: string, message: string) => new DomainError('VALIDATION_ERROR', `${field}: ${message}`, [{ field, message }]);
 
 export const insufficientStock = (sku: string, locationId: string, available: number, requested: number) =>
   new DomainError(
@@ -91,12 +89,9 @@ export const insufficientStock = (sku: string, locationId: string, available: nu
   );
 
 export const negativeQuantity = (field: string, current: number, change: number) =>
-  new DomainError(
-    'NEGATIVE_QUANTITY',
-    `${field} cannot become negative: current ${current}, change ${change}`,
-    [{ field, message: 'would become negative' }],
-    { current_quantity: current },
-  );
+  new DomainError('NEGATIVE_QUANTITY', `${field} cannot become negative: current ${current}, change ${change}`, [{ field, message: 'would become negative' }], {
+    current_quantity: current,
+  });
 
 /** A relative write (adjust, transfer) that would take a stock quantity above the maximum an absolute set accepts. */
 export const quantityTooLarge = (field: string, current: number, change: number, max: number) =>

@@ -84,10 +84,10 @@ function verdict(parts: ReturnType<typeof explainItem>[], q: Query) {
   const reason = over
     ? `${q.quantity} cannot be held: that is ${over.needed} units of ${over.sku ?? over.inventory_item_id}, more than ${MAX_QUANTITY} (a hold of it answers 422 INVALID_QUANTITY)`
     : can
-    ? `${q.quantity} can be held now${min === null ? ' (backorders without limit)' : `; up to ${min}`}`
-    : parts.length > 1
-      ? `only ${min} can be held: limited by ${lim!.sku ?? lim!.inventory_item_id} (needs ${lim!.required_quantity} per unit, ${lim!.allocatable} allocatable)`
-      : `only ${min} can be held: ${lim!.allocatable} allocatable over the eligible warehouses`;
+      ? `${q.quantity} can be held now${min === null ? ' (backorders without limit)' : `; up to ${min}`}`
+      : parts.length > 1
+        ? `only ${min} can be held: limited by ${lim!.sku ?? lim!.inventory_item_id} (needs ${lim!.required_quantity} per unit, ${lim!.allocatable} allocatable)`
+        : `only ${min} can be held: ${lim!.allocatable} allocatable over the eligible warehouses`;
   return { can_hold: can, allocatable: min, reason };
 }
 

@@ -33,5 +33,7 @@ export function rangeOf(query: Record<string, unknown>, field: string): Range | 
 
 export function inRange(v: number, r: Range | undefined): boolean {
   if (!r) return true;
-  return (r.$gt === undefined || v > r.$gt) && (r.$gte === undefined || v >= r.$gte) && (r.$lt === undefined || v < r.$lt) && (r.$lte === undefined || v <= r.$lte);
+  return (
+    (r.$gt === undefined || v > r.$gt) && (r.$gte === undefined || v >= r.$gte) && (r.$lt === undefined || v < r.$lt) && (r.$lte === undefined || v <= r.$lte)
+  );
 }

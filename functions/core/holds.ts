@@ -46,14 +46,19 @@ async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Prom
     let components: HoldLine['components'];
     if (l.sku !== undefined) {
       const iid = iidOf.get(l.sku);
-      if (!iid) throw new DomainError('INVENTORY_NOT_FOUND', `lines.${index}.sku: SKU ${l.sku} has no inventory record`, [{ field: `lines.${index}.sku`, message: 'unknown sku' }]);
+      if (!iid)
+        throw new DomainError('INVENTORY_NOT_FOUND', `lines.${index}.sku: SKU ${l.sku} has no inventory record`, [
+          { field: `lines.${index}.sku`, message: 'unknown sku' },
+        ]);
       components = [{ inventory_item_id: iid, sku: l.sku, required_quantity: 1 }];
     } else {
       const v = variants.get(l.variant!.variant_id);
       if (!v || v.product_id !== l.variant!.product_id) {
-        throw new DomainError('NOT_FOUND', `lines.${index}.variant: variant ${l.variant!.variant_id} of product ${l.variant!.product_id} has no inventory items`, [
-          { field: `lines.${index}.variant`, message: 'unknown variant' },
-        ]);
+        throw new DomainError(
+          'NOT_FOUND',
+          `lines.${index}.variant: variant ${l.variant!.variant_id} of product ${l.variant!.product_id} has no inventory items`,
+          [{ field: `lines.${index}.variant`, message: 'unknown variant' }],
+        );
       }
       components = v.links.map((k) => ({ inventory_item_id: k.inventory_item_id, sku: null, required_quantity: k.required_quantity }));
     }
@@ -73,13 +78,18 @@ async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Prom
 function eligibleWarehouses(actor: Actor, all: Warehouse[], input: Pick<HoldCreateInput, 'warehouse_ids' | 'lines'>): Warehouse[] {
   const byId = new Map(all.map((w) => [w.id, w]));
   for (const [i, wid] of (input.warehouse_ids ?? []).entries()) {
-    if (!byId.has(wid)) throw new DomainError('WAREHOUSE_NOT_FOUND', `warehouse_ids.${i}: warehouse ${wid} does not exist`, [{ field: `warehouse_ids.${i}`, message: 'unknown warehouse' }]);
+    if (!byId.has(wid))
+      throw new DomainError('WAREHOUSE_NOT_FOUND', `warehouse_ids.${i}: warehouse ${wid} does not exist`, [
+        { field: `warehouse_ids.${i}`, message: 'unknown warehouse' },
+      ]);
     mayWrite(actor, wid);
   }
   for (const [i, l] of input.lines.entries()) {
     if (!l.warehouse_id) continue;
     if (!byId.has(l.warehouse_id)) {
-      throw new DomainError('WAREHOUSE_NOT_FOUND', `lines.${i}.warehouse_id: warehouse ${l.warehouse_id} does not exist`, [{ field: `lines.${i}.warehouse_id`, message: 'unknown warehouse' }]);
+      throw new DomainError('WAREHOUSE_NOT_FOUND', `lines.${i}.warehouse_id: warehouse ${l.warehouse_id} does not exist`, [
+        { field: `lines.${i}.warehouse_id`, message: 'unknown warehouse' },
+      ]);
     }
     mayWrite(actor, l.warehouse_id);
     if (input.warehouse_ids && !input.warehouse_ids.includes(l.warehouse_id)) throw validation(`lines.${i}.warehouse_id`, 'is not one of warehouse_ids');
@@ -93,14 +103,22 @@ function allocatableOf(recs: Map<string, ItemRecord>, eligible: Set<string>): Re
   for (const [iid, rec] of recs) {
     const floor = availabilityFloor(rec.item);
     out[iid] = {};
-    for (const l of rec.levels) if (eligible.has(l.location_id)) out[iid][l.location_id] = floor === null ? Infinity : Math.max(0, l.available_quantity - floor);
+    for (const l of rec.levels)
+      if (eligible.has(l.location_id)) out[iid][l.location_id] = floor === null ? Infinity : Math.max(0, l.available_quantity - floor);
   }
   return out;
 }
 
 const finite = (n: number) => (Number.isFinite(n) ? n : null);
 
-function insufficient(lines: HoldLine[], shortfalls: { index: number; requested: number; allocatable: number; reason: string }[], demand: Record<string, number>, recs: Map<string, ItemRecord>, eligible: Warehouse[], allocatable: Record<string, Record<string, number>>): DomainError {
+function insufficient(
+  lines: HoldLine[],
+  shortfalls: { index: number; requested: number; allocatable: number; reason: string }[],
+  demand: Record<string, number>,
+  recs: Map<string, ItemRecord>,
+  eligible: Warehouse[],
+  allocatable: Record<string, Record<string, number>>,
+): DomainError {
   const details: ErrorDetail[] = [];
   const extraLines = shortfalls.map((s) => {
     const line = lines[s.index];
@@ -140,12 +158,10 @@ function insufficient(lines: HoldLine[], shortfalls: { index: number; requested:
     demand: d,
     allocatable: finite(Object.values(allocatable[iid] ?? {}).reduce((a, b) => a + b, 0)),
   }));
-  return new DomainError(
-    'INSUFFICIENT_STOCK',
-    `Not enough stock for the hold: ${details.map((d) => `${d.field} (${d.message})`).join('; ')}`,
-    details,
-    { lines: extraLines, items },
-  );
+  return new DomainError('INSUFFICIENT_STOCK', `Not enough stock for the hold: ${details.map((d) => `${d.field} (${d.message})`).join('; ')}`, details, {
+    lines: extraLines,
+    items,
+  });
 }
 
 /** One limit for a hold's size, one answer (also for more lines than any transaction could hold). */
@@ -166,15 +182,19 @@ function checkUnits(lines: HoldLine[]): void {
       const units = l.quantity * c.required_quantity;
       if (units > MAX_QUANTITY) {
         const most = Math.floor(MAX_QUANTITY / c.required_quantity);
-        throw new DomainError('INVALID_QUANTITY', `${field}: ${l.quantity} × required_quantity ${c.required_quantity} of item ${c.inventory_item_id} is ${units} units, more than ${MAX_QUANTITY}`, [
-          { field, message: `at most ${most} (${c.required_quantity} units of item ${c.inventory_item_id} each)` },
-        ]);
+        throw new DomainError(
+          'INVALID_QUANTITY',
+          `${field}: ${l.quantity} × required_quantity ${c.required_quantity} of item ${c.inventory_item_id} is ${units} units, more than ${MAX_QUANTITY}`,
+          [{ field, message: `at most ${most} (${c.required_quantity} units of item ${c.inventory_item_id} each)` }],
+        );
       }
       const sum = (total.get(c.inventory_item_id) ?? 0) + units;
       if (sum > MAX_QUANTITY) {
-        throw new DomainError('INVALID_QUANTITY', `${field}: the hold's lines up to this one need ${sum} units of item ${c.inventory_item_id}, more than ${MAX_QUANTITY}`, [
-          { field, message: `the hold needs more than ${MAX_QUANTITY} units of item ${c.inventory_item_id}` },
-        ]);
+        throw new DomainError(
+          'INVALID_QUANTITY',
+          `${field}: the hold's lines up to this one need ${sum} units of item ${c.inventory_item_id}, more than ${MAX_QUANTITY}`,
+          [{ field, message: `the hold needs more than ${MAX_QUANTITY} units of item ${c.inventory_item_id}` }],
+        );
       }
       total.set(c.inventory_item_id, sum);
     }
@@ -186,7 +206,10 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
   const strategy: Strategy = input.strategy ?? 'fewest_warehouses';
   const allowSplit = input.allow_split ?? true;
   if (input.lines.length > MAX_HOLD_LINES) {
-    throw tooLarge(`A hold has at most ${MAX_HOLD_LINES} lines (this one ${input.lines.length}): its reservations are written in one transaction.`, `${input.lines.length} lines, at most ${MAX_HOLD_LINES}`);
+    throw tooLarge(
+      `A hold has at most ${MAX_HOLD_LINES} lines (this one ${input.lines.length}): its reservations are written in one transaction.`,
+      `${input.lines.length} lines, at most ${MAX_HOLD_LINES}`,
+    );
   }
   const lines = await resolveLines(actor, input.lines);
   checkUnits(lines);
@@ -265,7 +288,11 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       updated_at: now,
     };
     const perItem = iids
-      .map((iid) => ({ rec: recs.get(iid)!, reservations: reservations.filter((r) => r.inventory_item_id === iid), floor: availabilityFloor(recs.get(iid)!.item) }))
+      .map((iid) => ({
+        rec: recs.get(iid)!,
+        reservations: reservations.filter((r) => r.inventory_item_id === iid),
+        floor: availabilityFloor(recs.get(iid)!.item),
+      }))
       .filter((p) => p.reservations.length);
     const refused = await store.putHold(actor.tenant, h, perItem, now);
     if (!refused) return view(h);
@@ -294,7 +321,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 const MAX_CREATE_ATTEMPTS = 60;
 const CREATE_BUDGET_MS = 8_000;
-
 
 async function readHold(actor: Actor, hid: string) {
   const s = await store.getHold(actor.tenant, hid);
@@ -344,7 +370,9 @@ export function consumption(h: Hold, request?: { index: number; quantity: number
       if (wanted.has(r.index)) throw validation(`lines.${i}.index`, `line ${r.index} is given twice`);
       const left = line.quantity - line.fulfilled_quantity;
       if (r.quantity > left) {
-        throw new DomainError('INVALID_QUANTITY', `lines.${i}.quantity: line ${r.index} has ${left} left to fulfil`, [{ field: `lines.${i}.quantity`, message: `at most ${left}` }]);
+        throw new DomainError('INVALID_QUANTITY', `lines.${i}.quantity: line ${r.index} has ${left} left to fulfil`, [
+          { field: `lines.${i}.quantity`, message: `at most ${left}` },
+        ]);
       }
       wanted.set(r.index, r.quantity);
     }

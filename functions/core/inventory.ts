@@ -47,7 +47,12 @@ export interface SkuSummary<W = WarehouseLine> {
 /** The contract's quantity rules over an item's levels: per-level available (safety stock subtracted), totals, status. */
 export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: true): SkuSummary<WarehouseDetail>;
 export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: false): SkuSummary<WarehouseLine>;
-export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<string, Warehouse>, detail: boolean): SkuSummary<WarehouseLine | WarehouseDetail> {
+export function summarise(
+  item: InventoryItem,
+  levels: Level[],
+  warehouses: Map<string, Warehouse>,
+  detail: boolean,
+): SkuSummary<WarehouseLine | WarehouseDetail> {
   const sum = (f: (l: Level) => number) => levels.reduce((a, l) => a + f(l), 0);
   const safety = sum((l) => l.safety_stock);
   const available = sum((l) => l.available_quantity);
@@ -59,7 +64,11 @@ export function summarise(item: InventoryItem, levels: Level[], warehouses: Map<
     total_available: available,
     total_incoming: sum((l) => l.incoming_quantity),
     safety_stock: safety,
-    status: levelStatus(available, safety, sum((l) => l.reorder_level)),
+    status: levelStatus(
+      available,
+      safety,
+      sum((l) => l.reorder_level),
+    ),
     warehouses: [...levels]
       .sort((a, b) => (warehouses.get(b.location_id)?.priority ?? 0) - (warehouses.get(a.location_id)?.priority ?? 0))
       .map((l) => {
@@ -101,7 +110,11 @@ export async function listInventory(actor: Actor, q: InventoryQuery) {
 
 const statusOf = (r: SkuRecord) => {
   const sum = (f: (l: Level) => number) => r.levels.reduce((a, l) => a + f(l), 0);
-  return levelStatus(sum((l) => l.available_quantity), sum((l) => l.safety_stock), sum((l) => l.reorder_level));
+  return levelStatus(
+    sum((l) => l.available_quantity),
+    sum((l) => l.safety_stock),
+    sum((l) => l.reorder_level),
+  );
 };
 
 async function pageFor(actor: Actor, q: InventoryQuery): Promise<inv.Page> {
@@ -178,7 +191,13 @@ export async function applyStock(actor: Actor, sku: string, input: SetStockInput
     // at its target already: unchanged, whatever expected_quantity said the quantity was before
     if (level && level.stocked_quantity === input.quantity) return 'unchanged';
   }
-  const change = { stocked_quantity: input.quantity, reason: input.reason, note: input.note, reference: input.reference, expected_quantity: input.expected_quantity };
+  const change = {
+    stocked_quantity: input.quantity,
+    reason: input.reason,
+    note: input.note,
+    reference: input.reference,
+    expected_quantity: input.expected_quantity,
+  };
   for (let attempt = 0; ; attempt++) {
     try {
       await changeLevel(ctx, iid, input.warehouse_id, change);
@@ -213,11 +232,7 @@ async function skuItemId(actor: Actor, sku: string): Promise<{ iid: string }> {
   return { iid };
 }
 
-export async function adjustments(
-  actor: Actor,
-  sku: string,
-  q: z.output<typeof adjustmentsQuery>,
-) {
+export async function adjustments(actor: Actor, sku: string, q: z.output<typeof adjustmentsQuery>) {
   const { iid } = await skuItemId(actor, sku);
   const iso = (d?: string) => (d ? new Date(d).toISOString() : undefined);
   const from = iso(q.start_date);
@@ -229,11 +244,7 @@ export async function adjustments(
   return { data: rows, meta: { total, limit: q.limit, nextCursor: next ?? null } };
 }
 
-export async function transfer(
-  actor: Actor,
-  sku: string,
-  input: z.output<typeof transferBody>,
-) {
+export async function transfer(actor: Actor, sku: string, input: z.output<typeof transferBody>) {
   mayWrite(actor, input.from_warehouse_id, input.to_warehouse_id);
   const ctx = writeContext(actor);
   const { iid } = await skuItemId(actor, sku);

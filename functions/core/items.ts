@@ -71,7 +71,12 @@ export async function deleteItem(actor: Actor, iid: string): Promise<void> {
   const ctx = writeContext(actor);
   // item-wide: its levels everywhere (including ones created meanwhile) and its links go with it
   mayWriteEverywhere(actor, 'delete inventory items');
-  await store.deleteItem(actor.tenant, iid, () => linksOfItem(actor.tenant, iid), (level) => writeOffLedger(ctx, level));
+  await store.deleteItem(
+    actor.tenant,
+    iid,
+    () => linksOfItem(actor.tenant, iid),
+    (level) => writeOffLedger(ctx, level),
+  );
 }
 
 export type ItemListQuery = z.output<typeof listItemsQuery> & { withLevels: boolean };
@@ -82,7 +87,15 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
   let ids: string[];
   if (query.sku !== undefined) {
     // one sku, or a list (`sku=a,b`, `sku[0]=a&sku[1]=b`: any of them); a sku holding a comma matches as a whole too
-    const wanted = [...new Set([query.sku, ...query.sku.split(',').map((p) => p.trim()).filter(Boolean)])];
+    const wanted = [
+      ...new Set([
+        query.sku,
+        ...query.sku
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      ]),
+    ];
     const found = await Promise.all(wanted.map((sku) => store.itemIdBySku(t, sku)));
     ids = [...new Set(found.filter((id): id is string => !!id))].sort(); // ids are ULIDs: creation order
     if (ids.length && query.q) {

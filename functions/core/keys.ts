@@ -50,15 +50,17 @@ export async function revokeKey(tenant: string, keyId: string, guard?: RevokeGua
     rec = await revokeApiKey(tenant, keyId, new Date().toISOString(), guard);
   } catch (err) {
     if (!(err instanceof RevokeDenied)) throw err;
-    throw new DomainError('FORBIDDEN', `API key ${keyId} is broader than this key (scopes or warehouses): only a key holding all its scopes and warehouses may revoke it`);
+    throw new DomainError(
+      'FORBIDDEN',
+      `API key ${keyId} is broader than this key (scopes or warehouses): only a key holding all its scopes and warehouses may revoke it`,
+    );
   }
   if (!rec) throw notFound('API key', keyId);
   return rec;
 }
 
 /** A scope the actor holds itself (`inventory:write` includes `reservations:write`, as on the routes). */
-const holds = (actor: Actor, scope: Scope) =>
-  actor.scopes.includes(scope) || (scope === 'reservations:write' && actor.scopes.includes('inventory:write'));
+const holds = (actor: Actor, scope: Scope) => actor.scopes.includes(scope) || (scope === 'reservations:write' && actor.scopes.includes('inventory:write'));
 
 /**
  * The HTTP face of the above, for the caller's own tenant. A key only makes keys no broader than
@@ -73,7 +75,8 @@ export function createKeyFor(actor: Actor, input: NewKey) {
   }
   if (restricted(actor)) {
     const asked = input.warehouse_ids ?? [];
-    if (!asked.length) throw new DomainError('FORBIDDEN_WAREHOUSE', 'This API key is limited to some warehouses: the keys it creates must be limited to them too');
+    if (!asked.length)
+      throw new DomainError('FORBIDDEN_WAREHOUSE', 'This API key is limited to some warehouses: the keys it creates must be limited to them too');
     mayWrite(actor, ...asked);
   }
   return createKey(actor.tenant, input);

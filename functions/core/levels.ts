@@ -23,19 +23,18 @@ export async function setLevel(actor: Actor, iid: string, wid: string, change: z
 }
 
 /** Relative change of the stocked quantity (the admin family's adjustInventory). */
-export async function adjustLevel(
-  actor: Actor,
-  iid: string,
-  wid: string,
-  input: z.output<typeof adjustLevelBody>,
-): Promise<ItemWithLevels> {
+export async function adjustLevel(actor: Actor, iid: string, wid: string, input: z.output<typeof adjustLevelBody>): Promise<ItemWithLevels> {
   mayWrite(actor, wid);
   await store.changeLevel(writeContext(actor), iid, wid, input);
   return getItem(actor, iid);
 }
 
 /** Remove a level; answers Medusa's delete shape, the level's id and its item (as it is after) as parent. */
-export async function deleteLevel(actor: Actor, iid: string, wid: string): Promise<{ id: string; object: 'inventory-level'; deleted: true; parent: ItemWithLevels }> {
+export async function deleteLevel(
+  actor: Actor,
+  iid: string,
+  wid: string,
+): Promise<{ id: string; object: 'inventory-level'; deleted: true; parent: ItemWithLevels }> {
   mayWrite(actor, wid);
   await store.deleteLevel(writeContext(actor), iid, wid);
   return deletedLevel(actor, iid, wid);

@@ -22,7 +22,8 @@ function received(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'nan' : 'number';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
-  if (typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && 'constructor' in v && v.constructor) return (v.constructor as { name: string }).name;
+  if (typeof v === 'object' && Object.getPrototypeOf(v) !== Object.prototype && 'constructor' in v && v.constructor)
+    return (v.constructor as { name: string }).name;
   return typeof v;
 }
 
@@ -56,7 +57,8 @@ export function message(issue: Issue): string {
     case 'invalid_key':
       return `Invalid key in ${i.origin}`;
     case 'invalid_union':
-      if (Array.isArray(i.options) && i.options.length > 0) return `Invalid discriminator value. Expected ${i.options.map((o: unknown) => `'${o}'`).join(' | ')}`;
+      if (Array.isArray(i.options) && i.options.length > 0)
+        return `Invalid discriminator value. Expected ${i.options.map((o: unknown) => `'${o}'`).join(' | ')}`;
       return i.inclusive === false ? 'Invalid input: more than one option matched' : 'Invalid input';
     case 'invalid_element':
       return `Invalid value in ${i.origin}`;

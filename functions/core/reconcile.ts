@@ -87,7 +87,8 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
             const outcome = await repairLevel(tenant, l2, open2, now, indexReadAt);
             repairedLevel = outcome === 'repaired';
             if (outcome === 'moved') note = 'the level changed while it was being repaired: run reconcile again';
-            if (outcome === 'recent') note = 'the level changed too recently for the reservation index to be trusted (it is eventually consistent): run reconcile again later';
+            if (outcome === 'recent')
+              note = 'the level changed too recently for the reservation index to be trusted (it is eventually consistent): run reconcile again later';
           }
           if (now2.some((d) => d.kind === 'ledger')) {
             repairedLedger = await repairLedger({ tenant, by: opts.by, now }, l2, again!.levelVersions[l.location_id], ledger.get(l.location_id) ?? 0);

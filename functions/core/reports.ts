@@ -89,7 +89,9 @@ export async function generateReport(tenant: string, publish: Publish): Promise<
   await putBlob(record.json_key, JSON.stringify({ id, created_at: createdAt, data: rows }), 'application/json');
   await putBlob(record.csv_key, toCsv(rows), 'text/csv');
   await putReport(tenant, record);
-  await publish([{ id: `report-${id}`, type: 'inventory.report.generated', time: createdAt, detail: { tenant_id: tenant, report_id: id, rows: rows.length, at: createdAt } }]);
+  await publish([
+    { id: `report-${id}`, type: 'inventory.report.generated', time: createdAt, detail: { tenant_id: tenant, report_id: id, rows: rows.length, at: createdAt } },
+  ]);
   return { ...record, data: rows };
 }
 
@@ -105,9 +107,7 @@ export async function reportContent(tenant: string, id: string | 'latest', forma
 export async function reportFor(actor: Actor, id: string | 'latest', format: 'json' | 'csv') {
   mayWriteEverywhere(actor, 'read tenant-wide reports');
   const { body } = await reportContent(actor.tenant, id, format);
-  return format === 'csv'
-    ? { body, raw: true as const, headers: { 'content-type': 'text/csv; charset=utf-8' } }
-    : { body: { data: JSON.parse(body) } };
+  return format === 'csv' ? { body, raw: true as const, headers: { 'content-type': 'text/csv; charset=utf-8' } } : { body: { data: JSON.parse(body) } };
 }
 
 export async function reportNow(actor: Actor, publish: Publish) {

@@ -26,9 +26,7 @@ import { MAX_QUANTITY } from './model.ts';
 import { sees } from './access.ts';
 import { createLevel } from '../store/levels.ts';
 import { besideTheEffect } from '../store/idempotency.ts';
-import {
-  chunkActionCount, chunkRoom, commitChunk, levelWriteCost, itemIdsBySku, levelRef, levelsOf, warehousesById,
-} from '../store/rows.ts';
+import { chunkActionCount, chunkRoom, commitChunk, levelWriteCost, itemIdsBySku, levelRef, levelsOf, warehousesById } from '../store/rows.ts';
 import type { ChunkWrite, LevelState, RowChange } from '../store/rows.ts';
 import { changingTooFast } from './retry.ts';
 import type { Warehouse } from './model.ts';
@@ -148,7 +146,9 @@ export class RowPipeline {
     const open = rows.filter((r) => !r.error && r.row);
     if (opts.fresh) for (const r of open) this.warehouses.delete(r.row!.warehouse_id);
     const skus = [...new Set(open.filter((r) => !this.items.has(r.row!.sku)).map((r) => r.row!.sku))];
-    const wids = [...new Set(open.filter((r) => sees(this.actor, r.row!.warehouse_id) && !this.warehouses.has(r.row!.warehouse_id)).map((r) => r.row!.warehouse_id))];
+    const wids = [
+      ...new Set(open.filter((r) => sees(this.actor, r.row!.warehouse_id) && !this.warehouses.has(r.row!.warehouse_id)).map((r) => r.row!.warehouse_id)),
+    ];
     const [items, whs] = await Promise.all([itemIdsBySku(t, skus), warehousesById(t, wids)]);
     this.count(items.requests + whs.requests);
     for (const [k, v] of items.ids) this.items.set(k, v);
@@ -170,7 +170,10 @@ export class RowPipeline {
   private async prepareLevels(rows: PipelineRow[]): Promise<Map<string, LevelState>> {
     const open = () => rows.filter((r) => !r.error && r.iid);
     const read = async (rs: PipelineRow[]) => {
-      const out = await levelsOf(this.actor.tenant, rs.map((r) => ({ iid: r.iid!, wid: r.row!.warehouse_id })));
+      const out = await levelsOf(
+        this.actor.tenant,
+        rs.map((r) => ({ iid: r.iid!, wid: r.row!.warehouse_id })),
+      );
       this.count(out.requests);
       return out.levels;
     };
@@ -206,9 +209,7 @@ export class RowPipeline {
     const chunk: Chunk = { rows: [], failed: [], applied: 0, unchanged: 0 };
     const budget = chunkRoom(this.opts.reserved ?? 0);
     const errorCost = this.opts.errorsInChunk ? 1 : 0;
-    const used = () =>
-      chunkActionCount({ levels: [...touched.values()].map((t) => t.state.level), changes: changes.length }) +
-      chunk.failed.length * errorCost;
+    const used = () => chunkActionCount({ levels: [...touched.values()].map((t) => t.state.level), changes: changes.length }) + chunk.failed.length * errorCost;
     const fail = (r: PipelineRow, error: RowError) => {
       chunk.rows.push(r);
       chunk.failed.push({ row: r, error });
@@ -262,7 +263,11 @@ export class RowPipeline {
     if (outcome === 'moved' || outcome === 'stopped') return outcome;
     // what is now true in the table
     for (const { state, quantity } of writes.levels.values()) {
-      state.level = { ...state.level, stocked_quantity: quantity, available_quantity: state.level.available_quantity + (quantity - state.level.stocked_quantity) };
+      state.level = {
+        ...state.level,
+        stocked_quantity: quantity,
+        available_quantity: state.level.available_quantity + (quantity - state.level.stocked_quantity),
+      };
       state.version++;
     }
     const failed = new Map(chunk.failed.map((f) => [f.row, f.error]));
@@ -281,6 +286,7 @@ function decideError(row: StockRow, current: number, target: number): RowError |
     return { code: 'QUANTITY_MISMATCH', message: `expected_quantity ${row.expected_quantity} does not match the current stocked quantity ${current}` };
   }
   if (target < 0) return { code: 'NEGATIVE_QUANTITY', message: `stocked_quantity would become ${target} (current ${current}, change ${row.quantity})` };
-  if (target > MAX_QUANTITY) return { code: 'INVALID_QUANTITY', message: `stocked_quantity would become ${target} (current ${current}, change ${row.quantity})` };
+  if (target > MAX_QUANTITY)
+    return { code: 'INVALID_QUANTITY', message: `stocked_quantity would become ${target} (current ${current}, change ${row.quantity})` };
   return undefined;
 }

@@ -25,141 +25,165 @@ export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_HOLD_SECONDS = 900;
 
 const variantRef = pure(() => z.strictObject({ product_id: id('prod'), variant_id: id('variant') }));
-const holdLineBody = pure(() => z
-  .strictObject({
-    sku: z.optional(skuText()),
-    variant: z.optional(variantRef),
-    quantity: quantity(1),
-    warehouse_id: z.optional(id('wh')),
-  })
-  .check(z.refine((l) => (l.sku === undefined) !== (l.variant === undefined), { message: 'give exactly one of sku or variant', path: ['sku'] })));
+const holdLineBody = pure(() =>
+  z
+    .strictObject({
+      sku: z.optional(skuText()),
+      variant: z.optional(variantRef),
+      quantity: quantity(1),
+      warehouse_id: z.optional(id('wh')),
+    })
+    .check(z.refine((l) => (l.sku === undefined) !== (l.variant === undefined), { message: 'give exactly one of sku or variant', path: ['sku'] })),
+);
 const seconds = pure(() => integer(1, MAX_HOLD_SECONDS));
 
-export const holdCreateBody = pure(() => z.strictObject({
-  reference: describe(
-    z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
-    "Your order's reference (e.g. its number): GET /api/holds?reference= finds the order's holds; each reservation's line_item_id is `<reference>:<line index>`",
-    ['order-1001'],
-  ),
-  lines: describe(
-    z.array(holdLineBody).check(z.minLength(1)),
-    `At most ${MAX_HOLD_LINES} lines, fewer when lines take several warehouses or kits several items (one transaction): beyond, 422 HOLD_TOO_LARGE. Each line's units (quantity × required_quantity of each kit item), and the hold's units of one item over all lines, at most 1,000,000,000: beyond, 422 INVALID_QUANTITY naming the line (\`lines.<i>.quantity\`).`,
-  ),
-  strategy: z.optional(z.enum(STRATEGIES)),
-  allow_split: z.optional(z.boolean()),
-  warehouse_ids: z.optional(z.array(id('wh')).check(z.minLength(1), z.maxLength(100))),
-  expires_in_seconds: z.optional(seconds),
-}));
+export const holdCreateBody = pure(() =>
+  z.strictObject({
+    reference: describe(
+      z.string().check(z.minLength(1), z.maxLength(200), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters')),
+      "Your order's reference (e.g. its number): GET /api/holds?reference= finds the order's holds; each reservation's line_item_id is `<reference>:<line index>`",
+      ['order-1001'],
+    ),
+    lines: describe(
+      z.array(holdLineBody).check(z.minLength(1)),
+      `At most ${MAX_HOLD_LINES} lines, fewer when lines take several warehouses or kits several items (one transaction): beyond, 422 HOLD_TOO_LARGE. Each line's units (quantity × required_quantity of each kit item), and the hold's units of one item over all lines, at most 1,000,000,000: beyond, 422 INVALID_QUANTITY naming the line (\`lines.<i>.quantity\`).`,
+    ),
+    strategy: z.optional(z.enum(STRATEGIES)),
+    allow_split: z.optional(z.boolean()),
+    warehouse_ids: z.optional(z.array(id('wh')).check(z.minLength(1), z.maxLength(100))),
+    expires_in_seconds: z.optional(seconds),
+  }),
+);
 export type HoldCreateInput = z.infer<typeof holdCreateBody>;
 
 export const holdParams = pure(() => z.object({ id: id('hold') }));
-export const holdListQuery = pure(() => z.object({
-  reference: describe(z.string().check(z.minLength(1), z.maxLength(200)), 'The order reference the holds were made with', ['order-1001']),
-}));
+export const holdListQuery = pure(() =>
+  z.object({
+    reference: describe(z.string().check(z.minLength(1), z.maxLength(200)), 'The order reference the holds were made with', ['order-1001']),
+  }),
+);
 export const holdExtendBody = pure(() => z.strictObject({ expires_in_seconds: seconds }));
-export const holdFulfillBody = pure(() => z.strictObject({
-  lines: z.optional(
-    z.array(z.strictObject({ index: integer(0, MAX_HOLD_LINES), quantity: quantity(1) })).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES)),
-  ),
-}));
+export const holdFulfillBody = pure(() =>
+  z.strictObject({
+    lines: z.optional(z.array(z.strictObject({ index: integer(0, MAX_HOLD_LINES), quantity: quantity(1) })).check(z.minLength(1), z.maxLength(MAX_HOLD_LINES))),
+  }),
+);
 
-const allocation = pure(() => z.object({
-  warehouse_id: z.string(),
-  inventory_item_id: z.string(),
-  quantity: int(),
-  fulfilled_quantity: int(),
-  reservation_id: z.string(),
-}));
-const holdLine = pure(() => z.object({
-  index: int(),
-  sku: z.optional(z.string()),
-  variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
-  quantity: int(),
-  fulfilled_quantity: int(),
-  warehouse_id: z.nullable(z.string()),
-  components: z.array(z.object({ inventory_item_id: z.string(), sku: z.nullable(z.string()), required_quantity: int() })),
-  allocations: z.array(allocation),
-}));
-export const holdSchema = pure(() => z.object({
-  id: z.string(),
-  reference: z.string(),
-  status: z.enum(['active', 'expired', 'fulfilled', 'released']),
-  strategy: z.enum(STRATEGIES),
-  allow_split: z.boolean(),
-  expires_at: z.string(),
-  lines: z.array(holdLine),
-  created_by: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}));
+const allocation = pure(() =>
+  z.object({
+    warehouse_id: z.string(),
+    inventory_item_id: z.string(),
+    quantity: int(),
+    fulfilled_quantity: int(),
+    reservation_id: z.string(),
+  }),
+);
+const holdLine = pure(() =>
+  z.object({
+    index: int(),
+    sku: z.optional(z.string()),
+    variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
+    quantity: int(),
+    fulfilled_quantity: int(),
+    warehouse_id: z.nullable(z.string()),
+    components: z.array(z.object({ inventory_item_id: z.string(), sku: z.nullable(z.string()), required_quantity: int() })),
+    allocations: z.array(allocation),
+  }),
+);
+export const holdSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    reference: z.string(),
+    status: z.enum(['active', 'expired', 'fulfilled', 'released']),
+    strategy: z.enum(STRATEGIES),
+    allow_split: z.boolean(),
+    expires_at: z.string(),
+    lines: z.array(holdLine),
+    created_by: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 export const holdResponse = pure(() => z.object({ data: holdSchema }));
 export const holdListResponse = pure(() => z.object({ data: z.array(holdSchema) }));
 
 // ---------- availability that explains itself ----------
-export const explainQuery = pure(() => z.object({
-  quantity: z.pipe(
-    z.optional(digits('must be a positive integer', quantity(1))),
-    z.transform((v: number | undefined) => v ?? 1),
-  ),
-  warehouse_ids: queryList,
-}));
-export const variantAvailabilityParams = pure(() => z.object({ product_id: id('prod'), variant_id: id('variant') }));
-const warehouseExplain = pure(() => z.object({
-  warehouse_id: z.string(),
-  name: z.nullable(z.string()),
-  priority: int(),
-  stocked: int(),
-  reserved: int(),
-  safety_stock: int(),
-  available: int(),
-  is_active: z.boolean(),
-  is_readonly: z.boolean(),
-  eligible: z.boolean(),
-  allocatable: describe(z.nullable(int()), 'null: unbounded backorders'),
-  why: z.string(),
-}));
-const itemExplain = pure(() => z.object({
-  inventory_item_id: z.string(),
-  sku: z.nullable(z.string()),
-  required_quantity: int(),
-  needed: int(),
-  allow_backorder: z.boolean(),
-  backorder_limit: z.nullable(int()),
-  allocatable: z.nullable(int()),
-  /** Units of the sku / variant this item allows (allocatable ÷ required_quantity). */
-  units: z.nullable(int()),
-  limiting: z.boolean(),
-  warehouses: z.array(warehouseExplain),
-}));
-export const explainResponse = pure(() => z.object({
-  data: z.object({
-    sku: z.optional(z.string()),
-    variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
-    quantity: int(),
-    can_hold: z.boolean(),
-    allocatable: z.nullable(int()),
-    reason: z.string(),
-    components: z.array(itemExplain),
+export const explainQuery = pure(() =>
+  z.object({
+    quantity: z.pipe(
+      z.optional(digits('must be a positive integer', quantity(1))),
+      z.transform((v: number | undefined) => v ?? 1),
+    ),
+    warehouse_ids: queryList,
   }),
-}));
+);
+export const variantAvailabilityParams = pure(() => z.object({ product_id: id('prod'), variant_id: id('variant') }));
+const warehouseExplain = pure(() =>
+  z.object({
+    warehouse_id: z.string(),
+    name: z.nullable(z.string()),
+    priority: int(),
+    stocked: int(),
+    reserved: int(),
+    safety_stock: int(),
+    available: int(),
+    is_active: z.boolean(),
+    is_readonly: z.boolean(),
+    eligible: z.boolean(),
+    allocatable: describe(z.nullable(int()), 'null: unbounded backorders'),
+    why: z.string(),
+  }),
+);
+const itemExplain = pure(() =>
+  z.object({
+    inventory_item_id: z.string(),
+    sku: z.nullable(z.string()),
+    required_quantity: int(),
+    needed: int(),
+    allow_backorder: z.boolean(),
+    backorder_limit: z.nullable(int()),
+    allocatable: z.nullable(int()),
+    /** Units of the sku / variant this item allows (allocatable ÷ required_quantity). */
+    units: z.nullable(int()),
+    limiting: z.boolean(),
+    warehouses: z.array(warehouseExplain),
+  }),
+);
+export const explainResponse = pure(() =>
+  z.object({
+    data: z.object({
+      sku: z.optional(z.string()),
+      variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
+      quantity: int(),
+      can_hold: z.boolean(),
+      allocatable: z.nullable(int()),
+      reason: z.string(),
+      components: z.array(itemExplain),
+    }),
+  }),
+);
 
 // ---------- reconcile ----------
 export const reconcileBody = pure(() => z.strictObject({ sku: z.optional(skuText()), repair: z.optional(z.boolean()) }));
-const drift = pure(() => z.object({
-  inventory_item_id: z.string(),
-  sku: z.nullable(z.string()),
-  warehouse_id: z.string(),
-  kind: z.enum(['reserved', 'available', 'ledger']),
-  recorded: int(),
-  expected: int(),
-  repaired: z.boolean(),
-  note: z.optional(z.string()),
-}));
-export const reconcileResponse = pure(() => z.object({
-  data: z.object({
-    levels_checked: int(),
-    reservations_counted: int(),
-    repair: z.boolean(),
-    drifts: z.array(drift),
+const drift = pure(() =>
+  z.object({
+    inventory_item_id: z.string(),
+    sku: z.nullable(z.string()),
+    warehouse_id: z.string(),
+    kind: z.enum(['reserved', 'available', 'ledger']),
+    recorded: int(),
+    expected: int(),
+    repaired: z.boolean(),
+    note: z.optional(z.string()),
   }),
-}));
+);
+export const reconcileResponse = pure(() =>
+  z.object({
+    data: z.object({
+      levels_checked: int(),
+      reservations_counted: int(),
+      repair: z.boolean(),
+      drifts: z.array(drift),
+    }),
+  }),
+);

@@ -55,7 +55,10 @@ const nonEmptyText = (max: number) => z.string().check(z.maxLength(max), z.minLe
 export const skuText = () => z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[^\u0000-\u001f\u007f]+$/, 'may not contain control characters'));
 /** An id as the service makes them (`<prefix>_<ulid>`) or a client gives them. */
 export const id = (prefix: string) =>
-  describe(z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')), `an id such as ${prefix}_01J…`);
+  describe(
+    z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[A-Za-z0-9_.:-]+$/, 'may only contain letters, digits, _ . : -')),
+    `an id such as ${prefix}_01J…`,
+  );
 /** Free-form JSON a client keeps on a record: bounded so it always fits a DynamoDB item. */
 const MAX_METADATA_BYTES = 16_384;
 const MAX_METADATA_DEPTH = 8;
@@ -80,17 +83,19 @@ function metadataProblem(v: unknown, depth = 0, at = ''): string | undefined {
   }
   return undefined;
 }
-const metadata = pure(() => z.nullable(
-  z.record(z.string(), z.unknown()).check(
-    z.superRefine((v, ctx) => {
-      const problem = metadataProblem(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      else if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) {
-        ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_METADATA_BYTES} bytes` });
-      }
-    }),
+const metadata = pure(() =>
+  z.nullable(
+    z.record(z.string(), z.unknown()).check(
+      z.superRefine((v, ctx) => {
+        const problem = metadataProblem(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        else if (Buffer.byteLength(JSON.stringify(v)) > MAX_METADATA_BYTES) {
+          ctx.addIssue({ code: 'custom', message: `is larger than ${MAX_METADATA_BYTES} bytes` });
+        }
+      }),
+    ),
   ),
-));
+);
 const isoDate = pure(() => z.iso.datetime({ offset: true }));
 const dimension = pure(() => z.nullable(z.number().check(z.gte(0), z.lte(MAX_QUANTITY))));
 
@@ -104,17 +109,19 @@ const queryInt = (def: number, max: number) =>
     z.transform((v: number | undefined) => v ?? def),
   );
 /** Repeatable query parameter (`a=1&a=2` arrives comma-joined from API Gateway) or a comma list. */
-export const queryList = pure(() => z.optional(
-  z.pipe(
-    text(4000),
-    z.transform((s: string) =>
-      s
-        .split(',')
-        .map((p) => p.trim())
-        .filter(Boolean),
+export const queryList = pure(() =>
+  z.optional(
+    z.pipe(
+      text(4000),
+      z.transform((s: string) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+      ),
     ),
   ),
-));
+);
 
 export const pagination = pure(() => ({ limit: queryInt(15, 1000), offset: queryInt(0, 1_000_000) }));
 
@@ -151,53 +158,61 @@ export const createItemBody = pure(() => z.partial(z.strictObject(itemFields)));
 export const updateItemBody = createItemBody;
 export type CreateItemInput = z.infer<typeof createItemBody>;
 
-export const listItemsQuery = pure(() => z.object({
-  ...pagination,
-  q: z.optional(describe(text(256), 'Case-insensitive substring of the sku, title or description')),
-  sku: z.optional(describe(text(4000), 'Exactly this sku; several as a list (any of them)')),
-  location_id: queryList,
-  'location_levels[location_id]': describe(queryList, "Medusa's spelling of location_id: items with a level at any of these locations (both given: both hold)"),
-  fields: z.optional(text(2000)),
-}));
+export const listItemsQuery = pure(() =>
+  z.object({
+    ...pagination,
+    q: z.optional(describe(text(256), 'Case-insensitive substring of the sku, title or description')),
+    sku: z.optional(describe(text(4000), 'Exactly this sku; several as a list (any of them)')),
+    location_id: queryList,
+    'location_levels[location_id]': describe(
+      queryList,
+      "Medusa's spelling of location_id: items with a level at any of these locations (both given: both hold)",
+    ),
+    fields: z.optional(text(2000)),
+  }),
+);
 
-export const levelSchema = pure(() => z.object({
-  id: z.string(),
-  inventory_item_id: z.string(),
-  location_id: z.string(),
-  stocked_quantity: int(),
-  reserved_quantity: int(),
-  incoming_quantity: int(),
-  available_quantity: int(),
-  safety_stock: int(),
-  reorder_level: int(),
-  reorder_quantity: int(),
-  bin_location: z.nullable(z.string()),
-  metadata: metadata,
-  hot_shards: z.optional(describe(int(), 'Present while the level is in hot mode: its number of stock shards')),
-  created_at: z.string(),
-  updated_at: z.string(),
-}));
-export const itemSchema = pure(() => z.object({
-  id: z.string(),
-  ...Object.fromEntries(Object.entries(itemFields).map(([k, v]) => [k, v])),
-  created_at: z.string(),
-  updated_at: z.string(),
-  location_levels: z.optional(z.array(levelSchema)),
-  reserved_quantity: z.optional(int()),
-  stocked_quantity: z.optional(int()),
-}));
+export const levelSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    inventory_item_id: z.string(),
+    location_id: z.string(),
+    stocked_quantity: int(),
+    reserved_quantity: int(),
+    incoming_quantity: int(),
+    available_quantity: int(),
+    safety_stock: int(),
+    reorder_level: int(),
+    reorder_quantity: int(),
+    bin_location: z.nullable(z.string()),
+    metadata: metadata,
+    hot_shards: z.optional(describe(int(), 'Present while the level is in hot mode: its number of stock shards')),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
+export const itemSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    ...Object.fromEntries(Object.entries(itemFields).map(([k, v]) => [k, v])),
+    created_at: z.string(),
+    updated_at: z.string(),
+    location_levels: z.optional(z.array(levelSchema)),
+    reserved_quantity: z.optional(int()),
+    stocked_quantity: z.optional(int()),
+  }),
+);
 export const itemResponse = pure(() => z.object({ inventory_item: itemSchema }));
-export const itemListResponse = pure(() => z.object({
-  // `fields` trims each item to the fields asked for (id always stays), so only id is certain
-  inventory_items: z.array(
-    describe(z.required(z.partial(itemSchema), { id: true }), 'An inventory item; with `fields`, only the fields asked for (and id)'),
-  ),
-  count: int(),
-  offset: int(),
-  limit: int(),
-}));
-export const deletedResponse = (object: string) =>
-  z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
+export const itemListResponse = pure(() =>
+  z.object({
+    // `fields` trims each item to the fields asked for (id always stays), so only id is certain
+    inventory_items: z.array(describe(z.required(z.partial(itemSchema), { id: true }), 'An inventory item; with `fields`, only the fields asked for (and id)')),
+    count: int(),
+    offset: int(),
+    limit: int(),
+  }),
+);
+export const deletedResponse = (object: string) => z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true) });
 /** Medusa's delete answer for a record under a parent: `parent` is the parent as it is after the delete. */
 export const deletedWithParent = <P extends z.ZodMiniType>(object: string, parent: P) =>
   z.object({ id: z.string(), object: z.literal(object), deleted: z.literal(true), parent });
@@ -211,87 +226,105 @@ const thresholds = pure(() => ({
   bin_location: z.nullable(text(128)),
   metadata,
 }));
-export const createLevelBody = pure(() => z.strictObject({
-  location_id: id('wh'),
-  stocked_quantity: z.optional(quantity()),
-  incoming_quantity: z.optional(quantity()),
-  ...z.partial(z.object(thresholds)).shape,
-}));
-export const updateLevelBody = pure(() => z.partial(
+export const createLevelBody = pure(() =>
   z.strictObject({
-    stocked_quantity: quantity(),
-    incoming_quantity: quantity(),
-    ...thresholds,
-    reason,
-    note: z.nullable(text(1000)),
-    reference: z.nullable(text(256)),
-    expected_quantity: quantity(),
-    hot_shards: describe(
-      integer(0, MAX_HOT_SHARDS),
-      'Hot mode: split the level\'s free stock over this many shards (at most 32), so one SKU takes more reservations per second than one item can; 0 turns it off (docs/design.md, "Hot mode")',
-      [0],
-    ),
+    location_id: id('wh'),
+    stocked_quantity: z.optional(quantity()),
+    incoming_quantity: z.optional(quantity()),
+    ...z.partial(z.object(thresholds)).shape,
   }),
-));
-export const adjustLevelBody = pure(() => z.strictObject({
-  adjustment: signedQuantity(),
-  reason: z.optional(reason),
-  note: z.optional(z.nullable(text(1000))),
-  reference: z.optional(z.nullable(text(256))),
-}));
-export const levelsResponse = pure(() => z.object({
-  inventory_item: z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
-}));
-export const availabilityQuery = pure(() => z.object({
-  location_id: queryList,
-  quantity: z.optional(digits('must be a non-negative integer', quantity())),
-}));
-export const availabilityResponse = pure(() => z.object({
-  inventory_item_id: z.string(),
-  location_ids: z.array(z.string()),
-  stocked_quantity: int(),
-  reserved_quantity: int(),
-  incoming_quantity: int(),
-  available_quantity: int(),
-  quantity: z.nullable(int()),
-  sufficient: z.nullable(z.boolean()),
-}));
+);
+export const updateLevelBody = pure(() =>
+  z.partial(
+    z.strictObject({
+      stocked_quantity: quantity(),
+      incoming_quantity: quantity(),
+      ...thresholds,
+      reason,
+      note: z.nullable(text(1000)),
+      reference: z.nullable(text(256)),
+      expected_quantity: quantity(),
+      hot_shards: describe(
+        integer(0, MAX_HOT_SHARDS),
+        'Hot mode: split the level\'s free stock over this many shards (at most 32), so one SKU takes more reservations per second than one item can; 0 turns it off (docs/design.md, "Hot mode")',
+        [0],
+      ),
+    }),
+  ),
+);
+export const adjustLevelBody = pure(() =>
+  z.strictObject({
+    adjustment: signedQuantity(),
+    reason: z.optional(reason),
+    note: z.optional(z.nullable(text(1000))),
+    reference: z.optional(z.nullable(text(256))),
+  }),
+);
+export const levelsResponse = pure(() =>
+  z.object({
+    inventory_item: z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
+  }),
+);
+export const availabilityQuery = pure(() =>
+  z.object({
+    location_id: queryList,
+    quantity: z.optional(digits('must be a non-negative integer', quantity())),
+  }),
+);
+export const availabilityResponse = pure(() =>
+  z.object({
+    inventory_item_id: z.string(),
+    location_ids: z.array(z.string()),
+    stocked_quantity: int(),
+    reserved_quantity: int(),
+    incoming_quantity: int(),
+    available_quantity: int(),
+    quantity: z.nullable(int()),
+    sufficient: z.nullable(z.boolean()),
+  }),
+);
 
 // ---------- reservations ----------
-export const createReservationBody = pure(() => z.strictObject({
-  inventory_item_id: id('iitem'),
-  location_id: id('wh'),
-  quantity: quantity(1),
-  line_item_id: z.optional(z.nullable(text(256))),
-  description: z.optional(z.nullable(text(1000))),
-  metadata: z.optional(metadata),
-  expires_at: z.optional(z.nullable(isoDate)),
-}));
-export const updateReservationBody = pure(() => z.partial(
+export const createReservationBody = pure(() =>
   z.strictObject({
-    quantity: quantity(1),
+    inventory_item_id: id('iitem'),
     location_id: id('wh'),
-    description: z.nullable(text(1000)),
-    metadata,
-    expires_at: z.nullable(isoDate),
+    quantity: quantity(1),
+    line_item_id: z.optional(z.nullable(text(256))),
+    description: z.optional(z.nullable(text(1000))),
+    metadata: z.optional(metadata),
+    expires_at: z.optional(z.nullable(isoDate)),
   }),
-));
+);
+export const updateReservationBody = pure(() =>
+  z.partial(
+    z.strictObject({
+      quantity: quantity(1),
+      location_id: id('wh'),
+      description: z.nullable(text(1000)),
+      metadata,
+      expires_at: z.nullable(isoDate),
+    }),
+  ),
+);
 /** A query-string date: an ISO-8601 date (UTC midnight) or date-time with its offset, as a time in ms. */
 const QUERY_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
-const queryDate = pure(() => z.optional(
-  z.pipe(
-    describe(
-      z.string().check(
-        z.refine((d: string) => QUERY_DATE.test(d) && !Number.isNaN(Date.parse(d)), {
-          message: 'must be an ISO-8601 date or date-time with its offset, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
-        }),
+const queryDate = pure(() =>
+  z.optional(
+    z.pipe(
+      describe(
+        z.string().check(
+          z.refine((d: string) => QUERY_DATE.test(d) && !Number.isNaN(Date.parse(d)), {
+            message: 'must be an ISO-8601 date or date-time with its offset, e.g. 2026-01-31 or 2026-01-31T12:00:00Z',
+          }),
+        ),
+        'An ISO-8601 date (midnight UTC) or date-time with its offset',
+        ['2026-01-31T12:00:00Z'],
       ),
-      'An ISO-8601 date (midnight UTC) or date-time with its offset',
-      ['2026-01-31T12:00:00Z'],
+      z.transform((d: string) => Date.parse(d)),
     ),
-    z.transform((d: string) => Date.parse(d)),
   ),
-));
+);
 const queryCount = pure(() => z.optional(digits('must be a non-negative integer', integer(0, MAX_QUANTITY))));
 /** `field[$gt]`, `field[$gte]`, `field[$lt]`, `field[$lte]` of one field (Medusa's operators), each optional. */
 const ranges = <F extends string, S extends z.ZodMiniType>(field: F, schema: S) =>
@@ -301,59 +334,69 @@ const ranges = <F extends string, S extends z.ZodMiniType>(field: F, schema: S) 
     [`${field}[$lt]`]: schema,
     [`${field}[$lte]`]: schema,
   }) as Record<`${F}[$${'gt' | 'gte' | 'lt' | 'lte'}]`, S>;
-export const listReservationsQuery = pure(() => z.object({
-  ...pagination,
-  inventory_item_id: queryList,
-  location_id: queryList,
-  line_item_id: queryList,
-  created_by: describe(queryList, 'Made by any of these API key names'),
-  quantity: queryCount,
-  ...ranges('quantity', queryCount),
-  ...ranges('created_at', queryDate),
-  ...ranges('updated_at', queryDate),
-  description: z.optional(describe(text(1000), 'Exactly this description')),
-  'description[$like]': z.optional(describe(text(1000), 'SQL LIKE on the description: % any run of characters, _ one character; case-sensitive')),
-  'description[$ilike]': z.optional(describe(text(1000), 'As description[$like], case-insensitive (e.g. `%descri%`, `test%`)')),
-}));
+export const listReservationsQuery = pure(() =>
+  z.object({
+    ...pagination,
+    inventory_item_id: queryList,
+    location_id: queryList,
+    line_item_id: queryList,
+    created_by: describe(queryList, 'Made by any of these API key names'),
+    quantity: queryCount,
+    ...ranges('quantity', queryCount),
+    ...ranges('created_at', queryDate),
+    ...ranges('updated_at', queryDate),
+    description: z.optional(describe(text(1000), 'Exactly this description')),
+    'description[$like]': z.optional(describe(text(1000), 'SQL LIKE on the description: % any run of characters, _ one character; case-sensitive')),
+    'description[$ilike]': z.optional(describe(text(1000), 'As description[$like], case-insensitive (e.g. `%descri%`, `test%`)')),
+  }),
+);
 export type ReservationListQuery = z.output<typeof listReservationsQuery>;
-export const reservationSchema = pure(() => z.object({
-  id: z.string(),
-  inventory_item_id: z.string(),
-  location_id: z.string(),
-  quantity: int(),
-  line_item_id: z.nullable(z.string()),
-  description: z.nullable(z.string()),
-  metadata: metadata,
-  expires_at: z.nullable(z.string()),
-  created_by: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}));
+export const reservationSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    inventory_item_id: z.string(),
+    location_id: z.string(),
+    quantity: int(),
+    line_item_id: z.nullable(z.string()),
+    description: z.nullable(z.string()),
+    metadata: metadata,
+    expires_at: z.nullable(z.string()),
+    created_by: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 export const reservationResponse = pure(() => z.object({ reservation: reservationSchema }));
-export const reservationListResponse = pure(() => z.object({
-  reservations: z.array(reservationSchema),
-  count: int(),
-  offset: int(),
-  limit: int(),
-}));
-export const fulfillResponse = pure(() => z.object({
-  reservation: reservationSchema,
-  location_level: levelSchema,
-}));
+export const reservationListResponse = pure(() =>
+  z.object({
+    reservations: z.array(reservationSchema),
+    count: int(),
+    offset: int(),
+    limit: int(),
+  }),
+);
+export const fulfillResponse = pure(() =>
+  z.object({
+    reservation: reservationSchema,
+    location_level: levelSchema,
+  }),
+);
 
 // ---------- stock locations (warehouses) ----------
-const address = pure(() => z.partial(
-  z.strictObject({
-    address_1: z.nullable(text(256)),
-    address_2: z.nullable(text(256)),
-    company: z.nullable(text(256)),
-    city: z.nullable(text(256)),
-    country_code: z.nullable(text(2)),
-    phone: z.nullable(text(64)),
-    province: z.nullable(text(256)),
-    postal_code: z.nullable(text(32)),
-  }),
-));
+const address = pure(() =>
+  z.partial(
+    z.strictObject({
+      address_1: z.nullable(text(256)),
+      address_2: z.nullable(text(256)),
+      company: z.nullable(text(256)),
+      city: z.nullable(text(256)),
+      country_code: z.nullable(text(2)),
+      phone: z.nullable(text(64)),
+      province: z.nullable(text(256)),
+      postal_code: z.nullable(text(32)),
+    }),
+  ),
+);
 const locationFields = pure(() => ({
   name: nonEmptyText(256),
   address: z.nullable(address),
@@ -366,88 +409,104 @@ const locationFields = pure(() => ({
 }));
 export const createLocationBody = pure(() => z.required(z.partial(z.strictObject(locationFields)), { name: true }));
 export const updateLocationBody = pure(() => z.partial(z.strictObject(locationFields)));
-export const listLocationsQuery = pure(() => z.object({
-  ...pagination,
-  q: z.optional(describe(text(256), 'Case-insensitive substring of the name')),
-  name: z.optional(describe(text(4000), 'Exactly this name; several as a list (any of them)')),
-}));
-export const locationSchema = pure(() => z.object({
-  id: z.string(),
-  name: z.string(),
-  address: z.nullable(z.union([address, z.string()])),
-  type: z.enum(WAREHOUSE_TYPES),
-  marketplace: z.nullable(z.string()),
-  is_active: z.boolean(),
-  is_readonly: z.boolean(),
-  priority: int(),
-  metadata,
-  created_at: z.string(),
-  updated_at: z.string(),
-}));
+export const listLocationsQuery = pure(() =>
+  z.object({
+    ...pagination,
+    q: z.optional(describe(text(256), 'Case-insensitive substring of the name')),
+    name: z.optional(describe(text(4000), 'Exactly this name; several as a list (any of them)')),
+  }),
+);
+export const locationSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    address: z.nullable(z.union([address, z.string()])),
+    type: z.enum(WAREHOUSE_TYPES),
+    marketplace: z.nullable(z.string()),
+    is_active: z.boolean(),
+    is_readonly: z.boolean(),
+    priority: int(),
+    metadata,
+    created_at: z.string(),
+    updated_at: z.string(),
+  }),
+);
 export const locationResponse = pure(() => z.object({ stock_location: locationSchema }));
-export const locationListResponse = pure(() => z.object({
-  stock_locations: z.array(locationSchema),
-  count: int(),
-  offset: int(),
-  limit: int(),
-}));
+export const locationListResponse = pure(() =>
+  z.object({
+    stock_locations: z.array(locationSchema),
+    count: int(),
+    offset: int(),
+    limit: int(),
+  }),
+);
 
 // ---------- variant ↔ inventory item links ----------
 export const linkBody = pure(() => z.strictObject({ inventory_item_id: id('iitem'), required_quantity: z.optional(quantity(1)) }));
 export const linkUpdateBody = pure(() => z.strictObject({ required_quantity: quantity(1) }));
-export const variantSchema = pure(() => z.object({
-  id: z.string(),
-  product_id: z.string(),
-  inventory_quantity: int(),
-  inventory_items: z.array(
-    z.object({
-      id: z.string(),
-      variant_id: z.string(),
-      inventory_item_id: z.string(),
-      required_quantity: int(),
-      inventory: itemSchema,
-    }),
-  ),
-}));
+export const variantSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    product_id: z.string(),
+    inventory_quantity: int(),
+    inventory_items: z.array(
+      z.object({
+        id: z.string(),
+        variant_id: z.string(),
+        inventory_item_id: z.string(),
+        required_quantity: int(),
+        inventory: itemSchema,
+      }),
+    ),
+  }),
+);
 export const variantResponse = pure(() => z.object({ variant: variantSchema }));
 /** Medusa's answer to an unlink: the deleted link's id is the pair it joined; the parent is what is left of the variant. */
-export const unlinkResponse = pure(() => z.object({
-  id: describe(
-    z.object({ Product: z.object({ variant_id: z.string() }), Inventory: z.object({ inventory_item_id: z.string() }) }),
-    "The deleted link, as Medusa names it: the variant and the inventory item it joined",
-  ),
-  object: z.literal('variant-inventory-item-link'),
-  deleted: z.literal(true),
-  parent: describe(variantSchema, 'The variant after the unlink (`inventory_items: []` once its last link is gone)'),
-}));
+export const unlinkResponse = pure(() =>
+  z.object({
+    id: describe(
+      z.object({ Product: z.object({ variant_id: z.string() }), Inventory: z.object({ inventory_item_id: z.string() }) }),
+      'The deleted link, as Medusa names it: the variant and the inventory item it joined',
+    ),
+    object: z.literal('variant-inventory-item-link'),
+    deleted: z.literal(true),
+    parent: describe(variantSchema, 'The variant after the unlink (`inventory_items: []` once its last link is gone)'),
+  }),
+);
 
 // ---------- shared ----------
 export const empty = pure(() => z.strictObject({}));
 export const anyQuery = pure(() => z.object({}));
 export const healthResponse = pure(() => z.object({ status: z.literal('ok') }));
-export const docsAssetParams = pure(() => z.object({
-  file: describe(z.string().check(z.maxLength(64), z.regex(/^[\w.-]+$/, 'must be a file name')), 'a file of the docs page, e.g. swagger-ui-bundle.js'),
-}));
+export const docsAssetParams = pure(() =>
+  z.object({
+    file: describe(z.string().check(z.maxLength(64), z.regex(/^[\w.-]+$/, 'must be a file name')), 'a file of the docs page, e.g. swagger-ui-bundle.js'),
+  }),
+);
 
 // ---------- inventory family ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
 const cursorParam = pure(() => z.optional(text(2000)));
-export const inventoryListQuery = pure(() => z.object({
-  limit: queryInt(50, 200),
-  cursor: cursorParam,
-  status: z.optional(z.enum(LEVEL_STATUSES)),
-  warehouse_id: z.optional(id('wh')),
-  sku: z.optional(skuText()),
-}));
+export const inventoryListQuery = pure(() =>
+  z.object({
+    limit: queryInt(50, 200),
+    cursor: cursorParam,
+    status: z.optional(z.enum(LEVEL_STATUSES)),
+    warehouse_id: z.optional(id('wh')),
+    sku: z.optional(skuText()),
+  }),
+);
 export const skuParams = pure(() => z.object({ sku: skuText() }));
-export const warehouseLine = pure(() => z.object({
-  warehouse_id: z.string(),
-  name: z.nullable(z.string()),
-  type: z.nullable(z.string()),
-  on_hand: int(),
-  reserved: int(),
-  available: int(),
-}));
+export const warehouseLine = pure(() =>
+  z.object({
+    warehouse_id: z.string(),
+    name: z.nullable(z.string()),
+    type: z.nullable(z.string()),
+    on_hand: int(),
+    reserved: int(),
+    available: int(),
+  }),
+);
 const skuSummaryFields = pure(() => ({
   sku: z.string(),
   title: z.nullable(z.string()),
@@ -459,104 +518,122 @@ const skuSummaryFields = pure(() => ({
   status: z.enum(LEVEL_STATUSES),
 }));
 export const skuSummary = pure(() => z.object({ ...skuSummaryFields, warehouses: z.array(warehouseLine) }));
-export const skuDetail = pure(() => z.object({
-  ...skuSummaryFields,
-  warehouses: z.array(
-    z.extend(warehouseLine, {
-      incoming: int(),
-      safety_stock: int(),
-      reorder_level: int(),
-      reorder_quantity: int(),
-      bin_location: z.nullable(z.string()),
-      status: z.enum(LEVEL_STATUSES),
-    }),
-  ),
-}));
+export const skuDetail = pure(() =>
+  z.object({
+    ...skuSummaryFields,
+    warehouses: z.array(
+      z.extend(warehouseLine, {
+        incoming: int(),
+        safety_stock: int(),
+        reorder_level: int(),
+        reorder_quantity: int(),
+        bin_location: z.nullable(z.string()),
+        status: z.enum(LEVEL_STATUSES),
+      }),
+    ),
+  }),
+);
 const listMeta = pure(() => z.object({ total: int(), limit: int(), nextCursor: z.nullable(z.string()) }));
 export const inventoryListResponse = pure(() => z.object({ data: z.array(skuSummary), meta: listMeta }));
 export const skuDetailResponse = pure(() => z.object({ data: skuDetail }));
-export const setStockBody = pure(() => z.strictObject({
-  warehouse_id: id('wh'),
-  quantity: quantity(),
-  reason: z.optional(reason),
-  note: z.optional(z.nullable(text(1000))),
-  reference: z.optional(z.nullable(text(256))),
-  expected_quantity: z.optional(quantity()),
-}));
+export const setStockBody = pure(() =>
+  z.strictObject({
+    warehouse_id: id('wh'),
+    quantity: quantity(),
+    reason: z.optional(reason),
+    note: z.optional(z.nullable(text(1000))),
+    reference: z.optional(z.nullable(text(256))),
+    expected_quantity: z.optional(quantity()),
+  }),
+);
 export type SetStockInput = z.infer<typeof setStockBody>;
 export const MAX_BULK_UPDATES = 500;
 /** Rows are checked one by one (an invalid row is reported, the others applied). */
 export const bulkBody = pure(() => z.strictObject({ updates: z.array(z.unknown()).check(z.minLength(1)) }));
 export const bulkRow = pure(() => z.extend(setStockBody, { sku: skuText() }));
-export const bulkResponse = pure(() => z.object({
-  data: z.object({
-    applied: int(),
-    unchanged: int(),
-    failed: int(),
-    results: z.array(
-      z.object({
-        index: int(),
-        sku: z.nullable(z.string()),
-        warehouse_id: z.nullable(z.string()),
-        status: z.enum(['applied', 'unchanged', 'failed']),
-        error: z.optional(z.object({ code: z.string(), message: z.string() })),
-      }),
+export const bulkResponse = pure(() =>
+  z.object({
+    data: z.object({
+      applied: int(),
+      unchanged: int(),
+      failed: int(),
+      results: z.array(
+        z.object({
+          index: int(),
+          sku: z.nullable(z.string()),
+          warehouse_id: z.nullable(z.string()),
+          status: z.enum(['applied', 'unchanged', 'failed']),
+          error: z.optional(z.object({ code: z.string(), message: z.string() })),
+        }),
+      ),
+    }),
+    message: z.optional(
+      describe(
+        z.string(),
+        'only in a replay (same Idempotency-Key) of a request that stopped part-way: which rows were not applied (their error code is NOT_APPLIED)',
+      ),
     ),
   }),
-  message: z.optional(describe(z.string(), 'only in a replay (same Idempotency-Key) of a request that stopped part-way: which rows were not applied (their error code is NOT_APPLIED)')),
-}));
-export const adjustmentsQuery = pure(() => z.object({
-  limit: queryInt(50, 200),
-  cursor: cursorParam,
-  start_date: z.optional(isoDate),
-  end_date: z.optional(isoDate),
-  warehouse_id: z.optional(id('wh')),
-  reason: z.optional(reason),
-}));
-export const adjustmentSchema = pure(() => z.object({
-  id: z.string(),
-  sku: z.nullable(z.string()),
-  inventory_item_id: z.string(),
-  warehouse_id: z.string(),
-  field: z.enum(['stocked_quantity', 'incoming_quantity']),
-  before_quantity: int(),
-  after_quantity: int(),
-  delta: int(),
-  reason: reason,
-  note: z.nullable(z.string()),
-  reference: z.nullable(z.string()),
-  created_by: z.string(),
-  created_at: z.string(),
-}));
-export const adjustmentsResponse = pure(() => z.object({ data: z.array(adjustmentSchema), meta: listMeta }));
-export const transferBody = pure(() => z
-  .strictObject({
-    from_warehouse_id: id('wh'),
-    to_warehouse_id: id('wh'),
-    quantity: quantity(1),
-    note: z.optional(z.nullable(text(1000))),
-    reference: z.optional(z.nullable(text(256))),
-  })
-  .check(z.refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] })));
-export const transferResponse = pure(() => z.object({
-  data: z.object({
+);
+export const adjustmentsQuery = pure(() =>
+  z.object({
+    limit: queryInt(50, 200),
+    cursor: cursorParam,
+    start_date: z.optional(isoDate),
+    end_date: z.optional(isoDate),
+    warehouse_id: z.optional(id('wh')),
+    reason: z.optional(reason),
+  }),
+);
+export const adjustmentSchema = pure(() =>
+  z.object({
     id: z.string(),
-    sku: z.string(),
-    from_warehouse_id: z.string(),
-    to_warehouse_id: z.string(),
-    quantity: int(),
+    sku: z.nullable(z.string()),
+    inventory_item_id: z.string(),
+    warehouse_id: z.string(),
+    field: z.enum(['stocked_quantity', 'incoming_quantity']),
+    before_quantity: int(),
+    after_quantity: int(),
+    delta: int(),
+    reason: reason,
     note: z.nullable(z.string()),
+    reference: z.nullable(z.string()),
     created_by: z.string(),
     created_at: z.string(),
-    inventory: skuDetail,
   }),
-}));
+);
+export const adjustmentsResponse = pure(() => z.object({ data: z.array(adjustmentSchema), meta: listMeta }));
+export const transferBody = pure(() =>
+  z
+    .strictObject({
+      from_warehouse_id: id('wh'),
+      to_warehouse_id: id('wh'),
+      quantity: quantity(1),
+      note: z.optional(z.nullable(text(1000))),
+      reference: z.optional(z.nullable(text(256))),
+    })
+    .check(z.refine((b) => b.from_warehouse_id !== b.to_warehouse_id, { message: 'must differ from from_warehouse_id', path: ['to_warehouse_id'] })),
+);
+export const transferResponse = pure(() =>
+  z.object({
+    data: z.object({
+      id: z.string(),
+      sku: z.string(),
+      from_warehouse_id: z.string(),
+      to_warehouse_id: z.string(),
+      quantity: int(),
+      note: z.nullable(z.string()),
+      created_by: z.string(),
+      created_at: z.string(),
+      inventory: skuDetail,
+    }),
+  }),
+);
 
 // ---------- warehouses (inventory family) ----------
-export const warehouseCreateBody = pure(() => z.required(
-  z.partial(z.strictObject({ id: z.optional(id('wh')), ...locationFields, address: z.nullable(z.union([address, text(1000)])) })),
-  { name: true },
-));
+export const warehouseCreateBody = pure(() =>
+  z.required(z.partial(z.strictObject({ id: z.optional(id('wh')), ...locationFields, address: z.nullable(z.union([address, text(1000)])) })), { name: true }),
+);
 export const warehouseUpdateBody = pure(() => z.partial(z.strictObject({ ...locationFields, address: z.nullable(z.union([address, text(1000)])) })));
 const warehouseSchema = locationSchema;
 export const warehouseResponse = pure(() => z.object({ data: warehouseSchema }));
@@ -564,116 +641,143 @@ export const warehouseListResponse = pure(() => z.object({ data: z.array(warehou
 export const warehouseParams = pure(() => z.object({ id: id('wh') }));
 
 // ---------- records family ----------
-export const recordBody = pure(() => z.strictObject({
-  productId: nonEmptyText(256),
-  skuId: z.optional(z.nullable(skuText())),
-  warehouseId: id('wh'),
-  initialQty: quantity(),
-  location: z.optional(z.nullable(text(128))),
-  reorderLevel: z.optional(quantity()),
-  reorderQty: z.optional(quantity()),
-  variantAttributes: z.optional(metadata),
-}));
+export const recordBody = pure(() =>
+  z.strictObject({
+    productId: nonEmptyText(256),
+    skuId: z.optional(z.nullable(skuText())),
+    warehouseId: id('wh'),
+    initialQty: quantity(),
+    location: z.optional(z.nullable(text(128))),
+    reorderLevel: z.optional(quantity()),
+    reorderQty: z.optional(quantity()),
+    variantAttributes: z.optional(metadata),
+  }),
+);
 export const recordParams = pure(() => z.object({ id: id('ilev') }));
-export const recordSchema = pure(() => z.object({
-  id: z.string(),
-  productId: z.nullable(z.string()),
-  skuId: z.nullable(z.string()),
-  tenantId: z.string(),
-  warehouseId: z.string(),
-  warehouseName: z.nullable(z.string()),
-  location: z.nullable(z.string()),
-  onHandQty: int(),
-  reservedQty: int(),
-  availableQty: int(),
-  reorderLevel: int(),
-  reorderQty: int(),
-  variantAttributes: z.record(z.string(), z.unknown()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-}));
+export const recordSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    productId: z.nullable(z.string()),
+    skuId: z.nullable(z.string()),
+    tenantId: z.string(),
+    warehouseId: z.string(),
+    warehouseName: z.nullable(z.string()),
+    location: z.nullable(z.string()),
+    onHandQty: int(),
+    reservedQty: int(),
+    availableQty: int(),
+    reorderLevel: int(),
+    reorderQty: int(),
+    variantAttributes: z.record(z.string(), z.unknown()),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  }),
+);
 export const recordResponse = pure(() => z.object({ status: z.literal(true), data: recordSchema }));
 export const recordListResponse = pure(() => z.object({ status: z.literal(true), data: z.array(recordSchema) }));
 
 // ---------- API keys ----------
-export const keyCreateBody = pure(() => z.strictObject({
-  name: nonEmptyText(128),
-  scopes: z.array(z.enum(SCOPES)).check(z.minLength(1), z.maxLength(SCOPES.length * 2)),
-  warehouse_ids: z.optional(z.nullable(z.array(id('wh')).check(z.maxLength(100)))),
-}));
-export const keyParams = pure(() => z.object({ id: id('key') }));
-export const keySchema = pure(() => z.object({
-  id: z.string(),
-  prefix: z.string(),
-  name: z.string(),
-  scopes: z.array(z.enum(SCOPES)),
-  warehouse_ids: z.nullable(z.array(z.string())),
-  created_at: z.string(),
-  last_used_at: z.nullable(z.string()),
-  revoked_at: z.nullable(z.string()),
-}));
-export const keyCreatedResponse = pure(() => z.object({
-  data: z.extend(keySchema, {
-    key: describe(z.nullable(z.string()), 'the secret: shown this once, in the first answer; null in a replay of the request (same Idempotency-Key), as the secret is never kept'),
+export const keyCreateBody = pure(() =>
+  z.strictObject({
+    name: nonEmptyText(128),
+    scopes: z.array(z.enum(SCOPES)).check(z.minLength(1), z.maxLength(SCOPES.length * 2)),
+    warehouse_ids: z.optional(z.nullable(z.array(id('wh')).check(z.maxLength(100)))),
   }),
-  message: z.optional(describe(z.string(), 'in a replay only: says the secret was shown once and is not kept')),
-}));
+);
+export const keyParams = pure(() => z.object({ id: id('key') }));
+export const keySchema = pure(() =>
+  z.object({
+    id: z.string(),
+    prefix: z.string(),
+    name: z.string(),
+    scopes: z.array(z.enum(SCOPES)),
+    warehouse_ids: z.nullable(z.array(z.string())),
+    created_at: z.string(),
+    last_used_at: z.nullable(z.string()),
+    revoked_at: z.nullable(z.string()),
+  }),
+);
+export const keyCreatedResponse = pure(() =>
+  z.object({
+    data: z.extend(keySchema, {
+      key: describe(
+        z.nullable(z.string()),
+        'the secret: shown this once, in the first answer; null in a replay of the request (same Idempotency-Key), as the secret is never kept',
+      ),
+    }),
+    message: z.optional(describe(z.string(), 'in a replay only: says the secret was shown once and is not kept')),
+  }),
+);
 export const keyResponse = pure(() => z.object({ data: keySchema }));
 export const keyListResponse = pure(() => z.object({ data: z.array(keySchema) }));
 
 // ---------- low-stock reports ----------
 /** `?format=json|csv`, json when not given. */
-const format = () => z.pipe(z.optional(z.enum(['json', 'csv'])), z.transform((f) => f ?? 'json'));
+const format = () =>
+  z.pipe(
+    z.optional(z.enum(['json', 'csv'])),
+    z.transform((f) => f ?? 'json'),
+  );
 /** An id of 1 to 64 characters matching `pattern`. */
 const ownId = (pattern: RegExp, message: string) => z.string().check(z.minLength(1), z.maxLength(64), z.regex(pattern, message));
 export const reportQuery = pure(() => z.object({ format: format() }));
 export const reportParams = pure(() => z.object({ id: ownId(/^rep_[A-Za-z0-9_]+$/, 'is not a report id') }));
-const reportRow = pure(() => z.object({
-  sku: z.nullable(z.string()),
-  title: z.nullable(z.string()),
-  warehouse: z.string(),
-  bin: z.nullable(z.string()),
-  stocked: int(),
-  reserved: int(),
-  incoming: int(),
-  available: int(),
-  safety_stock: int(),
-  reorder_level: int(),
-  suggested_reorder_quantity: int(),
-  status: z.enum(LEVEL_STATUSES),
-}));
+const reportRow = pure(() =>
+  z.object({
+    sku: z.nullable(z.string()),
+    title: z.nullable(z.string()),
+    warehouse: z.string(),
+    bin: z.nullable(z.string()),
+    stocked: int(),
+    reserved: int(),
+    incoming: int(),
+    available: int(),
+    safety_stock: int(),
+    reorder_level: int(),
+    suggested_reorder_quantity: int(),
+    status: z.enum(LEVEL_STATUSES),
+  }),
+);
 export const reportSchema = pure(() => z.object({ id: z.string(), created_at: z.string(), data: z.array(reportRow) }));
 export const reportResponse = pure(() => z.object({ data: reportSchema }));
 
 // ---------- CSV uploads ----------
-export const uploadCreateBody = pure(() => z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') }));
+export const uploadCreateBody = pure(() =>
+  z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') }),
+);
 export const uploadParams = pure(() => z.object({ id: ownId(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') }));
 export const uploadQuery = pure(() => z.object({ format: format() }));
-export const uploadCreatedResponse = pure(() => z.object({
-  data: z.object({
-    id: z.string(),
-    mode: z.enum(['set', 'adjust']),
-    status: z.literal('awaiting_upload'),
-    upload_url: z.string(),
-    upload_method: z.literal('PUT'),
-    expires_at: z.string(),
+export const uploadCreatedResponse = pure(() =>
+  z.object({
+    data: z.object({
+      id: z.string(),
+      mode: z.enum(['set', 'adjust']),
+      status: z.literal('awaiting_upload'),
+      upload_url: z.string(),
+      upload_method: z.literal('PUT'),
+      expires_at: z.string(),
+    }),
   }),
-}));
-const uploadRowError = pure(() => z.object({ line: int(), code: z.string(), message: z.string(), sku: z.nullable(z.string()), warehouse_id: z.nullable(z.string()) }));
-export const uploadSchema = pure(() => z.object({
-  id: z.string(),
-  status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
-  mode: z.enum(['set', 'adjust']),
-  rows_total: z.nullable(int()),
-  rows_done: int(),
-  rows_applied: int(),
-  rows_unchanged: int(),
-  rows_failed: int(),
-  error: z.nullable(z.object({ code: z.string(), message: z.string() })),
-  errors: describe(z.array(uploadRowError), 'the first 20 failed rows; all of them with ?format=csv'),
-  errors_url: z.string(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  completed_at: z.nullable(z.string()),
-}));
+);
+const uploadRowError = pure(() =>
+  z.object({ line: int(), code: z.string(), message: z.string(), sku: z.nullable(z.string()), warehouse_id: z.nullable(z.string()) }),
+);
+export const uploadSchema = pure(() =>
+  z.object({
+    id: z.string(),
+    status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
+    mode: z.enum(['set', 'adjust']),
+    rows_total: z.nullable(int()),
+    rows_done: int(),
+    rows_applied: int(),
+    rows_unchanged: int(),
+    rows_failed: int(),
+    error: z.nullable(z.object({ code: z.string(), message: z.string() })),
+    errors: describe(z.array(uploadRowError), 'the first 20 failed rows; all of them with ?format=csv'),
+    errors_url: z.string(),
+    created_at: z.string(),
+    updated_at: z.string(),
+    completed_at: z.nullable(z.string()),
+  }),
+);
 export const uploadResponse = pure(() => z.object({ data: uploadSchema }));

@@ -77,7 +77,11 @@ export async function createUpload(actor: Actor, input: { mode?: UploadMode }, l
     completed_at: null,
   };
   await putJob(job);
-  const url = await uploadUrl(job.object_key, UPLOAD_URL_SECONDS, () => `${localBase()}/local/uploads/${encodeURIComponent(actor.tenant)}/${id}?token=${token}`);
+  const url = await uploadUrl(
+    job.object_key,
+    UPLOAD_URL_SECONDS,
+    () => `${localBase()}/local/uploads/${encodeURIComponent(actor.tenant)}/${id}?token=${token}`,
+  );
   return { data: { id, mode: job.mode, status: 'awaiting_upload' as const, upload_url: url, upload_method: 'PUT' as const, expires_at: expires } };
 }
 
@@ -92,7 +96,11 @@ export async function uploadErrorsCsv(actor: Actor, id: string): Promise<string>
   const job = await getJob(actor.tenant, id);
   if (!job) throw notFound('Upload', id);
   const rows = await listRowErrors(actor.tenant, id);
-  return ['line,code,message,sku,warehouse_id', ...rows.map((r) => [r.line, r.code, r.message, r.sku, r.warehouse_id].map((v) => csvCell(v)).join(','))].join('\r\n') + '\r\n';
+  return (
+    ['line,code,message,sku,warehouse_id', ...rows.map((r) => [r.line, r.code, r.message, r.sku, r.warehouse_id].map((v) => csvCell(v)).join(','))].join(
+      '\r\n',
+    ) + '\r\n'
+  );
 }
 
 function view(job: UploadJob, errors: RowError[]) {
@@ -184,7 +192,10 @@ async function begin(job: UploadJob): Promise<'started' | 'failed' | 'not_upload
   if (header.error) return fail('INVALID_FILE', 'The header row has broken quoting');
   // the header is kept on the job: one that could not be stored would leave the job waiting forever
   if (columns.length > MAX_COLUMNS || header.end > MAX_HEADER_BYTES) {
-    return fail('INVALID_FILE', `The header row is too wide: ${columns.length} columns, ${header.end} bytes (at most ${MAX_COLUMNS} columns and ${MAX_HEADER_BYTES} bytes)`);
+    return fail(
+      'INVALID_FILE',
+      `The header row is too wide: ${columns.length} columns, ${header.end} bytes (at most ${MAX_COLUMNS} columns and ${MAX_HEADER_BYTES} bytes)`,
+    );
   }
   if (missing.length) return fail('MISSING_COLUMN', `The header row lacks ${missing.join(', ')} (expected sku,warehouse_id,quantity[,reason,note])`);
   const started = await startJob(job.tenant, job.id, columns, total, header.end, nowIso());
@@ -204,7 +215,14 @@ type CsvRow = PipelineRow & { end: number };
  */
 function csvRow(rec: CsvRecord, cols: string[], mode: UploadMode): CsvRow {
   const base = { at: rec.line, end: rec.end, sku: null, warehouse_id: null };
-  if (rec.error) return { ...base, error: { code: 'BROKEN_QUOTING', message: 'The row has broken quoting (a quote inside an unquoted field, text after a closing quote, or a quote never closed)' } };
+  if (rec.error)
+    return {
+      ...base,
+      error: {
+        code: 'BROKEN_QUOTING',
+        message: 'The row has broken quoting (a quote inside an unquoted field, text after a closing quote, or a quote never closed)',
+      },
+    };
   const get = (name: string) => {
     const i = cols.indexOf(name);
     return i < 0 ? undefined : rec.fields[i];
@@ -251,8 +269,19 @@ function checkpointed(job: UploadJob, opts: ProcessOptions) {
     shouldStop: opts.shouldStop,
     extra: (chunk, now) => {
       const last = chunk.rows[chunk.rows.length - 1] as CsvRow;
-      const errors = chunk.failed.map(({ row, error }) => rowErrorPut(job.tenant, job.id, { line: row.at, ...error, sku: row.sku, warehouse_id: row.warehouse_id }));
-      const moved = { from: offset, to: last.end, nextLine: last.at + 1, done: chunk.rows.length, applied: chunk.applied, unchanged: chunk.unchanged, failed: chunk.failed.length, now };
+      const errors = chunk.failed.map(({ row, error }) =>
+        rowErrorPut(job.tenant, job.id, { line: row.at, ...error, sku: row.sku, warehouse_id: row.warehouse_id }),
+      );
+      const moved = {
+        from: offset,
+        to: last.end,
+        nextLine: last.at + 1,
+        done: chunk.rows.length,
+        applied: chunk.applied,
+        unchanged: chunk.unchanged,
+        failed: chunk.failed.length,
+        now,
+      };
       return [...errors, checkpointAction(job.tenant, job.id, moved)];
     },
     committed: (chunk) => {

@@ -197,11 +197,14 @@ function isReply(x: unknown): x is Reply {
 function authenticate(route: Route, event: Event): Actor {
   const ctx = event.requestContext?.authorizer?.lambda;
   if (route.scope === 'public') return { tenant: '', keyId: '', keyName: 'anonymous', scopes: [] };
-  if (!ctx || !ctx.tenant) throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key>, Authorization: Basic base64(<key>:), or x-api-key)');
+  if (!ctx || !ctx.tenant)
+    throw new DomainError('UNAUTHORIZED', 'A valid API key is required (Authorization: Bearer <key>, Authorization: Basic base64(<key>:), or x-api-key)');
   const scopes = String(ctx.scopes ?? '')
     .split(' ')
     .filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
-  const warehouseIds = String(ctx.warehouse_ids ?? '').split(' ').filter(Boolean);
+  const warehouseIds = String(ctx.warehouse_ids ?? '')
+    .split(' ')
+    .filter(Boolean);
   const actor: Actor = {
     tenant: String(ctx.tenant),
     keyId: String(ctx.key_id ?? ''),
@@ -209,10 +212,7 @@ function authenticate(route: Route, event: Event): Actor {
     scopes,
     ...(warehouseIds.length ? { warehouseIds } : {}),
   };
-  const ok =
-    route.scope === 'reservations'
-      ? scopes.includes('reservations:write') || scopes.includes('inventory:write')
-      : scopes.includes(route.scope);
+  const ok = route.scope === 'reservations' ? scopes.includes('reservations:write') || scopes.includes('inventory:write') : scopes.includes(route.scope);
   if (!ok) {
     const needed = route.scope === 'reservations' ? 'reservations:write (or inventory:write)' : route.scope;
     throw new DomainError('FORBIDDEN', `This API key lacks the scope ${needed}`);

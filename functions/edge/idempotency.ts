@@ -90,7 +90,11 @@ export async function idempotent(
   } catch (err) {
     // committed and then failed (e.g. the read that builds the response): the effect stays, once;
     // not committed as far as we know: give the key back, unless the record says our commit landed
-    const committed = c.committed || (await release(c).then((released) => !released && ownCommit(c)).catch(() => false));
+    const committed =
+      c.committed ||
+      (await release(c)
+        .then((released) => !released && ownCommit(c))
+        .catch(() => false));
     if (!committed) return renderFailure(err);
     try {
       return await replay(c.status, c.ref);
@@ -101,7 +105,11 @@ export async function idempotent(
   const is2xx = result.statusCode >= 200 && result.statusCode < 300;
   try {
     if (is2xx || c.committed) {
-      await complete(c, { statusCode: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: String(result.body ?? '') }, { keep: opts.keep });
+      await complete(
+        c,
+        { statusCode: result.statusCode, headers: (result.headers ?? {}) as Record<string, string>, body: String(result.body ?? '') },
+        { keep: opts.keep },
+      );
     } else {
       await release(c);
     }

@@ -41,7 +41,12 @@ export const REQUEST_EXAMPLES: RequestExamples = {
   'admin.reservations.create': { inventory_item_id: 'iitem_01JEXAMPLE', location_id: WH, quantity: 2, line_item_id: 'item_456', description: 'Order #1001' },
   'admin.reservations.update': { quantity: 3, description: 'Order #1001: one more' },
   'admin.reservations.fulfill': {},
-  'admin.locations.create': { name: 'Main warehouse', address: { address_1: 'Hauptstraße 1', city: 'Berlin', country_code: 'de', postal_code: '10115' }, type: 'own', priority: 1 },
+  'admin.locations.create': {
+    name: 'Main warehouse',
+    address: { address_1: 'Hauptstraße 1', city: 'Berlin', country_code: 'de', postal_code: '10115' },
+    type: 'own',
+    priority: 1,
+  },
   'admin.locations.update': { name: 'Main warehouse (north)', priority: 2 },
   'admin.variants.link': { inventory_item_id: 'iitem_01JEXAMPLE', required_quantity: 3 },
   'admin.variants.update-link': { required_quantity: 2 },
@@ -61,7 +66,15 @@ export const REQUEST_EXAMPLES: RequestExamples = {
   'keys.create': { name: 'shop-frontend', scopes: ['inventory:read', 'reservations:write'] },
   'reconcile.run': { sku: SKU, repair: false },
   // ---- records family
-  'records.create': { productId: 'prod_abc123', skuId: 'MUG-WHITE-350', warehouseId: WH, initialQty: 50, location: 'B-02-01', reorderLevel: 10, reorderQty: 30 },
+  'records.create': {
+    productId: 'prod_abc123',
+    skuId: 'MUG-WHITE-350',
+    warehouseId: WH,
+    initialQty: 50,
+    location: 'B-02-01',
+    reorderLevel: 10,
+    reorderQty: 30,
+  },
 };
 
 /** The code an error status is answered with unless a route says otherwise (ERROR_CODES). */

@@ -3,7 +3,10 @@ import type { Family } from '../routes.ts';
 
 export const FAMILY_TAGS: Record<Family, { name: string; description: string }> = {
   admin: { name: 'admin', description: 'Medusa-compatible inventory items, location levels, reservations, stock locations and variant links (`/admin/…`)' },
-  inventory: { name: 'inventory', description: 'SKU-addressed stock, warehouses, bulk updates, transfers, CSV uploads, low-stock reports and API keys (`/api/…`)' },
+  inventory: {
+    name: 'inventory',
+    description: 'SKU-addressed stock, warehouses, bulk updates, transfers, CSV uploads, low-stock reports and API keys (`/api/…`)',
+  },
   records: { name: 'records', description: 'Inventory records: a product or SKU at a warehouse (`/v1/inventory`)' },
   meta: { name: 'meta', description: 'Health, this document and the API reference page (no key)' },
 };
@@ -97,6 +100,7 @@ export const FIELD_DESCRIPTIONS: Record<string, string> = {
   strategy: 'How warehouses are chosen: `fewest_warehouses` (default), `priority` (higher first) or `most_stock`',
   allow_split: 'Whether one line may take stock from several warehouses (default true)',
   expires_in_seconds: 'Seconds until the hold (and its reservations) expires and is released',
-  index: 'The line\'s position in the hold (0-based)',
-  repair: 'Correct reserved / available drift under the usual guards (default false: report only). A level changed within INVENTORY_REPAIR_QUIET_SECONDS (default 60) before the reservation index was read is reported, not repaired (`repaired: false` with a note): the index is eventually consistent',
+  index: "The line's position in the hold (0-based)",
+  repair:
+    'Correct reserved / available drift under the usual guards (default false: report only). A level changed within INVENTORY_REPAIR_QUIET_SECONDS (default 60) before the reservation index was read is reported, not repaired (`repaired: false` with a note): the index is eventually consistent',
 };

@@ -44,10 +44,24 @@ function describeFields(s: Schema): Schema {
 // ---------- examples, made from the schemas themselves (so they always validate) ----------
 const SAMPLE_STRINGS = ['SKU-001', 'wh_01JEXAMPLE', 'example', '10', 'a'];
 const SAMPLE_BY_NAME: Record<string, unknown> = {
-  sku: 'SKU-001', title: 'Blue Widget 500ml', name: 'Main warehouse', location_id: 'wh_01JEXAMPLE', warehouse_id: 'wh_01JEXAMPLE',
-  from_warehouse_id: 'wh_01JEXAMPLE', to_warehouse_id: 'wh_02JEXAMPLE', inventory_item_id: 'iitem_01JEXAMPLE', id: 'wh_01JEXAMPLE',
-  currency_code: 'eur', country_code: 'de', origin_country: 'DE', reason: 'cycle_count', note: 'counted twice',
-  productId: 'prod_abc123', warehouseId: 'wh_def456', email: 'ops@example.com', line_item_id: 'item_456',
+  sku: 'SKU-001',
+  title: 'Blue Widget 500ml',
+  name: 'Main warehouse',
+  location_id: 'wh_01JEXAMPLE',
+  warehouse_id: 'wh_01JEXAMPLE',
+  from_warehouse_id: 'wh_01JEXAMPLE',
+  to_warehouse_id: 'wh_02JEXAMPLE',
+  inventory_item_id: 'iitem_01JEXAMPLE',
+  id: 'wh_01JEXAMPLE',
+  currency_code: 'eur',
+  country_code: 'de',
+  origin_country: 'DE',
+  reason: 'cycle_count',
+  note: 'counted twice',
+  productId: 'prod_abc123',
+  warehouseId: 'wh_def456',
+  email: 'ops@example.com',
+  line_item_id: 'item_456',
 };
 
 function sampleString(s: Schema, name?: string): string {
@@ -55,8 +69,7 @@ function sampleString(s: Schema, name?: string): string {
   if (s.format === 'date') return '2026-01-15';
   if (s.format === 'email') return 'ops@example.com';
   if (s.format === 'uri' || s.format === 'url') return 'https://example.com/file';
-  const fits = (v: string) =>
-    v.length >= (s.minLength ?? 0) && v.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(v));
+  const fits = (v: string) => v.length >= (s.minLength ?? 0) && v.length <= (s.maxLength ?? Infinity) && (!s.pattern || new RegExp(s.pattern, 'u').test(v));
   const named = name !== undefined ? SAMPLE_BY_NAME[name] : undefined;
   // an id pattern such as ^upl_[0-9A-Za-z]+$: its prefix and a sample id
   const prefix = /^\^([a-z]+_)/.exec(s.pattern ?? '')?.[1];
@@ -159,7 +172,12 @@ const ERROR_SCHEMAS: Record<Exclude<Family, 'meta'>, Schema> = {
     },
     required: ['type', 'code', 'message'],
     additionalProperties: true,
-    example: { type: 'invalid_data', code: 'VALIDATION_ERROR', message: 'sku: Too big: expected string to have <=256 characters', details: [{ field: 'sku', message: 'Too big: expected string to have <=256 characters' }] },
+    example: {
+      type: 'invalid_data',
+      code: 'VALIDATION_ERROR',
+      message: 'sku: Too big: expected string to have <=256 characters',
+      details: [{ field: 'sku', message: 'Too big: expected string to have <=256 characters' }],
+    },
   },
   inventory: {
     type: 'object',
@@ -173,7 +191,13 @@ const ERROR_SCHEMAS: Record<Exclude<Family, 'meta'>, Schema> = {
       },
     },
     required: ['error'],
-    example: { error: { code: 'VALIDATION_ERROR', message: 'quantity: Invalid input: expected number, received string', details: [{ field: 'quantity', message: 'Invalid input: expected number, received string' }] } },
+    example: {
+      error: {
+        code: 'VALIDATION_ERROR',
+        message: 'quantity: Invalid input: expected number, received string',
+        details: [{ field: 'quantity', message: 'Invalid input: expected number, received string' }],
+      },
+    },
   },
   records: {
     type: 'object',
@@ -187,7 +211,8 @@ const ERROR_NAMES: Record<Family, string> = { admin: 'AdminError', inventory: 'I
 const THROTTLED = {
   type: 'object',
   title: 'Throttled',
-  description: "API Gateway's own answer when the stage's rate limit is exceeded, or the service's when DynamoDB throttles the record written (Retry-After: 1): the same shape for both",
+  description:
+    "API Gateway's own answer when the stage's rate limit is exceeded, or the service's when DynamoDB throttles the record written (Retry-After: 1): the same shape for both",
   properties: { message: { type: 'string', description: 'Too Many Requests, and what to do' } },
   required: ['message'],
   example: { message: 'Too Many Requests' },
@@ -241,7 +266,9 @@ const pascal = (text: string) =>
 function sampleError(code: ErrorCode, r: Route): DomainError {
   switch (code) {
     case 'VALIDATION_ERROR':
-      return new DomainError(code, 'quantity: Invalid input: expected number, received string', [{ field: 'quantity', message: 'Invalid input: expected number, received string' }]);
+      return new DomainError(code, 'quantity: Invalid input: expected number, received string', [
+        { field: 'quantity', message: 'Invalid input: expected number, received string' },
+      ]);
     case 'UNAUTHORIZED':
       return new DomainError(code, 'A valid API key is required (Authorization: Bearer <key> or x-api-key)');
     case 'FORBIDDEN':
@@ -263,9 +290,13 @@ function sampleError(code: ErrorCode, r: Route): DomainError {
     case 'NEGATIVE_QUANTITY':
       return negativeQuantity('stocked_quantity', 5, -10);
     case 'INVALID_QUANTITY':
-      return new DomainError(code, 'quantity: must be at most 1,000,000,000 (got 2000000000)', [{ field: 'quantity', message: 'must be at most 1,000,000,000 (got 2000000000)' }]);
+      return new DomainError(code, 'quantity: must be at most 1,000,000,000 (got 2000000000)', [
+        { field: 'quantity', message: 'must be at most 1,000,000,000 (got 2000000000)' },
+      ]);
     case 'HOLD_TOO_LARGE':
-      return new DomainError(code, 'This hold needs more than one transaction holds (99 actions). Split the order into smaller holds.', [{ field: 'lines', message: 'too many lines for one hold' }]);
+      return new DomainError(code, 'This hold needs more than one transaction holds (99 actions). Split the order into smaller holds.', [
+        { field: 'lines', message: 'too many lines for one hold' },
+      ]);
     case 'HOLD_EXPIRED':
       return new DomainError(code, 'Hold hold_01JEXAMPLE expired at 2026-01-15T09:45:00.000Z: it can no longer be fulfilled or extended');
     case 'TOO_MANY_UPDATES':
@@ -287,7 +318,11 @@ function errorResponse(r: Route, status: number): { name: string; response: Reco
   const code = errorCode(r, status);
   const body = code === 'INTERNAL_ERROR' ? renderUnexpected(r.family).body : renderError(r.family, sampleError(code, r)).body;
   const name =
-    status === 403 ? `${family}403${pascal(r.scope === 'reservations' ? 'reservations' : r.scope)}` : code === (DEFAULT_ERROR_CODES[status] ?? 'INTERNAL_ERROR') ? `${family}${status}` : `${family}${status}${pascal(code)}`;
+    status === 403
+      ? `${family}403${pascal(r.scope === 'reservations' ? 'reservations' : r.scope)}`
+      : code === (DEFAULT_ERROR_CODES[status] ?? 'INTERNAL_ERROR')
+        ? `${family}${status}`
+        : `${family}${status}${pascal(code)}`;
   return {
     name,
     response: { description: STATUS_TEXT[status], content: { 'application/json': { schema: { $ref: `#/components/schemas/${family}` }, example: body } } },
@@ -384,11 +419,14 @@ export function openApiDocument() {
       version: '0.1.0',
       description:
         'Multi-warehouse inventory: no oversell, no lost stock change. Three families over one domain: admin (`/admin/…`), ' +
-        'inventory (SKU-addressed, `/api/…`) and records (`/v1/inventory`). Send a key as `Authorization: Bearer <key>`, as `Authorization: Basic base64(<key>:)` (the key as user name, no password: what Medusa\'s JS SDK sends for `apiKey`) or in `x-api-key`. ' +
+        "inventory (SKU-addressed, `/api/…`) and records (`/v1/inventory`). Send a key as `Authorization: Bearer <key>`, as `Authorization: Basic base64(<key>:)` (the key as user name, no password: what Medusa's JS SDK sends for `apiKey`) or in `x-api-key`. " +
         'Writes accept an `Idempotency-Key`: a value of your own, new for each change you mean to make once (e.g. a UUID), the same when you send that change again.',
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: '/', description: 'This API (the host that serves this document)' }, { url: 'http://127.0.0.1:3000', description: 'npm start on this machine' }],
+    servers: [
+      { url: '/', description: 'This API (the host that serves this document)' },
+      { url: 'http://127.0.0.1:3000', description: 'npm start on this machine' },
+    ],
     tags: Object.values(FAMILY_TAGS),
     components: {
       securitySchemes: {
@@ -405,9 +443,9 @@ export function openApiDocument() {
             'Optional. A value of your own (1–255 printable characters), new for each change you mean to make once: a UUID, or your order line and step. ' +
             'Trying a write out here, leave it empty, or type a new value per click: a value used before answers what it answered then, and with another body 422 IDEMPOTENCY_KEY_REUSED. ' +
             'A repeat with the same key and body within 24 h gets the first response (`idempotency-replayed: true`) and changes nothing. ' +
-            'When that response was not kept (too large, lost to a crash after the commit, or holding a new API key\'s secret, which is never stored) ' +
+            "When that response was not kept (too large, lost to a crash after the commit, or holding a new API key's secret, which is never stored) " +
             'the repeat answers the original status from what the first request committed: e.g. the key without its secret (`key: null`), ' +
-            'or a bulk\'s rows as committed (rows never reached: NOT_APPLIED).',
+            "or a bulk's rows as committed (rows never reached: NOT_APPLIED).",
           schema: { type: 'string', minLength: 1, maxLength: 255 },
         },
       },

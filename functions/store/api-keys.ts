@@ -22,8 +22,7 @@ export interface ApiKeyRecord {
 export type NewApiKeyRecord = Omit<ApiKeyRecord, 'last_used_at'> & { last_used_at?: string | null };
 
 const FIELDS = ['id', 'tenant', 'name', 'prefix', 'scopes', 'warehouse_ids', 'created_at', 'last_used_at', 'revoked_at'] as const;
-const publicKey = (row: Record<string, unknown>): ApiKeyRecord =>
-  Object.fromEntries(FIELDS.map((f) => [f, row[f] ?? null])) as unknown as ApiKeyRecord;
+const publicKey = (row: Record<string, unknown>): ApiKeyRecord => Object.fromEntries(FIELDS.map((f) => [f, row[f] ?? null])) as unknown as ApiKeyRecord;
 
 export const hashKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
@@ -126,8 +125,7 @@ export async function touchApiKey(tenant: string, secret: string, now: Date): Pr
         TableName: tableName(),
         Key: keys.apiKey(tenant, hashKey(secret)),
         UpdateExpression: 'SET last_used_at = :now',
-        ConditionExpression:
-          'attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null) OR last_used_at < :cutoff)',
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(last_used_at) OR attribute_type(last_used_at, :null) OR last_used_at < :cutoff)',
         ExpressionAttributeValues: { ':now': now.toISOString(), ':cutoff': cutoff, ':null': 'NULL' },
       }),
     ),

@@ -9,8 +9,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 
 let client: Promise<{ s3: S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
 /** The S3 client, loaded on first use: most functions never touch S3, and its import costs cold-start time. */
-const s3 = () =>
-  (client ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, s3: new sdk.S3Client({}) })));
+const s3 = () => (client ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, s3: new sdk.S3Client({}) })));
 const localDir = () => resolve(process.env.INVENTORY_BLOB_DIR ?? '.local/blobs');
 
 export async function putBlob(key: string, body: string, contentType: string): Promise<void> {

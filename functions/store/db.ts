@@ -172,7 +172,13 @@ function claimAction(c: PendingClaim): TxAction {
         UpdateExpression: `SET #state = :committed, #status = :status${c.ref ? ', #ref = :ref' : ''} REMOVE lock_until`,
         ConditionExpression: '#state = :progress AND #token = :token',
         ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#token': 'token', ...(c.ref ? { '#ref': 'ref' } : {}) },
-        ExpressionAttributeValues: { ':committed': 'committed', ':status': c.status, ':progress': 'in_progress', ':token': c.token, ...(c.ref ? { ':ref': c.ref } : {}) },
+        ExpressionAttributeValues: {
+          ':committed': 'committed',
+          ':status': c.status,
+          ':progress': 'in_progress',
+          ':token': c.token,
+          ...(c.ref ? { ':ref': c.ref } : {}),
+        },
       },
     },
   };

@@ -129,7 +129,10 @@ export const LevelEntity = define<LevelRow, { iid: string; wid: string }>({
   },
   indexes: {
     GSI1: { on: [], key: (t, r) => keys.levelIndex(t, r.inventory_item_id, r.location_id) },
-    GSI2: { on: ['flag_status'], key: (t, r) => (r.flag_status && r.flag_status !== 'normal' ? keys.lowStockIndex(t, r.inventory_item_id, r.location_id) : undefined) },
+    GSI2: {
+      on: ['flag_status'],
+      key: (t, r) => (r.flag_status && r.flag_status !== 'normal' ? keys.lowStockIndex(t, r.inventory_item_id, r.location_id) : undefined),
+    },
     GSI3: { on: ['sku'], key: (t, r) => (r.sku ? keys.levelSkuIndex(t, r.sku, r.location_id) : undefined) },
   },
 });
@@ -273,7 +276,22 @@ export const Stats = define<{ tenant: string }, Record<never, never>>({
 });
 
 /** Every declared entity, by name. */
-export const ENTITIES = { Item, LevelEntity, SkuGuard, AdjustmentEntity, WarehouseEntity, ReservationEntity, VariantEntity, Link, ApiKey, Upload, UploadError, HoldEntity, Report, Stats };
+export const ENTITIES = {
+  Item,
+  LevelEntity,
+  SkuGuard,
+  AdjustmentEntity,
+  WarehouseEntity,
+  ReservationEntity,
+  VariantEntity,
+  Link,
+  ApiKey,
+  Upload,
+  UploadError,
+  HoldEntity,
+  Report,
+  Stats,
+};
 
 /** The entity a primary key belongs to, with its tenant and ids; undefined for a key no entity declares. */
 export function parseKey(key: { PK?: unknown; SK?: unknown }): ({ entity: string; tenant: string } & Record<string, unknown>) | undefined {

@@ -28,11 +28,25 @@ export async function writeFlag(tenant: string, iid: string, wid: string, status
  * own, so no one stream sequence orders them: set from a fresh snapshot, while the flag is still the
  * one that snapshot showed (`seen`; undefined: never flagged).
  */
-export async function writeHotFlag(tenant: string, iid: string, wid: string, status: LevelStatus, seen: string | undefined, title: string | null = null): Promise<boolean> {
+export async function writeHotFlag(
+  tenant: string,
+  iid: string,
+  wid: string,
+  status: LevelStatus,
+  seen: string | undefined,
+  title: string | null = null,
+): Promise<boolean> {
   return setFlag(tenant, iid, wid, status, title, { seen: seen ?? null });
 }
 
-function setFlag(tenant: string, iid: string, wid: string, status: LevelStatus, title: string | null, guard: { seq: string } | { seen: string | null }): Promise<boolean> {
+function setFlag(
+  tenant: string,
+  iid: string,
+  wid: string,
+  status: LevelStatus,
+  title: string | null,
+  guard: { seq: string } | { seen: string | null },
+): Promise<boolean> {
   // the flag is a write of the level row: the door's (store/levels.ts)
   return setLevelFlag(tenant, iid, wid, status, title, guard);
 }

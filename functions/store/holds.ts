@@ -95,7 +95,12 @@ export interface HoldRefusal {
  * reservations and its policy check — one transaction. Undefined when it committed; else what the
  * refusal means for the plan.
  */
-export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[], now: string): Promise<HoldRefusal | undefined> {
+export async function putHold(
+  tenant: string,
+  h: Hold,
+  perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[],
+  now: string,
+): Promise<HoldRefusal | undefined> {
   // the hold is the keyed request's resource (not its reservations): a replay whose answer was not kept reads it
   noteRef(h.id);
   const parts = await Promise.all(perItem.map((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)));
@@ -105,9 +110,11 @@ export async function putHold(tenant: string, h: Hold, perItem: { rec: ItemRecor
   ];
   if (actions.length > TX_LIMIT) {
     // the door's takes may bring more than one action per level (store/levels.ts)
-    throw new DomainError('HOLD_TOO_LARGE', `This hold needs ${actions.length} actions in one transaction; at most ${TX_LIMIT} fit. Split the order into smaller holds.`, [
-      { field: 'lines', message: `needs ${actions.length} transaction actions, at most ${TX_LIMIT}` },
-    ]);
+    throw new DomainError(
+      'HOLD_TOO_LARGE',
+      `This hold needs ${actions.length} actions in one transaction; at most ${TX_LIMIT} fit. Split the order into smaller holds.`,
+      [{ field: 'lines', message: `needs ${actions.length} transaction actions, at most ${TX_LIMIT}` }],
+    );
   }
   const refused = await transactOrCancelled(actions);
   if (!refused) return undefined;
@@ -183,29 +190,27 @@ export async function extendHold(tenant: string, h: Hold, seen: number, expiresA
   const open = h.lines.flatMap((l) => l.allocations.filter((a) => a.quantity > a.fulfilled_quantity));
   return !(await transactOrCancelled([
     holdUpdate(tenant, h, seen, now, true, { expires_at: expiresAt }),
-    ...open.map(
-      (a): TxAction => {
-        const index = ReservationEntity.indexUpdate(tenant, { id: a.reservation_id, expires_at: expiresAt });
-        return {
-          label: `reservation:${a.reservation_id}`,
-          item: {
-            Update: {
-              TableName: tableName(),
-              Key: keys.reservation(tenant, a.reservation_id),
-              UpdateExpression: `SET expires_at = :e, ${index.parts.join(', ')}, updated_at = :now`,
-              ConditionExpression: 'quantity = :q AND location_id = :l',
-              ExpressionAttributeValues: {
-                ':e': expiresAt,
-                ...index.values,
-                ':now': now,
-                ':q': a.quantity - a.fulfilled_quantity,
-                ':l': a.warehouse_id,
-              },
+    ...open.map((a): TxAction => {
+      const index = ReservationEntity.indexUpdate(tenant, { id: a.reservation_id, expires_at: expiresAt });
+      return {
+        label: `reservation:${a.reservation_id}`,
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key: keys.reservation(tenant, a.reservation_id),
+            UpdateExpression: `SET expires_at = :e, ${index.parts.join(', ')}, updated_at = :now`,
+            ConditionExpression: 'quantity = :q AND location_id = :l',
+            ExpressionAttributeValues: {
+              ':e': expiresAt,
+              ...index.values,
+              ':now': now,
+              ':q': a.quantity - a.fulfilled_quantity,
+              ':l': a.warehouse_id,
             },
           },
-        };
-      },
-    ),
+        },
+      };
+    }),
   ]));
 }
 
@@ -240,7 +245,10 @@ export async function fulfilHold(
   for (const { allocation: a, take } of consumed) {
     const open = a.quantity - a.fulfilled_quantity;
     const key = keys.reservation(tenant, a.reservation_id);
-    const guard = { ConditionExpression: 'quantity = :q AND location_id = :l', ExpressionAttributeValues: { ':q': open, ':l': a.warehouse_id } as Record<string, unknown> };
+    const guard = {
+      ConditionExpression: 'quantity = :q AND location_id = :l',
+      ExpressionAttributeValues: { ':q': open, ':l': a.warehouse_id } as Record<string, unknown>,
+    };
     if (take === open) {
       actions.push({ label: `reservation:${a.reservation_id}`, item: { Delete: { TableName: tableName(), Key: key, ...guard } } });
     } else {
@@ -282,7 +290,10 @@ export async function fulfilHold(
   const outside = [...f.keys()].filter((k) => k.startsWith('reservation:'));
   if (outside.length && !f.has(HOLD)) {
     // a reservation of this hold was changed outside it (released, fulfilled or edited directly)
-    throw new DomainError('CONFLICT', `Reservation(s) ${outside.map((k) => k.slice('reservation:'.length)).join(', ')} of hold ${h.id} were changed outside the hold; release the hold and hold again`);
+    throw new DomainError(
+      'CONFLICT',
+      `Reservation(s) ${outside.map((k) => k.slice('reservation:'.length)).join(', ')} of hold ${h.id} were changed outside the hold; release the hold and hold again`,
+    );
   }
   return false; // the hold or a level moved (or expired): read again
 }

@@ -58,18 +58,34 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   const Key = keyOf(scope, idemKey);
   const token = randomUUID();
   try {
-    await untracked(() => db().send(
-      new PutCommand({
-        TableName: tableName(),
-        Item: { ...Key, entity: 'idempotency', state: 'in_progress', fingerprint, token, lock_until: now + lockMs(), ttl: Math.floor(now / 1000) + TTL_SECONDS },
-        // first use of the key, or an expired record; or, for the same request only, a key given
-        // back (released) or a claim abandoned by a crashed request
-        ConditionExpression:
-          'attribute_not_exists(PK) OR #ttl < :nowSec OR (fingerprint = :fp AND (#state = :released OR (#state = :progress AND lock_until < :now)))',
-        ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
-        ExpressionAttributeValues: { ':nowSec': Math.floor(now / 1000), ':fp': fingerprint, ':released': 'released', ':progress': 'in_progress', ':now': now },
-      }),
-    ));
+    await untracked(() =>
+      db().send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: {
+            ...Key,
+            entity: 'idempotency',
+            state: 'in_progress',
+            fingerprint,
+            token,
+            lock_until: now + lockMs(),
+            ttl: Math.floor(now / 1000) + TTL_SECONDS,
+          },
+          // first use of the key, or an expired record; or, for the same request only, a key given
+          // back (released) or a claim abandoned by a crashed request
+          ConditionExpression:
+            'attribute_not_exists(PK) OR #ttl < :nowSec OR (fingerprint = :fp AND (#state = :released OR (#state = :progress AND lock_until < :now)))',
+          ExpressionAttributeNames: { '#ttl': 'ttl', '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':nowSec': Math.floor(now / 1000),
+            ':fp': fingerprint,
+            ':released': 'released',
+            ':progress': 'in_progress',
+            ':now': now,
+          },
+        }),
+      ),
+    );
     return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   } catch (err) {
     // the record is part of a transaction in flight: a request with this key is committing right now
@@ -82,7 +98,11 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   // our own Put landed and only its answer was lost (the SDK retried it)
   if (row.token === token && row.state === 'in_progress') return { kind: 'claimed', claim: { Key, token, status, committed: false } };
   if (row.fingerprint !== fingerprint) return { kind: 'mismatch' };
-  if (row.state === 'completed') return { kind: 'replay', response: { statusCode: Number(row.response_status), headers: row.response_headers ?? {}, body: String(row.response_body ?? '') } };
+  if (row.state === 'completed')
+    return {
+      kind: 'replay',
+      response: { statusCode: Number(row.response_status), headers: row.response_headers ?? {}, body: String(row.response_body ?? '') },
+    };
   if (row.state === 'committed') return { kind: 'committed', status: Number(row.status), ...(row.ref ? { ref: String(row.ref) } : {}) };
   if (row.state === 'released' || Number(row.lock_until) < Date.now()) return claim(scope, idemKey, fingerprint, status, Date.now());
   return { kind: 'in_progress' };
@@ -101,24 +121,26 @@ export async function complete(c: PendingClaim, response: StoredResponse, opts: 
   // with its answer lost makes the next attempt's condition fail (`lost`, the response is stored).
   for (let attempt = 1; ; attempt++) {
     try {
-      await untracked(() => db().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: c.Key,
-          UpdateExpression: fits
-            ? 'SET #state = :completed, response_status = :s, response_headers = :h, response_body = :b REMOVE lock_until'
-            : 'SET #state = :committed, #status = if_not_exists(#status, :s) REMOVE lock_until',
-          ConditionExpression: '#token = :token AND #state IN (:progress, :committed)',
-          ExpressionAttributeNames: { '#state': 'state', '#token': 'token', ...(fits ? {} : { '#status': 'status' }) },
-          ExpressionAttributeValues: {
-            ':token': c.token,
-            ':progress': 'in_progress',
-            ':committed': 'committed',
-            ':s': response.statusCode,
-            ...(fits ? { ':completed': 'completed', ':h': response.headers, ':b': response.body } : {}),
-          },
-        }),
-      ));
+      await untracked(() =>
+        db().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: c.Key,
+            UpdateExpression: fits
+              ? 'SET #state = :completed, response_status = :s, response_headers = :h, response_body = :b REMOVE lock_until'
+              : 'SET #state = :committed, #status = if_not_exists(#status, :s) REMOVE lock_until',
+            ConditionExpression: '#token = :token AND #state IN (:progress, :committed)',
+            ExpressionAttributeNames: { '#state': 'state', '#token': 'token', ...(fits ? {} : { '#status': 'status' }) },
+            ExpressionAttributeValues: {
+              ':token': c.token,
+              ':progress': 'in_progress',
+              ':committed': 'committed',
+              ':s': response.statusCode,
+              ...(fits ? { ':completed': 'completed', ':h': response.headers, ':b': response.body } : {}),
+            },
+          }),
+        ),
+      );
       return fits ? 'completed' : 'kept_committed';
     } catch (err) {
       if ((err as Error).name === 'ConditionalCheckFailedException') return 'lost';
@@ -134,18 +156,22 @@ export async function complete(c: PendingClaim, response: StoredResponse, opts: 
  * one: then its effect did commit (an answer lost on the way back), or another request took over.
  */
 export async function release(c: PendingClaim): Promise<boolean> {
-  return (await unlessConditionFails(() =>
-    untracked(() => db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: c.Key,
-      UpdateExpression: 'SET #state = :released REMOVE lock_until, #token',
-      ConditionExpression: '#token = :token AND #state = :progress',
-      ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
-      ExpressionAttributeValues: { ':token': c.token, ':progress': 'in_progress', ':released': 'released' },
-    }),
-  )),
-  )) !== undefined;
+  return (
+    (await unlessConditionFails(() =>
+      untracked(() =>
+        db().send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: c.Key,
+            UpdateExpression: 'SET #state = :released REMOVE lock_until, #token',
+            ConditionExpression: '#token = :token AND #state = :progress',
+            ExpressionAttributeNames: { '#state': 'state', '#token': 'token' },
+            ExpressionAttributeValues: { ':token': c.token, ':progress': 'in_progress', ':released': 'released' },
+          }),
+        ),
+      ),
+    )) !== undefined
+  );
 }
 
 /** The record as stored (tests and the edge's recovery after an unknown outcome). */
@@ -177,11 +203,13 @@ export function progressAction(key: { PK: string; SK: string }, first: boolean, 
       Update: {
         TableName: tableName(),
         Key: key,
-        UpdateExpression: first
-          ? 'SET entity = :e, done = :d, results = :r, #ttl = :ttl'
-          : 'SET done = :d, results = list_append(results, :r)',
+        UpdateExpression: first ? 'SET entity = :e, done = :d, results = :r, #ttl = :ttl' : 'SET done = :d, results = list_append(results, :r)',
         ...(first ? { ExpressionAttributeNames: { '#ttl': 'ttl' } } : {}),
-        ExpressionAttributeValues: { ':d': done, ':r': results, ...(first ? { ':e': 'idempotency-progress', ':ttl': Math.floor(now / 1000) + TTL_SECONDS } : {}) },
+        ExpressionAttributeValues: {
+          ':d': done,
+          ':r': results,
+          ...(first ? { ':e': 'idempotency-progress', ':ttl': Math.floor(now / 1000) + TTL_SECONDS } : {}),
+        },
       },
     },
   };

@@ -111,7 +111,12 @@ export async function warehousePage(tenant: string, wid: string, req: PageReques
       }),
     );
     const levels = ((page.Items ?? []) as Row[]).filter((r) => r.sku);
-    const items = levels.length ? await getItems(tenant, levels.map((l) => l.inventory_item_id)) : new Map();
+    const items = levels.length
+      ? await getItems(
+          tenant,
+          levels.map((l) => l.inventory_item_id),
+        )
+      : new Map();
     requests += levels.length ? 2 : 1;
     let last: Row | undefined;
     const exact = await shownLevels(tenant, levels);

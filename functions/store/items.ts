@@ -150,7 +150,10 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
   const itemRow = rows.find((r) => r.SK === 'ITEM') as Row | undefined;
   if (!itemRow) return undefined;
   // the levels as shown (the door reads a hot level's shards; others as they are)
-  const levelRows = await shownLevels(tenant, rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)));
+  const levelRows = await shownLevels(
+    tenant,
+    rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)),
+  );
   const levelVersions = Object.fromEntries(levelRows.map((r) => [r.location_id as string, Number(r.version ?? 1)]));
   const levelPolicy = Object.fromEntries(
     levelRows.map((r) => [r.location_id as string, r.policy_version === undefined ? undefined : Number(r.policy_version)]),
@@ -196,7 +199,14 @@ export async function listItemIds(tenant: string, q?: string): Promise<string[]>
   const rows = await queryPartition(keys.itemsPartition(tenant), { index: 'GSI1', projection: q ? ['id', 'search', 'description'] : ['id', 'search'] });
   const needle = q?.toLowerCase();
   return rows
-    .filter((r) => !needle || String(r.search).includes(needle) || String(r.description ?? '').toLowerCase().includes(needle))
+    .filter(
+      (r) =>
+        !needle ||
+        String(r.search).includes(needle) ||
+        String(r.description ?? '')
+          .toLowerCase()
+          .includes(needle),
+    )
     .map((r) => r.id as string);
 }
 
@@ -271,8 +281,7 @@ export async function updateItem(tenant: string, iid: string, patch: Partial<Inv
   await withRetry(async () => {
     const rec = await requireItem(tenant, iid);
     const next: InventoryItem = { ...rec.item, ...patch, updated_at: now };
-    const policyChanged =
-      next.allow_backorder !== rec.item.allow_backorder || next.backorder_limit !== rec.item.backorder_limit;
+    const policyChanged = next.allow_backorder !== rec.item.allow_backorder || next.backorder_limit !== rec.item.backorder_limit;
     const e = setFields(newExpr(), {
       ...patch,
       updated_at: now,
@@ -442,7 +451,9 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
   const actions: TxAction[] = [
     {
       label: 'item',
-      item: { Delete: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(level_seq)' } },
+      item: {
+        Delete: { TableName: tableName(), Key: keys.item(tenant, iid), ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(level_seq)' },
+      },
     },
   ];
   if (sku) actions.push(skuGuardDelete(tenant, sku, iid));
@@ -452,6 +463,4 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
 }
 
 /** Medusa's answer and words (400 not_allowed); `code` says which refusal it is. */
-export const itemHasReservations = (iid: string) =>
-  new DomainError('HAS_RESERVATIONS', `Cannot remove inventory item: ${iid} which has reservations.`);
-
+export const itemHasReservations = (iid: string) => new DomainError('HAS_RESERVATIONS', `Cannot remove inventory item: ${iid} which has reservations.`);

@@ -168,7 +168,16 @@ export interface HotSnapshot {
 const hotShardsOf = (row: Row | Level | undefined): number => Number((row as Row | undefined)?.hot_shards ?? 0);
 
 /** The one shape of an Update of a level row in a transaction: every level write below is built by it. */
-function levelUpdate(tenant: string, iid: string, wid: string, label: string, update: string, condition: string, values: Row, names?: Record<string, string>): TxAction {
+function levelUpdate(
+  tenant: string,
+  iid: string,
+  wid: string,
+  label: string,
+  update: string,
+  condition: string,
+  values: Row,
+  names?: Record<string, string>,
+): TxAction {
   return {
     label,
     item: {
@@ -219,14 +228,19 @@ export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Pro
 }
 
 /** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
-export async function readLevels(tenant: string, pairs: { iid: string; wid: string }[]): Promise<{ rows: { level: Level; version: number }[]; requests: number }> {
+export async function readLevels(
+  tenant: string,
+  pairs: { iid: string; wid: string }[],
+): Promise<{ rows: { level: Level; version: number }[]; requests: number }> {
   const read = await batchRead(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
   return { rows: (await shownLevels(tenant, read.rows)).map((r) => ({ level: strip<Level>(r), version: Number(r.version ?? 1) })), requests: read.requests };
 }
 
 /** The level's low-stock flag sequence (the stream consumer's order). */
 export async function levelFlagSeq(tenant: string, iid: string, wid: string): Promise<string | undefined> {
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ProjectionExpression: 'flag_seq', ConsistentRead: true }));
+  const res = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ProjectionExpression: 'flag_seq', ConsistentRead: true }),
+  );
   return res.Item?.flag_seq as string | undefined;
 }
 
@@ -257,9 +271,12 @@ function shardMove(tenant: string, iid: string, wid: string, k: number, delta: n
       Update: {
         TableName: tableName(),
         Key: keys.hotShard(tenant, iid, wid, k),
-        UpdateExpression: 'SET allot = if_not_exists(allot, :zero) + :d, updated_at = :now, inventory_item_id = :iid, location_id = :wid, shard_no = :k, entity = :e',
+        UpdateExpression:
+          'SET allot = if_not_exists(allot, :zero) + :d, updated_at = :now, inventory_item_id = :iid, location_id = :wid, shard_no = :k, entity = :e',
         // I3: a shard never goes below zero
-        ...(delta < 0 ? { ConditionExpression: 'allot >= :take', ExpressionAttributeValues: { ...values, ':take': -delta } } : { ExpressionAttributeValues: values }),
+        ...(delta < 0
+          ? { ConditionExpression: 'allot >= :take', ExpressionAttributeValues: { ...values, ':take': -delta } }
+          : { ExpressionAttributeValues: values }),
       },
     },
   };
@@ -277,11 +294,24 @@ function pullAll(tenant: string, s: HotSnapshot, now: string, label: string, kee
     const Key = keys.hotShard(tenant, iid, wid, k);
     const values = { ':a': a };
     const exact = a === 0 ? 'attribute_not_exists(allot) OR allot = :a' : 'allot = :a';
-    if (k >= keepBelow) return { label: `${label}#shard:${k}`, item: { Delete: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } } };
-    if (a === 0) return { label: `${label}#shard:${k}`, item: { ConditionCheck: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } } };
+    if (k >= keepBelow)
+      return { label: `${label}#shard:${k}`, item: { Delete: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } } };
+    if (a === 0)
+      return {
+        label: `${label}#shard:${k}`,
+        item: { ConditionCheck: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } },
+      };
     return {
       label: `${label}#shard:${k}`,
-      item: { Update: { TableName: tableName(), Key, UpdateExpression: 'SET allot = :zero, updated_at = :now', ConditionExpression: exact, ExpressionAttributeValues: { ...values, ':zero': 0, ':now': now } } },
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key,
+          UpdateExpression: 'SET allot = :zero, updated_at = :now',
+          ConditionExpression: exact,
+          ExpressionAttributeValues: { ...values, ':zero': 0, ':now': now },
+        },
+      },
     };
   });
   return { pulled: s.parked, actions };
@@ -305,7 +335,15 @@ function levelPark(tenant: string, iid: string, wid: string, d: number, n: numbe
     values[':min'] = d;
     condition += ' AND available_quantity >= :min';
   }
-  return levelUpdate(tenant, iid, wid, 'level', 'SET available_quantity = available_quantity - :d, reserved_quantity = reserved_quantity + :d, updated_at = :now, version = if_not_exists(version, :one) + :one', condition, values);
+  return levelUpdate(
+    tenant,
+    iid,
+    wid,
+    'level',
+    'SET available_quantity = available_quantity - :d, reserved_quantity = reserved_quantity + :d, updated_at = :now, version = if_not_exists(version, :one) + :one',
+    condition,
+    values,
+  );
 }
 
 /**
@@ -332,7 +370,12 @@ export function rebalancePlan(s: HotSnapshot): number[] | undefined {
  * relative moves planned from one read; refused when a reservation or another rebalance moved a
  * figure first (the next record tries again). Returns the level as shown and whether units moved.
  */
-export async function settleHotLevel(tenant: string, iid: string, wid: string, now: string): Promise<{ shown: Row; moved: boolean; snapshot: string } | undefined> {
+export async function settleHotLevel(
+  tenant: string,
+  iid: string,
+  wid: string,
+  now: string,
+): Promise<{ shown: Row; moved: boolean; snapshot: string } | undefined> {
   const s = await readHot(tenant, iid, wid, hotHint(tenant, iid, wid));
   if (!s) return undefined;
   const shown = shownRow(s);
@@ -366,7 +409,16 @@ export function isHotRow(row: Row | undefined, prev?: Row | undefined): boolean 
  * reserved ≤ MAX_QUANTITY (I3). With `policyVersion`, the level's copy of the backorder policy is the
  * one the floor was computed from. `pulled`: parked units the same transaction takes back (I6).
  */
-function take(tenant: string, iid: string, wid: string, q: number, floor: number | null, now: string, label: string, g: { policyVersion?: number; hot?: number; pulled?: number } = {}): TxAction {
+function take(
+  tenant: string,
+  iid: string,
+  wid: string,
+  q: number,
+  floor: number | null,
+  now: string,
+  label: string,
+  g: { policyVersion?: number; hot?: number; pulled?: number } = {},
+): TxAction {
   const pulled = g.pulled ?? 0;
   const values: Row = { ':q': q - pulled, ':now': now, ':maxr': MAX_QUANTITY - q };
   let condition = 'attribute_exists(PK) AND reserved_quantity <= :maxr';
@@ -380,12 +432,28 @@ function take(tenant: string, iid: string, wid: string, q: number, floor: number
   }
   // spending backorders (or planning with parked units) only in the hot state read (I6)
   if (g.hot !== undefined) condition += ` AND ${hotIs(g.hot, values)}`;
-  return levelUpdate(tenant, iid, wid, label, 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now', condition, values);
+  return levelUpdate(
+    tenant,
+    iid,
+    wid,
+    label,
+    'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
+    condition,
+    values,
+  );
 }
 
 /** `reserved −= q, available += q` at a level (release): reserved never below zero (I2, I3). */
 export function releaseAt(tenant: string, iid: string, wid: string, q: number, now: string, label = 'level'): TxAction {
-  return levelUpdate(tenant, iid, wid, label, 'SET reserved_quantity = reserved_quantity - :q, available_quantity = available_quantity + :q, updated_at = :now', 'attribute_exists(PK) AND reserved_quantity >= :q', { ':q': q, ':now': now });
+  return levelUpdate(
+    tenant,
+    iid,
+    wid,
+    label,
+    'SET reserved_quantity = reserved_quantity - :q, available_quantity = available_quantity + :q, updated_at = :now',
+    'attribute_exists(PK) AND reserved_quantity >= :q',
+    { ':q': q, ':now': now },
+  );
 }
 
 /** Several reservations given back at once: each level once, with the sum (a transaction touches an item once). */
@@ -422,7 +490,14 @@ interface TakePlan {
  * copy), and at a hot level every parked unit taken back in the same transaction (I6, I8). Labels:
  * `label(wid)` for the take, `<label>#shard:k` for its shards, `item:<iid>` for the item's policy check.
  */
-export async function reserveAtLevels(tenant: string, rec: ItemRecord, perLevel: Map<string, number>, floor: number | null, now: string, label = (wid: string) => levelLabel(rec.item.id, wid)): Promise<{ actions: TxAction[]; plans: Map<string, TakePlan> }> {
+export async function reserveAtLevels(
+  tenant: string,
+  rec: ItemRecord,
+  perLevel: Map<string, number>,
+  floor: number | null,
+  now: string,
+  label = (wid: string) => levelLabel(rec.item.id, wid),
+): Promise<{ actions: TxAction[]; plans: Map<string, TakePlan> }> {
   const iid = rec.item.id;
   const actions: TxAction[] = [];
   const plans = new Map<string, TakePlan>();
@@ -447,7 +522,13 @@ export async function reserveAtLevels(tenant: string, rec: ItemRecord, perLevel:
     if (pv === undefined) legacy = true;
     // the hot state is pinned when parked units are pulled, and whenever backorders may be spent
     const pinHot = pulled > 0 || (hot > 0 && levelFloor !== 0) || levelFloor !== 0;
-    actions.push(take(tenant, iid, wid, q, levelFloor, now, label(wid), { policyVersion: pv === undefined ? undefined : rec.policyVersion, hot: pinHot ? hot : undefined, pulled }));
+    actions.push(
+      take(tenant, iid, wid, q, levelFloor, now, label(wid), {
+        policyVersion: pv === undefined ? undefined : rec.policyVersion,
+        hot: pinHot ? hot : undefined,
+        pulled,
+      }),
+    );
     plans.set(label(wid), { iid, wid, q, floor: levelFloor, pulled, hot, policyVersion: rec.policyVersion, raised: levelFloor !== floor });
   }
   if (legacy) actions.push(policyCheck(tenant, rec, `item:${iid}`));
@@ -458,7 +539,14 @@ export async function reserveAtLevels(tenant: string, rec: ItemRecord, perLevel:
 function policyCheck(tenant: string, rec: ItemRecord, label: string): TxAction {
   return {
     label,
-    item: { ConditionCheck: { TableName: tableName(), Key: keys.item(tenant, rec.item.id), ConditionExpression: 'policy_version = :pv', ExpressionAttributeValues: { ':pv': rec.policyVersion } } },
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.item(tenant, rec.item.id),
+        ConditionExpression: 'policy_version = :pv',
+        ExpressionAttributeValues: { ':pv': rec.policyVersion },
+      },
+    },
   };
 }
 
@@ -587,7 +675,14 @@ async function reserveFromShards(ctx: WriteContext, r: { iid: string; wid: strin
  * Fulfilment at a level: stocked and reserved both drop by `q` (available unchanged), on the version
  * read (the ledger's `before` is that version's stocked), never below zero (I3).
  */
-export function consumeAt(tenant: string, iid: string, wid: string, c: { q: number; version: number; stockedBefore: number }, now: string, label = 'level'): TxAction {
+export function consumeAt(
+  tenant: string,
+  iid: string,
+  wid: string,
+  c: { q: number; version: number; stockedBefore: number },
+  now: string,
+  label = 'level',
+): TxAction {
   return levelUpdate(
     tenant,
     iid,
@@ -602,7 +697,8 @@ export function consumeAt(tenant: string, iid: string, wid: string, c: { q: numb
 /** Why a consumption was refused: negative stock (an answer) or a moved version (RETRY). */
 export function consumeRefusal(refused: Cancellation, label: string, c: { q: number; version: number }): DomainError | typeof RETRY {
   const old = refused.failed.get(label);
-  if (old && Number(old.version) === c.version && Number(old.stocked_quantity) < c.q) return negativeQuantity('stocked_quantity', Number(old.stocked_quantity), -c.q);
+  if (old && Number(old.version) === c.version && Number(old.stocked_quantity) < c.q)
+    return negativeQuantity('stocked_quantity', Number(old.stocked_quantity), -c.q);
   return RETRY;
 }
 
@@ -615,7 +711,14 @@ export function consumeRefusal(refused: Cancellation, label: string, c: { q: num
  * one comes back in the write's transaction. Nothing for a level not hot, or a write that does not
  * lower available (no request).
  */
-async function pullFor(tenant: string, level: { inventory_item_id: string; location_id: string; hot_shards?: number }, lowersAvailable: boolean, now: string, label: string, keepBelow?: number): Promise<{ pulled: number; actions: TxAction[] }> {
+async function pullFor(
+  tenant: string,
+  level: { inventory_item_id: string; location_id: string; hot_shards?: number },
+  lowersAvailable: boolean,
+  now: string,
+  label: string,
+  keepBelow?: number,
+): Promise<{ pulled: number; actions: TxAction[] }> {
   if (!level.hot_shards || (!lowersAvailable && keepBelow === undefined)) return { pulled: 0, actions: [] };
   const s = await readHot(tenant, level.inventory_item_id, level.location_id, level.hot_shards);
   if (!s || !s.allots.length) return { pulled: 0, actions: [] };
@@ -628,7 +731,15 @@ async function pullFor(tenant: string, level: { inventory_item_id: string; locat
  * cover it (a transfer never takes reserved or safety stock). A hot level's parked units come back in
  * the same transaction when available goes down (I6).
  */
-export async function setStocked(tenant: string, l: Level, version: number, after: number, now: string, label: string, opts: { minAvailable?: number } = {}): Promise<{ actions: TxAction[]; pulled: number }> {
+export async function setStocked(
+  tenant: string,
+  l: Level,
+  version: number,
+  after: number,
+  now: string,
+  label: string,
+  opts: { minAvailable?: number } = {},
+): Promise<{ actions: TxAction[]; pulled: number }> {
   const lowers = after < l.stocked_quantity || opts.minAvailable !== undefined;
   const hot = await pullFor(tenant, l, lowers, now, label);
   const values: Row = { ':after': after, ':d': after - l.stocked_quantity + hot.pulled, ':seen': version, ':next': version + 1, ':now': now, ':false': false };
@@ -663,7 +774,14 @@ export async function setStocked(tenant: string, l: Level, version: number, afte
  * Why a stock write on the version read was refused: the level is gone, its warehouse is read-only,
  * too little available for a transfer (the figure shown), or RETRY (the version or a shard moved).
  */
-export async function stockRefusal(tenant: string, refused: Cancellation, label: string, l: { inventory_item_id: string; location_id: string; sku?: string | null }, version: number, opts: { minAvailable?: number; pulled?: number } = {}): Promise<DomainError | typeof RETRY | undefined> {
+export async function stockRefusal(
+  tenant: string,
+  refused: Cancellation,
+  label: string,
+  l: { inventory_item_id: string; location_id: string; sku?: string | null },
+  version: number,
+  opts: { minAvailable?: number; pulled?: number } = {},
+): Promise<DomainError | typeof RETRY | undefined> {
   const f = refused.failed;
   if (!f.has(label)) return undefined;
   const old = f.get(label);
@@ -677,7 +795,14 @@ export async function stockRefusal(tenant: string, refused: Cancellation, label:
 }
 
 /** A new level's Put (it must not exist), with the item's level_seq move and the warehouse's count and flag guard. */
-export async function newLevelActions(tenant: string, rec: ItemRecord, wid: string, figures: { stocked: number; incoming: number; safety: number; fields?: LevelFields }, now: string, opts: { label?: string; productId?: string; warehouseLabel?: string } = {}): Promise<{ actions: TxAction[]; flag: WarehouseFlag } | undefined> {
+export async function newLevelActions(
+  tenant: string,
+  rec: ItemRecord,
+  wid: string,
+  figures: { stocked: number; incoming: number; safety: number; fields?: LevelFields },
+  now: string,
+  opts: { label?: string; productId?: string; warehouseLabel?: string } = {},
+): Promise<{ actions: TxAction[]; flag: WarehouseFlag } | undefined> {
   const birth = levelBirth(tenant, rec, { productId: opts.productId });
   const flag = await warehouseFlag(tenant, wid, rec.item.id);
   if (!flag) return undefined;
@@ -686,7 +811,16 @@ export async function newLevelActions(tenant: string, rec: ItemRecord, wid: stri
   return {
     flag,
     actions: [
-      { label: opts.label ?? 'level', item: { Put: { TableName: tableName(), Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }), ConditionExpression: 'attribute_not_exists(PK)' } } },
+      {
+        label: opts.label ?? 'level',
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      },
       birth.action,
       // the warehouse exists (and is writable if stock arrives with the level), its read-only flag is
       // the one the level copies; it counts its levels
@@ -699,7 +833,13 @@ export async function newLevelActions(tenant: string, rec: ItemRecord, wid: stri
  * A level creation's warehouse guard failed: gone (no old image), read-only while stock arrives, or
  * its read-only flag moved since the level copied it (RETRY).
  */
-export function warehouseRefusal(refused: Cancellation, wid: string, flag: WarehouseFlag | undefined, mustBeWritable: boolean, label = 'warehouse'): DomainError | typeof RETRY | undefined {
+export function warehouseRefusal(
+  refused: Cancellation,
+  wid: string,
+  flag: WarehouseFlag | undefined,
+  mustBeWritable: boolean,
+  label = 'warehouse',
+): DomainError | typeof RETRY | undefined {
   if (!refused.failed.has(label)) return undefined;
   const old = refused.failed.get(label);
   if (!old) return notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
@@ -717,10 +857,23 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     if (input.product_id && rec.item.product_id && rec.item.product_id !== input.product_id) {
       throw otherProduct(rec.item.sku ?? iid, rec.item.product_id, input.product_id);
     }
-    const made = await newLevelActions(tenant, rec, wid, { stocked, incoming, safety: input.safety_stock ?? 0, fields: input }, now, { productId: input.product_id });
+    const made = await newLevelActions(tenant, rec, wid, { stocked, incoming, safety: input.safety_stock ?? 0, fields: input }, now, {
+      productId: input.product_id,
+    });
     if (!made) throw notFound('Stock location', wid, 'WAREHOUSE_NOT_FOUND');
     const actions = made.actions;
-    const ledger = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, before: 0, reason: input.reason ?? 'initial', note: input.note, reference: input.reference, created_by: ctx.by, at: now };
+    const ledger = {
+      tenant,
+      sku: rec.item.sku,
+      inventory_item_id: iid,
+      warehouse_id: wid,
+      before: 0,
+      reason: input.reason ?? 'initial',
+      note: input.note,
+      reference: input.reference,
+      created_by: ctx.by,
+      at: now,
+    };
     if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
     if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
     const refused = await transactOrCancelled(actions);
@@ -729,7 +882,8 @@ export async function createLevel(ctx: WriteContext, iid: string, input: NewLeve
     if (f.has('item')) {
       const old = f.get('item');
       if (!old) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
-      if (input.product_id && old.product_id && old.product_id !== input.product_id) throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
+      if (input.product_id && old.product_id && old.product_id !== input.product_id)
+        throw otherProduct(String(old.sku ?? iid), old.product_id, input.product_id);
       return RETRY;
     }
     const wh = warehouseRefusal(refused, wid, made.flag, stocked > 0 || incoming > 0);
@@ -819,13 +973,21 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
       e.values[':false'] = false;
       condition += ` AND ${LEVEL_WRITABLE}`;
     }
-    const actions: TxAction[] = [
-      levelUpdate(tenant, iid, wid, 'level', updateParams(e).UpdateExpression, condition, e.values, e.names),
-      ...hot.actions,
-    ];
-    const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, warehouse_id: wid, reason: change.reason ?? 'correction', note: change.note, reference: change.reference, created_by: ctx.by, at: now };
+    const actions: TxAction[] = [levelUpdate(tenant, iid, wid, 'level', updateParams(e).UpdateExpression, condition, e.values, e.names), ...hot.actions];
+    const base = {
+      tenant,
+      sku: rec.item.sku,
+      inventory_item_id: iid,
+      warehouse_id: wid,
+      reason: change.reason ?? 'correction',
+      note: change.note,
+      reference: change.reference,
+      created_by: ctx.by,
+      at: now,
+    };
     if (stocked !== level.stocked_quantity) actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
-    if (incoming !== level.incoming_quantity) actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
+    if (incoming !== level.incoming_quantity)
+      actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
     const refused = await transactOrCancelled(actions);
     if (!refused) {
       noteHot(tenant, iid, wid, hotNext);
@@ -836,8 +998,10 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
     if (f.has('level') && !old) throw await levelGone(tenant, iid, wid);
     if (quantityChanged && levelReadonly(old)) throw readonlyWarehouse(wid);
     if (old && old.version === version && stocked < 0) throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
-    if (old && old.version === version && stocked > MAX_QUANTITY) throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
-    if (old && old.version === version && change.expected_quantity !== undefined) throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
+    if (old && old.version === version && stocked > MAX_QUANTITY)
+      throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
+    if (old && old.version === version && change.expected_quantity !== undefined)
+      throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
     return RETRY;
   });
 }
@@ -848,7 +1012,13 @@ export async function changeLevel(ctx: WriteContext, iid: string, wid: string, c
  * condition is compared with :parked (the units the shards hold, which count as reserved on the row:
  * I2) — so "nothing reserved" is `reserved_quantity = :parked`.
  */
-export async function levelDeleteActions(tenant: string, l: Level, now: string, label: string, guard: { condition: string; values: Row; nothingReserved?: boolean }): Promise<TxAction[]> {
+export async function levelDeleteActions(
+  tenant: string,
+  l: Level,
+  now: string,
+  label: string,
+  guard: { condition: string; values: Row; nothingReserved?: boolean },
+): Promise<TxAction[]> {
   const hot = await pullFor(tenant, l, false, now, label, 0);
   if (guard.nothingReserved) guard = { ...guard, condition: `reserved_quantity = :parked AND ${guard.condition}` };
   return [
@@ -889,7 +1059,11 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     if (!level) throw levelNotFound(iid, wid);
     if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
     const actions: TxAction[] = [
-      ...(await levelDeleteActions(tenant, level, now, 'level', { condition: 'version = :seen', values: { ':seen': rec.levelVersions[wid] }, nothingReserved: true })),
+      ...(await levelDeleteActions(tenant, level, now, 'level', {
+        condition: 'version = :seen',
+        values: { ':seen': rec.levelVersions[wid] },
+        nothingReserved: true,
+      })),
       warehouseLevelCount(await levelCounter(tenant, wid, iid), -1),
       ...writeOffLedger(ctx, level),
     ];
@@ -969,7 +1143,14 @@ export async function copyOntoLevels(levels: Row[], seqAttr: 'policy_version' | 
  * (its status changes with its shards, which no one stream sequence orders). False when the guard
  * failed or the level is gone.
  */
-export async function setLevelFlag(tenant: string, iid: string, wid: string, status: LevelStatus, title: string | null, guard: { seq: string } | { seen: string | null }): Promise<boolean> {
+export async function setLevelFlag(
+  tenant: string,
+  iid: string,
+  wid: string,
+  status: LevelStatus,
+  title: string | null,
+  guard: { seq: string } | { seen: string | null },
+): Promise<boolean> {
   const flagged = status !== 'normal';
   const seq = 'seq' in guard ? guard.seq : undefined;
   const index = LevelEntity.indexUpdate(tenant, { inventory_item_id: iid, location_id: wid, flag_status: status });
@@ -1036,7 +1217,15 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
   };
   const condition = `reserved_quantity = :sr AND available_quantity = :sa AND stocked_quantity = :st AND safety_stock = :ss AND updated_at = :seenat AND ${hotIs(s.n, values)}`;
   const actions: TxAction[] = [
-    levelUpdate(tenant, l.inventory_item_id, l.location_id, 'level', 'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now', condition, values),
+    levelUpdate(
+      tenant,
+      l.inventory_item_id,
+      l.location_id,
+      'level',
+      'SET reserved_quantity = :r, available_quantity = :a, updated_at = :now',
+      condition,
+      values,
+    ),
   ];
   // each shard exactly as read and quiet as long (a reservation taken from it is in the index too)
   s.allots.forEach((a, k) =>
@@ -1046,7 +1235,10 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
         ConditionCheck: {
           TableName: tableName(),
           Key: keys.hotShard(tenant, l.inventory_item_id, l.location_id, k),
-          ConditionExpression: a === 0 ? '(attribute_not_exists(allot) OR allot = :a) AND (attribute_not_exists(updated_at) OR updated_at <= :quiet)' : 'allot = :a AND updated_at <= :quiet',
+          ConditionExpression:
+            a === 0
+              ? '(attribute_not_exists(allot) OR allot = :a) AND (attribute_not_exists(updated_at) OR updated_at <= :quiet)'
+              : 'allot = :a AND updated_at <= :quiet',
           ExpressionAttributeValues: { ':a': a, ':quiet': quietBefore },
         },
       },
@@ -1061,6 +1253,13 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
 export function levelStockIs(tenant: string, l: Level, version: number): TxAction {
   return {
     label: 'level',
-    item: { ConditionCheck: { TableName: tableName(), Key: keys.level(tenant, l.inventory_item_id, l.location_id), ConditionExpression: 'version = :v AND stocked_quantity = :st', ExpressionAttributeValues: { ':v': version, ':st': l.stocked_quantity } } },
+    item: {
+      ConditionCheck: {
+        TableName: tableName(),
+        Key: keys.level(tenant, l.inventory_item_id, l.location_id),
+        ConditionExpression: 'version = :v AND stocked_quantity = :st',
+        ExpressionAttributeValues: { ':v': version, ':st': l.stocked_quantity },
+      },
+    },
   };
 }

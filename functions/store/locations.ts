@@ -22,7 +22,9 @@ export async function putWarehouse(tenant: string, w: Warehouse): Promise<void> 
   const refused = await transactOrCancelled([
     {
       label: 'warehouse',
-      item: { Put: { TableName: tableName(), Item: WarehouseEntity.row(tenant, w, { level_count: 0, ro_seq: 1 }), ConditionExpression: 'attribute_not_exists(PK)' } },
+      item: {
+        Put: { TableName: tableName(), Item: WarehouseEntity.row(tenant, w, { level_count: 0, ro_seq: 1 }), ConditionExpression: 'attribute_not_exists(PK)' },
+      },
     },
     ...warehouseShardRows(tenant, w.id, w.is_readonly === true, 1).map(
       (Item, k): TxAction => ({ label: `shard:${k}`, item: { Put: { TableName: tableName(), Item, ConditionExpression: 'attribute_not_exists(PK)' } } }),
@@ -82,7 +84,10 @@ export async function updateWarehouse(tenant: string, wid: string, patch: Partia
   params.ExpressionAttributeValues[':one'] = 1;
   const { shards } = await warehouseRows(tenant, wid);
   const refused = await transactOrCancelled([
-    { label: 'warehouse', item: { Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' } } },
+    {
+      label: 'warehouse',
+      item: { Update: { TableName: tableName(), Key: keys.warehouse(tenant, wid), ...params, ConditionExpression: 'attribute_exists(PK)' } },
+    },
     ...shards.map(
       (r): TxAction => ({
         label: `shard:${r.SK}`,
@@ -117,8 +122,7 @@ export async function fanOutReadonly(tenant: string, wid: string, readonly: bool
   return copyOntoLevels(levels, 'wh_ro_seq', seq, { wh_readonly: readonly });
 }
 
-const whInUse = (wid: string) =>
-  new DomainError('CONFLICT', `Stock location ${wid} still holds stock or reservations: move or release them first`);
+const whInUse = (wid: string) => new DomainError('CONFLICT', `Stock location ${wid} still holds stock or reservations: move or release them first`);
 
 /**
  * Delete a warehouse and its empty levels. Guards in the write: each level still holds no stock
@@ -180,8 +184,6 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
   });
 }
 
-
-
 /**
  * A warehouse counts its levels on 16 level-count shard rows (`T#t#WH#<wid>` / `LC#00`..`LC#15`,
  * written with the warehouse), not on its own row: a level creation updates the one shard of its
@@ -196,7 +198,13 @@ export const levelCountShard = (iid: string) => createHash('sha256').update(iid)
 
 /** The shard rows a new warehouse is written with. */
 export const warehouseShardRows = (tenant: string, wid: string, readonly: boolean, roSeq: number) =>
-  Array.from({ length: LEVEL_COUNT_SHARDS }, (_, k) => ({ ...keys.warehouseShard(tenant, wid, k), entity: 'warehouse-shard', level_count: 0, is_readonly: readonly, ro_seq: roSeq }));
+  Array.from({ length: LEVEL_COUNT_SHARDS }, (_, k) => ({
+    ...keys.warehouseShard(tenant, wid, k),
+    entity: 'warehouse-shard',
+    level_count: 0,
+    is_readonly: readonly,
+    ro_seq: roSeq,
+  }));
 
 /**
  * A warehouse's read-only flag and its sequence (ro_seq, 0 for a warehouse stored without one) as the
@@ -224,7 +232,6 @@ export interface WarehouseFlag {
 export async function levelCounter(tenant: string, wid: string, iid: string): Promise<{ PK: string; SK: string }> {
   return (await warehouseFlag(tenant, wid, iid))?.counter ?? keys.warehouse(tenant, wid);
 }
-
 
 /**
  * Keeps the warehouse's level count true (on `counter`: the level's shard, or the warehouse row), so

@@ -94,7 +94,9 @@ export async function batchRead(keyList: { PK: string; SK: string }[]): Promise<
     while (pending?.length) {
       if (retries > 0) {
         if (retries > BATCH_RETRIES) {
-          throw Object.assign(new Error(`${pending.length} keys still unprocessed after ${BATCH_RETRIES} retries`), { name: 'ProvisionedThroughputExceededException' });
+          throw Object.assign(new Error(`${pending.length} keys still unprocessed after ${BATCH_RETRIES} retries`), {
+            name: 'ProvisionedThroughputExceededException',
+          });
         }
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(BATCH_BACKOFF_CAP_MS, BATCH_BACKOFF_MS * 2 ** (retries - 1))));
       }

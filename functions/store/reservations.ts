@@ -49,7 +49,10 @@ async function requireReservationFor(tenant: string, rid: string, allowed?: stri
 
 export async function createReservation(ctx: WriteContext, r: Reservation): Promise<void> {
   noteRef(r.id);
-  const put: TxAction = { label: 'reservation', item: { Put: { TableName: tableName(), Item: reservationRow(ctx.tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } } };
+  const put: TxAction = {
+    label: 'reservation',
+    item: { Put: { TableName: tableName(), Item: reservationRow(ctx.tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+  };
   await reserve(ctx, { iid: r.inventory_item_id, wid: r.location_id, q: r.quantity }, [put]);
 }
 
@@ -203,9 +206,7 @@ export async function listReservations(tenant: string, f: ReservationFilter): Pr
     rows = (await Promise.all(f.line_item_id.map((l) => queryPartition(keys.reservationsOfLine(tenant, l), { index: 'GSI2' })))).flat();
   } else if (f.inventory_item_id?.length) {
     rows = (
-      await Promise.all(
-        f.inventory_item_id.map((iid) => queryShards(keys.reservationsPartitions(tenant), { index: 'GSI1', skPrefix: `${iid}#` })),
-      )
+      await Promise.all(f.inventory_item_id.map((iid) => queryShards(keys.reservationsPartitions(tenant), { index: 'GSI1', skPrefix: `${iid}#` })))
     ).flat();
   } else {
     // every shard of the index and the legacy unsharded partition (key-builders.ts)
@@ -234,7 +235,13 @@ export async function expiredReservationIds(tenant: string, now: string): Promis
  * the levels' takes of the door (store/levels.ts reserveAtLevels: per level one take of the summed
  * quantity, labelled `level:<iid>:<wid>`), a Put per reservation (`reservation:<rid>`).
  */
-export async function reserveActions(tenant: string, rec: ItemRecord, reservations: Reservation[], floor: number | null, now: string): Promise<{ actions: TxAction[]; plans: Map<string, unknown> }> {
+export async function reserveActions(
+  tenant: string,
+  rec: ItemRecord,
+  reservations: Reservation[],
+  floor: number | null,
+  now: string,
+): Promise<{ actions: TxAction[]; plans: Map<string, unknown> }> {
   const perLevel = new Map<string, number>();
   for (const r of reservations) perLevel.set(r.location_id, (perLevel.get(r.location_id) ?? 0) + r.quantity);
   const taken = await reserveAtLevels(tenant, rec, perLevel, floor, now);

@@ -113,8 +113,18 @@ export async function commitChunk(c: ChunkWrites, extra: ChunkWrite[] = []): Pro
     const { level } = c.levels.get(ch.ref)!.state;
     actions.push(
       ledgerPut({
-        tenant: c.tenant, sku: ch.sku, inventory_item_id: level.inventory_item_id, warehouse_id: level.location_id, field: 'stocked_quantity',
-        before: ch.before, after: ch.after, reason: ch.reason, note: ch.note, reference: ch.reference, created_by: c.by, at: c.now,
+        tenant: c.tenant,
+        sku: ch.sku,
+        inventory_item_id: level.inventory_item_id,
+        warehouse_id: level.location_id,
+        field: 'stocked_quantity',
+        before: ch.before,
+        after: ch.after,
+        reason: ch.reason,
+        note: ch.note,
+        reference: ch.reference,
+        created_by: c.by,
+        at: c.now,
       }),
     );
   }

@@ -34,7 +34,16 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
     const src = rec.levels.find((l) => l.location_id === t.from);
     if (!src) throw new DomainError('INVENTORY_NOT_FOUND', `SKU ${t.sku} has no stock at warehouse ${t.from}`);
     const dst = rec.levels.find((l) => l.location_id === t.to);
-    const base = { tenant, sku: rec.item.sku, inventory_item_id: iid, field: 'stocked_quantity' as const, note: t.note, reference: t.reference ?? t.id, created_by: ctx.by, at: now };
+    const base = {
+      tenant,
+      sku: rec.item.sku,
+      inventory_item_id: iid,
+      field: 'stocked_quantity' as const,
+      note: t.note,
+      reference: t.reference ?? t.id,
+      created_by: ctx.by,
+      at: now,
+    };
     // the door (store/levels.ts) guards both levels: a transfer never takes reserved (or safety)
     // stock, so nothing goes negative
     const source = await setStocked(tenant, src, rec.levelVersions[t.from], src.stocked_quantity - t.quantity, now, 'source', { minAvailable: t.quantity });
@@ -48,7 +57,10 @@ export async function transferStock(ctx: WriteContext, iid: string, t: Transfer)
       if (dst.stocked_quantity + t.quantity > MAX_QUANTITY) throw quantityTooLarge('quantity', dst.stocked_quantity, t.quantity, MAX_QUANTITY);
       actions.push(...(await setStocked(tenant, dst, rec.levelVersions[t.to], dst.stocked_quantity + t.quantity, now, 'destination')).actions);
     } else {
-      const made = await newLevelActions(tenant, rec, t.to, { stocked: t.quantity, incoming: 0, safety: 0 }, now, { label: 'destination', warehouseLabel: 'to-warehouse' });
+      const made = await newLevelActions(tenant, rec, t.to, { stocked: t.quantity, incoming: 0, safety: 0 }, now, {
+        label: 'destination',
+        warehouseLabel: 'to-warehouse',
+      });
       if (!made) throw notFound('Warehouse', t.to, 'WAREHOUSE_NOT_FOUND');
       toFlag = made.flag;
       if (toFlag.readonly) throw readonlyWarehouse(t.to);

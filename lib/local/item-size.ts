@@ -13,7 +13,12 @@ const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function numberSize(n: string): number {
   // significant digits: no sign, no exponent, no leading or trailing zeroes, no decimal point
-  const mantissa = n.replace(/^[-+]/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  const mantissa = n
+    .replace(/^[-+]/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
   return Math.ceil(Math.max(1, mantissa.length) / 2) + 1;
 }
 

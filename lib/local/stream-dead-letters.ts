@@ -125,7 +125,9 @@ export async function redriveDeadLetters(file: string, handler: Handler, opts: {
   const now = opts.now ?? (() => new Date());
   const invoke = async (records: DynamoDBRecord[]): Promise<{ failedFrom: number; error?: string; failed?: string[] }> => {
     try {
-      const out = await runAs(opts.functionName ?? 'StreamConsumer', () => handler({ Records: records }, { functionName: 'stream-redrive', awsRequestId: 'redrive' }));
+      const out = await runAs(opts.functionName ?? 'StreamConsumer', () =>
+        handler({ Records: records }, { functionName: 'stream-redrive', awsRequestId: 'redrive' }),
+      );
       const failed = (STREAM_SOURCE.reportBatchItemFailures ? (out?.batchItemFailures ?? []) : []).map((f) => f.itemIdentifier);
       const first = records.findIndex((r) => failed.includes(r.dynamodb?.SequenceNumber ?? ''));
       return first < 0 ? { failedFrom: records.length } : { failedFrom: first, failed, error: `reported ${failed.length} failed record(s)` };

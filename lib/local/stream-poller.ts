@@ -28,12 +28,7 @@
  * over again on the next poll), ParallelizationFactor (1, the deployed value), batching windows.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { _Record, Shard } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { localClient } from './table.ts';
@@ -167,15 +162,27 @@ export async function startStreamPoller(opts: PollerOptions): Promise<StreamPoll
       const state: ShardState = { id, parent: shard.ParentShardId, iterator: undefined, held: [] };
       if (startAt === 'LATEST') {
         if (closed) state.iterator = null;
-        else state.iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: id, ShardIteratorType: 'LATEST' }))).ShardIterator ?? null;
+        else
+          state.iterator =
+            (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: id, ShardIteratorType: 'LATEST' }))).ShardIterator ?? null;
       }
       shards.set(id, state);
     }
   }
   const rediscover = () => (discovering ??= discover().finally(() => (discovering = undefined)));
 
-  function toDestination(shard: ShardState, records: DynamoDBRecord[], condition: DeadLetterCondition, batch: Batch, extra: { error?: string; failed?: string[] } = {}) {
-    const letter = deadLetter(records, { shardId: shard.id, streamArn: arn! }, { condition, invokes: batch.invokes, retries: batch.retries, ...extra, at: new Date(clock()) });
+  function toDestination(
+    shard: ShardState,
+    records: DynamoDBRecord[],
+    condition: DeadLetterCondition,
+    batch: Batch,
+    extra: { error?: string; failed?: string[] } = {},
+  ) {
+    const letter = deadLetter(
+      records,
+      { shardId: shard.id, streamArn: arn! },
+      { condition, invokes: batch.invokes, retries: batch.retries, ...extra, at: new Date(clock()) },
+    );
     appendDeadLetter(file, letter);
     opts.onDeadLetter?.(letter, file);
   }

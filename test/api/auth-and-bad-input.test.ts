@@ -23,7 +23,8 @@ beforeAll(async () => {
   ids.record = `ilev_${ids.item}:${ids.wh}`;
   ids.report = (await api.post('/api/reports/low-stock')).body.data.id;
   ids.key = (await api.post('/api/keys', { name: 'fixture', scopes: ['inventory:read'] })).body.data.id;
-  const revoked = (await api.post('/api/keys', { name: 'revoked', scopes: ['inventory:read', 'inventory:write', 'reservations:write', 'keys:manage'] })).body.data;
+  const revoked = (await api.post('/api/keys', { name: 'revoked', scopes: ['inventory:read', 'inventory:write', 'reservations:write', 'keys:manage'] })).body
+    .data;
   await api.del(`/api/keys/${revoked.id}`);
   ids.revokedKey = revoked.key;
   ids.upload = (await api.post('/api/inventory/uploads')).body.data.id;
@@ -132,7 +133,7 @@ async function snapshot() {
   return JSON.stringify([items.body, levels.body, reservations.body, locations.body, variant.body, history.body, keysSeen]);
 }
 
-test('the write check sees the functions\' writes: an accepted call is caught by it', async () => {
+test("the write check sees the functions' writes: an accepted call is caught by it", async () => {
   accepted.length = 0;
   expect((await api.post('/admin/stock-locations', { name: 'seen' })).status).toBe(200);
   expect(accepted.filter((w) => !isKeyTouch(w)).join('\n')).toContain('#WH#');

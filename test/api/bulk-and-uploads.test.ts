@@ -18,7 +18,11 @@ const settle = settleUploads;
 
 /** A tenant with warehouses wh_main, wh_other and the read-only wh_fba; P-1 stocked 10 at wh_main and wh_other, P-2 stocked nowhere. */
 async function tenant(key: string) {
-  for (const w of [{ id: 'wh_main', name: 'Main' }, { id: 'wh_other', name: 'Other' }, { id: 'wh_fba', name: 'FBA', type: 'FBA' }]) {
+  for (const w of [
+    { id: 'wh_main', name: 'Main' },
+    { id: 'wh_other', name: 'Other' },
+    { id: 'wh_fba', name: 'FBA', type: 'FBA' },
+  ]) {
     expect((await api.post('/api/warehouses', w, key)).status).toBe(201);
   }
   const p1 = (await api.post('/admin/inventory-items', { sku: 'P-1' }, key)).body.inventory_item.id;
@@ -67,20 +71,36 @@ test('the same rows through bulk and through an upload: same status and code per
   expect((await fetch(created.body.data.upload_url, { method: 'PUT', body: csv, headers: { 'content-type': 'text/csv' } })).status).toBe(200);
   await settle();
   const job = (await api.get(`/api/inventory/uploads/${created.body.data.id}`, uploadLimited)).body.data;
-  expect(job).toMatchObject({ status: 'completed', rows_applied: bulk.body.data.applied, rows_unchanged: bulk.body.data.unchanged, rows_failed: bulk.body.data.failed });
+  expect(job).toMatchObject({
+    status: 'completed',
+    rows_applied: bulk.body.data.applied,
+    rows_unchanged: bulk.body.data.unchanged,
+    rows_failed: bulk.body.data.failed,
+  });
   const failedByLine = new Map(job.errors.map((e: any) => [e.line, e.code]));
   ROWS.forEach((r, i) => {
     if (!['applied', 'unchanged'].includes(r[4])) expect([i, failedByLine.get(i + 2)]).toEqual([i, r[4]]);
   });
 
   // the same stock and the same ledger in both tenants
-  for (const [key, ids] of [[bulkKey, b], [other.key, u]] as const) {
+  for (const [key, ids] of [
+    [bulkKey, b],
+    [other.key, u],
+  ] as const) {
     const p1 = (await api.get('/api/inventory/P-1', key)).body.data.warehouses;
     expect(Object.fromEntries(p1.map((w: any) => [w.warehouse_id, w.on_hand]))).toEqual({ wh_main: 7, wh_other: 10 });
     expect((await api.get('/api/inventory/P-2', key)).body.data.warehouses.map((w: any) => [w.warehouse_id, w.on_hand])).toEqual([['wh_main', 4]]);
     const tenantOf = key === bulkKey ? api.tenant : other.tenant;
-    const booked = (iid: string) => ledgerRows(tenantOf, iid).then((rows) => rows.filter((r) => r.reason !== 'initial').map((r) => [r.warehouse_id, r.before_quantity, r.after_quantity, r.reason]));
-    expect(await booked(ids.p1)).toEqual(expect.arrayContaining([['wh_main', 10, 12, 'bulk_import'], ['wh_main', 12, 7, 'cycle_count']]));
+    const booked = (iid: string) =>
+      ledgerRows(tenantOf, iid).then((rows) =>
+        rows.filter((r) => r.reason !== 'initial').map((r) => [r.warehouse_id, r.before_quantity, r.after_quantity, r.reason]),
+      );
+    expect(await booked(ids.p1)).toEqual(
+      expect.arrayContaining([
+        ['wh_main', 10, 12, 'bulk_import'],
+        ['wh_main', 12, 7, 'cycle_count'],
+      ]),
+    );
     expect(await booked(ids.p1)).toHaveLength(2);
     expect(await booked(ids.p2)).toEqual([['wh_main', 0, 4, 'bulk_import']]);
   }

@@ -102,13 +102,34 @@ test('a mix of reserves, releases, fulfils, relative adjusts and absolute sets i
 
   const ops: Promise<{ kind: string; status: number; body: any }>[] = [];
   const tag = (kind: string, p: Promise<{ status: number; body: any }>) => ops.push(p.then((r) => ({ kind, status: r.status, body: r.body })));
-  ids.slice(0, 10).forEach((id) => tag('release', insist(() => api.del(`/admin/reservations/${id}`))));
-  ids.slice(10).forEach((id) => tag('fulfil', insist(() => api.post(`/admin/reservations/${id}/fulfill`))));
-  for (let i = 0; i < 30; i++) tag('reserve', insist(() => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 3 })));
+  ids.slice(0, 10).forEach((id) =>
+    tag(
+      'release',
+      insist(() => api.del(`/admin/reservations/${id}`)),
+    ),
+  );
+  ids.slice(10).forEach((id) =>
+    tag(
+      'fulfil',
+      insist(() => api.post(`/admin/reservations/${id}/fulfill`)),
+    ),
+  );
+  for (let i = 0; i < 30; i++)
+    tag(
+      'reserve',
+      insist(() => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 3 })),
+    );
   for (let i = 0; i < 20; i++) {
-    tag('adjust', insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment: i % 2 ? 7 : -4, reason: 'correction' })));
+    tag(
+      'adjust',
+      insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment: i % 2 ? 7 : -4, reason: 'correction' })),
+    );
   }
-  for (let i = 0; i < 5; i++) tag('set', insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity: 90 + i, reason: 'cycle_count' })));
+  for (let i = 0; i < 5; i++)
+    tag(
+      'set',
+      insist(() => api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity: 90 + i, reason: 'cycle_count' })),
+    );
   const done = await Promise.all(ops);
 
   for (const r of done) expect(r.status).toBeLessThan(500);

@@ -30,12 +30,16 @@ async function unboundedItem() {
   return { sku, iid };
 }
 const level = async (iid: string) =>
-  (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels.find((l: { location_id: string }) => l.location_id === wh);
+  (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels.find(
+    (l: { location_id: string }) => l.location_id === wh,
+  );
 
 test('a kit hold whose units (quantity × required_quantity) pass 10⁹ is a 4xx naming the line, nothing reserved, the item still reads', async () => {
   const x = await unboundedItem();
   const vid = `variant_bound${n++}`;
-  expect((await api.post(`/admin/products/prod_bound/variants/${vid}/inventory-items`, { inventory_item_id: x.iid, required_quantity: 1_000_000_000 })).status).toBe(200);
+  expect(
+    (await api.post(`/admin/products/prod_bound/variants/${vid}/inventory-items`, { inventory_item_id: x.iid, required_quantity: 1_000_000_000 })).status,
+  ).toBe(200);
   const kit = { product_id: 'prod_bound', variant_id: vid };
 
   // one kit is 10⁹ units: it holds
@@ -44,7 +48,13 @@ test('a kit hold whose units (quantity × required_quantity) pass 10⁹ is a 4xx
   expect(await api.del(`/api/holds/${one.body.data.id}`)).toMatchObject({ status: 200 });
 
   // 10⁹ kits are 10¹⁸ units
-  const big = await api.post('/api/holds', { reference: `bound-${n++}`, lines: [{ sku: x.sku, quantity: 1 }, { variant: kit, quantity: 1_000_000_000 }] });
+  const big = await api.post('/api/holds', {
+    reference: `bound-${n++}`,
+    lines: [
+      { sku: x.sku, quantity: 1 },
+      { variant: kit, quantity: 1_000_000_000 },
+    ],
+  });
   expect(big.status).toBe(422);
   expect(big.body.error.code).toBe('INVALID_QUANTITY');
   expect(big.body.error.details[0].field).toBe('lines.1.quantity');

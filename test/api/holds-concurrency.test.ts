@@ -23,7 +23,10 @@ test('200 concurrent 2-line holds on two SKUs stocked 50 → exactly 50 holds, n
   const B = (await api.post('/api/warehouses', { name: 'B', priority: 0 })).body.data.id as string;
   const skus = [`CC-P-${Date.now()}`, `CC-Q-${Date.now()}`];
   const iids: string[] = [];
-  for (const [s, stock] of [[skus[0], [30, 20]], [skus[1], [25, 25]]] as const) {
+  for (const [s, stock] of [
+    [skus[0], [30, 20]],
+    [skus[1], [25, 25]],
+  ] as const) {
     iids.push((await api.post('/admin/inventory-items', { sku: s })).body.inventory_item.id);
     await api.request('PUT', `/api/inventory/${s}`, { warehouse_id: A, quantity: stock[0] });
     await api.request('PUT', `/api/inventory/${s}`, { warehouse_id: B, quantity: stock[1] });
@@ -31,7 +34,14 @@ test('200 concurrent 2-line holds on two SKUs stocked 50 → exactly 50 holds, n
   const started = Date.now();
   const results = await Promise.all(
     Array.from({ length: 200 }, (_, i) =>
-      api.post('/api/holds', { reference: `cc-${i}`, lines: [{ sku: skus[0], quantity: 1 }, { sku: skus[1], quantity: 1 }], strategy: 'priority' }),
+      api.post('/api/holds', {
+        reference: `cc-${i}`,
+        lines: [
+          { sku: skus[0], quantity: 1 },
+          { sku: skus[1], quantity: 1 },
+        ],
+        strategy: 'priority',
+      }),
     ),
   );
   const ms = Date.now() - started;
@@ -57,7 +67,14 @@ test('200 concurrent 2-line holds on two SKUs stocked 50 → exactly 50 holds, n
     for (let k = 0; k < todo.length; k += 10) {
       await Promise.all(
         todo.slice(k, k + 10).map(async (i) => {
-          results[i] = await api.post('/api/holds', { reference: `cc-${i}`, lines: [{ sku: skus[0], quantity: 1 }, { sku: skus[1], quantity: 1 }], strategy: 'priority' });
+          results[i] = await api.post('/api/holds', {
+            reference: `cc-${i}`,
+            lines: [
+              { sku: skus[0], quantity: 1 },
+              { sku: skus[1], quantity: 1 },
+            ],
+            strategy: 'priority',
+          });
         }),
       );
     }

@@ -26,9 +26,17 @@ async function levels(iid: string) {
   const res = await api.get(`/admin/inventory-items/${iid}/location-levels`);
   return Object.fromEntries(res.body.inventory_item.location_levels.map((l: any) => [l.location_id, l])) as Record<string, any>;
 }
-const reservationsOf = async (lineItem: string) => (await api.get(`/admin/reservations?line_item_id=${encodeURIComponent(lineItem)}&limit=1000`)).body.reservations as any[];
+const reservationsOf = async (lineItem: string) =>
+  (await api.get(`/admin/reservations?line_item_id=${encodeURIComponent(lineItem)}&limit=1000`)).body.reservations as any[];
 async function ledger(iid: string) {
-  const out = await db().send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.ledgerPartition(api.tenant, iid) }, ConsistentRead: true }));
+  const out = await db().send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression: 'PK = :pk',
+      ExpressionAttributeValues: { ':pk': keys.ledgerPartition(api.tenant, iid) },
+      ConsistentRead: true,
+    }),
+  );
   return (out.Items ?? []) as any[];
 }
 
@@ -36,15 +44,26 @@ describe('allocation', () => {
   test('priority: 6 at A (priority 1) and 5 at B (priority 0), one line of 10 → 6 from A + 4 from B, as reservations', async () => {
     const A = await warehouse('A', 1);
     const B = await warehouse('B', 0);
-    const x = await sku([[A, 6], [B, 5]]);
+    const x = await sku([
+      [A, 6],
+      [B, 5],
+    ]);
     const ref = uniq('order');
     const res = await api.post('/api/holds', { reference: ref, lines: [{ sku: x.sku, quantity: 10 }], strategy: 'priority' });
     expect(res.status).toBe(201);
     expect(res.body.data).toMatchObject({ reference: ref, status: 'active', lines: [{ index: 0, sku: x.sku, quantity: 10 }] });
-    expect(res.body.data.lines[0].allocations.map((a: any) => [a.warehouse_id, a.quantity])).toEqual([[A, 6], [B, 4]]);
+    expect(res.body.data.lines[0].allocations.map((a: any) => [a.warehouse_id, a.quantity])).toEqual([
+      [A, 6],
+      [B, 4],
+    ]);
     // each allocation is a normal reservation, line_item_id <reference>:<index>, expiring with the hold
     const rs = await reservationsOf(`${ref}:0`);
-    expect(rs.map((r) => [r.location_id, r.quantity]).sort()).toEqual([[A, 6], [B, 4]].sort());
+    expect(rs.map((r) => [r.location_id, r.quantity]).sort()).toEqual(
+      [
+        [A, 6],
+        [B, 4],
+      ].sort(),
+    );
     expect(rs.every((r) => r.expires_at === res.body.data.expires_at)).toBe(true);
     const lv = await levels(x.iid);
     expect([lv[A].reserved_quantity, lv[A].available_quantity, lv[B].reserved_quantity, lv[B].available_quantity]).toEqual([6, 0, 4, 1]);
@@ -53,14 +72,27 @@ describe('allocation', () => {
   test('allow_split: false → 409 INSUFFICIENT_STOCK naming the line, with the availability considered; nothing reserved', async () => {
     const A = await warehouse('A', 1);
     const B = await warehouse('B', 0);
-    const x = await sku([[A, 6], [B, 5]]);
+    const x = await sku([
+      [A, 6],
+      [B, 5],
+    ]);
     const ref = uniq('order');
     const res = await api.post('/api/holds', { reference: ref, lines: [{ sku: x.sku, quantity: 10 }], strategy: 'priority', allow_split: false });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('INSUFFICIENT_STOCK');
     expect(res.body.error.details).toEqual([{ field: 'lines.0', message: expect.stringContaining('allow_split') }]);
     expect(res.body.error.lines[0]).toMatchObject({ index: 0, sku: x.sku, requested: 10, allocatable: 6, reason: 'no_single_warehouse' });
-    expect(res.body.error.lines[0].warehouses.filter((w: any) => [A, B].includes(w.warehouse_id)).map((w: any) => [w.warehouse_id, w.available]).sort()).toEqual([[A, 6], [B, 5]].sort());
+    expect(
+      res.body.error.lines[0].warehouses
+        .filter((w: any) => [A, B].includes(w.warehouse_id))
+        .map((w: any) => [w.warehouse_id, w.available])
+        .sort(),
+    ).toEqual(
+      [
+        [A, 6],
+        [B, 5],
+      ].sort(),
+    );
     expect(await reservationsOf(`${ref}:0`)).toEqual([]);
     const lv = await levels(x.iid);
     expect([lv[A].reserved_quantity, lv[B].reserved_quantity]).toEqual([0, 0]);
@@ -69,9 +101,18 @@ describe('allocation', () => {
   test('fewest_warehouses (the default) takes a whole 2-line order from the one warehouse that has both', async () => {
     const A = await warehouse('A', 1);
     const B = await warehouse('B', 0);
-    const x = await sku([[A, 10], [B, 10]]);
+    const x = await sku([
+      [A, 10],
+      [B, 10],
+    ]);
     const y = await sku([[B, 10]]);
-    const res = await api.post('/api/holds', { reference: uniq('order'), lines: [{ sku: x.sku, quantity: 2 }, { sku: y.sku, quantity: 3 }] });
+    const res = await api.post('/api/holds', {
+      reference: uniq('order'),
+      lines: [
+        { sku: x.sku, quantity: 2 },
+        { sku: y.sku, quantity: 3 },
+      ],
+    });
     expect(res.status).toBe(201);
     expect(res.body.data.strategy).toBe('fewest_warehouses');
     expect(res.body.data.lines.flatMap((l: any) => l.allocations.map((a: any) => a.warehouse_id))).toEqual([B, B]);
@@ -81,12 +122,19 @@ describe('allocation', () => {
     const off = await warehouse('off', 9);
     const ro = await warehouse('ro', 5);
     const on = await warehouse('on', 0);
-    const x = await sku([[off, 5], [ro, 5], [on, 5]]);
+    const x = await sku([
+      [off, 5],
+      [ro, 5],
+      [on, 5],
+    ]);
     await api.request('PATCH', `/api/warehouses/${off}`, { is_active: false });
     await api.request('PATCH', `/api/warehouses/${ro}`, { is_readonly: true });
     const res = await api.post('/api/holds', { reference: uniq('o'), lines: [{ sku: x.sku, quantity: 7 }], strategy: 'priority' });
     expect(res.status).toBe(201);
-    expect(res.body.data.lines[0].allocations.map((a: any) => [a.warehouse_id, a.quantity])).toEqual([[ro, 5], [on, 2]]);
+    expect(res.body.data.lines[0].allocations.map((a: any) => [a.warehouse_id, a.quantity])).toEqual([
+      [ro, 5],
+      [on, 2],
+    ]);
     const limited = await api.post('/api/holds', { reference: uniq('o'), lines: [{ sku: x.sku, quantity: 2 }], warehouse_ids: [on] });
     expect(limited.body.data.lines[0].allocations.map((a: any) => a.warehouse_id)).toEqual([on]);
     const tooMuch = await api.post('/api/holds', { reference: uniq('o'), lines: [{ sku: x.sku, quantity: 2 }], warehouse_ids: [on] });
@@ -99,7 +147,13 @@ describe('allocation', () => {
     const vid = uniq('variant');
     expect((await api.post(`/admin/products/prod_k/variants/${vid}/inventory-items`, { inventory_item_id: x.iid, required_quantity: 2 })).status).toBe(200);
     const ref = uniq('order');
-    const body = { reference: ref, lines: [{ variant: { product_id: 'prod_k', variant_id: vid }, quantity: 3 }, { sku: x.sku, quantity: 2 }] };
+    const body = {
+      reference: ref,
+      lines: [
+        { variant: { product_id: 'prod_k', variant_id: vid }, quantity: 3 },
+        { sku: x.sku, quantity: 2 },
+      ],
+    };
     const res = await api.post('/api/holds', body);
     expect(res.status).toBe(409);
     expect(res.body.error.items).toEqual([{ inventory_item_id: x.iid, sku: x.sku, demand: 8, allocatable: 7 }]);
@@ -154,7 +208,10 @@ describe('after the hold', () => {
   async function split() {
     const A = await warehouse('A', 1);
     const B = await warehouse('B', 0);
-    const x = await sku([[A, 6], [B, 5]]);
+    const x = await sku([
+      [A, 6],
+      [B, 5],
+    ]);
     const ref = uniq('order');
     const hold = (await api.post('/api/holds', { reference: ref, lines: [{ sku: x.sku, quantity: 10 }], strategy: 'priority' })).body.data;
     return { A, B, x, ref, hold };
@@ -183,7 +240,13 @@ describe('after the hold', () => {
     expect([lv[B].stocked_quantity, lv[B].reserved_quantity, lv[B].available_quantity]).toEqual([1, 0, 1]);
     expect(await reservationsOf(`${ref}:0`)).toEqual([]);
     const rows = (await ledger(x.iid)).filter((r) => r.reason === 'fulfillment');
-    expect(rows.map((r) => [r.warehouse_id, r.delta, r.reference]).sort()).toEqual([[A, -6, ref], [B, -1, ref], [B, -3, ref]].sort());
+    expect(rows.map((r) => [r.warehouse_id, r.delta, r.reference]).sort()).toEqual(
+      [
+        [A, -6, ref],
+        [B, -1, ref],
+        [B, -3, ref],
+      ].sort(),
+    );
     expect((await api.post(`/api/holds/${hold.id}/fulfill`)).status).toBe(409);
     expect((await api.post(`/api/holds/${hold.id}/fulfill`, { lines: [{ index: 0, quantity: 1 }] })).status).toBe(409);
   });
@@ -258,7 +321,10 @@ describe('availability that explains itself', () => {
   test('per warehouse: stocked, reserved, safety stock, eligibility, read-only, backorder policy; the verdict', async () => {
     const A = await warehouse('A', 1);
     const off = await warehouse('off', 0);
-    const x = await sku([[A, 10], [off, 50]]);
+    const x = await sku([
+      [A, 10],
+      [off, 50],
+    ]);
     await api.request('PATCH', `/api/warehouses/${off}`, { is_active: false });
     await api.post('/api/holds', { reference: uniq('o'), lines: [{ sku: x.sku, quantity: 3 }] });
     const res = await api.get(`/api/inventory/${x.sku}/availability?quantity=8`);
@@ -266,7 +332,12 @@ describe('availability that explains itself', () => {
     expect(res.body.data).toMatchObject({ sku: x.sku, quantity: 8, can_hold: false, allocatable: 7 });
     const ws = res.body.data.components[0].warehouses;
     expect(ws.find((w: any) => w.warehouse_id === A)).toMatchObject({ stocked: 10, reserved: 3, available: 7, eligible: true, allocatable: 7 });
-    expect(ws.find((w: any) => w.warehouse_id === off)).toMatchObject({ stocked: 50, eligible: false, allocatable: 0, why: expect.stringContaining('inactive') });
+    expect(ws.find((w: any) => w.warehouse_id === off)).toMatchObject({
+      stocked: 50,
+      eligible: false,
+      allocatable: 0,
+      why: expect.stringContaining('inactive'),
+    });
     expect((await api.get(`/api/inventory/${x.sku}/availability?quantity=7`)).body.data.can_hold).toBe(true);
     const zero = await api.get(`/api/inventory/${x.sku}/availability?quantity=0`);
     expect([zero.status, zero.body.error.details[0].field]).toEqual([400, 'quantity']);

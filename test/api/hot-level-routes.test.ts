@@ -65,10 +65,14 @@ test('writes that lower a hot level pull its parked units back (an empty shard c
     ['admin set stocked', (x) => api.post(`/admin/inventory-items/${x.iid}/location-levels/${x.wid}`, { stocked_quantity: 1 }), 1],
     ['PUT /api/inventory', (x) => api.request('PUT', `/api/inventory/${x.sku}`, { warehouse_id: x.wid, quantity: 1 }), 1],
     ['bulk', (x) => api.post('/api/inventory/bulk', { updates: [{ sku: x.sku, warehouse_id: x.wid, quantity: 1, reason: 'cycle_count' }] }), 1],
-    ['transfer out', async (x) => {
-      const to = (await api.post('/api/warehouses', { name: uniq('To') })).body.data.id as string;
-      return api.post(`/api/inventory/${x.sku}/transfers`, { from_warehouse_id: x.wid, to_warehouse_id: to, quantity: 1 });
-    }, 1],
+    [
+      'transfer out',
+      async (x) => {
+        const to = (await api.post('/api/warehouses', { name: uniq('To') })).body.data.id as string;
+        return api.post(`/api/inventory/${x.sku}/transfers`, { from_warehouse_id: x.wid, to_warehouse_id: to, quantity: 1 });
+      },
+      1,
+    ],
   ];
   for (const [name, write, stockedAfter] of cases) {
     const x = await hotLevel(2, 3);
@@ -103,7 +107,7 @@ test('deleting a hot level or its item: the parked units and the shards go with 
   expect((await api.request('DELETE', `/admin/stock-locations/${c.wid}`)).status).toBe(409);
 });
 
-test("the daily reconcile (report mode, under its own grants) reads a hot level with its shards and finds it clean", async () => {
+test('the daily reconcile (report mode, under its own grants) reads a hot level with its shards and finds it clean', async () => {
   const { iid, wid } = await hotLevel(3, 4);
   const published: unknown[] = [];
   const run = await runAs('Reconcile', () => reconcile(api.tenant, { repair: false, by: 'schedule', publish: async (e) => void published.push(e) }));

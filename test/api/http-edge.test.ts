@@ -23,7 +23,10 @@ test('a body that is not JSON is 415 on every route that takes one, in the famil
   }
   expect((await api.get('/admin/stock-locations')).body.count).toBe(0);
   // JSON with a charset, and the +json family, are JSON
-  const ok = await api.request('POST', '/admin/stock-locations', undefined, { raw: '{"name":"A"}', headers: { 'content-type': 'application/json; charset=utf-8' } });
+  const ok = await api.request('POST', '/admin/stock-locations', undefined, {
+    raw: '{"name":"A"}',
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
   expect(ok.status).toBe(200);
 });
 
@@ -69,13 +72,17 @@ test('HEAD and OPTIONS without CORS configured: 404 Not Found, as the HTTP API (
   expect(ok.headers.get('apigw-requestid')).toMatch(/^[A-Za-z0-9_-]{15}=$/);
 });
 
-test('with CORS origins (INVENTORY_CORS_ORIGINS, as the stack\'s corsOrigins): preflights answered 204 with the stack\'s headers, responses to an allowed origin carry it', async () => {
+test("with CORS origins (INVENTORY_CORS_ORIGINS, as the stack's corsOrigins): preflights answered 204 with the stack's headers, responses to an allowed origin carry it", async () => {
   const server = createLocalServer({ corsOrigins: ['https://shop.example'] });
   const url = `http://127.0.0.1:${await listen(server, 0)}`;
   try {
     const preflight = await fetch(`${url}/admin/reservations`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://shop.example');
@@ -83,7 +90,10 @@ test('with CORS origins (INVENTORY_CORS_ORIGINS, as the stack\'s corsOrigins): p
     expect(preflight.headers.get('access-control-allow-headers')!.split(',')).toEqual([...CORS_ALLOW_HEADERS]);
     expect(preflight.headers.get('access-control-max-age')).toBe('3600');
     // another origin: answered, without the headers a browser needs
-    const other = await fetch(`${url}/admin/reservations`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const other = await fetch(`${url}/admin/reservations`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(other.status).toBe(204);
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
     // the answer itself, from an allowed origin

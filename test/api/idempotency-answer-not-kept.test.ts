@@ -25,7 +25,8 @@ beforeAll(async () => {
   api = await startApi();
   restore = useClientWith('failAnswerStore', (next, context) => async (args) => {
     const input = args.input as Input & { UpdateExpression?: string };
-    const storesAnswer = context.commandName === 'UpdateItemCommand' && str(input.Key?.SK) === 'IDEM' && /response_body|#state = :committed/.test(input.UpdateExpression ?? '');
+    const storesAnswer =
+      context.commandName === 'UpdateItemCommand' && str(input.Key?.SK) === 'IDEM' && /response_body|#state = :committed/.test(input.UpdateExpression ?? '');
     if (storesAnswer && failing > 0) {
       failing--;
       tried++;

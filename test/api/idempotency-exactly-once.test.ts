@@ -191,7 +191,12 @@ test('bodies compare canonically: the same body with its keys in another order r
   expect(reordered.headers.get('idempotency-replayed')).toBe('true');
   expect(reordered.body.reservation.id).toBe(first.body.reservation.id);
   // array order does matter
-  const lines = await withKey('canon-1', 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, metadata: { order: 'A-1', lines: [{ n: 1, sku: 'x' }, 2] } });
+  const lines = await withKey('canon-1', 'POST', '/admin/reservations', {
+    inventory_item_id: iid,
+    location_id: wh,
+    quantity: 1,
+    metadata: { order: 'A-1', lines: [{ n: 1, sku: 'x' }, 2] },
+  });
   expect(lines.status).toBe(422);
 });
 
@@ -240,9 +245,19 @@ test('a crash before storing, on a create whose id the server picks: the retry a
   expect(retry.body.data).toMatchObject({ productId: 'once-prod', warehouseId: wh, onHandQty: 7 });
   expect(retry.body.data.id).toBe(first.body.data.id);
   const reservation = hangOn((cmd, input) => cmd === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes('"completed"'));
-  const dyingRes = withKey('crash-create-2', 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, line_item_id: 'crash-create-2' });
+  const dyingRes = withKey('crash-create-2', 'POST', '/admin/reservations', {
+    inventory_item_id: iid,
+    location_id: wh,
+    quantity: 1,
+    line_item_id: 'crash-create-2',
+  });
   await reservation.hit;
-  const retryRes = await withKey('crash-create-2', 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 1, line_item_id: 'crash-create-2' });
+  const retryRes = await withKey('crash-create-2', 'POST', '/admin/reservations', {
+    inventory_item_id: iid,
+    location_id: wh,
+    quantity: 1,
+    line_item_id: 'crash-create-2',
+  });
   reservation.open();
   const firstRes = await dyingRes;
   expect(retryRes.status).toBe(200);

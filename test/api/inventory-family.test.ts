@@ -29,7 +29,10 @@ describe("the inventory family's example", () => {
     const iid = await item('SKU-001', 'Blue Widget 500ml');
     await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: a, stocked_quantity: 350, safety_stock: 15 });
     await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: fba, stocked_quantity: 137 });
-    for (const [wh, q] of [[a, 18], [fba, 5]] as const) {
+    for (const [wh, q] of [
+      [a, 18],
+      [fba, 5],
+    ] as const) {
       expect((await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: q })).status).toBe(200);
     }
     await api.request('PATCH', `/api/warehouses/${fba}`, { is_readonly: true });
@@ -126,7 +129,9 @@ describe('the SKU list', () => {
     const wh = (await api.post('/api/warehouses', { name: 'S' }, t.key)).body.data.id;
     const sku = (i: number) => `ST-${String(i).padStart(3, '0')}`;
     const low = (i: number) => i % 7 === 0;
-    const expected = Array.from({ length: 40 }, (_, i) => i).filter(low).map(sku);
+    const expected = Array.from({ length: 40 }, (_, i) => i)
+      .filter(low)
+      .map(sku);
     await inParallel(40, async (i) => {
       const iid = (await api.post('/admin/inventory-items', { sku: sku(i) }, t.key)).body.inventory_item.id;
       await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: low(i) ? 3 : 50, reorder_level: 10 }, t.key);
@@ -237,8 +242,18 @@ describe('adjustment history', () => {
     expect(all.body.meta.total).toBe(6);
     const times = all.body.data.map((a: any) => a.created_at);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(new Set(all.body.data.map((a: any) => a.reason))).toEqual(new Set(['cycle_count', 'transfer_in', 'transfer_out', 'fulfillment', 'damage', 'supplier_receipt']));
-    expect(all.body.data[0]).toMatchObject({ id: expect.stringMatching(/^adj_/), sku: 'HIST-1', warehouse_id: w2, before_quantity: 10, after_quantity: 12, delta: 2, created_by: 'test' });
+    expect(new Set(all.body.data.map((a: any) => a.reason))).toEqual(
+      new Set(['cycle_count', 'transfer_in', 'transfer_out', 'fulfillment', 'damage', 'supplier_receipt']),
+    );
+    expect(all.body.data[0]).toMatchObject({
+      id: expect.stringMatching(/^adj_/),
+      sku: 'HIST-1',
+      warehouse_id: w2,
+      before_quantity: 10,
+      after_quantity: 12,
+      delta: 2,
+      created_by: 'test',
+    });
     expect((await api.get(`/api/inventory/HIST-1/adjustments?warehouse_id=${w2}`)).body.meta.total).toBe(2);
     expect((await api.get('/api/inventory/HIST-1/adjustments?reason=damage')).body.data).toHaveLength(1);
     expect((await api.get(`/api/inventory/HIST-1/adjustments?start_date=${mid}`)).body.meta.total).toBe(5);
@@ -281,7 +296,8 @@ describe('transfers', () => {
     const iid = await item('TR-2');
     await put('TR-2', { warehouse_id: w1, quantity: 5 });
     await api.post('/admin/reservations', { inventory_item_id: iid, location_id: w1, quantity: 2 });
-    const t = (body: Record<string, unknown>) => api.post('/api/inventory/TR-2/transfers', { from_warehouse_id: w1, to_warehouse_id: w2, quantity: 1, ...body });
+    const t = (body: Record<string, unknown>) =>
+      api.post('/api/inventory/TR-2/transfers', { from_warehouse_id: w1, to_warehouse_id: w2, quantity: 1, ...body });
     expect([(await t({ quantity: 4 })).status, (await t({ quantity: 4 })).body.error.code]).toEqual([409, 'INSUFFICIENT_STOCK']);
     expect((await t({ to_warehouse_id: ro })).body.error.code).toBe('READONLY_WAREHOUSE');
     expect((await t({ to_warehouse_id: 'wh_nope' })).status).toBe(404);

@@ -48,7 +48,11 @@ describe('creating an inventory item', () => {
   });
 
   test('refuses a fractional, huge or negative backorder limit with INVALID_QUANTITY (negative: 400, as Medusa)', async () => {
-    for (const [backorder_limit, status] of [[1.5, 422], [5324804697620480, 422], [-1, 400]]) {
+    for (const [backorder_limit, status] of [
+      [1.5, 422],
+      [5324804697620480, 422],
+      [-1, 400],
+    ]) {
       const res = await create({ sku: `BO-${backorder_limit}`, allow_backorder: true, backorder_limit });
       expect(res.status).toBe(status);
       expect(res.body.code).toBe('INVALID_QUANTITY');
@@ -83,7 +87,7 @@ describe('reading, updating and deleting an item', () => {
     expect((await api.get(`/admin/inventory-items/${item.id}`)).body.inventory_item.sku).toBe('UPD-2');
   });
 
-  test('delete answers Medusa\'s shape, removes the item and its sku; a second delete is 404', async () => {
+  test("delete answers Medusa's shape, removes the item and its sku; a second delete is 404", async () => {
     const item = (await create({ sku: 'DEL-1' })).body.inventory_item;
     const res = await api.del(`/admin/inventory-items/${item.id}`);
     expect(res.status).toBe(200);
@@ -152,7 +156,10 @@ describe('listing items', () => {
       const res = await api.get(`/admin/inventory-items?${q}`);
       expect([q, res.body.count, res.body.inventory_items.map((i: { sku: string }) => i.sku)]).toEqual([q, 2, ['LIST-3', 'LIST-5']]);
     }
-    expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-5&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3', 'LIST-5']);
+    expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-5&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual([
+      'LIST-3',
+      'LIST-5',
+    ]);
     expect((await api.get('/admin/inventory-items?sku=LIST-3,LIST-4&q=blue')).body.inventory_items.map((i: { sku: string }) => i.sku)).toEqual(['LIST-3']);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1}`)).body.count).toBe(3);
     expect((await api.get(`/admin/inventory-items?location_id=${wh1}&location_id=${wh2}`)).body.count).toBe(7);

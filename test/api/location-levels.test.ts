@@ -12,7 +12,11 @@ async function setup(stocked = 100, opts: { readonly?: boolean; safety_stock?: n
   const wh = (await api.post('/admin/stock-locations', { name: 'W', is_readonly: opts.readonly ?? false })).body.stock_location.id as string;
   const item = (await api.post('/admin/inventory-items', { sku: `LV-${Math.random().toString(36).slice(2)}` })).body.inventory_item;
   const iid = item.id as string;
-  const res = await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: stocked, safety_stock: opts.safety_stock ?? 0 });
+  const res = await api.post(`/admin/inventory-items/${iid}/location-levels`, {
+    location_id: wh,
+    stocked_quantity: stocked,
+    safety_stock: opts.safety_stock ?? 0,
+  });
   return { wh, iid, res };
 }
 const levelOf = async (iid: string, wh: string) =>
@@ -24,13 +28,27 @@ describe('creating a level', () => {
     const wh = (await api.post('/admin/stock-locations', { name: 'C' })).body.stock_location.id;
     const iid = (await api.post('/admin/inventory-items', { sku: 'LV-CREATE' })).body.inventory_item.id;
     const res = await api.post(`/admin/inventory-items/${iid}/location-levels`, {
-      location_id: wh, stocked_quantity: 100, incoming_quantity: 50, safety_stock: 10, reorder_level: 20, reorder_quantity: 40, bin_location: 'A-1',
+      location_id: wh,
+      stocked_quantity: 100,
+      incoming_quantity: 50,
+      safety_stock: 10,
+      reorder_level: 20,
+      reorder_quantity: 40,
+      bin_location: 'A-1',
     });
     expect(res.status).toBe(200);
     expect(res.body.inventory_item.location_levels[0]).toMatchObject({
-      id: expect.stringMatching(/^ilev_/), inventory_item_id: iid, location_id: wh,
-      stocked_quantity: 100, reserved_quantity: 0, incoming_quantity: 50, available_quantity: 90,
-      safety_stock: 10, reorder_level: 20, reorder_quantity: 40, bin_location: 'A-1',
+      id: expect.stringMatching(/^ilev_/),
+      inventory_item_id: iid,
+      location_id: wh,
+      stocked_quantity: 100,
+      reserved_quantity: 0,
+      incoming_quantity: 50,
+      available_quantity: 90,
+      safety_stock: 10,
+      reorder_level: 20,
+      reorder_quantity: 40,
+      bin_location: 'A-1',
     });
     const rows = await ledgerRows(api.tenant, iid);
     expect(rows.map((r) => [r.field, r.before_quantity, r.after_quantity, r.delta, r.reason, r.created_by]).sort()).toEqual([
@@ -183,7 +201,12 @@ describe('deleting a level', () => {
     const res = await api.del(path(iid, wh));
     expect(res.status).toBe(200);
     // Medusa's answer: the level's id, and its item (as it is after) as parent
-    expect(res.body).toEqual({ id: `ilev_${iid}:${wh}`, object: 'inventory-level', deleted: true, parent: expect.objectContaining({ id: iid, location_levels: [] }) });
+    expect(res.body).toEqual({
+      id: `ilev_${iid}:${wh}`,
+      object: 'inventory-level',
+      deleted: true,
+      parent: expect.objectContaining({ id: iid, location_levels: [] }),
+    });
     expect(await levelOf(iid, wh)).toBeUndefined();
     expect((await api.del(path(iid, wh))).status).toBe(404);
     // the 5 units there leave the books through the ledger
@@ -198,7 +221,14 @@ describe('availability (confirmInventory, retrieve*Quantity)', () => {
     await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh2, stocked_quantity: 50, incoming_quantity: 7 });
     await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh2, quantity: 5 });
     const all = await api.get(`/admin/inventory-items/${iid}/availability?quantity=135`);
-    expect(all.body).toMatchObject({ stocked_quantity: 150, reserved_quantity: 5, incoming_quantity: 7, available_quantity: 135, quantity: 135, sufficient: true });
+    expect(all.body).toMatchObject({
+      stocked_quantity: 150,
+      reserved_quantity: 5,
+      incoming_quantity: 7,
+      available_quantity: 135,
+      quantity: 135,
+      sufficient: true,
+    });
     const one = await api.get(`/admin/inventory-items/${iid}/availability?location_id=${wh2}&quantity=46`);
     expect(one.body).toMatchObject({ location_ids: [wh2], available_quantity: 45, sufficient: false });
     const both = await api.get(`/admin/inventory-items/${iid}/availability?location_id=${wh}&location_id=${wh2}`);

@@ -94,7 +94,11 @@ describe("the admin flow through the SDK's typed methods", () => {
 
   test('levels: updateLevel sets stocked and incoming; a negative quantity is 400 invalid_data', async () => {
     const { inventory_item } = await sdk.admin.inventoryItem.updateLevel(item.id, other.id, { stocked_quantity: 8, incoming_quantity: 2 });
-    expect(inventory_item.location_levels?.find((l) => l.location_id === other.id)).toMatchObject({ stocked_quantity: 8, incoming_quantity: 2, available_quantity: 8 });
+    expect(inventory_item.location_levels?.find((l) => l.location_id === other.id)).toMatchObject({
+      stocked_quantity: 8,
+      incoming_quantity: 2,
+      available_quantity: 8,
+    });
     const negative = await refusal(sdk.admin.inventoryItem.updateLevel(item.id, other.id, { stocked_quantity: -1 }));
     expect(negative.status).toBe(400);
     expect(negative.message).toContain('stocked_quantity');
@@ -161,7 +165,9 @@ describe("the admin flow through the SDK's typed methods", () => {
 
   test("a variant's inventory: retrieveVariant after links made with our own route (the SDK links only in batch)", async () => {
     // link: our own route (the SDK's product.batchVariantInventoryItems needs the batch route)
-    expect((await api.post(`/admin/products/prod_sdk/variants/variant_sdk/inventory-items`, { inventory_item_id: item.id, required_quantity: 2 })).status).toBe(200);
+    expect((await api.post(`/admin/products/prod_sdk/variants/variant_sdk/inventory-items`, { inventory_item_id: item.id, required_quantity: 2 })).status).toBe(
+      200,
+    );
     const { variant } = await sdk.admin.product.retrieveVariant('prod_sdk', 'variant_sdk');
     expect(variant).toMatchObject({ id: 'variant_sdk', product_id: 'prod_sdk' });
     expect(variant.inventory_items?.map((l) => [l.inventory_item_id, l.required_quantity])).toEqual([[item.id, 2]]);

@@ -53,13 +53,14 @@ beforeAll(async () => {
   for (const [id, name] of [
     ['wh_01JEXAMPLE', 'Main warehouse'],
     ['wh_02JEXAMPLE', 'Second warehouse'],
-  ]) expect((await api.post('/api/warehouses', { id, name })).status).toBe(201);
+  ])
+    expect((await api.post('/api/warehouses', { id, name })).status).toBe(201);
   expect((await api.post('/admin/inventory-items', { sku: 'SHIRT-MD-BLU', title: 'Premium T-Shirt - Medium - Blue' })).status).toBe(200);
   expect((await api.request('PUT', '/api/inventory/SHIRT-MD-BLU', { warehouse_id: 'wh_01JEXAMPLE', quantity: 100 })).status).toBe(200);
 });
 afterAll(() => api.close());
 
-test('every request example of the document passes its route\'s validation; those that name only the example world succeed', async () => {
+test("every request example of the document passes its route's validation; those that name only the example world succeed", async () => {
   const answers: { id: string; status: number; code?: string }[] = [];
   // writes that remove things last, so the others find what they name
   const ordered = [...routes.filter((r) => r.method !== 'DELETE'), ...routes.filter((r) => r.method === 'DELETE')];
@@ -94,7 +95,16 @@ function scopesWithout(r: Route): Scope[] {
 }
 
 /** A query that fails the route's validation (the first parameter that can be given a wrong value). */
-const BAD_QUERY: Record<string, string> = { limit: 'abc', offset: 'abc', quantity: 'abc', format: 'xml', status: 'bogus', start_date: 'yesterday', warehouse_id: 'bad id!', cursor: 'x'.repeat(2001) };
+const BAD_QUERY: Record<string, string> = {
+  limit: 'abc',
+  offset: 'abc',
+  quantity: 'abc',
+  format: 'xml',
+  status: 'bogus',
+  start_date: 'yesterday',
+  warehouse_id: 'bad id!',
+  cursor: 'x'.repeat(2001),
+};
 
 /** The body changed so it is still valid and differs (another request for the same Idempotency-Key). */
 function anotherBody(r: Route, body: any): unknown {
@@ -149,7 +159,8 @@ test('each error example names the code the route answers with that status', asy
       const code = doc.components.responses[name].content['application/json'].example;
       const expected = (code.error?.code ?? code.code) as ErrorCode;
       // rendered in the route's family, this code has this status
-      if (renderError(r.family, new DomainError(expected, 'x')).status !== Number(status)) wrong.push({ route: r.id, status, expected, rendered: renderError(r.family, new DomainError(expected, 'x')).status });
+      if (renderError(r.family, new DomainError(expected, 'x')).status !== Number(status))
+        wrong.push({ route: r.id, status, expected, rendered: renderError(r.family, new DomainError(expected, 'x')).status });
       const { path, body } = requestOf(r);
       let res: Response | undefined;
       switch (Number(status)) {
@@ -173,10 +184,15 @@ test('each error example names the code the route answers with that status', asy
         }
         case 404:
           // the example, in a tenant that has nothing: what it names is not there
-          res = await api.request(r.method, r.scope === 'public' ? path.replace(/[^/]+$/, 'nope.txt') : path, body, { key: r.scope === 'public' ? null : empty.key });
+          res = await api.request(r.method, r.scope === 'public' ? path.replace(/[^/]+$/, 'nope.txt') : path, body, {
+            key: r.scope === 'public' ? null : empty.key,
+          });
           break;
         case 413:
-          res = await api.request(r.method, path, undefined, { raw: JSON.stringify({ pad: 'x'.repeat(300_000) }), headers: { 'content-type': 'application/json' } });
+          res = await api.request(r.method, path, undefined, {
+            raw: JSON.stringify({ pad: 'x'.repeat(300_000) }),
+            headers: { 'content-type': 'application/json' },
+          });
           break;
         case 415:
           res = await api.request(r.method, path, undefined, { raw: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
@@ -194,7 +210,8 @@ test('each error example names the code the route answers with that status', asy
           continue; // 409, 410: by their rendering only (above)
       }
       checked++;
-      if (res.status !== Number(status) || codeOf(res) !== expected) wrong.push({ route: r.id, status, expected, got: [res.status, codeOf(res) ?? res.text.slice(0, 120)] });
+      if (res.status !== Number(status) || codeOf(res) !== expected)
+        wrong.push({ route: r.id, status, expected, got: [res.status, codeOf(res) ?? res.text.slice(0, 120)] });
     }
   }
   expect(wrong).toEqual([]);

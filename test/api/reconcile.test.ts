@@ -30,7 +30,14 @@ afterAll(async () => {
 });
 
 const level = async () => (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
-const published = () => (existsSync(events) ? readFileSync(events, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const published = () =>
+  existsSync(events)
+    ? readFileSync(events, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 
 test('a clean tenant (stock, a reservation, a hold) reports no drift and publishes nothing', async () => {
   const res = await api.post('/api/reconcile', {});
@@ -41,7 +48,12 @@ test('a clean tenant (stock, a reservation, a hold) reports no drift and publish
 
 test("a level's reserved changed behind the service's back is reported, then repaired with repair: true", async () => {
   await db().send(
-    new UpdateCommand({ TableName: tableName(), Key: keys.level(api.tenant, iid, wh), UpdateExpression: 'SET reserved_quantity = :r', ExpressionAttributeValues: { ':r': 9 } }),
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.level(api.tenant, iid, wh),
+      UpdateExpression: 'SET reserved_quantity = :r',
+      ExpressionAttributeValues: { ':r': 9 },
+    }),
   );
   const report = await api.post('/api/reconcile', { sku });
   expect(report.body.data.drifts).toEqual([
@@ -54,7 +66,10 @@ test("a level's reserved changed behind the service's back is reported, then rep
     ['inventory.level.drift_detected', 'available'],
   ]);
   const repair = await api.post('/api/reconcile', { repair: true });
-  expect(repair.body.data.drifts.map((d: any) => [d.kind, d.repaired])).toEqual([['reserved', true], ['available', true]]);
+  expect(repair.body.data.drifts.map((d: any) => [d.kind, d.repaired])).toEqual([
+    ['reserved', true],
+    ['available', true],
+  ]);
   expect(await level()).toMatchObject({ stocked_quantity: 20, reserved_quantity: 5, available_quantity: 15 });
   expect((await api.post('/api/reconcile', {})).body.data.drifts).toEqual([]);
 });

@@ -6,7 +6,10 @@ import { ledgerRows } from '../support/ledger.ts';
 let api: Api;
 beforeAll(async () => {
   api = await startApi({ stream: true });
-  for (const [id, name] of [['wh_def456', 'Abuja Satellite Store'], ['wh_abc123', 'Lagos Main']]) {
+  for (const [id, name] of [
+    ['wh_def456', 'Abuja Satellite Store'],
+    ['wh_abc123', 'Lagos Main'],
+  ]) {
     expect((await api.post('/api/warehouses', { id, name })).status).toBe(201);
   }
 });
@@ -33,9 +36,10 @@ const VARIABLE = `{
 "Storage": "256GB"
 }
 }`;
-const send = (raw: string) => api.request('POST', '/v1/inventory', undefined, { raw, headers: { 'content-type': 'application/json', 'x-merchantapikey': 'ignored' } });
+const send = (raw: string) =>
+  api.request('POST', '/v1/inventory', undefined, { raw, headers: { 'content-type': 'application/json', 'x-merchantapikey': 'ignored' } });
 
-test('adding a SIMPLE product to a warehouse answers the records family\'s record shape', async () => {
+test("adding a SIMPLE product to a warehouse answers the records family's record shape", async () => {
   const res = await send(SIMPLE);
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
@@ -69,7 +73,12 @@ test('adding a SIMPLE product to a warehouse answers the records family\'s recor
 test('adding a specific SKU keeps its variant attributes', async () => {
   const res = await send(VARIABLE);
   expect(res.status).toBe(200);
-  expect(res.body.data).toMatchObject({ productId: 'prod_phone_789', skuId: 'sku_red_256gb', onHandQty: 20, variantAttributes: { Color: 'Red', Storage: '256GB' } });
+  expect(res.body.data).toMatchObject({
+    productId: 'prod_phone_789',
+    skuId: 'sku_red_256gb',
+    onHandQty: 20,
+    variantAttributes: { Color: 'Red', Storage: '256GB' },
+  });
 });
 
 test("a duplicate answers the records family's error body with HTTP 409", async () => {
@@ -101,7 +110,11 @@ test('low stock lists the records whose availableQty is at or below their reorde
   await mk('p-edge', 10);
   const low = await mk('p-low', 3);
   // a reservation lowers availableQty: p-ok stays above, so it is not listed
-  await api.post('/admin/reservations', { inventory_item_id: (await api.get('/admin/inventory-items?sku=p-ok', t.key)).body.inventory_items[0].id, location_id: 'wh_low', quantity: 5 }, t.key);
+  await api.post(
+    '/admin/reservations',
+    { inventory_item_id: (await api.get('/admin/inventory-items?sku=p-ok', t.key)).body.inventory_items[0].id, location_id: 'wh_low', quantity: 5 },
+    t.key,
+  );
   await api.settle();
   const res = await api.get('/v1/inventory/low-stock', t.key);
   expect(res.status).toBe(200);

@@ -22,7 +22,14 @@ test('a report lists the levels that are not normal, with a suggested reorder qu
   const wh = (await api.post('/api/warehouses', { name: 'Main, Hall "B"' })).body.data.id;
   const mk = async (sku: string, stocked: number) => {
     const iid = (await api.post('/admin/inventory-items', { sku, title: `Title ${sku}` })).body.inventory_item.id;
-    await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 100, safety_stock: 2, reorder_level: 10, reorder_quantity: 25, bin_location: 'A-1' });
+    await api.post(`/admin/inventory-items/${iid}/location-levels`, {
+      location_id: wh,
+      stocked_quantity: 100,
+      safety_stock: 2,
+      reorder_level: 10,
+      reorder_quantity: 25,
+      bin_location: 'A-1',
+    });
     await api.post(`/admin/inventory-items/${iid}/location-levels/${wh}`, { stocked_quantity: stocked });
   };
   await mk('R-OK', 50);
@@ -32,16 +39,47 @@ test('a report lists the levels that are not normal, with a suggested reorder qu
   const made = await api.post('/api/reports/low-stock');
   expect(made.status).toBe(201);
   expect(made.body.data.data).toEqual([
-    { sku: 'R-LOW', title: 'Title R-LOW', warehouse: 'Main, Hall "B"', bin: 'A-1', stocked: 8, reserved: 0, incoming: 0, available: 6, safety_stock: 2, reorder_level: 10, suggested_reorder_quantity: 25, status: 'low' },
-    { sku: 'R-OUT', title: 'Title R-OUT', warehouse: 'Main, Hall "B"', bin: 'A-1', stocked: 0, reserved: 0, incoming: 0, available: -2, safety_stock: 2, reorder_level: 10, suggested_reorder_quantity: 25, status: 'out_of_stock' },
+    {
+      sku: 'R-LOW',
+      title: 'Title R-LOW',
+      warehouse: 'Main, Hall "B"',
+      bin: 'A-1',
+      stocked: 8,
+      reserved: 0,
+      incoming: 0,
+      available: 6,
+      safety_stock: 2,
+      reorder_level: 10,
+      suggested_reorder_quantity: 25,
+      status: 'low',
+    },
+    {
+      sku: 'R-OUT',
+      title: 'Title R-OUT',
+      warehouse: 'Main, Hall "B"',
+      bin: 'A-1',
+      stocked: 0,
+      reserved: 0,
+      incoming: 0,
+      available: -2,
+      safety_stock: 2,
+      reorder_level: 10,
+      suggested_reorder_quantity: 25,
+      status: 'out_of_stock',
+    },
   ]);
   const latest = await api.get('/api/reports/low-stock');
   expect(latest.body.data.id).toBe(made.body.data.id);
   const csv = await api.request('GET', `/api/reports/low-stock/${made.body.data.id}?format=csv`);
   expect(csv.headers.get('content-type')).toContain('text/csv');
-  expect(csv.text.split('\r\n')[0]).toBe('sku,title,warehouse,bin,stocked,reserved,incoming,available,safety_stock,reorder_level,suggested_reorder_quantity,status');
+  expect(csv.text.split('\r\n')[0]).toBe(
+    'sku,title,warehouse,bin,stocked,reserved,incoming,available,safety_stock,reorder_level,suggested_reorder_quantity,status',
+  );
   expect(csv.text.split('\r\n')[1]).toBe('R-LOW,Title R-LOW,"Main, Hall ""B""",A-1,8,0,0,6,2,10,25,low');
-  const events = readFileSync(process.env.INVENTORY_EVENTS_FILE!, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(process.env.INVENTORY_EVENTS_FILE!, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(events.filter((e) => e.type === 'inventory.report.generated' && e.detail.tenant_id === api.tenant)).toHaveLength(1);
   expect((await api.get('/api/reports/low-stock/rep_20000101T000000000Z_abc')).status).toBe(404);
   expect((await api.get('/api/reports/low-stock?format=xml')).status).toBe(400);

@@ -133,7 +133,12 @@ test('the expiry sweep finds the expired reservations of every shard and the leg
   expect(await releaseExpired(api.tenant)).toBe(9);
   expect((await api.get(`/admin/reservations/${legacyId}`)).status).toBe(404);
   const left = (await api.get('/admin/reservations?limit=1000')).body.reservations.map((r: Reservation) => r.id);
-  expect(left.sort()).toEqual(made.filter((r) => r.expires_at !== past).map((r) => r.id).sort());
+  expect(left.sort()).toEqual(
+    made
+      .filter((r) => r.expires_at !== past)
+      .map((r) => r.id)
+      .sort(),
+  );
   const openA = made.filter((r) => r.iid === itemA && r.expires_at !== past).reduce((s, r) => s + r.quantity, 0);
   expect((await levelOf(itemA)).reserved_quantity).toBe(openA);
   expect((await api.post('/api/reconcile', {})).body.data).toMatchObject({ reservations_counted: 8, drifts: [] });

@@ -22,11 +22,23 @@ const reserve = (iid: string, wh: string, quantity: unknown, extra: Record<strin
 describe('creating a reservation', () => {
   test('holds the quantity: reserved up, available down, stocked unchanged', async () => {
     const { wh, iid } = await stock(10);
-    const res = await reserve(iid, wh, 4, { line_item_id: 'item_456', description: 'Order reservation', metadata: { cart: 'c1' }, expires_at: '2030-01-01T10:00:00+02:00' });
+    const res = await reserve(iid, wh, 4, {
+      line_item_id: 'item_456',
+      description: 'Order reservation',
+      metadata: { cart: 'c1' },
+      expires_at: '2030-01-01T10:00:00+02:00',
+    });
     expect(res.status).toBe(200);
     expect(res.body.reservation).toMatchObject({
-      id: expect.stringMatching(/^res_/), inventory_item_id: iid, location_id: wh, quantity: 4, line_item_id: 'item_456',
-      description: 'Order reservation', metadata: { cart: 'c1' }, expires_at: '2030-01-01T08:00:00.000Z', created_by: 'test',
+      id: expect.stringMatching(/^res_/),
+      inventory_item_id: iid,
+      location_id: wh,
+      quantity: 4,
+      line_item_id: 'item_456',
+      description: 'Order reservation',
+      metadata: { cart: 'c1' },
+      expires_at: '2030-01-01T08:00:00.000Z',
+      created_by: 'test',
     });
     expect(await levelOf(iid, wh)).toMatchObject({ stocked_quantity: 10, reserved_quantity: 4, available_quantity: 6 });
     expect((await api.get(`/admin/reservations/${res.body.reservation.id}`)).body.reservation).toEqual(res.body.reservation);
@@ -64,7 +76,12 @@ describe('creating a reservation', () => {
 
   test('bad quantities are INVALID_QUANTITY naming quantity (a negative one 400 as Medusa, the others 422); nothing reserved', async () => {
     const { wh, iid } = await stock(10);
-    for (const [q, status] of [[0, 422], [-1, 400], [1.5, 422], [5324804697620480, 422]]) {
+    for (const [q, status] of [
+      [0, 422],
+      [-1, 400],
+      [1.5, 422],
+      [5324804697620480, 422],
+    ]) {
       const res = await reserve(iid, wh, q);
       expect([q, res.status]).toEqual([q, status]);
       expect(res.body).toMatchObject({ type: 'invalid_data', code: 'INVALID_QUANTITY' });
@@ -136,7 +153,7 @@ describe('changing a reservation', () => {
 });
 
 describe('releasing and fulfilling', () => {
-  test('DELETE releases the quantity and answers Medusa\'s shape; a second DELETE is 404', async () => {
+  test("DELETE releases the quantity and answers Medusa's shape; a second DELETE is 404", async () => {
     const { wh, iid } = await stock(5);
     const id = (await reserve(iid, wh, 2)).body.reservation.id;
     const res = await api.del(`/admin/reservations/${id}`);

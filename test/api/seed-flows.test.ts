@@ -16,18 +16,47 @@ const ISO = expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
 test('admin items: create, list, get, update and delete an inventory item', async () => {
   const created = await api.post('/admin/inventory-items', {
-    sku: 'SHIRT-MD-BLU', title: 'Premium T-Shirt - Medium - Blue', weight: 210, material: 'Cotton', origin_country: 'US',
+    sku: 'SHIRT-MD-BLU',
+    title: 'Premium T-Shirt - Medium - Blue',
+    weight: 210,
+    material: 'Cotton',
+    origin_country: 'US',
   });
   expect(created.body).toEqual({
     inventory_item: expect.objectContaining({
-      id: expect.any(String), sku: 'SHIRT-MD-BLU', title: 'Premium T-Shirt - Medium - Blue', weight: 210, material: 'Cotton', origin_country: 'US', created_at: ISO,
+      id: expect.any(String),
+      sku: 'SHIRT-MD-BLU',
+      title: 'Premium T-Shirt - Medium - Blue',
+      weight: 210,
+      material: 'Cotton',
+      origin_country: 'US',
+      created_at: ISO,
     }),
   });
   const id = created.body.inventory_item.id;
   const list = await api.get('/admin/inventory-items?limit=50');
-  expect(list.body).toEqual({ inventory_items: [expect.objectContaining({ id, sku: 'SHIRT-MD-BLU', requires_shipping: true, metadata: null, mid_code: null })], count: 1, offset: 0, limit: 50 });
+  expect(list.body).toEqual({
+    inventory_items: [expect.objectContaining({ id, sku: 'SHIRT-MD-BLU', requires_shipping: true, metadata: null, mid_code: null })],
+    count: 1,
+    offset: 0,
+    limit: 50,
+  });
   const item = list.body.inventory_items[0];
-  for (const f of ['description', 'origin_country', 'hs_code', 'mid_code', 'material', 'weight', 'length', 'height', 'width', 'requires_shipping', 'metadata', 'created_at', 'updated_at']) {
+  for (const f of [
+    'description',
+    'origin_country',
+    'hs_code',
+    'mid_code',
+    'material',
+    'weight',
+    'length',
+    'height',
+    'width',
+    'requires_shipping',
+    'metadata',
+    'created_at',
+    'updated_at',
+  ]) {
     expect(item).toHaveProperty(f);
   }
   const got = await api.get(`/admin/inventory-items/${id}`);
@@ -48,14 +77,29 @@ test('admin items: stock levels across two locations, update a level, reservatio
   const levels = await api.get(`/admin/inventory-items/${id}/location-levels`);
   const byLoc = Object.fromEntries(levels.body.inventory_item.location_levels.map((l: any) => [l.location_id, l]));
   expect(levels.body.inventory_item.id).toBe(id);
-  expect(byLoc[w1]).toMatchObject({ id: expect.any(String), location_id: w1, stocked_quantity: 100, reserved_quantity: 10, incoming_quantity: 50, available_quantity: 90 });
+  expect(byLoc[w1]).toMatchObject({
+    id: expect.any(String),
+    location_id: w1,
+    stocked_quantity: 100,
+    reserved_quantity: 10,
+    incoming_quantity: 50,
+    available_quantity: 90,
+  });
   expect(byLoc[w2]).toMatchObject({ stocked_quantity: 50, reserved_quantity: 5, incoming_quantity: 0, available_quantity: 45 });
   const upd = await api.post(`/admin/inventory-items/${id}/location-levels/${w1}`, { stocked_quantity: 150 });
   expect(upd.body.inventory_item.location_levels.find((l: any) => l.location_id === w1)).toMatchObject({ stocked_quantity: 150, available_quantity: 140 });
   const res = await api.get(`/admin/reservations?inventory_item_id=${id}`);
   expect(res.body.reservations).toHaveLength(2);
   expect(res.body.reservations[0]).toEqual(
-    expect.objectContaining({ id: expect.any(String), inventory_item_id: id, location_id: expect.any(String), quantity: expect.any(Number), line_item_id: null, metadata: null, created_at: ISO }),
+    expect.objectContaining({
+      id: expect.any(String),
+      inventory_item_id: id,
+      location_id: expect.any(String),
+      quantity: expect.any(Number),
+      line_item_id: null,
+      metadata: null,
+      created_at: ISO,
+    }),
   );
 });
 
@@ -66,9 +110,21 @@ test('admin flow: create item → level → confirm → reserve → adjust → f
   const avail = (q: number) => api.get(`/admin/inventory-items/${iid}/availability?location_id=${wh}&quantity=${q}`);
 
   // confirmInventory(iitem, [sloc], 5)
-  expect((await avail(5)).body).toMatchObject({ sufficient: true, stocked_quantity: 100, reserved_quantity: 0, available_quantity: 100, incoming_quantity: 50 });
+  expect((await avail(5)).body).toMatchObject({
+    sufficient: true,
+    stocked_quantity: 100,
+    reserved_quantity: 0,
+    available_quantity: 100,
+    incoming_quantity: 50,
+  });
   // createReservationItems({quantity: 2, line_item_id: item_456, description: 'Order reservation'})
-  const r = await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 2, line_item_id: 'item_456', description: 'Order reservation' });
+  const r = await api.post('/admin/reservations', {
+    inventory_item_id: iid,
+    location_id: wh,
+    quantity: 2,
+    line_item_id: 'item_456',
+    description: 'Order reservation',
+  });
   expect(r.status).toBe(200);
   expect((await avail(98)).body).toMatchObject({ sufficient: true, reserved_quantity: 2, available_quantity: 98 });
   expect((await avail(99)).body.sufficient).toBe(false);
@@ -91,7 +147,11 @@ test('admin flow: create item → level → confirm → reserve → adjust → f
 
 test('admin flow: a cart checks and reserves each line; an out-of-stock line is refused and the others stay held', async () => {
   const wh = (await api.post('/admin/stock-locations', { name: 'cart wh' })).body.stock_location.id;
-  const lines: [string, number, number][] = [['CART-A', 5, 2], ['CART-B', 1, 3], ['CART-C', 10, 10]];
+  const lines: [string, number, number][] = [
+    ['CART-A', 5, 2],
+    ['CART-B', 1, 3],
+    ['CART-C', 10, 10],
+  ];
   const results = [];
   for (const [sku, stocked, qty] of lines) {
     const iid = (await api.post('/admin/inventory-items', { sku })).body.inventory_item.id;

@@ -25,7 +25,11 @@ function loseNextStatsAnswer(tenant: string): { lost: () => number; restore: () 
   const statsPk = stats(tenant).PK;
   let armed = true;
   let lost = 0;
-  const base = new DynamoDBClient({ endpoint: process.env.DYNAMODB_ENDPOINT, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const base = new DynamoDBClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   base.middlewareStack.add(
     (next, context) => async (args) => {
       const out = await next(args);

@@ -21,8 +21,15 @@ test('a stock location is created with its address, type and flags, and read bac
   expect(res.status).toBe(200);
   const wh = res.body.stock_location;
   expect(wh).toMatchObject({
-    id: expect.stringMatching(/^wh_/), name: 'Warehouse A', type: '3PL', marketplace: 'EU', priority: 5,
-    is_active: true, is_readonly: false, address: { city: 'Hamburg', country_code: 'DE' }, metadata: { dock: 7 },
+    id: expect.stringMatching(/^wh_/),
+    name: 'Warehouse A',
+    type: '3PL',
+    marketplace: 'EU',
+    priority: 5,
+    is_active: true,
+    is_readonly: false,
+    address: { city: 'Hamburg', country_code: 'DE' },
+    metadata: { dock: 7 },
   });
   expect((await api.get(`/admin/stock-locations/${wh.id}`)).body.stock_location).toEqual(wh);
 });
@@ -49,7 +56,11 @@ test('bad fields are named: missing name, unknown type, 3-letter country code, n
 
 test('the list has a count, pages with offset/limit, filters by q, highest priority first', async () => {
   const fresh = await api.otherTenant();
-  for (const [name, priority] of [['Alpha', 1], ['Beta', 9], ['Gamma store', 5]] as const) {
+  for (const [name, priority] of [
+    ['Alpha', 1],
+    ['Beta', 9],
+    ['Gamma store', 5],
+  ] as const) {
     await api.post('/admin/stock-locations', { name, priority }, fresh.key);
   }
   const all = await api.get('/admin/stock-locations', fresh.key);

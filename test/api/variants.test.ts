@@ -19,7 +19,10 @@ async function item(sku: string, levels: [string, number][]) {
 const base = (p: string, v: string) => `/admin/products/${p}/variants/${v}`;
 
 test("a variant's inventory_quantity is the minimum over its items of floor(Σ available ÷ required_quantity)", async () => {
-  const shirt = await item('V-SHIRT', [[wh1, 10], [wh2, 7]]); // 17 available
+  const shirt = await item('V-SHIRT', [
+    [wh1, 10],
+    [wh2, 7],
+  ]); // 17 available
   const box = await item('V-BOX', [[wh1, 9]]); // 9 available
   const first = await api.post(`${base('prod_1', 'var_1')}/inventory-items`, { inventory_item_id: shirt, required_quantity: 2 });
   expect(first.status).toBe(200);
@@ -36,7 +39,7 @@ test("a variant's inventory_quantity is the minimum over its items of floor(Σ a
   expect((await api.get(base('prod_1', 'var_1'))).body.variant.inventory_quantity).toBe(1);
 });
 
-test("variant links: changing required_quantity returns the variant with inventory_items[].required_quantity", async () => {
+test('variant links: changing required_quantity returns the variant with inventory_items[].required_quantity', async () => {
   const iid = await item('V-PACK', [[wh1, 30]]);
   await api.post(`${base('prod_2', 'var_2')}/inventory-items`, { inventory_item_id: iid });
   const res = await api.post(`${base('prod_2', 'var_2')}/inventory-items/${iid}`, { required_quantity: 4 });
@@ -52,7 +55,11 @@ test("the variant links' required_quantity 5324804697620480 is 422 INVALID_QUANT
   expect(res.status).toBe(422);
   expect(res.body).toMatchObject({ type: 'invalid_data', code: 'INVALID_QUANTITY' });
   expect(res.body.message).toContain('required_quantity');
-  for (const [q, status] of [[0, 422], [1.5, 422], [-2, 400]]) {
+  for (const [q, status] of [
+    [0, 422],
+    [1.5, 422],
+    [-2, 400],
+  ]) {
     expect((await api.post(`${base('prod_3', 'var_3')}/inventory-items/${iid}`, { required_quantity: q })).status).toBe(status); // negative: 400, as Medusa
   }
   expect((await api.get(base('prod_3', 'var_3'))).body.variant.inventory_items[0].required_quantity).toBe(2);

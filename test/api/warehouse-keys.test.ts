@@ -13,7 +13,10 @@ beforeAll(async () => {
   mine = (await api.post('/api/warehouses', { name: 'Mine' })).body.data.id;
   theirs = (await api.post('/api/warehouses', { name: 'Theirs' })).body.data.id;
   iid = (await api.post('/admin/inventory-items', { sku: 'WK-1' })).body.inventory_item.id;
-  for (const [wh, q] of [[mine, 10], [theirs, 20]] as const) {
+  for (const [wh, q] of [
+    [mine, 10],
+    [theirs, 20],
+  ] as const) {
     await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: q });
   }
   limited = await makeKey(api.tenant, [...SCOPES], 'store-tool', [mine]);
@@ -32,7 +35,10 @@ test('writes to its own warehouse work; to another: 403 FORBIDDEN_WAREHOUSE, not
   expect((await api.post('/api/inventory/WK-1/transfers', { from_warehouse_id: mine, to_warehouse_id: theirs, quantity: 1 }, limited)).status).toBe(403);
   expect((await api.post('/api/warehouses', { name: 'new' }, limited)).status).toBe(403);
   const full = (await api.get('/api/inventory/WK-1')).body.data;
-  expect(full.warehouses.map((w: any) => [w.warehouse_id, w.on_hand])).toEqual([[mine, 12], [theirs, 20]]);
+  expect(full.warehouses.map((w: any) => [w.warehouse_id, w.on_hand])).toEqual([
+    [mine, 12],
+    [theirs, 20],
+  ]);
 });
 
 test('reads show only its warehouses: levels, summaries, locations, reservations, history, records', async () => {

@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-const raw = (method: string, path: string, text: string) => api.request(method, path, undefined, { raw: text, headers: { 'content-type': 'application/json' } });
+const raw = (method: string, path: string, text: string) =>
+  api.request(method, path, undefined, { raw: text, headers: { 'content-type': 'application/json' } });
 
 test('finding 5b: numbers beyond ±2^53 in metadata, variant_attributes or reservation metadata are a 400 naming the field', async () => {
   const item = await raw('POST', '/admin/inventory-items', '{"sku":"BIG-1","metadata":{"erp":{"id":12345678901234567890}}}');
@@ -56,7 +57,12 @@ test('finding 5c: adjust and transfer cannot push stocked past 1,000,000,000 (42
   expect(trf.body.error).toMatchObject({ code: 'INVALID_QUANTITY' });
   expect(trf.body.error.details[0].field).toBe('quantity');
   const levels = (await api.get(`/api/inventory/MAX-1`)).body.data.warehouses;
-  expect(levels.map((w: any) => [w.warehouse_id, w.on_hand]).sort()).toEqual([[wh, 1_000_000_000], [other, 100]].sort());
+  expect(levels.map((w: any) => [w.warehouse_id, w.on_hand]).sort()).toEqual(
+    [
+      [wh, 1_000_000_000],
+      [other, 100],
+    ].sort(),
+  );
 });
 
 test('finding 6: POST /v1/inventory at a read-only warehouse leaves no item behind', async () => {

@@ -23,14 +23,20 @@ afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, () => {
   expect(sizes).toHaveLength(routes.length + 6);
-  expect(sizes.map((s) => s.name).sort()).toEqual(allFunctions().map((f) => f.name).sort());
+  expect(sizes.map((s) => s.name).sort()).toEqual(
+    allFunctions()
+      .map((f) => f.name)
+      .sort(),
+  );
   const over = sizes.filter((s) => s.bytes > MAX_BUNDLE_KB * 1024).map((s) => `${s.name} ${(s.bytes / 1024).toFixed(1)} KB`);
   expect(over).toEqual([]);
   // a real bundle, not an empty file
   for (const s of sizes) expect(s.bytes).toBeGreaterThan(1024);
   // the docs page's files (Swagger UI) ship beside their function's bundle, not inside it
   const docs = sizes.find((s) => s.name === 'MetaDocsAsset')!;
-  console.log(`docs functions: page ${(sizes.find((s) => s.name === 'MetaDocs')!.bytes / 1024).toFixed(1)} KB; assets ${(docs.bytes / 1024).toFixed(1)} KB code + ${(docs.assetBytes / 1024).toFixed(1)} KB Swagger UI files`);
+  console.log(
+    `docs functions: page ${(sizes.find((s) => s.name === 'MetaDocs')!.bytes / 1024).toFixed(1)} KB; assets ${(docs.bytes / 1024).toFixed(1)} KB code + ${(docs.assetBytes / 1024).toFixed(1)} KB Swagger UI files`,
+  );
   expect(docs.assetBytes).toBeGreaterThan(1024 * 1024);
   expect(docs.assetBytes).toBeLessThan(5 * 1024 * 1024);
   // the schemas are zod/mini: the classic API (~60 KB more in every function) is in no bundle
@@ -42,9 +48,11 @@ test(`every function's minified bundle is under ${MAX_BUNDLE_KB} KB`, () => {
 
 test('a bundle carries its own route and schemas only: the health route has no other route, schema or entity in it', () => {
   const health = readFileSync(sizes.find((s) => s.name === 'MetaHealth')!.file, 'utf8');
-  for (const r of routes.filter((r) => r.id !== 'meta.health')) expect({ route: r.id, inHealth: health.includes(`"${r.path}"`) }).toEqual({ route: r.id, inHealth: false });
+  for (const r of routes.filter((r) => r.id !== 'meta.health'))
+    expect({ route: r.id, inHealth: health.includes(`"${r.path}"`) }).toEqual({ route: r.id, inHealth: false });
   // texts of schemas (an id's description, a custom check) and of an entity's key
-  for (const text of ['an id such as', 'must not be 0', 'may not contain control characters', '#LOC#']) expect({ text, inHealth: health.includes(text) }).toEqual({ text, inHealth: false });
+  for (const text of ['an id such as', 'must not be 0', 'may not contain control characters', '#LOC#'])
+    expect({ text, inHealth: health.includes(text) }).toEqual({ text, inHealth: false });
   // and the route's own reply is there
   expect(health).toContain('"/health"');
 });
@@ -56,7 +64,13 @@ test('the deployed OpenAPI function serves the generated document from beside it
   expect(code).not.toContain('Recompute levels'); // a route summary: the table is not in it
   for (const f of servedFiles(['openapi.json'])) copyFileSync(f.path, join(DIR, f.name));
   const { handler } = await import(pathToFileURL(s.file).href);
-  const event = { version: '2.0', rawPath: '/api/openapi.json', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/api/openapi.json' }, requestId: 'r' } };
+  const event = {
+    version: '2.0',
+    rawPath: '/api/openapi.json',
+    rawQueryString: '',
+    headers: {},
+    requestContext: { http: { method: 'GET', path: '/api/openapi.json' }, requestId: 'r' },
+  };
   const res = await handler(event, localContext('MetaOpenapi', 30_000));
   expect(res.statusCode).toBe(200);
   expect(JSON.parse(res.body)).toStrictEqual(JSON.parse(JSON.stringify(openApiDocument())));

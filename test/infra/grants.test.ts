@@ -23,7 +23,14 @@ const NOT_GRANTED: Record<string, { actions: string[]; reason: string }> = {
   },
 };
 
-const KEYS: Record<string, string> = { Authorizer: 'authorizer', StreamConsumer: 'stream', LowStockReport: 'scheduled.report', ExpireReservations: 'scheduled.expiry', Reconcile: 'scheduled.reconcile', UploadProcessor: 'uploads.processor' };
+const KEYS: Record<string, string> = {
+  Authorizer: 'authorizer',
+  StreamConsumer: 'stream',
+  LowStockReport: 'scheduled.report',
+  ExpireReservations: 'scheduled.expiry',
+  Reconcile: 'scheduled.reconcile',
+  UploadProcessor: 'uploads.processor',
+};
 for (const r of routes) KEYS[functionName(r)] = r.id;
 
 const stack = makeStack({ stage: 'dev' }, 'Grants');
@@ -39,7 +46,11 @@ beforeAll(async () => {
 }, 180_000);
 
 test('every function has been read', () => {
-  expect([...calls.keys()].sort()).toEqual(allFunctions().map((f) => f.name).sort());
+  expect([...calls.keys()].sort()).toEqual(
+    allFunctions()
+      .map((f) => f.name)
+      .sort(),
+  );
 });
 
 test('no role grants a DynamoDB action its function cannot send (no BatchWriteItem, no ConditionCheckItem on read roles, …)', () => {
@@ -61,7 +72,8 @@ test('every function declares exactly what it sends to the table (`table`), with
       continue;
     }
     if (!d.table) wrong.push(`${name}: no \`table\` (the exact actions it sends)`);
-    else if (d.access === 'read' && d.table.actions.some((a) => !['GetItem', 'BatchGetItem', 'Query'].includes(a))) wrong.push(`${name}: a read function that writes`);
+    else if (d.access === 'read' && d.table.actions.some((a) => !['GetItem', 'BatchGetItem', 'Query'].includes(a)))
+      wrong.push(`${name}: a read function that writes`);
   }
   expect(wrong).toEqual([]);
 });

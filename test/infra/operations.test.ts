@@ -62,10 +62,20 @@ test('least privilege for every route: a read route has no write action, a publi
     if (r.access === 'write') expect(table.some((a) => WRITES.includes(a))).toBe(true);
     // nothing of ours sends a BatchWriteItem; the role grants exactly the route's `table` actions
     expect(table).not.toContain('dynamodb:BatchWriteItem');
-    if (r.access !== 'none') expect([r.id, [...table].sort()]).toEqual([r.id, routeTable(r)!.actions.map((a) => `dynamodb:${a}`).sort()]);
+    if (r.access !== 'none')
+      expect([r.id, [...table].sort()]).toEqual([
+        r.id,
+        routeTable(r)!
+          .actions.map((a) => `dynamodb:${a}`)
+          .sort(),
+      ]);
   }
   // the authorizer reads one key and records its last use: nothing else
-  expect(actionsOf(dev, template, 'authorizer').filter((a) => a.startsWith('dynamodb:')).sort()).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+  expect(
+    actionsOf(dev, template, 'authorizer')
+      .filter((a) => a.startsWith('dynamodb:'))
+      .sort(),
+  ).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
 });
 
 test('alarms: API 5xx rate, every function (errors + throttles), the DLQs, the stream iterator age, the three schedules; all notify the topic', () => {
@@ -108,9 +118,10 @@ test('the runbook names every alarm the stack makes, and no other', () => {
   expect([Number(list[1]), [...ticked(list[2]!)].sort()]).toEqual([routeFunctions.length, routeFunctions]);
 });
 
-test('the runbook lists the dashboard\'s widgets, in order', () => {
+test("the runbook lists the dashboard's widgets, in order", () => {
   const body = Object.values(Template.fromStack(dev.monitoring).findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody;
-  const flat = (v: any): string => (typeof v === 'string' ? v : Array.isArray(v) ? v.map(flat).join('') : v?.['Fn::Join'] ? v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]) : '');
+  const flat = (v: any): string =>
+    typeof v === 'string' ? v : Array.isArray(v) ? v.map(flat).join('') : v?.['Fn::Join'] ? v['Fn::Join'][1].map(flat).join(v['Fn::Join'][0]) : '';
   const titles = [...flat(body).matchAll(/"title":"([^"]+)"/g)].map((m) => m[1]!);
   expect(titles.length).toBeGreaterThan(0);
   const listed = [...runbookSection(/^## 7\. The dashboard/m).matchAll(/^\d+\. \*\*([^*]+)\*\*/gm)].map((m) => m[1]!);
@@ -161,7 +172,17 @@ test('uploads: the bucket notifies the processor for uploads/*.csv; it reads onl
   template.hasResourceProperties('Custom::S3BucketNotifications', {
     NotificationConfiguration: {
       LambdaFunctionConfigurations: [
-        Match.objectLike({ Events: ['s3:ObjectCreated:*'], Filter: { Key: { FilterRules: Match.arrayWith([{ Name: 'suffix', Value: '.csv' }, { Name: 'prefix', Value: 'uploads/' }]) } } }),
+        Match.objectLike({
+          Events: ['s3:ObjectCreated:*'],
+          Filter: {
+            Key: {
+              FilterRules: Match.arrayWith([
+                { Name: 'suffix', Value: '.csv' },
+                { Name: 'prefix', Value: 'uploads/' },
+              ]),
+            },
+          },
+        }),
       ],
     },
   });

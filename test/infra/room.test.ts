@@ -11,7 +11,8 @@ import { CLOUDFORMATION_MAX_PARAMETERS, CLOUDFORMATION_MAX_RESOURCES, templateSi
 import type { TemplateSize } from '../../lib/template-sizes.ts';
 import { makeStack, resourcesOfType } from '../support/stack.ts';
 
-const show = (label: string, sizes: TemplateSize[]) => console.log(`${label}\n${sizes.map((t) => `  ${t.path}: ${t.resources} resources, ${t.parameters} parameters`).join('\n')}`);
+const show = (label: string, sizes: TemplateSize[]) =>
+  console.log(`${label}\n${sizes.map((t) => `  ${t.path}: ${t.resources} resources, ${t.parameters} parameters`).join('\n')}`);
 const largest = (ts: TemplateSize[]) => Math.max(...ts.map((t) => t.resources));
 
 test('today every template holds at most 300 resources', () => {
@@ -30,18 +31,22 @@ test('today every template holds at most 300 resources', () => {
 test.each([
   ['spread over the families', undefined],
   ['all in the largest family', 'inventory' as Family],
-])('with 60 routes more (%s) every template stays under 500 resources and 200 parameters', (_label, family) => {
-  const more = withExtraRoutes(60, family);
-  expect(more).toHaveLength(routes.length + 60);
-  const stack = makeStack({ stage: 'dev' }, 'Room', more);
-  const sizes = templateSizes(stack);
-  show(`with 60 routes more (${family ?? 'spread'}):`, sizes);
-  for (const t of sizes) {
-    expect([t.path, t.resources < CLOUDFORMATION_MAX_RESOURCES]).toEqual([t.path, true]);
-    expect([t.path, t.parameters < CLOUDFORMATION_MAX_PARAMETERS]).toEqual([t.path, true]);
-  }
-  // every route is deployed: its API route and its function
-  expect(resourcesOfType(stack, 'AWS::ApiGatewayV2::Route')).toHaveLength(more.length);
-  expect(stack.functions.size).toBe(more.length + 6);
-  if (family) expect(largest(sizes)).toBeGreaterThan(300); // the test would notice a family that does not grow
-}, 180_000);
+])(
+  'with 60 routes more (%s) every template stays under 500 resources and 200 parameters',
+  (_label, family) => {
+    const more = withExtraRoutes(60, family);
+    expect(more).toHaveLength(routes.length + 60);
+    const stack = makeStack({ stage: 'dev' }, 'Room', more);
+    const sizes = templateSizes(stack);
+    show(`with 60 routes more (${family ?? 'spread'}):`, sizes);
+    for (const t of sizes) {
+      expect([t.path, t.resources < CLOUDFORMATION_MAX_RESOURCES]).toEqual([t.path, true]);
+      expect([t.path, t.parameters < CLOUDFORMATION_MAX_PARAMETERS]).toEqual([t.path, true]);
+    }
+    // every route is deployed: its API route and its function
+    expect(resourcesOfType(stack, 'AWS::ApiGatewayV2::Route')).toHaveLength(more.length);
+    expect(stack.functions.size).toBe(more.length + 6);
+    if (family) expect(largest(sizes)).toBeGreaterThan(300); // the test would notice a family that does not grow
+  },
+  180_000,
+);

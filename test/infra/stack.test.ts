@@ -126,7 +126,14 @@ test('only the report and upload routes touch the bucket, each on its own prefix
 });
 
 test("every function's table grant is its declaration, the one the local DynamoDB front enforces (lib/functions.ts tableGrants)", () => {
-  const byName: Record<string, string> = { Authorizer: 'authorizer', StreamConsumer: 'stream', LowStockReport: 'scheduled.report', ExpireReservations: 'scheduled.expiry', Reconcile: 'scheduled.reconcile', UploadProcessor: 'uploads.processor' };
+  const byName: Record<string, string> = {
+    Authorizer: 'authorizer',
+    StreamConsumer: 'stream',
+    LowStockReport: 'scheduled.report',
+    ExpireReservations: 'scheduled.expiry',
+    Reconcile: 'scheduled.reconcile',
+    UploadProcessor: 'uploads.processor',
+  };
   for (const r of routes) byName[functionName(r)] = r.id;
   for (const [name, grant] of tableGrants()) {
     const dynamo = actionsOf(byName[name])
@@ -142,9 +149,13 @@ test('before a sale: warm throughput on the table and every index, and an on-dem
   const plain = table(template).Properties;
   expect(plain.WarmThroughput).toBeUndefined();
   expect(plain.WriteOnDemandThroughputSettings ?? plain.Replicas?.[0]?.ReadOnDemandThroughputSettings).toBeUndefined();
-  const sale = table(Template.fromStack(makeStack({ stage: 'dev', warmReadUnits: 30000, warmWriteUnits: 12000, maxReadUnits: 60000, maxWriteUnits: 20000 }, 'Sale'))).Properties;
+  const sale = table(
+    Template.fromStack(makeStack({ stage: 'dev', warmReadUnits: 30000, warmWriteUnits: 12000, maxReadUnits: 60000, maxWriteUnits: 20000 }, 'Sale')),
+  ).Properties;
   expect(sale.WarmThroughput).toEqual({ ReadUnitsPerSecond: 30000, WriteUnitsPerSecond: 12000 });
-  expect(sale.GlobalSecondaryIndexes.map((i: any) => i.WarmThroughput)).toEqual(TABLE.indexes.map(() => ({ ReadUnitsPerSecond: 30000, WriteUnitsPerSecond: 12000 })));
+  expect(sale.GlobalSecondaryIndexes.map((i: any) => i.WarmThroughput)).toEqual(
+    TABLE.indexes.map(() => ({ ReadUnitsPerSecond: 30000, WriteUnitsPerSecond: 12000 })),
+  );
   expect(JSON.stringify(sale)).toContain('"MaxWriteRequestUnits":20000');
   expect(JSON.stringify(sale)).toContain('"MaxReadRequestUnits":60000');
   // AWS refuses warm throughput below a new table's 12,000 / 4,000, and takes read and write together

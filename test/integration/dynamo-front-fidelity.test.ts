@@ -19,13 +19,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import {
-  DEFAULT_COMMIT_MS,
-  drawHold,
-  frontOptionsFromEnv,
-  partitionCount,
-  physicalPartition,
-} from '../../lib/local/dynamo-front.ts';
+import { DEFAULT_COMMIT_MS, drawHold, frontOptionsFromEnv, partitionCount, physicalPartition } from '../../lib/local/dynamo-front.ts';
 import type { FrontOptions } from '../../lib/local/dynamo-front.ts';
 import { itemSize } from '../../lib/local/item-size.ts';
 import { newTenant } from '../support/api.ts';
@@ -53,7 +47,7 @@ describe('the hold of a transaction', () => {
     });
   });
 
-  test('drawn holds have the measurement\'s median (25 ms) and 99th percentile (90 ms)', () => {
+  test("drawn holds have the measurement's median (25 ms) and 99th percentile (90 ms)", () => {
     let seed = 42; // a fixed generator (mulberry32): the same draws every run
     const random = () => {
       seed = (seed + 0x6d2b79f5) | 0;
@@ -156,26 +150,40 @@ describe('capacity units by item size', () => {
     expect(itemSize({ PK: { S: big.PK }, SK: { S: 'X' }, b: { S: blob(3000) } })).toBeGreaterThan(2048);
     expect(await units(() => c.send(new PutCommand({ TableName: TABLE, Item: { ...big, b: blob(3000) } })))).toBe(3);
     // a one-number update of it costs the item's size, not the request's
-    expect(await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: big, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } })))).toBe(3);
+    expect(
+      await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: big, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }))),
+    ).toBe(3);
     // the same in a transaction: twice
     expect(
       await units(() =>
-        c.send(new TransactWriteCommand({ TransactItems: [{ Update: { TableName: TABLE, Key: big, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } } }] })),
+        c.send(
+          new TransactWriteCommand({
+            TransactItems: [{ Update: { TableName: TABLE, Key: big, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 2 } } }],
+          }),
+        ),
       ),
     ).toBe(6);
     // shrinking it (REMOVE b): the larger, before
     expect(await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: big, UpdateExpression: 'REMOVE b' })))).toBe(3);
     // growing a small one to ~2,500 bytes: the larger, after
-    expect(await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: big, UpdateExpression: 'SET b = :b', ExpressionAttributeValues: { ':b': blob(2500) } })))).toBe(3);
+    expect(
+      await units(() =>
+        c.send(new UpdateCommand({ TableName: TABLE, Key: big, UpdateExpression: 'SET b = :b', ExpressionAttributeValues: { ':b': blob(2500) } })),
+      ),
+    ).toBe(3);
 
     // an item in GSI1, ~1,560 bytes: 2 on the table + 2 for its index entry
     const ix = { PK: `T#${t}#IX`, SK: 'X' };
     expect(await units(() => c.send(new PutCommand({ TableName: TABLE, Item: { ...ix, GSI1PK: `T#${t}#L1`, GSI1SK: 'a', b: blob(1500) } })))).toBe(4);
     // a change inside the same index partition: one index write
-    expect(await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: ix, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } })))).toBe(4);
+    expect(
+      await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: ix, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }))),
+    ).toBe(4);
     // moving it to another GSI1 partition: the table, the old entry deleted, the new one put
     expect(
-      await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: ix, UpdateExpression: 'SET GSI1PK = :p', ExpressionAttributeValues: { ':p': `T#${t}#L2` } }))),
+      await units(() =>
+        c.send(new UpdateCommand({ TableName: TABLE, Key: ix, UpdateExpression: 'SET GSI1PK = :p', ExpressionAttributeValues: { ':p': `T#${t}#L2` } })),
+      ),
     ).toBe(6);
     // deleting: the table and the entry
     expect(await units(() => c.send(new DeleteCommand({ TableName: TABLE, Key: ix })))).toBe(4);
@@ -183,7 +191,9 @@ describe('capacity units by item size', () => {
     // an item the front never saw (written straight to DynamoDB Local): its size is read, not guessed
     const unseen = { PK: `T#${t}#UNSEEN`, SK: 'X' };
     await direct().send(new PutCommand({ TableName: TABLE, Item: { ...unseen, b: blob(5000) } }));
-    expect(await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: unseen, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } })))).toBe(5);
+    expect(
+      await units(() => c.send(new UpdateCommand({ TableName: TABLE, Key: unseen, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': 1 } }))),
+    ).toBe(5);
     expect(f.stats.imageReads).toBeGreaterThan(0);
   });
 
@@ -206,7 +216,9 @@ describe('capacity units by item size', () => {
     expect(await units(() => c.send(new BatchGetCommand({ RequestItems: { [TABLE]: { Keys: [k, { PK: k.PK, SK: 'B' }], ConsistentRead: true } } })))).toBe(3);
     // Query sums, then rounds: ~8.6 KB → 3
     expect(
-      await units(() => c.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': k.PK }, ConsistentRead: true }))),
+      await units(() =>
+        c.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'PK = :p', ExpressionAttributeValues: { ':p': k.PK }, ConsistentRead: true })),
+      ),
     ).toBe(3);
   });
 });
@@ -229,7 +241,7 @@ describe('partitions and the table', () => {
     expect(await caught(c.send(new PutCommand({ TableName: TABLE, Item: { PK: k3, SK: 'X' } })))).toBeUndefined();
   });
 
-  test('a table-level bucket: a new table\'s 4,000 write units/s, doubled after 30 minutes, a warm throughput, the quota', async () => {
+  test("a table-level bucket: a new table's 4,000 write units/s, doubled after 30 minutes, a warm throughput, the quota", async () => {
     // one bucket per key value (so only the table limits), scale 0.001: a new table takes 4 write units a
     // second; one BatchWriteItem of 25 one-unit puts (all at one instant) writes as many as the table takes
     const burst = async (opts: Omit<FrontOptions, 'target'>) => {

@@ -25,7 +25,7 @@ function client(endpoint: string, maxAttempts = 1) {
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('the helper starts a front with the lag (and the run\'s IAM and conflicts); DYNAMO_FRONT_INDEX_LAG_MS sets it', () => {
+test("the helper starts a front with the lag (and the run's IAM and conflicts); DYNAMO_FRONT_INDEX_LAG_MS sets it", () => {
   expect(front().options).toMatchObject({ indexLagMs: LAG, iam: true, conflicts: true });
   expect(frontOptionsFromEnv({ iam: true, conflicts: true, throughput: false }, { DYNAMO_FRONT_INDEX_LAG_MS: '250' }).indexLagMs).toBe(250);
 });
@@ -56,7 +56,9 @@ test('an index query sees a write only after the lag: new items missing, moved o
   expect((await q(p1)).map((i) => i.n)).toEqual([0, 1]);
 
   // moved to another index partition: the old one still shows it (old image), the new one not yet
-  await c.send(new UpdateCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET GSI1PK = :p, n = :n', ExpressionAttributeValues: { ':p': p2, ':n': 2 } }));
+  await c.send(
+    new UpdateCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET GSI1PK = :p, n = :n', ExpressionAttributeValues: { ':p': p2, ':n': 2 } }),
+  );
   expect((await q(p1)).map((i) => i.n)).toEqual([0, 1]);
   expect(await q(p1, 'b#')).toEqual([expect.objectContaining({ n: 1, GSI1PK: p1 })]); // the sort-key condition holds for old images too
   expect(await q(p1, 'c#')).toEqual([]);
@@ -77,7 +79,13 @@ describe('batchRows (functions/store/rows.ts) against partial batch answers', ()
 
   test('re-sends the unprocessed keys after a backoff until every row is read', async () => {
     // one bucket per key value, 3 read units/s (scale 0.001): a 24 KB item read once leaves its partition in debt for a second
-    const throttling = await startDynamoFront({ target: process.env.DYNAMODB_LOCAL_ENDPOINT!, throughput: true, scale: 0.001, hashedPartitions: false, tableLimits: false });
+    const throttling = await startDynamoFront({
+      target: process.env.DYNAMODB_LOCAL_ENDPOINT!,
+      throughput: true,
+      scale: 0.001,
+      hashedPartitions: false,
+      tableLimits: false,
+    });
     try {
       const c = client(throttling.endpoint);
       const t = newTenant();
@@ -110,7 +118,10 @@ describe('batchRows (functions/store/rows.ts) against partial batch answers', ()
       middlewareStack: { identify: () => [], add() {} },
     } as unknown as DynamoDBDocumentClient;
     setClient(stuck);
-    await expect(batchRows([{ PK: 'T#x#A', SK: 'X' }])).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException', message: expect.stringMatching(/unprocessed after/) });
+    await expect(batchRows([{ PK: 'T#x#A', SK: 'X' }])).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+      message: expect.stringMatching(/unprocessed after/),
+    });
     expect(requests).toBe(BATCH_RETRIES + 1);
   });
 });

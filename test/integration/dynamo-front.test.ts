@@ -51,7 +51,9 @@ test('a partition over its write units answers ProvisionedThroughputExceededExce
   const once = client(front);
   const t = newTenant();
   const hot = `T#${t}#HOT`;
-  const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: hot, SK: `S${i}` } })))));
+  const outcomes = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: hot, SK: `S${i}` } })))),
+  );
   const errors = outcomes.filter(Boolean);
   expect(errors.length).toBeGreaterThanOrEqual(15);
   expect(errors[0].name).toBe('ProvisionedThroughputExceededException');
@@ -66,7 +68,9 @@ test('a partition over its write units answers ProvisionedThroughputExceededExce
   await once.send(new TransactWriteCommand({ TransactItems: [{ Put: { TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'S', blob: blob + blob } } }] }));
   await new Promise((r) => setTimeout(r, 1000));
   expect(await caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#P`, SK: 'S2' } })))).toBeUndefined();
-  expect((await caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'S2' } }))))?.name).toBe('ProvisionedThroughputExceededException');
+  expect((await caught(once.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'S2' } }))))?.name).toBe(
+    'ProvisionedThroughputExceededException',
+  );
   // the SDK's standard retry (backoff) gets through once the bucket refills
   const retrying = client(front, 'admin', 10);
   const out = await retrying.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#X`, SK: 'last' } }));
@@ -79,7 +83,9 @@ test('a write to an item charges the index partitions it is in (GSI writes land 
   const t = newTenant();
   // ten different items, one index partition: the index partition runs out, not the items'
   const outcomes = await Promise.all(
-    Array.from({ length: 30 }, (_, i) => caught(c.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#I${i}`, SK: 'ITEM', GSI1PK: `T#${t}#ITEMS`, GSI1SK: `I${i}` } })))),
+    Array.from({ length: 30 }, (_, i) =>
+      caught(c.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#I${i}`, SK: 'ITEM', GSI1PK: `T#${t}#ITEMS`, GSI1SK: `I${i}` } }))),
+    ),
   );
   const errs = outcomes.filter(Boolean);
   expect(errs.length).toBeGreaterThanOrEqual(10);

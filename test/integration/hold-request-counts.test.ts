@@ -19,7 +19,10 @@ test('a 2-line hold is 5 requests (sku guards, warehouses, 2 item partitions, 1 
     const item = await createItem(actor, { sku });
     await createLevel(actor, item.id, { location_id: w.id, stocked_quantity: 10 });
   }
-  const lines = [{ sku: 'RQ-1', quantity: 2 }, { sku: 'RQ-2', quantity: 1 }];
+  const lines = [
+    { sku: 'RQ-1', quantity: 2 },
+    { sku: 'RQ-2', quantity: 1 },
+  ];
   const create = await count(() => createHold(actor, { reference: 'rq-1', lines }));
   console.log(`POST /api/holds, 2 lines: ${create.requests} requests`, create.kinds);
   expect(create.kinds).toEqual({ BatchGetItemCommand: 1, QueryCommand: 3, TransactWriteItemsCommand: 1 });

@@ -75,9 +75,7 @@ test('turning hot mode on parks the free stock evenly in the shards; the level s
 test('80 concurrent reservations of 1 on a stock of 50 over 4 shards: exactly 50 succeed, none oversold, every figure adds up', async () => {
   const a = actor();
   const { iid, wid } = await hotLevel(a, 50, 4);
-  const results = await Promise.all(
-    Array.from({ length: 80 }, () => codeOf(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 }))),
-  );
+  const results = await Promise.all(Array.from({ length: 80 }, () => codeOf(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 }))));
   expect(results.filter((r) => r === 'ok')).toHaveLength(50);
   expect(results.filter((r) => r !== 'ok')).toEqual(Array(30).fill('INSUFFICIENT_STOCK'));
   expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 50, available: 0 });
@@ -121,7 +119,9 @@ test('a stock decrease below the parked units takes them back in its own transac
   await setLevel(a, one.iid, one.wid, { stocked_quantity: 10 });
   expect(await shown(a, one.iid)).toEqual({ stocked: 10, reserved: 5, available: 5 });
   expect((await readHot(a.tenant, one.iid, one.wid, 4))!.parked).toBe(0);
-  const after = await Promise.all(Array.from({ length: 20 }, () => codeOf(createReservation(a, { inventory_item_id: one.iid, location_id: one.wid, quantity: 1 }))));
+  const after = await Promise.all(
+    Array.from({ length: 20 }, () => codeOf(createReservation(a, { inventory_item_id: one.iid, location_id: one.wid, quantity: 1 }))),
+  );
   expect(after.filter((r) => r === 'ok')).toHaveLength(5); // not the 35 the shards held before
   expect(await shown(a, one.iid)).toEqual({ stocked: 10, reserved: 10, available: 0 });
 
@@ -138,12 +138,17 @@ test('a stock decrease below the parked units takes them back in its own transac
   const other = (await createWarehouse(a, { name: 'Other' })).id;
   await transfer(a, (await getItem(a, three.iid)).sku!, { from_warehouse_id: three.wid, to_warehouse_id: other, quantity: 12 });
   const levels = (await getItem(a, three.iid)).location_levels!;
-  expect(levels.map((l) => [l.location_id, l.stocked_quantity, l.available_quantity]).sort()).toEqual([[other, 12, 12], [three.wid, 0, 0]].sort());
+  expect(levels.map((l) => [l.location_id, l.stocked_quantity, l.available_quantity]).sort()).toEqual(
+    [
+      [other, 12, 12],
+      [three.wid, 0, 0],
+    ].sort(),
+  );
   expect(await codeOf(createReservation(a, { inventory_item_id: three.iid, location_id: three.wid, quantity: 1 }))).toBe('INSUFFICIENT_STOCK');
   expect((await reconcile(a.tenant, { repair: false, by: 'test', publish: async () => {} })).drifts).toEqual([]);
 });
 
-test('a shard whose partition is throttled (past the SDK\'s retries) sends the reservation to the next shard; every shard throttled: the throttle is the answer', async () => {
+test("a shard whose partition is throttled (past the SDK's retries) sends the reservation to the next shard; every shard throttled: the throttle is the answer", async () => {
   const a = actor();
   const { iid, wid } = await hotLevel(a, 20, 2);
   let throttled = (_k: number) => false;
@@ -155,7 +160,10 @@ test('a shard whose partition is throttled (past the SDK\'s retries) sends the r
     const shard = /#HOT#.*#(\d+)$/.exec((typeof pk === 'string' ? pk : pk?.S) ?? '');
     if (context.commandName === 'TransactWriteItemsCommand' && shard && throttled(Number(shard[1]))) {
       refusedShards++;
-      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: {},
+      });
     }
     return next(args);
   });
@@ -165,7 +173,9 @@ test('a shard whose partition is throttled (past the SDK\'s retries) sends the r
     expect((await readHot(a.tenant, iid, wid, 2))!.allots).toEqual([10, 6]);
     throttled = () => true;
     refusedShards = 0;
-    await expect(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 })).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    await expect(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 })).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
     expect(refusedShards).toBe(2); // each shard tried once
   } finally {
     restore();
@@ -180,7 +190,9 @@ test('a hold at a hot level: its transaction takes from the level, which gets th
   const hold = await createHold(a, { reference: 'SO-HOT', lines: [{ sku, quantity: 15, warehouse_id: wid }] });
   expect(hold.lines[0]!.allocations.map((x) => [x.warehouse_id, x.quantity])).toEqual([[wid, 15]]);
   expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 15, available: 5 });
-  await expect(createHold(a, { reference: 'SO-HOT-2', lines: [{ sku, quantity: 6, warehouse_id: wid }] })).rejects.toMatchObject({ code: 'INSUFFICIENT_STOCK' });
+  await expect(createHold(a, { reference: 'SO-HOT-2', lines: [{ sku, quantity: 6, warehouse_id: wid }] })).rejects.toMatchObject({
+    code: 'INSUFFICIENT_STOCK',
+  });
   expect(await shown(a, iid)).toEqual({ stocked: 20, reserved: 15, available: 5 });
 });
 
@@ -220,7 +232,9 @@ test('hot mode off: every parked unit back on the level, the shards deleted; a h
   // on again, reservations released, then the level deleted while hot
   const b = await hotLevel(a, 10, 2);
   expect(await codeOf(deleteLevel(a, b.iid, b.wid))).toBe('ok');
-  expect((await db().send(new GetCommand({ TableName: tableName(), Key: keys.hotShard(a.tenant, b.iid, b.wid, 0), ConsistentRead: true }))).Item).toBeUndefined();
+  expect(
+    (await db().send(new GetCommand({ TableName: tableName(), Key: keys.hotShard(a.tenant, b.iid, b.wid, 0), ConsistentRead: true }))).Item,
+  ).toBeUndefined();
 });
 
 test('the stream consumer settles a hot level: parks new stock and flags it low from the exact figures', async () => {
@@ -256,7 +270,9 @@ test('through HTTP and the stream: hot mode on, parked by the consumer, reservat
     expect(on.body.inventory_item.location_levels[0]).toMatchObject({ hot_shards: 3, available_quantity: 12, reserved_quantity: 0 });
     await api.settle();
     expect((await readHot(api.tenant, iid, wid, 3))!.allots).toEqual([4, 4, 4]);
-    const made = await Promise.all(Array.from({ length: 15 }, () => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 })));
+    const made = await Promise.all(
+      Array.from({ length: 15 }, () => api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 })),
+    );
     expect(made.filter((r) => r.status === 200).length).toBe(12);
     expect(made.filter((r) => r.status !== 200).map((r) => r.body.code)).toEqual(['INSUFFICIENT_STOCK', 'INSUFFICIENT_STOCK', 'INSUFFICIENT_STOCK']);
     await api.settle();

@@ -77,7 +77,22 @@ test('16 concurrent level creations at one warehouse, one per level-count shard:
 test('a warehouse stored before the shards keeps counting on its own row: creations, the read-only toggle and the delete still hold', async () => {
   const a = actor();
   const wid = 'wh_legacy';
-  await db().send(new PutCommand({ TableName: tableName(), Item: { ...keys.warehouse(a.tenant, wid), ...keys.warehouseIndex(a.tenant, wid), entity: 'warehouse', id: wid, name: 'Old', type: 'own', is_readonly: false, priority: 0, level_count: 0 } }));
+  await db().send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: {
+        ...keys.warehouse(a.tenant, wid),
+        ...keys.warehouseIndex(a.tenant, wid),
+        entity: 'warehouse',
+        id: wid,
+        name: 'Old',
+        type: 'own',
+        is_readonly: false,
+        priority: 0,
+        level_count: 0,
+      },
+    }),
+  );
   const iid = (await createItem(a, { sku: 'LEGACY-1' })).id;
   await createLevel(a, iid, { location_id: wid, stocked_quantity: 3 });
   expect(await levelCount(a.tenant, wid)).toBe(1);
@@ -193,7 +208,8 @@ test('a policy change to no backorders is honoured by the next reservation at ev
   const a = actor();
   for (const n of [3, 100]) {
     const whs: string[] = [];
-    for (let i = 0; i < n; i += 20) whs.push(...(await Promise.all(Array.from({ length: Math.min(20, n - i) }, async (_, k) => (await createWarehouse(a, { name: `P${i + k}` })).id))));
+    for (let i = 0; i < n; i += 20)
+      whs.push(...(await Promise.all(Array.from({ length: Math.min(20, n - i) }, async (_, k) => (await createWarehouse(a, { name: `P${i + k}` })).id))));
     const iid = (await createItem(a, { sku: `POL-${n}`, allow_backorder: true })).id;
     for (const wid of whs) await createLevel(a, iid, { location_id: wid });
     // backorders allowed: a reservation at an empty level goes below zero

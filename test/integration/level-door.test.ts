@@ -71,7 +71,14 @@ function switchHotDuring(a: Actor, iid: string, wid: string, n: number, quantity
     stage.before(
       (command, input) =>
         command === 'TransactWriteItemsCommand' &&
-        !!input.TransactItems?.some((t) => t.Update && str(t.Update.Key?.SK) === `L#${wid}` && !/hot_shards/.test(String(t.Update.UpdateExpression)) && Number(str(t.Update.ExpressionAttributeValues?.[':stocked_quantity']?.N ?? t.Update.ExpressionAttributeValues?.[':stocked_quantity'])) === quantityOfOthers),
+        !!input.TransactItems?.some(
+          (t) =>
+            t.Update &&
+            str(t.Update.Key?.SK) === `L#${wid}` &&
+            !/hot_shards/.test(String(t.Update.UpdateExpression)) &&
+            Number(str(t.Update.ExpressionAttributeValues?.[':stocked_quantity']?.N ?? t.Update.ExpressionAttributeValues?.[':stocked_quantity'])) ===
+              quantityOfOthers,
+        ),
       () => held,
     );
     switching = setLevel(a, iid, wid, { hot_shards: n });
@@ -137,7 +144,9 @@ test('a refused level change leaves hot mode as it was (hot_shards goes in the s
   // and a hot level stays hot with its shards when the switch off is refused
   await setLevel(a, iid, wid, { hot_shards: 2 });
   await park(a, iid, wid);
-  await expect(setLevel(a, iid, wid, { hot_shards: 0, stocked_quantity: 3, expected_quantity: 9 } as never)).rejects.toMatchObject({ code: 'QUANTITY_MISMATCH' });
+  await expect(setLevel(a, iid, wid, { hot_shards: 0, stocked_quantity: 3, expected_quantity: 9 } as never)).rejects.toMatchObject({
+    code: 'QUANTITY_MISMATCH',
+  });
   expect((await raw(a, iid, wid)).hot_shards).toBe(2);
   expect((await readHot(a.tenant, iid, wid))!.parked).toBe(10);
 });

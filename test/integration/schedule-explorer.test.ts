@@ -61,30 +61,45 @@ const PAIRS = [
   'plain:count+hot-on+park',
 ];
 /** With an Idempotency-Key on either side too (at most once, answered truthfully, replayed the same). */
-const KEYED = ['plain:reserve+count', 'plain:hot-refused+reserve', 'plain:grow+count', 'hot:reserve-6+count', 'plain:hold-create+adjust-down', 'plain:release+fulfil', 'plain:bulk+reserve', 'plain:item-delete+reserve'];
+const KEYED = [
+  'plain:reserve+count',
+  'plain:hot-refused+reserve',
+  'plain:grow+count',
+  'hot:reserve-6+count',
+  'plain:hold-create+adjust-down',
+  'plain:release+fulfil',
+  'plain:bulk+reserve',
+  'plain:item-delete+reserve',
+];
 
 /**
  * Scenarios known to find violations (printed, not failed). Empty: the defects the explorer found on
  * the code before the level's one door (issue 21) are fixed, and every scenario must pass. A new
  * finding is fixed, not listed.
  */
-export const KNOWN_FAILING_ON_MAIN: string[] = [
-];
+export const KNOWN_FAILING_ON_MAIN: string[] = [];
 
 const specs = [...PAIRS, ...KEYED.flatMap((s) => keyedVariants(s).slice(1))];
-exploreSuite('schedule explorer (pairs)', specs, KNOWN_FAILING_ON_MAIN, {
-  parallel: Number(process.env.EXPLORER_PARALLEL ?? 4),
-  budget: Number(process.env.EXPLORER_BUDGET ?? 5),
-  exhaustiveUpTo: 12,
-  faultRate: 0.25,
-  seed: Number(process.env.EXPLORER_RANDOM_SEED ?? 21),
-}, 600_000, [
-  // a keyed bulk crashing right after its rows committed, retried with its key after the lock
-  'plain:bulk#k+reserve|00100|c0.1',
-  // a count reading the level before hot mode is switched on and parked, committing after
-  'plain:count+hot-park|0011111111100000000|-',
-  'plain:level-count+hot-park|0011111111100|-',
-]);
+exploreSuite(
+  'schedule explorer (pairs)',
+  specs,
+  KNOWN_FAILING_ON_MAIN,
+  {
+    parallel: Number(process.env.EXPLORER_PARALLEL ?? 4),
+    budget: Number(process.env.EXPLORER_BUDGET ?? 5),
+    exhaustiveUpTo: 12,
+    faultRate: 0.25,
+    seed: Number(process.env.EXPLORER_RANDOM_SEED ?? 21),
+  },
+  600_000,
+  [
+    // a keyed bulk crashing right after its rows committed, retried with its key after the lock
+    'plain:bulk#k+reserve|00100|c0.1',
+    // a count reading the level before hot mode is switched on and parked, committing after
+    'plain:count+hot-park|0011111111100000000|-',
+    'plain:level-count+hot-park|0011111111100|-',
+  ],
+);
 
 // the checker itself can fail: a level whose reserved no longer matches its reservations is reported
 test('the invariant checker reports a level a writer broke', async () => {

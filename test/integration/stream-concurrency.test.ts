@@ -45,7 +45,7 @@ const codeOf = async (write: Promise<unknown>) => {
   }
 };
 
-test('two shards\' batches settling one hot level at the same time keep its invariants (I1–I3, I6), its figures and reconcile clean', async () => {
+test("two shards' batches settling one hot level at the same time keep its invariants (I1–I3, I6), its figures and reconcile clean", async () => {
   const a: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'stream-shards', scopes: ['inventory:write', 'reservations:write'] };
   const wid = (await createWarehouse(a, { name: 'Hot' })).id;
   const iid = (await createItem(a, { sku: `HOT-SHARDS-${Math.random().toString(36).slice(2, 8)}` })).id;
@@ -105,7 +105,9 @@ test('two shards\' batches settling one hot level at the same time keep its inva
     const held: string[] = [];
     for (let round = 0; round < 5; round++) {
       // reservations taken from the shards, one released, new stock: records of the level and of its shards
-      const made = await Promise.all(Array.from({ length: 6 }, () => createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 }).catch((err) => err)));
+      const made = await Promise.all(
+        Array.from({ length: 6 }, () => createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 1 }).catch((err) => err)),
+      );
       for (const r of made) if (!(r instanceof Error)) held.push(r.id);
       expect(made.filter((r) => r instanceof Error && !(r instanceof DomainError))).toEqual([]);
       await releaseReservation(a, held.shift()!);
@@ -121,7 +123,12 @@ test('two shards\' batches settling one hot level at the same time keep its inva
     const reservedByOrders = open.reduce((n, r) => n + r.quantity, 0);
     expect(reservedByOrders).toBe(held.length);
     const level = s.level;
-    const [st, rs, av, safety] = [level.stocked_quantity, level.reserved_quantity, level.available_quantity, level.safety_stock ?? 0].map(Number) as [number, number, number, number];
+    const [st, rs, av, safety] = [level.stocked_quantity, level.reserved_quantity, level.available_quantity, level.safety_stock ?? 0].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
     expect(st).toBe(stocked);
     expect(av).toBe(st - rs - safety); // I1
     expect(rs).toBe(reservedByOrders + s.parked); // I2
@@ -130,14 +137,20 @@ test('two shards\' batches settling one hot level at the same time keep its inva
     expect(av).toBeGreaterThanOrEqual(0); // I6: units parked only while the level's own available stays ≥ 0
     // shown: parked units are free stock, every unit accounted for
     const shown = (await getItem(a, iid)).location_levels![0]!;
-    expect([shown.stocked_quantity, shown.reserved_quantity, shown.available_quantity]).toEqual([stocked, reservedByOrders, stocked - reservedByOrders - safety]);
+    expect([shown.stocked_quantity, shown.reserved_quantity, shown.available_quantity]).toEqual([
+      stocked,
+      reservedByOrders,
+      stocked - reservedByOrders - safety,
+    ]);
     expect((await reconcile(a.tenant, { repair: false, by: 'test', publish: async () => {} })).drifts).toEqual([]);
     expect(files.flatMap((f) => readDeadLetters(f))).toEqual([]);
     // the flag: two settles may write an older snapshot's flag last (the handler's documented window); the next settle sets it right
     await runAs('StreamConsumer', () => settleHot(a.tenant, iid, wid));
     const flagged = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(a.tenant, iid, wid), ConsistentRead: true }))).Item!;
     expect(flagged.flag_status ?? 'normal').toBe(levelStatus(stocked - reservedByOrders - safety, safety, 10));
-    expect(await codeOf(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: stocked - reservedByOrders - safety + 1 }))).toBe('INSUFFICIENT_STOCK');
+    expect(await codeOf(createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: stocked - reservedByOrders - safety + 1 }))).toBe(
+      'INSUFFICIENT_STOCK',
+    );
   } finally {
     await Promise.all(runners.map((r) => r.stop()));
     for (const f of files) rmSync(f, { force: true });

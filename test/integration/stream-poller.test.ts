@@ -51,7 +51,10 @@ function rows() {
  */
 function cliRun(events: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/cli.ts', ...args], { cwd: ROOT, env: { ...process.env, INVENTORY_EVENTS_FILE: events } });
+    const child = spawn(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, INVENTORY_EVENTS_FILE: events },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -75,7 +78,15 @@ afterEach(async () => {
 });
 /** A runner from now on (LATEST) that polls only when the test drains it. */
 async function poller(opts: Pick<PollerOptions, 'handler'> & Partial<PollerOptions>) {
-  const p = await startStreamPoller({ endpoint, tableName: table, from: 'LATEST', intervalMs: 60_000, functionName: 'admin', deadLetters: deadLetterPath(), ...opts });
+  const p = await startStreamPoller({
+    endpoint,
+    tableName: table,
+    from: 'LATEST',
+    intervalMs: 60_000,
+    functionName: 'admin',
+    deadLetters: deadLetterPath(),
+    ...opts,
+  });
   pollers.push(p);
   return p;
 }
@@ -172,16 +183,25 @@ test('a poison record is bisected out of its batch and dead-lettered after the r
   for (const iid of items) await setLevel(a, iid, wid, { stocked_quantity: 10 });
   await p.drain();
 
-  const flag = async (iid: string) => (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(a.tenant, iid, wid), ConsistentRead: true }))).Item?.flag_status;
+  const flag = async (iid: string) =>
+    (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(a.tenant, iid, wid), ConsistentRead: true }))).Item?.flag_status;
   for (const iid of items) expect([iid, await flag(iid)]).toEqual([iid, iid === poison ? undefined : 'low']);
   const letters = readDeadLetters(deadLetters);
   expect(letters).toHaveLength(1);
   const [letter] = letters;
   // isolated to the poison record alone, retried retryAttempts times as a batch of one, then dead-lettered
   expect(letter!.records.map(isPoison)).toEqual([true]);
-  expect(letter!.requestContext).toMatchObject({ condition: 'RetryAttemptsExhausted', retries: STREAM_SOURCE.retryAttempts, approximateInvokeCount: poisonSeen });
+  expect(letter!.requestContext).toMatchObject({
+    condition: 'RetryAttemptsExhausted',
+    retries: STREAM_SOURCE.retryAttempts,
+    approximateInvokeCount: poisonSeen,
+  });
   expect(letter!.error).toBe('poison record');
-  expect(letter!.DDBStreamBatchInfo).toMatchObject({ batchSize: 1, startSequenceNumber: seq(letter!.records[0]!), endSequenceNumber: seq(letter!.records[0]!) });
+  expect(letter!.DDBStreamBatchInfo).toMatchObject({
+    batchSize: 1,
+    startSequenceNumber: seq(letter!.records[0]!),
+    endSequenceNumber: seq(letter!.records[0]!),
+  });
   // bounded: the splits down to one record (≤ log2 of the batch size, plus the first call), then the retries
   expect(poisonSeen).toBeGreaterThan(STREAM_SOURCE.retryAttempts);
   expect(poisonSeen).toBeLessThanOrEqual(Math.ceil(Math.log2(STREAM_SOURCE.batchSize)) + 1 + STREAM_SOURCE.retryAttempts);
@@ -199,8 +219,13 @@ test('a poison record is bisected out of its batch and dead-lettered after the r
   expect(cli.out).toContain(`Redrove 1 dead letter(s) from ${deadLetters}: 1 record(s), 1 applied, 0 failed again.`);
   expect(existsSync(deadLetters) ? readFileSync(deadLetters, 'utf8') : '').toBe('');
   expect(await flag(poison)).toBe('low');
-  const published = readFileSync(events, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  expect(published.map((e) => [e.type, e.detail.inventory_item_id, e.detail.from, e.detail.to])).toEqual([['inventory.level.status_changed', poison, 'normal', 'low']]);
+  const published = readFileSync(events, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(published.map((e) => [e.type, e.detail.inventory_item_id, e.detail.from, e.detail.to])).toEqual([
+    ['inventory.level.status_changed', poison, 'normal', 'low'],
+  ]);
 }, 180_000);
 
 test('a record older than the maximum record age is dead-lettered without running the handler; younger ones are handed over', async () => {

@@ -14,7 +14,14 @@ import type { Api } from '../support/api.ts';
 
 const eventsFile = join(mkdtempSync(join(tmpdir(), 'inventory-events-')), 'events.ndjson');
 process.env.INVENTORY_EVENTS_FILE = eventsFile;
-const events = () => (existsSync(eventsFile) ? readFileSync(eventsFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const events = () =>
+  existsSync(eventsFile)
+    ? readFileSync(eventsFile, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+    : [];
 const eventsOf = (api: Api) => events().filter((e) => e.detail.tenant_id === api.tenant);
 
 let api: Api;
@@ -52,7 +59,11 @@ test('status changes in every direction produce exactly one event each and the r
     const before = eventsOf(api).length;
     await set(stocked);
     await api.settle();
-    expect(eventsOf(api).slice(before).map((e) => [e.detail.from, e.detail.to, e.detail.available_quantity])).toEqual([[prev, status, stocked - 5]]);
+    expect(
+      eventsOf(api)
+        .slice(before)
+        .map((e) => [e.detail.from, e.detail.to, e.detail.available_quantity]),
+    ).toEqual([[prev, status, stocked - 5]]);
     expect(await flagStatus()).toBe(status);
     expect(await flag()).toBe(status !== 'normal');
     // a flagged level carries its item's title (the report reads nothing else); a cleared one does not
@@ -65,7 +76,11 @@ test('status changes in every direction produce exactly one event each and the r
   await api.settle();
   expect(eventsOf(api).length).toBe(before);
   for (const e of eventsOf(api)) {
-    expect(e).toMatchObject({ type: 'inventory.level.status_changed', id: expect.stringMatching(/^status-/), detail: { sku: 'STR-1', warehouse_id: wh, inventory_item_id: iid } });
+    expect(e).toMatchObject({
+      type: 'inventory.level.status_changed',
+      id: expect.stringMatching(/^status-/),
+      detail: { sku: 'STR-1', warehouse_id: wh, inventory_item_id: iid },
+    });
   }
   expect(new Set(eventsOf(api).map((e) => e.id)).size).toBe(eventsOf(api).length);
 });
@@ -86,7 +101,16 @@ test('the stream consumer does its work with its own grants only (IAM through th
 
 /** A stream record of this level going from `from` to `to` available quantity. */
 function record(seq: string, from: number, to: number, item = iid): DynamoDBRecord {
-  const base = { PK: keys.level(api.tenant, item, wh).PK, SK: `L#${wh}`, entity: 'level', inventory_item_id: item, location_id: wh, sku: 'STR-1', safety_stock: 5, reorder_level: 20 };
+  const base = {
+    PK: keys.level(api.tenant, item, wh).PK,
+    SK: `L#${wh}`,
+    entity: 'level',
+    inventory_item_id: item,
+    location_id: wh,
+    sku: 'STR-1',
+    safety_stock: 5,
+    reorder_level: 20,
+  };
   return {
     eventID: `e-${seq}`,
     eventName: 'MODIFY',
@@ -132,10 +156,20 @@ test('the stream consumer finishes the copies on levels with its own grants: a r
   expect(await copy()).toMatchObject({ wh_readonly: false, wh_ro_seq: 1, policy_version: 1, policy_allow_backorder: true });
   // the writes the requests make first, without the fan-outs that follow them (as if they died in between)
   await db().send(
-    new UpdateCommand({ TableName: tableName(), Key: keys.warehouse(api.tenant, w), UpdateExpression: 'SET is_readonly = :t ADD ro_seq :one', ExpressionAttributeValues: { ':t': true, ':one': 1 } }),
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.warehouse(api.tenant, w),
+      UpdateExpression: 'SET is_readonly = :t ADD ro_seq :one',
+      ExpressionAttributeValues: { ':t': true, ':one': 1 },
+    }),
   );
   await db().send(
-    new UpdateCommand({ TableName: tableName(), Key: keys.item(api.tenant, item), UpdateExpression: 'SET allow_backorder = :f ADD policy_version :one', ExpressionAttributeValues: { ':f': false, ':one': 1 } }),
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.item(api.tenant, item),
+      UpdateExpression: 'SET allow_backorder = :f ADD policy_version :one',
+      ExpressionAttributeValues: { ':f': false, ':one': 1 },
+    }),
   );
   await api.settle();
   expect(await copy()).toMatchObject({ wh_readonly: true, wh_ro_seq: 2, policy_version: 2, policy_allow_backorder: false });

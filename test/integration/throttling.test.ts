@@ -70,7 +70,10 @@ test('a keyed reservation throttled after its Idempotency-Key claim, before its 
     if (armed && command === 'TransactWriteItemsCommand') {
       armed = false;
       sent.push(`${command} throttled`);
-      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: {},
+      });
     }
     const out = await next(args);
     if (armed) sent.push(command);

@@ -17,7 +17,10 @@ process.env.INVENTORY_BLOB_DIR = mkdtempSync(join(tmpdir(), 'inventory-processor
 /** A Lambda context whose clock runs out after `calls` checks. */
 const context = (calls: number) => {
   let n = 0;
-  return { invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:processor', getRemainingTimeInMillis: () => (n++ < calls ? 600_000 : 30_000) } as unknown as Context;
+  return {
+    invokedFunctionArn: 'arn:aws:lambda:eu-central-1:123456789012:function:processor',
+    getRemainingTimeInMillis: () => (n++ < calls ? 600_000 : 30_000),
+  } as unknown as Context;
 };
 const s3Event = (key: string) => ({ Records: [{ s3: { object: { key } } }] }) as unknown as S3Event;
 

@@ -104,7 +104,10 @@ test('finding 4a: a key limited to A cannot release a reservation moved to B bet
   const limited: Actor = { ...full, warehouseIds: [wa.id] };
   let gets = 0;
   // the core's read sees A; the move to B commits before the write
-  before((command, input) => command === 'GetItemCommand' && str(input.Key?.PK) === keys.reservation(full.tenant, r.id).PK && ++gets === 2, () => updateReservation(full, r.id, { location_id: wb.id }));
+  before(
+    (command, input) => command === 'GetItemCommand' && str(input.Key?.PK) === keys.reservation(full.tenant, r.id).PK && ++gets === 2,
+    () => updateReservation(full, r.id, { location_id: wb.id }),
+  );
   await expect(releaseReservation(limited, r.id)).rejects.toMatchObject({ status: 404 });
   expect(gets).toBe(2);
   // before the fix: released at B by a key limited to A
@@ -165,7 +168,7 @@ test('finding 6: an upload row refused on a stale read and applied on the retry 
   expect(await listRowErrors(a.tenant, id)).toEqual([]);
 });
 
-test('a warehouse turned read-only between the rows\' read and their commit: its rows fail READONLY_WAREHOUSE, the others apply — in bulk and in an upload alike', async () => {
+test("a warehouse turned read-only between the rows' read and their commit: its rows fail READONLY_WAREHOUSE, the others apply — in bulk and in an upload alike", async () => {
   const a = actor();
   const wh = await createWarehouse(a, { name: 'W' });
   const ro = await createWarehouse(a, { name: 'Soon read-only' });
@@ -177,7 +180,10 @@ test('a warehouse turned read-only between the rows\' read and their commit: its
     command === 'TransactWriteItemsCommand' && !!input.TransactItems?.some((t) => String(str(t.Update?.Key?.SK) ?? '').startsWith('L#'));
 
   let staged = before(chunk, () => updateWarehouse(a, ro.id, { is_readonly: true }));
-  const bulk = await bulkUpdate(a, [{ sku: 'RO-1', warehouse_id: wh.id, quantity: 6 }, { sku: 'RO-1', warehouse_id: ro.id, quantity: 6 }]);
+  const bulk = await bulkUpdate(a, [
+    { sku: 'RO-1', warehouse_id: wh.id, quantity: 6 },
+    { sku: 'RO-1', warehouse_id: ro.id, quantity: 6 },
+  ]);
   expect(staged.ran()).toBe(true);
   expect(bulk.data.results.map((r) => r.error?.code ?? r.status)).toEqual(['applied', 'READONLY_WAREHOUSE']);
 

@@ -122,7 +122,11 @@ test('--local uses DYNAMODB_PORT', async () => {
   const port = new URL(process.env.DYNAMODB_ENDPOINT!).port;
   const dir = mkdtempSync(join(tmpdir(), 'inventory-local-'));
   // (not spawnSync: when this file runs alone, the run's DynamoDB front is in this very process)
-  const res = await cliAsync(['keys', 'list', '--tenant', newTenant(), '--local', '--table', process.env.TABLE_NAME!], { DYNAMODB_PORT: port, DYNAMODB_ENDPOINT: '', INVENTORY_LOCAL_DIR: dir });
+  const res = await cliAsync(['keys', 'list', '--tenant', newTenant(), '--local', '--table', process.env.TABLE_NAME!], {
+    DYNAMODB_PORT: port,
+    DYNAMODB_ENDPOINT: '',
+    INVENTORY_LOCAL_DIR: dir,
+  });
   expect(res.err).toBe('');
   expect(res.out).toContain('has no keys');
   expect(res.code).toBe(0);
@@ -140,7 +144,8 @@ test('every help fits 80 columns', () => {
 test('--local with nothing listening, and with a .local/dynamodb-endpoint left by a killed npm start: what is wrong and what to do, no socket error', async () => {
   const dead = await freePort();
   const live = new URL(process.env.DYNAMODB_ENDPOINT!).port;
-  const list = (env: Record<string, string>) => cliAsync(['keys', 'list', '--tenant', newTenant(), '--local', '--table', process.env.TABLE_NAME!], { DYNAMODB_ENDPOINT: '', ...env });
+  const list = (env: Record<string, string>) =>
+    cliAsync(['keys', 'list', '--tenant', newTenant(), '--local', '--table', process.env.TABLE_NAME!], { DYNAMODB_ENDPOINT: '', ...env });
   // nothing at all
   const empty = mkdtempSync(join(tmpdir(), 'inventory-local-'));
   const none = await list({ INVENTORY_LOCAL_DIR: empty, DYNAMODB_PORT: String(dead) });
@@ -182,7 +187,14 @@ test('npm start under tmux at 80 columns: start-up lines fit; Ctrl-C stops it, n
   mkdirSync(dir, { recursive: true });
   const [port, ddbPort] = [await freePort(), await freePort()];
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...env } = process.env;
-  const vars = { ...env, INVENTORY_IN_MEMORY: '1', INVENTORY_LOCAL_DIR: dir, PORT: String(port), DYNAMODB_PORT: String(ddbPort), INVENTORY_STREAM_INTERVAL_MS: '20' };
+  const vars = {
+    ...env,
+    INVENTORY_IN_MEMORY: '1',
+    INVENTORY_LOCAL_DIR: dir,
+    PORT: String(port),
+    DYNAMODB_PORT: String(ddbPort),
+    INVENTORY_STREAM_INTERVAL_MS: '20',
+  };
   const exports = Object.entries(vars)
     .filter(([k]) => /^(INVENTORY_|PORT$|DYNAMODB_PORT$|PATH$|HOME$|JAVA_HOME$)/.test(k))
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -202,7 +214,12 @@ test('npm start under tmux at 80 columns: start-up lines fit; Ctrl-C stops it, n
   console.log(`npm start at 80 columns:\n${started}`);
   // a few requests, so the stream consumer has records to poll for while it stops
   const key = (/inv_default_\S+/.exec(started) ?? [''])[0];
-  for (let i = 0; i < 3; i++) await fetch(`http://127.0.0.1:${port}/api/warehouses`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `W${i}` }) });
+  for (let i = 0; i < 3; i++)
+    await fetch(`http://127.0.0.1:${port}/api/warehouses`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `W${i}` }),
+    });
   const lines = started.split('\n');
   // nothing wrapped: every line the service printed is within 80 columns and none is a continuation of a cut one
   for (const line of lines) expect(line.length).toBeLessThan(80);

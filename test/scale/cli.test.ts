@@ -8,10 +8,14 @@ import type { Api } from '../support/api.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const cli = (...args: string[]) => {
-  const res = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/cli.ts', ...args, '--endpoint', process.env.DYNAMODB_ENDPOINT!, '--table', process.env.TABLE_NAME!], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
+  const res = spawnSync(
+    process.execPath,
+    [resolve(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'bin/cli.ts', ...args, '--endpoint', process.env.DYNAMODB_ENDPOINT!, '--table', process.env.TABLE_NAME!],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+    },
+  );
   return { code: res.status, out: res.stdout, err: res.stderr };
 };
 
@@ -20,7 +24,6 @@ beforeAll(async () => {
   api = await startApi();
 });
 afterAll(() => api.close());
-
 
 test('keys create prints the secret once; it works over HTTP with its scopes; list shows no secret; revoke stops it', async () => {
   const tenant = newTenant();
@@ -101,7 +104,14 @@ test('reconcile: no drift exits 0; a drift made on purpose exits 3, --repair fix
   const iid = (await api.post('/admin/inventory-items', { sku: `CLI-RC-${Date.now()}` })).body.inventory_item.id;
   await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 5 });
   expect(cli('reconcile', '--tenant', api.tenant)).toMatchObject({ code: 0, out: expect.stringContaining('no drift') });
-  await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.level(api.tenant, iid, wh), UpdateExpression: 'SET reserved_quantity = :r', ExpressionAttributeValues: { ':r': 2 } }));
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.level(api.tenant, iid, wh),
+      UpdateExpression: 'SET reserved_quantity = :r',
+      ExpressionAttributeValues: { ':r': 2 },
+    }),
+  );
   const found = cli('reconcile', '--tenant', api.tenant);
   expect(found.code).toBe(3);
   expect(found.out).toContain('reserved recorded 2, expected 0');

@@ -24,7 +24,15 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     // no background traffic: this machine reaches no other host, and the page must not need one
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 60_000);
 afterAll(async () => {
@@ -106,7 +114,13 @@ test('/docs renders every operation with Swagger UI, and try-it-out with a Beare
   const elsewhere = requested.filter((u) => !u.startsWith(`${api.url}/`) && !u.startsWith('data:'));
   expect(elsewhere).toEqual([]);
   expect(requested).toEqual(
-    expect.arrayContaining([`${api.url}/docs/swagger-ui-bundle.js`, `${api.url}/api/openapi.json`, `${api.url}/api/warehouses`, `${api.url}/admin/reservations`, `${api.url}/api/warehouses/wh_docs`]),
+    expect.arrayContaining([
+      `${api.url}/docs/swagger-ui-bundle.js`,
+      `${api.url}/api/openapi.json`,
+      `${api.url}/api/warehouses`,
+      `${api.url}/admin/reservations`,
+      `${api.url}/api/warehouses/wh_docs`,
+    ]),
   );
   expect(problems).toEqual([]);
 }, 90_000);

@@ -62,11 +62,13 @@ test('npm start interrupted while DynamoDB Local boots leaves no java on its por
   const dir = freshDir();
   const ddbPort = await freePort();
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...env } = process.env;
-  const child = track(spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(await freePort()), DYNAMODB_PORT: String(ddbPort), INVENTORY_LOCAL_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+      cwd: ROOT,
+      env: { ...env, PORT: String(await freePort()), DYNAMODB_PORT: String(ddbPort), INVENTORY_LOCAL_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   // as soon as java exists, before it listens
   expect(await until(() => javaWith(dir).length > 0 || child.exitCode !== null, 150_000)).toBe(true);
   child.kill('SIGINT');
@@ -78,11 +80,13 @@ test('npm start killed with SIGKILL once running leaves no java behind', async (
   const dir = freshDir();
   const port = await freePort();
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...env } = process.env;
-  const child = track(spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    cwd: ROOT,
-    env: { ...env, PORT: String(port), DYNAMODB_PORT: String(await freePort()), INVENTORY_LOCAL_DIR: dir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }));
+  const child = track(
+    spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+      cwd: ROOT,
+      env: { ...env, PORT: String(port), DYNAMODB_PORT: String(await freePort()), INVENTORY_LOCAL_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const healthy = async () => {
     try {
       return (await fetch(`http://127.0.0.1:${port}/health`)).status === 200;

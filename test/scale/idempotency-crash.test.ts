@@ -53,7 +53,7 @@ function tree(pid: number): { pid: number; comm: string }[] {
     .map(([p, pp, comm]) => ({ pid: Number(p), ppid: Number(pp), comm }));
   const out: { pid: number; comm: string }[] = [];
   const walk = (p: number) => {
-    for (const r of rows) if (r.ppid === p) (out.push({ pid: r.pid, comm: r.comm }), walk(r.pid));
+    for (const r of rows) if (r.ppid === p) out.push({ pid: r.pid, comm: r.comm }), walk(r.pid);
   };
   walk(pid);
   return out;
@@ -138,10 +138,25 @@ test('kill -9 in the middle of a burst of keyed writes, restart on the same data
 
   const ops: Op[] = [];
   for (let i = 0; i < 40; i++) {
-    if (i % 2) ops.push({ key: `crash-res-${i}`, kind: 'reserve', delta: 1 + (i % 3), line: `crash-line-${i}`, method: 'POST', path: '/admin/reservations',
-      body: { inventory_item_id: iid, location_id: wh, quantity: 1 + (i % 3), line_item_id: `crash-line-${i}` } });
-    else ops.push({ key: `crash-adj-${i}`, kind: 'adjust', delta: 1 + (i % 4), method: 'POST', path: `/admin/inventory-items/${iid}/location-levels/${wh}/adjust`,
-      body: { adjustment: 1 + (i % 4), reason: 'supplier_receipt' } });
+    if (i % 2)
+      ops.push({
+        key: `crash-res-${i}`,
+        kind: 'reserve',
+        delta: 1 + (i % 3),
+        line: `crash-line-${i}`,
+        method: 'POST',
+        path: '/admin/reservations',
+        body: { inventory_item_id: iid, location_id: wh, quantity: 1 + (i % 3), line_item_id: `crash-line-${i}` },
+      });
+    else
+      ops.push({
+        key: `crash-adj-${i}`,
+        kind: 'adjust',
+        delta: 1 + (i % 4),
+        method: 'POST',
+        path: `/admin/inventory-items/${iid}/location-levels/${wh}/adjust`,
+        body: { adjustment: 1 + (i % 4), reason: 'supplier_receipt' },
+      });
   }
 
   // the burst: 8 at a time; SIGKILL once 12 answers are in

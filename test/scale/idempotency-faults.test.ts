@@ -66,7 +66,12 @@ test('through refused, delayed and reset connections, retried writes take effect
   const started = Date.now();
   const wh = (await api.post('/api/warehouses', { name: 'Faulty' })).body.data.id;
   const items: Record<string, { id: string; sku: string; start: number }> = {};
-  for (const [name, start] of [['A', 1000], ['B', 1000], ['C', 100], ['D', 100]] as const) {
+  for (const [name, start] of [
+    ['A', 1000],
+    ['B', 1000],
+    ['C', 100],
+    ['D', 100],
+  ] as const) {
     const sku = `FAULT-${name}`;
     const id = (await api.post('/admin/inventory-items', { sku })).body.inventory_item.id;
     expect((await api.post(`/admin/inventory-items/${id}/location-levels`, { location_id: wh, stocked_quantity: start })).status).toBe(200);
@@ -79,11 +84,25 @@ test('through refused, delayed and reset connections, retried writes take effect
   for (let i = 0; i < 36; i++) {
     const it = items[i % 2 ? 'A' : 'B'];
     const quantity = 1 + (i % 3);
-    pool.push({ key: `res-${i}`, kind: 'reserve', item: it.id, delta: quantity, method: 'POST', path: '/admin/reservations',
-      body: { inventory_item_id: it.id, location_id: wh, quantity, line_item_id: `line-${i}` } });
+    pool.push({
+      key: `res-${i}`,
+      kind: 'reserve',
+      item: it.id,
+      delta: quantity,
+      method: 'POST',
+      path: '/admin/reservations',
+      body: { inventory_item_id: it.id, location_id: wh, quantity, line_item_id: `line-${i}` },
+    });
     const delta = (i % 4 < 2 ? 1 : -1) * (1 + (i % 5));
-    pool.push({ key: `adj-${i}`, kind: 'adjust', item: it.id, delta, method: 'POST', path: `/admin/inventory-items/${it.id}/location-levels/${wh}/adjust`,
-      body: { adjustment: delta, reason: 'supplier_receipt' } });
+    pool.push({
+      key: `adj-${i}`,
+      kind: 'adjust',
+      item: it.id,
+      delta,
+      method: 'POST',
+      path: `/admin/inventory-items/${it.id}/location-levels/${wh}/adjust`,
+      body: { adjustment: delta, reason: 'supplier_receipt' },
+    });
   }
   pool.sort(() => Math.random() - 0.5);
   const chains = (['C', 'D'] as const).map((name) => {
@@ -91,8 +110,15 @@ test('through refused, delayed and reset connections, retried writes take effect
     let prev = it.start;
     return Array.from({ length: 8 }, (_, i): Op => {
       const quantity = prev + 3 + i;
-      const op: Op = { key: `set-${name}-${i}`, kind: 'set', item: it.id, delta: quantity - prev, method: 'PUT', path: `/api/inventory/${it.sku}`,
-        body: { warehouse_id: wh, quantity, expected_quantity: prev, reason: 'cycle_count' } };
+      const op: Op = {
+        key: `set-${name}-${i}`,
+        kind: 'set',
+        item: it.id,
+        delta: quantity - prev,
+        method: 'PUT',
+        path: `/api/inventory/${it.sku}`,
+        body: { warehouse_id: wh, quantity, expected_quantity: prev, reason: 'cycle_count' },
+      };
       prev = quantity;
       return op;
     });

@@ -159,7 +159,12 @@ test('DYNAMODB_ENDPOINT uses an already running DynamoDB instead of starting one
 
 test('a malformed INVENTORY_BOOTSTRAP_KEYS stops the start with a message naming the problem', async () => {
   await expect(
-    start({ INVENTORY_IN_MEMORY: '1', INVENTORY_LOCAL_DIR: dir, DYNAMODB_PORT: String(await freePort()), INVENTORY_BOOTSTRAP_KEYS: '[{"tenant":"a","key":"nope"}]' }),
+    start({
+      INVENTORY_IN_MEMORY: '1',
+      INVENTORY_LOCAL_DIR: dir,
+      DYNAMODB_PORT: String(await freePort()),
+      INVENTORY_BOOTSTRAP_KEYS: '[{"tenant":"a","key":"nope"}]',
+    }),
   ).rejects.toThrow(/INVENTORY_BOOTSTRAP_KEYS\[0\]\.key/);
 });
 
@@ -198,9 +203,15 @@ test('with npm start, stock set below the reorder level shows in low stock and i
       if (!low.length) await new Promise((r) => setTimeout(r, 100));
     }
     expect(low.map((r) => [r.productId, r.availableQty])).toEqual([['p-s', 4]]);
-    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(join(dir, 'events.ndjson'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events).toEqual([
-      expect.objectContaining({ type: 'inventory.level.status_changed', detail: expect.objectContaining({ sku: 'p-s', warehouse_id: 'wh_s', from: 'normal', to: 'low', available_quantity: 4 }) }),
+      expect.objectContaining({
+        type: 'inventory.level.status_changed',
+        detail: expect.objectContaining({ sku: 'p-s', warehouse_id: 'wh_s', from: 'normal', to: 'low', available_quantity: 4 }),
+      }),
     ]);
   } finally {
     await run.stop();

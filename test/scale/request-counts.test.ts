@@ -72,7 +72,9 @@ test('a reservation is one transaction when the item allows no backorders; the b
   const backorder = await count(() => createReservation(small.actor, { inventory_item_id: bo.id, location_id: small.w1, quantity: 4 }));
   expect(backorder.kinds).toEqual({ TransactWriteItemsCommand: 2, QueryCommand: 1 });
   // not enough stock: answered from the failed condition, nothing written
-  const refused = await count(() => createReservation(small.actor, { inventory_item_id: small.items[0]!, location_id: small.w1, quantity: 1_000 }).catch((e) => e.code));
+  const refused = await count(() =>
+    createReservation(small.actor, { inventory_item_id: small.items[0]!, location_id: small.w1, quantity: 1_000 }).catch((e) => e.code),
+  );
   expect(refused.out).toBe('INSUFFICIENT_STOCK');
   expect(refused.requests).toBe(1);
 });

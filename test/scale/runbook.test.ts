@@ -53,7 +53,10 @@ beforeAll(async () => {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`bin/local.ts exited ${child.exitCode}:\n${output}`);
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.status === 200, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`bin/local.ts not ready within 60 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -91,7 +94,14 @@ const before: Record<string, () => Promise<void>> = {
     const iid = (await call('POST', '/admin/inventory-items', { sku: 'RB-DRIFT' })).body.inventory_item.id;
     expect((await call('POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: 'wh_drift', stocked_quantity: 5 })).status).toBeLessThan(300);
     // a reserved figure no reservation accounts for
-    await ddb.send(new UpdateCommand({ TableName: TABLE, Key: keys.level('default', iid, 'wh_drift'), UpdateExpression: 'SET reserved_quantity = :r', ExpressionAttributeValues: { ':r': 2 } }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: keys.level('default', iid, 'wh_drift'),
+        UpdateExpression: 'SET reserved_quantity = :r',
+        ExpressionAttributeValues: { ':r': 2 },
+      }),
+    );
   },
   'low-stock-report': async () => {
     await call('POST', '/api/warehouses', { id: 'wh_low', name: 'Low' });
@@ -109,13 +119,22 @@ const before: Record<string, () => Promise<void>> = {
 const expected: Record<string, (RegExp | string)[]> = {
   setup: [/^ok$/m],
   'hot-mode': [/"hot_shards": 16,\s*"available_quantity": 5000/, /"hot_shards": null,\s*"available_quantity": 5000/],
-  'keys-create': [/Created key key_\w+ "erp" for tenant default \(inventory:read, inventory:write\)/, /Secret \(shown once/, /  shop  \[inventory:read reservations:write\]/],
+  'keys-create': [
+    /Created key key_\w+ "erp" for tenant default \(inventory:read, inventory:write\)/,
+    /Secret \(shown once/,
+    /  shop  \[inventory:read reservations:write\]/,
+  ],
   'keys-rotate': ['new key: 200', /"name": "shop",\s*"last_used_at": null/, /"name": "shop",\s*"revoked_at": "20/, 'old key: 401'],
   'keys-revoke': [/Revoked key key_\w+ "erp" at 20/],
   'keys-warehouse': [/^5$/m, '"FORBIDDEN_WAREHOUSE"', /Created key key_\w+ "south-store" for tenant default \(inventory:read\)/],
   'reconcile-report': [/"kind": "reserved",\s*"recorded": 2,\s*"expected": 0/, 'RB-DRIFT @ wh_drift: reserved recorded 2, expected 0', 'reconcile exit 3'],
   'reconcile-repair': ['{"sku":"RB-DRIFT","kind":"reserved","recorded":2,"expected":0,"repaired":true,"note":null}', /levels, \d+ open reservations: no drift/],
-  'low-stock-report': [/"sku": "RB-LOW",\s*"warehouse": "Low",\s*"available": 4,\s*"reorder_level": 10/, /^sku,title,warehouse,bin,stocked,reserved,incoming,available/m, /^RB-LOW,,Low,/m, '{"productId":"RB-LOW","warehouseId":"wh_low","availableQty":4,"reorderLevel":10}'],
+  'low-stock-report': [
+    /"sku": "RB-LOW",\s*"warehouse": "Low",\s*"available": 4,\s*"reorder_level": 10/,
+    /^sku,title,warehouse,bin,stocked,reserved,incoming,available/m,
+    /^RB-LOW,,Low,/m,
+    '{"productId":"RB-LOW","warehouseId":"wh_low","availableQty":4,"reorderLevel":10}',
+  ],
 };
 
 test('the runbook has local blocks, each named, set-up first, and each with expectations here', () => {
@@ -125,13 +144,17 @@ test('the runbook has local blocks, each named, set-up first, and each with expe
   expect(new Set(blocks.map((b) => b.name)).size).toBe(blocks.length);
 });
 
-test.each(blocks.map((b): [string, DocBlock] => [`${b.name} (docs/runbook.md line ${b.line})`, b]))('local block %s', async (_label, block) => {
-  await before[block.name!]?.();
-  const run = await shell.run(block.code);
-  const shown = `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
-  expect({ code: run.code, shown }).toEqual({ code: 0, shown });
-  for (const want of expected[block.name!] ?? []) {
-    if (typeof want === 'string') expect(run.stdout).toContain(want);
-    else expect(run.stdout).toMatch(want);
-  }
-}, 180_000);
+test.each(blocks.map((b): [string, DocBlock] => [`${b.name} (docs/runbook.md line ${b.line})`, b]))(
+  'local block %s',
+  async (_label, block) => {
+    await before[block.name!]?.();
+    const run = await shell.run(block.code);
+    const shown = `exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
+    expect({ code: run.code, shown }).toEqual({ code: 0, shown });
+    for (const want of expected[block.name!] ?? []) {
+      if (typeof want === 'string') expect(run.stdout).toContain(want);
+      else expect(run.stdout).toMatch(want);
+    }
+  },
+  180_000,
+);

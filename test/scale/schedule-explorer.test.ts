@@ -16,9 +16,41 @@ import { exploreSuite, keyedVariants } from '../support/explorer-suite.ts';
 import { OPS } from '../support/explorer-catalogue.ts';
 
 /** The writes that meet at level A (the stock and reservation side) ... */
-const LEVEL_WRITES = ['reserve', 'reserve-6', 'release', 'fulfil', 'grow', 'move', 'count', 'level-count', 'adjust-down', 'adjust-up', 'transfer', 'bulk', 'upload', 'hold-create', 'safety-up', 'reconcile'];
+const LEVEL_WRITES = [
+  'reserve',
+  'reserve-6',
+  'release',
+  'fulfil',
+  'grow',
+  'move',
+  'count',
+  'level-count',
+  'adjust-down',
+  'adjust-up',
+  'transfer',
+  'bulk',
+  'upload',
+  'hold-create',
+  'safety-up',
+  'reconcile',
+];
 /** ... and the ones that change what guards it (mode, policy, flags, existence) or that the background runs. */
-const SWITCHES = ['hot-on', 'hot-off', 'hot-park', 'park', 'hot-refused', 'backorder-on', 'backorder-off', 'readonly-on', 'level-delete', 'item-delete', 'warehouse-delete', 'hold-fulfil', 'hold-release', 'hold-expire'];
+const SWITCHES = [
+  'hot-on',
+  'hot-off',
+  'hot-park',
+  'park',
+  'hot-refused',
+  'backorder-on',
+  'backorder-off',
+  'readonly-on',
+  'level-delete',
+  'item-delete',
+  'warehouse-delete',
+  'hold-fulfil',
+  'hold-release',
+  'hold-expire',
+];
 
 const pairs: string[] = [];
 for (let i = 0; i < LEVEL_WRITES.length; i++) {
@@ -31,7 +63,14 @@ for (let i = 0; i < LEVEL_WRITES.length; i++) {
   }
 }
 for (const w of ['reserve', 'reserve-6', 'grow', 'hold-create', 'count']) pairs.push(`hot-backorder:${w}+backorder-off`, `hot-backorder:${w}+park`);
-const triples = ['hot:reserve+reserve-6+park', 'plain:count+hot-on+park', 'hot:reserve-6+count+park', 'hot-backorder:reserve-6+backorder-off+reserve', 'plain:hold-create+reserve+adjust-down', 'plain:move+level-delete+reserve'];
+const triples = [
+  'hot:reserve+reserve-6+park',
+  'plain:count+hot-on+park',
+  'hot:reserve-6+count+park',
+  'hot-backorder:reserve-6+backorder-off+reserve',
+  'plain:hold-create+reserve+adjust-down',
+  'plain:move+level-delete+reserve',
+];
 
 const specs = [...pairs.flatMap(keyedVariants), ...triples];
 for (const s of specs) for (const n of s.split(':')[1].split('+')) if (!OPS[n.replace(/#k$/, '')]) throw new Error(`unknown op in ${s}`);
@@ -40,8 +79,7 @@ for (const s of specs) for (const n of s.split(':')[1].split('+')) if (!OPS[n.re
  * Scenarios known to find violations (reported, not failed; `*` matches any run of characters).
  * Empty: the defects the explorer found (issue 21) are fixed. A new finding is fixed, not listed.
  */
-export const KNOWN_FAILING_ON_MAIN: string[] = [
-];
+export const KNOWN_FAILING_ON_MAIN: string[] = [];
 
 /** Schedules that found something once, replayed on every run (the interleaving; the fault, if any, is in the seed). */
 const CORPUS = [
@@ -54,25 +92,35 @@ const seed = Number(process.env.EXPLORER_RANDOM_SEED ?? 5000);
 const chosen = full ? specs : sample(specs, Number(process.env.EXPLORER_SAMPLE ?? 160), seed);
 const budget = Number(process.env.EXPLORER_BUDGET ?? (full ? 4 : 2));
 
-exploreSuite(`schedule explorer (${chosen.length} of ${specs.length} scenarios)`, chosen, KNOWN_FAILING_ON_MAIN, {
-  parallel: Number(process.env.EXPLORER_PARALLEL ?? 4),
-  // full: ≥ 5,000 in all (1,439 scenarios × 4; every pair's space is larger than 4)
-  budget,
-  exhaustiveUpTo: 24,
-  minSchedules: full && !process.env.EXPLORER_BUDGET ? 5000 : chosen.length,
-  faultRate: 0.25,
-  seed,
-}, 6 * 3600_000, CORPUS);
+exploreSuite(
+  `schedule explorer (${chosen.length} of ${specs.length} scenarios)`,
+  chosen,
+  KNOWN_FAILING_ON_MAIN,
+  {
+    parallel: Number(process.env.EXPLORER_PARALLEL ?? 4),
+    // full: ≥ 5,000 in all (1,439 scenarios × 4; every pair's space is larger than 4)
+    budget,
+    exhaustiveUpTo: 24,
+    minSchedules: full && !process.env.EXPLORER_BUDGET ? 5000 : chosen.length,
+    faultRate: 0.25,
+    seed,
+  },
+  6 * 3600_000,
+  CORPUS,
+);
 
 /** `n` of `all`, the same ones for the same seed (a seeded Fisher–Yates shuffle, then the first n in catalogue order). */
 function sample(all: string[], n: number, s: number): string[] {
   if (n >= all.length) return all;
   let x = s >>> 0 || 1;
-  const rand = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const idx = all.map((_, i) => i);
   for (let i = idx.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
     [idx[i], idx[j]] = [idx[j], idx[i]];
   }
-  return idx.slice(0, n).sort((a, b) => a - b).map((i) => all[i]);
+  return idx
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => all[i]);
 }

@@ -26,7 +26,9 @@ test('100,000 rows: all applied exactly once (ledger rows = changed rows), bad r
   const { stock, ledger } = await uploadState(c, id);
   expect(ledger).toBe(file.changing);
   for (const [key, delta] of file.net) expect(stock.get(key)).toBe(1_000_000 + delta);
-  console.log(`upload of 100,000 rows: ${seconds.toFixed(1)} s, ${Math.round(100_000 / seconds)} rows/s, ${requests.count} DynamoDB requests (${(requests.count / 100_000).toFixed(4)} per row)`);
+  console.log(
+    `upload of 100,000 rows: ${seconds.toFixed(1)} s, ${Math.round(100_000 / seconds)} rows/s, ${requests.count} DynamoDB requests (${(requests.count / 100_000).toFixed(4)} per row)`,
+  );
   // a second delivery of the same event, after the end: nothing changes
   expect(await processUpload(c.actor.tenant, id)).toBe('completed');
   expect((await uploadState(c, id)).ledger).toBe(file.changing);

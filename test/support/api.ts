@@ -34,7 +34,12 @@ export interface Api {
   keyWith(scopes: Scope[], name?: string): Promise<string>;
   /** A new tenant with a full key (for isolation tests). */
   otherTenant(): Promise<{ tenant: string; key: string }>;
-  request<T = any>(method: string, path: string, body?: unknown, opts?: { key?: string | null; headers?: Record<string, string>; raw?: string }): Promise<Response<T>>;
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts?: { key?: string | null; headers?: Record<string, string>; raw?: string },
+  ): Promise<Response<T>>;
   get<T = any>(path: string, key?: string | null): Promise<Response<T>>;
   post<T = any>(path: string, body?: unknown, key?: string | null): Promise<Response<T>>;
   del<T = any>(path: string, key?: string | null): Promise<Response<T>>;

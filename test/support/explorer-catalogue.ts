@@ -65,21 +65,30 @@ export const OPS: Record<string, OpSpec> = {
     keyable: true,
     stockDelta: 0,
     run: (c) => c.http('DELETE', `/admin/reservations/${c.w.rid}`),
-    check: setupReservation((r) => (r ? `answered released, but reservation is still open (${r.quantity})` : undefined), RES_OPS.filter((n) => n !== 'release')),
+    check: setupReservation(
+      (r) => (r ? `answered released, but reservation is still open (${r.quantity})` : undefined),
+      RES_OPS.filter((n) => n !== 'release'),
+    ),
   },
   fulfil: {
     name: 'fulfil',
     keyable: true,
     // −(the reservation's quantity when fulfilled): 2 as set up, 5 after a grow — not a constant, so not checked
     run: (c) => c.http('POST', `/admin/reservations/${c.w.rid}/fulfill`),
-    check: setupReservation((r) => (r ? `answered fulfilled, but reservation is still open (${r.quantity})` : undefined), RES_OPS.filter((n) => n !== 'fulfil')),
+    check: setupReservation(
+      (r) => (r ? `answered fulfilled, but reservation is still open (${r.quantity})` : undefined),
+      RES_OPS.filter((n) => n !== 'fulfil'),
+    ),
   },
   grow: {
     name: 'grow',
     keyable: true,
     stockDelta: 0,
     run: (c) => c.http('POST', `/admin/reservations/${c.w.rid}`, { quantity: 5 }),
-    check: setupReservation((r) => (r && Number(r.quantity) === 5 ? undefined : `answered grown to 5, reservation holds ${r?.quantity ?? 'nothing'}`), RES_OPS.filter((n) => n !== 'grow')),
+    check: setupReservation(
+      (r) => (r && Number(r.quantity) === 5 ? undefined : `answered grown to 5, reservation holds ${r?.quantity ?? 'nothing'}`),
+      RES_OPS.filter((n) => n !== 'grow'),
+    ),
   },
   move: {
     name: 'move',
@@ -87,7 +96,10 @@ export const OPS: Record<string, OpSpec> = {
     keyable: true,
     stockDelta: 0,
     run: (c) => c.http('POST', `/admin/reservations/${c.w.rid}`, { location_id: c.w.B }),
-    check: setupReservation((r, c) => (r && r.location_id === c.w.B ? undefined : `answered moved to B, reservation is at ${r?.location_id ?? 'nothing'}`), RES_OPS.filter((n) => n !== 'move')),
+    check: setupReservation(
+      (r, c) => (r && r.location_id === c.w.B ? undefined : `answered moved to B, reservation is at ${r?.location_id ?? 'nothing'}`),
+      RES_OPS.filter((n) => n !== 'move'),
+    ),
   },
   count: {
     name: 'count',
@@ -128,7 +140,8 @@ export const OPS: Record<string, OpSpec> = {
     lowers: true,
     stockDelta: 0,
     ledgerRows: 2,
-    run: (c) => c.http('POST', `/api/inventory/${encodeURIComponent(c.w.sku)}/transfers`, { from_warehouse_id: c.w.A, to_warehouse_id: c.w.B, quantity: 3, note: c.tag }),
+    run: (c) =>
+      c.http('POST', `/api/inventory/${encodeURIComponent(c.w.sku)}/transfers`, { from_warehouse_id: c.w.A, to_warehouse_id: c.w.B, quantity: 3, note: c.tag }),
   },
   bulk: {
     name: 'bulk',
@@ -166,7 +179,8 @@ export const OPS: Record<string, OpSpec> = {
     check: (c, a, s, others) => {
       const hid = a.body?.data?.id;
       const held = s.reservations.filter((r) => hid && JSON.stringify(r).includes(hid)).reduce((t, r) => t + Number(r.quantity), 0);
-      if (ok(a) && held !== 3 && !acceptedAny(others, ['hold-expire', 'item-delete'])) return `answered ${a.status} (hold ${hid}) but its open reservations hold ${held}, not 3`;
+      if (ok(a) && held !== 3 && !acceptedAny(others, ['hold-expire', 'item-delete']))
+        return `answered ${a.status} (hold ${hid}) but its open reservations hold ${held}, not 3`;
       return undefined;
     },
   },
@@ -283,4 +297,3 @@ export const OPS: Record<string, OpSpec> = {
     run: (c) => c.http('POST', '/api/reconcile', { repair: true }),
   },
 };
-

@@ -73,7 +73,10 @@ export function exploreSuite(title: string, specs: string[], knownFailing: strin
   afterAll(() => {
     restore();
     closeReader();
-    for (const [k, v] of [['AUTHORIZER_CACHE_TTL', ttl], ['INVENTORY_IDEMPOTENCY_LOCK_SECONDS', lock]] as const) {
+    for (const [k, v] of [
+      ['AUTHORIZER_CACHE_TTL', ttl],
+      ['INVENTORY_IDEMPOTENCY_LOCK_SECONDS', lock],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -81,48 +84,68 @@ export function exploreSuite(title: string, specs: string[], knownFailing: strin
 
   const replay = process.env.EXPLORER_SEED;
   if (replay) {
-    test(`${title}: replay ${replay}`, async () => {
-      const { id, picks, fault } = parseSeed(replay);
-      const spec = scenario(id); // a seed's scenario id is the spec it was built from
-      const r = await runSchedule(spec, picks, () => 0, fault);
-      console.log(`replay ${r.seed}\n${r.trace.join('\n')}\nanswers: ${r.outcomes.map((x, i) => `op${i} ${x.op.name} ${x.answer.status} ${JSON.stringify(x.answer.body).slice(0, 300)}`).join('\n  ')}\nviolations:\n  ${r.violations.join('\n  ') || 'none'}`);
-      expect(r.violations).toEqual([]);
-    }, timeoutMs);
+    test(
+      `${title}: replay ${replay}`,
+      async () => {
+        const { id, picks, fault } = parseSeed(replay);
+        const spec = scenario(id); // a seed's scenario id is the spec it was built from
+        const r = await runSchedule(spec, picks, () => 0, fault);
+        console.log(
+          `replay ${r.seed}\n${r.trace.join('\n')}\nanswers: ${r.outcomes.map((x, i) => `op${i} ${x.op.name} ${x.answer.status} ${JSON.stringify(x.answer.body).slice(0, 300)}`).join('\n  ')}\nviolations:\n  ${r.violations.join('\n  ') || 'none'}`,
+        );
+        expect(r.violations).toEqual([]);
+      },
+      timeoutMs,
+    );
     return;
   }
 
-  test(title, async () => {
-    const scenarios = specs.map(scenario);
-    const started = Date.now();
-    // EXPLORER_PROGRESS=<file>: a line per scenario as it finishes (jest prints console output at the end)
-    const progress = process.env.EXPLORER_PROGRESS;
-    const corpus = seeds.map((seed) => async (): Promise<Explored> => {
-      const { id, picks, fault } = parseSeed(seed);
-      const r = await runSchedule(scenario(id), picks, () => 0, fault);
-      // after a change of the write path the same picks may be another interleaving: still a valid schedule, worth a note
-      if (r.seed !== seed) console.log(`corpus seed ${seed} now replays as ${r.seed} (the calls changed): refresh it`);
-      return { scenario: `${id} (corpus)`, schedules: 1, exhaustive: false, failures: r.violations.length ? [r] : [] };
-    });
-    const results: Explored[] = await pool(o.parallel, [...corpus, ...scenarios.map((sc, i) => async () => {
-      const r = await explore(sc, { ...o, seed: o.seed + i * 7919 });
-      if (progress) appendFileSync(progress, `${new Date().toISOString().slice(11, 19)} ${r.scenario}: ${r.schedules}${r.exhaustive ? ' (exhaustive)' : ''}${r.failures.length ? ` VIOLATIONS ${r.failures.length}: ${r.failures[0].seed} ${r.failures[0].violations.join(' / ')}` : ''}\n`);
-      return r;
-    })]);
-    const seconds = (Date.now() - started) / 1000;
-    const total = results.reduce((t, r) => t + r.schedules, 0);
-    const failing = results.filter((r) => r.failures.length);
-    // entries are scenario ids, `*` matching any run of characters (e.g. `*:hot-refused*`)
-    const patterns = knownFailing.map((k) => new RegExp(`^${k.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
-    const known = { has: (id: string) => patterns.some((p) => p.test(id)) };
-    const lines = results.map((r) => `  ${r.failures.length ? (known.has(r.scenario) ? 'KNOWN' : 'FAIL ') : 'ok   '} ${r.scenario}: ${r.schedules} schedules${r.exhaustive ? ' (exhaustive)' : ''}${r.failures.length ? `, ${r.failures.length} violating` : ''}`);
-    console.log(
-      `${title}: ${scenarios.length} scenarios, ${total} schedules in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(1)} schedules/s)\n${lines.join('\n')}\n` +
-        failing.map((r) => `  ${r.scenario}:\n    EXPLORER_SEED='${r.failures[0].seed}'\n    ${r.failures[0].violations.join('\n    ')}`).join('\n'),
-    );
-    const stale = knownFailing.filter((k) => !results.some((r) => r.failures.length && patterns.some((p, i) => knownFailing[i] === k && p.test(r.scenario))));
-    if (stale.length) console.log(`KNOWN_FAILING_ON_MAIN entries that found no violation this run (fixed? remove them): ${stale.join(', ')}`);
-    const unexpected = failing.filter((r) => !known.has(r.scenario)).map((r) => `${r.failures[0].seed}: ${r.failures[0].violations.join('; ')}`);
-    expect(unexpected).toEqual([]);
-    expect(total).toBeGreaterThanOrEqual(o.minSchedules ?? 1);
-  }, timeoutMs);
+  test(
+    title,
+    async () => {
+      const scenarios = specs.map(scenario);
+      const started = Date.now();
+      // EXPLORER_PROGRESS=<file>: a line per scenario as it finishes (jest prints console output at the end)
+      const progress = process.env.EXPLORER_PROGRESS;
+      const corpus = seeds.map((seed) => async (): Promise<Explored> => {
+        const { id, picks, fault } = parseSeed(seed);
+        const r = await runSchedule(scenario(id), picks, () => 0, fault);
+        // after a change of the write path the same picks may be another interleaving: still a valid schedule, worth a note
+        if (r.seed !== seed) console.log(`corpus seed ${seed} now replays as ${r.seed} (the calls changed): refresh it`);
+        return { scenario: `${id} (corpus)`, schedules: 1, exhaustive: false, failures: r.violations.length ? [r] : [] };
+      });
+      const results: Explored[] = await pool(o.parallel, [
+        ...corpus,
+        ...scenarios.map((sc, i) => async () => {
+          const r = await explore(sc, { ...o, seed: o.seed + i * 7919 });
+          if (progress)
+            appendFileSync(
+              progress,
+              `${new Date().toISOString().slice(11, 19)} ${r.scenario}: ${r.schedules}${r.exhaustive ? ' (exhaustive)' : ''}${r.failures.length ? ` VIOLATIONS ${r.failures.length}: ${r.failures[0].seed} ${r.failures[0].violations.join(' / ')}` : ''}\n`,
+            );
+          return r;
+        }),
+      ]);
+      const seconds = (Date.now() - started) / 1000;
+      const total = results.reduce((t, r) => t + r.schedules, 0);
+      const failing = results.filter((r) => r.failures.length);
+      // entries are scenario ids, `*` matching any run of characters (e.g. `*:hot-refused*`)
+      const patterns = knownFailing.map((k) => new RegExp(`^${k.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`));
+      const known = { has: (id: string) => patterns.some((p) => p.test(id)) };
+      const lines = results.map(
+        (r) =>
+          `  ${r.failures.length ? (known.has(r.scenario) ? 'KNOWN' : 'FAIL ') : 'ok   '} ${r.scenario}: ${r.schedules} schedules${r.exhaustive ? ' (exhaustive)' : ''}${r.failures.length ? `, ${r.failures.length} violating` : ''}`,
+      );
+      console.log(
+        `${title}: ${scenarios.length} scenarios, ${total} schedules in ${seconds.toFixed(1)} s (${(total / seconds).toFixed(1)} schedules/s)\n${lines.join('\n')}\n` +
+          failing.map((r) => `  ${r.scenario}:\n    EXPLORER_SEED='${r.failures[0].seed}'\n    ${r.failures[0].violations.join('\n    ')}`).join('\n'),
+      );
+      const stale = knownFailing.filter((k) => !results.some((r) => r.failures.length && patterns.some((p, i) => knownFailing[i] === k && p.test(r.scenario))));
+      if (stale.length) console.log(`KNOWN_FAILING_ON_MAIN entries that found no violation this run (fixed? remove them): ${stale.join(', ')}`);
+      const unexpected = failing.filter((r) => !known.has(r.scenario)).map((r) => `${r.failures[0].seed}: ${r.failures[0].violations.join('; ')}`);
+      expect(unexpected).toEqual([]);
+      expect(total).toBeGreaterThanOrEqual(o.minSchedules ?? 1);
+    },
+    timeoutMs,
+  );
 }

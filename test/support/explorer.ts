@@ -127,7 +127,12 @@ function describe(command: string, input: any): string {
   }
   if (input?.Key) return key(input.Key);
   if (input?.Item) return key(input.Item);
-  if (input?.KeyConditionExpression) return `${input.IndexName ?? 'table'}:${short(Object.values(input.ExpressionAttributeValues ?? {}).map((v: any) => v?.S).find(Boolean))}`;
+  if (input?.KeyConditionExpression)
+    return `${input.IndexName ?? 'table'}:${short(
+      Object.values(input.ExpressionAttributeValues ?? {})
+        .map((v: any) => v?.S)
+        .find(Boolean),
+    )}`;
   if (input?.RequestItems) return `${Object.values(input.RequestItems).flatMap((r: any) => r.Keys ?? r).length} keys`;
   return '';
 }
@@ -252,7 +257,10 @@ export class Schedule {
       // an operation that waits on another one's parked call (an upload waiting for a processor that
       // is not its own) would wait forever: after a quiet second, go on with the parked ones
       if (Date.now() - quietSince > 1000 && this.parked.length && this.inflight.every((n) => n === 0)) return;
-      if (Date.now() > deadline) throw new Error(`schedule stuck: ${this.done.map((d, i) => `op${i} done=${d} inflight=${this.inflight[i]} parked=${this.parked.filter((p) => p.op === i).length}`).join('; ')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `schedule stuck: ${this.done.map((d, i) => `op${i} done=${d} inflight=${this.inflight[i]} parked=${this.parked.filter((p) => p.op === i).length}`).join('; ')}`,
+        );
       // someone is between calls (computing, or sleeping before a retry): wait for its next move
       await new Promise<void>((r) => {
         this.wake = r;
@@ -264,17 +272,20 @@ export class Schedule {
   async run(ops: (() => Promise<Answer>)[]): Promise<Answer[]> {
     const answers: Answer[] = [];
     const running = ops.map((f, i) =>
-      tags.run({ s: this, op: i }, () => f()).then(
-        (a) => {
-          answers[i] = a;
-        },
-        (e) => {
-          answers[i] = { status: 599, body: { thrown: String(e?.stack ?? e) } };
-        },
-      ).finally(() => {
-        this.done[i] = true;
-        this.poke();
-      }),
+      tags
+        .run({ s: this, op: i }, () => f())
+        .then(
+          (a) => {
+            answers[i] = a;
+          },
+          (e) => {
+            answers[i] = { status: 599, body: { thrown: String(e?.stack ?? e) } };
+          },
+        )
+        .finally(() => {
+          this.done[i] = true;
+          this.poke();
+        }),
     );
     for (;;) {
       await this.stable();
@@ -391,14 +402,21 @@ async function queryAll(input: Record<string, any>): Promise<Record<string, any>
 export async function readTenant(w: World): Promise<TenantState> {
   const T = `T#${w.tenant}`;
   // the SKU count: the legacy stats row and its 16 shards (store/items.ts skuTotal)
-  const countRows = Promise.all([getRow(`${T}#STATS`, 'STATS'), ...Array.from({ length: 16 }, (_, k) => getRow(`${T}#STATS#${String(k).padStart(2, '0')}`, 'SKU_COUNT'))]);
+  const countRows = Promise.all([
+    getRow(`${T}#STATS`, 'STATS'),
+    ...Array.from({ length: 16 }, (_, k) => getRow(`${T}#STATS#${String(k).padStart(2, '0')}`, 'SKU_COUNT')),
+  ]);
   const [stats, itemPart, ledger, ...resParts] = await Promise.all([
     countRows.then((rows) => ({ sku_count: rows.reduce((n, r) => n + Number(r?.sku_count ?? 0), 0) })),
     queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `${T}#I#${w.iid}` }, ConsistentRead: true }),
     queryAll({ KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `${T}#I#${w.iid}#ADJ` }, ConsistentRead: true }),
     // GSI1 of reservations: 16 shards and the legacy partition (docs/design.md, "The reservation indexes are sharded")
     ...[...Array.from({ length: 16 }, (_, h) => `${T}#RES#${h}`), `${T}#RES`].map((pk) =>
-      queryAll({ IndexName: 'GSI1', KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :iid)', ExpressionAttributeValues: { ':pk': pk, ':iid': `${w.iid}#` } }),
+      queryAll({
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :iid)',
+        ExpressionAttributeValues: { ':pk': pk, ':iid': `${w.iid}#` },
+      }),
     ),
   ]);
   const levels = new Map<string, LevelState>();
@@ -498,10 +516,14 @@ export function checkLevels(s: TenantState, lowered: boolean): string[] {
     const stray = l.allots.slice(l.hotShards).reduce((a, b) => a + b, 0);
     if (l.reserved !== open + parked) v.push(`level ${l.wid}: reserved ${l.reserved} ≠ Σ open reservations ${open} + parked ${parked}`);
     if (stray !== 0) v.push(`level ${l.wid}: ${stray} units in shards beyond hot_shards ${l.hotShards}`);
-    if (l.available !== l.stocked - l.reserved - l.safety) v.push(`level ${l.wid}: available ${l.available} ≠ stocked ${l.stocked} − reserved ${l.reserved} − safety ${l.safety}`);
-    const ledger = s.ledger.filter((r) => r.warehouse_id === l.wid && r.field === 'stocked_quantity').reduce((t, r) => t + (Number(r.after_quantity) - Number(r.before_quantity)), 0);
+    if (l.available !== l.stocked - l.reserved - l.safety)
+      v.push(`level ${l.wid}: available ${l.available} ≠ stocked ${l.stocked} − reserved ${l.reserved} − safety ${l.safety}`);
+    const ledger = s.ledger
+      .filter((r) => r.warehouse_id === l.wid && r.field === 'stocked_quantity')
+      .reduce((t, r) => t + (Number(r.after_quantity) - Number(r.before_quantity)), 0);
     if (ledger !== l.stocked) v.push(`level ${l.wid}: Σ ledger ${ledger} ≠ stocked ${l.stocked}`);
-    if (parked + stray > 0 && l.available < 0) v.push(`level ${l.wid}: ${parked + stray} units parked in shards while the level's own available is ${l.available} (parked units that do not exist)`);
+    if (parked + stray > 0 && l.available < 0)
+      v.push(`level ${l.wid}: ${parked + stray} units parked in shards while the level's own available is ${l.available} (parked units that do not exist)`);
     const floor = s.item?.allow_backorder ? -Number(s.item.backorder_limit ?? Infinity) : 0;
     const exact = l.available + parked + stray;
     if (!lowered && exact < floor) v.push(`level ${l.wid}: available ${exact} below its floor ${floor} with no stock decrease accepted (oversold)`);
@@ -509,7 +531,8 @@ export function checkLevels(s: TenantState, lowered: boolean): string[] {
   // the world has one item with a sku: the tenant's SKU count is 1 while it exists, 0 after its delete
   const skus = s.item?.sku ? 1 : 0;
   if (s.skuCount !== skus) v.push(`the tenant's sku count is ${s.skuCount} with ${skus} item(s) with a sku`);
-  for (const r of s.reservations) if (!s.levels.has(r.location_id)) v.push(`reservation ${r.id} (${r.quantity}) is open at ${r.location_id}, which has no level`);
+  for (const r of s.reservations)
+    if (!s.levels.has(r.location_id)) v.push(`reservation ${r.id} (${r.quantity}) is open at ${r.location_id}, which has no level`);
   for (const o of (s as any).orphanShards ?? []) v.push(`shard ${o} holds units for a level that is gone`);
   return v;
 }
@@ -543,13 +566,20 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
   if (setup.backorderLimit !== undefined) Object.assign(itemBody, { allow_backorder: true, backorder_limit: setup.backorderLimit });
   const iid = ok(await invoke(key, 'POST', '/admin/inventory-items', itemBody), 'item').inventory_item.id;
   ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: A, stocked_quantity: setup.stockA }), 'level A');
-  if (needs.has('B')) ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: B, stocked_quantity: setup.stockB }), 'level B');
+  if (needs.has('B'))
+    ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: B, stocked_quantity: setup.stockB }), 'level B');
   const w: World = { tenant, key, sku, iid, A, B, setup };
   if (setup.reserved) {
-    w.rid = ok(await invoke(key, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: A, quantity: setup.reserved, line_item_id: 'setup-line' }), 'reservation').reservation.id;
+    w.rid = ok(
+      await invoke(key, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: A, quantity: setup.reserved, line_item_id: 'setup-line' }),
+      'reservation',
+    ).reservation.id;
   }
   if (setup.held && needs.has('hold')) {
-    w.hid = ok(await invoke(key, 'POST', '/api/holds', { reference: 'setup-hold', lines: [{ sku, quantity: setup.held, warehouse_id: A }], expires_in_seconds: 3600 }), 'hold').data.id;
+    w.hid = ok(
+      await invoke(key, 'POST', '/api/holds', { reference: 'setup-hold', lines: [{ sku, quantity: setup.held, warehouse_id: A }], expires_in_seconds: 3600 }),
+      'hold',
+    ).data.id;
   }
   if (setup.hot) {
     ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels/${A}`, { hot_shards: setup.hot }), 'hot on');
@@ -587,7 +617,12 @@ const inProgress = (a: Answer) => a.status === 409 && /Idempotency-Key/i.test(JS
 const refused = (a: Answer) => a.status >= 400 && a.status < 500;
 
 /** Run one schedule of `sc`: `picks` first (then the chooser), a fault or none. */
-export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: number, options: number, ready?: number[]) => number, fault?: Fault): Promise<ScheduleResult> {
+export async function runSchedule(
+  sc: Scenario,
+  prefix: number[],
+  rest: (i: number, options: number, ready?: number[]) => number,
+  fault?: Fault,
+): Promise<ScheduleResult> {
   const t0 = Date.now();
   const w = await makeWorld(sc.setup, new Set(sc.ops.flatMap((o) => o.op.needs ?? [])));
   const t1 = Date.now();
@@ -603,7 +638,13 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
   });
   const before = await readTenant(w);
   const s = new Schedule(sc.ops.length, (options, i, ready) => (i < prefix.length ? prefix[i] : rest(i, options, ready)), fault);
-  const answers = await s.run(sc.ops.map(({ op }, i) => () => op.run(ctxs[i])));
+  const answers = await s.run(
+    sc.ops.map(
+      ({ op }, i) =>
+        () =>
+          op.run(ctxs[i]),
+    ),
+  );
   // a crashed keyed request: its client retries it with the same key once the key's lock has passed
   for (const [i, { op }] of sc.ops.entries()) {
     if (!s.crashed[i]) continue;
@@ -632,7 +673,12 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
       if (o.answer.status < 300 && o.answer.status >= 200 && mine !== o.op.ledgerRows && !(o.op.absolute && mine === 0))
         v.push(`op${i} ${o.op.name} accepted, wrote ${mine} ledger rows (expected ${o.op.ledgerRows})`);
     }
-    const extra = o.op.check?.(ctxs[i], o.answer, after, outcomes.filter((x) => x !== o));
+    const extra = o.op.check?.(
+      ctxs[i],
+      o.answer,
+      after,
+      outcomes.filter((x) => x !== o),
+    );
     if (extra) v.push(`op${i} ${o.op.name}: ${extra}`);
   }
   // no unit created or lost: when every accepted request is relative, Σ stocked moves by their sum
@@ -650,7 +696,9 @@ export async function runSchedule(sc: Scenario, prefix: number[], rest: (i: numb
     if (!o.keyed || o.answer.status >= 300) continue;
     const again = await sc.ops[i].op.run(ctxs[i]);
     if (again.status !== o.answer.status || idsIn(again.body) !== idsIn(o.answer.body))
-      v.push(`op${i} ${o.op.name} keyed: first answer ${o.answer.status} [${idsIn(o.answer.body)}], replay ${again.status} [${idsIn(again.body)}] ${JSON.stringify(again.body).slice(0, 200)}`);
+      v.push(
+        `op${i} ${o.op.name} keyed: first answer ${o.answer.status} [${idsIn(o.answer.body)}], replay ${again.status} [${idsIn(again.body)}] ${JSON.stringify(again.body).slice(0, 200)}`,
+      );
   }
   if (outcomes.some((o) => o.keyed && o.answer.status < 300)) {
     const fpAfter = fingerprint(await readTenant(w));

@@ -36,4 +36,8 @@ export async function ownFront(opts: Omit<FrontOptions, 'target'>): Promise<Dyna
 }
 
 /** An answer or the error it threw. */
-export const caught = (p: Promise<unknown>) => p.then(() => undefined, (e) => e as any);
+export const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e) => e as any,
+  );

@@ -5,5 +5,9 @@ import { inParallel as each } from '../../functions/core/parallel.ts';
  * 2-core machine runs DynamoDB Local too, so a little parallelism pays and a lot does not.
  */
 export function inParallel(count: number, run: (i: number) => Promise<void>, width = 8): Promise<void> {
-  return each(Array.from({ length: count }, (_, i) => i), run, width);
+  return each(
+    Array.from({ length: count }, (_, i) => i),
+    run,
+    width,
+  );
 }

@@ -21,7 +21,8 @@ export const templateOf = (s: Stack) => {
 };
 
 /** The main template and every nested one. */
-export const allTemplates = (stack: InventoryStack) => [stack, ...stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)].map(templateOf);
+export const allTemplates = (stack: InventoryStack) =>
+  [stack, ...stack.node.findAll().filter((c): c is NestedStack => c instanceof NestedStack)].map(templateOf);
 
 /** Resources of one type across every template. */
 export const resourcesOfType = (stack: InventoryStack, type: string) => allTemplates(stack).flatMap((t) => Object.values(t.findResources(type)) as any[]);

@@ -30,7 +30,8 @@ export function stager(name = 'stage') {
         if (hook) await hook(context.commandName ?? '', args.input as Input);
         const out = await next(args);
         const items = (out.output as { Items?: Record<string, any>[] }).Items;
-        if (hide && items) (out.output as { Items?: Record<string, any>[] }).Items = items.filter((i) => !hide!(context.commandName ?? '', args.input as Input, i));
+        if (hide && items)
+          (out.output as { Items?: Record<string, any>[] }).Items = items.filter((i) => !hide!(context.commandName ?? '', args.input as Input, i));
         return out;
       });
     },

@@ -86,7 +86,13 @@ export async function uploadState(c: Catalogue, uploadId: string) {
     let start: Record<string, unknown> | undefined;
     do {
       const res: QueryCommandOutput = await db().send(
-        new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': `T#${c.actor.tenant}#I#${iid}` }, ExclusiveStartKey: start, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': `T#${c.actor.tenant}#I#${iid}` },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
       );
       for (const r of res.Items ?? []) if (String(r.SK).startsWith('L#')) stock.set(`${sku}|${r.location_id}`, r.stocked_quantity);
       start = res.LastEvaluatedKey;
@@ -94,7 +100,13 @@ export async function uploadState(c: Catalogue, uploadId: string) {
     start = undefined;
     do {
       const res: QueryCommandOutput = await db().send(
-        new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': keys.ledgerPartition(c.actor.tenant, iid) }, ExclusiveStartKey: start, ConsistentRead: true }),
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'PK = :pk',
+          ExpressionAttributeValues: { ':pk': keys.ledgerPartition(c.actor.tenant, iid) },
+          ExclusiveStartKey: start,
+          ConsistentRead: true,
+        }),
       );
       ledger += (res.Items ?? []).filter((r) => String(r.reference ?? '').startsWith(`upload:${uploadId}:`)).length;
       start = res.LastEvaluatedKey;

@@ -21,7 +21,18 @@ const base = (over: Partial<PlanInput>): PlanInput => ({ lines: [], warehouses: 
 describe('the hold planner', () => {
   test('priority: one line of 10 over A (6, priority 1) and B (5, priority 0) → 6 from A + 4 from B', () => {
     const p = plan(base({ lines: [sku(0, 'X', 10)], allocatable: { X: { wh_A: 6, wh_B: 5 } } }));
-    expect(p).toEqual({ ok: true, lines: [{ index: 0, allocations: [{ warehouse_id: 'wh_A', inventory_item_id: 'X', quantity: 6 }, { warehouse_id: 'wh_B', inventory_item_id: 'X', quantity: 4 }] }] });
+    expect(p).toEqual({
+      ok: true,
+      lines: [
+        {
+          index: 0,
+          allocations: [
+            { warehouse_id: 'wh_A', inventory_item_id: 'X', quantity: 6 },
+            { warehouse_id: 'wh_B', inventory_item_id: 'X', quantity: 4 },
+          ],
+        },
+      ],
+    });
   });
 
   test('allow_split false: the same line is refused, naming it, because no single warehouse holds 10', () => {
@@ -30,16 +41,20 @@ describe('the hold planner', () => {
   });
 
   test('fewest_warehouses: a 2-line order comes whole from the one warehouse that has both, though another has higher priority', () => {
-    const p = plan(base({
-      warehouses: [C, A, B],
-      lines: [sku(0, 'X', 2), sku(1, 'Y', 3)],
-      allocatable: { X: { wh_C: 10, wh_B: 2 }, Y: { wh_A: 10, wh_B: 3 } },
-      strategy: 'fewest_warehouses',
-    }));
+    const p = plan(
+      base({
+        warehouses: [C, A, B],
+        lines: [sku(0, 'X', 2), sku(1, 'Y', 3)],
+        allocatable: { X: { wh_C: 10, wh_B: 2 }, Y: { wh_A: 10, wh_B: 3 } },
+        strategy: 'fewest_warehouses',
+      }),
+    );
     expect(p.ok).toBe(true);
     if (p.ok) expect(p.lines.flatMap((l) => l.allocations.map((a) => a.warehouse_id))).toEqual(['wh_B', 'wh_B']);
     // under priority the same order is split over two warehouses
-    const q = plan(base({ warehouses: [C, A, B], lines: [sku(0, 'X', 2), sku(1, 'Y', 3)], allocatable: { X: { wh_C: 10, wh_B: 2 }, Y: { wh_A: 10, wh_B: 3 } } }));
+    const q = plan(
+      base({ warehouses: [C, A, B], lines: [sku(0, 'X', 2), sku(1, 'Y', 3)], allocatable: { X: { wh_C: 10, wh_B: 2 }, Y: { wh_A: 10, wh_B: 3 } } }),
+    );
     if (q.ok) expect(q.lines.flatMap((l) => l.allocations.map((a) => a.warehouse_id))).toEqual(['wh_C', 'wh_A']);
   });
 
@@ -119,7 +134,10 @@ describe('fulfilling a hold', () => {
 
   test('a partial fulfil consumes the allocations in order, at their own warehouses', () => {
     const c = consumption(hold, [{ index: 0, quantity: 7 }]);
-    expect(c.consumed.map((x) => [x.allocation.warehouse_id, x.take])).toEqual([['A', 6], ['B', 1]]);
+    expect(c.consumed.map((x) => [x.allocation.warehouse_id, x.take])).toEqual([
+      ['A', 6],
+      ['B', 1],
+    ]);
     expect(c.status).toBe('active');
     expect(c.lines[0].fulfilled_quantity).toBe(7);
   });
@@ -131,7 +149,15 @@ describe('fulfilling a hold', () => {
 });
 
 describe('reconcile drifts', () => {
-  const level = { inventory_item_id: 'X', location_id: 'A', sku: 'X', stocked_quantity: 10, reserved_quantity: 3, safety_stock: 1, available_quantity: 6 } as any;
+  const level = {
+    inventory_item_id: 'X',
+    location_id: 'A',
+    sku: 'X',
+    stocked_quantity: 10,
+    reserved_quantity: 3,
+    safety_stock: 1,
+    available_quantity: 6,
+  } as any;
   test('a clean level has none; a reserved drift, an available drift and a ledger drift are each named', () => {
     expect(levelDrifts(level, 3, 10)).toEqual([]);
     expect(levelDrifts(level, 2, 10).map((d) => d.kind)).toEqual(['reserved']);

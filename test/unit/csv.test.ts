@@ -15,7 +15,10 @@ async function read(text: string | Uint8Array, size = 3, start?: { offset: numbe
 test('plain rows, LF or CRLF, with or without a final line break', async () => {
   for (const text of ['a,b,c\n1,2,3\n', 'a,b,c\r\n1,2,3\r\n', 'a,b,c\n1,2,3', 'a,b,c\r\n1,2,3']) {
     const rows = await read(text, 2);
-    expect(rows.map((r) => r.fields)).toEqual([['a', 'b', 'c'], ['1', '2', '3']]);
+    expect(rows.map((r) => r.fields)).toEqual([
+      ['a', 'b', 'c'],
+      ['1', '2', '3'],
+    ]);
     expect(rows.map((r) => r.line)).toEqual([1, 2]);
     expect(rows[1]!.end).toBe(new TextEncoder().encode(text).length);
   }
@@ -23,7 +26,12 @@ test('plain rows, LF or CRLF, with or without a final line break', async () => {
 
 test('quoted fields: commas, doubled quotes, line breaks inside; empty fields', async () => {
   const rows = await read('sku,note\n"A,1","say ""hi""\nthere"\nB,\n,x\n', 4);
-  expect(rows.map((r) => r.fields)).toEqual([['sku', 'note'], ['A,1', 'say "hi"\nthere'], ['B', ''], ['', 'x']]);
+  expect(rows.map((r) => r.fields)).toEqual([
+    ['sku', 'note'],
+    ['A,1', 'say "hi"\nthere'],
+    ['B', ''],
+    ['', 'x'],
+  ]);
   expect(rows.map((r) => r.line)).toEqual([1, 2, 4, 5]);
 });
 
@@ -31,13 +39,19 @@ test('a UTF-8 BOM is skipped; multi-byte characters survive any chunking', async
   const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('sku,title\nÄ-1,Größe 😀\n')]);
   for (const size of [1, 2, 5, 64]) {
     const rows = await read(bytes, size);
-    expect(rows.map((r) => r.fields)).toEqual([['sku', 'title'], ['Ä-1', 'Größe 😀']]);
+    expect(rows.map((r) => r.fields)).toEqual([
+      ['sku', 'title'],
+      ['Ä-1', 'Größe 😀'],
+    ]);
   }
 });
 
 test('blank lines are not records', async () => {
   const rows = await read('a\n\n\r\nb\n\n');
-  expect(rows.map((r) => [r.line, r.fields[0]])).toEqual([[1, 'a'], [4, 'b']]);
+  expect(rows.map((r) => [r.line, r.fields[0]])).toEqual([
+    [1, 'a'],
+    [4, 'b'],
+  ]);
 });
 
 test('broken quoting is reported on its line and reading goes on', async () => {
@@ -52,7 +66,7 @@ test('broken quoting is reported on its line and reading goes on', async () => {
   ]);
 });
 
-test('resuming at a record\'s end offset gives exactly the records after it', async () => {
+test("resuming at a record's end offset gives exactly the records after it", async () => {
   const text = 'h1,h2\r\n"a\nb",1\r\nc,2\r\nd,3\r\n';
   const all = await read(text, 3);
   for (let k = 0; k < all.length; k++) {

@@ -7,7 +7,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 const withoutCode = (md: string) => md.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1[ \t]*$/gm, '').replace(/`[^`\n]*`/g, '');
 
@@ -61,7 +66,7 @@ test('the README and operations.md link the runbook', () => {
 });
 
 test('anchors follow GitHub: punctuation dropped, spaces as dashes, repeats numbered', () => {
-  expect([...anchors('# Hot mode (one SKU beyond one item\'s write capacity)\n## A / B\n## A / B\n')]).toEqual([
+  expect([...anchors("# Hot mode (one SKU beyond one item's write capacity)\n## A / B\n## A / B\n")]).toEqual([
     'hot-mode-one-sku-beyond-one-items-write-capacity',
     'a--b',
     'a--b-1',

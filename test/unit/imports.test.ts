@@ -24,14 +24,22 @@ test('the aliases are the four shared folders', () => {
 });
 
 test('entry points reach shared code through the aliases, never by ../', () => {
-  const offending = [...entryPoints].flatMap((f) => imports(f).filter((i) => i.startsWith('../')).map((i) => `${relative(ROOT, f)}: ${i}`));
+  const offending = [...entryPoints].flatMap((f) =>
+    imports(f)
+      .filter((i) => i.startsWith('../'))
+      .map((i) => `${relative(ROOT, f)}: ${i}`),
+  );
   expect(offending).toEqual([]);
   expect(entryPoints.size).toBeGreaterThan(routes.length);
 });
 
 test('shared modules import each other by relative path, never through an alias', () => {
   const shared = files(FUNCTIONS).filter((f) => !entryPoints.has(f));
-  const offending = shared.flatMap((f) => imports(f).filter((i) => i.startsWith('#')).map((i) => `${relative(ROOT, f)}: ${i}`));
+  const offending = shared.flatMap((f) =>
+    imports(f)
+      .filter((i) => i.startsWith('#'))
+      .map((i) => `${relative(ROOT, f)}: ${i}`),
+  );
   expect(offending).toEqual([]);
   expect(shared.length).toBeGreaterThan(30);
 });

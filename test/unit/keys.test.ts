@@ -12,9 +12,13 @@ describe('every key of the table', () => {
       // the reservation shard is a number, not a key
       if (typeof out === 'number') continue;
       const values =
-        typeof out === 'string' ? [out]
-        : Array.isArray(out) ? (out as string[]) // every partition of a sharded index
-        : Object.entries(out as Record<string, string>).filter(([k]) => k.endsWith('PK')).map(([, v]) => v);
+        typeof out === 'string'
+          ? [out]
+          : Array.isArray(out)
+            ? (out as string[]) // every partition of a sharded index
+            : Object.entries(out as Record<string, string>)
+                .filter(([k]) => k.endsWith('PK'))
+                .map(([, v]) => v);
       for (const v of values) {
         expect(`${name}: ${v}`).toMatch(new RegExp(`^${name}: T#${t}#`));
         checked++;

@@ -24,7 +24,9 @@ test('only the door builds the key of a level row or a hot shard (the key builde
 });
 
 test('no module but the door writes a row by a level key it got from a read (PK and SK of a level)', () => {
-  const writers = files.filter((f) => f !== 'functions/store/levels.ts' && /levelPrefix/.test(text(f)) && /(Update|Put|Delete)Command|ConditionCheck:|Update: \{/.test(text(f)));
+  const writers = files.filter(
+    (f) => f !== 'functions/store/levels.ts' && /levelPrefix/.test(text(f)) && /(Update|Put|Delete)Command|ConditionCheck:|Update: \{/.test(text(f)),
+  );
   // items.ts reads its item partition (item + levels) and writes the item: it may name the prefix
   // for reading; no Update of a level row may be built there (checked by the key test above)
   expect(writers.filter((f) => !['functions/store/items.ts'].includes(f))).toEqual([]);

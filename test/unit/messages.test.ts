@@ -49,16 +49,19 @@ const cases: [string, z.ZodMiniType, unknown, string?][] = [
   ['a custom check', z.number().check(z.refine((n) => n !== 0, { message: 'must not be 0' })), 0, 'must not be 0'],
 ];
 
-test.each(cases.map(([name, schema, input, own]) => ({ name, schema, input, own })))('$name: the same message as zod’s English locale', ({ schema, input, own }) => {
-  const result = z.safeParse(schema, input, { reportInput: true });
-  expect(result.success).toBe(false);
-  const issues = result.error!.issues as unknown as z.core.$ZodRawIssue[];
-  expect(issues.length).toBeGreaterThan(0);
-  for (const issue of issues) {
-    // a schema's own message is kept; the locale is asked only when there is none
-    const expected = own ?? zods(issue);
-    if (!own) expect({ code: issue.code, message: message(issue) }).toEqual({ code: issue.code, message: expected });
-    // what the service answers (z.config in schemas.ts) is that message
-    expect(issue.message).toBe(expected);
-  }
-});
+test.each(cases.map(([name, schema, input, own]) => ({ name, schema, input, own })))(
+  '$name: the same message as zod’s English locale',
+  ({ schema, input, own }) => {
+    const result = z.safeParse(schema, input, { reportInput: true });
+    expect(result.success).toBe(false);
+    const issues = result.error!.issues as unknown as z.core.$ZodRawIssue[];
+    expect(issues.length).toBeGreaterThan(0);
+    for (const issue of issues) {
+      // a schema's own message is kept; the locale is asked only when there is none
+      const expected = own ?? zods(issue);
+      if (!own) expect({ code: issue.code, message: message(issue) }).toEqual({ code: issue.code, message: expected });
+      // what the service answers (z.config in schemas.ts) is that message
+      expect(issue.message).toBe(expected);
+    }
+  },
+);

@@ -5,12 +5,28 @@
 import { count, emfLine, publishMetrics } from '../../functions/edge/observability.ts';
 
 test('an EMF line names namespace, dimension set and every metric, and carries their values at the top level', () => {
-  const line = JSON.parse(emfLine(new Map([['Successes', 3], ['ClientErrors', 1]]), { family: 'admin' }, 1_700_000_000_000));
+  const line = JSON.parse(
+    emfLine(
+      new Map([
+        ['Successes', 3],
+        ['ClientErrors', 1],
+      ]),
+      { family: 'admin' },
+      1_700_000_000_000,
+    ),
+  );
   expect(line).toEqual({
     _aws: {
       Timestamp: 1_700_000_000_000,
       CloudWatchMetrics: [
-        { Namespace: 'Inventory', Dimensions: [['service', 'family']], Metrics: [{ Name: 'Successes', Unit: 'Count' }, { Name: 'ClientErrors', Unit: 'Count' }] },
+        {
+          Namespace: 'Inventory',
+          Dimensions: [['service', 'family']],
+          Metrics: [
+            { Name: 'Successes', Unit: 'Count' },
+            { Name: 'ClientErrors', Unit: 'Count' },
+          ],
+        },
       ],
     },
     service: 'inventory',

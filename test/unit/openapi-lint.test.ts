@@ -16,12 +16,16 @@ const doc = openApiDocument() as any;
 test('Redocly CLI (recommended rules) finds no error and no warning', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'openapi-')), 'openapi.json');
   writeFileSync(file, JSON.stringify(doc));
-  const res = spawnSync(process.execPath, [resolve(ROOT, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', file, '--config', resolve(ROOT, 'redocly.yaml'), '--format', 'json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
-    timeout: 60_000,
-  });
+  const res = spawnSync(
+    process.execPath,
+    [resolve(ROOT, 'node_modules/@redocly/cli/bin/cli.js'), 'lint', file, '--config', resolve(ROOT, 'redocly.yaml'), '--format', 'json'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' },
+      timeout: 60_000,
+    },
+  );
   const json = res.stdout.slice(res.stdout.indexOf('{'));
   const report = JSON.parse(json) as { totals: { errors: number; warnings: number }; problems: { ruleId: string; message: string }[] };
   expect(report.problems.map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);

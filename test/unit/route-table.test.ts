@@ -17,7 +17,9 @@ describe('the route table', () => {
     expect(existsSync(file)).toBe(true);
     const src = readFileSync(file, 'utf8');
     // bound to the route's own export in the table (one export per route, named after its id)
-    const exported = Object.entries(table).filter(([, v]) => v === route).map(([name]) => name);
+    const exported = Object.entries(table)
+      .filter(([, v]) => v === route)
+      .map(([name]) => name);
     expect(exported).toHaveLength(1);
     expect(src).toContain(`defineHandler(${exported[0]})(`);
     expect(src).toMatch(new RegExp(`import \\{ ${exported[0]} \\} from '#routes';`));

@@ -35,7 +35,12 @@ describe('availability floor', () => {
 
 describe("a variant's inventory_quantity (Medusa)", () => {
   test('is the minimum over linked items of floor(available / required)', () => {
-    expect(inventoryQuantity([{ available: 10, required: 3 }, { available: 100, required: 1 }])).toBe(3);
+    expect(
+      inventoryQuantity([
+        { available: 10, required: 3 },
+        { available: 100, required: 1 },
+      ]),
+    ).toBe(3);
   });
   test('is 0 with no links and never negative', () => {
     expect(inventoryQuantity([])).toBe(0);

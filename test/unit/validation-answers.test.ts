@@ -72,14 +72,19 @@ function cases(): Record<string, unknown> {
   const bodyOf = (r: (typeof routes)[number]) => doc.paths[r.path][r.method.toLowerCase()].requestBody.content['application/json'];
   const bodies: [string, Parser, unknown][] = routes.filter((r) => r.body).map((r) => [r.id, r.body as unknown as Parser, generatedExample(bodyOf(r).schema)]);
   for (const r of routes.filter((r) => r.body)) add(`${r.id} body: the documented example`, 'body', r.body as unknown as Parser, bodyOf(r).example);
-  bodies.push(['inventory.bulk#row', bulkRow as unknown as Parser, (generatedExample(bodyOf(routes.find((r) => r.id === 'inventory.bulk')!).schema) as any).updates[0]]);
+  bodies.push([
+    'inventory.bulk#row',
+    bulkRow as unknown as Parser,
+    (generatedExample(bodyOf(routes.find((r) => r.id === 'inventory.bulk')!).schema) as any).updates[0],
+  ]);
   for (const [id, schema, generated] of bodies) {
     add(`${id} body: the example`, 'body', schema, generated);
     // a generated example that does not pass (holds.create's lines give neither sku nor variant)
     // is completed so that it does: the bad variants are made from a valid body
     const example = COMPLETE[id]?.(structuredClone(generated)) ?? generated;
     expect([id, schema.safeParse(example).success]).toEqual([id, true]);
-    for (const whole of [undefined, null, {}, [], 'text', 7, { zz_unknown: 1 }]) add(`${id} body: ${JSON.stringify(whole) ?? 'undefined'}`, 'body', schema, whole);
+    for (const whole of [undefined, null, {}, [], 'text', 7, { zz_unknown: 1 }])
+      add(`${id} body: ${JSON.stringify(whole) ?? 'undefined'}`, 'body', schema, whole);
     for (const p of paths(example)) {
       add(`${id} body: ${p.join('.')} removed`, 'body', schema, setAt(example, p, undefined));
       BAD.forEach((bad, i) => add(`${id} body: ${p.join('.')} = bad#${i}`, 'body', schema, setAt(example, p, bad)));

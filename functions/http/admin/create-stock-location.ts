@@ -2,8 +2,11 @@ import { defineHandler } from '#edge/http.ts';
 import { adminLocationsCreate } from '#routes';
 import { createWarehouse, getWarehouse } from '#core/locations.ts';
 
-export const handler = defineHandler(adminLocationsCreate)(async ({ actor, body }) => ({
-  stock_location: await createWarehouse(actor, body),
-}), {
-  replay: async ({ actor }, ref) => ({ stock_location: await getWarehouse(actor, ref!) }),
-});
+export const handler = defineHandler(adminLocationsCreate)(
+  async ({ actor, body }) => ({
+    stock_location: await createWarehouse(actor, body),
+  }),
+  {
+    replay: async ({ actor }, ref) => ({ stock_location: await getWarehouse(actor, ref!) }),
+  },
+);

@@ -14,7 +14,10 @@ export const handler = defineHandler(adminItemsList)(async ({ actor, query }) =>
 /** Without a prefix, `fields` replaces the default field list; `+f` / `*f` add to it. */
 function pick<T extends { id: string }>(item: T, fields?: string): Pick<T, 'id'> & Partial<T> {
   if (!fields) return item;
-  const list = fields.split(',').map((f) => f.trim()).filter(Boolean);
+  const list = fields
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const replacing = list.filter((f) => !/^[+*-]/.test(f));
   const removed = list.filter((f) => f.startsWith('-')).map((f) => f.slice(1));
   let out = item as Record<string, unknown>;
