@@ -8,24 +8,26 @@ import type { Level, LevelStatus } from '../core/model.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { queryPartition } from './query.ts';
-import { levelFlagSeq, setLevelFlag, shownLevels } from './levels.ts';
+import { setLevelFlag, shownLevels } from './levels.ts';
 
 /** Stream sequence numbers are decimal strings of up to 40 digits: padded, they compare as strings. */
 export const seqKey = (sequenceNumber: string) => sequenceNumber.padStart(40, '0');
 
-export async function flagSeq(tenant: string, iid: string, wid: string): Promise<string | undefined> {
-  return levelFlagSeq(tenant, iid, wid);
-}
+/** The stream sequence of the level's last flag write (the door's read, store/levels.ts). */
+export { levelFlagSeq as flagSeq } from './levels.ts';
 
-/** Set or clear the flag; false when a newer record already wrote it or the level is gone. */
-/** `title`: the item's title, kept on a flagged level so the report reads the flagged levels and nothing else. */
+/**
+ * Set or clear the flag (a write of the level row: the door's, store/levels.ts); false when a newer
+ * record already wrote it or the level is gone. `title`: the item's title, kept on a flagged level so
+ * the report reads the flagged levels and nothing else.
+ */
 export async function writeFlag(tenant: string, iid: string, wid: string, status: LevelStatus, seq: string, title: string | null = null): Promise<boolean> {
-  return setFlag(tenant, iid, wid, status, title, { seq });
+  return setLevelFlag(tenant, iid, wid, status, title, { seq });
 }
 
 /**
- * The flag of a hot level (store/hot.ts), whose status changes with its shards, in partitions of their
- * own, so no one stream sequence orders them: set from a fresh snapshot, while the flag is still the
+ * The flag of a hot level (store/levels.ts, hot mode), whose status changes with its shards, in
+ * partitions of their own, so no one stream sequence orders them: set from a fresh snapshot, while the flag is still the
  * one that snapshot showed (`seen`; undefined: never flagged).
  */
 export async function writeHotFlag(
@@ -36,19 +38,7 @@ export async function writeHotFlag(
   seen: string | undefined,
   title: string | null = null,
 ): Promise<boolean> {
-  return setFlag(tenant, iid, wid, status, title, { seen: seen ?? null });
-}
-
-function setFlag(
-  tenant: string,
-  iid: string,
-  wid: string,
-  status: LevelStatus,
-  title: string | null,
-  guard: { seq: string } | { seen: string | null },
-): Promise<boolean> {
-  // the flag is a write of the level row: the door's (store/levels.ts)
-  return setLevelFlag(tenant, iid, wid, status, title, guard);
+  return setLevelFlag(tenant, iid, wid, status, title, { seen: seen ?? null });
 }
 
 /** The tenant's flagged levels, with the item title stamped at flag time (undefined on flags older than that). */
