@@ -7,7 +7,6 @@
  * runs from the stream in the last.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../../functions/core/errors.ts';
 import { createHold } from '../../functions/core/holds.ts';
 import { createItem, getItem } from '../../functions/core/items.ts';
 import { adjustLevel, createLevel, deleteLevel, setLevel } from '../../functions/core/levels.ts';
@@ -26,6 +25,7 @@ import { startFrontFor } from '../../lib/local/dynamo-front.ts';
 import { useOwnFront } from '../support/own-front.ts';
 import { newTenant, startApi } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
+import { codeOf } from '../support/domain-code.ts';
 
 const front = useOwnFront((target) => startFrontFor(target, { iam: true, conflicts: true, throughput: false }));
 afterEach(() => expect(front().stats.denied).toEqual([]));
@@ -50,15 +50,6 @@ const shown = async (a: Actor, iid: string) => {
 };
 const raw = async (a: Actor, iid: string, wid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(a.tenant, iid, wid), ConsistentRead: true }))).Item!;
-const codeOf = async (write: Promise<unknown>) => {
-  try {
-    await write;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-};
 
 test('turning hot mode on parks the free stock evenly in the shards; the level still shows its exact figures', async () => {
   const a = actor();

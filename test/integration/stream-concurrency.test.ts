@@ -30,20 +30,12 @@ import { readDeadLetters } from '../../lib/local/stream-dead-letters.ts';
 import { startStreamPoller } from '../../lib/local/stream-poller.ts';
 import { useOwnFront } from '../support/own-front.ts';
 import { newTenant } from '../support/api.ts';
+import { codeOf } from '../support/domain-code.ts';
 
 const front = useOwnFront((target) => startFrontFor(target, { iam: true, conflicts: true, throughput: false }));
 afterEach(() => expect(front().stats.denied).toEqual([]));
 
 const now = () => new Date().toISOString();
-const codeOf = async (write: Promise<unknown>) => {
-  try {
-    await write;
-    return 'ok';
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-};
 
 test("two shards' batches settling one hot level at the same time keep its invariants (I1–I3, I6), its figures and reconcile clean", async () => {
   const a: Actor = { tenant: newTenant(), keyId: 'k', keyName: 'stream-shards', scopes: ['inventory:write', 'reservations:write'] };
