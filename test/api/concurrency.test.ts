@@ -7,11 +7,9 @@
  * after its bounded server-side retries: it changed nothing, and the callers here retry it as a client
  * would (`insist`). Every figure below is then checked against the answers that finally came back.
  */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../../functions/store/db.ts';
-import { keys } from '../../functions/store/keys.ts';
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
+import { ledgerRows } from '../support/ledger.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -54,17 +52,7 @@ async function openReservations(iid: string, wid: string) {
   return res.body.reservations as { id: string; quantity: number }[];
 }
 
-async function ledger(iid: string) {
-  const out = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.ledgerPartition(api.tenant, iid) },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? []) as { warehouse_id: string; field: string; before_quantity: number; after_quantity: number; delta: number; reason: string }[];
-}
+const ledger = (iid: string) => ledgerRows(api.tenant, iid);
 
 test('200 concurrent single-unit reservations against a stock of 50: exactly 50 succeed, the rest are refused', async () => {
   const { iid, whs } = await stockedItem(50);

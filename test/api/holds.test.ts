@@ -1,10 +1,8 @@
 /** Multi-line holds over HTTP against DynamoDB Local: allocation, kits, all-or-nothing, fulfil, expiry, release. */
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../../functions/store/db.ts';
-import { keys } from '../../functions/store/keys.ts';
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 import { inParallel } from '../support/parallel.ts';
+import { ledgerRows } from '../support/ledger.ts';
 
 let api: Api;
 beforeAll(async () => {
@@ -28,17 +26,7 @@ async function levels(iid: string) {
 }
 const reservationsOf = async (lineItem: string) =>
   (await api.get(`/admin/reservations?line_item_id=${encodeURIComponent(lineItem)}&limit=1000`)).body.reservations as any[];
-async function ledger(iid: string) {
-  const out = await db().send(
-    new QueryCommand({
-      TableName: tableName(),
-      KeyConditionExpression: 'PK = :pk',
-      ExpressionAttributeValues: { ':pk': keys.ledgerPartition(api.tenant, iid) },
-      ConsistentRead: true,
-    }),
-  );
-  return (out.Items ?? []) as any[];
-}
+const ledger = (iid: string) => ledgerRows(api.tenant, iid);
 
 describe('allocation', () => {
   test('priority: 6 at A (priority 1) and 5 at B (priority 0), one line of 10 → 6 from A + 4 from B, as reservations', async () => {
