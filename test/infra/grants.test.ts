@@ -13,7 +13,7 @@ import { codeCalls } from '../../lib/code-calls.ts';
 import type { CodeCalls } from '../../lib/code-calls.ts';
 import { allFunctions, functionName, SERVICE_ACCESS } from '../../lib/functions.ts';
 import { routes } from '../../functions/routes.ts';
-import { actionsOf, makeStack } from '../support/stack.ts';
+import { actionsOf, makeStack, STACK_KEYS } from '../support/stack.ts';
 
 /** Grants the code reaches but the role leaves out on purpose, with the reason. */
 const NOT_GRANTED: Record<string, { actions: string[]; reason: string }> = {
@@ -22,16 +22,6 @@ const NOT_GRANTED: Record<string, { actions: string[]; reason: string }> = {
     reason: 'the scheduled reconcile runs in report mode only; repair (the same module) runs through POST /api/reconcile',
   },
 };
-
-const KEYS: Record<string, string> = {
-  Authorizer: 'authorizer',
-  StreamConsumer: 'stream',
-  LowStockReport: 'scheduled.report',
-  ExpireReservations: 'scheduled.expiry',
-  Reconcile: 'scheduled.reconcile',
-  UploadProcessor: 'uploads.processor',
-};
-for (const r of routes) KEYS[functionName(r)] = r.id;
 
 const stack = makeStack({ stage: 'dev' }, 'Grants');
 let calls: Map<string, CodeCalls>;
@@ -56,11 +46,11 @@ test('every function has been read', () => {
 test('no role grants a DynamoDB action its function cannot send (no BatchWriteItem, no ConditionCheckItem on read roles, …)', () => {
   const extra: string[] = [];
   for (const [name, c] of calls) {
-    const granted = actionsOf(stack, KEYS[name]).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
+    const granted = actionsOf(stack, STACK_KEYS[name]).filter((a) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a));
     for (const a of granted) if (!c.table.has(a.slice('dynamodb:'.length) as never)) extra.push(`${name} ${a}`);
   }
   expect(extra).toEqual([]);
-  for (const name of calls.keys()) expect([name, actionsOf(stack, KEYS[name])]).not.toEqual([name, expect.arrayContaining(['dynamodb:BatchWriteItem'])]);
+  for (const name of calls.keys()) expect([name, actionsOf(stack, STACK_KEYS[name])]).not.toEqual([name, expect.arrayContaining(['dynamodb:BatchWriteItem'])]);
 });
 
 test('every function declares exactly what it sends to the table (`table`), within its access class', () => {
@@ -81,7 +71,7 @@ test('every function declares exactly what it sends to the table (`table`), with
 test('S3 and EventBridge: granted exactly where the code reaches them (route table `blobs`, `publishes`)', () => {
   const wrong: string[] = [];
   for (const [name, c] of calls) {
-    const actions = actionsOf(stack, KEYS[name]);
+    const actions = actionsOf(stack, STACK_KEYS[name]);
     const skip = new Set(NOT_GRANTED[name]?.actions ?? []);
     const pairs: [string, boolean][] = [
       ['s3:GetObject', c.s3Get],

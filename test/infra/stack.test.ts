@@ -2,8 +2,8 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { routes } from '../../functions/routes.ts';
 import { TABLE } from '../../lib/table-definition.ts';
-import { functionName, tableGrants } from '../../lib/functions.ts';
-import { actionsOf as actionsIn, makeStack, resourcesOfType, statementsOf } from '../support/stack.ts';
+import { tableGrants } from '../../lib/functions.ts';
+import { actionsOf as actionsIn, makeStack, resourcesOfType, STACK_KEYS, statementsOf } from '../support/stack.ts';
 
 const synth = (stage: string) => Template.fromStack(makeStack({ stage }));
 // one dev stack for every test that reads it (each stack of ~70 functions takes seconds to build)
@@ -126,17 +126,8 @@ test('only the report and upload routes touch the bucket, each on its own prefix
 });
 
 test("every function's table grant is its declaration, the one the local DynamoDB front enforces (lib/functions.ts tableGrants)", () => {
-  const byName: Record<string, string> = {
-    Authorizer: 'authorizer',
-    StreamConsumer: 'stream',
-    LowStockReport: 'scheduled.report',
-    ExpireReservations: 'scheduled.expiry',
-    Reconcile: 'scheduled.reconcile',
-    UploadProcessor: 'uploads.processor',
-  };
-  for (const r of routes) byName[functionName(r)] = r.id;
   for (const [name, grant] of tableGrants()) {
-    const dynamo = actionsOf(byName[name])
+    const dynamo = actionsOf(STACK_KEYS[name])
       // the stream's own actions (the event source mapping's) are not table access
       .filter((a: string) => a.startsWith('dynamodb:') && !/Stream|GetRecords|GetShardIterator/.test(a))
       .sort();

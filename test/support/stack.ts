@@ -1,7 +1,9 @@
 /** The stack as the infra tests read it: synthesized without bundling, each template read once. */
 import { App, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { routes as routeTable } from '../../functions/routes.ts';
 import type { Route } from '../../functions/routes.ts';
+import { functionName } from '../../lib/functions.ts';
 import { InventoryStack } from '../../lib/inventory-stack.ts';
 import { settingsFrom } from '../../lib/settings.ts';
 
@@ -49,3 +51,14 @@ export function functionResource(stack: InventoryStack, key: string): any {
   const owner = Stack.of(f);
   return templateOf(owner).findResources('AWS::Lambda::Function')[owner.getLogicalId(f.node.defaultChild as never)];
 }
+
+/** A function's name (lib/functions.ts) → its key in the stack's `functions` map: a route's id, or the service function's own key. */
+export const STACK_KEYS: Record<string, string> = {
+  Authorizer: 'authorizer',
+  StreamConsumer: 'stream',
+  LowStockReport: 'scheduled.report',
+  ExpireReservations: 'scheduled.expiry',
+  Reconcile: 'scheduled.reconcile',
+  UploadProcessor: 'uploads.processor',
+  ...Object.fromEntries(routeTable.map((r) => [functionName(r), r.id])),
+};
