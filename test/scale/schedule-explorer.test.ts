@@ -14,6 +14,7 @@
  */
 import { exploreSuite, keyedVariants } from '../support/explorer-suite.ts';
 import { OPS } from '../support/explorer-catalogue.ts';
+import { prng } from '../support/explorer.ts';
 
 /** The writes that meet at level A (the stock and reservation side) ... */
 const LEVEL_WRITES = [
@@ -112,8 +113,7 @@ exploreSuite(
 /** `n` of `all`, the same ones for the same seed (a seeded Fisher–Yates shuffle, then the first n in catalogue order). */
 function sample(all: string[], n: number, s: number): string[] {
   if (n >= all.length) return all;
-  let x = s >>> 0 || 1;
-  const rand = () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const rand = prng(s);
   const idx = all.map((_, i) => i);
   for (let i = idx.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));
