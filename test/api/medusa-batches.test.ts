@@ -288,6 +288,27 @@ describe('POST /admin/inventory-items with location_levels', () => {
   });
 });
 
+describe('POST /admin/inventory-items with location_levels, keyed', () => {
+  test('replayed with the same Idempotency-Key: one item, one level, one ledger row; the same answer', async () => {
+    const a = await location();
+    const sku = `MB-KEYED-${Math.random().toString(36).slice(2)}`;
+    const send = () =>
+      api.request(
+        'POST',
+        '/admin/inventory-items',
+        { sku, location_levels: [{ location_id: a, stocked_quantity: 6 }] },
+        { headers: { 'Idempotency-Key': `mbk-${sku}` } },
+      );
+    const first = await send();
+    const again = await send();
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(again.body.inventory_item.id).toBe(first.body.inventory_item.id);
+    expect(again.body.inventory_item.location_levels).toEqual(first.body.inventory_item.location_levels);
+    expect((await api.get(`/admin/inventory-items?sku=${sku}`)).body.count).toBe(1);
+    expect(await ledgerRows(api.tenant, first.body.inventory_item.id)).toHaveLength(1);
+  });
+});
+
 describe('GET /admin/inventory-items/{id}/location-levels', () => {
   test("seed 000's inventory_item and Medusa's page in one body, location_id in every array encoding, limit and offset", async () => {
     const [a, b, c] = [await location(), await location(), await location()];
