@@ -3,7 +3,8 @@
  * ConditionCheck) of a location level row (`T#t#I#<iid>` / `L#<wid>`) or of its hot-mode stock
  * shards (`T#t#HOT#<iid>#<wid>#<k>`), and the only code that turns a refused level write into an
  * answer or a retry. Callers (reservations, holds, the row pipeline of bulk and CSV uploads,
- * transfers, admin set / adjust, item and warehouse deletes, reconcile, the stream consumer) describe
+ * transfers, admin set / adjust, Medusa's level batches and an item created with its levels, item and
+ * warehouse deletes, reconcile, the stream consumer) describe
  * the change — the deltas, what they read and expect — and add rows of their own (reservation,
  * ledger, hold, checkpoint; the request's Idempotency-Key claim is added by store/db.ts to the one
  * transaction that commits the change). The door adds the guards and every action a hot level needs.
