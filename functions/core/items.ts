@@ -1,24 +1,26 @@
 /** Inventory items: create, read, list, update, delete. */
 import { newId } from './ids.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
-import { mayWrite, mayWriteEverywhere, restricted, visibleLevels } from './access.ts';
+import { mayWriteEverywhere, restricted, visibleLevels } from './access.ts';
 import type * as z from 'zod';
-import type { CreateItemInput, NewItemInput, listItemsQuery } from './schemas.ts';
+import type { CreateItemInput, listItemsQuery } from './schemas.ts';
 import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
 import { writeOffLedger } from '../store/ledger.ts';
-import { batchLevels } from '../store/levels.ts';
 
 export type ItemWithLevels = InventoryItem & { location_levels: Level[] };
 
 const nowIso = () => new Date().toISOString();
 export const writeContext = (actor: Actor) => ({ tenant: actor.tenant, by: actor.keyName, now: nowIso() });
 
-/**
- * A new item; with `location_levels` (Medusa), the item and its levels in one all-or-nothing
- * transaction (store/levels.ts batchLevels): a refused level leaves no item either.
- */
-export async function createItem(actor: Actor, input: NewItemInput): Promise<InventoryItem | ItemWithLevels> {
+/** A new item (Medusa's `location_levels`: createItemWithLevels in core/levels.ts). */
+export async function createItem(actor: Actor, input: CreateItemInput): Promise<InventoryItem> {
+  const item = newItem(input);
+  await store.putNewItem(actor.tenant, item);
+  return item;
+}
+
+export function newItem(input: CreateItemInput): InventoryItem {
   const now = nowIso();
   const item: InventoryItem = {
     id: newId('iitem'),
@@ -43,16 +45,7 @@ export async function createItem(actor: Actor, input: NewItemInput): Promise<Inv
     created_at: now,
     updated_at: now,
   };
-  const levels = input.location_levels ?? [];
-  if (!levels.length) {
-    await store.putNewItem(actor.tenant, item);
-    return item;
-  }
-  mayWrite(actor, ...levels.map((l) => l.location_id));
-  const create = levels.map((l, i) => ({ ...l, inventory_item_id: item.id, field: `location_levels[${i}]` }));
-  await batchLevels(writeContext(actor), { create, update: [], delete: [] }, item);
-  await store.itemCreated(actor.tenant, item);
-  return getItem(actor, item.id);
+  return item;
 }
 
 export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels> {

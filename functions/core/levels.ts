@@ -2,11 +2,12 @@
 import { availabilityFloor } from './model.ts';
 import type { Actor } from './model.ts';
 import { mayWrite, sees, visibleLevels } from './access.ts';
-import { getItem, publicLevel, writeContext } from './items.ts';
+import { getItem, newItem, publicLevel, writeContext } from './items.ts';
+import { itemCreated } from '../store/items.ts';
 import type { ItemWithLevels } from './items.ts';
 import * as store from '../store/levels.ts';
 import type * as z from 'zod';
-import type { adjustLevelBody, createLevelBody, itemLevelsBatchBody, levelsBatchBody, levelsQuery, updateLevelBody } from './schemas.ts';
+import type { adjustLevelBody, createLevelBody, itemLevelsBatchBody, levelsBatchBody, levelsQuery, NewItemInput, updateLevelBody } from './schemas.ts';
 import type { Level } from './model.ts';
 import { validation } from './errors.ts';
 import { loadItem, requireItem } from '../store/items.ts';
@@ -170,4 +171,15 @@ export async function batchLevels(actor: Actor, body: AcrossBatch, replay = fals
     await store.batchLevels(writeContext(actor), batch);
   }
   return batchAnswer(actor, batch);
+}
+
+/** `POST /admin/inventory-items` with Medusa's `location_levels`: the item and its levels in one all-or-nothing transaction. */
+export async function createItemWithLevels(actor: Actor, input: NewItemInput) {
+  const { location_levels: levels = [], ...fields } = input;
+  const item = newItem(fields);
+  mayWrite(actor, ...levels.map((l) => l.location_id));
+  const create = levels.map((l, i) => ({ ...l, inventory_item_id: item.id, field: `location_levels[${i}]` }));
+  await store.createItemWithLevels(writeContext(actor), item, create);
+  await itemCreated(actor.tenant, item);
+  return getItem(actor, item.id);
 }

@@ -309,7 +309,7 @@ export const itemLevelsBatchBody = pure(() =>
       "Levels to change (by location; `id`, when given, must be the level's)",
     ),
     delete: batchArray(id('wh'), 'Locations whose level is removed'),
-    force: z.optional(describe(z.boolean(), 'Remove levels that still have stock (written off in the ledger); never ones with reservations or incoming units')),
+    force: z.optional(describe(z.boolean(), 'Remove levels with stock (written off); never with reservations or incoming')),
   }),
 );
 /** Medusa's level batch across items: each level names its item; `delete` lists level ids. */
@@ -321,7 +321,7 @@ export const levelsBatchBody = pure(() =>
       "Levels to change (by item and location; `id`, when given, must be the level's)",
     ),
     delete: batchArray(id('ilev'), 'Level ids to remove'),
-    force: z.optional(describe(z.boolean(), 'Remove levels that still have stock (written off in the ledger); never ones with reservations or incoming units')),
+    force: z.optional(describe(z.boolean(), 'Remove levels with stock (written off); never with reservations or incoming')),
   }),
 );
 export const levelsBatchResponse = pure(() =>
@@ -332,7 +332,7 @@ export const levelsBatchResponse = pure(() =>
   }),
 );
 export const itemLevelsBatchResponse = pure(() =>
-  z.extend(levelsBatchResponse, { inventory_item: describe(itemSchema, 'The item after the batch, with its levels (Medusa 2.0 answered `inventory_item`)') }),
+  z.extend(levelsBatchResponse, { inventory_item: describe(itemSchema, 'The item after the batch (Medusa 2.0)') }),
 );
 export const availabilityQuery = pure(() =>
   z.object({

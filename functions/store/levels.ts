@@ -1145,187 +1145,208 @@ const levelNotEmpty = (iid: string, wid: string, what: 'incoming' | 'stocked') =
     `Cannot remove Inventory Level ${iid} at Location ${wid} because there are ${what} items at location${what === 'stocked' ? ': send force: true to remove it and write its stock off' : ''}`,
   );
 
+type BatchAnswer = (refused: Cancellation) => Promise<DomainError | typeof RETRY | undefined>;
+/** A batch being planned: its actions, how to answer a refusal of each, the warehouse counters it moves (one action per row). */
+interface BatchPlan {
+  actions: TxAction[];
+  answers: BatchAnswer[];
+  counters: Map<string, { key: { PK: string; SK: string }; wid: string; delta: number; flag?: WarehouseFlag; writable: boolean; field: string }>;
+  done: (() => void)[];
+}
+
+/** The same level named twice in one request: a 400 naming the second (a transaction touches a row once). */
+function distinctLevels(ops: BatchLevelRef[]): void {
+  const seen = new Map<string, string>();
+  for (const op of ops) {
+    const key = `${op.inventory_item_id} ${op.location_id}`;
+    const first = seen.get(key);
+    if (first) throw validation(op.field, `names the level of ${op.inventory_item_id} at ${op.location_id} again (${first})`);
+    seen.set(key, op.field);
+  }
+}
+
+function countAt(plan: BatchPlan, key: { PK: string; SK: string }, wid: string, delta: number, field: string, flag?: WarehouseFlag, writable = false) {
+  const k = `${key.PK} ${key.SK}`;
+  const c = plan.counters.get(k) ?? { key, wid, delta: 0, writable: false, field };
+  c.delta += delta;
+  if (flag) c.flag = flag;
+  c.writable ||= writable;
+  plan.counters.set(k, c);
+}
+
+/** Creations: one level_seq move per item (levelBirth; none for an item created in the same transaction), the level, its ledger rows. */
+async function planCreates(ctx: WriteContext, plan: BatchPlan, create: BatchLevelSet[], recs: Map<string, ItemRecord>, newItemId?: string) {
+  const { tenant, now } = ctx;
+  const found = await Promise.all(
+    create.map(async (c) => {
+      const rec = recs.get(c.inventory_item_id)!;
+      if (rec.levels.some((l) => l.location_id === c.location_id))
+        throw atField(c.field, new DomainError('CONFLICT', `Item ${c.inventory_item_id} is already stocked at location ${c.location_id}`));
+      const flag = await warehouseFlag(tenant, c.location_id, c.inventory_item_id);
+      if (!flag) throw atField(c.field, notFound('Stock location', c.location_id, 'WAREHOUSE_NOT_FOUND'));
+      return { c, rec, flag };
+    }),
+  );
+  const births = new Map<string, ReturnType<typeof levelBirth>>();
+  for (const [i, { c, rec, flag }] of found.entries()) {
+    const iid = c.inventory_item_id;
+    let birth = births.get(iid);
+    if (!birth) {
+      birth = levelBirth(tenant, rec, { label: `item:${iid}` });
+      births.set(iid, birth);
+      if (iid !== newItemId) plan.actions.push(birth.action);
+    }
+    const stocked = c.stocked_quantity ?? 0;
+    const incoming = c.incoming_quantity ?? 0;
+    const label = `create:${i}`;
+    plan.actions.push({
+      label,
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: levelRow(tenant, newLevel(rec, c.location_id, { stocked, incoming, safety: 0 }, now), birth.version, { policy: birth.policy, flag }),
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    });
+    countAt(plan, flag.counter, c.location_id, 1, c.field, flag, stocked > 0 || incoming > 0);
+    const ledger = {
+      tenant,
+      sku: rec.item.sku,
+      inventory_item_id: iid,
+      warehouse_id: c.location_id,
+      before: 0,
+      reason: 'initial' as const,
+      created_by: ctx.by,
+      at: now,
+    };
+    if (stocked > 0) plan.actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
+    if (incoming > 0) plan.actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
+    plan.answers.push(async (refused) => {
+      if (refused.failed.has(label)) return atField(c.field, new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${c.location_id}`));
+      if (refused.failed.has(`item:${iid}`) && !refused.failed.get(`item:${iid}`))
+        return atField(c.field, notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+      return undefined;
+    });
+  }
+}
+
+/** The counters, the size check, the one transaction, and the answer to its refusal. */
+async function runPlan(plan: BatchPlan, newItem?: InventoryItem): Promise<true | typeof RETRY> {
+  for (const [n, c] of [...plan.counters.values()].entries()) {
+    const label = `warehouse:${n}`;
+    plan.actions.push(warehouseLevelCount(c.key, c.delta, { mustBeWritable: c.writable, flag: c.flag, label }));
+    plan.answers.push(async (refused) => {
+      const a = warehouseRefusal(refused, c.wid, c.flag, c.writable, label);
+      return a && a !== RETRY ? atField(c.field, a) : a;
+    });
+  }
+  if (plan.actions.length > TX_LIMIT) {
+    throw validation(
+      'create, update, delete',
+      `this batch needs ${plan.actions.length} writes in one transaction, at most ${TX_LIMIT} fit: send smaller batches`,
+    );
+  }
+  const refused = await transactOrCancelled(plan.actions);
+  if (!refused) {
+    for (const d of plan.done) d();
+    return true;
+  }
+  if (newItem && (refused.failed.has('item') || refused.failed.has('sku'))) newItemRefusal(newItem, refused);
+  for (const answer of plan.answers) {
+    const a = await answer(refused);
+    if (a && a !== RETRY) throw a;
+  }
+  return RETRY;
+}
+
+const newPlan = (actions: TxAction[] = []): BatchPlan => ({ actions, answers: [], counters: new Map(), done: [] });
+
+/**
+ * A new item and its levels in ONE transaction (Medusa's `location_levels`): the item's Put (level_seq
+ * already 1) and sku guard, each level with its warehouse count and ledger rows; a refused level
+ * leaves no item.
+ */
+export async function createItemWithLevels(ctx: WriteContext, item: InventoryItem, create: BatchLevelSet[]): Promise<void> {
+  distinctLevels(create);
+  await withRetry(async () => {
+    const plan = newPlan(newItemActions(ctx.tenant, item, create.length));
+    await planCreates(ctx, plan, create, new Map([[item.id, freshRecord(item)]]), item.id);
+    return runPlan(plan, item);
+  });
+}
+
 /**
  * Every operation of a batch in ONE transaction (all or nothing): creations (with their items'
  * level_seq moves and their warehouses' counts, merged per row: a transaction touches a row once),
  * changes (the version read, as changeLevel), removals (nothing reserved nor incoming, and no stock
  * unless `force`, each in the Delete's condition; stock written off in the ledger), and the ledger rows.
- * `newItem`: the item is created in the same transaction (the batch's creations are its levels).
  * A batch that needs more than DynamoDB's 100 actions per transaction (one kept for the
  * Idempotency-Key claim) is refused with a 400 naming the request's arrays, before anything is written.
  */
-export async function batchLevels(ctx: WriteContext, batch: LevelBatch, newItem?: InventoryItem): Promise<void> {
+export async function batchLevels(ctx: WriteContext, batch: LevelBatch): Promise<void> {
   const { tenant, now } = ctx;
   const ops = [...batch.create, ...batch.update, ...batch.delete];
-  const seen = new Map<string, string>();
-  for (const op of ops) {
-    const key = `${op.inventory_item_id}\u0000${op.location_id}`;
-    const first = seen.get(key);
-    if (first)
-      throw validation(op.field, `names the level of ${op.inventory_item_id} at ${op.location_id} again (${first}): one operation per level in a batch`);
-    seen.set(key, op.field);
-  }
-  if (!ops.length && !newItem) return;
+  distinctLevels(ops);
+  if (!ops.length) return;
   await withRetry(async () => {
-    const iids = [...new Set(ops.map((o) => o.inventory_item_id))];
     const recs = new Map<string, ItemRecord>();
     await inParallel(
-      iids,
+      [...new Set(ops.map((o) => o.inventory_item_id))],
       async (iid) => {
-        if (newItem && iid === newItem.id) recs.set(iid, freshRecord(newItem));
-        else {
-          const rec = await loadItem(tenant, iid);
-          if (!rec) throw atField(ops.find((o) => o.inventory_item_id === iid)!.field, notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
-          recs.set(iid, rec);
-        }
+        const rec = await loadItem(tenant, iid);
+        if (!rec) throw atField(ops.find((o) => o.inventory_item_id === iid)!.field, notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+        recs.set(iid, rec);
       },
       FAN_OUT_PARALLEL,
     );
-    const actions: TxAction[] = newItem ? newItemActions(tenant, newItem, batch.create.length) : [];
-    const answers: ((refused: Cancellation) => Promise<DomainError | typeof RETRY | undefined>)[] = [];
-    // the warehouse rows that count levels, one action each (a creation's flag guard, the sum of the deltas)
-    const counters = new Map<string, { key: { PK: string; SK: string }; wid: string; delta: number; flag?: WarehouseFlag; writable: boolean; field: string }>();
-    const count = (key: { PK: string; SK: string }, wid: string, delta: number, field: string, flag?: WarehouseFlag, writable = false) => {
-      const k = `${key.PK}\u0000${key.SK}`;
-      const c = counters.get(k) ?? { key, wid, delta: 0, writable: false, field };
-      c.delta += delta;
-      if (flag) c.flag = flag;
-      c.writable ||= writable;
-      counters.set(k, c);
-    };
-    // creations: one level_seq move per item (levelBirth), shared by its new levels
-    const births = new Map<string, ReturnType<typeof levelBirth>>();
-    const created = await Promise.all(
-      batch.create.map(async (c) => {
-        const rec = recs.get(c.inventory_item_id)!;
-        if (rec.levels.some((l) => l.location_id === c.location_id))
-          throw atField(c.field, new DomainError('CONFLICT', `Item ${c.inventory_item_id} is already stocked at location ${c.location_id}`));
-        const flag = await warehouseFlag(tenant, c.location_id, c.inventory_item_id);
-        if (!flag) throw atField(c.field, notFound('Stock location', c.location_id, 'WAREHOUSE_NOT_FOUND'));
-        return { c, rec, flag };
-      }),
-    );
-    for (const [i, { c, rec, flag }] of created.entries()) {
-      const iid = c.inventory_item_id;
-      let birth = births.get(iid);
-      if (!birth) {
-        birth = levelBirth(tenant, rec, { label: `item:${iid}` });
-        births.set(iid, birth);
-        if (!(newItem && iid === newItem.id)) actions.push(birth.action);
-      }
-      const stocked = c.stocked_quantity ?? 0;
-      const incoming = c.incoming_quantity ?? 0;
-      const level = newLevel(rec, c.location_id, { stocked, incoming, safety: 0 }, now);
-      const label = `create:${i}`;
-      actions.push({
-        label,
-        item: {
-          Put: {
-            TableName: tableName(),
-            Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }),
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-      });
-      count(flag.counter, c.location_id, 1, c.field, flag, stocked > 0 || incoming > 0);
-      const ledger = {
-        tenant,
-        sku: rec.item.sku,
-        inventory_item_id: iid,
-        warehouse_id: c.location_id,
-        before: 0,
-        reason: 'initial' as const,
-        created_by: ctx.by,
-        at: now,
-      };
-      if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
-      if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
-      answers.push(async (refused) => {
-        if (refused.failed.has(label)) return atField(c.field, new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${c.location_id}`));
-        const item = refused.failed.get(`item:${iid}`);
-        if (refused.failed.has(`item:${iid}`) && !item) return atField(c.field, notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
-        return undefined;
-      });
-    }
+    const plan = newPlan();
+    await planCreates(ctx, plan, batch.create, recs);
     // changes: each as changeLevel plans it, on the version read
-    const plans = await Promise.all(
+    const changes = await Promise.all(
       batch.update.map(async (u, i) => {
-        const rec = recs.get(u.inventory_item_id)!;
         try {
-          return await planChange(ctx, rec, u.location_id, { stocked_quantity: u.stocked_quantity, incoming_quantity: u.incoming_quantity }, `update:${i}`);
+          return await planChange(ctx, recs.get(u.inventory_item_id)!, u.location_id, u, `update:${i}`);
         } catch (err) {
           throw err instanceof DomainError ? atField(u.field, err) : err;
         }
       }),
     );
-    for (const [i, plan] of plans.entries()) {
-      actions.push(...plan.actions);
-      const field = batch.update[i].field;
-      answers.push(async (refused) => {
-        const a = await plan.refusal(refused);
-        return a && a !== RETRY ? atField(field, a) : a;
+    for (const [i, change] of changes.entries()) {
+      plan.actions.push(...change.actions);
+      plan.done.push(change.done);
+      plan.answers.push(async (refused) => {
+        const a = await change.refusal(refused);
+        return a && a !== RETRY ? atField(batch.update[i].field, a) : a;
       });
     }
     // removals: nothing reserved or incoming, no stock unless forced (Medusa), in the Delete's condition
-    const removals = await Promise.all(
-      batch.delete.map(async (d, i) => {
-        const rec = recs.get(d.inventory_item_id)!;
-        const level = rec.levels.find((l) => l.location_id === d.location_id);
-        if (!level) throw atField(d.field, levelNotFound(d.inventory_item_id, d.location_id));
-        const refusal = deleteRefusal(level, batch.force);
-        if (refusal) throw atField(d.field, refusal);
-        const values: Row = { ':seen': rec.levelVersions[d.location_id], ':zero': 0 };
-        const label = `delete:${i}`;
-        return {
-          d,
-          level,
-          label,
-          counter: await levelCounter(tenant, d.location_id, d.inventory_item_id),
-          actions: await levelDeleteActions(tenant, level, now, label, {
-            condition: `version = :seen AND incoming_quantity = :zero${batch.force ? '' : ' AND stocked_quantity = :zero'}`,
-            values,
-            nothingReserved: true,
-          }),
-        };
-      }),
-    );
-    for (const r of removals) {
-      actions.push(...r.actions, ...writeOffLedger(ctx, r.level));
-      count(r.counter, r.d.location_id, -1, r.d.field);
-      answers.push(async (refused) => {
-        if (!refused.failed.has(r.label)) return undefined;
-        const old = refused.failed.get(r.label);
-        if (!old) return atField(r.d.field, levelNotFound(r.d.inventory_item_id, r.d.location_id));
-        const now = old.entity === 'level' ? deleteRefusal(strip<Level>(old), batch.force, holdsReservations(old)) : undefined;
-        return now ? atField(r.d.field, now) : RETRY;
-      });
-    }
-    for (const [n, c] of [...counters.values()].entries()) {
-      const label = `warehouse:${n}`;
-      actions.push(warehouseLevelCount(c.key, c.delta, { mustBeWritable: c.writable, flag: c.flag, label }));
-      answers.push(async (refused) => {
-        const a = warehouseRefusal(refused, c.wid, c.flag, c.writable, label);
-        return a && a !== RETRY ? atField(c.field, a) : a;
-      });
-    }
-    if (actions.length > TX_LIMIT) {
-      throw validation(
-        'create, update, delete',
-        `this batch needs ${actions.length} writes in one transaction (its levels, their shards, counts and ledger rows); at most ${TX_LIMIT} fit: send it as smaller batches`,
+    for (const [i, d] of batch.delete.entries()) {
+      const rec = recs.get(d.inventory_item_id)!;
+      const level = rec.levels.find((l) => l.location_id === d.location_id);
+      if (!level) throw atField(d.field, levelNotFound(d.inventory_item_id, d.location_id));
+      const refusal = deleteRefusal(level, batch.force);
+      if (refusal) throw atField(d.field, refusal);
+      const label = `delete:${i}`;
+      plan.actions.push(
+        ...(await levelDeleteActions(tenant, level, now, label, {
+          condition: `version = :seen AND incoming_quantity = :zero${batch.force ? '' : ' AND stocked_quantity = :zero'}`,
+          values: { ':seen': rec.levelVersions[d.location_id], ':zero': 0 },
+          nothingReserved: true,
+        })),
+        ...writeOffLedger(ctx, level),
       );
+      countAt(plan, await levelCounter(tenant, d.location_id, d.inventory_item_id), d.location_id, -1, d.field);
+      plan.done.push(() => noteHot(tenant, d.inventory_item_id, d.location_id, 0));
+      plan.answers.push(async (refused) => {
+        if (!refused.failed.has(label)) return undefined;
+        const old = refused.failed.get(label);
+        if (!old) return atField(d.field, levelNotFound(d.inventory_item_id, d.location_id));
+        const now = old.entity === 'level' ? deleteRefusal(strip<Level>(old), batch.force, holdsReservations(old)) : undefined;
+        return now ? atField(d.field, now) : RETRY;
+      });
     }
-    const refused = await transactOrCancelled(actions);
-    if (!refused) {
-      for (const p of plans) p.done();
-      for (const r of removals) noteHot(tenant, r.d.inventory_item_id, r.d.location_id, 0);
-      return true;
-    }
-    if (newItem) newItemRefusal(newItem, refused.failed.has('item') || refused.failed.has('sku') ? refused : undefined);
-    for (const answer of answers) {
-      const a = await answer(refused);
-      if (a && a !== RETRY) throw a;
-    }
-    return RETRY;
+    return runPlan(plan);
   });
 }
 
