@@ -13,7 +13,14 @@ export type ItemWithLevels = InventoryItem & { location_levels: Level[] };
 const nowIso = () => new Date().toISOString();
 export const writeContext = (actor: Actor) => ({ tenant: actor.tenant, by: actor.keyName, now: nowIso() });
 
+/** A new item (Medusa's `location_levels`: createItemWithLevels in core/levels.ts). */
 export async function createItem(actor: Actor, input: CreateItemInput): Promise<InventoryItem> {
+  const item = newItem(input);
+  await store.putNewItem(actor.tenant, item);
+  return item;
+}
+
+export function newItem(input: CreateItemInput): InventoryItem {
   const now = nowIso();
   const item: InventoryItem = {
     id: newId('iitem'),
@@ -38,7 +45,6 @@ export async function createItem(actor: Actor, input: CreateItemInput): Promise<
     created_at: now,
     updated_at: now,
   };
-  await store.putNewItem(actor.tenant, item);
   return item;
 }
 
