@@ -58,7 +58,13 @@ export async function levelCount(tenant: string, wid: string): Promise<number> {
 export type WarehouseSummary = Pick<Warehouse, 'id' | 'name' | 'type' | 'priority' | 'is_active'>;
 export async function listWarehouseSummaries(tenant: string): Promise<WarehouseSummary[]> {
   const rows = await queryPartition(keys.warehousesPartition(tenant), { index: 'GSI1', projection: ['id', 'name', 'type', 'priority', 'is_active'] });
-  return rows.map((r) => ({ id: String(r.id), name: r.name as string, type: r.type as Warehouse['type'], priority: Number(r.priority ?? 0), is_active: r.is_active !== false }));
+  return rows.map((r) => ({
+    id: String(r.id),
+    name: r.name as string,
+    type: r.type as Warehouse['type'],
+    priority: Number(r.priority ?? 0),
+    is_active: r.is_active !== false,
+  }));
 }
 
 export async function listWarehouses(tenant: string): Promise<Warehouse[]> {

@@ -17,7 +17,9 @@
  *   `TransactionConflictException`. A TransactGetItems takes a hold of its own on its items: any
  *   write to one of them meanwhile (plain writes included) cancels the read.
  * - Throughput: writes and reads charged by item size (the larger of before and after; 1 KB write /
- *   4 KB read units, transactions ×2), on the table and on every index entry a write touches; token
+ *   4 KB read units, transactions ×2), on the table and on every index entry a write changes (an
+ *   index key or a projected attribute: an update of attributes an index does not project writes
+ *   nothing to it); token
  *   buckets (one second deep) per physical partition (partition-key values hashed onto as many
  *   partitions as the table's throughput needs) and per table / index (a new on-demand table's
  *   4,000 write / 12,000 read units/s, doubling per 30 minutes, up to the 40,000 quota, or the
