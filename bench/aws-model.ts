@@ -326,7 +326,18 @@ async function hotMode(http: Client, tenant: string, iid: string, wid: string, s
   await settle();
   const s = await readHot(tenant, iid, wid, shards);
   if (!s || s.parked === 0 || s.allots.some((a) => a === 0)) throw new Error('hot mode: stock not parked');
-  const timer = setInterval(() => void settle().catch(() => undefined), 100);
+  // counted, not swallowed: P12 reports the consumer's parking errors
+  const timer = setInterval(
+    () =>
+      void settle().then(
+        () => void settleStats.runs++,
+        (e: unknown) => {
+          settleStats.errors++;
+          settleStats.last = String((e as Error)?.name ?? e);
+        },
+      ),
+    100,
+  );
   timer.unref();
   backgrounds.push(timer);
   return timer;
