@@ -21,9 +21,10 @@
  * T = 25 figures on top and each T's under `at_commit_ms`. Writes bench/results-aws-model.json; prints a table.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { newId } from '../functions/core/ids.ts';
 import { keys } from '../functions/store/keys.ts';
 import { runAs } from '../functions/store/db.ts';
@@ -35,7 +36,7 @@ import { client, ok as okOnce } from './lib/http.ts';
 import type { Client } from './lib/http.ts';
 import { makeKey, newTenant } from './lib/seed.ts';
 import { BENCH_DIR, machine, startDynamoDb, startStack } from './lib/stack.ts';
-import { DEFAULT_COMMIT_MS } from '../lib/local/dynamo-front.ts';
+import { DEFAULT_COMMIT_MS, TABLE_QUOTA } from '../lib/local/dynamo-front.ts';
 import { median } from './lib/stats.ts';
 
 const HOT_CONCURRENCY = [1, 8, 32, 128];
@@ -78,7 +79,8 @@ const WARM_MS = 1500;
 /** The transaction holds every figure is measured at by default (ms at full scale): optimistic, the public p50, pessimistic. */
 export const COMMIT_SWEEP = [10, 25, 50] as const;
 
-export async function runAwsModel(opts: { quick: boolean; log: (s: string) => void; only?: string; commitMs?: number[] }) {
+export async function runAwsModel(opts: { quick: boolean; log: (s: string) => void; only?: string; commitMs?: number[]; out?: string }) {
+  const resultsFile = opts.out ?? join(BENCH_DIR, 'results-aws-model.json');
   const { log } = opts;
   const t0 = performance.now();
   const host = await machine();
@@ -92,28 +94,45 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     `AWS model: DynamoDB front on ${ddb.endpoint} (IAM, conflicts ${front.options.commitMs} ms, partition limits ×${scale}: ${limit} WCU/s per partition); service on ${stack.url}`,
   );
   try {
-    if (opts.only === 'p9') {
-      // at the front's T (DYNAMO_FRONT_COMMIT_MS), or at each T of --commit-ms (the first one's figures on top)
+    if (opts.only) {
+      // one workload at the front's T (DYNAMO_FRONT_COMMIT_MS), or at each T of --commit-ms (the first one's figures on top)
+      const only = opts.only;
+      if (!['p8', 'p9', 'p11', 'designs'].includes(only)) throw new Error(`--only ${only}: one of p8 (with p12), p9, p11, designs`);
       const ts = opts.commitMs?.length ? opts.commitMs : [front.options.commitMs];
       const at: Record<string, Record<string, number>> = {};
-      let first: Awaited<ReturnType<typeof runP9>> | undefined;
+      let first: { figures: Record<string, number>; detail: unknown } | undefined;
+      const bare = bareClient(ddb.endpoint);
       for (const commitMs of ts) {
         front.options.commitMs = commitMs;
-        log(`P9 at T = ${commitMs} ms`);
-        const http: Client = client(stack.url, await makeKey(newTenant('aws')), 256); // a tenant per run: P9's SKUs are named
-        const p9 = await runP9(http, front, opts);
+        log(`${only} at T = ${commitMs} ms`);
+        const tenant = newTenant('aws');
+        const http: Client = client(stack.url, await makeKey(tenant), 256); // a tenant per run: P9's SKUs are named
+        const wid = (await ok(http, 'POST', '/api/warehouses', { name: 'Hot' })).body.data.id as string;
+        const ctx: ModelCtx = { url: stack.url, http, tenant, wid, front, bare, tableName, runMs: opts.quick ? 1500 : 3000, quick: opts.quick, log };
+        const r =
+          only === 'p9' ? await runP9(http, front, opts) : only === 'p11' ? await runP11(ctx) : only === 'p8' ? await runP8(ctx) : await runDesigns(ctx);
         http.close();
-        first ??= p9;
-        at[String(commitMs)] = p9.figures;
+        first ??= r;
+        at[String(commitMs)] = r.figures;
       }
-      // only P9's figures change in the results file; the others stay from the last full run
-      const file = join(BENCH_DIR, 'results-aws-model.json');
-      const prev = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+      bare.destroy();
+      // only these figures change in the results file; the others stay from the last full run
+      const committed = join(BENCH_DIR, 'results-aws-model.json');
+      const source = existsSync(resultsFile) ? resultsFile : committed;
+      const prev = existsSync(source) ? JSON.parse(readFileSync(source, 'utf8')) : {};
       const byT = { ...(prev.at_commit_ms ?? {}) };
       for (const [t, figures] of Object.entries(at)) byT[t] = { ...(byT[t] ?? {}), ...figures };
-      const next = { ...prev, ...first!.figures, p9: first!.detail, p9_date: new Date().toISOString(), p9_machine: host, at_commit_ms: byT };
-      writeFileSync(file, `${JSON.stringify(next, null, 2)}\n`);
-      console.log(`\n${JSON.stringify(at, null, 1)}\nupdated P9 in ${file}`);
+      const next = {
+        ...prev,
+        ...first!.figures,
+        [only]: first!.detail,
+        [`${only}_date`]: new Date().toISOString(),
+        [`${only}_machine`]: host,
+        [`${only}_load`]: loadavg().map((n) => Number(n.toFixed(2))),
+        at_commit_ms: byT,
+      };
+      writeFileSync(resultsFile, `${JSON.stringify(next, null, 2)}\n`);
+      console.log(`\n${JSON.stringify(at, null, 1)}\nupdated ${only} in ${resultsFile}`);
       return;
     }
     /** Every figure of the model at the front's current T (front.options.commitMs). */
@@ -139,9 +158,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 1_000_000_000 });
         return iid;
       };
-      const bare = DynamoDBDocumentClient.from(
-        new DynamoDBClient({ endpoint: ddb.endpoint, region: 'local', credentials: { accessKeyId: 'admin', secretAccessKey: 'x' }, maxAttempts: 10 }),
-      );
+      const bare = bareClient(ddb.endpoint);
       const runMs = opts.quick ? 1500 : 3000;
       const rows: HotRow[] = [];
       const reserve = async (iid: string) => {
@@ -202,58 +219,16 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       log(`  throttled at the front so far: ${front.stats.throttled}`);
       const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
 
-      // ---- P8 hot mode beyond one partition, at a lower scale (see the header)
-      const p8Scale = 0.02;
-      const p8Limit = 1000 * p8Scale;
-      front.options.scale = p8Scale;
-      const p8Rows: HotRow[] = [];
-      for (const d of [
-        { design: 'current (one level item)', shards: 0 },
-        { design: 'hot mode, 32 shards', shards: 32 },
-      ]) {
-        const iid = await level(`P8-${p8Rows.length}`);
-        const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
-        let succeeded = 0;
-        for (const c of [8, 32, 128]) {
-          await new Promise((r) => setTimeout(r, 1200));
-          const run = await closedLoop(c, runMs, () => reserve(iid).then(() => void succeeded++));
-          p8Rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / p8Limit, errors: run.errors });
-          log(`  P8 ${d.design} c=${c}: ${run.perSecond.toFixed(1)}/s (${(run.perSecond / p8Limit).toFixed(2)} × ${p8Limit}/s), ${run.errors} errors`);
-        }
-        if (background) clearInterval(background);
-        oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
-      }
-      // end of stock in hot mode: 128 callers reserve 1 at a time until refused; exactly the stock goes
-      const endStock = 300;
-      const endIid = (await ok(http, 'POST', '/admin/inventory-items', { sku: 'P8-END' })).body.inventory_item.id as string;
-      await ok(http, 'POST', `/admin/inventory-items/${endIid}/location-levels`, { location_id: wid, stocked_quantity: endStock });
-      const endBackground = await hotMode(http, tenant, endIid, wid, 32);
-      let endOk = 0;
-      let endOther = 0;
-      await Promise.all(
-        Array.from({ length: 128 }, async () => {
-          for (;;) {
-            const res = await http.request('POST', '/admin/reservations', { inventory_item_id: endIid, location_id: wid, quantity: 1 });
-            if (res.status === 200 || res.status === 201) endOk++;
-            else if (res.body?.code === 'INSUFFICIENT_STOCK') return;
-            else endOther++; // throttled or contention: the caller tries again
-          }
-        }),
-      );
-      clearInterval(endBackground);
-      const endLevel = (await readSettled(http, `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
-      const p8End = {
-        stock: endStock,
-        succeeded: endOk,
-        retriedAnswers: endOther,
-        reserved: Number(endLevel.reserved_quantity),
-        available: Number(endLevel.available_quantity),
-      };
-      log(
-        `  P8 end of stock (32 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${p8End.reserved}, available ${p8End.available}; ${endOther} answers retried`,
-      );
-      front.options.scale = scale;
-      const bestP8 = (prefix: string) => Math.max(...p8Rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+      // ---- P8 hot mode beyond one partition, at a lower scale (see the header), with P12's reads
+      const ctx: ModelCtx = { url: stack.url, http, tenant, wid, front, bare, tableName, runMs, quick: opts.quick, log };
+      const p8 = await runP8(ctx);
+      Object.assign(oversell, p8.oversell);
+      const { rows: p8Rows, p8Scale, p8Limit } = p8;
+      // ---- P11 one tenant's SKUs at once (item 4), and the hot-SKU designs side by side (item 2)
+      log('P11 one tenant, 64 SKUs over 4 warehouses');
+      const p11 = await runP11(ctx);
+      log('hot-SKU designs (bare clients, P7 scale)');
+      const designsRun = await runDesigns(ctx);
 
       const p9 = await runP9(http, front, opts);
       http.close();
@@ -269,8 +244,9 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         p7_alternative_model_ratio: Number(best('alternative').toFixed(3)),
         p7_hot_mode_2_model_ratio: Number(best('hot mode, 2').toFixed(3)),
         p7_hot_mode_4_model_ratio: Number(best('hot mode, 4').toFixed(3)),
-        p8_hot_mode_ratio: Number(bestP8('hot mode').toFixed(3)),
-        p8_current_ratio: Number(bestP8('current').toFixed(3)),
+        ...p8.figures,
+        ...p11.figures,
+        ...designsRun.figures,
         ...p9.figures,
         model: { scale, limitPerSecond: limit, commitMs: front.options.commitMs, awsProjectionPerSecond: 1000 },
         p1: {
@@ -279,7 +255,10 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
           rawConflicts: p1.rawConflicts,
         },
         p7: rows,
-        p8: { scale: p8Scale, limitPerSecond: p8Limit, awsProjectionPerSecond: 1000, rows: p8Rows, endOfStock: p8End },
+        p8: p8.detail,
+        p11: p11.detail,
+        designs: designsRun.detail,
+        load: loadavg().map((n) => Number(n.toFixed(2))),
         oversell,
         p9: p9.detail,
         denied: front.stats.denied,
@@ -307,7 +286,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       commit_p99_ms: front.options.commitP99Ms,
       at_commit_ms: Object.fromEntries(runs.map((r) => [String(r.commitMs), { ...scalars(r.results), model: r.results.model, oversell: r.results.oversell }])),
     };
-    const file = join(BENCH_DIR, 'results-aws-model.json');
+    const file = resultsFile;
     writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
     for (const { commitMs, designs, rows, p8Rows, p8Scale, p8Limit } of runs) {
       console.log(`\nT = ${commitMs} ms`);
@@ -347,7 +326,18 @@ async function hotMode(http: Client, tenant: string, iid: string, wid: string, s
   await settle();
   const s = await readHot(tenant, iid, wid, shards);
   if (!s || s.parked === 0 || s.allots.some((a) => a === 0)) throw new Error('hot mode: stock not parked');
-  const timer = setInterval(() => void settle().catch(() => undefined), 100);
+  // counted, not swallowed: P12 reports the consumer's parking errors
+  const timer = setInterval(
+    () =>
+      void settle().then(
+        () => void settleStats.runs++,
+        (e: unknown) => {
+          settleStats.errors++;
+          settleStats.last = String((e as Error)?.name ?? e);
+        },
+      ),
+    100,
+  );
   timer.unref();
   backgrounds.push(timer);
   return timer;
@@ -444,5 +434,485 @@ async function runP9(http: Client, front: Awaited<ReturnType<typeof startDynamoD
   return {
     figures: { p9_cross_sku_conflicts: Number(sameWarehouse.per1000.toFixed(1)), p9_cross_warehouse_conflicts: Number(sameItem.per1000.toFixed(1)) },
     detail: { sameWarehouse, sameItem },
+  };
+}
+
+// ======================================================================================
+// P8 (with P12), P11 and the hot-SKU designs (issue 22 items 2 and 4)
+// ======================================================================================
+
+type Front = Awaited<ReturnType<typeof startDynamoDb>>['front'];
+
+interface ModelCtx {
+  /** The service's URL. */
+  url: string;
+  http: Client;
+  tenant: string;
+  wid: string;
+  front: Front;
+  bare: DynamoDBDocumentClient;
+  tableName: string;
+  runMs: number;
+  quick: boolean;
+  log: (s: string) => void;
+}
+
+/** An item with one level of `stock` at `wid`, through the API. */
+async function stockedLevel(http: Client, wid: string, sku: string, stock = 1_000_000_000): Promise<string> {
+  const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku })).body.inventory_item.id as string;
+  await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: stock });
+  return iid;
+}
+
+/** The consumer's parking (settleHot) as the bench runs it: runs and errors, counted (not swallowed). */
+const settleStats = { runs: 0, errors: 0, last: '' as string };
+
+/**
+ * P12: readers of a hot level (GET item, availability, alternately) while `during` runs; a read is
+ * ok when it is answered 2xx within 1 s. Reads start after the warm-up, as the measured window does.
+ */
+async function hotReads(http: Client, iid: string, wid: string, readers: number, during: Promise<unknown>) {
+  const out = { reads: 0, ok: 0, late: 0, failed: 0, statuses: {} as Record<string, number>, maxMs: 0 };
+  let stop = false;
+  void during.then(
+    () => void (stop = true),
+    () => void (stop = true),
+  );
+  await new Promise((r) => setTimeout(r, WARM_MS));
+  await Promise.all(
+    Array.from({ length: readers }, async (_, k) => {
+      for (let i = k; !stop; i++) {
+        const path = i % 2 ? `/admin/inventory-items/${iid}/availability?location_id=${wid}&quantity=1` : `/admin/inventory-items/${iid}`;
+        const res = await http.request('GET', path).catch(() => ({ status: 0, ms: 0, body: undefined }));
+        out.reads++;
+        out.statuses[res.status] = (out.statuses[res.status] ?? 0) + 1;
+        out.maxMs = Math.max(out.maxMs, res.ms);
+        if (res.status >= 200 && res.status <= 299 && res.ms <= 1000) out.ok++;
+        else if (res.status >= 200 && res.status <= 299) out.late++;
+        else out.failed++;
+      }
+    }),
+  );
+  return out;
+}
+
+/** P8 at scale 0.02 with P12's readers during the hot-mode runs; then the end of stock. */
+async function runP8(ctx: ModelCtx) {
+  const { http, tenant, wid, front, runMs, log } = ctx;
+  const scale = front.options.scale;
+  const p8Scale = 0.02;
+  const p8Limit = 1000 * p8Scale;
+  front.options.scale = p8Scale;
+  const rows: HotRow[] = [];
+  const oversell: Record<string, { reserved: number; succeeded: number }> = {};
+  const reads = { reads: 0, ok: 0, late: 0, failed: 0, statuses: {} as Record<string, number>, maxMs: 0 };
+  Object.assign(settleStats, { runs: 0, errors: 0, last: '' });
+  const reserveAt = async (iid: string) => {
+    const res = await http.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 });
+    if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}`);
+  };
+  for (const d of [
+    { design: 'current (one level item)', shards: 0 },
+    { design: 'hot mode, 32 shards', shards: 32 },
+  ]) {
+    const iid = await stockedLevel(http, wid, `P8-${rows.length}-${uniq()}`);
+    const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
+    let succeeded = 0;
+    for (const c of [8, 32, 128]) {
+      await new Promise((r) => setTimeout(r, 1200));
+      const loop = closedLoop(c, runMs, () => reserveAt(iid).then(() => void succeeded++));
+      const r = d.shards ? await hotReads(http, iid, wid, 4, loop) : undefined;
+      const run = await loop;
+      if (r) {
+        for (const k of ['reads', 'ok', 'late', 'failed'] as const) reads[k] += r[k];
+        for (const [s, n] of Object.entries(r.statuses)) reads.statuses[s] = (reads.statuses[s] ?? 0) + n;
+        reads.maxMs = Math.max(reads.maxMs, r.maxMs);
+      }
+      rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / p8Limit, errors: run.errors });
+      log(
+        `  P8 ${d.design} c=${c}: ${run.perSecond.toFixed(1)}/s (${(run.perSecond / p8Limit).toFixed(2)} × ${p8Limit}/s), ${run.errors} errors` +
+          (r ? `; P12 reads ${r.ok}/${r.reads} 2xx within 1 s (max ${r.maxMs.toFixed(0)} ms)` : ''),
+      );
+    }
+    if (background) clearInterval(background);
+    oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
+  }
+  const settle = { ...settleStats };
+  // end of stock in hot mode: 128 callers reserve 1 at a time until refused; exactly the stock goes
+  const endStock = 300;
+  const endIid = await stockedLevel(http, wid, `P8-END-${uniq()}`, endStock);
+  const endBackground = await hotMode(http, tenant, endIid, wid, 32);
+  let endOk = 0;
+  let endOther = 0;
+  await Promise.all(
+    Array.from({ length: 128 }, async () => {
+      for (;;) {
+        const res = await http.request('POST', '/admin/reservations', { inventory_item_id: endIid, location_id: wid, quantity: 1 });
+        if (res.status === 200 || res.status === 201) endOk++;
+        else if (res.body?.code === 'INSUFFICIENT_STOCK') return;
+        else endOther++; // throttled or contention: the caller tries again
+      }
+    }),
+  );
+  clearInterval(endBackground);
+  const endLevel = (await readSettled(http, `/admin/inventory-items/${endIid}`)).body.inventory_item.location_levels[0];
+  const end = {
+    stock: endStock,
+    succeeded: endOk,
+    retriedAnswers: endOther,
+    reserved: Number(endLevel.reserved_quantity),
+    available: Number(endLevel.available_quantity),
+  };
+  log(
+    `  P8 end of stock (32 shards, 128 callers): ${endOk} of ${endStock} reserved, shown reserved ${end.reserved}, available ${end.available}; ${endOther} answers retried`,
+  );
+  log(
+    `  P12: ${reads.ok} of ${reads.reads} hot-level reads 2xx within 1 s; the consumer's parking: ${settle.runs} runs, ${settle.errors} errors ${settle.last}`,
+  );
+  front.options.scale = scale;
+  const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+  return {
+    figures: {
+      p8_hot_mode_ratio: Number(best('hot mode').toFixed(3)),
+      p8_current_ratio: Number(best('current').toFixed(3)),
+      p12_hot_read_ok: Number((reads.reads ? reads.ok / reads.reads : 0).toFixed(4)),
+      p12_settle_errors: settle.errors,
+    },
+    detail: { scale: p8Scale, limitPerSecond: p8Limit, awsProjectionPerSecond: 1000, rows, endOfStock: end, p12: { ...reads, settle } },
+    oversell,
+    rows,
+    p8Scale,
+    p8Limit,
+  };
+}
+
+/**
+ * P11: one tenant, 64 SKUs over 4 warehouses (one level each), 128 callers, each call a reservation
+ * of 1 or a stock adjustment of +1 on a random one of them, ÷ the single-partition limit, at model
+ * scale 0.02 with the table's warm throughput at the 40,000 quota (800 units/s at this scale: a new
+ * table's 80/s would be the limit, not the partitions). Throttles counted per bucket: any on an
+ * index partition is reported; and the entries written to warehouse- or tenant-wide index partitions.
+ */
+const P11_STOCK = 1_000_000;
+async function runP11(ctx: ModelCtx) {
+  const { front, runMs, log } = ctx;
+  const saved = { scale: front.options.scale, warmWrites: front.options.warmWrites, warmReads: front.options.warmReads };
+  const p11Scale = 0.02;
+  const limit = 1000 * p11Scale;
+  const tenant = newTenant('p11');
+  const key = await makeKey(tenant);
+  const c = client(ctx.url, key, 256);
+  try {
+    const whs: string[] = [];
+    for (let w = 0; w < 4; w++) whs.push((await ok(c, 'POST', '/api/warehouses', { name: `P11-${w}` })).body.data.id as string);
+    const levels: { iid: string; wid: string }[] = [];
+    for (let i = 0; i < 64; i++) {
+      const wid = whs[i % 4];
+      levels.push({ iid: await stockedLevel(c, wid, `P11-${String(i).padStart(2, '0')}`, P11_STOCK), wid }); // room for +1s below the 10⁹ maximum
+    }
+    front.options.scale = p11Scale;
+    front.options.warmWrites = TABLE_QUOTA;
+    front.options.warmReads = TABLE_QUOTA;
+    await new Promise((r) => setTimeout(r, 1200));
+    const throttledBefore = new Map(front.stats.throttledBuckets);
+    const writesBefore = new Map(front.stats.indexWrites);
+    const done = { reserve: 0, adjust: 0 };
+    const refused: Record<string, number> = {};
+    const refusedBody: Record<string, string> = {};
+    const refuse = (what: string, res: { status: number; body?: unknown }) => {
+      const k = `${what} ${res.status} ${(res.body as { code?: string } | undefined)?.code ?? ''}`.trim();
+      refused[k] = (refused[k] ?? 0) + 1;
+      refusedBody[k] ??= JSON.stringify(res.body).slice(0, 300);
+      return new Error(k);
+    };
+    const run = await closedLoop(128, runMs * 2, async () => {
+      const l = levels[Math.floor(Math.random() * levels.length)];
+      if (Math.random() < 0.5) {
+        const res = await c.request('POST', '/admin/reservations', { inventory_item_id: l.iid, location_id: l.wid, quantity: 1 });
+        if (res.status !== 200 && res.status !== 201) throw refuse('reserve', res);
+        done.reserve++;
+      } else {
+        const res = await c.request('POST', `/admin/inventory-items/${l.iid}/location-levels/${l.wid}/adjust`, { adjustment: 1, reason: 'supplier_receipt' });
+        if (res.status !== 200 && res.status !== 201) throw refuse('adjust', res);
+        done.adjust++;
+      }
+    });
+    const throttled: Record<string, number> = {};
+    for (const [b, n] of front.stats.throttledBuckets) {
+      const d = n - (throttledBefore.get(b) ?? 0);
+      if (d > 0) throttled[b] = d;
+    }
+    const indexThrottles = Object.entries(throttled)
+      .filter(([b]) => b.includes('/'))
+      .reduce((a, [, n]) => a + n, 0);
+    const sharedWrites = [...front.stats.indexWrites]
+      .filter(([k]) => k.includes(`T#${tenant}#`) && /#(LOC#[^\t]+|SKUS|LOW|ITEMS|WHS)$/.test(k))
+      .map(([k, n]) => [k, n - (writesBefore.get(k) ?? 0)] as const)
+      .filter(([, n]) => n > 0);
+    front.options.scale = saved.scale;
+    // oversell / lost updates: the levels' reserved and stocked figures against what succeeded (all of it, warm-up included)
+    let reserved = 0;
+    let stocked = 0;
+    for (const l of levels) {
+      const lv = (await readSettled(c, `/admin/inventory-items/${l.iid}`)).body.inventory_item.location_levels[0];
+      reserved += Number(lv.reserved_quantity);
+      stocked += Number(lv.stocked_quantity) - P11_STOCK;
+    }
+    log(
+      `  P11 64 SKUs × 4 warehouses, c=128: ${run.perSecond.toFixed(1)}/s (${(run.perSecond / limit).toFixed(2)} × ${limit}/s), ${run.errors} errors; ` +
+        `index-partition throttles ${indexThrottles}, entries on warehouse/tenant-wide partitions ${sharedWrites.length}; ` +
+        `reserved ${reserved} (made ${done.reserve}), stocked +${stocked} (made ${done.adjust}); refused ${JSON.stringify(refused)}`,
+    );
+    return {
+      figures: {
+        p11_tenant_ratio: Number((run.perSecond / limit).toFixed(3)),
+        p11_index_throttles: indexThrottles,
+        p11_shared_index_writes: sharedWrites.length,
+      },
+      detail: {
+        scale: p11Scale,
+        limitPerSecond: limit,
+        warmWriteUnits: TABLE_QUOTA,
+        perSecond: run.perSecond,
+        errors: run.errors,
+        refused,
+        refusedBody,
+        throttledBuckets: throttled,
+        sharedIndexWrites: Object.fromEntries(sharedWrites),
+        check: { reservationsMade: done.reserve, reservedShown: reserved, adjustmentsMade: done.adjust, stockedAdded: stocked },
+      },
+    };
+  } finally {
+    Object.assign(front.options, saved);
+    c.close();
+  }
+}
+
+/** A client of the table as `admin` (no function's grants), the SDK's retries up to 10 attempts. */
+function bareClient(endpoint: string) {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'admin', secretAccessKey: 'x' }, maxAttempts: 10 }),
+  );
+}
+
+/** FNV-1a of an id, mod n: the shard a map design keeps the id's claim on. */
+function shardOfId(id: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h % n;
+}
+
+const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/**
+ * Item 2: hot-SKU reservation designs side by side, bare clients on one SKU at the P7 scale (each
+ * ÷ the single-item limit), every one with an exactly-once check (a tenth of the requests is sent a
+ * second time with the same reservation id, as a client retrying a lost answer: it must be answered
+ * as a replay and change nothing) and an oversell check (units taken = distinct reservations
+ * accepted = reservation rows written):
+ *
+ * - `tx-shards`: today's hot mode — a TransactWriteItems of a shard's guarded `allot − q` and the
+ *   reservation row (`attribute_not_exists`: the row is the claim), on one of 4 shards at random;
+ * - `map-1`: one item, one conditional UpdateItem that takes the units and records the reservation
+ *   id in a bounded map of pending ids (`attribute_not_exists(pending.<id>)`: the id is the claim);
+ *   a materialiser (the stream consumer's part: every 100 ms ÷ scale) writes each pending id's row
+ *   (`attribute_not_exists`) and then removes the ids it wrote in one conditional UpdateItem;
+ * - `map-4`: the same on 4 escrow shards (plain conditional updates, no transaction), the shard the
+ *   id's hash names (a retry must find its own claim: with a shard at random, a retry on another
+ *   shard took units twice — 23 times in the first run).
+ *
+ * A retry whose id is no longer pending reads the row (a replay when it exists). The materialiser
+ * keeps an id in the map `GRACE` after writing its row, longer than a request lives (the function's
+ * timeout in the service), so no retry can find neither the id nor the row.
+ */
+async function runDesigns(ctx: ModelCtx) {
+  const { tenant, front, bare, tableName, runMs, log } = ctx;
+  const scale = front.options.scale;
+  const limit = 1000 * scale;
+  const MAP_BOUND = 256;
+  const EVERY_MS = 100 / scale;
+  // longer than any bench request lives (the service's bound would be its function's timeout, 10–30 s: see docs/benchmarks.md)
+  const GRACE_MS = 2000;
+  const rows: HotRow[] = [];
+  const checks: Record<string, Record<string, number>> = {};
+  const rowKey = (rid: string) => ({ PK: `T#${tenant}#BR#${rid}`, SK: 'RES' });
+  const isCondFail = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
+  const cancelledBy = (e: unknown, code: string) =>
+    (e as { name?: string; CancellationReasons?: { Code?: string }[] })?.name === 'TransactionCanceledException' &&
+    !!(e as { CancellationReasons?: { Code?: string }[] }).CancellationReasons?.some((r) => r.Code === code);
+  const rowExists = async (rid: string) => !!(await bare.send(new GetCommand({ TableName: tableName, Key: rowKey(rid), ConsistentRead: true }))).Item;
+
+  for (const d of [
+    { design: 'tx-shards: 4 shards, shard + reservation row in one transaction (today)', shards: 4, map: false },
+    { design: 'map-1: one item, conditional UpdateItem with a bounded map of pending ids', shards: 1, map: true },
+    { design: 'map-4: 4 escrow shards, conditional UpdateItem with a map each', shards: 4, map: true },
+  ]) {
+    const tag = uniq();
+    const shardKey = (k: number) => ({ PK: `T#${tenant}#BH#${tag}#${k}`, SK: 'HOT' });
+    const START = 1_000_000_000;
+    for (let k = 0; k < d.shards; k++)
+      await bare.send(new PutCommand({ TableName: tableName, Item: { ...shardKey(k), allot: START, ...(d.map ? { pending: {}, npend: 0 } : {}) } }));
+    const accepted = new Set<string>();
+    const stats = { replays: 0, doubled: 0, full: 0, materialised: 0, materialiseErrors: 0 };
+    // the materialiser: pending ids → rows, then removed (after the grace) in one conditional update per shard
+    const written = new Map<string, number>(); // rid → when its row was written
+    let materialising = false;
+    const materialise = async () => {
+      if (materialising) return;
+      materialising = true;
+      try {
+        for (let k = 0; k < d.shards; k++) {
+          const item = (await bare.send(new GetCommand({ TableName: tableName, Key: shardKey(k), ConsistentRead: true }))).Item;
+          const pending = Object.keys((item?.pending ?? {}) as Record<string, number>);
+          for (const rid of pending) {
+            if (written.has(rid)) continue;
+            await bare
+              .send(
+                new PutCommand({
+                  TableName: tableName,
+                  Item: { ...rowKey(rid), id: rid, quantity: (item!.pending as Record<string, number>)[rid] },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                }),
+              )
+              .catch((e) => {
+                if (!isCondFail(e)) throw e;
+              });
+            written.set(rid, Date.now());
+            stats.materialised++;
+          }
+          const old = pending.filter((rid) => Date.now() - (written.get(rid) ?? Date.now()) >= GRACE_MS).slice(0, 50);
+          if (old.length) {
+            const names = Object.fromEntries(old.map((rid, i) => [`#r${i}`, rid]));
+            await bare.send(
+              new UpdateCommand({
+                TableName: tableName,
+                Key: shardKey(k),
+                UpdateExpression: `REMOVE ${old.map((_, i) => `pending.#r${i}`).join(', ')} ADD npend :minus`,
+                ConditionExpression: old.map((_, i) => `attribute_exists(pending.#r${i})`).join(' AND '),
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: { ':minus': -old.length },
+              }),
+            );
+            for (const rid of old) written.delete(rid);
+          }
+        }
+      } catch {
+        stats.materialiseErrors++;
+      } finally {
+        materialising = false;
+      }
+    };
+    const timer = d.map ? setInterval(() => void materialise(), EVERY_MS) : undefined;
+    timer?.unref();
+
+    /** One reservation of 1 with this id; true when it took units now, false when it was a replay. */
+    const attempt = async (rid: string, retry = false): Promise<boolean> => {
+      // a retry asks for the row first: an id materialised and out of the map after the grace is still a replay
+      if (retry && d.map && (await rowExists(rid))) return false;
+      // the map's shard is the id's (a retry must meet its own claim); a transaction's row is the claim wherever the units come from
+      const k = d.map ? shardOfId(rid, d.shards) : Math.floor(Math.random() * d.shards);
+      if (!d.map) {
+        try {
+          await bare.send(
+            new TransactWriteCommand({
+              TransactItems: [
+                {
+                  Update: {
+                    TableName: tableName,
+                    Key: shardKey(k),
+                    UpdateExpression: 'SET allot = allot - :q',
+                    ConditionExpression: 'allot >= :q',
+                    ExpressionAttributeValues: { ':q': 1 },
+                  },
+                },
+                { Put: { TableName: tableName, Item: { ...rowKey(rid), id: rid, quantity: 1 }, ConditionExpression: 'attribute_not_exists(PK)' } },
+              ],
+            }),
+          );
+          return true;
+        } catch (e) {
+          if (cancelledBy(e, 'ConditionalCheckFailed') && (await rowExists(rid))) return false;
+          throw e;
+        }
+      }
+      try {
+        await bare.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: shardKey(k),
+            UpdateExpression: 'SET allot = allot - :q, pending.#r = :q ADD npend :one',
+            ConditionExpression: 'allot >= :q AND attribute_not_exists(pending.#r) AND npend < :max',
+            ExpressionAttributeNames: { '#r': rid },
+            ExpressionAttributeValues: { ':q': 1, ':one': 1, ':max': MAP_BOUND },
+          }),
+        );
+        return true;
+      } catch (e) {
+        if (!isCondFail(e)) throw e;
+        // pending on its shard, or materialised: a replay
+        const item = (await bare.send(new GetCommand({ TableName: tableName, Key: shardKey(k), ConsistentRead: true }))).Item;
+        if ((item?.pending as Record<string, number> | undefined)?.[rid] !== undefined) return false;
+        if (await rowExists(rid)) return false;
+        stats.full++;
+        throw e; // the map is full (or the shard empty): the caller tries again
+      }
+    };
+    const op = async () => {
+      const rid = uniq() + Math.random().toString(36).slice(2, 8);
+      if (await attempt(rid)) accepted.add(rid);
+      if (Math.random() < 0.1) {
+        // a retry of the same request (its answer lost): a replay, never a second reservation
+        const again = await attempt(rid, true).catch(() => undefined);
+        if (again === true) stats.doubled++;
+        else if (again === false) stats.replays++;
+      }
+    };
+    for (const c of [8, 32, 128]) {
+      await new Promise((r) => setTimeout(r, 1200));
+      const run = await closedLoop(c, runMs, op);
+      rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
+      log(
+        `  design ${d.design.split(':')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${(run.perSecond / limit).toFixed(2)} of ${limit}/s), ${run.errors} errors`,
+      );
+    }
+    // settle: every pending id materialised, then the checks
+    if (timer) {
+      clearInterval(timer);
+      for (let i = 0; i < 50; i++) {
+        await materialise();
+        let left = 0;
+        for (let k = 0; k < d.shards; k++) {
+          const item = (await bare.send(new GetCommand({ TableName: tableName, Key: shardKey(k), ConsistentRead: true }))).Item;
+          left += Object.keys((item?.pending ?? {}) as object).filter((rid) => !written.has(rid)).length;
+        }
+        if (!left) break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    let taken = 0;
+    for (let k = 0; k < d.shards; k++)
+      taken += START - Number((await bare.send(new GetCommand({ TableName: tableName, Key: shardKey(k), ConsistentRead: true }))).Item?.allot);
+    const ids = [...accepted];
+    let rowsFound = 0;
+    for (let i = 0; i < ids.length; i += 100) {
+      const res = await bare.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: ids.slice(i, i + 100).map(rowKey), ConsistentRead: true } } }));
+      rowsFound += res.Responses?.[tableName]?.length ?? 0;
+    }
+    const name = d.design.split(':')[0];
+    checks[name] = { accepted: accepted.size, unitsTaken: taken, rows: rowsFound, ...stats };
+    log(
+      `  design ${name}: accepted ${accepted.size}, units taken ${taken}, rows ${rowsFound}; retries answered as replays ${stats.replays}, doubled ${stats.doubled}; map full ${stats.full}; materialiser errors ${stats.materialiseErrors}`,
+    );
+  }
+  const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+  const oversell = Object.values(checks).reduce((a, c) => a + Math.max(0, c.unitsTaken - c.accepted) + c.doubled + Math.abs(c.rows - c.accepted), 0);
+  return {
+    figures: {
+      p7_design_tx_shards_ratio: Number(best('tx-shards').toFixed(3)),
+      p7_design_map_1_ratio: Number(best('map-1').toFixed(3)),
+      p7_design_map_4_ratio: Number(best('map-4').toFixed(3)),
+      p7_design_violations: oversell,
+    },
+    detail: { scale, limitPerSecond: limit, mapBound: MAP_BOUND, materialiseEveryMs: EVERY_MS, graceMs: GRACE_MS, rows, checks },
   };
 }

@@ -19,7 +19,7 @@
  *
  * Every DynamoDB call goes through the DynamoDB front (IAM per function). `--aws-model` runs
  * bench/aws-model.ts instead: P1/P2, P7 (hot SKU) and P9 (cross-SKU conflicts) with transaction
- * conflicts and partition limits on; it writes bench/results-aws-model.json. `--only p9` runs P9 alone
+ * conflicts and partition limits on; it writes bench/results-aws-model.json (`--out <file>`: elsewhere). `--only p9` runs P9 alone
  * (and updates only its figures in that file).
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,12 @@ const QUICK = args.includes('--quick');
 const ONLY = (
   args.find((a) => a.startsWith('--only='))?.split('=')[1] ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined)
 )?.toLowerCase();
+/**
+ * `--aws-model --out <file>` (or `--out=<file>`): write the model's results there instead of
+ * bench/results-aws-model.json (a partial or loaded run kept out of the committed file; with --only,
+ * the figures are merged into that file, which starts as a copy of the committed one when missing).
+ */
+const OUT = args.find((a) => a.startsWith('--out='))?.split('=')[1] ?? (args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined);
 /** `--aws-model --commit-ms 10,25,50` (or `=`): the transaction holds T (ms at full scale) every figure is measured at; default 10, 25 and 50. */
 const COMMIT_ARG =
   args.find((a) => a.startsWith('--commit-ms='))?.split('=')[1] ?? (args.includes('--commit-ms') ? args[args.indexOf('--commit-ms') + 1] : undefined);
@@ -93,7 +99,7 @@ async function main() {
   if (args.includes('--aws-model')) {
     log(`inventory benchmark, AWS model${QUICK ? ' (quick)' : ''}`);
     mkdirSync(WORK_DIR, { recursive: true });
-    return runAwsModel({ quick: QUICK, log, only: ONLY, commitMs: COMMIT_MS });
+    return runAwsModel({ quick: QUICK, log, only: ONLY, commitMs: COMMIT_MS, out: OUT });
   }
   log(`inventory benchmark, ${QUICK ? `quick run (large catalogue ${PLAN.large.toLocaleString('en')} instead of 100,000)` : 'full run'}`);
   rmSync(WORK_DIR, { recursive: true, force: true });

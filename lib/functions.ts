@@ -32,7 +32,7 @@ export const SERVICE_ACCESS: Record<ServiceFunction, TableAccessDeclaration & { 
   // (TransactWriteItems of Updates)
   StreamConsumer: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update', 'Indexes'), publishes: true },
   // every tenant's flagged levels (GSI2), the report row
-  LowStockReport: { access: 'write', table: uses('Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
+  LowStockReport: { access: 'write', table: uses('BatchGet', 'Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
   // expired reservations by expiry (GSI3), each released with its level
   ExpireReservations: { access: 'write', table: uses('Get', 'Query', 'Update', 'Delete', 'Indexes') },
   // the daily run in report mode: reads levels (hot ones with their shards), reservations and ledgers per tenant, publishes drift

@@ -9,7 +9,7 @@ import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-li
 import type { StackProps } from 'aws-cdk-lib';
 import { CfnStage, CorsHttpMethod, HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { AttributeType, Billing, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, StreamViewType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
@@ -70,6 +70,9 @@ export class InventoryStack extends Stack {
         indexName: i.name,
         partitionKey: { name: i.partitionKey, type: AttributeType.STRING },
         sortKey: { name: i.sortKey, type: AttributeType.STRING },
+        // no attribute a stock change writes (lib/table-definition.ts INDEX_ATTRIBUTES): reservations write no index partition
+        projectionType: ProjectionType.INCLUDE,
+        nonKeyAttributes: [...i.projection],
         ...(warmThroughput ? { warmThroughput } : {}),
       })),
       timeToLiveAttribute: TABLE.ttlAttribute,

@@ -7,7 +7,7 @@ import { DomainError, notFound, validation } from './errors.ts';
 import type { ErrorDetail } from './errors.ts';
 import { newId } from './ids.ts';
 import { availabilityFloor, MAX_QUANTITY } from './model.ts';
-import type { Actor, Reservation, Warehouse } from './model.ts';
+import type { Actor, Reservation } from './model.ts';
 import { mayWrite, restricted, sees } from './access.ts';
 import { writeContext } from './items.ts';
 import { plan } from './allocation.ts';
@@ -19,7 +19,8 @@ import { itemIdsBySku } from '../store/rows.ts';
 import { loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { loadVariant } from '../store/links.ts';
-import { listWarehouses } from '../store/locations.ts';
+import { listWarehouseSummaries } from '../store/locations.ts';
+import type { WarehouseSummary } from '../store/locations.ts';
 import * as store from '../store/holds.ts';
 import type { Consumption, Hold, HoldLine } from '../store/holds.ts';
 
@@ -75,7 +76,7 @@ async function resolveLines(actor: Actor, lines: HoldCreateInput['lines']): Prom
 }
 
 /** Active warehouses the request and the key allow (read-only ones included: reserving there is allowed). */
-function eligibleWarehouses(actor: Actor, all: Warehouse[], input: Pick<HoldCreateInput, 'warehouse_ids' | 'lines'>): Warehouse[] {
+function eligibleWarehouses(actor: Actor, all: WarehouseSummary[], input: Pick<HoldCreateInput, 'warehouse_ids' | 'lines'>): WarehouseSummary[] {
   const byId = new Map(all.map((w) => [w.id, w]));
   for (const [i, wid] of (input.warehouse_ids ?? []).entries()) {
     if (!byId.has(wid))
@@ -116,7 +117,7 @@ function insufficient(
   shortfalls: { index: number; requested: number; allocatable: number; reason: string }[],
   demand: Record<string, number>,
   recs: Map<string, ItemRecord>,
-  eligible: Warehouse[],
+  eligible: WarehouseSummary[],
   allocatable: Record<string, Record<string, number>>,
 ): DomainError {
   const details: ErrorDetail[] = [];
@@ -213,7 +214,7 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
   }
   const lines = await resolveLines(actor, input.lines);
   checkUnits(lines);
-  const eligible = eligibleWarehouses(actor, await listWarehouses(actor.tenant), input);
+  const eligible = eligibleWarehouses(actor, await listWarehouseSummaries(actor.tenant), input);
   const eligibleIds = new Set(eligible.map((w) => w.id));
   const iids = [...new Set(lines.flatMap((l) => l.components.map((c) => c.inventory_item_id)))];
   const hid = newId('hold');

@@ -13,7 +13,7 @@ import type { Actor, InventoryItem, Level, LevelStatus, Warehouse } from './mode
 import { listWarehouses } from '../store/locations.ts';
 import * as inv from '../store/inventory.ts';
 import type { SkuRecord } from '../store/inventory.ts';
-import { itemIdBySku, loadItem, skuTotal } from '../store/items.ts';
+import { itemIdBySku, loadItem, skuTotal, skuTotalKeys, skuTotalOf } from '../store/items.ts';
 import { getWarehouse, levelCount } from '../store/locations.ts';
 
 export interface WarehouseLine {
@@ -103,6 +103,13 @@ export type InventoryQuery = z.output<typeof inventoryListQuery>;
 
 export async function listInventory(actor: Actor, q: InventoryQuery) {
   if (q.warehouse_id && !sees(actor, q.warehouse_id)) throw notFound('Warehouse', q.warehouse_id, 'WAREHOUSE_NOT_FOUND');
+  if (!q.warehouse_id && q.sku === undefined && !q.status) {
+    // the plain SKU page: its levels, their warehouses and the SKU count in one read (store/inventory.ts skuPage)
+    const page = await inv.skuPage(actor.tenant, { limit: q.limit, cursor: q.cursor, alsoRead: skuTotalKeys(actor.tenant) });
+    const wh = (page.warehouses ?? new Map()) as Map<string, Warehouse>;
+    const data = page.records.map((r) => summarise(r.item, visibleLevels(actor, r.levels), wh, false));
+    return { data, meta: { total: skuTotalOf(page.also ?? []), limit: q.limit, nextCursor: page.next ?? null } };
+  }
   const [wh, page, total] = await Promise.all([warehouseMap(actor), pageFor(actor, q), totalFor(actor, q)]);
   const data = page.records.map((r) => summarise(r.item, r.levels, wh, false));
   return { data, meta: { total, limit: q.limit, nextCursor: page.next ?? null } };

@@ -58,8 +58,16 @@ export async function listApiKeys(tenant: string): Promise<ApiKeyRecord[]> {
 
 /** A key by its id (no secret: only the hash is stored, and it is not answered). */
 export async function apiKeyById(tenant: string, keyId: string): Promise<ApiKeyRecord | undefined> {
-  const [row] = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1', skPrefix: keyId });
-  return row && row.id === keyId ? publicKey(row) : undefined;
+  const row = await keyRow(tenant, keyId);
+  return row ? publicKey(row) : undefined;
+}
+
+/** A key's row by its id: its key from the index (which projects the id, not the key's fields), then the row. */
+async function keyRow(tenant: string, keyId: string): Promise<Record<string, unknown> | undefined> {
+  const [entry] = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1', skPrefix: keyId, projection: ['PK', 'SK', 'id'] });
+  if (!entry || entry.id !== keyId) return undefined;
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: { PK: entry.PK, SK: entry.SK }, ConsistentRead: true }));
+  return res.Item;
 }
 
 /**
@@ -75,8 +83,8 @@ export class RevokeDenied extends Error {}
 
 /** Revoke by id: the key stops authorizing at once (locally; deployed, within the authorizer cache TTL). */
 export async function revokeApiKey(tenant: string, keyId: string, now: string, guard?: RevokeGuard): Promise<ApiKeyRecord | undefined> {
-  const [row] = await queryPartition(keys.apiKeysPartition(tenant), { index: 'GSI1', skPrefix: keyId });
-  if (!row || row.id !== keyId) return undefined;
+  const row = await keyRow(tenant, keyId);
+  if (!row) return undefined;
   const key = { PK: row.PK as string, SK: row.SK as string };
   // the first revocation time stays
   let condition = 'attribute_exists(PK) AND (attribute_not_exists(revoked_at) OR attribute_type(revoked_at, :null))';

@@ -150,9 +150,12 @@ async function touchStats(tenant: string): Promise<void> {
 
 /** The stats row's count (from before the shards) and every shard's, in one BatchGet. */
 export async function skuTotal(tenant: string): Promise<number> {
-  const rows = await batchGet([keys.stats(tenant), ...Array.from({ length: SKU_COUNT_SHARDS }, (_, k) => keys.skuCountShard(tenant, k))]);
-  return rows.reduce((n, r) => n + Number(r.sku_count ?? 0), 0);
+  return skuTotalOf(await batchGet(skuTotalKeys(tenant)));
 }
+/** The rows the SKU count is kept in (the legacy stats row and its shards), to read along with others. */
+export const skuTotalKeys = (tenant: string) => [keys.stats(tenant), ...Array.from({ length: SKU_COUNT_SHARDS }, (_, k) => keys.skuCountShard(tenant, k))];
+/** The SKU count from those rows as read. */
+export const skuTotalOf = (rows: Record<string, unknown>[]) => rows.reduce((n, r) => n + Number(r.sku_count ?? 0), 0);
 
 function skuGuardPut(tenant: string, sku: string, iid: string): TxAction {
   return {

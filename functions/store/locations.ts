@@ -54,6 +54,19 @@ export async function levelCount(tenant: string, wid: string): Promise<number> {
   return (await warehouseRows(tenant, wid)).counted;
 }
 
+/** What hold planning needs of a warehouse: the index carries it (lib/table-definition.ts), no row is read. */
+export type WarehouseSummary = Pick<Warehouse, 'id' | 'name' | 'type' | 'priority' | 'is_active'>;
+export async function listWarehouseSummaries(tenant: string): Promise<WarehouseSummary[]> {
+  const rows = await queryPartition(keys.warehousesPartition(tenant), { index: 'GSI1', projection: ['id', 'name', 'type', 'priority', 'is_active'] });
+  return rows.map((r) => ({
+    id: String(r.id),
+    name: r.name as string,
+    type: r.type as Warehouse['type'],
+    priority: Number(r.priority ?? 0),
+    is_active: r.is_active !== false,
+  }));
+}
+
 export async function listWarehouses(tenant: string): Promise<Warehouse[]> {
   const rows = await queryPartition(keys.warehousesPartition(tenant), { index: 'GSI1' });
   return rows.map((r) => strip<Warehouse>(r));

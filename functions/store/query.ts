@@ -1,5 +1,7 @@
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { indexHas, indexName } from '../../lib/table-definition.ts';
+import type { IndexId } from '../../lib/table-definition.ts';
 import { db, tableName } from './db.ts';
 
 type Row = Record<string, unknown>;
@@ -17,7 +19,7 @@ export async function queryAll(input: Omit<QueryCommandInput, 'TableName'>): Pro
 }
 
 interface PartitionQuery {
-  index?: 'GSI1' | 'GSI2' | 'GSI3';
+  index?: IndexId;
   /** Only sort keys that begin with this. */
   skPrefix?: string;
   /** Only sort keys at or below this (not with skPrefix). */
@@ -26,8 +28,8 @@ interface PartitionQuery {
   projection?: string[];
 }
 
-/** Query one partition (optionally one index). */
-export function queryPartition(pk: string, opts: PartitionQuery = {}) {
+/** The Query of one partition (optionally one index): its key condition and projection. */
+function partitionQuery(pk: string, opts: PartitionQuery, projection = opts.projection): Omit<QueryCommandInput, 'TableName'> {
   const pkName = opts.index ? `${opts.index}PK` : 'PK';
   const skName = opts.index ? `${opts.index}SK` : 'SK';
   const names: Record<string, string> = { '#pk': pkName };
@@ -43,32 +45,65 @@ export function queryPartition(pk: string, opts: PartitionQuery = {}) {
     cond += ' AND #sk <= :sk';
   }
   let ProjectionExpression: string | undefined;
-  if (opts.projection) {
-    ProjectionExpression = opts.projection.map((p, i) => `#p${i}`).join(', ');
-    opts.projection.forEach((p, i) => (names[`#p${i}`] = p));
+  if (projection) {
+    ProjectionExpression = projection.map((p, i) => `#p${i}`).join(', ');
+    projection.forEach((p, i) => (names[`#p${i}`] = p));
   }
-  return queryAll({
-    IndexName: opts.index,
+  return {
+    IndexName: opts.index ? indexName(opts.index) : undefined,
     KeyConditionExpression: cond,
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: values,
     ConsistentRead: opts.index ? undefined : (opts.consistent ?? true),
     ProjectionExpression,
-  });
+  };
+}
+
+/**
+ * An index read that needs attributes the index does not project (every row whole, or a projection
+ * beyond lib/table-definition.ts INDEX_ATTRIBUTES): the index gives the keys, the rows come from the
+ * table by key (batchRead, 100 a request). Rows that are gone, or have left this index partition since
+ * the index was read (it is eventually consistent), are dropped; the index's order is kept.
+ */
+const needsRows = (opts: PartitionQuery) => !!opts.index && !(opts.projection && indexHas(opts.index, opts.projection));
+
+/** Index entries → their rows as the table has them now, in the entries' order, still under `pk` of `index`. */
+async function rowsOf(entries: Row[], index: IndexId, pks: string[]): Promise<Row[]> {
+  if (!entries.length) return [];
+  const { rows } = await batchRead(entries.map((e) => ({ PK: String(e.PK), SK: String(e.SK) })));
+  const byKey = new Map(rows.map((r) => [`${r.PK}\u0000${r.SK}`, r]));
+  const under = new Set(pks);
+  const out: Row[] = [];
+  for (const e of entries) {
+    const r = byKey.get(`${e.PK}\u0000${e.SK}`);
+    if (r && under.has(String(r[`${index}PK`]))) out.push(r);
+  }
+  return out;
+}
+
+/** Query one partition (optionally one index; rows whole unless a projection is asked for). */
+export async function queryPartition(pk: string, opts: PartitionQuery = {}): Promise<Row[]> {
+  if (!needsRows(opts)) return queryAll(partitionQuery(pk, opts));
+  const entries = await queryAll(partitionQuery(pk, opts, ['PK', 'SK']));
+  return rowsOf(entries, opts.index!, [pk]);
 }
 
 /**
  * Query every partition of a sharded index (`keys.reservationsPartitions`, `keys.expiriesPartitions`:
  * the shards and the legacy unsharded partition) in parallel, each one every page, and merge them
  * into the index's sort-key order, the order one partition's Query returns (the sort key joins a
- * projection for that). One request per partition: 17 for a reservation index.
+ * projection for that). One request per partition: 17 for a reservation index; rows the index does
+ * not project whole are then read by key, all partitions' at once.
  */
-export async function queryShards(pks: string[], opts: PartitionQuery & { index: 'GSI1' | 'GSI2' | 'GSI3' }): Promise<Row[]> {
+export async function queryShards(pks: string[], opts: PartitionQuery & { index: IndexId }): Promise<Row[]> {
   const sk = `${opts.index}SK`;
-  const projection = opts.projection && !opts.projection.includes(sk) ? [...opts.projection, sk] : opts.projection;
-  const parts = await Promise.all(pks.map((pk) => queryPartition(pk, { ...opts, projection })));
+  const whole = needsRows(opts);
+  const asked = whole ? ['PK', 'SK'] : opts.projection;
+  const projection = asked && !asked.includes(sk) ? [...asked, sk] : asked;
+  const parts = await Promise.all(pks.map((pk) => queryAll(partitionQuery(pk, opts, projection))));
   // the keys are ASCII (ids, ISO dates): code-unit order is DynamoDB's byte order
-  return parts.flat().sort((a, b) => (String(a[sk]) < String(b[sk]) ? -1 : String(a[sk]) > String(b[sk]) ? 1 : 0));
+  const merged = parts.flat().sort((a, b) => (String(a[sk]) < String(b[sk]) ? -1 : String(a[sk]) > String(b[sk]) ? 1 : 0));
+  return whole ? rowsOf(merged, opts.index, pks) : merged;
 }
 
 /** Re-sends of unprocessed keys in a row without progress before a batch read gives up (a 429). */

@@ -17,7 +17,9 @@
  *   `TransactionConflictException`. A TransactGetItems takes a hold of its own on its items: any
  *   write to one of them meanwhile (plain writes included) cancels the read.
  * - Throughput: writes and reads charged by item size (the larger of before and after; 1 KB write /
- *   4 KB read units, transactions ×2), on the table and on every index entry a write touches; token
+ *   4 KB read units, transactions ×2), on the table and on every index entry a write changes (an
+ *   index key or a projected attribute: an update of attributes an index does not project writes
+ *   nothing to it); token
  *   buckets (one second deep) per physical partition (partition-key values hashed onto as many
  *   partitions as the table's throughput needs) and per table / index (a new on-demand table's
  *   4,000 write / 12,000 read units/s, doubling per 30 minutes, up to the 40,000 quota, or the
@@ -84,6 +86,13 @@ export interface FrontStats {
   readUnits: number;
   /** Reads of DynamoDB Local the front made itself to learn item sizes and images. */
   imageReads: number;
+  /**
+   * Index entries written (put or deleted) per `<index>\t<index partition-key value>`, by the writes the
+   * front saw succeed while it sized items (throughput limits or index lag on).
+   */
+  indexWrites: Map<string, number>;
+  /** Throttled answers per empty bucket (`w:<table>[/<index>]#<partition>`, `wT:<table>[/<index>]` for the table's), a request counted once per bucket it found empty. */
+  throttledBuckets: Map<string, number>;
 }
 
 export type ResolvedFrontOptions = Required<Omit<FrontOptions, 'grants' | 'port'>>;
@@ -181,6 +190,13 @@ export function drawHold(medianMs: number, p99Ms: number, random = Math.random):
   return medianMs * Math.exp(sigma * z);
 }
 
+/** An item's entry in an index (its keys and the attributes the index projects), or undefined when the item is not in it. */
+function indexEntry(img: Json | null | undefined, ix: (typeof TABLE.indexes)[number]): Json | undefined {
+  if (!img || !img[ix.partitionKey] || !img[ix.sortKey]) return undefined;
+  const keep = new Set<string>([TABLE.partitionKey, TABLE.sortKey, ix.partitionKey, ix.sortKey, ...ix.projection]);
+  return Object.fromEntries(Object.entries(img).filter(([k]) => keep.has(k)));
+}
+const sorted = (o: Json) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const keyOf = (table: string, key: Json) => `${table}\u0000${JSON.stringify(key[TABLE.partitionKey])}\u0000${JSON.stringify(key[TABLE.sortKey])}`;
 const pick = (item: Json) => ({ [TABLE.partitionKey]: item[TABLE.partitionKey], [TABLE.sortKey]: item[TABLE.sortKey] });
 const attrString = (v: Json | undefined) => (v ? String(v.S ?? v.N ?? v.B ?? JSON.stringify(v)) : undefined);
@@ -239,6 +255,8 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     writeUnits: 0,
     readUnits: 0,
     imageReads: 0,
+    indexWrites: new Map(),
+    throttledBuckets: new Map(),
   });
   const stats = emptyStats(new Set());
   /** Items held by in-flight transactions: key → count of holders. */
@@ -452,26 +470,38 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
 
   /**
    * Write charges of one item: the larger of its size before and after (1 KB units, ×2 in a
-   * transaction) on its partition and the table; per index, the entry it puts (and the one it
-   * deletes when the index key changes), each the size of the item it copies.
+   * transaction) on its partition and the table; per index, only when the write changes the item's
+   * index entry — an index key or a projected attribute (lib/table-definition.ts; AWS Developer Guide,
+   * "Managing global secondary indexes": a table write that changes no projected or key attribute of
+   * an index writes nothing to it): the entry it puts (the larger of its sizes when it stays under the
+   * same key), and the one it deletes when the index key changes, each the size of the entry (the
+   * table's and the index's keys and the projected attributes).
    */
-  function writeCharges(w: WriteItem, before: Json | null, after: Json | null, now: number): Charge[] {
+  function writeCharges(w: WriteItem, before: Json | null, after: Json | null, at: number): Charge[] {
     const out: Charge[] = [];
     const pk = attrString(w.key[TABLE.partitionKey]) ?? '';
     const units = writeUnits(Math.max(itemSize(before), itemSize(after))) * w.factor;
-    for (const b of bucketsOf('w', w.table, pk, now)) out.push({ bucket: b, units });
+    for (const b of bucketsOf('w', w.table, pk, at)) out.push({ bucket: b, units });
     if (w.kind === 'ConditionCheck') return out;
+    for (const e of indexEntryWrites(before, after)) {
+      for (const b of bucketsOf('w', `${w.table}/${e.index}`, e.pk, at)) out.push({ bucket: b, units: writeUnits(e.bytes) });
+    }
+    return out;
+  }
+  /** The index entries a write puts or deletes (none for an index whose entry it leaves as it was). */
+  function indexEntryWrites(before: Json | null, after: Json | null): { index: string; pk: string; bytes: number }[] {
+    const out: { index: string; pk: string; bytes: number }[] = [];
     for (const ix of TABLE.indexes) {
-      const entry = (img: Json | null) => (img && img[ix.partitionKey] && img[ix.sortKey] ? attrString(img[ix.partitionKey])! : undefined);
-      const was = entry(before);
-      const is = entry(after);
-      const space = `${w.table}/${ix.name}`;
-      if (was !== undefined && was === is) {
-        const u = writeUnits(Math.max(itemSize(before), itemSize(after)));
-        for (const b of bucketsOf('w', space, is, now)) out.push({ bucket: b, units: u });
+      const was = indexEntry(before, ix);
+      const is = indexEntry(after, ix);
+      if (!was && !is) continue;
+      const key = (e: Json) => `${attrString(e[ix.partitionKey])}\u0000${attrString(e[ix.sortKey])}`;
+      if (was && is && key(was) === key(is)) {
+        if (JSON.stringify(sorted(was)) === JSON.stringify(sorted(is))) continue; // the entry is as it was: no index write
+        out.push({ index: ix.name, pk: attrString(is[ix.partitionKey])!, bytes: Math.max(itemSize(was), itemSize(is)) });
       } else {
-        if (was !== undefined) for (const b of bucketsOf('w', space, was, now)) out.push({ bucket: b, units: writeUnits(itemSize(before)) });
-        if (is !== undefined) for (const b of bucketsOf('w', space, is, now)) out.push({ bucket: b, units: writeUnits(itemSize(after)) });
+        if (was) out.push({ index: ix.name, pk: attrString(was[ix.partitionKey])!, bytes: itemSize(was) });
+        if (is) out.push({ index: ix.name, pk: attrString(is[ix.partitionKey])!, bytes: itemSize(is) });
       }
     }
     return out;
@@ -553,12 +583,12 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
       const id = keyOf(body.TableName, pick(item));
       const seen = visibleAt(id, q);
       if (seen === undefined) shown.set(id, item);
-      else if (seen && matches(seen)) shown.set(id, seen);
+      else if (seen && matches(seen)) shown.set(id, indexEntry(seen, ix)!);
     }
     for (const [id, list] of history) {
       if (shown.has(id) || list[0].table !== body.TableName) continue;
       const seen = visibleAt(id, q);
-      if (seen && matches(seen)) shown.set(id, seen);
+      if (seen && matches(seen)) shown.set(id, indexEntry(seen, ix)!);
     }
     const cmp = (a: Json, b: Json) => {
       const [x, y] = [attrString(a[ix.sortKey]) ?? '', attrString(b[ix.sortKey]) ?? ''];
@@ -618,6 +648,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
   }
   function throttledAnswer(res: ServerResponse, op: string, empty: string[]) {
     stats.throttled++;
+    for (const b of empty) inc(stats.throttledBuckets, b, 1);
     if (process.env.DYNAMO_FRONT_THROTTLED_LOG) appendFileSync(process.env.DYNAMO_FRONT_THROTTLED_LOG, `${JSON.stringify({ op, empty })}\n`);
     return fail(
       res,
@@ -861,7 +892,10 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
             if (delta) take([{ bucket: b, units: delta }], doneAt);
           }
         }
-        if (w.kind !== 'ConditionCheck') remember(w, before.get(w.id) ?? null, doneAt);
+        if (w.kind !== 'ConditionCheck') {
+          remember(w, before.get(w.id) ?? null, doneAt);
+          for (const e of indexEntryWrites(before.get(w.id) ?? null, after.get(w.id) ?? null)) inc(stats.indexWrites, `${e.index}\t${e.pk}`, 1);
+        }
       }
       if (strip) {
         delete parsed().Attributes;

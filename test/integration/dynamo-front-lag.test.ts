@@ -35,41 +35,42 @@ test('an index query sees a write only after the lag: new items missing, moved o
   const t = newTenant();
   const [p1, p2] = [`T#${t}#L1`, `T#${t}#L2`];
   const key = { PK: `T#${t}#R1`, SK: 'X' };
+  // `quantity`: an attribute the index projects (lib/table-definition.ts)
   const q = (pk: string, sk?: string) =>
     c
       .send(
         new QueryCommand({
           TableName: TABLE,
-          IndexName: 'GSI1',
+          IndexName: 'GSI1i',
           KeyConditionExpression: sk ? 'GSI1PK = :p AND begins_with(GSI1SK, :s)' : 'GSI1PK = :p',
           ExpressionAttributeValues: sk ? { ':p': pk, ':s': sk } : { ':p': pk },
         }),
       )
       .then((r) => r.Items ?? []);
-  await c.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#OLD`, SK: 'X', GSI1PK: p1, GSI1SK: 'a#0', n: 0 } }));
+  await c.send(new PutCommand({ TableName: TABLE, Item: { PK: `T#${t}#OLD`, SK: 'X', GSI1PK: p1, GSI1SK: 'a#0', quantity: 0 } }));
   await sleep(LAG + 50);
 
-  await c.send(new PutCommand({ TableName: TABLE, Item: { ...key, GSI1PK: p1, GSI1SK: 'b#1', n: 1 } }));
-  expect((await c.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item?.n).toBe(1); // the table: at once
-  expect((await q(p1)).map((i) => i.n)).toEqual([0]); // the index: not yet
+  await c.send(new PutCommand({ TableName: TABLE, Item: { ...key, GSI1PK: p1, GSI1SK: 'b#1', quantity: 1 } }));
+  expect((await c.send(new GetCommand({ TableName: TABLE, Key: key, ConsistentRead: true }))).Item?.quantity).toBe(1); // the table: at once
+  expect((await q(p1)).map((i) => i.quantity)).toEqual([0]); // the index: not yet
   await sleep(LAG + 50);
-  expect((await q(p1)).map((i) => i.n)).toEqual([0, 1]);
+  expect((await q(p1)).map((i) => i.quantity)).toEqual([0, 1]);
 
   // moved to another index partition: the old one still shows it (old image), the new one not yet
   await c.send(
-    new UpdateCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET GSI1PK = :p, n = :n', ExpressionAttributeValues: { ':p': p2, ':n': 2 } }),
+    new UpdateCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET GSI1PK = :p, quantity = :n', ExpressionAttributeValues: { ':p': p2, ':n': 2 } }),
   );
-  expect((await q(p1)).map((i) => i.n)).toEqual([0, 1]);
-  expect(await q(p1, 'b#')).toEqual([expect.objectContaining({ n: 1, GSI1PK: p1 })]); // the sort-key condition holds for old images too
+  expect((await q(p1)).map((i) => i.quantity)).toEqual([0, 1]);
+  expect(await q(p1, 'b#')).toEqual([expect.objectContaining({ quantity: 1, GSI1PK: p1 })]); // the sort-key condition holds for old images too
   expect(await q(p1, 'c#')).toEqual([]);
   expect(await q(p2)).toEqual([]);
   await sleep(LAG + 50);
-  expect((await q(p1)).map((i) => i.n)).toEqual([0]);
-  expect((await q(p2)).map((i) => i.n)).toEqual([2]);
+  expect((await q(p1)).map((i) => i.quantity)).toEqual([0]);
+  expect((await q(p2)).map((i) => i.quantity)).toEqual([2]);
 
   // deleted: still listed until the lag has passed
   await c.send(new DeleteCommand({ TableName: TABLE, Key: key }));
-  expect((await q(p2)).map((i) => i.n)).toEqual([2]);
+  expect((await q(p2)).map((i) => i.quantity)).toEqual([2]);
   await sleep(LAG + 50);
   expect(await q(p2)).toEqual([]);
 });

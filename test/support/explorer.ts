@@ -399,6 +399,20 @@ async function queryAll(input: Record<string, any>): Promise<Record<string, any>
   return out;
 }
 
+/** The table's rows of these index entries (consistent BatchGetItem, 100 keys a request). */
+async function rowsByKey(entries: Record<string, any>[]): Promise<Record<string, any>[]> {
+  const out: Record<string, any>[] = [];
+  for (let i = 0; i < entries.length; i += 100) {
+    let pending: Record<string, any>[] | undefined = entries.slice(i, i + 100).map((e) => ({ PK: e.PK, SK: e.SK }));
+    while (pending?.length) {
+      const res: any = await raw().send(new BatchGetCommand({ RequestItems: { [TABLE()]: { Keys: pending, ConsistentRead: true } } }));
+      out.push(...(res.Responses?.[TABLE()] ?? []));
+      pending = res.UnprocessedKeys?.[TABLE()]?.Keys;
+    }
+  }
+  return out;
+}
+
 export async function readTenant(w: World): Promise<TenantState> {
   const T = `T#${w.tenant}`;
   // the SKU count: the legacy stats row and its 16 shards (store/items.ts skuTotal)
@@ -413,7 +427,7 @@ export async function readTenant(w: World): Promise<TenantState> {
     // GSI1 of reservations: 16 shards and the legacy partition (docs/design.md, "The reservation indexes are sharded")
     ...[...Array.from({ length: 16 }, (_, h) => `${T}#RES#${h}`), `${T}#RES`].map((pk) =>
       queryAll({
-        IndexName: 'GSI1',
+        IndexName: 'GSI1i',
         KeyConditionExpression: 'GSI1PK = :pk AND begins_with(GSI1SK, :iid)',
         ExpressionAttributeValues: { ':pk': pk, ':iid': `${w.iid}#` },
       }),
@@ -449,8 +463,9 @@ export async function readTenant(w: World): Promise<TenantState> {
   const state: TenantState = {
     item: itemPart.find((r) => r.SK === 'ITEM'),
     levels,
-    // GSI1 (projection ALL) is eventually consistent on AWS but immediate on DynamoDB Local, which this reads
-    reservations: resParts.flat(),
+    // GSI1 is eventually consistent on AWS but immediate on DynamoDB Local, which this reads; it projects
+    // no quantity a write changes (lib/table-definition.ts), so the rows are read whole by key
+    reservations: await rowsByKey(resParts.flat()),
     ledger,
     skuCount: Number(stats?.sku_count ?? 0),
   };
