@@ -13,7 +13,6 @@ import type { Actor } from './model.ts';
 import type { receiveTransferBody, transferCreateBody, transfersQuery } from './schemas-transfers.ts';
 import { itemIdBySku } from '../store/items.ts';
 import {
-  ACTIONS_PER_LINE,
   cancelTransfer,
   closeTransfer,
   createTransfer,
@@ -21,11 +20,10 @@ import {
   listTransfers,
   receiveTransfer,
   shipTransfer,
-  transferTooLarge,
+  fitsOneStep,
   warehouseOf,
 } from '../store/transfers.ts';
 import type { TransferRecord } from '../store/transfers.ts';
-import { TX_LIMIT } from '../store/db.ts';
 
 export type { TransferRecord };
 
@@ -33,8 +31,7 @@ export type { TransferRecord };
 export async function createDraft(actor: Actor, input: z.output<typeof transferCreateBody>): Promise<TransferRecord> {
   mayWrite(actor, input.from_warehouse_id);
   const ctx = writeContext(actor);
-  const needed = input.lines.length * ACTIONS_PER_LINE + 1;
-  if (needed > TX_LIMIT) throw transferTooLarge(needed);
+  fitsOneStep(input.lines.length);
   const seen = new Set<string>();
   const [from, to, iids] = await Promise.all([
     warehouseOf(actor.tenant, input.from_warehouse_id),

@@ -82,6 +82,12 @@ export const transferTooLarge = (needed: number) =>
     [{ field: 'lines', message: `needs ${needed} transaction actions, at most ${TX_LIMIT}` }],
   );
 
+/** A draft whose ship or cancel could not fit one transaction is refused when created (422 TRANSFER_TOO_LARGE naming `lines`). */
+export function fitsOneStep(lines: number): void {
+  const needed = lines * ACTIONS_PER_LINE + 1;
+  if (needed > TX_LIMIT) throw transferTooLarge(needed);
+}
+
 const transferNotFound = (id: string) => new DomainError('NOT_FOUND', `Transfer with id: ${id} was not found`);
 const wrongStatus = (t: { id: string; status: string }, step: string) =>
   new DomainError('CONFLICT', `Transfer ${t.id} is ${t.status}: it cannot be ${step}`, undefined, { status: t.status });
