@@ -17,7 +17,7 @@
  * (ship and cancel at the source, receive at the destination) in the same condition.
  */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError } from '../core/errors.ts';
+import { DomainError, insufficientStock } from '../core/errors.ts';
 import { MAX_QUANTITY, stateField } from '../core/model.ts';
 import type { AdjustmentReason, Level, StockState } from '../core/model.ts';
 import { createLevel, figureOf, stateWrite, stockRefusal } from './levels.ts';
@@ -254,6 +254,18 @@ function recordRefusal(
   return RETRY;
 }
 
+/** A level read after the record shows a later step than the record did: plan again from a fresh read. */
+class StalePlan extends Error {}
+/** A step's attempt; a stale plan is read again (withRetry's bound applies). */
+const attempt = (step: () => Promise<true | typeof RETRY>) => async () => {
+  try {
+    return await step();
+  } catch (err) {
+    if (err instanceof StalePlan) return RETRY;
+    throw err;
+  }
+};
+
 interface Planned {
   actions: TxAction[];
   /** Per level label: what it was planned from (to say why it was refused). */
@@ -287,6 +299,12 @@ async function levelStep(
   const sku = rec.item.sku ?? rec.item.id;
   if (!level) throw new DomainError('INVENTORY_NOT_FOUND', `SKU ${sku} has no stock at warehouse ${wid}`);
   const version = rec.levelVersions[wid];
+  // the record and the levels are read one after the other: a level that already shows a later step
+  // (in transit taken by another receipt) makes the plan stale — read again (the record's version moved too)
+  if (change.minAvailable !== undefined && level.available_quantity < change.minAvailable)
+    throw insufficientStock(sku, wid, level.available_quantity, change.minAvailable);
+  for (const [f, d] of Object.entries(change.states ?? {}) as [keyof StateDeltas, number][]) if (figureOf(level, f) + d < 0) throw new StalePlan();
+  if (level.stocked_quantity + (change.stocked ?? 0) < 0) throw new StalePlan();
   const w = await stateWrite(ctx.tenant, level, version, change, ctx.now, label);
   plan.actions.push(...w.actions);
   plan.levels.set(label, { level, version, minAvailable: change.minAvailable, pulled: w.pulled, sku });
@@ -327,62 +345,64 @@ const noSide = undefined;
 export async function shipTransfer(ctx: WriteContext, id: string, warehouseIds: string[] = []): Promise<void> {
   const side = warehouseIds.length ? { attr: 'from_warehouse_id' as const, warehouseIds } : noSide;
   let created = false;
-  await withRetry(async () => {
-    const t = await readRow(ctx.tenant, id);
-    if (!t) throw transferNotFound(id);
-    if (side && !warehouseIds.includes(t.from_warehouse_id)) throw forbiddenSide(t.from_warehouse_id, 'source');
-    if (t.status !== 'draft') throw wrongStatus({ id, status: t.status }, 'shipped');
-    const lines = (t.lines as TransferLine[]).map((l) => ({ ...l }));
-    let items = await itemsOf(ctx.tenant, lines);
-    // a destination without a level of the item gets an empty one first (no stock moves; its own write)
-    const missing = lines.filter((l) => !items.get(l.inventory_item_id)!.levels.some((lv) => lv.location_id === t.to_warehouse_id));
-    if (missing.length && !created) {
-      created = true;
-      await withoutClaim(() =>
-        Promise.all(
-          missing.map((l) =>
-            createLevel(ctx, l.inventory_item_id, { location_id: t.to_warehouse_id }).catch((err) => {
-              if (!(err instanceof DomainError) || err.code !== 'CONFLICT') throw err;
-            }),
+  await withRetry(
+    attempt(async () => {
+      const t = await readRow(ctx.tenant, id);
+      if (!t) throw transferNotFound(id);
+      if (side && !warehouseIds.includes(t.from_warehouse_id)) throw forbiddenSide(t.from_warehouse_id, 'source');
+      if (t.status !== 'draft') throw wrongStatus({ id, status: t.status }, 'shipped');
+      const lines = (t.lines as TransferLine[]).map((l) => ({ ...l }));
+      let items = await itemsOf(ctx.tenant, lines);
+      // a destination without a level of the item gets an empty one first (no stock moves; its own write)
+      const missing = lines.filter((l) => !items.get(l.inventory_item_id)!.levels.some((lv) => lv.location_id === t.to_warehouse_id));
+      if (missing.length && !created) {
+        created = true;
+        await withoutClaim(() =>
+          Promise.all(
+            missing.map((l) =>
+              createLevel(ctx, l.inventory_item_id, { location_id: t.to_warehouse_id }).catch((err) => {
+                if (!(err instanceof DomainError) || err.code !== 'CONFLICT') throw err;
+              }),
+            ),
           ),
+        );
+        items = await itemsOf(ctx.tenant, lines);
+      }
+      const plan: Planned = { actions: [], levels: new Map() };
+      const ledger = { reference: id, note: t.note ?? null };
+      for (const [i, l] of lines.entries()) {
+        const rec = items.get(l.inventory_item_id)!;
+        await levelStep(
+          ctx,
+          plan,
+          rec,
+          t.from_warehouse_id,
+          `source:${i}`,
+          { stocked: -l.quantity, minAvailable: l.quantity },
+          { ...ledger, reason: 'transfer_out' },
+        );
+        await levelStep(
+          ctx,
+          plan,
+          rec,
+          t.to_warehouse_id,
+          `destination:${i}`,
+          { states: { in_transit_quantity: l.quantity } },
+          { ...ledger, reason: 'transfer_out' },
+        );
+        l.shipped = l.quantity;
+      }
+      plan.actions.push(
+        recordStep(
+          ctx.tenant,
+          t,
+          { status: 'in_transit', from: ['draft'], lines, entry: { step: 'shipped', at: ctx.now, by: ctx.by }, at: { shipped_at: ctx.now } },
+          side,
         ),
       );
-      items = await itemsOf(ctx.tenant, lines);
-    }
-    const plan: Planned = { actions: [], levels: new Map() };
-    const ledger = { reference: id, note: t.note ?? null };
-    for (const [i, l] of lines.entries()) {
-      const rec = items.get(l.inventory_item_id)!;
-      await levelStep(
-        ctx,
-        plan,
-        rec,
-        t.from_warehouse_id,
-        `source:${i}`,
-        { stocked: -l.quantity, minAvailable: l.quantity },
-        { ...ledger, reason: 'transfer_out' },
-      );
-      await levelStep(
-        ctx,
-        plan,
-        rec,
-        t.to_warehouse_id,
-        `destination:${i}`,
-        { states: { in_transit_quantity: l.quantity } },
-        { ...ledger, reason: 'transfer_out' },
-      );
-      l.shipped = l.quantity;
-    }
-    plan.actions.push(
-      recordStep(
-        ctx.tenant,
-        t,
-        { status: 'in_transit', from: ['draft'], lines, entry: { step: 'shipped', at: ctx.now, by: ctx.by }, at: { shipped_at: ctx.now } },
-        side,
-      ),
-    );
-    return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'shipped', ['draft'], side));
-  });
+      return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'shipped', ['draft'], side));
+    }),
+  );
 }
 
 export interface ReceiptLine {
@@ -396,124 +416,132 @@ export interface ReceiptLine {
 export async function receiveTransfer(ctx: WriteContext, id: string, receipt: ReceiptLine[], warehouseIds: string[] = []): Promise<void> {
   const side = warehouseIds.length ? { attr: 'to_warehouse_id' as const, warehouseIds } : noSide;
   const open: TransferStatus[] = ['in_transit', 'partially_received'];
-  await withRetry(async () => {
-    const t = await readRow(ctx.tenant, id);
-    if (!t) throw transferNotFound(id);
-    if (side && !warehouseIds.includes(t.to_warehouse_id)) throw forbiddenSide(t.to_warehouse_id, 'destination');
-    if (!open.includes(t.status)) throw wrongStatus({ id, status: t.status }, 'received');
-    const lines = (t.lines as TransferLine[]).map((l) => ({ ...l }));
-    const items = await itemsOf(ctx.tenant, lines);
-    const plan: Planned = { actions: [], levels: new Map() };
-    const ledger = { reference: id, note: t.note ?? null };
-    // per line of the transfer, the sums of this receipt (a sku may come in several receipt lines)
-    const perLine = new Map<number, { accepted: number; rejected: Map<RejectedTo, number> }>();
-    receipt.forEach((r, ri) => {
-      const li = lines.findIndex((l) => l.sku === r.sku);
-      if (li < 0)
-        throw new DomainError('VALIDATION_ERROR', `lines.${ri}.sku: ${r.sku} is not a line of transfer ${id}`, [
-          { field: `lines.${ri}.sku`, message: 'not a line of this transfer' },
-        ]);
-      const cur = perLine.get(li) ?? { accepted: 0, rejected: new Map() };
-      cur.accepted += r.accepted;
-      if (r.rejected) cur.rejected.set(r.rejected_to, (cur.rejected.get(r.rejected_to) ?? 0) + r.rejected);
-      perLine.set(li, cur);
-      const l = lines[li];
-      const rejected = [...cur.rejected.values()].reduce((a, b) => a + b, 0);
-      const remaining = l.shipped - l.received - l.rejected;
-      if (cur.accepted + rejected > remaining)
-        throw new DomainError(
-          'INVALID_QUANTITY',
-          `lines.${ri}.accepted: ${cur.accepted} accepted + ${rejected} rejected of ${r.sku} is more than the ${remaining} still in transit`,
-          [{ field: `lines.${ri}.accepted`, message: `at most ${remaining} in transit` }],
-          { in_transit: remaining },
-        );
-    });
-    let back = 0;
-    const backLines: { rec: ItemRecord; q: number; i: number }[] = [];
-    for (const [li, r] of perLine) {
-      const l = lines[li];
-      const rec = items.get(l.inventory_item_id)!;
-      const states: StateDeltas = {};
-      let kept = 0;
-      let rejected = 0;
-      for (const [to, q] of r.rejected) {
-        rejected += q;
-        if (to === 'source') backLines.push({ rec, q, i: li });
-        else {
-          states[stateField(to)] = (states[stateField(to)] ?? 0) + q;
-          kept += q;
+  await withRetry(
+    attempt(async () => {
+      const t = await readRow(ctx.tenant, id);
+      if (!t) throw transferNotFound(id);
+      if (side && !warehouseIds.includes(t.to_warehouse_id)) throw forbiddenSide(t.to_warehouse_id, 'destination');
+      if (!open.includes(t.status)) throw wrongStatus({ id, status: t.status }, 'received');
+      const lines = (t.lines as TransferLine[]).map((l) => ({ ...l }));
+      const items = await itemsOf(ctx.tenant, lines);
+      const plan: Planned = { actions: [], levels: new Map() };
+      const ledger = { reference: id, note: t.note ?? null };
+      // per line of the transfer, the sums of this receipt (a sku may come in several receipt lines)
+      const perLine = new Map<number, { accepted: number; rejected: Map<RejectedTo, number> }>();
+      receipt.forEach((r, ri) => {
+        const li = lines.findIndex((l) => l.sku === r.sku);
+        if (li < 0)
+          throw new DomainError('VALIDATION_ERROR', `lines.${ri}.sku: ${r.sku} is not a line of transfer ${id}`, [
+            { field: `lines.${ri}.sku`, message: 'not a line of this transfer' },
+          ]);
+        const cur = perLine.get(li) ?? { accepted: 0, rejected: new Map() };
+        cur.accepted += r.accepted;
+        if (r.rejected) cur.rejected.set(r.rejected_to, (cur.rejected.get(r.rejected_to) ?? 0) + r.rejected);
+        perLine.set(li, cur);
+        const l = lines[li];
+        const rejected = [...cur.rejected.values()].reduce((a, b) => a + b, 0);
+        const remaining = l.shipped - l.received - l.rejected;
+        if (cur.accepted + rejected > remaining)
+          throw new DomainError(
+            'INVALID_QUANTITY',
+            `lines.${ri}.accepted: ${cur.accepted} accepted + ${rejected} rejected of ${r.sku} is more than the ${remaining} still in transit`,
+            [{ field: `lines.${ri}.accepted`, message: `at most ${remaining} in transit` }],
+            { in_transit: remaining },
+          );
+      });
+      let back = 0;
+      const backLines: { rec: ItemRecord; q: number; i: number }[] = [];
+      for (const [li, r] of perLine) {
+        const l = lines[li];
+        const rec = items.get(l.inventory_item_id)!;
+        const states: StateDeltas = {};
+        let kept = 0;
+        let rejected = 0;
+        for (const [to, q] of r.rejected) {
+          rejected += q;
+          if (to === 'source') backLines.push({ rec, q, i: li });
+          else {
+            states[stateField(to)] = (states[stateField(to)] ?? 0) + q;
+            kept += q;
+          }
         }
+        states.in_transit_quantity = -(r.accepted + rejected);
+        const level = rec.levels.find((lv) => lv.location_id === t.to_warehouse_id);
+        if (level && level.stocked_quantity + r.accepted + kept > MAX_QUANTITY)
+          throw new DomainError('INVALID_QUANTITY', `lines: ${l.sku} would pass ${MAX_QUANTITY} on hand`, [
+            { field: 'lines', message: `above ${MAX_QUANTITY}` },
+          ]);
+        await levelStep(ctx, plan, rec, t.to_warehouse_id, `destination:${li}`, { stocked: r.accepted + kept, states }, { ...ledger, reason: 'transfer_in' });
+        l.received += r.accepted;
+        l.rejected += rejected;
       }
-      states.in_transit_quantity = -(r.accepted + rejected);
-      const level = rec.levels.find((lv) => lv.location_id === t.to_warehouse_id);
-      if (level && level.stocked_quantity + r.accepted + kept > MAX_QUANTITY)
-        throw new DomainError('INVALID_QUANTITY', `lines: ${l.sku} would pass ${MAX_QUANTITY} on hand`, [{ field: 'lines', message: `above ${MAX_QUANTITY}` }]);
-      await levelStep(ctx, plan, rec, t.to_warehouse_id, `destination:${li}`, { stocked: r.accepted + kept, states }, { ...ledger, reason: 'transfer_in' });
-      l.received += r.accepted;
-      l.rejected += rejected;
-    }
-    for (const b of backLines) {
-      back += b.q;
-      await levelStep(ctx, plan, b.rec, t.from_warehouse_id, `source:${b.i}`, { stocked: b.q }, { ...ledger, reason: 'return' });
-    }
-    void back;
-    const done = lines.every((l) => l.received + l.rejected >= l.shipped);
-    const entry: TransferStep = {
-      step: 'received',
-      at: ctx.now,
-      by: ctx.by,
-      lines: receipt.map((r) => ({ sku: r.sku, accepted: r.accepted, rejected: r.rejected, rejected_to: r.rejected_to })),
-    };
-    plan.actions.push(
-      recordStep(ctx.tenant, t, { status: done ? 'received' : 'partially_received', from: open, lines, entry, at: { received_at: ctx.now } }, side),
-    );
-    return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'received', open, side));
-  });
+      for (const b of backLines) {
+        back += b.q;
+        await levelStep(ctx, plan, b.rec, t.from_warehouse_id, `source:${b.i}`, { stocked: b.q }, { ...ledger, reason: 'return' });
+      }
+      void back;
+      const done = lines.every((l) => l.received + l.rejected >= l.shipped);
+      const entry: TransferStep = {
+        step: 'received',
+        at: ctx.now,
+        by: ctx.by,
+        lines: receipt.map((r) => ({ sku: r.sku, accepted: r.accepted, rejected: r.rejected, rejected_to: r.rejected_to })),
+      };
+      plan.actions.push(
+        recordStep(ctx.tenant, t, { status: done ? 'received' : 'partially_received', from: open, lines, entry, at: { received_at: ctx.now } }, side),
+      );
+      return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'received', open, side));
+    }),
+  );
 }
 
 /** Cancel: a draft ends; units still in transit go back to the source's on-hand, in one transaction. */
 export async function cancelTransfer(ctx: WriteContext, id: string, warehouseIds: string[] = []): Promise<void> {
   const side = warehouseIds.length ? { attr: 'from_warehouse_id' as const, warehouseIds } : noSide;
   const open: TransferStatus[] = ['draft', 'in_transit', 'partially_received'];
-  await withRetry(async () => {
-    const t = await readRow(ctx.tenant, id);
-    if (!t) throw transferNotFound(id);
-    if (side && !warehouseIds.includes(t.from_warehouse_id)) throw forbiddenSide(t.from_warehouse_id, 'source');
-    if (!open.includes(t.status)) throw wrongStatus({ id, status: t.status }, 'cancelled');
-    const lines = (t.lines as TransferLine[]).map((l) => ({ ...l }));
-    const plan: Planned = { actions: [], levels: new Map() };
-    const returned: { sku: string; returned: number }[] = [];
-    if (t.status !== 'draft') {
-      const items = await itemsOf(ctx.tenant, lines);
-      const ledger = { reference: id, note: t.note ?? null, reason: 'return' as const };
-      for (const [i, l] of lines.entries()) {
-        const rest = l.shipped - l.received - l.rejected;
-        if (rest <= 0) continue;
-        const rec = items.get(l.inventory_item_id)!;
-        await levelStep(ctx, plan, rec, t.to_warehouse_id, `destination:${i}`, { states: { in_transit_quantity: -rest } }, ledger);
-        await levelStep(ctx, plan, rec, t.from_warehouse_id, `source:${i}`, { stocked: rest }, ledger);
-        returned.push({ sku: l.sku, returned: rest });
+  await withRetry(
+    attempt(async () => {
+      const t = await readRow(ctx.tenant, id);
+      if (!t) throw transferNotFound(id);
+      if (side && !warehouseIds.includes(t.from_warehouse_id)) throw forbiddenSide(t.from_warehouse_id, 'source');
+      if (!open.includes(t.status)) throw wrongStatus({ id, status: t.status }, 'cancelled');
+      const lines = (t.lines as TransferLine[]).map((l) => ({ ...l }));
+      const plan: Planned = { actions: [], levels: new Map() };
+      const returned: { sku: string; returned: number }[] = [];
+      if (t.status !== 'draft') {
+        const items = await itemsOf(ctx.tenant, lines);
+        const ledger = { reference: id, note: t.note ?? null, reason: 'return' as const };
+        for (const [i, l] of lines.entries()) {
+          const rest = l.shipped - l.received - l.rejected;
+          if (rest <= 0) continue;
+          const rec = items.get(l.inventory_item_id)!;
+          await levelStep(ctx, plan, rec, t.to_warehouse_id, `destination:${i}`, { states: { in_transit_quantity: -rest } }, ledger);
+          await levelStep(ctx, plan, rec, t.from_warehouse_id, `source:${i}`, { stocked: rest }, ledger);
+          returned.push({ sku: l.sku, returned: rest });
+        }
       }
-    }
-    const entry: TransferStep = { step: 'cancelled', at: ctx.now, by: ctx.by, ...(returned.length ? { lines: returned } : {}) };
-    plan.actions.push(recordStep(ctx.tenant, t, { status: 'cancelled', from: [t.status], lines, entry, at: { cancelled_at: ctx.now } }, side));
-    return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'cancelled', [t.status], side));
-  });
+      const entry: TransferStep = { step: 'cancelled', at: ctx.now, by: ctx.by, ...(returned.length ? { lines: returned } : {}) };
+      plan.actions.push(recordStep(ctx.tenant, t, { status: 'cancelled', from: [t.status], lines, entry, at: { cancelled_at: ctx.now } }, side));
+      return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'cancelled', [t.status], side));
+    }),
+  );
 }
 
 /** Close a received (or cancelled) transfer: nothing in transit is left; the record only. */
 export async function closeTransfer(ctx: WriteContext, id: string, warehouseIds: string[] = []): Promise<void> {
   const from: TransferStatus[] = ['received', 'cancelled'];
-  await withRetry(async () => {
-    const t = await readRow(ctx.tenant, id);
-    if (!t) throw transferNotFound(id);
-    const mine = !warehouseIds.length || warehouseIds.includes(t.from_warehouse_id) || warehouseIds.includes(t.to_warehouse_id);
-    if (!mine) throw transferNotFound(id);
-    if (!from.includes(t.status)) throw wrongStatus({ id, status: t.status }, 'closed');
-    const plan: Planned = {
-      actions: [recordStep(ctx.tenant, t, { status: 'closed', from, entry: { step: 'closed', at: ctx.now, by: ctx.by }, at: { closed_at: ctx.now } })],
-      levels: new Map(),
-    };
-    return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'closed', from));
-  });
+  await withRetry(
+    attempt(async () => {
+      const t = await readRow(ctx.tenant, id);
+      if (!t) throw transferNotFound(id);
+      const mine = !warehouseIds.length || warehouseIds.includes(t.from_warehouse_id) || warehouseIds.includes(t.to_warehouse_id);
+      if (!mine) throw transferNotFound(id);
+      if (!from.includes(t.status)) throw wrongStatus({ id, status: t.status }, 'closed');
+      const plan: Planned = {
+        actions: [recordStep(ctx.tenant, t, { status: 'closed', from, entry: { step: 'closed', at: ctx.now, by: ctx.by }, at: { closed_at: ctx.now } })],
+        levels: new Map(),
+      };
+      return commitStep(ctx, plan, (r) => recordRefusal(r, t, 'closed', from));
+    }),
+  );
 }

@@ -56,6 +56,14 @@ const PAIRS = [
   'hot:grow#k+count',
   'hot-backorder:reserve-6+backorder-off',
   'plain:hot-refused+reserve',
+  // named states and transfers as shipments (issue 25)
+  'plain:state-move+reserve-6',
+  'plain:state-move+count',
+  'hot:state-move+reserve',
+  'plain:ship+reserve-6',
+  'plain:ship+transfer',
+  'plain:receive+receive',
+  'plain:receive+transfer-cancel',
   // three at once
   'hot:reserve+reserve-6+park',
   'plain:count+hot-on+park',
@@ -70,6 +78,8 @@ const KEYED = [
   'plain:release+fulfil',
   'plain:bulk+reserve',
   'plain:item-delete+reserve',
+  'plain:receive+transfer-cancel',
+  'plain:state-move+reserve',
 ];
 
 /**
