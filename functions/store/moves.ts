@@ -31,7 +31,7 @@ export const notEnoughIn = (state: MoveState, sku: string, wid: string, have: nu
     'INSUFFICIENT_STOCK',
     `quantity: not enough ${state} stock of ${sku} at warehouse ${wid} to move: requested ${q}, ${state} ${have}`,
     [{ field: 'quantity', message: `only ${have} ${state} at warehouse ${wid}` }],
-    { from: state, available_quantity: have, requested_quantity: q },
+    { from: state, current_quantity: have, requested_quantity: q },
   );
 
 /** Move `quantity` units of an item at one warehouse from one state to another; refused, changing nothing, without enough in the source. */

@@ -97,9 +97,22 @@ const forbiddenSide = (wid: string, side: string) =>
 // biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
 type Row = Record<string, any>;
 
+/** Fields in a fixed order (DynamoDB keeps a map's keys in no order). */
+const ordered = <T extends Record<string, unknown>>(o: T, keys: string[]): T =>
+  Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]])) as T;
+const LINE_FIELDS = ['sku', 'inventory_item_id', 'quantity', 'shipped', 'received', 'rejected'];
+const STEP_FIELDS = ['step', 'at', 'by', 'lines'];
+const STEP_LINE_FIELDS = ['sku', 'accepted', 'rejected', 'rejected_to', 'returned'];
+
 const shown = (row: Row): TransferRecord => {
   const r = strip<TransferRecord & { sku_list?: unknown }>(row);
   delete r.sku_list;
+  r.lines = r.lines.map((l) => ordered(l as unknown as Row, LINE_FIELDS) as unknown as TransferLine);
+  r.steps = r.steps.map((st) => {
+    const out = ordered(st as unknown as Row, STEP_FIELDS) as unknown as TransferStep;
+    if (out.lines) out.lines = out.lines.map((l) => ordered(l as Row, STEP_LINE_FIELDS) as typeof l);
+    return out;
+  });
   return r;
 };
 
