@@ -258,6 +258,32 @@ describe('transfers as shipments', () => {
     expect((await step('trf_nope', 'ship')).status).toBe(404);
   });
 
+  test('keyed steps apply once: a create, a ship and a receipt sent twice with their Idempotency-Key answer the same and move nothing more; a hot source ships', async () => {
+    const a = await warehouse('KA');
+    const b = await warehouse('KB');
+    const iid = await stocked('TK-1', a, 10);
+    expect((await api.post(`/admin/inventory-items/${iid}/location-levels/${a}`, { hot_shards: 2 })).status).toBe(200);
+    const keyed = (path: string, body: unknown, k: string) => api.request('POST', path, body, { headers: { 'idempotency-key': k } });
+    const body = { from_warehouse_id: a, to_warehouse_id: b, lines: [{ sku: 'TK-1', quantity: 4 }] };
+    const first = await keyed('/api/transfers', body, 'create-1');
+    const again = await keyed('/api/transfers', body, 'create-1');
+    expect([first.status, again.status]).toEqual([201, 201]);
+    expect(again.body.data.id).toBe(first.body.data.id);
+    expect((await api.get(`/api/transfers?warehouse_id=${a}`)).body.data).toHaveLength(1);
+    const id = first.body.data.id;
+    expect((await keyed(`/api/transfers/${id}/ship`, undefined, 'ship-1')).status).toBe(200);
+    expect((await keyed(`/api/transfers/${id}/ship`, undefined, 'ship-1')).body.data.status).toBe('in_transit');
+    expect(await line('TK-1', a)).toMatchObject({ on_hand: 6, available: 6 });
+    const receipt = { lines: [{ sku: 'TK-1', accepted: 2 }] };
+    expect((await keyed(`/api/transfers/${id}/receive`, receipt, 'recv-1')).status).toBe(200);
+    expect((await keyed(`/api/transfers/${id}/receive`, receipt, 'recv-1')).body.data.lines[0].received).toBe(2);
+    expect(await line('TK-1', b)).toMatchObject({ on_hand: 2, in_transit: 2 });
+    expect((await keyed(`/api/transfers/${id}/cancel`, undefined, 'cancel-1')).body.data.status).toBe('cancelled');
+    expect((await keyed(`/api/transfers/${id}/close`, undefined, 'close-1')).body.data.status).toBe('closed');
+    expect((await keyed(`/api/inventory/TK-1/moves`, { warehouse_id: b, from: 'available', to: 'damaged', quantity: 1 }, 'move-1')).status).toBe(201);
+    expect(await line('TK-1', a)).toMatchObject({ on_hand: 8, available: 8 });
+  });
+
   test('two receipts of one line at once never over-receive; a receipt racing a cancel applies once; units are never lost', async () => {
     const a = await warehouse('RA');
     const b = await warehouse('RB');
