@@ -4,7 +4,8 @@
  *   bootstrapping a new tenant before it has a key to call the API with);
  * - upload: send a CSV file through the API and follow it (bin/upload.ts);
  * - reconcile: check (or repair) a tenant's levels against its reservations and ledger, in the table;
- * - stream redrive: hand the local stream runner's dead-lettered records to the stream consumer again.
+ * - stream redrive: hand the local stream runner's dead-lettered records to the stream consumer again;
+ * - move, transfer: named-state moves and transfers as shipments, through the API (bin/stock.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -19,6 +20,7 @@ import { db, runAs } from '../functions/store/db.ts';
 import { reconcile } from '../functions/core/reconcile.ts';
 import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
+import { move, MOVE_HELP, transfer, TRANSFER_HELP } from './stock.ts';
 import { deadLetterFile, redriveDeadLetters } from '../lib/local/stream-dead-letters.ts';
 import { shortPath } from '../lib/local/terminal.ts';
 
@@ -73,6 +75,9 @@ Commands:
   keys create|list|revoke  manage API keys straight in the table
   reconcile                check (or repair) levels against reservations
   stream redrive           hand the stream's dead letters to the consumer
+  move SKU                 move units between available, damaged and quality_control
+  transfer create|ship|receive|cancel|close|show|list
+                           transfers as shipments, step by step
 
   npx inventory <command> --help explains a command.
 
@@ -106,7 +111,14 @@ const STREAM_HELP = `Usage: npx inventory stream redrive [--file FILE] [where th
 
 ${WHERE}`;
 
-const COMMAND_HELP: Record<string, string> = { upload: UPLOAD_HELP, keys: KEYS_HELP, reconcile: RECONCILE_HELP, stream: STREAM_HELP };
+const COMMAND_HELP: Record<string, string> = {
+  upload: UPLOAD_HELP,
+  keys: KEYS_HELP,
+  reconcile: RECONCILE_HELP,
+  stream: STREAM_HELP,
+  move: MOVE_HELP,
+  transfer: TRANSFER_HELP,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
@@ -202,6 +214,13 @@ const OPTIONS = {
   sku: { type: 'string' },
   repair: { type: 'boolean' },
   file: { type: 'string' },
+  warehouse: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  quantity: { type: 'string' },
+  reason: { type: 'string' },
+  reference: { type: 'string' },
+  line: { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]) {
@@ -216,7 +235,7 @@ async function main(argv: string[]) {
     return;
   }
   if (!COMMAND_HELP[group!]) fail(`Unknown command: ${group}`);
-  if (values.help || ((group === 'keys' || group === 'stream') && command === undefined)) {
+  if (values.help || ((group === 'keys' || group === 'stream' || group === 'transfer') && command === undefined)) {
     process.stdout.write(COMMAND_HELP[group!]!);
     return;
   }
@@ -225,6 +244,17 @@ async function main(argv: string[]) {
       process.exitCode = await upload({ file: command, status: values.status, mode: values.mode, url: values.url, key: values.key, json: values.json });
     } catch (err) {
       if (err instanceof UsageError) fail(err.message, 'upload --help');
+      throw err;
+    }
+    return;
+  }
+  if (group === 'move' || group === 'transfer') {
+    const print = (text: string, json: unknown) => process.stdout.write(values.json ? `${JSON.stringify(json, null, 2)}\n` : `${text}\n`);
+    try {
+      if (group === 'move') await move(command, values, print);
+      else await transfer(command, positionals[2], values, print);
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message, `${group} --help`);
       throw err;
     }
     return;

@@ -24,6 +24,15 @@ const NOT_EXERCISED: Record<string, { actions: string[]; reason: string }> = {
     reason:
       'a CSV row lowering a hot level checks its empty shards: the row pipeline bulk runs too (core/rows.ts), proven for InventoryBulk by test/api/hot-level-routes.test.ts',
   },
+  TransfersReceive: {
+    actions: ['ConditionCheckItem'],
+    reason:
+      "the door's stateWrite checks a hot level's empty shards when a write lowers available; a receipt never does (the code is the move's and the ship's, proven by InventoryMoves and TransfersShip)",
+  },
+  TransfersCancel: {
+    actions: ['ConditionCheckItem'],
+    reason: 'as TransfersReceive: a cancel only gives units back (stateWrite, proven by InventoryMoves and TransfersShip)',
+  },
 };
 
 const file = process.argv.slice(2).find((a) => !a.startsWith('--'));

@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import type { Scope } from './core/model.ts';
 import * as s from './core/schemas.ts';
 import * as h from './core/schemas-holds.ts';
+import * as x from './core/schemas-transfers.ts';
 
 /** `pure(() => value)`: a declaration a bundle may drop when it goes unused (see functions/core/schemas.ts). */
 /* @__NO_SIDE_EFFECTS__ */
@@ -678,6 +679,127 @@ export const inventoryTransfer = pure(() =>
     response: s.transferResponse,
   }),
 );
+export const inventoryMoves = pure(() =>
+  inventory({
+    id: 'inventory.moves',
+    method: 'POST',
+    path: '/api/inventory/{sku}/moves',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Indexes'),
+    file: 'create-move',
+    status: 201,
+    summary: 'Move units at one warehouse between available and named states (damaged, quality_control)',
+    params: s.skuParams,
+    body: x.moveBody,
+    response: x.moveResponse,
+  }),
+);
+export const transfersCreate = pure(() =>
+  inventory({
+    id: 'transfers.create',
+    method: 'POST',
+    path: '/api/transfers',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'Put', 'Update'),
+    file: 'create-transfer-draft',
+    status: 201,
+    publishes: true,
+    summary: 'Create a transfer as a shipment (draft: nothing moves yet)',
+    body: x.transferCreateBody,
+    response: x.transferResponse,
+  }),
+);
+export const transfersList = pure(() =>
+  inventory({
+    id: 'transfers.list',
+    method: 'GET',
+    path: '/api/transfers',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Query', 'Indexes'),
+    file: 'list-transfers',
+    summary: 'Transfers, newest first, filtered by status, warehouse (either side) and SKU',
+    query: x.transfersQuery,
+    response: x.transfersListResponse,
+  }),
+);
+export const transfersGet = pure(() =>
+  inventory({
+    id: 'transfers.get',
+    method: 'GET',
+    path: '/api/transfers/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get'),
+    file: 'get-transfer',
+    summary: 'A transfer: its lines, status, timestamps and who did each step',
+    params: x.transferParams,
+    response: x.transferResponse,
+  }),
+);
+export const transfersShip = pure(() =>
+  inventory({
+    id: 'transfers.ship',
+    method: 'POST',
+    path: '/api/transfers/{id}/ship',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'ship-transfer',
+    publishes: true,
+    summary: "Ship a draft: units leave the source's on-hand and are in transit to the destination (one transaction)",
+    params: x.transferParams,
+    response: x.transferResponse,
+  }),
+);
+export const transfersReceive = pure(() =>
+  inventory({
+    id: 'transfers.receive',
+    method: 'POST',
+    path: '/api/transfers/{id}/receive',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'receive-transfer',
+    publishes: true,
+    summary: 'Receive part or all of a shipped transfer: accepted units on hand at the destination, rejected ones in a named state or back',
+    params: x.transferParams,
+    body: x.receiveTransferBody,
+    response: x.transferResponse,
+  }),
+);
+export const transfersCancel = pure(() =>
+  inventory({
+    id: 'transfers.cancel',
+    method: 'POST',
+    path: '/api/transfers/{id}/cancel',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
+    file: 'cancel-transfer',
+    publishes: true,
+    summary: "Cancel a transfer: units still in transit go back to the source's on-hand",
+    params: x.transferParams,
+    response: x.transferResponse,
+  }),
+);
+export const transfersClose = pure(() =>
+  inventory({
+    id: 'transfers.close',
+    method: 'POST',
+    path: '/api/transfers/{id}/close',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'Update'),
+    file: 'close-transfer',
+    publishes: true,
+    summary: 'Close a received or cancelled transfer',
+    params: x.transferParams,
+    response: x.transferResponse,
+  }),
+);
 export const inventoryWarehousesList = pure(() =>
   inventory({
     id: 'inventory.warehouses.list',
@@ -1074,6 +1196,14 @@ const table = [
   inventoryBulk,
   inventoryAdjustments,
   inventoryTransfer,
+  inventoryMoves,
+  transfersCreate,
+  transfersList,
+  transfersGet,
+  transfersShip,
+  transfersReceive,
+  transfersCancel,
+  transfersClose,
   inventoryWarehousesList,
   inventoryWarehousesCreate,
   inventoryWarehousesGet,

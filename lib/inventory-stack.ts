@@ -31,7 +31,7 @@ import { makeFunction } from './function-factory.ts';
 import type { FunctionOptions, SharedResources } from './function-factory.ts';
 import { Monitoring } from './monitoring.ts';
 import { acknowledge } from './nag.ts';
-import { RouteFamily, familyStackId } from './route-family.ts';
+import { MAX_ROUTES_PER_STACK, RouteFamily, familyStackId } from './route-family.ts';
 import { Roles } from './roles.ts';
 import { STREAM_SOURCE } from './stream-source.ts';
 import type { StackSettings } from './settings.ts';
@@ -177,15 +177,19 @@ export class InventoryStack extends Stack {
     // every route of the route table, in its family's nested stack (lib/route-family.ts: room under the 500-resource limit)
     const routeTable = props.routes ?? routes;
     for (const family of [...new Set(routeTable.map((r) => r.family))]) {
-      const stack = new RouteFamily(this, familyStackId(family), {
-        family,
-        routes: routeTable.filter((r) => r.family === family),
-        shared,
-        api: this.api,
-        authorizer,
-      });
-      this.routeFamilies.push(stack);
-      for (const [id, f] of stack.functions) this.functions.set(id, f);
+      // a family of more than MAX_ROUTES_PER_STACK routes continues in a second nested stack (FamilyRoutes2, …)
+      const familyRoutes = routeTable.filter((r) => r.family === family);
+      for (let k = 0; k * MAX_ROUTES_PER_STACK < familyRoutes.length; k++) {
+        const stack = new RouteFamily(this, `${familyStackId(family)}${k ? k + 1 : ''}`, {
+          family,
+          routes: familyRoutes.slice(k * MAX_ROUTES_PER_STACK, (k + 1) * MAX_ROUTES_PER_STACK),
+          shared,
+          api: this.api,
+          authorizer,
+        });
+        this.routeFamilies.push(stack);
+        for (const [id, f] of stack.functions) this.functions.set(id, f);
+      }
     }
 
     // ---- the stream consumer: low-stock flags and status events ----

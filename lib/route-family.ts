@@ -6,8 +6,11 @@
  * Why: CloudFormation allows 500 resources per template and every route costs five here (seven when
  * each function had its own role and policy). One template held 474 resources with 64 routes; split by
  * family, the largest template holds about a third of that, and a family can grow by ~60 routes before
- * its own template is near the limit (test/infra/room.test.ts synthesizes that). The API, its stage
- * and the key authorizer stay in the main stack; a route here attaches to them by reference.
+ * its own template is near the limit (test/infra/room.test.ts synthesizes that). A family of more than
+ * MAX_ROUTES_PER_STACK routes continues in another nested stack (`InventoryRoutes2`, …: the inventory
+ * family reached 35 routes with issue 25's transfers, and 35 + 60 routes in one template is 507
+ * resources). The API, its stage and the key authorizer stay in the main stack; a route here attaches
+ * to them by reference.
  */
 import { NestedStack } from 'aws-cdk-lib';
 import { HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -30,6 +33,13 @@ export interface RouteFamilyProps {
   api: HttpApi;
   authorizer: IHttpRouteAuthorizer;
 }
+
+/**
+ * Routes per nested stack: 60 × 5 resources + the roles of its access classes stays far below 500.
+ * A family that passes it splits in route-table order, so a route added before others moves them to
+ * the next stack (a replacement of their functions on the next deploy): add routes at a family's end.
+ */
+export const MAX_ROUTES_PER_STACK = 60;
 
 /** `admin` → `AdminRoutes` */
 export const familyStackId = (family: Family) => `${family[0].toUpperCase()}${family.slice(1)}Routes`;

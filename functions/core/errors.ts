@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'IDEMPOTENCY_KEY_REUSED'
   | 'HOLD_EXPIRED'
   | 'HOLD_TOO_LARGE'
+  | 'TRANSFER_TOO_LARGE'
   | 'HAS_RESERVATIONS';
 
 const STATUS: Record<ErrorCode, number> = {
@@ -47,6 +48,7 @@ const STATUS: Record<ErrorCode, number> = {
   IDEMPOTENCY_KEY_REUSED: 422,
   HOLD_EXPIRED: 410,
   HOLD_TOO_LARGE: 422,
+  TRANSFER_TOO_LARGE: 422,
   // deleting an item or a level that still has open reservations (admin routes only; Medusa's 400 not_allowed)
   HAS_RESERVATIONS: 400,
 };

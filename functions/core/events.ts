@@ -4,7 +4,11 @@
  */
 export interface InventoryEvent {
   id: string;
-  type: 'inventory.level.status_changed' | 'inventory.report.generated' | 'inventory.level.drift_detected';
+  type:
+    | 'inventory.level.status_changed'
+    | 'inventory.report.generated'
+    | 'inventory.level.drift_detected'
+    | `inventory.transfer.${'created' | 'shipped' | 'received' | 'cancelled' | 'closed'}`;
   time: string;
   detail: Record<string, unknown>;
 }

@@ -5,7 +5,7 @@
  * allows; for a variant, which component limits it. Same numbers the hold planner uses.
  */
 import { notFound } from './errors.ts';
-import { availabilityFloor, MAX_QUANTITY } from './model.ts';
+import { availabilityFloor, MAX_QUANTITY, STOCK_STATES, stateField } from './model.ts';
 import type { Actor, Warehouse } from './model.ts';
 import { sees } from './access.ts';
 import { itemIdBySku, loadItem } from '../store/items.ts';
@@ -36,7 +36,8 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
       const allocatable = !eligible ? 0 : floor === null ? null : Math.max(0, l.available_quantity - floor);
       if (allocatable === null) total = null;
       else if (total !== null) total += allocatable;
-      const formula = `available ${l.available_quantity} = stocked ${l.stocked_quantity} − reserved ${l.reserved_quantity} − safety stock ${l.safety_stock}`;
+      const states = STOCK_STATES.filter((st) => Number(l[stateField(st)] ?? 0) > 0).map((st) => ` − ${st.replace('_', ' ')} ${l[stateField(st)]}`);
+      const formula = `available ${l.available_quantity} = stocked ${l.stocked_quantity} − reserved ${l.reserved_quantity} − safety stock ${l.safety_stock}${states.join('')}`;
       const why = !active
         ? 'inactive warehouse: not eligible'
         : !listed

@@ -31,6 +31,9 @@ export interface WarehouseDetail extends WarehouseLine {
   reorder_quantity: number;
   bin_location: string | null;
   status: LevelStatus;
+  damaged?: number;
+  quality_control?: number;
+  in_transit?: number;
 }
 export interface SkuSummary<W = WarehouseLine> {
   sku: string;
@@ -90,6 +93,10 @@ export function summarise(
           reorder_quantity: l.reorder_quantity,
           bin_location: l.bin_location,
           status: levelStatus(l.available_quantity, l.safety_stock, l.reorder_level),
+          // named states and units in transit, only where a level has them (answers without states are unchanged)
+          ...(l.damaged_quantity ? { damaged: l.damaged_quantity } : {}),
+          ...(l.quality_control_quantity ? { quality_control: l.quality_control_quantity } : {}),
+          ...(l.in_transit_quantity ? { in_transit: l.in_transit_quantity } : {}),
         };
       }),
   };

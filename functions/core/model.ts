@@ -92,14 +92,46 @@ export interface Level {
   reserved_quantity: number;
   incoming_quantity: number;
   safety_stock: number;
-  /** Always stocked − reserved − safety_stock: kept by every write in the same expression. */
+  /** Always stocked − reserved − safety_stock − the unavailable states (expectedAvailable): kept by every write in the same expression. */
   available_quantity: number;
+  /** Named states (on hand, not available): present only once a move or a receipt used them. */
+  damaged_quantity?: number;
+  quality_control_quantity?: number;
+  /** Units shipped toward this level by open transfers: not on hand, not available, not lost. */
+  in_transit_quantity?: number;
   reorder_level: number;
   reorder_quantity: number;
   bin_location: string | null;
   metadata: Record<string, unknown> | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * Named states of a level's on-hand units that are not available (issue 25): counted in
+ * stocked_quantity, kept out of available_quantity. `available` is the free part of on hand, not a
+ * stored state; a move takes units from one of these (or from available) to another.
+ */
+export const STOCK_STATES = ['damaged', 'quality_control'] as const;
+export type StockState = (typeof STOCK_STATES)[number];
+/** Where a move takes units from or puts them: a named state, or available. */
+export type MoveState = StockState | 'available';
+export type StateField = `${StockState}_quantity`;
+export const stateField = (s: StockState): StateField => `${s}_quantity`;
+
+/** Units of a level in named states (on hand, not available); 0 for a level that uses none. */
+export function unavailableUnits(l: Partial<Record<StateField, number>>): number {
+  return STOCK_STATES.reduce((a, s) => a + Number(l[stateField(s)] ?? 0), 0);
+}
+
+/**
+ * THE availability formula of a level (I1 of store/levels.ts): on hand − reserved − safety stock −
+ * the unavailable states. Reconcile, explain and the repair of reserved derive from it; the stored
+ * available_quantity is kept equal to it by every write. A level that uses no state: stocked −
+ * reserved − safety, as before.
+ */
+export function expectedAvailable(l: Pick<Level, 'stocked_quantity' | 'reserved_quantity' | 'safety_stock'> & Partial<Record<StateField, number>>): number {
+  return l.stocked_quantity - l.reserved_quantity - l.safety_stock - unavailableUnits(l);
 }
 
 export interface Reservation {
@@ -121,7 +153,7 @@ export interface Adjustment {
   sku: string | null;
   inventory_item_id: string;
   warehouse_id: string;
-  field: 'stocked_quantity' | 'incoming_quantity';
+  field: 'stocked_quantity' | 'incoming_quantity' | StateField | 'in_transit_quantity';
   before_quantity: number;
   after_quantity: number;
   delta: number;

@@ -12,6 +12,7 @@
 import { notFound } from './errors.ts';
 import { mayWriteEverywhere } from './access.ts';
 import type { Actor } from './model.ts';
+import { expectedAvailable } from './model.ts';
 import type { Level } from './model.ts';
 import { itemIdBySku, listItemIds, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
@@ -41,7 +42,7 @@ export function levelDrifts(l: Level, openReserved: number, ledgerSum: number | 
   const base = { inventory_item_id: l.inventory_item_id, sku: l.sku, warehouse_id: l.location_id };
   const out: Omit<Drift, 'repaired'>[] = [];
   if (l.reserved_quantity !== openReserved) out.push({ ...base, kind: 'reserved', recorded: l.reserved_quantity, expected: openReserved });
-  const formula = l.stocked_quantity - l.reserved_quantity - l.safety_stock;
+  const formula = expectedAvailable(l);
   if (l.available_quantity !== formula) out.push({ ...base, kind: 'available', recorded: l.available_quantity, expected: formula });
   if (ledgerSum !== undefined && ledgerSum !== l.stocked_quantity) out.push({ ...base, kind: 'ledger', recorded: l.stocked_quantity, expected: ledgerSum });
   return out;

@@ -103,7 +103,7 @@ const dimension = pure(() => z.nullable(z.number().check(z.gte(0), z.lte(MAX_QUA
 export const digits = (message: string, target: z.ZodMiniNumber<number>) =>
   z.pipe(z.pipe(z.string().check(z.regex(/^\d{1,10}$/, message)), z.transform(Number)), target);
 /** Query-string integers arrive as strings; accept only plain digits. */
-const queryInt = (def: number, max: number) =>
+export const queryInt = (def: number, max: number) =>
   z.pipe(
     z.optional(digits('must be a non-negative integer', integer(0, max))),
     z.transform((v: number | undefined) => v ?? def),
@@ -197,6 +197,9 @@ export const levelSchema = pure(() =>
     reserved_quantity: int(),
     incoming_quantity: int(),
     available_quantity: int(),
+    damaged_quantity: z.optional(describe(int(), 'Units on hand in the named state `damaged` (not available); present once a move or a receipt used it')),
+    quality_control_quantity: z.optional(describe(int(), 'Units on hand in the named state `quality_control` (not available); present once used')),
+    in_transit_quantity: z.optional(describe(int(), 'Units shipped toward this level by open transfers: not on hand, not available')),
     safety_stock: int(),
     reorder_level: int(),
     reorder_quantity: int(),
@@ -574,7 +577,7 @@ export const docsAssetParams = pure(() =>
 
 // ---------- inventory family ----------
 const LEVEL_STATUSES = ['normal', 'low', 'critical', 'out_of_stock'] as const;
-const cursorParam = pure(() => z.optional(text(2000)));
+export const cursorParam = pure(() => z.optional(text(2000)));
 export const inventoryListQuery = pure(() =>
   z.object({
     limit: queryInt(50, 200),
@@ -617,6 +620,9 @@ export const skuDetail = pure(() =>
         reorder_quantity: int(),
         bin_location: z.nullable(z.string()),
         status: z.enum(LEVEL_STATUSES),
+        damaged: z.optional(describe(int(), 'On hand in the state `damaged` (not available); present while not 0')),
+        quality_control: z.optional(describe(int(), 'On hand in the state `quality_control` (not available); present while not 0')),
+        in_transit: z.optional(describe(int(), 'Shipped toward this warehouse by open transfers; present while not 0')),
       }),
     ),
   }),
@@ -679,7 +685,7 @@ export const adjustmentSchema = pure(() =>
     sku: z.nullable(z.string()),
     inventory_item_id: z.string(),
     warehouse_id: z.string(),
-    field: z.enum(['stocked_quantity', 'incoming_quantity']),
+    field: z.enum(['stocked_quantity', 'incoming_quantity', 'damaged_quantity', 'quality_control_quantity', 'in_transit_quantity']),
     before_quantity: int(),
     after_quantity: int(),
     delta: int(),

@@ -14,6 +14,9 @@ const QUANTITY_FIELDS = new Set([
   'reorder_quantity',
   'expected_quantity',
   'backorder_limit',
+  // a transfer receipt's counts
+  'accepted',
+  'rejected',
   // records family
   'initialQty',
   'reorderLevel',

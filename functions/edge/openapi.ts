@@ -227,7 +227,7 @@ const STATUS_TEXT: Record<number, string> = {
   410: 'The hold has expired (its reservations are released): it can no longer be extended or fulfilled',
   413: 'The request body exceeds 256 KB',
   415: 'The body is not JSON',
-  422: 'A quantity out of range (e.g. a hold line whose units pass 10⁹, named `lines.<i>.quantity`), a hold too large for one transaction (HOLD_TOO_LARGE), or an Idempotency-Key reused with another body',
+  422: 'A quantity out of range (e.g. a hold line whose units pass 10⁹, named `lines.<i>.quantity`), a hold or a transfer step too large for one transaction (HOLD_TOO_LARGE, TRANSFER_TOO_LARGE), receiving more than is in transit (INVALID_QUANTITY naming `lines.<i>.accepted`), or an Idempotency-Key reused with another body',
   429: 'Too many requests (stage throttling, or a record written faster than DynamoDB takes writes to one item): retry after a moment',
   500: 'Unexpected error (no details are given away)',
 };
@@ -297,6 +297,12 @@ function sampleError(code: ErrorCode, r: Route): DomainError {
       return new DomainError(code, 'This hold needs more than one transaction holds (99 actions). Split the order into smaller holds.', [
         { field: 'lines', message: 'too many lines for one hold' },
       ]);
+    case 'TRANSFER_TOO_LARGE':
+      return new DomainError(
+        code,
+        'This step of the transfer needs 101 actions in one transaction; at most 99 fit. Split it into smaller transfers (or receipts).',
+        [{ field: 'lines', message: 'needs 101 transaction actions, at most 99' }],
+      );
     case 'HOLD_EXPIRED':
       return new DomainError(code, 'Hold hold_01JEXAMPLE expired at 2026-01-15T09:45:00.000Z: it can no longer be fulfilled or extended');
     case 'TOO_MANY_UPDATES':

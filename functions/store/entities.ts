@@ -10,6 +10,7 @@ import type { Adjustment, InventoryItem, Level, LevelStatus, Reservation, Varian
 import type { NewApiKeyRecord } from './api-keys.ts';
 import type { Expr } from './expr.ts';
 import type { Hold } from './holds.ts';
+import type { TransferRecord } from './transfers.ts';
 import * as keys from './key-builders.ts';
 import type { ReportRecord } from './reports.ts';
 import type { RowError, UploadJob } from './uploads.ts';
@@ -253,6 +254,18 @@ export const HoldEntity = define<Hold, { hid: string }>({
   indexes: { GSI2: { on: ['reference'], key: (t, r) => keys.holdReferenceIndex(t, r.reference, r.id) } },
 });
 
+/** A transfer as a shipment (store/transfers.ts); GSI1 lists a tenant's transfers, newest last. */
+export const TransferEntity = define<TransferRecord, { xid: string }>({
+  name: 'transfer',
+  ids: (r) => ({ xid: r.id }),
+  key: (t, { xid }) => keys.transfer(t, xid),
+  parse: (k) => {
+    const m = match(k, /^X#([^#]+)$/, /^TRANSFER$/);
+    return m && { tenant: m[0], xid: m[1][0] };
+  },
+  indexes: { GSI1: { on: ['id'], key: (t, r) => keys.transferIndex(t, r.id) } },
+});
+
 export const Report = define<ReportRecord, { created_at: string; id: string }>({
   name: 'report',
   ids: (r) => ({ created_at: r.created_at, id: r.id }),
@@ -289,6 +302,7 @@ export const ENTITIES = {
   Upload,
   UploadError,
   HoldEntity,
+  TransferEntity,
   Report,
   Stats,
 };

@@ -115,6 +115,10 @@ export const uploadIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOAD
 export const uploadError = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` });
 export const uploadPartition = (t: string, id: string) => `${T(t)}#UP#${id}`;
 
+/** A transfer as a shipment (issue 25): its lines, status and steps; listed newest first on GSI1. */
+export const transfer = (t: string, xid: string) => ({ PK: `${T(t)}#X#${xid}`, SK: 'TRANSFER' });
+export const transferIndex = (t: string, xid: string) => ({ GSI1PK: `${T(t)}#XFERS`, GSI1SK: xid });
+export const transfersPartition = (t: string) => `${T(t)}#XFERS`;
 /** A multi-line hold (its lines and the reservations allocated to them); by reference on GSI2. */
 export const hold = (t: string, hid: string) => ({ PK: `${T(t)}#H#${hid}`, SK: 'HOLD' });
 export const holdReferenceIndex = (t: string, reference: string, hid: string) => ({ GSI2PK: `${T(t)}#HREF#${reference}`, GSI2SK: hid });

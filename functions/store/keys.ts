@@ -29,6 +29,7 @@
  * | upload job    | T#t#UP#<id>             | UPLOAD                | T#t#UPLOADS / <id>              |                          |
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
  * | hold          | T#t#H#<hid>             | HOLD                  |                                 | T#t#HREF#<reference> / <hid> |
+ * | transfer      | T#t#X#<trf id>          | TRANSFER              | T#t#XFERS / <trf id>            |                          |
  * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
  * | (progress)    | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | PROGRESS (a keyed bulk's committed rows; ttl 24 h) |                |
  */
@@ -98,6 +99,9 @@ const FIELD_ORDER: Record<string, string[]> = {
     'reserved_quantity',
     'incoming_quantity',
     'available_quantity',
+    'damaged_quantity',
+    'quality_control_quantity',
+    'in_transit_quantity',
     'safety_stock',
     'reorder_level',
     'reorder_quantity',
@@ -121,6 +125,24 @@ const FIELD_ORDER: Record<string, string[]> = {
   ],
   warehouse: ['id', 'name', 'address', 'type', 'marketplace', 'is_active', 'is_readonly', 'priority', 'metadata', 'created_at', 'updated_at'],
   link: ['id', 'product_id', 'variant_id', 'inventory_item_id', 'required_quantity', 'created_at', 'updated_at'],
+  transfer: [
+    'id',
+    'status',
+    'from_warehouse_id',
+    'to_warehouse_id',
+    'reference',
+    'note',
+    'lines',
+    'receipts',
+    'steps',
+    'created_by',
+    'created_at',
+    'shipped_at',
+    'received_at',
+    'cancelled_at',
+    'closed_at',
+    'updated_at',
+  ],
   hold: ['id', 'reference', 'status', 'strategy', 'allow_split', 'expires_at', 'lines', 'created_by', 'created_at', 'updated_at'],
   adjustment: [
     'id',

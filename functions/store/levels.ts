@@ -13,7 +13,9 @@
  * conditions cannot do arithmetic, so the row stores `available_quantity` next to its terms and
  * every write moves them together, by relative amounts where writers run in parallel):
  *
- *  I1  available = stocked − reserved − safety_stock                        (raw row figures)
+ *  I1  available = stocked − reserved − safety_stock − damaged − quality_control   (raw row figures;
+ *      core/model.ts expectedAvailable; the named states are on hand, not available; in_transit is
+ *      neither: units shipped toward the level, outside stocked)
  *  I2  reserved  = Σ open reservations at the level + Σ allot of its shards   ("parked" units)
  *  I3  stocked ∈ [0, MAX_QUANTITY], reserved ∈ [0, MAX_QUANTITY], every shard's allot ≥ 0
  *  I4  a reservation never leaves available below the floor of the item's backorder policy
@@ -54,8 +56,8 @@ import {
   validation,
 } from '../core/errors.ts';
 import { inParallel } from '../core/parallel.ts';
-import { MAX_QUANTITY } from '../core/model.ts';
-import type { AdjustmentReason, InventoryItem, Level, LevelStatus } from '../core/model.ts';
+import { expectedAvailable, MAX_QUANTITY, STOCK_STATES, stateField } from '../core/model.ts';
+import type { AdjustmentReason, InventoryItem, Level, LevelStatus, StateField } from '../core/model.ts';
 import { changingTooFast, db, RETRY, retryConflicts, tableName, TX_LIMIT, withRetry, transactOrCancelled, unlessConditionFails } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
@@ -138,7 +140,7 @@ export function parseLevelId(id: string): { iid: string; wid: string } | undefin
 }
 
 /** A fresh level of an item at a warehouse, with these figures. */
-function newLevel(rec: ItemRecord, wid: string, f: { stocked: number; incoming: number; safety: number; fields?: LevelFields }, now: string): Level {
+function newLevel(rec: ItemRecord, wid: string, f: NewLevelFigures, now: string): Level {
   const iid = rec.item.id;
   return {
     id: levelId(iid, wid),
@@ -156,7 +158,17 @@ function newLevel(rec: ItemRecord, wid: string, f: { stocked: number; incoming: 
     metadata: f.fields?.metadata ?? null,
     created_at: now,
     updated_at: now,
+    ...(f.inTransit ? { in_transit_quantity: f.inTransit } : {}),
   };
+}
+
+/** A new level's figures; `inTransit`: units already shipped toward it (a transfer's ship). */
+interface NewLevelFigures {
+  stocked: number;
+  incoming: number;
+  safety: number;
+  fields?: LevelFields;
+  inTransit?: number;
 }
 
 // ======================================================================================
@@ -809,7 +821,7 @@ export async function newLevelActions(
   tenant: string,
   rec: ItemRecord,
   wid: string,
-  figures: { stocked: number; incoming: number; safety: number; fields?: LevelFields },
+  figures: NewLevelFigures,
   now: string,
   opts: { label?: string; productId?: string; warehouseLabel?: string } = {},
 ): Promise<{ actions: TxAction[]; flag: WarehouseFlag } | undefined> {
@@ -817,7 +829,7 @@ export async function newLevelActions(
   const flag = await warehouseFlag(tenant, wid, rec.item.id);
   if (!flag) return undefined;
   const level = newLevel(rec, wid, figures, now);
-  const mustBeWritable = figures.stocked > 0 || figures.incoming > 0;
+  const mustBeWritable = figures.stocked > 0 || figures.incoming > 0 || (figures.inTransit ?? 0) > 0;
   return {
     flag,
     actions: [
@@ -1033,6 +1045,68 @@ async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, chang
       if (old.version === version && change.expected_quantity !== undefined) return quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
       return RETRY;
     },
+  };
+}
+
+/** What a state write changes, relative to the level as read: named states and units in transit. */
+export type StateDeltas = Partial<Record<StateField | 'in_transit_quantity', number>>;
+
+/** A level's figure as read (0 for a state it never used). */
+export const figureOf = (l: Level, f: StateField | 'in_transit_quantity' | 'stocked_quantity'): number => Number(l[f] ?? 0);
+
+/**
+ * Named states and units in transit (issue 25): one version-guarded write of a level's on-hand,
+ * named states (damaged, quality_control) and in_transit, computed from the level as read at
+ * `version` (I7) — so every figure after it is exact, which the ledger rows' before / after need.
+ * Available moves by Δstocked − Δ(named states), relatively, so reservations (which do not move
+ * the version) compose with it. Guards: the version; the warehouse takes stock writes (I5); every
+ * figure within [0, MAX_QUANTITY] (I3: checked against the read, which the version pins; throws
+ * when a caller asks for less than the level holds); with `minAvailable`, available covers it (a
+ * move out of available or a ship never takes reserved or safety stock, and a move racing
+ * reservations never leaves available negative: both condition on available). A hot level whose
+ * available goes down gives back every parked unit in the same transaction (I6: the stock writes'
+ * path; the consumer parks again) — a move out of available at a hot level is served, not refused.
+ * The version moves (I7). Refusals: stockRefusal.
+ */
+export async function stateWrite(
+  tenant: string,
+  l: Level,
+  version: number,
+  change: { stocked?: number; states?: StateDeltas; minAvailable?: number },
+  now: string,
+  label: string,
+): Promise<{ actions: TxAction[]; pulled: number }> {
+  const dStocked = change.stocked ?? 0;
+  const deltas = Object.entries(change.states ?? {}).filter(([, d]) => d) as [StateField | 'in_transit_quantity', number][];
+  const dStates = deltas.reduce((a, [f, d]) => a + (f === 'in_transit_quantity' ? 0 : d), 0);
+  const dAvailable = dStocked - dStates;
+  for (const [f, d] of [['stocked_quantity', dStocked] as const, ...deltas]) {
+    const after = figureOf(l, f) + d;
+    if (after < 0 || after > MAX_QUANTITY) throw new RangeError(`${f} of ${l.id} would become ${after}`);
+  }
+  const hot = await pullFor(tenant, l, dAvailable < 0 || change.minAvailable !== undefined, now, label);
+  const values: Row = { ':d': dAvailable + hot.pulled, ':seen': version, ':next': version + 1, ':now': now, ':false': false };
+  const sets = ['available_quantity = available_quantity + :d', 'version = :next', 'updated_at = :now'];
+  if (dStocked) {
+    values[':stocked'] = l.stocked_quantity + dStocked;
+    sets.unshift('stocked_quantity = :stocked');
+  }
+  for (const [f, d] of deltas) {
+    values[`:${f}`] = figureOf(l, f) + d;
+    sets.push(`${f} = :${f}`);
+  }
+  if (hot.pulled) {
+    values[':pulled'] = hot.pulled;
+    sets.push('reserved_quantity = reserved_quantity - :pulled');
+  }
+  let condition = `version = :seen AND ${LEVEL_WRITABLE}`;
+  if (change.minAvailable !== undefined) {
+    values[':minav'] = change.minAvailable - hot.pulled;
+    condition += ' AND available_quantity >= :minav';
+  }
+  return {
+    pulled: hot.pulled,
+    actions: [levelUpdate(tenant, l.inventory_item_id, l.location_id, label, `SET ${sets.join(', ')}`, condition, values), ...hot.actions],
   };
 }
 
@@ -1487,7 +1561,12 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
   const rawReserved = reserved + s.parked;
   const values: Row = {
     ':r': rawReserved,
-    ':a': Number(raw.stocked_quantity) - rawReserved - Number(raw.safety_stock),
+    ':a': expectedAvailable({
+      stocked_quantity: Number(raw.stocked_quantity),
+      reserved_quantity: rawReserved,
+      safety_stock: Number(raw.safety_stock),
+      ...Object.fromEntries(STOCK_STATES.map((st) => [stateField(st), Number(raw[stateField(st)] ?? 0)])),
+    }),
     ':now': now,
     ':sr': raw.reserved_quantity,
     ':sa': raw.available_quantity,

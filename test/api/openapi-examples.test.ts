@@ -75,6 +75,8 @@ test("every request example of the document passes its route's validation; those
     'inventory.set',
     'inventory.bulk',
     'inventory.transfer',
+    'inventory.moves',
+    'transfers.create',
     'inventory.warehouses.create',
     'admin.locations.create',
     'uploads.create',
@@ -129,11 +131,13 @@ function provoke422(r: Route, code: ErrorCode, body: any): unknown {
   const set = (value: number) => {
     for (const f of ['quantity', 'stocked_quantity', 'adjustment', 'initialQty', 'required_quantity']) if (f in copy) return void (copy[f] = value);
     if (copy.lines?.[0]?.quantity !== undefined) return void (copy.lines[0].quantity = value);
+    if (copy.lines?.[0]?.accepted !== undefined) return void (copy.lines[0].accepted = value);
     throw new Error(`${r.id}: no quantity in its example to provoke ${code}`);
   };
   if (code === 'INVALID_QUANTITY') set(2_000_000_000);
   else if (code === 'NEGATIVE_QUANTITY') set(-5);
   else if (code === 'HOLD_TOO_LARGE') copy.lines = Array.from({ length: 97 }, (_, i) => ({ sku: `S-${i}`, quantity: 1 }));
+  else if (code === 'TRANSFER_TOO_LARGE') copy.lines = Array.from({ length: 25 }, (_, i) => ({ sku: `S-${i}`, quantity: 1 }));
   else if (code === 'TOO_MANY_UPDATES') copy.updates = Array.from({ length: 501 }, () => copy.updates[0]);
   else throw new Error(`${r.id}: no way to provoke ${code}`);
   return copy;

@@ -60,6 +60,14 @@ const PAIRS = [
   'plain:reserve+batch-count',
   'hot:reserve-6+batch-count',
   'plain:move+batch-delete',
+  // named states and transfers as shipments (issue 25)
+  'plain:state-move+reserve-6',
+  'plain:state-move+count',
+  'hot:state-move+reserve',
+  'plain:ship+reserve-6',
+  'plain:ship+transfer',
+  'plain:receive+receive',
+  'plain:receive+transfer-cancel',
   // three at once
   'hot:reserve+reserve-6+park',
   'plain:count+hot-on+park',
@@ -75,6 +83,8 @@ const KEYED = [
   'plain:bulk+reserve',
   'plain:item-delete+reserve',
   'plain:reserve+batch-count',
+  'plain:receive+transfer-cancel',
+  'plain:state-move+reserve',
 ];
 
 /**

@@ -42,6 +42,19 @@ function setupReservation(expect: (r: Record<string, any> | undefined, c: OpCtx)
     return undefined;
   };
 }
+/**
+ * A transfer step's ledger rows (reference: the setup transfer, this step's reason): `n` when it was
+ * answered 2xx, none when refused (unless another accepted op of the pair is the same step).
+ */
+function transferRows(reason: string, n: number, same: string[]) {
+  return (c: OpCtx, a: Answer, s: TenantState, others: Outcome[]) => {
+    const rows = s.ledger.filter((r) => r.reference === c.w.xid && r.reason === reason).length;
+    if (acceptedAny(others, same)) return rows === n ? undefined : `two ${reason} steps: ${rows} rows, expected ${n}`;
+    if (ok(a) && rows !== n) return `answered ${a.status} but wrote ${rows} ${reason} rows (expected ${n})`;
+    if (refusedA(a) && rows) return `refused (${a.status}) but wrote ${rows} ${reason} rows`;
+    return undefined;
+  };
+}
 const RES_OPS = ['release', 'fulfil', 'grow', 'move', 'item-delete', 'hold-expire'];
 
 export const OPS: Record<string, OpSpec> = {
@@ -150,6 +163,51 @@ export const OPS: Record<string, OpSpec> = {
     ledgerRows: 2,
     run: (c) =>
       c.http('POST', `/api/inventory/${encodeURIComponent(c.w.sku)}/transfers`, { from_warehouse_id: c.w.A, to_warehouse_id: c.w.B, quantity: 3, note: c.tag }),
+  },
+  /** A move of 2 units at A from available to damaged (issue 25): never below the floor, one ledger row. */
+  'state-move': {
+    name: 'state-move',
+    keyable: true,
+    stockDelta: 0,
+    ledgerRows: 1,
+    run: (c) =>
+      c.http('POST', `/api/inventory/${encodeURIComponent(c.w.sku)}/moves`, {
+        warehouse_id: c.w.A,
+        from: 'available',
+        to: 'damaged',
+        quantity: 2,
+        note: c.tag,
+      }),
+  },
+  /** Ship the setup draft (3 units A → B): A's on-hand −3, B's in_transit +3, in one transaction. */
+  ship: {
+    name: 'ship',
+    needs: ['B', 'draft'],
+    keyable: true,
+    lowers: true,
+    stockDelta: 0,
+    run: (c) => c.http('POST', `/api/transfers/${c.w.xid}/ship`),
+    check: transferRows('transfer_out', 2, ['ship']),
+  },
+  /** Receive the shipped setup transfer whole: 2 accepted, 1 rejected to damaged at B. */
+  receive: {
+    name: 'receive',
+    needs: ['B', 'shipped'],
+    keyable: true,
+    stockDelta: 0,
+    run: (c) => c.http('POST', `/api/transfers/${c.w.xid}/receive`, { lines: [{ sku: c.w.sku, accepted: 2, rejected: 1 }] }),
+    check: (c, a, s, others) =>
+      transferRows('transfer_in', 3, ['receive'])(c, a, s, others) ??
+      (ok(a) && acceptedAny(others, ['transfer-cancel']) ? 'a receipt and a cancel of the same units both accepted' : undefined),
+  },
+  /** Cancel the shipped setup transfer: the 3 units in transit back on A's on-hand. */
+  'transfer-cancel': {
+    name: 'transfer-cancel',
+    needs: ['B', 'shipped'],
+    keyable: true,
+    stockDelta: 0,
+    run: (c) => c.http('POST', `/api/transfers/${c.w.xid}/cancel`),
+    check: transferRows('return', 2, ['transfer-cancel']),
   },
   bulk: {
     name: 'bulk',

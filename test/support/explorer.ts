@@ -57,6 +57,8 @@ export interface World {
   /** The setup's reservation at A (undefined when the setup has none). */
   rid?: string;
   hid?: string;
+  /** A transfer of 3 units from A to B (issue 25): a draft (need `draft`), or shipped (need `shipped`). */
+  xid?: string;
   setup: SetupSpec;
 }
 
@@ -91,7 +93,7 @@ export interface OpSpec {
   check?(c: OpCtx, a: Answer, s: TenantState, others: Outcome[]): string | undefined;
 }
 
-export type Need = 'B' | 'hold';
+export type Need = 'B' | 'hold' | 'draft' | 'shipped';
 
 export interface Outcome {
   op: OpSpec;
@@ -372,6 +374,10 @@ export interface LevelState {
   reserved: number;
   available: number;
   safety: number;
+  /** Units in named states (damaged + quality_control: on hand, not available). */
+  states: number;
+  /** Units shipped toward the level (not on hand). */
+  inTransit: number;
   hotShards: number;
   /** allot of shard k (k = 0..MAX_PROBE-1; shards beyond hot_shards must be empty). */
   allots: number[];
@@ -444,6 +450,8 @@ export async function readTenant(w: World): Promise<TenantState> {
       reserved: Number(r.reserved_quantity ?? 0),
       available: Number(r.available_quantity ?? 0),
       safety: Number(r.safety_stock ?? 0),
+      states: Number(r.damaged_quantity ?? 0) + Number(r.quality_control_quantity ?? 0),
+      inTransit: Number(r.in_transit_quantity ?? 0),
       hotShards: Number(r.hot_shards ?? 0),
       allots: Array(MAX_PROBE).fill(0),
       row: r,
@@ -499,7 +507,7 @@ export function fingerprint(s: TenantState): string {
     .sort((a, b) => a.wid.localeCompare(b.wid))
     .map((l) => {
       const parked = l.allots.reduce((a, b) => a + b, 0);
-      return `${l.wid}:${l.stocked}/${l.reserved - parked}/${l.available + parked}/${l.safety}/h${l.hotShards}`;
+      return `${l.wid}:${l.stocked}/${l.reserved - parked}/${l.available + parked}/${l.safety}/s${l.states}/t${l.inTransit}/h${l.hotShards}`;
     });
   const rs = s.reservations.map((r) => `${r.id ?? r.PK}:${r.quantity}@${r.location_id}`).sort();
   return `${lv.join(' ')} | res ${rs.join(',')} | ledger ${s.ledger.length} | item ${s.item ? 'yes' : 'gone'} | skus ${s.skuCount}`;
@@ -511,8 +519,9 @@ export function fingerprint(s: TenantState): string {
  * The level invariants, on raw figures (hot shards not folded in):
  * 1. reserved = Σ open reservations at the level + Σ allot of its shards (shards k ≥ hot_shards hold 0,
  *    and no shard holds units for a level that is gone);
- * 2. available = stocked − reserved − safety_stock;
- * 3. Σ over the level's ledger rows (field stocked_quantity) of (after − before) = stocked;
+ * 2. available = stocked − reserved − safety_stock − the named states (damaged, quality_control);
+ * 3. Σ over the level's ledger rows (field stocked_quantity) of (after − before) = stocked, and the
+ *    same for each named state and in_transit (every move, ship, receipt and cancel writes its rows);
  * 4. parked units are real: while any shard holds units the level's own available is ≥ 0 (a shard
  *    serves reservations with no other check, so a unit parked there must be a free unit);
  * 5. the floor: the exact available (available + Σ allot = stocked − safety − Σ open reservations) is
@@ -531,12 +540,15 @@ export function checkLevels(s: TenantState, lowered: boolean): string[] {
     const stray = l.allots.slice(l.hotShards).reduce((a, b) => a + b, 0);
     if (l.reserved !== open + parked) v.push(`level ${l.wid}: reserved ${l.reserved} ≠ Σ open reservations ${open} + parked ${parked}`);
     if (stray !== 0) v.push(`level ${l.wid}: ${stray} units in shards beyond hot_shards ${l.hotShards}`);
-    if (l.available !== l.stocked - l.reserved - l.safety)
-      v.push(`level ${l.wid}: available ${l.available} ≠ stocked ${l.stocked} − reserved ${l.reserved} − safety ${l.safety}`);
-    const ledger = s.ledger
-      .filter((r) => r.warehouse_id === l.wid && r.field === 'stocked_quantity')
-      .reduce((t, r) => t + (Number(r.after_quantity) - Number(r.before_quantity)), 0);
+    if (l.available !== l.stocked - l.reserved - l.safety - l.states)
+      v.push(`level ${l.wid}: available ${l.available} ≠ stocked ${l.stocked} − reserved ${l.reserved} − safety ${l.safety} − states ${l.states}`);
+    const ledgerOf = (field: string) =>
+      s.ledger.filter((r) => r.warehouse_id === l.wid && r.field === field).reduce((t, r) => t + (Number(r.after_quantity) - Number(r.before_quantity)), 0);
+    const ledger = ledgerOf('stocked_quantity');
     if (ledger !== l.stocked) v.push(`level ${l.wid}: Σ ledger ${ledger} ≠ stocked ${l.stocked}`);
+    for (const field of ['damaged_quantity', 'quality_control_quantity', 'in_transit_quantity'])
+      if (ledgerOf(field) !== Number(l.row[field] ?? 0))
+        v.push(`level ${l.wid}: Σ ledger of ${field} ${ledgerOf(field)} ≠ ${field} ${Number(l.row[field] ?? 0)}`);
     if (parked + stray > 0 && l.available < 0)
       v.push(`level ${l.wid}: ${parked + stray} units parked in shards while the level's own available is ${l.available} (parked units that do not exist)`);
     const floor = s.item?.allow_backorder ? -Number(s.item.backorder_limit ?? Infinity) : 0;
@@ -595,6 +607,13 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
       await invoke(key, 'POST', '/api/holds', { reference: 'setup-hold', lines: [{ sku, quantity: setup.held, warehouse_id: A }], expires_in_seconds: 3600 }),
       'hold',
     ).data.id;
+  }
+  if (needs.has('draft') || needs.has('shipped')) {
+    w.xid = ok(
+      await invoke(key, 'POST', '/api/transfers', { from_warehouse_id: A, to_warehouse_id: B, lines: [{ sku, quantity: 3 }], reference: 'setup-transfer' }),
+      'transfer',
+    ).data.id;
+    if (needs.has('shipped')) ok(await invoke(key, 'POST', `/api/transfers/${w.xid}/ship`), 'ship');
   }
   if (setup.hot) {
     ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels/${A}`, { hot_shards: setup.hot }), 'hot on');
@@ -696,12 +715,12 @@ export async function runSchedule(
     );
     if (extra) v.push(`op${i} ${o.op.name}: ${extra}`);
   }
-  // no unit created or lost: when every accepted request is relative, Σ stocked moves by their sum
+  // no unit created or lost: when every accepted request is relative, Σ (stocked + in transit) moves by their sum
   if (accepted.every((o) => o.op.stockDelta !== undefined) && outcomes.every((o) => o.answer.status < 500)) {
-    const sum = (st: TenantState) => [...st.levels.values()].reduce((t, l) => t + l.stocked, 0);
+    const sum = (st: TenantState) => [...st.levels.values()].reduce((t, l) => t + l.stocked + l.inTransit, 0);
     const want = sum(before) + accepted.reduce((t, o) => t + (o.op.stockDelta ?? 0), 0);
     const gone = [...before.levels.keys()].some((k) => !after.levels.has(k));
-    if (!gone && sum(after) !== want) v.push(`Σ stocked ${sum(after)}, expected ${want} from the accepted requests (a unit created or lost)`);
+    if (!gone && sum(after) !== want) v.push(`Σ stocked + in transit ${sum(after)}, expected ${want} from the accepted requests (a unit created or lost)`);
   }
   // a keyed request: its replay answers the same and changes nothing (applied at most once)
   const fpBefore = fingerprint(after);

@@ -32,6 +32,8 @@ const BAD_STRINGS: string[] = ['', '-1', '1.5', '99999999999', 'abc', 'x'.repeat
 /** Completes an example generated from a schema that is not valid on its own. */
 const COMPLETE: Record<string, (example: any) => unknown> = {
   'holds.create': (ex) => ({ ...ex, lines: ex.lines.map((l: object) => ({ sku: 'SKU-001', ...l })) }),
+  // a move's two states differ
+  'inventory.moves': (ex) => ({ ...ex, from: 'available', to: 'damaged' }),
 };
 
 function answer(where: Where, schema: Parser, input: unknown) {
