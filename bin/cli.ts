@@ -34,8 +34,8 @@ const WHERE = `Where the table is:
   --json            print JSON instead of text
 `;
 
-const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--url URL]
-                            [--key KEY] [--json]
+const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--dry-run]
+                            [--url URL] [--key KEY] [--json]
        npx inventory upload --status ID [--url URL] [--key KEY]
 
   Upload a CSV (header sku,warehouse_id,quantity[,reason,note]) through the
@@ -43,6 +43,9 @@ const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [-
   rows to FILE.errors.csv.
 
   --mode set|adjust   absolute quantities (default) or deltas
+  --dry-run           check every row against current stock and write
+                      nothing: prints what would change (before → after),
+                      all of it in FILE.changes.csv
   --status ID         follow an upload already sent
   --url URL           the API (env INVENTORY_URL,
                       default http://127.0.0.1:\${PORT:-3000})
@@ -201,6 +204,7 @@ const OPTIONS = {
   key: { type: 'string' },
   sku: { type: 'string' },
   repair: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   file: { type: 'string' },
 } as const;
 
@@ -222,7 +226,15 @@ async function main(argv: string[]) {
   }
   if (group === 'upload') {
     try {
-      process.exitCode = await upload({ file: command, status: values.status, mode: values.mode, url: values.url, key: values.key, json: values.json });
+      process.exitCode = await upload({
+        file: command,
+        status: values.status,
+        mode: values.mode,
+        dryRun: values['dry-run'],
+        url: values.url,
+        key: values.key,
+        json: values.json,
+      });
     } catch (err) {
       if (err instanceof UsageError) fail(err.message, 'upload --help');
       throw err;

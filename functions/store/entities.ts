@@ -12,7 +12,7 @@ import type { Expr } from './expr.ts';
 import type { Hold } from './holds.ts';
 import * as keys from './key-builders.ts';
 import type { ReportRecord } from './reports.ts';
-import type { RowError, UploadJob } from './uploads.ts';
+import type { RowChangeRecord, RowError, UploadJob } from './uploads.ts';
 
 export interface Key {
   PK: string;
@@ -242,6 +242,18 @@ export const UploadError = define<{ upload_id: string; error: RowError }, { id: 
   body: (r) => ({ ...r.error }),
 });
 
+/** A dry-run upload's row that would apply: its diff (its job's id is in the key only). */
+export const UploadChange = define<{ upload_id: string; change: RowChangeRecord }, { id: string; line: number }>({
+  name: 'upload_change',
+  ids: (r) => ({ id: r.upload_id, line: r.change.line }),
+  key: (t, { id, line }) => keys.uploadChange(t, id, line),
+  parse: (k) => {
+    const m = match(k, /^UP#([^#]+)$/, /^CHG#(\d{10})$/);
+    return m && { tenant: m[0], id: m[1][0], line: Number(m[2][0]) };
+  },
+  body: (r) => ({ ...r.change }),
+});
+
 export const HoldEntity = define<Hold, { hid: string }>({
   name: 'hold',
   ids: (r) => ({ hid: r.id }),
@@ -288,6 +300,7 @@ export const ENTITIES = {
   ApiKey,
   Upload,
   UploadError,
+  UploadChange,
   HoldEntity,
   Report,
   Stats,

@@ -113,6 +113,7 @@ export const apiKeysPartition = (t: string) => `${T(t)}#KEYS`;
 export const upload = (t: string, id: string) => ({ PK: `${T(t)}#UP#${id}`, SK: 'UPLOAD' });
 export const uploadIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOADS`, GSI1SK: id });
 export const uploadError = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` });
+export const uploadChange = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `CHG#${String(line).padStart(10, '0')}` });
 export const uploadPartition = (t: string, id: string) => `${T(t)}#UP#${id}`;
 
 /** A multi-line hold (its lines and the reservations allocated to them); by reference on GSI2. */

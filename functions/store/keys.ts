@@ -28,6 +28,7 @@
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
  * | upload job    | T#t#UP#<id>             | UPLOAD                | T#t#UPLOADS / <id>              |                          |
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
+ * | upload change | T#t#UP#<id>             | CHG#<line, 10 digits> | (a dry run's would-apply row: its diff) |          |
  * | hold          | T#t#H#<hid>             | HOLD                  |                                 | T#t#HREF#<reference> / <hid> |
  * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
  * | (progress)    | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | PROGRESS (a keyed bulk's committed rows; ttl 24 h) |                |

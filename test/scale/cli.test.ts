@@ -75,6 +75,16 @@ test('upload: the sample file goes through the API with progress; the stock chan
   const dir = mkdtempSync(join(tmpdir(), 'inventory-cli-'));
   const file = join(dir, 'stock-count.csv');
   copyFileSync(resolve(ROOT, 'test/fixtures/stock-count.csv'), file);
+  // --dry-run first: what would change, written next to the input; nothing is written to the stock
+  const dry = await cliAsync('upload', file, '--dry-run', '--url', api.url, '--key', api.key);
+  expect(dry.out).toContain('3 would apply, 1 unchanged, 1 would fail (dry run: nothing was written)');
+  expect(dry.out).toContain('line 2: SAMPLE-1 at wh_sample: stocked 0 → 120 (out_of_stock → normal)');
+  expect(dry.code).toBe(3);
+  const changes = readFileSync(join(dir, 'stock-count.changes.csv'), 'utf8').trim().split('\r\n');
+  expect(changes).toHaveLength(4);
+  expect(changes[1]).toBe('2,SAMPLE-1,wh_sample,0,120,0,120,out_of_stock,normal,true');
+  expect((await api.get('/api/inventory/SAMPLE-1')).body.data.warehouses).toEqual([]);
+
   const res = await cliAsync('upload', file, '--url', api.url, '--key', api.key);
   expect(res.err).toMatch(/\[#+\] 5\/5 rows\s+100%/);
   expect(res.out).toContain('completed');
