@@ -3,6 +3,7 @@
  * - keys: manage API keys of any tenant directly in the table, locally or deployed (for
  *   bootstrapping a new tenant before it has a key to call the API with);
  * - upload: send a CSV file through the API and follow it (bin/upload.ts);
+ * - inbound: inbound supply and availability by date through the API (bin/inbound.ts);
  * - reconcile: check (or repair) a tenant's levels against its reservations and ledger, in the table;
  * - stream redrive: hand the local stream runner's dead-lettered records to the stream consumer again.
  */
@@ -19,6 +20,7 @@ import { db, runAs } from '../functions/store/db.ts';
 import { reconcile } from '../functions/core/reconcile.ts';
 import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
+import { inbound } from './inbound.ts';
 import { deadLetterFile, redriveDeadLetters } from '../lib/local/stream-dead-letters.ts';
 import { shortPath } from '../lib/local/terminal.ts';
 
@@ -73,6 +75,7 @@ const HELP = `Usage: npx inventory <command> … (or npm run cli -- …)
 
 Commands:
   upload FILE.csv          upload a CSV through the API and follow it
+  inbound create|show|receive|cancel|atp   stock on its way, with dates
   keys create|list|revoke  manage API keys straight in the table
   reconcile                check (or repair) levels against reservations
   stream redrive           hand the stream's dead letters to the consumer
@@ -109,7 +112,30 @@ const STREAM_HELP = `Usage: npx inventory stream redrive [--file FILE] [where th
 
 ${WHERE}`;
 
-const COMMAND_HELP: Record<string, string> = { upload: UPLOAD_HELP, keys: KEYS_HELP, reconcile: RECONCILE_HELP, stream: STREAM_HELP };
+const INBOUND_HELP = `Usage: npx inventory inbound <create|show|receive|cancel|atp> … [--url URL] [--key KEY] [--json]
+
+Inbound supply through the API (stock on its way, with expected dates):
+
+  inbound create --warehouse W --reference R [--type purchase_order|transfer|production_run]
+                 --line SKU:QTY:DATE [--line …] [--note TEXT]
+  inbound show ID
+  inbound receive ID --line N --quantity Q [--note TEXT]   in parts, never past the line
+  inbound cancel ID --line N [--note TEXT]                 what is left no longer comes
+  inbound atp SKU --date YYYY-MM-DD [--quantity Q]         available-to-promise by then
+
+  --url URL           the API (env INVENTORY_URL, default http://127.0.0.1:3000)
+  --key KEY           an API key (env INVENTORY_API_KEY, else npm start's .local/dev-key)
+
+Exit status: 0 done (atp: it can be promised), 3 atp: it cannot, 1 refused by the API, 2 bad usage.
+`;
+
+const COMMAND_HELP: Record<string, string> = {
+  upload: UPLOAD_HELP,
+  keys: KEYS_HELP,
+  reconcile: RECONCILE_HELP,
+  stream: STREAM_HELP,
+  inbound: INBOUND_HELP,
+};
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
@@ -205,6 +231,13 @@ const OPTIONS = {
   sku: { type: 'string' },
   repair: { type: 'boolean' },
   'dry-run': { type: 'boolean' },
+  warehouse: { type: 'string' },
+  reference: { type: 'string' },
+  type: { type: 'string' },
+  line: { type: 'string', multiple: true },
+  quantity: { type: 'string' },
+  date: { type: 'string' },
+  note: { type: 'string' },
   file: { type: 'string' },
 } as const;
 
@@ -220,8 +253,32 @@ async function main(argv: string[]) {
     return;
   }
   if (!COMMAND_HELP[group!]) fail(`Unknown command: ${group}`);
-  if (values.help || ((group === 'keys' || group === 'stream') && command === undefined)) {
+  if (values.help || ((group === 'keys' || group === 'stream' || group === 'inbound') && command === undefined)) {
     process.stdout.write(COMMAND_HELP[group!]!);
+    return;
+  }
+  if (group === 'inbound') {
+    try {
+      process.exitCode = await inbound({
+        command,
+        args: positionals.slice(2),
+        warehouse: values.warehouse,
+        reference: values.reference,
+        type: values.type,
+        lines: command === 'create' ? values.line : undefined,
+        line: command === 'create' ? undefined : values.line?.[0],
+        quantity: values.quantity,
+        date: values.date,
+        note: values.note,
+        url: values.url,
+        key: values.key,
+        json: values.json,
+      });
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message, 'inbound --help');
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
     return;
   }
   if (group === 'upload') {

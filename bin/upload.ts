@@ -44,7 +44,7 @@ interface Job {
 
 export class UsageError extends Error {}
 
-function apiKey(opt?: string): string {
+export function apiKey(opt?: string): string {
   const devKey = resolve(process.env.INVENTORY_LOCAL_DIR ?? '.local', 'dev-key');
   const key = opt ?? process.env.INVENTORY_API_KEY ?? (existsSync(devKey) ? readFileSync(devKey, 'utf8').trim() : undefined);
   if (!key) throw new UsageError('No API key: pass --key, set INVENTORY_API_KEY, or run npm start once (it writes .local/dev-key)');
@@ -80,7 +80,7 @@ export function refused(what: string, res: { status: number; body: unknown; text
   return new Error(`${what}: the API answered ${res.status}${code ? ` ${code}` : ''}.\n${message}${hint}`);
 }
 
-async function api<T>(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
+export async function api<T>(base: string, key: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
   let res: Response;
   try {
     res = await fetch(base + path, {

@@ -1,4 +1,5 @@
 /** Inventory items: the row, its sku guard, and the item partition (item + levels). */
+import type { InboundLineRow } from './inbound.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
@@ -32,6 +33,8 @@ export interface ItemRecord {
    * before levels carried one): a reservation checks the policy on its level, not on the item row.
    */
   levelPolicy: Record<string, number | undefined>;
+  /** The item's inbound lines (store/inbound.ts), read by the same Query: available-to-promise by date needs them. */
+  inbound: InboundLineRow[];
 }
 
 const search = (sku: string | null, title: string | null) => `${sku ?? ''}\n${title ?? ''}`.toLowerCase();
@@ -166,6 +169,7 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
     updatedAt: itemRow.updated_at,
     levelSeq: Number(itemRow.level_seq ?? 0),
     levelPolicy,
+    inbound: rows.filter((r) => String(r.SK).startsWith(keys.inboundLinePrefix)).map((r) => strip<InboundLineRow>(r)),
   };
 }
 

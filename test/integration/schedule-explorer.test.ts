@@ -59,6 +59,10 @@ const PAIRS = [
   // three at once
   'hot:reserve+reserve-6+park',
   'plain:count+hot-on+park',
+  'plain:inbound-receive+inbound-receive',
+  'plain:inbound-receive+inbound-cancel',
+  'plain:inbound-receive+count',
+  'hot:inbound-receive+reserve-6',
 ];
 /** With an Idempotency-Key on either side too (at most once, answered truthfully, replayed the same). */
 const KEYED = [
@@ -70,6 +74,7 @@ const KEYED = [
   'plain:release+fulfil',
   'plain:bulk+reserve',
   'plain:item-delete+reserve',
+  'plain:inbound-receive+inbound-cancel',
 ];
 
 /**

@@ -57,8 +57,13 @@ export interface World {
   /** The setup's reservation at A (undefined when the setup has none). */
   rid?: string;
   hid?: string;
+  /** An inbound record at A with one line of INBOUND_LINE units (when an op needs it). */
+  inb?: string;
   setup: SetupSpec;
 }
+
+/** The setup inbound line's quantity. */
+export const INBOUND_LINE = 5;
 
 /** The context an operation runs with: its world, a unique tag for notes/references, and its Idempotency-Key (if keyed). */
 export interface OpCtx {
@@ -91,7 +96,7 @@ export interface OpSpec {
   check?(c: OpCtx, a: Answer, s: TenantState, others: Outcome[]): string | undefined;
 }
 
-export type Need = 'B' | 'hold';
+export type Need = 'B' | 'hold' | 'inbound';
 
 export interface Outcome {
   op: OpSpec;
@@ -385,6 +390,8 @@ export interface TenantState {
   ledger: Record<string, any>[];
   /** The tenant's SKU count (stats row). */
   skuCount: number;
+  /** The item's inbound line rows (`IN#…` in its partition). */
+  inbound: Record<string, any>[];
 }
 const MAX_PROBE = 6;
 
@@ -453,6 +460,7 @@ export async function readTenant(w: World): Promise<TenantState> {
     reservations: resParts.flat(),
     ledger,
     skuCount: Number(stats?.sku_count ?? 0),
+    inbound: itemPart.filter((r) => String(r.SK).startsWith('IN#')),
   };
   (state as any).orphanShards = orphanShards;
   return state;
@@ -579,6 +587,17 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
     w.hid = ok(
       await invoke(key, 'POST', '/api/holds', { reference: 'setup-hold', lines: [{ sku, quantity: setup.held, warehouse_id: A }], expires_in_seconds: 3600 }),
       'hold',
+    ).data.id;
+  }
+  if (needs.has('inbound')) {
+    w.inb = ok(
+      await invoke(key, 'POST', '/api/inbound', {
+        type: 'purchase_order',
+        reference: 'setup-po',
+        warehouse_id: A,
+        lines: [{ sku, quantity: INBOUND_LINE, expected_at: '2026-12-20' }],
+      }),
+      'inbound',
     ).data.id;
   }
   if (setup.hot) {
