@@ -11,7 +11,7 @@ import { Item, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels, holdsReservations, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
+import { copyOntoLevels, holdsReservations, inboundOpen, levelCopy, levelDeleteActions, levelHasInbound, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
@@ -387,6 +387,8 @@ export async function deleteItem(
     const links = await linksOf();
     const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
     if (reserved.length) throw itemHasReservations(iid);
+    const open = rec.inbound.find((l) => l.status === 'open');
+    if (open) throw levelHasInbound(open.warehouse_id, rec.inbound.filter((l) => l.status === 'open').length);
     const actions: TxAction[] = [
       {
         label: 'item',
@@ -440,6 +442,7 @@ export async function deleteItem(
     if (refused) {
       const levelFailed = [...refused.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
       if (levelFailed && holdsReservations(levelFailed[1])) throw itemHasReservations(iid);
+      if (levelFailed && inboundOpen(levelFailed[1]) > 0) throw levelHasInbound(String(levelFailed[1]!.location_id), inboundOpen(levelFailed[1]));
       return RETRY;
     }
     if (rec.item.sku) await skuCount(tenant, iid, -1);

@@ -1034,8 +1034,9 @@ export async function levelDeleteActions(
         Delete: {
           TableName: tableName(),
           Key: keys.level(tenant, l.inventory_item_id, l.location_id),
-          ConditionExpression: `${guard.condition} AND ${hotIs(hotShardsOf(l), guard.values)}`,
-          ExpressionAttributeValues: { ...guard.values, ...(guard.condition.includes(':parked') ? { ':parked': hot.pulled } : {}) },
+          // I9: a level goes only without open inbound lines (they would be left with no level to arrive at)
+          ConditionExpression: `${guard.condition} AND ${INCOMING_SET_GUARD} AND ${hotIs(hotShardsOf(l), guard.values)}`,
+          ExpressionAttributeValues: { ...guard.values, ':zero_open': 0, ...(guard.condition.includes(':parked') ? { ':parked': hot.pulled } : {}) },
         },
       },
     },
@@ -1064,6 +1065,8 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     const level = rec.levels.find((l) => l.location_id === wid);
     if (!level) throw levelNotFound(iid, wid);
     if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
+    const open = rec.inbound.filter((l) => l.warehouse_id === wid && l.status === 'open').length;
+    if (open) throw levelHasInbound(wid, open);
     const actions: TxAction[] = [
       ...(await levelDeleteActions(tenant, level, now, 'level', {
         condition: 'version = :seen',
@@ -1080,6 +1083,7 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     }
     const old = refused.failed.get('level');
     if (refused.failed.has('level') && !old) throw levelNotFound(iid, wid);
+    if (inboundOpen(old) > 0) throw levelHasInbound(wid, inboundOpen(old));
     return RETRY; // moved meanwhile (a reservation, parking, a stock write): read again, which answers a reservation with 409
   });
 }
@@ -1345,6 +1349,13 @@ export const inboundOpen = (row: Row | undefined): number => Number(row?.inbound
 
 /** I9: an absolute set of incoming only while no inbound line is open at the level (a condition on the level's own update). */
 export const INCOMING_SET_GUARD = '(attribute_not_exists(inbound_open) OR inbound_open = :zero_open)';
+
+/** A level, item or warehouse delete refused while inbound lines are open at a level (409). */
+export const levelHasInbound = (wid: string, open: number) =>
+  new DomainError(
+    'CONFLICT',
+    `${open} inbound line(s) are still open at ${wid}: receive or cancel them before deleting (POST /api/inbound/{id}/lines/{line}/cancel)`,
+  );
 
 /** The answer to an absolute set of incoming refused by INCOMING_SET_GUARD. */
 export const incomingManaged = (wid: string, open: number) =>

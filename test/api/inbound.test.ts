@@ -132,6 +132,21 @@ test('incoming of a level with open lines is theirs: an absolute set is refused 
   expect((await ledgerRows(api.tenant, a.iid)).filter((r) => r.reference === `inbound:${rec.id}:1` && r.field === 'stocked_quantity')[0]?.reason).toBe('other');
 });
 
+test('a level, its item or its warehouse is not deleted while inbound lines are open there (409); after the cancel it is', async () => {
+  const w = (await api.post('/api/warehouses', { name: 'IN-DEL' })).body.data.id;
+  const a = await sku(0, w);
+  const rec = (await create({ type: 'purchase_order', reference: 'PO-DEL', warehouse_id: w, lines: [{ sku: a.sku, quantity: 4, expected_at: '2026-12-20' }] }))
+    .body.data;
+  for (const path of [`/admin/inventory-items/${a.iid}/location-levels/${w}`, `/admin/inventory-items/${a.iid}`, `/admin/stock-locations/${w}`]) {
+    const res = await api.del(path);
+    expect([path, res.status, res.body.code]).toEqual([path, 409, 'CONFLICT']);
+    expect(res.body.message).toContain('inbound line(s) are still open');
+  }
+  expect((await level(a.sku, w)).incoming).toBe(4);
+  expect((await cancel(rec.id, 1)).status).toBe(200);
+  expect((await api.del(`/admin/inventory-items/${a.iid}/location-levels/${w}`)).status).toBe(200);
+});
+
 test('bad input is a 4xx naming the field and changes nothing', async () => {
   const a = await sku(5);
   const fba = (await api.post('/api/warehouses', { name: 'IN-FBA', type: 'FBA' })).body.data.id;
