@@ -35,10 +35,10 @@ export const inboundCreateBody = pure(() =>
     lines: z.array(inboundLineBody).check(z.minLength(1), z.maxLength(MAX_INBOUND_LINES)),
   }),
 );
-export const inboundParams = pure(() => z.object({ id: z.string().check(z.regex(/^inb_[0-9A-Za-z]+$/, 'is not an inbound id')) }));
+export const inboundParams = pure(() => z.object({ id: id('inb') }));
 export const inboundLineParams = pure(() =>
   z.object({
-    id: z.string().check(z.regex(/^inb_[0-9A-Za-z]+$/, 'is not an inbound id')),
+    id: id('inb'),
     line: z.pipe(z.pipe(z.string().check(z.regex(/^[1-9]\d{0,2}$/, 'must be a line number (1, 2, …)')), z.transform(Number)), int()),
   }),
 );

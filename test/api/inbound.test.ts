@@ -174,7 +174,7 @@ test('bad input is a 4xx naming the field and changes nothing', async () => {
 
   const rec = (await create(good)).body.data;
   expect((await api.get('/api/inbound/inb_0000000000')).status).toBe(404);
-  expect((await api.get('/api/inbound/nope')).status).toBe(400);
+  expect((await api.get('/api/inbound/no%20such')).status).toBe(400);
   expect((await receive(rec.id, 9, 1)).status).toBe(404);
   expect((await api.request('POST', `/api/inbound/${rec.id}/lines/0/receive`, { quantity: 1 })).status).toBe(400);
   expect((await api.request('POST', `/api/inbound/${rec.id}/lines/1/receive`, { quantity: -1 })).status).toBe(422);
@@ -201,6 +201,13 @@ test('a keyed receipt applies once: the retry is replayed, nothing moves twice',
   expect(second.headers.get('idempotency-replayed')).toBe('true');
   expect(await figures(a)).toMatchObject({ on_hand: 4, incoming: 6, ledger_stocked: 4 });
   expect((await ledgerRows(api.tenant, a.iid)).find((r) => r.field === 'stocked_quantity')?.reason).toBe('transfer_in');
+  // a keyed create too: the retry answers the same record, incoming rose once
+  const body = { type: 'purchase_order', reference: 'PO-K', warehouse_id: wh, lines: [{ sku: a.sku, quantity: 3, expected_at: '2026-12-21' }] };
+  const c1 = await api.request('POST', '/api/inbound', body, { headers: { 'idempotency-key': 'inb-create-1' } });
+  const c2 = await api.request('POST', '/api/inbound', body, { headers: { 'idempotency-key': 'inb-create-1' } });
+  expect([c1.status, c2.status]).toEqual([201, 201]);
+  expect(c2.body.data.id).toBe(c1.body.data.id);
+  expect(await figures(a)).toMatchObject({ on_hand: 4, incoming: 9 });
 });
 
 test('races: two receipts of one line never over-receive; a receipt racing a cancel applies once', async () => {
