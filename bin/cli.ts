@@ -3,6 +3,7 @@
  * - keys: manage API keys of any tenant directly in the table, locally or deployed (for
  *   bootstrapping a new tenant before it has a key to call the API with);
  * - upload: send a CSV file through the API and follow it (bin/upload.ts);
+ * - inbound: inbound supply and availability by date through the API (bin/inbound.ts);
  * - reconcile: check (or repair) a tenant's levels against its reservations and ledger, in the table;
  * - stream redrive: hand the local stream runner's dead-lettered records to the stream consumer again;
  * - move, transfer: named-state moves and transfers as shipments, through the API (bin/stock.ts).
@@ -21,6 +22,7 @@ import { reconcile } from '../functions/core/reconcile.ts';
 import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
 import { move, MOVE_HELP, transfer, TRANSFER_HELP } from './stock.ts';
+import { inbound } from './inbound.ts';
 import { deadLetterFile, redriveDeadLetters } from '../lib/local/stream-dead-letters.ts';
 import { shortPath } from '../lib/local/terminal.ts';
 
@@ -36,8 +38,8 @@ const WHERE = `Where the table is:
   --json            print JSON instead of text
 `;
 
-const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--url URL]
-                            [--key KEY] [--json]
+const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [--dry-run]
+                            [--url URL] [--key KEY] [--json]
        npx inventory upload --status ID [--url URL] [--key KEY]
 
   Upload a CSV (header sku,warehouse_id,quantity[,reason,note]) through the
@@ -45,6 +47,9 @@ const UPLOAD_HELP = `Usage: npx inventory upload FILE.csv [--mode set|adjust] [-
   rows to FILE.errors.csv.
 
   --mode set|adjust   absolute quantities (default) or deltas
+  --dry-run           check every row against current stock and write
+                      nothing: prints what would change (before → after),
+                      all of it in FILE.changes.csv
   --status ID         follow an upload already sent
   --url URL           the API (env INVENTORY_URL,
                       default http://127.0.0.1:\${PORT:-3000})
@@ -72,6 +77,7 @@ const HELP = `Usage: npx inventory <command> … (or npm run cli -- …)
 
 Commands:
   upload FILE.csv          upload a CSV through the API and follow it
+  inbound create|show|receive|cancel|atp   stock on its way, with dates
   keys create|list|revoke  manage API keys straight in the table
   reconcile                check (or repair) levels against reservations
   stream redrive           hand the stream's dead letters to the consumer
@@ -111,6 +117,23 @@ const STREAM_HELP = `Usage: npx inventory stream redrive [--file FILE] [where th
 
 ${WHERE}`;
 
+const INBOUND_HELP = `Usage: npx inventory inbound <create|show|receive|cancel|atp> … [--url URL] [--key KEY] [--json]
+
+Inbound supply through the API (stock on its way, with expected dates):
+
+  inbound create --warehouse W --reference R [--type purchase_order|transfer|production_run]
+                 --line SKU:QTY:DATE [--line …] [--note TEXT]
+  inbound show ID
+  inbound receive ID --line N --quantity Q [--note TEXT]   in parts, never past the line
+  inbound cancel ID --line N [--note TEXT]                 what is left no longer comes
+  inbound atp SKU --date YYYY-MM-DD [--quantity Q]         available-to-promise by then
+
+  --url URL           the API (env INVENTORY_URL, default http://127.0.0.1:3000)
+  --key KEY           an API key (env INVENTORY_API_KEY, else npm start's .local/dev-key)
+
+Exit status: 0 done (atp: it can be promised), 3 atp: it cannot, 1 refused by the API, 2 bad usage.
+`;
+
 const COMMAND_HELP: Record<string, string> = {
   upload: UPLOAD_HELP,
   keys: KEYS_HELP,
@@ -118,6 +141,7 @@ const COMMAND_HELP: Record<string, string> = {
   stream: STREAM_HELP,
   move: MOVE_HELP,
   transfer: TRANSFER_HELP,
+  inbound: INBOUND_HELP,
 };
 
 function version(): string {
@@ -213,14 +237,18 @@ const OPTIONS = {
   key: { type: 'string' },
   sku: { type: 'string' },
   repair: { type: 'boolean' },
-  file: { type: 'string' },
+  'dry-run': { type: 'boolean' },
   warehouse: { type: 'string' },
+  reference: { type: 'string' },
+  type: { type: 'string' },
+  line: { type: 'string', multiple: true },
+  quantity: { type: 'string' },
+  date: { type: 'string' },
+  note: { type: 'string' },
+  file: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
-  quantity: { type: 'string' },
   reason: { type: 'string' },
-  reference: { type: 'string' },
-  line: { type: 'string', multiple: true },
 } as const;
 
 async function main(argv: string[]) {
@@ -235,13 +263,45 @@ async function main(argv: string[]) {
     return;
   }
   if (!COMMAND_HELP[group!]) fail(`Unknown command: ${group}`);
-  if (values.help || ((group === 'keys' || group === 'stream' || group === 'transfer') && command === undefined)) {
+  if (values.help || ((group === 'keys' || group === 'stream' || group === 'transfer' || group === 'inbound') && command === undefined)) {
     process.stdout.write(COMMAND_HELP[group!]!);
+    return;
+  }
+  if (group === 'inbound') {
+    try {
+      process.exitCode = await inbound({
+        command,
+        args: positionals.slice(2),
+        warehouse: values.warehouse,
+        reference: values.reference,
+        type: values.type,
+        lines: command === 'create' ? values.line : undefined,
+        line: command === 'create' ? undefined : values.line?.[0],
+        quantity: values.quantity,
+        date: values.date,
+        note: values.note,
+        url: values.url,
+        key: values.key,
+        json: values.json,
+      });
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message, 'inbound --help');
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
     return;
   }
   if (group === 'upload') {
     try {
-      process.exitCode = await upload({ file: command, status: values.status, mode: values.mode, url: values.url, key: values.key, json: values.json });
+      process.exitCode = await upload({
+        file: command,
+        status: values.status,
+        mode: values.mode,
+        dryRun: values['dry-run'],
+        url: values.url,
+        key: values.key,
+        json: values.json,
+      });
     } catch (err) {
       if (err instanceof UsageError) fail(err.message, 'upload --help');
       throw err;

@@ -4,7 +4,7 @@
  * it ends; print the summary, and write the failed rows (as they were in the file, plus their error)
  * to FILE.errors.csv. `inventory upload --status ID` follows one already running.
  */
-import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { basename, dirname, extname, join, resolve } from 'node:path';
@@ -14,6 +14,8 @@ export interface UploadOptions {
   file?: string;
   status?: string;
   mode?: string;
+  /** Check the file against current stock, write nothing (the job lists what would change). */
+  dryRun?: boolean;
   url?: string;
   key?: string;
   interval?: number;
@@ -30,6 +32,14 @@ interface Job {
   rows_failed: number;
   error: { code: string; message: string } | null;
   errors: { line: number; code: string; message: string }[];
+  dry_run?: true;
+  rows_would_apply?: number;
+  changes?: {
+    line: number;
+    sku: string;
+    warehouse_id: string;
+    diff: { stocked_quantity: { before: number; after: number }; status: { before: string; after: string } };
+  }[];
 }
 
 export class UsageError extends Error {}
@@ -208,6 +218,16 @@ async function writeFailedRows(base: string, key: string, job: Job, input: strin
   return out;
 }
 
+/** A dry run's would-apply rows (line, sku, warehouse, before → after) next to the input: FILE.changes.csv. */
+async function writeChanges(base: string, key: string, job: Job, input: string): Promise<string | undefined> {
+  if (!job.rows_would_apply) return undefined;
+  const res = await api<string>(base, key, 'GET', `/api/inventory/uploads/${job.id}?format=csv&part=changes`);
+  if (res.status !== 200) throw refused("Reading the dry run's changes", res);
+  const out = join(dirname(input), `${basename(input, extname(input))}.changes.csv`);
+  writeFileSync(out, res.text);
+  return out;
+}
+
 export async function upload(opts: UploadOptions): Promise<number> {
   const base = (opts.url ?? process.env.INVENTORY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
   const key = apiKey(opts.key);
@@ -227,10 +247,13 @@ export async function upload(opts: UploadOptions): Promise<number> {
     }
     const mode = opts.mode ?? 'set';
     if (mode !== 'set' && mode !== 'adjust') throw new UsageError('--mode must be set or adjust');
-    const created = await api<{ data: { id: string; upload_url: string } }>(base, key, 'POST', '/api/inventory/uploads', { mode });
+    const created = await api<{ data: { id: string; upload_url: string } }>(base, key, 'POST', '/api/inventory/uploads', {
+      mode,
+      ...(opts.dryRun ? { dry_run: true } : {}),
+    });
     if (created.status !== 201) throw refused('Starting the upload', created);
     id = created.body.data.id;
-    process.stderr.write(`Upload ${id} (${mode}): sending ${basename(input)}…\n`);
+    process.stderr.write(`Upload ${id} (${mode}${opts.dryRun ? ', dry run: nothing is written' : ''}): sending ${basename(input)}…\n`);
     const tty = process.stderr.isTTY;
     let drawn = 0;
     const status = await putFile(created.body.data.upload_url, input, (sent, size) => {
@@ -247,11 +270,25 @@ export async function upload(opts: UploadOptions): Promise<number> {
   }
   const job = await follow(base, key, id, interval);
   const failedFile = input && job.status === 'completed' ? await writeFailedRows(base, key, job, input) : undefined;
-  if (opts.json) process.stdout.write(`${JSON.stringify({ ...job, failed_rows_file: failedFile ?? null }, null, 2)}\n`);
+  const changesFile = input && job.status === 'completed' && job.dry_run ? await writeChanges(base, key, job, input) : undefined;
+  if (opts.json)
+    process.stdout.write(
+      `${JSON.stringify({ ...job, failed_rows_file: failedFile ?? null, ...(job.dry_run ? { changes_file: changesFile ?? null } : {}) }, null, 2)}\n`,
+    );
   else {
+    const counts = job.dry_run
+      ? `${fmt(job.rows_would_apply ?? 0)} would apply, ${fmt(job.rows_unchanged)} unchanged, ${fmt(job.rows_failed)} would fail (dry run: nothing was written)`
+      : `${fmt(job.rows_applied)} applied, ${fmt(job.rows_unchanged)} unchanged, ${fmt(job.rows_failed)} failed`;
     const lines = [
       `Upload ${job.id}: ${job.status}`,
-      `  rows ${fmt(job.rows_done)} of ${fmt(job.rows_total ?? 0)}: ${fmt(job.rows_applied)} applied, ${fmt(job.rows_unchanged)} unchanged, ${fmt(job.rows_failed)} failed`,
+      `  rows ${fmt(job.rows_done)} of ${fmt(job.rows_total ?? 0)}: ${counts}`,
+      ...(job.changes ?? [])
+        .slice(0, 5)
+        .map(
+          (c) =>
+            `  line ${c.line}: ${c.sku} at ${c.warehouse_id}: stocked ${c.diff.stocked_quantity.before} → ${c.diff.stocked_quantity.after} (${c.diff.status.before} → ${c.diff.status.after})`,
+        ),
+      ...(changesFile ? [`  every change written to ${changesFile}`] : []),
       ...(job.error ? [`  ${job.error.code}: ${job.error.message}`] : []),
       ...job.errors.slice(0, 5).map((e) => `  line ${e.line}: ${e.code} ${e.message}`),
       ...(failedFile ? [`  failed rows written to ${failedFile}`] : []),

@@ -13,6 +13,7 @@ import type { Scope } from './core/model.ts';
 import * as s from './core/schemas.ts';
 import * as h from './core/schemas-holds.ts';
 import * as x from './core/schemas-transfers.ts';
+import * as ib from './core/schemas-inbound.ts';
 
 /** `pure(() => value)`: a declaration a bundle may drop when it goes unused (see functions/core/schemas.ts). */
 /* @__NO_SIDE_EFFECTS__ */
@@ -1097,6 +1098,66 @@ export const variantsAvailability = pure(() =>
     response: h.explainResponse,
   }),
 );
+// ---- inbound supply (issue 25 item 3) ----
+export const inboundCreate = pure(() =>
+  inventory({
+    id: 'inbound.create',
+    method: 'POST',
+    path: '/api/inbound',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update'),
+    file: 'create-inbound',
+    status: 201,
+    summary: 'Record stock on its way (purchase order, transfer, production run): lines with expected dates; incoming rises',
+    body: ib.inboundCreateBody,
+    response: ib.inboundResponse,
+  }),
+);
+export const inboundGet = pure(() =>
+  inventory({
+    id: 'inbound.get',
+    method: 'GET',
+    path: '/api/inbound/{id}',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('Get', 'BatchGet'),
+    file: 'get-inbound',
+    summary: 'An inbound record with each line: received, remaining, status',
+    params: ib.inboundParams,
+    response: ib.inboundResponse,
+  }),
+);
+export const inboundReceive = pure(() =>
+  inventory({
+    id: 'inbound.receive',
+    method: 'POST',
+    path: '/api/inbound/{id}/lines/{line}/receive',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update'),
+    file: 'receive-inbound-line',
+    summary: 'Receive (part of) an inbound line: on hand rises, incoming falls, never past the line',
+    params: ib.inboundLineParams,
+    body: ib.inboundReceiveBody,
+    response: ib.inboundResponse,
+  }),
+);
+export const inboundCancel = pure(() =>
+  inventory({
+    id: 'inbound.cancel',
+    method: 'POST',
+    path: '/api/inbound/{id}/lines/{line}/cancel',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update'),
+    file: 'cancel-inbound-line',
+    summary: 'Cancel what is left of an inbound line: incoming falls by it',
+    params: ib.inboundLineParams,
+    body: z.optional(ib.inboundCancelBody),
+    response: ib.inboundResponse,
+  }),
+);
 export const reconcileRun = pure(() =>
   inventory({
     id: 'reconcile.run',
@@ -1224,6 +1285,10 @@ const table = [
   holdsRelease,
   inventoryAvailability,
   variantsAvailability,
+  inboundCreate,
+  inboundGet,
+  inboundReceive,
+  inboundCancel,
   reconcileRun,
   recordsCreate,
   recordsLowStock,

@@ -16,15 +16,19 @@ import type { Actor } from './model.ts';
 import { bulkRow, MAX_BULK_UPDATES } from './schemas.ts';
 import { toDomainError } from './validate.ts';
 import { RowPipeline } from './rows.ts';
-import type { Chunk, PipelineRow } from './rows.ts';
+import type { Chunk, PipelineRow, RowDiff } from './rows.ts';
 import { progressAction, progressKey, readProgress } from '../store/idempotency.ts';
 
 export interface BulkResult {
   index: number;
   sku: string | null;
   warehouse_id: string | null;
-  status: 'applied' | 'unchanged' | 'failed';
+  status: 'applied' | 'would_apply' | 'unchanged' | 'failed';
   error?: { code: string; message: string };
+  /** Dry run: before → after per field at the row's level. */
+  diff?: RowDiff;
+  /** Dry run: the level does not exist yet; a real run creates it empty, then sets it. */
+  creates_level?: true;
 }
 
 /** validate: one JSON row → a pipeline row (its stock write, or why it has none). */
@@ -51,20 +55,29 @@ function validate(u: unknown, index: number): PipelineRow {
   };
 }
 
-const resultOf = (r: PipelineRow): BulkResult => {
+const resultOf = (r: PipelineRow, dryRun = false): BulkResult => {
   const error = r.failure ?? r.error;
+  const status = r.outcome ?? 'failed';
   return {
     index: r.at,
     sku: r.sku,
     warehouse_id: r.warehouse_id,
-    status: r.outcome ?? 'failed',
+    status: dryRun && status === 'applied' ? 'would_apply' : status,
     ...(r.outcome !== 'applied' && r.outcome !== 'unchanged' && error ? { error } : {}),
+    ...(dryRun && r.diff ? { diff: r.diff } : {}),
+    ...(dryRun && r.createsLevel && r.outcome !== 'failed' ? { creates_level: true as const } : {}),
   };
 };
 
-function summary(results: BulkResult[]) {
+function summary(results: BulkResult[], dryRun = false) {
   const count = (s: BulkResult['status']) => results.filter((r) => r.status === s).length;
-  return { applied: count('applied'), unchanged: count('unchanged'), failed: count('failed'), results };
+  return {
+    ...(dryRun ? { dry_run: true as const, would_apply: count('would_apply') } : {}),
+    applied: count('applied'),
+    unchanged: count('unchanged'),
+    failed: count('failed'),
+    results,
+  };
 }
 
 /**
@@ -77,6 +90,28 @@ interface Recorded {
   m?: string;
 }
 const MESSAGE_KEPT = 300;
+
+/**
+ * Dry run (`dry_run: true`): the same reads and decisions, each row's outcome (`would_apply`,
+ * `unchanged`, `failed`) and, for a row that would apply, its diff against the stock as it is now
+ * (and as the rows before it in the request would leave it); nothing is written — no level, no
+ * ledger row, no new level, no Idempotency-Key record (the handler does not claim a key for it).
+ */
+export async function bulkDryRun(actor: Actor, updates: unknown[]) {
+  if (updates.length > MAX_BULK_UPDATES) {
+    throw new DomainError('TOO_MANY_UPDATES', `At most ${MAX_BULK_UPDATES} updates per request (got ${updates.length}); nothing was checked`);
+  }
+  const rows = updates.map(validate);
+  let requests = 0;
+  await new RowPipeline(actor, { mode: 'set', by: actor.keyName, dryRun: true, count: (n) => (requests += n) }).run(rows);
+  return {
+    data: summary(
+      rows.map((r) => resultOf(r, true)),
+      true,
+    ),
+    requests,
+  };
+}
 
 /** `idemKey`: the request's Idempotency-Key (its transactions record their progress for a replay). */
 export async function bulkUpdate(actor: Actor, updates: unknown[], idemKey?: string) {
@@ -105,7 +140,7 @@ export async function bulkUpdate(actor: Actor, updates: unknown[], idemKey?: str
     // keyed: one action for the claim (the first transaction), one for the progress
     ...(extra ? { extra, reserved: 2, committed: (chunk: Chunk) => (recorded += chunk.rows.length) } : {}),
   }).run(rows);
-  return { data: summary(rows.map(resultOf)), requests };
+  return { data: summary(rows.map((r) => resultOf(r))), requests };
 }
 
 /** A row the request never reached: its transaction did not commit before the request ended. */

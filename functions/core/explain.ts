@@ -12,13 +12,37 @@ import { itemIdBySku, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { loadVariant } from '../store/links.ts';
 import { listWarehouses } from '../store/locations.ts';
+import { remainingOf } from '../store/inbound.ts';
+import { byInstant } from './inbound.ts';
 
 interface Query {
   quantity: number;
   warehouse_ids?: string[];
+  /** Available-to-promise by this date (a day: by its end); none: now. */
+  date?: string;
+}
+
+/** The open inbound lines of a level that count by `by` (ms), with what each still brings. */
+function inboundBy(rec: ItemRecord, wid: string, by: number, now: number) {
+  return rec.inbound
+    .filter((l) => l.warehouse_id === wid && remainingOf(l) > 0 && Date.parse(l.expected_at) <= by)
+    .sort((a, b) => a.expected_at.localeCompare(b.expected_at) || a.inbound_id.localeCompare(b.inbound_id) || a.line - b.line)
+    .map((l) => ({
+      inbound_id: l.inbound_id,
+      line: l.line,
+      type: l.type,
+      reference: l.reference,
+      expected_at: l.expected_at,
+      remaining_quantity: remainingOf(l),
+      late: Date.parse(l.expected_at) < now,
+    }));
 }
 
 function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, warehouses: Map<string, Warehouse>) {
+  // available-to-promise by a date: available now (the level's own figure: on hand − reserved −
+  // safety stock, as every write keeps it) + what open inbound lines bring by then
+  const by = q.date === undefined ? undefined : Date.parse(byInstant(q.date));
+  const now = Date.now();
   const floor = availabilityFloor(rec.item);
   const policy = !rec.item.allow_backorder
     ? 'no backorders: available may not go below 0'
@@ -33,7 +57,9 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
       const active = w?.is_active ?? false;
       const listed = !q.warehouse_ids || q.warehouse_ids.includes(l.location_id);
       const eligible = active && listed;
-      const allocatable = !eligible ? 0 : floor === null ? null : Math.max(0, l.available_quantity - floor);
+      const lines = by === undefined ? undefined : inboundBy(rec, l.location_id, by, now);
+      const incoming = lines?.reduce((n, x) => n + x.remaining_quantity, 0) ?? 0;
+      const allocatable = !eligible ? 0 : floor === null ? null : Math.max(0, l.available_quantity + incoming - floor);
       if (allocatable === null) total = null;
       else if (total !== null) total += allocatable;
       const states = STOCK_STATES.filter((st) => Number(l[stateField(st)] ?? 0) > 0).map((st) => ` − ${st.replace('_', ' ')} ${l[stateField(st)]}`);
@@ -42,7 +68,13 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
         ? 'inactive warehouse: not eligible'
         : !listed
           ? 'not in warehouse_ids'
-          : `${formula}; ${policy}${w?.is_readonly ? '; read-only (reservations allowed, stock changes are not)' : ''}`;
+          : `${formula}; ${policy}${w?.is_readonly ? '; read-only (reservations allowed, stock changes are not)' : ''}${
+              lines
+                ? lines.length
+                  ? `; by ${q.date}: + ${incoming} inbound (${lines.map((x) => `${x.reference} line ${x.line}: ${x.remaining_quantity} expected ${x.expected_at}${x.late ? ', late' : ''}`).join('; ')})`
+                  : `; by ${q.date}: no inbound expected`
+                : ''
+            }`;
       return {
         warehouse_id: l.location_id,
         name: w?.name ?? null,
@@ -55,6 +87,7 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
         is_readonly: w?.is_readonly ?? false,
         eligible,
         allocatable,
+        ...(lines ? { incoming_by_date: incoming, inbound: lines } : {}),
         why,
       };
     })
@@ -75,6 +108,7 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
 }
 
 function verdict(parts: ReturnType<typeof explainItem>[], q: Query) {
+  const when = q.date === undefined ? 'held now' : `promised by ${q.date} (on hand now + inbound expected by then)`;
   const bounded = parts.filter((p) => p.units !== null);
   const min = bounded.length ? Math.min(...bounded.map((p) => p.units!)) : null;
   for (const p of parts) p.limiting = min !== null && p.units === min && parts.length > 0;
@@ -85,11 +119,11 @@ function verdict(parts: ReturnType<typeof explainItem>[], q: Query) {
   const reason = over
     ? `${q.quantity} cannot be held: that is ${over.needed} units of ${over.sku ?? over.inventory_item_id}, more than ${MAX_QUANTITY} (a hold of it answers 422 INVALID_QUANTITY)`
     : can
-      ? `${q.quantity} can be held now${min === null ? ' (backorders without limit)' : `; up to ${min}`}`
+      ? `${q.quantity} can be ${when}${min === null ? ' (backorders without limit)' : `; up to ${min}`}`
       : parts.length > 1
-        ? `only ${min} can be held: limited by ${lim!.sku ?? lim!.inventory_item_id} (needs ${lim!.required_quantity} per unit, ${lim!.allocatable} allocatable)`
-        : `only ${min} can be held: ${lim!.allocatable} allocatable over the eligible warehouses`;
-  return { can_hold: can, allocatable: min, reason };
+        ? `only ${min} can be ${when}: limited by ${lim!.sku ?? lim!.inventory_item_id} (needs ${lim!.required_quantity} per unit, ${lim!.allocatable} allocatable)`
+        : `only ${min} can be ${when}: ${lim!.allocatable} allocatable over the eligible warehouses`;
+  return { ...(q.date === undefined ? {} : { date: byInstant(q.date) }), can_hold: can, allocatable: min, reason };
 }
 
 export async function explainSku(actor: Actor, sku: string, q: Query) {

@@ -16,4 +16,4 @@ export function ulid(now = Date.now()): string {
   return time + rand;
 }
 
-export const newId = (prefix: 'iitem' | 'ilev' | 'res' | 'wh' | 'adj' | 'pvitem' | 'key' | 'trf' | 'hold') => `${prefix}_${ulid()}`;
+export const newId = (prefix: 'iitem' | 'ilev' | 'res' | 'wh' | 'adj' | 'pvitem' | 'key' | 'trf' | 'hold' | 'inb') => `${prefix}_${ulid()}`;

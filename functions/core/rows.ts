@@ -22,7 +22,8 @@
  */
 import { DomainError } from './errors.ts';
 import type { Actor, AdjustmentReason } from './model.ts';
-import { MAX_QUANTITY } from './model.ts';
+import { levelStatus, MAX_QUANTITY } from './model.ts';
+import type { Level, LevelStatus } from './model.ts';
 import { sees } from './access.ts';
 import { createLevel } from '../store/levels.ts';
 import { besideTheEffect } from '../store/idempotency.ts';
@@ -64,6 +65,23 @@ export interface PipelineRow {
   failure?: RowError;
   /** The item, once resolved. */
   iid?: string;
+  /** Dry run: what the row would change (before → after per field), for a row that would apply. */
+  diff?: RowDiff;
+  /** Dry run: the level does not exist yet and would be created empty first. */
+  createsLevel?: boolean;
+}
+
+/** A field's figure before and after a row (a dry run's answer). */
+export interface Change {
+  before: number;
+  after: number;
+}
+
+/** What a row would change at its level: stocked, and what follows from it (available, status). */
+export interface RowDiff {
+  stocked_quantity: Change;
+  available_quantity: Change;
+  status: { before: LevelStatus; after: LevelStatus };
 }
 
 /** A chunk as committed: its rows, and which of them failed (with the decide errors). */
@@ -92,6 +110,12 @@ export interface PipelineOptions {
   cacheLookups?: boolean;
   /** DynamoDB requests, counted as they are sent. */
   count?: (n: number) => void;
+  /**
+   * Dry run: decide every row against the stock as it is (and as the rows before it would leave it)
+   * and write no level, no ledger row, no new level; each chunk commits only the caller's own
+   * actions (an upload's checkpoint and report rows; a bulk has none, so it sends only reads).
+   */
+  dryRun?: boolean;
 }
 
 const forbidden = (wid: string) => ({ code: 'FORBIDDEN_WAREHOUSE', message: `This API key may not change stock at warehouse ${wid}` });
@@ -100,6 +124,8 @@ const readonly = (wid: string) => ({ code: 'READONLY_WAREHOUSE', message: `Wareh
 export class RowPipeline {
   private readonly items = new Map<string, string | null>(); // sku → item id (null: none)
   private readonly warehouses = new Map<string, Warehouse | null>();
+  /** Dry run: levels as the rows decided so far would leave them (across batches: an upload's). */
+  private readonly simulated = new Map<string, LevelState>();
 
   constructor(
     readonly actor: Actor,
@@ -184,6 +210,22 @@ export class RowPipeline {
       if (!levels.has(ref)) missing.set(ref, [...(missing.get(ref) ?? []), r]);
     }
     const create = [...missing.values()].filter((rs) => rs.some((r) => r.row!.expected_quantity === undefined || r.row!.expected_quantity === 0));
+    if (this.opts.dryRun) {
+      // nothing created: a missing level is decided as the empty level a real run would create
+      for (const r of open()) {
+        const ref = levelRef(r.iid!, r.row!.warehouse_id);
+        const sim = this.simulated.get(ref);
+        if (sim) levels.set(ref, sim);
+      }
+      for (const rs of create) {
+        const [first] = rs as [PipelineRow];
+        const ref = levelRef(first.iid!, first.row!.warehouse_id);
+        if (this.simulated.has(ref)) continue; // an earlier batch's row would have created it
+        levels.set(ref, { level: emptyLevel(first.iid!, first.row!.warehouse_id, first.row!.sku), version: 0 });
+        for (const r of rs) r.createsLevel = true;
+      }
+      return levels;
+    }
     if (!create.length) return levels;
     const ctx = { tenant: this.actor.tenant, by: this.opts.by, now: new Date().toISOString() };
     for (const rs of create) {
@@ -258,7 +300,22 @@ export class RowPipeline {
 
   private async commit(plan: ReturnType<RowPipeline['plan']>) {
     const { chunk, writes } = plan;
-    const outcome = await commitChunk(writes, this.opts.extra?.(chunk, writes.now, new Set(plan.changes.map((c) => c.row))) ?? []);
+    if (this.opts.dryRun) {
+      // what each changed row would do, from the level as the rows before it leave it
+      for (const c of plan.changes) {
+        const { level } = writes.levels.get(c.ref)!.state;
+        const shown = (stocked: number) => level.available_quantity + (stocked - level.stocked_quantity);
+        const status = (stocked: number) => levelStatus(shown(stocked), level.safety_stock, level.reorder_level);
+        c.row.diff = {
+          stocked_quantity: { before: c.before, after: c.after },
+          available_quantity: { before: shown(c.before), after: shown(c.after) },
+          status: { before: status(c.before), after: status(c.after) },
+        };
+      }
+    }
+    const extra = this.opts.extra?.(chunk, writes.now, new Set(plan.changes.map((c) => c.row))) ?? [];
+    // a dry run's chunk commits only the caller's own actions (none for a bulk: no request at all)
+    const outcome = await commitChunk(this.opts.dryRun ? { ...writes, levels: new Map(), changes: [] } : writes, extra);
     if (outcome !== 'nothing') this.count(1);
     if (outcome === 'moved' || outcome === 'stopped') return outcome;
     // what is now true in the table
@@ -269,6 +326,7 @@ export class RowPipeline {
         available_quantity: state.level.available_quantity + (quantity - state.level.stocked_quantity),
       };
       state.version++;
+      if (this.opts.dryRun) this.simulated.set(levelRefOf(state.level), state);
     }
     const failed = new Map(chunk.failed.map((f) => [f.row, f.error]));
     for (const r of chunk.rows) {
@@ -278,6 +336,29 @@ export class RowPipeline {
     }
     this.opts.committed?.(chunk);
   }
+}
+
+const levelRefOf = (l: Level) => levelRef(l.inventory_item_id, l.location_id);
+
+/** The level a real run would create for a row whose level does not exist (a dry run decides against it). */
+function emptyLevel(iid: string, wid: string, sku: string): Level {
+  return {
+    id: '',
+    inventory_item_id: iid,
+    location_id: wid,
+    sku,
+    stocked_quantity: 0,
+    reserved_quantity: 0,
+    incoming_quantity: 0,
+    safety_stock: 0,
+    available_quantity: 0,
+    reorder_level: 0,
+    reorder_quantity: 0,
+    bin_location: null,
+    metadata: null,
+    created_at: '',
+    updated_at: '',
+  };
 }
 
 /** Why a row that changes its level cannot: compare-and-set, and the bounds of stocked_quantity. */

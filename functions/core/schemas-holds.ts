@@ -5,6 +5,7 @@
 import * as z from 'zod/mini';
 import { STRATEGIES } from './allocation.ts';
 import { describe, digits, id, int, integer, quantity, queryList, skuText } from './schemas.ts';
+import { dayOrInstant } from './schemas-inbound.ts';
 
 /** `pure(() => value)`: a declaration a bundle may drop when it goes unused (see functions/core/schemas.ts). */
 /* @__NO_SIDE_EFFECTS__ */
@@ -115,6 +116,12 @@ export const explainQuery = pure(() =>
       z.transform((v: number | undefined) => v ?? 1),
     ),
     warehouse_ids: queryList,
+    date: z.optional(
+      describe(
+        dayOrInstant,
+        'available-to-promise by this date: on hand now + open inbound lines expected by then (a day counts whole) − reserved − safety stock',
+      ),
+    ),
   }),
 );
 export const variantAvailabilityParams = pure(() => z.object({ product_id: id('prod'), variant_id: id('variant') }));
@@ -130,7 +137,24 @@ const warehouseExplain = pure(() =>
     is_active: z.boolean(),
     is_readonly: z.boolean(),
     eligible: z.boolean(),
-    allocatable: describe(z.nullable(int()), 'null: unbounded backorders'),
+    allocatable: describe(z.nullable(int()), 'null: unbounded backorders; with date: available-to-promise by then'),
+    incoming_by_date: z.optional(describe(int(), 'with date: what open inbound lines still bring by then')),
+    inbound: z.optional(
+      describe(
+        z.array(
+          z.object({
+            inbound_id: z.string(),
+            line: int(),
+            type: z.string(),
+            reference: z.string(),
+            expected_at: z.string(),
+            remaining_quantity: int(),
+            late: z.boolean(),
+          }),
+        ),
+        'with date: the inbound lines that count by then',
+      ),
+    ),
     why: z.string(),
   }),
 );
@@ -155,7 +179,8 @@ export const explainResponse = pure(() =>
       sku: z.optional(z.string()),
       variant: z.optional(z.object({ product_id: z.string(), variant_id: z.string() })),
       quantity: int(),
-      can_hold: z.boolean(),
+      date: z.optional(describe(z.string(), 'the instant available-to-promise is answered for (a day: its end)')),
+      can_hold: describe(z.boolean(), 'now, or with date: by then'),
       allocatable: z.nullable(int()),
       reason: z.string(),
       components: z.array(itemExplain),

@@ -643,11 +643,32 @@ export const setStockBody = pure(() =>
 export type SetStockInput = z.infer<typeof setStockBody>;
 export const MAX_BULK_UPDATES = 500;
 /** Rows are checked one by one (an invalid row is reported, the others applied). */
-export const bulkBody = pure(() => z.strictObject({ updates: z.array(z.unknown()).check(z.minLength(1)) }));
+export const bulkBody = pure(() =>
+  z.strictObject({
+    updates: z.array(z.unknown()).check(z.minLength(1)),
+    dry_run: z.optional(
+      describe(
+        z.boolean(),
+        'true: check every row and answer what it would do (diff against current stock) without writing anything; an Idempotency-Key is not used',
+      ),
+    ),
+  }),
+);
+const fieldChange = pure(() => z.object({ before: int(), after: int() }));
+/** A dry run's diff of one row (before → after at its level). */
+export const rowDiff = pure(() =>
+  z.object({
+    stocked_quantity: fieldChange,
+    available_quantity: fieldChange,
+    status: z.object({ before: z.enum(LEVEL_STATUSES), after: z.enum(LEVEL_STATUSES) }),
+  }),
+);
 export const bulkRow = pure(() => z.extend(setStockBody, { sku: skuText() }));
 export const bulkResponse = pure(() =>
   z.object({
     data: z.object({
+      dry_run: z.optional(describe(z.literal(true), 'a dry run: nothing was written')),
+      would_apply: z.optional(describe(int(), 'dry run: rows that would change their level')),
       applied: int(),
       unchanged: int(),
       failed: int(),
@@ -656,8 +677,10 @@ export const bulkResponse = pure(() =>
           index: int(),
           sku: z.nullable(z.string()),
           warehouse_id: z.nullable(z.string()),
-          status: z.enum(['applied', 'unchanged', 'failed']),
+          status: z.enum(['applied', 'would_apply', 'unchanged', 'failed']),
           error: z.optional(z.object({ code: z.string(), message: z.string() })),
+          diff: z.optional(describe(rowDiff, 'dry run: before → after at the level, for a row that would apply')),
+          creates_level: z.optional(describe(z.literal(true), 'dry run: the level does not exist yet and would be created')),
         }),
       ),
     }),
@@ -837,15 +860,27 @@ export const reportResponse = pure(() => z.object({ data: reportSchema }));
 
 // ---------- CSV uploads ----------
 export const uploadCreateBody = pure(() =>
-  z.strictObject({ mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)') }),
+  z.strictObject({
+    mode: describe(z.optional(z.enum(['set', 'adjust'])), 'set (absolute, default) or adjust (deltas)'),
+    dry_run: describe(
+      z.optional(z.boolean()),
+      'true: the file is checked row by row against current stock and nothing is written (the job lists each would-apply row with its diff)',
+    ),
+  }),
 );
 export const uploadParams = pure(() => z.object({ id: ownId(/^upl_[0-9A-Za-z]+$/, 'is not an upload id') }));
-export const uploadQuery = pure(() => z.object({ format: format() }));
+export const uploadQuery = pure(() =>
+  z.object({
+    format: format(),
+    part: describe(z.optional(z.enum(['errors', 'changes'])), 'with format=csv: the failed rows (default) or, for a dry run, the would-apply rows'),
+  }),
+);
 export const uploadCreatedResponse = pure(() =>
   z.object({
     data: z.object({
       id: z.string(),
       mode: z.enum(['set', 'adjust']),
+      dry_run: z.optional(z.literal(true)),
       status: z.literal('awaiting_upload'),
       upload_url: z.string(),
       upload_method: z.literal('PUT'),
@@ -861,6 +896,23 @@ export const uploadSchema = pure(() =>
     id: z.string(),
     status: z.enum(['awaiting_upload', 'processing', 'completed', 'failed']),
     mode: z.enum(['set', 'adjust']),
+    dry_run: z.optional(describe(z.literal(true), 'a dry run: nothing is applied; rows_would_apply and changes say what a real upload would do')),
+    rows_would_apply: z.optional(int()),
+    changes: z.optional(
+      describe(
+        z.array(
+          z.object({
+            line: int(),
+            sku: z.nullable(z.string()),
+            warehouse_id: z.nullable(z.string()),
+            diff: rowDiff,
+            creates_level: z.optional(z.literal(true)),
+          }),
+        ),
+        'dry run: the first 20 would-apply rows with their diff; all of them at changes_url',
+      ),
+    ),
+    changes_url: z.optional(z.string()),
     rows_total: z.nullable(int()),
     rows_done: int(),
     rows_applied: int(),

@@ -25,8 +25,21 @@ import { toDomainError } from './validate.ts';
 import { RowPipeline } from './rows.ts';
 import type { PipelineRow } from './rows.ts';
 import { readBlobStream, uploadUrl } from '../store/blobs.ts';
-import { actorOfJob, checkpointAction, claimUploadToken, finishJob, getJob, listRowErrors, putJob, rowErrorPut, startJob } from '../store/uploads.ts';
-import type { RowError, UploadJob, UploadMode } from '../store/uploads.ts';
+import {
+  actorOfJob,
+  checkpointAction,
+  claimUploadToken,
+  finishJob,
+  getJob,
+  listRowChanges,
+  listRowErrors,
+  putJob,
+  rowChangePut,
+  rowErrorPut,
+  startJob,
+} from '../store/uploads.ts';
+import type { RowChangeRecord, RowError, UploadJob, UploadMode } from '../store/uploads.ts';
+import type { LevelStatus } from './model.ts';
 
 const REQUIRED = ['sku', 'warehouse_id', 'quantity'];
 /** The upload URL is valid this long. */
@@ -47,7 +60,7 @@ export function parseUploadObjectKey(key: string): { tenant: string; id: string 
 
 // ---------- the API ----------
 
-export async function createUpload(actor: Actor, input: { mode?: UploadMode }, localBase: () => string) {
+export async function createUpload(actor: Actor, input: { mode?: UploadMode; dry_run?: boolean }, localBase: () => string) {
   const id = `upl_${ulid()}`;
   const now = nowIso();
   const token = randomBytes(24).toString('base64url');
@@ -57,6 +70,7 @@ export async function createUpload(actor: Actor, input: { mode?: UploadMode }, l
     tenant: actor.tenant,
     status: 'awaiting_upload',
     mode: input.mode ?? 'set',
+    ...(input.dry_run ? { dry_run: true } : {}),
     object_key: uploadObjectKey(actor.tenant, id),
     created_by: actor.keyName,
     key_id: actor.keyId,
@@ -82,14 +96,47 @@ export async function createUpload(actor: Actor, input: { mode?: UploadMode }, l
     UPLOAD_URL_SECONDS,
     () => `${localBase()}/local/uploads/${encodeURIComponent(actor.tenant)}/${id}?token=${token}`,
   );
-  return { data: { id, mode: job.mode, status: 'awaiting_upload' as const, upload_url: url, upload_method: 'PUT' as const, expires_at: expires } };
+  return {
+    data: {
+      id,
+      mode: job.mode,
+      ...(job.dry_run ? { dry_run: true as const } : {}),
+      status: 'awaiting_upload' as const,
+      upload_url: url,
+      upload_method: 'PUT' as const,
+      expires_at: expires,
+    },
+  };
 }
 
 export async function getUpload(actor: Actor, id: string) {
   const job = await getJob(actor.tenant, id);
   if (!job) throw notFound('Upload', id);
-  const errors = job.rows_failed ? await listRowErrors(actor.tenant, id, INLINE_ERRORS) : [];
-  return { data: view(job, errors) };
+  const [errors, changes] = await Promise.all([
+    job.rows_failed ? listRowErrors(actor.tenant, id, INLINE_ERRORS) : [],
+    job.dry_run && job.rows_applied ? listRowChanges(actor.tenant, id, INLINE_ERRORS) : [],
+  ]);
+  return { data: view(job, errors, changes) };
+}
+
+/** A dry run's would-apply rows as CSV (`?format=csv&part=changes`): line, sku, warehouse, before → after. */
+export async function uploadChangesCsv(actor: Actor, id: string): Promise<string> {
+  const job = await getJob(actor.tenant, id);
+  if (!job) throw notFound('Upload', id);
+  const rows = await listRowChanges(actor.tenant, id);
+  const cols = [
+    'line',
+    'sku',
+    'warehouse_id',
+    'stocked_before',
+    'stocked_after',
+    'available_before',
+    'available_after',
+    'status_before',
+    'status_after',
+    'creates_level',
+  ] as const;
+  return [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\r\n') + '\r\n';
 }
 
 export async function uploadErrorsCsv(actor: Actor, id: string): Promise<string> {
@@ -103,14 +150,33 @@ export async function uploadErrorsCsv(actor: Actor, id: string): Promise<string>
   );
 }
 
-function view(job: UploadJob, errors: RowError[]) {
+function view(job: UploadJob, errors: RowError[], changes: RowChangeRecord[]) {
+  const dry = job.dry_run
+    ? {
+        dry_run: true as const,
+        rows_would_apply: job.rows_applied,
+        changes: changes.map((c) => ({
+          line: c.line,
+          sku: c.sku,
+          warehouse_id: c.warehouse_id,
+          diff: {
+            stocked_quantity: { before: c.stocked_before, after: c.stocked_after },
+            available_quantity: { before: c.available_before, after: c.available_after },
+            status: { before: c.status_before as LevelStatus, after: c.status_after as LevelStatus },
+          },
+          ...(c.creates_level ? { creates_level: true as const } : {}),
+        })),
+        changes_url: `/api/inventory/uploads/${job.id}?format=csv&part=changes`,
+      }
+    : {};
   return {
     id: job.id,
     status: job.status,
     mode: job.mode,
+    ...dry,
     rows_total: job.rows_total,
     rows_done: job.rows_done,
-    rows_applied: job.rows_applied,
+    rows_applied: job.dry_run ? 0 : job.rows_applied,
     rows_unchanged: job.rows_unchanged,
     rows_failed: job.rows_failed,
     error: job.error,
@@ -267,11 +333,32 @@ function checkpointed(job: UploadJob, opts: ProcessOptions) {
     cacheLookups: true,
     count: (n) => opts.requests && (opts.requests.count += n),
     shouldStop: opts.shouldStop,
+    // a dry run writes no stock: its chunks commit the checkpoint, the errors and a row per would-apply line
+    dryRun: job.dry_run === true,
     extra: (chunk, now) => {
       const last = chunk.rows[chunk.rows.length - 1] as CsvRow;
       const errors = chunk.failed.map(({ row, error }) =>
         rowErrorPut(job.tenant, job.id, { line: row.at, ...error, sku: row.sku, warehouse_id: row.warehouse_id }),
       );
+      if (job.dry_run) {
+        for (const r of chunk.rows) {
+          if (!r.diff) continue;
+          errors.push(
+            rowChangePut(job.tenant, job.id, {
+              line: r.at,
+              sku: r.sku,
+              warehouse_id: r.warehouse_id,
+              stocked_before: r.diff.stocked_quantity.before,
+              stocked_after: r.diff.stocked_quantity.after,
+              available_before: r.diff.available_quantity.before,
+              available_after: r.diff.available_quantity.after,
+              status_before: r.diff.status.before,
+              status_after: r.diff.status.after,
+              creates_level: r.createsLevel === true,
+            }),
+          );
+        }
+      }
       const moved = {
         from: offset,
         to: last.end,

@@ -82,6 +82,11 @@ export interface HandlerOptions<R = Route> {
    * secret). It is not stored with the Idempotency-Key's record; a retry answers from `replay`.
    */
   keepResponse?: boolean;
+  /**
+   * True for a request that changes nothing (a dry run): its Idempotency-Key is not claimed, so it
+   * leaves no record and is never replayed — as on a GET, the key is ignored.
+   */
+  changesNothing?: (req: Request<R>) => boolean;
 }
 
 /**
@@ -124,7 +129,7 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
         );
       const idemKey = req.headers['idempotency-key'];
       // reads change nothing: an Idempotency-Key on a GET is ignored
-      if (idemKey === undefined || route.method === 'GET' || route.scope === 'public') return await run();
+      if (idemKey === undefined || route.method === 'GET' || route.scope === 'public' || opts.changesNothing?.(req)) return await run();
       return await idempotent(route, actor, idemKey, event, run, renderFailure, replay, { keep: opts.keepResponse });
     } catch (err) {
       return renderFailure(err);

@@ -71,6 +71,14 @@ export const REQUEST_EXAMPLES: RequestExamples = {
   'reports.create': {},
   'keys.create': { name: 'shop-frontend', scopes: ['inventory:read', 'reservations:write'] },
   'reconcile.run': { sku: SKU, repair: false },
+  'inbound.create': {
+    type: 'purchase_order',
+    reference: 'PO-2026-0412',
+    warehouse_id: WH,
+    lines: [{ sku: SKU, quantity: 40, expected_at: '2026-12-20' }],
+  },
+  'inbound.receive': { quantity: 25, note: 'first pallet' },
+  'inbound.cancel': { note: 'supplier short-shipped' },
   // ---- records family
   'records.create': {
     productId: 'prod_abc123',
@@ -134,5 +142,7 @@ export const ERROR_CODES: { [id in RouteId]?: Partial<Record<number, ErrorCode>>
   'holds.extend': { 410: 'HOLD_EXPIRED' },
   'holds.fulfill': { 410: 'HOLD_EXPIRED', 422: 'INVALID_QUANTITY' },
   'reconcile.run': { 404: 'INVENTORY_NOT_FOUND' },
+  'inbound.create': { 404: 'INVENTORY_NOT_FOUND', 422: 'INVALID_QUANTITY' },
+  'inbound.receive': { 422: 'INVALID_QUANTITY' },
   'records.create': { 404: 'WAREHOUSE_NOT_FOUND', 409: 'DUPLICATE', 422: 'INVALID_QUANTITY' },
 };

@@ -11,9 +11,10 @@ import type { NewApiKeyRecord } from './api-keys.ts';
 import type { Expr } from './expr.ts';
 import type { Hold } from './holds.ts';
 import type { TransferRecord } from './transfers.ts';
+import type { InboundHeader, InboundLineRow } from './inbound.ts';
 import * as keys from './key-builders.ts';
 import type { ReportRecord } from './reports.ts';
-import type { RowError, UploadJob } from './uploads.ts';
+import type { RowChangeRecord, RowError, UploadJob } from './uploads.ts';
 
 export interface Key {
   PK: string;
@@ -243,6 +244,40 @@ export const UploadError = define<{ upload_id: string; error: RowError }, { id: 
   body: (r) => ({ ...r.error }),
 });
 
+/** A dry-run upload's row that would apply: its diff (its job's id is in the key only). */
+export const UploadChange = define<{ upload_id: string; change: RowChangeRecord }, { id: string; line: number }>({
+  name: 'upload_change',
+  ids: (r) => ({ id: r.upload_id, line: r.change.line }),
+  key: (t, { id, line }) => keys.uploadChange(t, id, line),
+  parse: (k) => {
+    const m = match(k, /^UP#([^#]+)$/, /^CHG#(\d{10})$/);
+    return m && { tenant: m[0], id: m[1][0], line: Number(m[2][0]) };
+  },
+  body: (r) => ({ ...r.change }),
+});
+
+/** An inbound record's header (written once; the lines' state is on the line rows). */
+export const InboundEntity = define<InboundHeader, { id: string }>({
+  name: 'inbound',
+  ids: (r) => ({ id: r.id }),
+  key: (t, { id }) => keys.inbound(t, id),
+  parse: (k) => {
+    const m = match(k, /^IN#([^#]+)$/, /^INBOUND$/);
+    return m && { tenant: m[0], id: m[1][0] };
+  },
+});
+
+/** An inbound line, in its item's partition (the item's Query reads it with the levels). */
+export const InboundLineEntity = define<InboundLineRow, { iid: string; id: string; line: number }>({
+  name: 'inbound_line',
+  ids: (r) => ({ iid: r.inventory_item_id, id: r.inbound_id, line: r.line }),
+  key: (t, { iid, id, line }) => keys.inboundLine(t, iid, id, line),
+  parse: (k) => {
+    const m = match(k, /^I#([^#]+)$/, /^IN#([^#]+)#(\d{3})$/);
+    return m && { tenant: m[0], iid: m[1][0], id: m[2][0], line: Number(m[2][1]) };
+  },
+});
+
 export const HoldEntity = define<Hold, { hid: string }>({
   name: 'hold',
   ids: (r) => ({ hid: r.id }),
@@ -301,6 +336,9 @@ export const ENTITIES = {
   ApiKey,
   Upload,
   UploadError,
+  UploadChange,
+  InboundEntity,
+  InboundLineEntity,
   HoldEntity,
   TransferEntity,
   Report,

@@ -1,4 +1,5 @@
 /** Inventory items: the row, its sku guard, and the item partition (item + levels). */
+import type { InboundLineRow } from './inbound.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
@@ -10,7 +11,7 @@ import { Item, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels, holdsReservations, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
+import { copyOntoLevels, holdsReservations, inboundOpen, levelCopy, levelDeleteActions, levelHasInbound, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
@@ -32,6 +33,8 @@ export interface ItemRecord {
    * before levels carried one): a reservation checks the policy on its level, not on the item row.
    */
   levelPolicy: Record<string, number | undefined>;
+  /** The item's inbound lines (store/inbound.ts), read by the same Query: available-to-promise by date needs them. */
+  inbound: InboundLineRow[];
 }
 
 const search = (sku: string | null, title: string | null) => `${sku ?? ''}\n${title ?? ''}`.toLowerCase();
@@ -75,6 +78,7 @@ export const itemCreated = (tenant: string, item: InventoryItem) => skuCount(ten
 export const freshRecord = (item: InventoryItem): ItemRecord => ({
   item,
   levels: [],
+  inbound: [],
   levelVersions: {},
   policyVersion: 1,
   updatedAt: item.updated_at,
@@ -192,6 +196,7 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
     updatedAt: itemRow.updated_at,
     levelSeq: Number(itemRow.level_seq ?? 0),
     levelPolicy,
+    inbound: rows.filter((r) => String(r.SK).startsWith(keys.inboundLinePrefix)).map((r) => strip<InboundLineRow>(r)),
   };
 }
 
@@ -409,6 +414,8 @@ export async function deleteItem(
     const links = await linksOf();
     const reserved = rec.levels.filter((l) => l.reserved_quantity > 0);
     if (reserved.length) throw itemHasReservations(iid);
+    const open = rec.inbound.find((l) => l.status === 'open');
+    if (open) throw levelHasInbound(open.warehouse_id, rec.inbound.filter((l) => l.status === 'open').length);
     const actions: TxAction[] = [
       {
         label: 'item',
@@ -462,6 +469,7 @@ export async function deleteItem(
     if (refused) {
       const levelFailed = [...refused.failed.entries()].find(([k, v]) => k.startsWith('level:') && v);
       if (levelFailed && holdsReservations(levelFailed[1])) throw itemHasReservations(iid);
+      if (levelFailed && inboundOpen(levelFailed[1]) > 0) throw levelHasInbound(String(levelFailed[1]!.location_id), inboundOpen(levelFailed[1]));
       return RETRY;
     }
     if (rec.item.sku) await skuCount(tenant, iid, -1);

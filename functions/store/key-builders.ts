@@ -113,6 +113,15 @@ export const apiKeysPartition = (t: string) => `${T(t)}#KEYS`;
 export const upload = (t: string, id: string) => ({ PK: `${T(t)}#UP#${id}`, SK: 'UPLOAD' });
 export const uploadIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOADS`, GSI1SK: id });
 export const uploadError = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` });
+/** An inbound record (purchase order, transfer, production run): its header, written once. */
+export const inbound = (t: string, id: string) => ({ PK: `${T(t)}#IN#${id}`, SK: 'INBOUND' });
+/** An inbound line: in its item's partition, so the item, its levels and its open inbound are one Query. */
+export const inboundLine = (t: string, iid: string, id: string, line: number) => ({
+  PK: `${T(t)}#I#${iid}`,
+  SK: `${inboundLinePrefix}${id}#${String(line).padStart(3, '0')}`,
+});
+export const inboundLinePrefix = 'IN#';
+export const uploadChange = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `CHG#${String(line).padStart(10, '0')}` });
 export const uploadPartition = (t: string, id: string) => `${T(t)}#UP#${id}`;
 
 /** A transfer as a shipment (issue 25): its lines, status and steps; listed newest first on GSI1. */

@@ -28,6 +28,9 @@
  * | API key       | T#t#KEY#<sha256>        | KEY                   | T#t#KEYS / <key id>             |                          |
  * | upload job    | T#t#UP#<id>             | UPLOAD                | T#t#UPLOADS / <id>              |                          |
  * | upload error  | T#t#UP#<id>             | ERR#<line, 10 digits> |                                 |                          |
+ * | upload change | T#t#UP#<id>             | CHG#<line, 10 digits> | (a dry run's would-apply row: its diff) |          |
+ * | inbound       | T#t#IN#<id>             | INBOUND               | (header: type, reference, warehouse, lines; written once) |
+ * | inbound line  | T#t#I#<iid>             | IN#<id>#<line, 3 digits> | (in its item's partition: received, status)        |
  * | hold          | T#t#H#<hid>             | HOLD                  |                                 | T#t#HREF#<reference> / <hid> |
  * | transfer      | T#t#X#<trf id>          | TRANSFER              | T#t#XFERS / <trf id>            |                          |
  * | idempotency   | T#t#IDEM#<key id>#<sha256 of Idempotency-Key> | IDEM (ttl: 24 h; built in store/idempotency.ts) |                   |
@@ -63,6 +66,8 @@ const STORAGE_ATTRS = [
   'wh_readonly',
   'wh_ro_seq',
   'policy_allow_backorder',
+  // the count of a level's open inbound lines (store/levels.ts I9)
+  'inbound_open',
 ];
 
 /** Field order of each record as the API shows it (DynamoDB returns attributes in no order). */

@@ -34,6 +34,7 @@
  *  I8  a write a request commits carries no side move: whatever the level needs (parked units
  *      back, shards deleted, hot mode switched) goes in the request's own transaction, so a refused
  *      request changes nothing and a committed one committed its Idempotency-Key claim with its effect.
+ *  I9  a level with open inbound lines has incoming = Σ what they still bring (section "Inbound supply").
  *
  * Hot mode (docs/design.md, "Hot mode"): a level's free stock split over N shard items, each its own
  * partition, so reservations of one SKU at one warehouse take from N items instead of one. A
@@ -1017,6 +1018,10 @@ async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, chang
     e.values[':false'] = false;
     condition += ` AND ${LEVEL_WRITABLE}`;
   }
+  if (incoming !== level.incoming_quantity) {
+    e.values[':zero_open'] = 0;
+    condition += ` AND ${INCOMING_SET_GUARD}`;
+  }
   const actions: TxAction[] = [levelUpdate(tenant, iid, wid, label, updateParams(e).UpdateExpression, condition, e.values, e.names), ...hot.actions];
   const base = {
     tenant,
@@ -1040,6 +1045,7 @@ async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, chang
       const old = f.get(label);
       if (!old) return levelGone(tenant, iid, wid);
       if (quantityChanged && levelReadonly(old)) return readonlyWarehouse(wid);
+      if (incoming !== level.incoming_quantity && inboundOpen(old) > 0) return incomingManaged(wid, inboundOpen(old));
       if (old.version === version && stocked < 0) return negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
       if (old.version === version && stocked > MAX_QUANTITY) return quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
       if (old.version === version && change.expected_quantity !== undefined) return quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
@@ -1132,8 +1138,9 @@ export async function levelDeleteActions(
         Delete: {
           TableName: tableName(),
           Key: keys.level(tenant, l.inventory_item_id, l.location_id),
-          ConditionExpression: `${guard.condition} AND ${hotIs(hotShardsOf(l), guard.values)}`,
-          ExpressionAttributeValues: { ...guard.values, ...(guard.condition.includes(':parked') ? { ':parked': hot.pulled } : {}) },
+          // I9: a level goes only without open inbound lines (they would be left with no level to arrive at)
+          ConditionExpression: `${guard.condition} AND ${INCOMING_SET_GUARD} AND ${hotIs(hotShardsOf(l), guard.values)}`,
+          ExpressionAttributeValues: { ...guard.values, ':zero_open': 0, ...(guard.condition.includes(':parked') ? { ':parked': hot.pulled } : {}) },
         },
       },
     },
@@ -1162,6 +1169,8 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     const level = rec.levels.find((l) => l.location_id === wid);
     if (!level) throw levelNotFound(iid, wid);
     if (level.reserved_quantity > 0) throw levelHasReservations(iid, wid);
+    const open = rec.inbound.filter((l) => l.warehouse_id === wid && l.status === 'open').length;
+    if (open) throw levelHasInbound(wid, open);
     const actions: TxAction[] = [
       ...(await levelDeleteActions(tenant, level, now, 'level', {
         condition: 'version = :seen',
@@ -1178,6 +1187,7 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     }
     const old = refused.failed.get('level');
     if (refused.failed.has('level') && !old) throw levelNotFound(iid, wid);
+    if (inboundOpen(old) > 0) throw levelHasInbound(wid, inboundOpen(old));
     return RETRY; // moved meanwhile (a reservation, parking, a stock write): read again, which answers a reservation with 409
   });
 }
@@ -1622,3 +1632,94 @@ export function levelStockIs(tenant: string, l: Level, version: number): TxActio
     },
   };
 }
+
+// ======================================================================================
+// Inbound supply (issue 25 item 3): incoming as the sum of open inbound lines
+// ======================================================================================
+//
+//  I9  a level with open inbound lines (`inbound_open` > 0, the count of them) has
+//      incoming_quantity = Σ (quantity − received) over its open lines: every inbound write moves
+//      the line row and the level in one transaction (the line conditioned on what was read, the
+//      level on its version), and an absolute set of incoming is refused while lines are open
+//      (incomingSetGuard). A level that never had inbound lines keeps incoming as it was set.
+
+/** What an inbound write does to a level: incoming, stocked (a receipt) and the count of open lines, relatively. */
+export interface InboundMove {
+  incoming: number;
+  stocked: number;
+  open: number;
+}
+
+/**
+ * The level's half of an inbound write, on the exact version read (I7: the ledger's before comes
+ * from that read, and an absolute writer planned on it is refused): incoming within [0, MAX] (I3),
+ * a receipt's stocked within bounds and only at a writable warehouse (I5). Receiving raises
+ * available, so a hot level needs nothing more (I6 is about lowering it).
+ */
+export function inboundLevelUpdate(tenant: string, l: Level, version: number, m: InboundMove, now: string, label: string): TxAction {
+  const values: Row = { ':di': m.incoming, ':ds': m.stocked, ':do': m.open, ':zero': 0, ':seen': version, ':next': version + 1, ':now': now, ':false': false };
+  let condition = `version = :seen AND ${LEVEL_WRITABLE}`;
+  if (m.incoming < 0) {
+    values[':min_in'] = -m.incoming;
+    condition += ' AND incoming_quantity >= :min_in';
+  }
+  if (m.incoming > 0) {
+    values[':max_in'] = MAX_QUANTITY - m.incoming;
+    condition += ' AND incoming_quantity <= :max_in';
+  }
+  if (m.stocked > 0) {
+    values[':max_st'] = MAX_QUANTITY - m.stocked;
+    condition += ' AND stocked_quantity <= :max_st';
+  }
+  return levelUpdate(
+    tenant,
+    l.inventory_item_id,
+    l.location_id,
+    label,
+    'SET incoming_quantity = incoming_quantity + :di, stocked_quantity = stocked_quantity + :ds, available_quantity = available_quantity + :ds, inbound_open = if_not_exists(inbound_open, :zero) + :do, version = :next, updated_at = :now',
+    condition,
+    values,
+  );
+}
+
+/**
+ * Why an inbound write's level update was refused: the level is gone, its warehouse read-only, a
+ * figure out of bounds (`tooLarge`: the caller's words for it), or RETRY (the version moved).
+ */
+export async function inboundRefusal(
+  tenant: string,
+  refused: Cancellation,
+  label: string,
+  l: { inventory_item_id: string; location_id: string },
+  version: number,
+  tooLarge: () => DomainError,
+): Promise<DomainError | typeof RETRY | undefined> {
+  const f = refused.failed;
+  if (!f.has(label)) return undefined;
+  const old = f.get(label);
+  if (!old) return levelGone(tenant, l.inventory_item_id, l.location_id);
+  if (levelReadonly(old)) return readonlyWarehouse(l.location_id);
+  if (Number(old.version) === version) return tooLarge();
+  return RETRY;
+}
+
+/** Open inbound lines at a level (0 for a level that never had any). */
+export const inboundOpen = (row: Row | undefined): number => Number(row?.inbound_open ?? 0);
+
+/** I9: an absolute set of incoming only while no inbound line is open at the level (a condition on the level's own update). */
+export const INCOMING_SET_GUARD = '(attribute_not_exists(inbound_open) OR inbound_open = :zero_open)';
+
+/** A level, item or warehouse delete refused while inbound lines are open at a level (409). */
+export const levelHasInbound = (wid: string, open: number) =>
+  new DomainError(
+    'CONFLICT',
+    `${open} inbound line(s) are still open at ${wid}: receive or cancel them before deleting (POST /api/inbound/{id}/lines/{line}/cancel)`,
+  );
+
+/** The answer to an absolute set of incoming refused by INCOMING_SET_GUARD. */
+export const incomingManaged = (wid: string, open: number) =>
+  new DomainError(
+    'CONFLICT',
+    `incoming_quantity at ${wid} is the sum of ${open} open inbound line(s): receive or cancel them (POST /api/inbound/{id}/lines/{line}/receive or …/cancel) instead of setting it`,
+    [{ field: 'incoming_quantity', message: 'managed by inbound lines' }],
+  );

@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { Level, Warehouse } from '../core/model.ts';
 import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
-import { copyOntoLevels, levelDeleteActions } from './levels.ts';
+import { copyOntoLevels, inboundOpen, levelDeleteActions, levelHasInbound } from './levels.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { WarehouseEntity } from './entities.ts';
@@ -192,6 +192,7 @@ export async function deleteWarehouse(ctx: WriteContext, wid: string): Promise<v
     if (!refused) return true;
     for (const [label, old] of refused.failed) {
       if (label.startsWith('level:') && old && (Number(old.stocked_quantity) > 0 || Number(old.reserved_quantity) > 0)) throw whInUse(wid);
+      if (label.startsWith('level:') && inboundOpen(old) > 0) throw levelHasInbound(wid, inboundOpen(old));
     }
     return RETRY;
   });

@@ -10,7 +10,7 @@ import type { QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../core/model.ts';
 import { db, tableName, writeItem, unlessConditionFails } from './db.ts';
 import type { TxAction } from './db.ts';
-import { Upload, UploadError } from './entities.ts';
+import { Upload, UploadChange, UploadError } from './entities.ts';
 import * as keys from './key-builders.ts';
 
 export type UploadStatus = 'awaiting_upload' | 'processing' | 'completed' | 'failed';
@@ -21,6 +21,8 @@ export interface UploadJob {
   tenant: string;
   status: UploadStatus;
   mode: UploadMode;
+  /** A dry run: rows are decided, never applied; rows_applied counts the rows that would apply. */
+  dry_run?: boolean;
   object_key: string;
   /** Who created it: the ledger's created_by, and the warehouses the key is limited to. */
   created_by: string;
@@ -50,6 +52,20 @@ export interface RowError {
   warehouse_id: string | null;
 }
 
+/** A dry run's row that would apply: what it would change at its level. */
+export interface RowChangeRecord {
+  line: number;
+  sku: string | null;
+  warehouse_id: string | null;
+  stocked_before: number;
+  stocked_after: number;
+  available_before: number;
+  available_after: number;
+  status_before: string;
+  status_after: string;
+  creates_level: boolean;
+}
+
 /** Jobs and their errors are kept 30 days (TTL), like the uploaded files (bucket lifecycle). */
 const KEEP_SECONDS = 30 * 86_400;
 
@@ -58,6 +74,7 @@ const JOB_FIELDS = [
   'tenant',
   'status',
   'mode',
+  'dry_run',
   'object_key',
   'created_by',
   'key_id',
@@ -221,6 +238,44 @@ export function checkpointAction(tenant: string, id: string, c: Checkpoint): TxA
 export function rowErrorPut(tenant: string, id: string, e: RowError): TxAction {
   const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
   return { label: `error:${e.line}`, item: { Put: { TableName: tableName(), Item: UploadError.row(tenant, { upload_id: id, error: e }, { ttl }) } } };
+}
+
+/** A dry run's would-apply row as an action of its chunk's transaction (like rowErrorPut: exactly when the chunk committed). */
+export function rowChangePut(tenant: string, id: string, c: RowChangeRecord): TxAction {
+  const ttl = Math.floor(Date.now() / 1000) + KEEP_SECONDS;
+  return { label: `change:${c.line}`, item: { Put: { TableName: tableName(), Item: UploadChange.row(tenant, { upload_id: id, change: c }, { ttl }) } } };
+}
+
+/** A dry run's would-apply rows in line order; `limit` for the first few, none for all (paged internally). */
+export async function listRowChanges(tenant: string, id: string, limit?: number): Promise<RowChangeRecord[]> {
+  const out: RowChangeRecord[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res: QueryCommandOutput = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :chg)',
+        ExpressionAttributeValues: { ':pk': keys.uploadPartition(tenant, id), ':chg': 'CHG#' },
+        ExclusiveStartKey: start,
+        ...(limit ? { Limit: limit - out.length } : {}),
+      }),
+    );
+    for (const r of res.Items ?? [])
+      out.push({
+        line: r.line,
+        sku: r.sku ?? null,
+        warehouse_id: r.warehouse_id ?? null,
+        stocked_before: r.stocked_before,
+        stocked_after: r.stocked_after,
+        available_before: r.available_before,
+        available_after: r.available_after,
+        status_before: r.status_before,
+        status_after: r.status_after,
+        creates_level: r.creates_level === true,
+      });
+    start = res.LastEvaluatedKey;
+  } while (start && (!limit || out.length < limit));
+  return out;
 }
 
 /** Row errors in line order; `limit` for the first few, none for all (paged internally). */

@@ -32,6 +32,14 @@ beforeAll(async () => {
   ids.variant = 'variant_auth';
   await api.post(`/admin/products/${ids.product}/variants/${ids.variant}/inventory-items`, { inventory_item_id: ids.item });
   ids.hold = (await api.post('/api/holds', { reference: 'auth-order', lines: [{ sku: 'AUTH-1', quantity: 1 }] })).body.data.id;
+  ids.inbound = (
+    await api.post('/api/inbound', {
+      type: 'purchase_order',
+      reference: 'auth-po',
+      warehouse_id: ids.wh,
+      lines: [{ sku: 'AUTH-1', quantity: 5, expected_at: '2026-12-20' }],
+    })
+  ).body.data.id;
   // on every client made from now on: each function keeps its own credentials (the front's IAM check)
   decorateClients((client) =>
     client.middlewareStack.add(
@@ -75,6 +83,7 @@ function pathFor(route: Route): string {
       if (route.path.startsWith('/api/inventory/uploads')) return ids.upload;
       if (route.path.startsWith('/admin/reservations')) return ids.res;
       if (route.path.startsWith('/api/holds')) return ids.hold;
+      if (route.path.startsWith('/api/inbound')) return ids.inbound;
       if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
       if (route.path.startsWith('/v1/inventory')) return ids.record;
       if (route.path.startsWith('/admin/products')) return ids.product;
@@ -84,6 +93,7 @@ function pathFor(route: Route): string {
     if (name === 'product_id') return ids.product;
     if (name === 'variant_id') return ids.variant;
     if (name === 'inventory_item_id') return ids.item;
+    if (name === 'line') return '1';
     throw new Error(`no fixture for {${name}} in ${route.path}`);
   });
 }
@@ -116,6 +126,14 @@ function bodyFor(route: Route): unknown {
     'holds.extend': { expires_in_seconds: 600 },
     'holds.fulfill': { lines: [{ index: 0, quantity: 1 }] },
     'reconcile.run': { repair: true },
+    'inbound.create': {
+      type: 'purchase_order',
+      reference: 'auth-po-2',
+      warehouse_id: ids.wh,
+      lines: [{ sku: 'AUTH-1', quantity: 2, expected_at: '2026-12-20' }],
+    },
+    'inbound.receive': { quantity: 1 },
+    'inbound.cancel': {},
   };
   return route.body ? bodies[route.id] : undefined;
 }

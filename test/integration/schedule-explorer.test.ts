@@ -71,6 +71,10 @@ const PAIRS = [
   // three at once
   'hot:reserve+reserve-6+park',
   'plain:count+hot-on+park',
+  'plain:inbound-receive+inbound-receive',
+  'plain:inbound-receive+inbound-cancel',
+  'plain:inbound-receive+count',
+  'hot:inbound-receive+reserve-6',
 ];
 /** With an Idempotency-Key on either side too (at most once, answered truthfully, replayed the same). */
 const KEYED = [
@@ -85,6 +89,7 @@ const KEYED = [
   'plain:reserve+batch-count',
   'plain:receive+transfer-cancel',
   'plain:state-move+reserve',
+  'plain:inbound-receive+inbound-cancel',
 ];
 
 /**

@@ -75,6 +75,16 @@ test('upload: the sample file goes through the API with progress; the stock chan
   const dir = mkdtempSync(join(tmpdir(), 'inventory-cli-'));
   const file = join(dir, 'stock-count.csv');
   copyFileSync(resolve(ROOT, 'test/fixtures/stock-count.csv'), file);
+  // --dry-run first: what would change, written next to the input; nothing is written to the stock
+  const dry = await cliAsync('upload', file, '--dry-run', '--url', api.url, '--key', api.key);
+  expect(dry.out).toContain('3 would apply, 1 unchanged, 1 would fail (dry run: nothing was written)');
+  expect(dry.out).toContain('line 2: SAMPLE-1 at wh_sample: stocked 0 → 120 (out_of_stock → normal)');
+  expect(dry.code).toBe(3);
+  const changes = readFileSync(join(dir, 'stock-count.changes.csv'), 'utf8').trim().split('\r\n');
+  expect(changes).toHaveLength(4);
+  expect(changes[1]).toBe('2,SAMPLE-1,wh_sample,0,120,0,120,out_of_stock,normal,true');
+  expect((await api.get('/api/inventory/SAMPLE-1')).body.data.warehouses).toEqual([]);
+
   const res = await cliAsync('upload', file, '--url', api.url, '--key', api.key);
   expect(res.err).toMatch(/\[#+\] 5\/5 rows\s+100%/);
   expect(res.out).toContain('completed');
@@ -94,6 +104,45 @@ test('upload: the sample file goes through the API with progress; the stock chan
   expect(status.out).toContain(`Upload ${id}: completed`);
   expect((await cliAsync('upload', join(dir, 'missing.csv'), '--url', api.url, '--key', api.key)).code).toBe(2);
   expect((await cliAsync('upload', file, '--mode', 'replace', '--url', api.url, '--key', api.key)).code).toBe(2);
+}, 120_000);
+
+test('inbound: create, receive in parts, availability by date, cancel; usage errors exit 2', async () => {
+  const wh = (await api.post('/api/warehouses', { name: 'CLI-IN' })).body.data.id;
+  const sku = `CLI-IN-${Date.now()}`;
+  await api.post('/admin/inventory-items', { sku, title: sku });
+  await api.request('PUT', `/api/inventory/${sku}`, { warehouse_id: wh, quantity: 2 });
+  const at = ['--url', api.url, '--key', api.key];
+  const created = await cliAsync(
+    'inbound',
+    'create',
+    '--warehouse',
+    wh,
+    '--reference',
+    'PO-CLI',
+    '--line',
+    `${sku}:10:2026-12-20`,
+    '--line',
+    `${sku}:5:2027-01-15`,
+    '--json',
+    ...at,
+  );
+  expect(created.code).toBe(0);
+  const id = JSON.parse(created.out).id;
+  const received = await cliAsync('inbound', 'receive', id, '--line', '1', '--quantity', '4', ...at);
+  expect(received.out).toContain(`line 1: ${sku} 4/10 received, 6 expected 2026-12-20 (open)`);
+  const atp = await cliAsync('inbound', 'atp', sku, '--date', '2026-12-20', '--quantity', '12', ...at);
+  expect(atp.out).toContain('12 can be promised by 2026-12-20');
+  expect(atp.out).toContain('PO-CLI line 1: 6 expected');
+  expect(atp.code).toBe(0);
+  expect((await cliAsync('inbound', 'atp', sku, '--date', '2026-12-19', '--quantity', '12', ...at)).code).toBe(3);
+  const cancelled = await cliAsync('inbound', 'cancel', id, '--line', '2', ...at);
+  expect(cancelled.out).toContain('(cancelled)');
+  const over = await cliAsync('inbound', 'receive', id, '--line', '1', '--quantity', '7', ...at);
+  expect(over.code).toBe(1);
+  expect(over.err).toContain('INVALID_QUANTITY');
+  expect((await cliAsync('inbound', 'create', '--warehouse', wh, '--reference', 'X', '--line', 'bad', ...at)).code).toBe(2);
+  expect((await cliAsync('inbound', 'receive', id, '--line', '1', ...at)).code).toBe(2);
+  expect((await api.get(`/api/inventory/${sku}`)).body.data.warehouses[0]).toMatchObject({ on_hand: 6, incoming: 6 });
 }, 120_000);
 
 test('reconcile: no drift exits 0; a drift made on purpose exits 3, --repair fixes it', async () => {

@@ -9,7 +9,7 @@
  * - `npm run explore` (EXPLORER_FULL=1): every scenario, ≥ 5,000 schedules, about 50 minutes on a
  *   2-core machine. Run it after a change of the write path, before it merges (docs/testing.md).
  * - the scale project (`npm run test:all`, CI): a seeded sample of EXPLORER_SAMPLE scenarios (default
- *   160 of 1,439, two schedules each, a few minutes), a different sample per EXPLORER_RANDOM_SEED,
+ *   160 of 1,506, two schedules each, a few minutes), a different sample per EXPLORER_RANDOM_SEED,
  *   plus the corpus below on every run.
  */
 import { exploreSuite, keyedVariants } from '../support/explorer-suite.ts';
@@ -64,6 +64,17 @@ for (let i = 0; i < LEVEL_WRITES.length; i++) {
   }
 }
 for (const w of ['reserve', 'reserve-6', 'grow', 'hold-create', 'count']) pairs.push(`hot-backorder:${w}+backorder-off`, `hot-backorder:${w}+park`);
+// inbound receipts (issue 25) against every level write, each other, a cancel and the deletes they block
+for (const w of LEVEL_WRITES) pairs.push(`plain:inbound-receive+${w}`);
+pairs.push(
+  'plain:inbound-receive+inbound-receive',
+  'plain:inbound-receive+inbound-cancel',
+  'hot:inbound-receive+reserve-6',
+  'hot:inbound-receive+park',
+  'plain:inbound-cancel+count',
+  'plain:inbound-cancel+item-delete',
+  'plain:inbound-receive+readonly-on',
+);
 const triples = [
   'hot:reserve+reserve-6+park',
   'plain:count+hot-on+park',
@@ -99,7 +110,7 @@ exploreSuite(
   KNOWN_FAILING_ON_MAIN,
   {
     parallel: Number(process.env.EXPLORER_PARALLEL ?? 4),
-    // full: ≥ 5,000 in all (1,439 scenarios × 4; every pair's space is larger than 4)
+    // full: ≥ 5,000 in all (1,506 scenarios × 4; every pair's space is larger than 4)
     budget,
     exhaustiveUpTo: 24,
     minSchedules: full && !process.env.EXPLORER_BUDGET ? 5000 : chosen.length,

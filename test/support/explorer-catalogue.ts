@@ -7,7 +7,7 @@
  * To add an operation: add an OpSpec here (name, run, keyable, and what an accepted one does:
  * `lowers`, `stockDelta`, `ledgerRows`, `check`), then name it in a test file's pair list.
  */
-import { expireAll, park, uploadRows } from './explorer.ts';
+import { expireAll, INBOUND_LINE, park, uploadRows } from './explorer.ts';
 import type { OpCtx, OpSpec, Outcome, TenantState } from './explorer.ts';
 import type { Answer } from './explorer-ops.ts';
 
@@ -56,6 +56,23 @@ function transferRows(reason: string, n: number, same: string[]) {
   };
 }
 const RES_OPS = ['release', 'fulfil', 'grow', 'move', 'item-delete', 'hold-expire'];
+
+/**
+ * The setup inbound line after an op on it: never received past its quantity, its level's incoming
+ * = what the open line still brings (store/levels.ts I9), and an accepted step visible on the line.
+ */
+function inboundLine(expect: (line: Record<string, any>) => string | undefined) {
+  return (c: OpCtx, a: Answer, s: TenantState, others: Outcome[]) => {
+    if (acceptedAny(others, ['item-delete'])) return undefined;
+    const line = s.inbound.find((l) => l.inbound_id === c.w.inb);
+    if (!line) return 'the setup inbound line is gone';
+    if (Number(line.received_quantity) > INBOUND_LINE) return `line received ${line.received_quantity} of ${INBOUND_LINE}`;
+    const incoming = Number(s.levels.get(c.w.A)?.row.incoming_quantity ?? 0);
+    const open = line.status === 'open' ? INBOUND_LINE - Number(line.received_quantity) : 0;
+    if (incoming !== open) return `incoming at A is ${incoming}, the open line brings ${open}`;
+    return ok(a) ? expect(line) : undefined;
+  };
+}
 
 export const OPS: Record<string, OpSpec> = {
   reserve: {
@@ -369,6 +386,25 @@ export const OPS: Record<string, OpSpec> = {
     needs: ['B'],
     keyable: true,
     run: (c) => c.http('DELETE', `/admin/stock-locations/${c.w.B}`),
+  },
+  /** Receive 3 of the setup inbound line (of 5): a second one would over-receive and must be refused. */
+  'inbound-receive': {
+    name: 'inbound-receive',
+    needs: ['inbound'],
+    keyable: true,
+    stockDelta: 3,
+    ledgerRows: 2,
+    run: (c) => c.http('POST', `/api/inbound/${c.w.inb}/lines/1/receive`, { quantity: 3, note: c.tag }),
+    check: inboundLine((l) => (Number(l.received_quantity) < 3 ? `answered received, the line has ${l.received_quantity}` : undefined)),
+  },
+  'inbound-cancel': {
+    name: 'inbound-cancel',
+    needs: ['inbound'],
+    keyable: true,
+    stockDelta: 0,
+    ledgerRows: 1,
+    run: (c) => c.http('POST', `/api/inbound/${c.w.inb}/lines/1/cancel`, { note: c.tag }),
+    check: inboundLine((l) => (l.status !== 'cancelled' ? `answered cancelled, the line is ${l.status}` : undefined)),
   },
   reconcile: {
     name: 'reconcile',

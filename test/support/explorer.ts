@@ -59,8 +59,13 @@ export interface World {
   hid?: string;
   /** A transfer of 3 units from A to B (issue 25): a draft (need `draft`), or shipped (need `shipped`). */
   xid?: string;
+  /** An inbound record at A with one line of INBOUND_LINE units (when an op needs it). */
+  inb?: string;
   setup: SetupSpec;
 }
+
+/** The setup inbound line's quantity. */
+export const INBOUND_LINE = 5;
 
 /** The context an operation runs with: its world, a unique tag for notes/references, and its Idempotency-Key (if keyed). */
 export interface OpCtx {
@@ -93,7 +98,7 @@ export interface OpSpec {
   check?(c: OpCtx, a: Answer, s: TenantState, others: Outcome[]): string | undefined;
 }
 
-export type Need = 'B' | 'hold' | 'draft' | 'shipped';
+export type Need = 'B' | 'hold' | 'draft' | 'shipped' | 'inbound';
 
 export interface Outcome {
   op: OpSpec;
@@ -391,6 +396,8 @@ export interface TenantState {
   ledger: Record<string, any>[];
   /** The tenant's SKU count (stats row). */
   skuCount: number;
+  /** The item's inbound line rows (`IN#…` in its partition). */
+  inbound: Record<string, any>[];
 }
 const MAX_PROBE = 6;
 
@@ -476,6 +483,7 @@ export async function readTenant(w: World): Promise<TenantState> {
     reservations: await rowsByKey(resParts.flat()),
     ledger,
     skuCount: Number(stats?.sku_count ?? 0),
+    inbound: itemPart.filter((r) => String(r.SK).startsWith('IN#')),
   };
   (state as any).orphanShards = orphanShards;
   return state;
@@ -614,6 +622,17 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
       'transfer',
     ).data.id;
     if (needs.has('shipped')) ok(await invoke(key, 'POST', `/api/transfers/${w.xid}/ship`), 'ship');
+  }
+  if (needs.has('inbound')) {
+    w.inb = ok(
+      await invoke(key, 'POST', '/api/inbound', {
+        type: 'purchase_order',
+        reference: 'setup-po',
+        warehouse_id: A,
+        lines: [{ sku, quantity: INBOUND_LINE, expected_at: '2026-12-20' }],
+      }),
+      'inbound',
+    ).data.id;
   }
   if (setup.hot) {
     ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels/${A}`, { hot_shards: setup.hot }), 'hot on');

@@ -8,6 +8,8 @@ import {
   AdjustmentEntity,
   ApiKey,
   HoldEntity,
+  InboundEntity,
+  InboundLineEntity,
   Item,
   LevelEntity,
   Link,
@@ -18,6 +20,7 @@ import {
   Stats,
   Upload,
   UploadError,
+  UploadChange,
   VariantEntity,
   WarehouseEntity,
 } from '../../functions/store/entities.ts';
@@ -298,6 +301,14 @@ describe('parse(key(x)) = x', () => {
     ['api_key', ApiKey, ApiKey.key(t, { hash: 'ab12' }), { tenant: t, hash: 'ab12' }],
     ['upload', Upload, Upload.keyOf(t, job), { tenant: t, id: 'up_1' }],
     ['upload_error', UploadError, UploadError.key(t, { id: 'up_1', line: 42 }), { tenant: t, id: 'up_1', line: 42 }],
+    ['upload_change', UploadChange, UploadChange.key(t, { id: 'up_1', line: 42 }), { tenant: t, id: 'up_1', line: 42 }],
+    ['inbound', InboundEntity, InboundEntity.key(t, { id: 'inb_1' }), { tenant: t, id: 'inb_1' }],
+    [
+      'inbound_line',
+      InboundLineEntity,
+      InboundLineEntity.key(t, { iid: 'iitem_1', id: 'inb_1', line: 7 }),
+      { tenant: t, iid: 'iitem_1', id: 'inb_1', line: 7 },
+    ],
     ['hold', HoldEntity, HoldEntity.keyOf(t, hold), { tenant: t, hid: 'hold_1' }],
     ['report', Report, Report.keyOf(t, report), { tenant: t, created_at: at, id: 'rep_1' }],
     ['stats', Stats, Stats.key(t, {}), { tenant: t }],
@@ -305,6 +316,12 @@ describe('parse(key(x)) = x', () => {
   test.each(cases)('%s', (name, entity, key, ids) => {
     expect(entity.parse(key)).toEqual(ids);
     expect(parseKey(key)).toEqual({ entity: name, ...ids });
+  });
+  test('the new rows keep their layout: a dry-run change and an inbound line beside the item and its levels', () => {
+    expect(UploadChange.key(t, { id: 'up_1', line: 42 })).toEqual({ PK: 'T#acme#UP#up_1', SK: 'CHG#0000000042' });
+    expect(InboundEntity.key(t, { id: 'inb_1' })).toEqual({ PK: 'T#acme#IN#inb_1', SK: 'INBOUND' });
+    expect(InboundLineEntity.key(t, { iid: 'iitem_1', id: 'inb_1', line: 7 })).toEqual({ PK: 'T#acme#I#iitem_1', SK: 'IN#inb_1#007' });
+    expect(LevelEntity.parse(InboundLineEntity.key(t, { iid: 'iitem_1', id: 'inb_1', line: 7 }))).toBeUndefined();
   });
   test('a key of one entity does not parse as another; a tenant with dashes parses whole', () => {
     expect(Item.parse(LevelEntity.keyOf(t, level))).toBeUndefined();

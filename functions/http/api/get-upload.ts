@@ -1,9 +1,11 @@
 import { defineHandler } from '#edge/http.ts';
 import { uploadsGet } from '#routes';
-import { getUpload, uploadErrorsCsv } from '#core/uploads.ts';
+import { getUpload, uploadChangesCsv, uploadErrorsCsv } from '#core/uploads.ts';
+
+const csv = (body: string) => ({ body, raw: true as const, headers: { 'content-type': 'text/csv; charset=utf-8' } });
 
 export const handler = defineHandler(uploadsGet)(async ({ actor, params, query }) =>
   query.format === 'csv'
-    ? { body: await uploadErrorsCsv(actor, params.id), raw: true, headers: { 'content-type': 'text/csv; charset=utf-8' } }
+    ? csv(query.part === 'changes' ? await uploadChangesCsv(actor, params.id) : await uploadErrorsCsv(actor, params.id))
     : getUpload(actor, params.id),
 );

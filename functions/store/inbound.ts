@@ -1,0 +1,310 @@
+/**
+ * Inbound supply (issue 25 item 3): records of stock on its way (a purchase order, a transfer, a
+ * production run) with lines of a SKU, a quantity and an expected date, at one warehouse.
+ *
+ * - The header (`T#t#IN#<id>` / `INBOUND`) is written once, at creation: type, reference, warehouse,
+ *   and per line its sku, item, quantity and expected_at. Nothing updates it, so receipts of
+ *   different lines of one record share no row.
+ * - Each line's state is its own row in its item's partition (`T#t#I#<iid>` / `IN#<id>#<line>`):
+ *   received_quantity, status (open → received | cancelled). The item's one Query (store/items.ts
+ *   loadItem) reads the item, its levels and its inbound lines together: available-to-promise by
+ *   date needs nothing else.
+ * - Every write moves a line row and its level (the door: store/levels.ts inboundLevelUpdate) in one
+ *   transaction, with a ledger row per figure changed: create (incoming += q), receive (stocked += q,
+ *   incoming −= q; in parts, never past the line's quantity), cancel (incoming −= what was left).
+ *   The line row is conditioned on exactly what was read (status open, received_quantity), the level
+ *   on its version — a receipt racing a cancel, or two receipts of one line, apply in some order, each
+ *   on what the one before left, or are refused and decided again.
+ */
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DomainError, notFound } from '../core/errors.ts';
+import type { AdjustmentReason, Level } from '../core/model.ts';
+import { MAX_QUANTITY } from '../core/model.ts';
+import { db, noteRef, RETRY, tableName, transactOrCancelled, TX_LIMIT, withRetry } from './db.ts';
+import type { TxAction } from './db.ts';
+import { InboundEntity, InboundLineEntity } from './entities.ts';
+import * as keys from './key-builders.ts';
+import { strip } from './keys.ts';
+import { ledgerPut } from './ledger.ts';
+import type { WriteContext } from './ledger.ts';
+import type { InboundType } from '../core/schemas-inbound.ts';
+import { inboundLevelUpdate, inboundRefusal } from './levels.ts';
+import type { InboundMove } from './levels.ts';
+import { batchGet } from './query.ts';
+import { requireItem } from './items.ts';
+import type { ItemRecord } from './items.ts';
+
+export type { InboundType };
+export type InboundLineStatus = 'open' | 'received' | 'cancelled';
+
+export interface InboundHeader {
+  id: string;
+  type: InboundType;
+  reference: string;
+  warehouse_id: string;
+  note: string | null;
+  lines: { line: number; sku: string; inventory_item_id: string; quantity: number; expected_at: string }[];
+  created_by: string;
+  created_at: string;
+}
+
+export interface InboundLineRow {
+  inbound_id: string;
+  line: number;
+  type: InboundType;
+  reference: string;
+  warehouse_id: string;
+  sku: string;
+  inventory_item_id: string;
+  quantity: number;
+  received_quantity: number;
+  /** What a cancel took off incoming (quantity − received at the time). */
+  cancelled_quantity: number;
+  status: InboundLineStatus;
+  expected_at: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What a line still brings: its quantity less what was received, while it is open. */
+export const remainingOf = (l: Pick<InboundLineRow, 'status' | 'quantity' | 'received_quantity'>) =>
+  l.status === 'open' ? l.quantity - l.received_quantity : 0;
+
+/** The ledger reason of a receipt, by the record's type. */
+const RECEIPT_REASON: Record<InboundType, AdjustmentReason> = { purchase_order: 'supplier_receipt', transfer: 'transfer_in', production_run: 'other' };
+
+const lineLabel = (iid: string, line: number) => `line:${iid}:${line}`;
+const levelLabelOf = (iid: string) => `level:${iid}`;
+
+export async function getInboundHeader(tenant: string, id: string): Promise<InboundHeader | undefined> {
+  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.inbound(tenant, id), ConsistentRead: true }));
+  return res.Item ? strip<InboundHeader>(res.Item) : undefined;
+}
+
+/** The header and its lines' rows (consistent BatchGet), in line order. */
+export async function readInbound(tenant: string, id: string): Promise<{ header: InboundHeader; lines: InboundLineRow[] } | undefined> {
+  const header = await getInboundHeader(tenant, id);
+  if (!header) return undefined;
+  const rows = await batchGet(header.lines.map((l) => keys.inboundLine(tenant, l.inventory_item_id, id, l.line)));
+  const lines = rows.map((r) => strip<InboundLineRow>(r)).sort((a, b) => a.line - b.line);
+  return { header, lines };
+}
+
+/** A line of the record as one item's Query read it (with its level and the level's version). */
+function lineOf(rec: ItemRecord, id: string, line: number): InboundLineRow | undefined {
+  return rec.inbound.find((l) => l.inbound_id === id && l.line === line);
+}
+
+const levelNotStocked = (sku: string, wid: string) =>
+  new DomainError('NOT_FOUND', `SKU ${sku} is not stocked at warehouse ${wid}: create its level first (incoming needs a level)`);
+const incomingTooLarge = (wid: string) =>
+  new DomainError('INVALID_QUANTITY', `incoming_quantity at ${wid} would pass ${MAX_QUANTITY}`, [{ field: 'lines', message: 'too large' }]);
+
+/**
+ * Create the record: the header, a row per line, each level's incoming raised by its lines (one
+ * update per level, on its version) and a ledger row per line — one transaction.
+ */
+export async function createInbound(ctx: WriteContext, h: InboundHeader): Promise<void> {
+  const { tenant, now } = ctx;
+  noteRef(h.id);
+  const iids = [...new Set(h.lines.map((l) => l.inventory_item_id))];
+  await withRetry(async () => {
+    const recs = new Map(await Promise.all(iids.map(async (iid) => [iid, await requireItem(tenant, iid)] as const)));
+    const actions: TxAction[] = [
+      { label: 'inbound', item: { Put: { TableName: tableName(), Item: InboundEntity.row(tenant, h), ConditionExpression: 'attribute_not_exists(PK)' } } },
+    ];
+    const plans: { level: Level; version: number; label: string }[] = [];
+    for (const iid of iids) {
+      const rec = recs.get(iid)!;
+      const level = rec.levels.find((l) => l.location_id === h.warehouse_id);
+      const lines = h.lines.filter((l) => l.inventory_item_id === iid);
+      if (!level) throw levelNotStocked(lines[0]!.sku, h.warehouse_id);
+      const version = rec.levelVersions[h.warehouse_id]!;
+      const label = levelLabelOf(iid);
+      const move: InboundMove = { incoming: lines.reduce((n, l) => n + l.quantity, 0), stocked: 0, open: lines.length };
+      if (level.incoming_quantity + move.incoming > MAX_QUANTITY) throw incomingTooLarge(h.warehouse_id);
+      actions.push(inboundLevelUpdate(tenant, level, version, move, now, label));
+      plans.push({ level, version, label });
+      let incoming = level.incoming_quantity;
+      for (const l of lines) {
+        const row: InboundLineRow = {
+          inbound_id: h.id,
+          line: l.line,
+          type: h.type,
+          reference: h.reference,
+          warehouse_id: h.warehouse_id,
+          sku: l.sku,
+          inventory_item_id: iid,
+          quantity: l.quantity,
+          received_quantity: 0,
+          cancelled_quantity: 0,
+          status: 'open',
+          expected_at: l.expected_at,
+          created_at: now,
+          updated_at: now,
+        };
+        actions.push({
+          label: lineLabel(iid, l.line),
+          item: { Put: { TableName: tableName(), Item: InboundLineEntity.row(tenant, row), ConditionExpression: 'attribute_not_exists(PK)' } },
+        });
+        actions.push(
+          ledgerPut({
+            tenant,
+            sku: l.sku,
+            inventory_item_id: iid,
+            warehouse_id: h.warehouse_id,
+            field: 'incoming_quantity',
+            before: incoming,
+            after: incoming + l.quantity,
+            reason: 'other',
+            note: `${h.type} ${h.reference} line ${l.line} expected ${l.expected_at}`,
+            reference: `inbound:${h.id}:${l.line}`,
+            created_by: ctx.by,
+            at: now,
+          }),
+        );
+        incoming += l.quantity;
+      }
+    }
+    if (actions.length > TX_LIMIT) throw new DomainError('VALIDATION_ERROR', 'lines: too many for one record', [{ field: 'lines', message: 'too many' }]);
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    if (refused.failed.has('inbound')) throw new DomainError('CONFLICT', `Inbound ${h.id} already exists`);
+    for (const p of plans) {
+      const why = await inboundRefusal(tenant, refused, p.label, p.level, p.version, () => incomingTooLarge(h.warehouse_id));
+      if (why === RETRY) return RETRY;
+      if (why) throw why;
+    }
+    return RETRY;
+  });
+}
+
+/** A line's answer when it cannot take this step: received in full, cancelled. */
+const lineClosed = (l: InboundLineRow) =>
+  new DomainError(
+    'CONFLICT',
+    `Inbound ${l.inbound_id} line ${l.line} is ${l.status}${l.status === 'received' ? ` (all ${l.quantity} received)` : ` (${l.received_quantity} of ${l.quantity} were received before)`}: nothing more can be done with it`,
+  );
+
+/** The line's row conditioned on exactly what was read: still open, with the received quantity seen. */
+function lineUpdate(tenant: string, l: InboundLineRow, set: string, values: Record<string, unknown>): TxAction {
+  return {
+    label: lineLabel(l.inventory_item_id, l.line),
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.inboundLine(tenant, l.inventory_item_id, l.inbound_id, l.line),
+        UpdateExpression: set,
+        ConditionExpression: '#s = :open AND received_quantity = :seen_received',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ...values, ':open': 'open', ':seen_received': l.received_quantity },
+      },
+    },
+  };
+}
+
+/** The line and its level, read together (the item's one Query). */
+async function lineAndLevel(tenant: string, header: InboundHeader, line: number) {
+  const spec = header.lines.find((l) => l.line === line);
+  if (!spec) throw notFound(`Line of inbound ${header.id}`, String(line));
+  const rec = await requireItem(tenant, spec.inventory_item_id);
+  const l = lineOf(rec, header.id, line);
+  if (!l) throw notFound(`Line of inbound ${header.id}`, String(line));
+  const level = rec.levels.find((x) => x.location_id === header.warehouse_id);
+  return { rec, l, level, version: rec.levelVersions[header.warehouse_id] };
+}
+
+/**
+ * Receive `q` of a line (in parts): the line's received += q (closed when it reaches the quantity),
+ * the level's stocked += q and incoming −= q, a ledger row for each — one transaction. Never past
+ * the line's quantity: the line is conditioned on the received quantity read.
+ */
+export async function receiveLine(ctx: WriteContext, header: InboundHeader, line: number, q: number, note: string | null): Promise<void> {
+  const { tenant, now } = ctx;
+  await withRetry(async () => {
+    const { rec, l, level, version } = await lineAndLevel(tenant, header, line);
+    if (l.status !== 'open') throw lineClosed(l);
+    const remaining = remainingOf(l);
+    if (q > remaining) {
+      throw new DomainError(
+        'INVALID_QUANTITY',
+        `quantity: ${q} is more than the ${remaining} still expected on line ${line} (${l.received_quantity} of ${l.quantity} received)`,
+        [{ field: 'quantity', message: `at most ${remaining}` }],
+      );
+    }
+    if (!level || version === undefined) throw levelNotStocked(l.sku, header.warehouse_id);
+    const closes = q === remaining;
+    const label = levelLabelOf(l.inventory_item_id);
+    const base = {
+      tenant,
+      sku: rec.item.sku,
+      inventory_item_id: l.inventory_item_id,
+      warehouse_id: header.warehouse_id,
+      reason: RECEIPT_REASON[header.type],
+      note: note ?? `${header.type} ${header.reference} line ${line}: ${q} received`,
+      reference: `inbound:${header.id}:${line}`,
+      created_by: ctx.by,
+      at: now,
+    };
+    const actions: TxAction[] = [
+      lineUpdate(tenant, l, 'SET received_quantity = received_quantity + :q, #s = :next, updated_at = :now', {
+        ':q': q,
+        ':next': closes ? 'received' : 'open',
+        ':now': now,
+      }),
+      inboundLevelUpdate(tenant, level, version, { incoming: -q, stocked: q, open: closes ? -1 : 0 }, now, label),
+      ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: level.stocked_quantity + q }),
+      ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: level.incoming_quantity - q }),
+    ];
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    const why = await inboundRefusal(
+      tenant,
+      refused,
+      label,
+      level,
+      version,
+      () =>
+        new DomainError('INVALID_QUANTITY', `stocked_quantity at ${header.warehouse_id} would pass ${MAX_QUANTITY}`, [
+          { field: 'quantity', message: 'too large' },
+        ]),
+    );
+    if (why && why !== RETRY) throw why;
+    return RETRY; // the line or the level moved: read again, decide again
+  });
+}
+
+/** Cancel what is left of a line: the line closed (cancelled), the level's incoming −= what was left, a ledger row — one transaction. */
+export async function cancelLine(ctx: WriteContext, header: InboundHeader, line: number, note: string | null): Promise<void> {
+  const { tenant, now } = ctx;
+  await withRetry(async () => {
+    const { rec, l, level, version } = await lineAndLevel(tenant, header, line);
+    if (l.status !== 'open') throw lineClosed(l);
+    if (!level || version === undefined) throw levelNotStocked(l.sku, header.warehouse_id);
+    const left = remainingOf(l);
+    const label = levelLabelOf(l.inventory_item_id);
+    const actions: TxAction[] = [
+      lineUpdate(tenant, l, 'SET #s = :cancelled, cancelled_quantity = :left, updated_at = :now', { ':cancelled': 'cancelled', ':left': left, ':now': now }),
+      inboundLevelUpdate(tenant, level, version, { incoming: -left, stocked: 0, open: -1 }, now, label),
+      ledgerPut({
+        tenant,
+        sku: rec.item.sku,
+        inventory_item_id: l.inventory_item_id,
+        warehouse_id: header.warehouse_id,
+        field: 'incoming_quantity',
+        before: level.incoming_quantity,
+        after: level.incoming_quantity - left,
+        reason: 'other',
+        note: note ?? `${header.type} ${header.reference} line ${line} cancelled (${left} no longer expected)`,
+        reference: `inbound:${header.id}:${line}`,
+        created_by: ctx.by,
+        at: now,
+      }),
+    ];
+    const refused = await transactOrCancelled(actions);
+    if (!refused) return true;
+    const why = await inboundRefusal(tenant, refused, label, level, version, () => new DomainError('CONFLICT', 'The level changed; send it again'));
+    if (why && why !== RETRY) throw why;
+    return RETRY;
+  });
+}
