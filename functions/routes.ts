@@ -199,7 +199,8 @@ export const adminItemsGet = pure(() =>
     file: 'get-inventory-item',
     summary: 'Get an inventory item with its location levels',
     params: s.itemParams,
-    response: s.itemResponse,
+    query: s.selectQuery,
+    response: s.itemReadResponse,
   }),
 );
 export const adminItemsUpdate = pure(() =>
@@ -330,7 +331,7 @@ export const adminReservationsList = pure(() =>
     path: '/admin/reservations',
     scope: 'inventory:read',
     access: 'read',
-    table: uses('Query', 'Indexes'),
+    table: uses('BatchGet', 'Query', 'Indexes'),
     file: 'list-reservations',
     summary: 'List reservations',
     query: s.listReservationsQuery,
@@ -347,8 +348,9 @@ export const adminReservationsCreate = pure(() =>
     table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
     file: 'create-reservation',
     summary: 'Reserve stock at a location (never more than is available)',
+    query: s.selectQuery,
     body: s.createReservationBody,
-    response: s.reservationResponse,
+    response: s.reservationReadResponse,
   }),
 );
 export const adminReservationsGet = pure(() =>
@@ -358,11 +360,12 @@ export const adminReservationsGet = pure(() =>
     path: '/admin/reservations/{id}',
     scope: 'inventory:read',
     access: 'read',
-    table: uses('Get'),
+    table: uses('Get', 'BatchGet', 'Query'),
     file: 'get-reservation',
     summary: 'Get a reservation',
     params: s.reservationParams,
-    response: s.reservationResponse,
+    query: s.selectQuery,
+    response: s.reservationReadResponse,
   }),
 );
 export const adminReservationsUpdate = pure(() =>
@@ -376,8 +379,9 @@ export const adminReservationsUpdate = pure(() =>
     file: 'update-reservation',
     summary: 'Change quantity, location, description, metadata or expiry of a reservation',
     params: s.reservationParams,
+    query: s.selectQuery,
     body: s.updateReservationBody,
-    response: s.reservationResponse,
+    response: s.reservationReadResponse,
   }),
 );
 export const adminReservationsDelete = pure(() =>
@@ -450,7 +454,8 @@ export const adminLocationsGet = pure(() =>
     file: 'get-stock-location',
     summary: 'Get a stock location',
     params: s.locationParams,
-    response: s.locationResponse,
+    query: s.selectQuery,
+    response: s.locationReadResponse,
   }),
 );
 export const adminLocationsUpdate = pure(() =>
@@ -495,6 +500,7 @@ export const adminVariantsGet = pure(() =>
     file: 'get-variant',
     summary: "A variant's inventory items and inventory_quantity",
     params: s.variantParams,
+    query: s.selectQuery,
     response: s.variantResponse,
   }),
 );
@@ -509,6 +515,7 @@ export const adminVariantsLink = pure(() =>
     file: 'link-variant-item',
     summary: 'Link an inventory item to a variant',
     params: s.variantParams,
+    query: s.selectQuery,
     body: s.linkBody,
     response: s.variantResponse,
   }),
@@ -524,6 +531,7 @@ export const adminVariantsUpdateLink = pure(() =>
     file: 'update-variant-item',
     summary: 'Change the required_quantity of a link',
     params: s.variantLinkParams,
+    query: s.selectQuery,
     body: s.linkUpdateBody,
     response: s.variantResponse,
   }),
@@ -539,6 +547,7 @@ export const adminVariantsUnlink = pure(() =>
     file: 'unlink-variant-item',
     summary: 'Unlink an inventory item from a variant; answers with the variant as parent',
     params: s.variantLinkParams,
+    query: s.selectQuery,
     response: s.unlinkResponse,
   }),
 );

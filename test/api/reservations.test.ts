@@ -274,9 +274,11 @@ describe('listing reservations', () => {
       expect(page.body.reservations).toHaveLength(1);
     });
 
-    test('a filter or operator the list does not take is a 400 naming it (q, $ne, $eq on a date), a bad value a 400 too', async () => {
+    test('a filter or operator the list does not take is a 400 naming it ($ne, $eq on a date, deleted_at, an order it does not take, a relation it does not have), a bad value a 400 too', async () => {
       for (const [query, named] of [
-        ['q=test', 'q'],
+        ['deleted_at[$gte]=2026-01-01', 'deleted_at[$gte]'],
+        ['order=line_item_id', 'order'],
+        ['fields=*location', 'location'],
         ['quantity[$ne]=1', 'quantity[$ne]'],
         ['created_at[$eq]=2026-01-01', 'created_at[$eq]'],
         ['metadata[cart]=c1', 'metadata[cart]'],

@@ -87,7 +87,7 @@ test("name filters by the exact name (Medusa's ?name=), one or a list in any enc
   expect(await names('name=Dock%2C%20East')).toEqual(['Dock, East']); // a name holding a comma matches as a whole
   expect(await names('q=ation%201')).toEqual(['Test Location 1']);
   expect(await names('q=location&name=Test%20Location%202&limit=1')).toEqual(['Test Location 2']);
-  for (const query of ['sales_channel_id=sc_1', 'name[$ilike]=%25Test%25', 'address_id=a', 'fields=*address']) {
+  for (const query of ['sales_channel_id=sc_1', 'name[$ilike]=%25Test%25', 'address_id=a', 'fields=*sales_channels', 'order=address']) {
     const res = await api.get(`/admin/stock-locations?${query}`, fresh.key);
     expect([query, res.status]).toEqual([query, 400]);
     expect(res.body.message).toContain(query.split('=')[0]);
