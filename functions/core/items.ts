@@ -132,9 +132,9 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
     const byId = await store.getItems(t, pageIds);
     return { items: pageIds.map((id) => byId.get(id)).filter((x): x is InventoryItem => !!x), count: ids.length };
   }
-  const recs = await Promise.all(pageIds.map((id) => store.loadItem(t, id)));
+  const recs = await store.loadItemsWithLevels(t, pageIds);
   return {
-    items: recs.filter((r): r is store.ItemRecord => !!r).map((r) => withLevels(r.item, visibleLevels(actor, r.levels))),
+    items: recs.map((r) => withLevels(r.item, visibleLevels(actor, r.levels))),
     count: ids.length,
   };
 }
