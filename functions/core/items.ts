@@ -48,9 +48,6 @@ export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels
   return withLevels(rec.item, visibleLevels(actor, rec.levels));
 }
 
-/** A loaded item as this key sees it (only the levels of its warehouses, and the sums over those). */
-export const visibleItem = (actor: Actor, rec: store.ItemRecord): ItemWithLevels => withLevels(rec.item, visibleLevels(actor, rec.levels));
-
 export function withLevels(item: InventoryItem, levels: Level[]): ItemWithLevels {
   const shown = levels.map(publicLevel);
   return {
