@@ -181,11 +181,12 @@ export const adminItemsCreate = pure(() =>
     path: '/admin/inventory-items',
     scope: 'inventory:write',
     access: 'write',
-    table: uses('Put', 'Update'),
+    table: uses('Get', 'Query', 'Put', 'Update'),
     file: 'create-inventory-item',
-    summary: 'Create an inventory item',
+    summary: 'Create an inventory item; with location_levels, the item and its levels in one all-or-nothing write',
+    query: s.selectQuery,
     body: s.createItemBody,
-    response: s.itemResponse,
+    response: s.itemReadResponse,
   }),
 );
 export const adminItemsGet = pure(() =>
@@ -234,6 +235,36 @@ export const adminItemsDelete = pure(() =>
 );
 
 // ---- admin: location levels ----
+// the batch routes come before `{location_id}`: `batch` is a path of its own, never a location id
+export const adminLevelsBatch = pure(() =>
+  admin({
+    id: 'admin.levels.batch',
+    method: 'POST',
+    path: '/admin/inventory-items/{id}/location-levels/batch',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Delete'),
+    file: 'batch-location-levels',
+    summary: "Create, update and remove levels of one item in one all-or-nothing write (Medusa's batch; delete lists locations)",
+    params: s.itemParams,
+    body: s.itemLevelsBatchBody,
+    response: s.itemLevelsBatchResponse,
+  }),
+);
+export const adminLevelsBatchAcross = pure(() =>
+  admin({
+    id: 'admin.levels.batch-across',
+    method: 'POST',
+    path: '/admin/inventory-items/location-levels/batch',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update', 'Delete'),
+    file: 'batch-levels-across-items',
+    summary: "Create, update and remove levels of several items in one all-or-nothing write (Medusa's batch; delete lists level ids)",
+    body: s.levelsBatchBody,
+    response: s.levelsBatchResponse,
+  }),
+);
 export const adminLevelsList = pure(() =>
   admin({
     id: 'admin.levels.list',
@@ -243,9 +274,10 @@ export const adminLevelsList = pure(() =>
     access: 'read',
     table: uses('Get', 'BatchGet', 'Query'),
     file: 'list-location-levels',
-    summary: "List an item's location levels",
+    summary: "List an item's location levels: seed 000's inventory_item and Medusa's page (inventory_levels, count, offset, limit), one Query of the item",
     params: s.itemParams,
-    response: s.levelsResponse,
+    query: s.levelsQuery,
+    response: s.levelsListResponse,
   }),
 );
 export const adminLevelsCreate = pure(() =>
@@ -489,6 +521,21 @@ export const adminLocationsDelete = pure(() =>
 );
 
 // ---- admin: variant ↔ inventory item links ----
+export const adminVariantsBatch = pure(() =>
+  admin({
+    id: 'admin.variants.batch',
+    method: 'POST',
+    path: '/admin/products/{id}/variants/inventory-items/batch',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Query', 'ConditionCheck', 'Put', 'Update', 'Delete'),
+    file: 'batch-variant-items',
+    summary: "Create, update and remove variant ↔ inventory item links in one all-or-nothing write (Medusa's batch)",
+    params: s.productParams,
+    body: s.linksBatchBody,
+    response: s.linksBatchResponse,
+  }),
+);
 export const adminVariantsGet = pure(() =>
   admin({
     id: 'admin.variants.get',
@@ -1007,6 +1054,8 @@ const table = [
   adminItemsGet,
   adminItemsUpdate,
   adminItemsDelete,
+  adminLevelsBatchAcross,
+  adminLevelsBatch,
   adminLevelsList,
   adminLevelsCreate,
   adminLevelsUpdate,
@@ -1024,6 +1073,7 @@ const table = [
   adminLocationsGet,
   adminLocationsUpdate,
   adminLocationsDelete,
+  adminVariantsBatch,
   adminVariantsGet,
   adminVariantsLink,
   adminVariantsUpdateLink,

@@ -1,12 +1,13 @@
 /** Inventory items: create, read, list, update, delete. */
 import { newId } from './ids.ts';
 import type { Actor, InventoryItem, Level } from './model.ts';
-import { mayWriteEverywhere, restricted, visibleLevels } from './access.ts';
+import { mayWrite, mayWriteEverywhere, restricted, visibleLevels } from './access.ts';
 import type * as z from 'zod';
-import type { CreateItemInput, listItemsQuery } from './schemas.ts';
+import type { CreateItemInput, NewItemInput, listItemsQuery } from './schemas.ts';
 import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
 import { writeOffLedger } from '../store/ledger.ts';
+import { batchLevels } from '../store/levels.ts';
 
 /** An item as the admin family shows it: Medusa's aggregates (sums over the levels shown) and the levels. */
 export type ItemWithLevels = InventoryItem & { stocked_quantity: number; reserved_quantity: number; location_levels: Level[] };
@@ -14,7 +15,11 @@ export type ItemWithLevels = InventoryItem & { stocked_quantity: number; reserve
 const nowIso = () => new Date().toISOString();
 export const writeContext = (actor: Actor) => ({ tenant: actor.tenant, by: actor.keyName, now: nowIso() });
 
-export async function createItem(actor: Actor, input: CreateItemInput): Promise<InventoryItem> {
+/**
+ * A new item; with `location_levels` (Medusa), the item and its levels in one all-or-nothing
+ * transaction (store/levels.ts batchLevels): a refused level leaves no item either.
+ */
+export async function createItem(actor: Actor, input: NewItemInput): Promise<InventoryItem | ItemWithLevels> {
   const now = nowIso();
   const item: InventoryItem = {
     id: newId('iitem'),
@@ -39,8 +44,16 @@ export async function createItem(actor: Actor, input: CreateItemInput): Promise<
     created_at: now,
     updated_at: now,
   };
-  await store.putNewItem(actor.tenant, item);
-  return item;
+  const levels = input.location_levels ?? [];
+  if (!levels.length) {
+    await store.putNewItem(actor.tenant, item);
+    return item;
+  }
+  mayWrite(actor, ...levels.map((l) => l.location_id));
+  const create = levels.map((l, i) => ({ ...l, inventory_item_id: item.id, field: `location_levels[${i}]` }));
+  await batchLevels(writeContext(actor), { create, update: [], delete: [] }, item);
+  await store.itemCreated(actor.tenant, item);
+  return getItem(actor, item.id);
 }
 
 export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels> {

@@ -145,6 +145,7 @@ export const levelParams = pure(() => z.object({ id: id('iitem'), location_id: i
 export const reservationParams = pure(() => z.object({ id: id('res') }));
 export const locationParams = pure(() => z.object({ id: id('wh') }));
 export const variantParams = pure(() => z.object({ id: id('prod'), variant_id: id('variant') }));
+export const productParams = pure(() => z.object({ id: id('prod') }));
 export const variantLinkParams = pure(() => z.extend(variantParams, { inventory_item_id: id('iitem') }));
 
 // ---------- inventory items ----------
@@ -168,9 +169,24 @@ const itemFields = pure(() => ({
   variant_attributes: metadata,
   metadata,
 }));
-export const createItemBody = pure(() => z.partial(z.strictObject(itemFields)));
-export const updateItemBody = createItemBody;
-export type CreateItemInput = z.infer<typeof createItemBody>;
+/** Medusa's batch routes and an item's creation take at most this many levels (or links) per array. */
+export const MAX_BATCH = 100;
+/** A level as Medusa's create and batch routes give it: a location and its two quantities. */
+const batchLevelFields = pure(() => ({
+  location_id: id('wh'),
+  stocked_quantity: z.optional(quantity()),
+  incoming_quantity: z.optional(quantity()),
+}));
+const batchArray = <T extends z.ZodMiniType>(item: T, what: string) =>
+  z.optional(describe(z.array(item).check(z.maxLength(MAX_BATCH)), `${what} (at most ${MAX_BATCH}; the whole request is one transaction)`));
+export const updateItemBody = pure(() => z.partial(z.strictObject(itemFields)));
+export const createItemBody = pure(() =>
+  z.extend(updateItemBody, {
+    location_levels: batchArray(z.strictObject(batchLevelFields), 'Levels to create with the item, in the same all-or-nothing write'),
+  }),
+);
+export type CreateItemInput = z.infer<typeof updateItemBody>;
+export type NewItemInput = z.infer<typeof createItemBody>;
 
 export const listItemsQuery = pure(() =>
   z.object({
@@ -294,6 +310,59 @@ export const levelsResponse = pure(() =>
   z.object({
     inventory_item: z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
   }),
+);
+export const levelsQuery = pure(() =>
+  z.object({
+    location_id: describe(queryList, 'Levels at any of these locations (one, a comma list, or any array encoding)'),
+    limit: queryInt(50, 1000),
+    offset: queryInt(0, 1_000_000),
+  }),
+);
+export const levelsListResponse = pure(() =>
+  z.object({
+    inventory_item: describe(
+      z.object({ id: z.string(), location_levels: z.array(levelSchema) }),
+      'Seed 000: the item and its levels (every level the filter matches, unpaged)',
+    ),
+    inventory_levels: describe(z.array(levelSchema), "Medusa: one page of the item's levels (limit, offset)"),
+    count: int(),
+    offset: int(),
+    limit: int(),
+  }),
+);
+/** Medusa's level batch on one item: `delete` lists location ids. */
+export const itemLevelsBatchBody = pure(() =>
+  z.strictObject({
+    create: batchArray(z.strictObject(batchLevelFields), 'Levels to create'),
+    update: batchArray(
+      z.strictObject({ id: z.optional(id('ilev')), ...batchLevelFields }),
+      "Levels to change (by location; `id`, when given, must be the level's)",
+    ),
+    delete: batchArray(id('wh'), 'Locations whose level is removed'),
+    force: z.optional(describe(z.boolean(), 'Remove levels that still have stock (written off in the ledger); never ones with reservations or incoming units')),
+  }),
+);
+/** Medusa's level batch across items: each level names its item; `delete` lists level ids. */
+export const levelsBatchBody = pure(() =>
+  z.strictObject({
+    create: batchArray(z.strictObject({ inventory_item_id: id('iitem'), ...batchLevelFields }), 'Levels to create'),
+    update: batchArray(
+      z.strictObject({ id: z.optional(id('ilev')), inventory_item_id: id('iitem'), ...batchLevelFields }),
+      "Levels to change (by item and location; `id`, when given, must be the level's)",
+    ),
+    delete: batchArray(id('ilev'), 'Level ids to remove'),
+    force: z.optional(describe(z.boolean(), 'Remove levels that still have stock (written off in the ledger); never ones with reservations or incoming units')),
+  }),
+);
+export const levelsBatchResponse = pure(() =>
+  z.object({
+    created: z.array(levelSchema),
+    updated: z.array(levelSchema),
+    deleted: describe(z.array(z.string()), 'The ids of the removed levels'),
+  }),
+);
+export const itemLevelsBatchResponse = pure(() =>
+  z.extend(levelsBatchResponse, { inventory_item: describe(itemSchema, 'The item after the batch, with its levels (Medusa 2.0 answered `inventory_item`)') }),
 );
 export const availabilityQuery = pure(() =>
   z.object({
@@ -549,6 +618,25 @@ const selectedVariant = pure(() =>
   ),
 );
 export const variantResponse = pure(() => z.object({ variant: selectedVariant }));
+const linkPair = pure(() => ({ variant_id: id('variant'), inventory_item_id: id('iitem') }));
+export const linksBatchBody = pure(() =>
+  z.strictObject({
+    create: batchArray(z.strictObject({ ...linkPair, required_quantity: quantity(1) }), 'Links to create (an existing link takes the required_quantity given)'),
+    update: batchArray(z.strictObject({ ...linkPair, required_quantity: quantity(1) }), 'Links whose required_quantity changes'),
+    delete: batchArray(z.strictObject(linkPair), 'Links to remove'),
+  }),
+);
+/** A link as Medusa's link module names it: the two records it joins, and its data. */
+const linkDefinition = pure(() =>
+  z.object({
+    Product: z.object({ variant_id: z.string() }),
+    Inventory: z.object({ inventory_item_id: z.string() }),
+    data: z.optional(z.object({ required_quantity: int() })),
+  }),
+);
+export const linksBatchResponse = pure(() =>
+  z.object({ created: z.array(linkDefinition), updated: z.array(linkDefinition), deleted: z.array(linkDefinition) }),
+);
 /** Medusa's answer to an unlink: the deleted link's id is the pair it joined; the parent is what is left of the variant. */
 export const unlinkResponse = pure(() =>
   z.object({

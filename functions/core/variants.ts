@@ -115,3 +115,38 @@ export async function unlinkItem(actor: Actor, _pid: string, vid: string, iid: s
 export async function unlinkedNow(actor: Actor, vid: string, iid: string): Promise<Unlinked> {
   return unlinkedAnswer(vid, iid, await variantOf(actor, vid));
 }
+
+type LinkInput = { variant_id: string; inventory_item_id: string; required_quantity?: number };
+export interface LinkBatchInput {
+  create?: LinkInput[];
+  update?: LinkInput[];
+  delete?: LinkInput[];
+}
+
+/** A link as Medusa's link module answers it: the pair it joins, and its data. */
+const definition = (l: LinkInput) => ({
+  Product: { variant_id: l.variant_id },
+  Inventory: { inventory_item_id: l.inventory_item_id },
+  ...(l.required_quantity !== undefined ? { data: { required_quantity: l.required_quantity } } : {}),
+});
+
+/** Medusa's answer to a link batch: the links created, changed and removed (also a replay's: nothing is read). */
+export const batchedLinks = (body: LinkBatchInput) => ({
+  created: (body.create ?? []).map(definition),
+  updated: (body.update ?? []).map(definition),
+  deleted: (body.delete ?? []).map(({ variant_id, inventory_item_id }) => definition({ variant_id, inventory_item_id })),
+});
+
+/** `POST /admin/products/{id}/variants/inventory-items/batch`: create, change and remove links, all or nothing. */
+export async function batchLinks(actor: Actor, pid: string, body: LinkBatchInput) {
+  mayWriteEverywhere(actor, 'change variant links (they decide what sells at every warehouse)');
+  const ops = (list: LinkInput[] | undefined, name: string) => (list ?? []).map((o, i) => ({ ...o, field: `${name}[${i}]` }));
+  await store.batchLinks(
+    actor.tenant,
+    pid,
+    { create: ops(body.create, 'create'), update: ops(body.update, 'update'), delete: ops(body.delete, 'delete') },
+    new Date().toISOString(),
+    () => newId('pvitem'),
+  );
+  return batchedLinks(body);
+}

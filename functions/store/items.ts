@@ -4,13 +4,13 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
 import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
-import type { TxAction } from './db.ts';
+import type { Cancellation, TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { Item, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels, holdsReservations, levelCopy, levelDeleteActions, shownLevels } from './levels.ts';
+import { copyOntoLevels, holdsReservations, levelCopy, levelDeleteActions, levelReadKeys, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
@@ -43,21 +43,44 @@ function itemRow(tenant: string, item: InventoryItem, policyVersion: number): Ro
 const duplicateSku = (sku: string) => new DomainError('DUPLICATE', `Inventory item with sku: ${sku} already exists`);
 
 export async function putNewItem(tenant: string, item: InventoryItem): Promise<void> {
+  const refused = await transactOrCancelled(newItemActions(tenant, item));
+  newItemRefusal(item, refused);
+  await itemCreated(tenant, item);
+}
+
+/**
+ * A new item's Put (it must not exist) and its sku guard (sku is unique per tenant). `levels`: the
+ * item is created with that many levels in the same transaction (store/levels.ts batchLevels), so its
+ * level_seq starts at 1 — what levelBirth would have left.
+ */
+export function newItemActions(tenant: string, item: InventoryItem, levels = 0): TxAction[] {
   noteRef(item.id);
-  const actions: TxAction[] = [
-    {
-      label: 'item',
-      item: { Put: { TableName: tableName(), Item: itemRow(tenant, item, 1), ConditionExpression: 'attribute_not_exists(PK)' } },
-    },
-  ];
-  // sku is unique per tenant: the guard row is created in the same transaction as the item.
+  const row = itemRow(tenant, item, 1);
+  if (levels) row.level_seq = 1;
+  const actions: TxAction[] = [{ label: 'item', item: { Put: { TableName: tableName(), Item: row, ConditionExpression: 'attribute_not_exists(PK)' } } }];
   if (item.sku) actions.push(skuGuardPut(tenant, item.sku, item.id));
-  const refused = await transactOrCancelled(actions);
+  return actions;
+}
+
+/** A new item's transaction was refused: its sku is taken (or something else failed). */
+export function newItemRefusal(item: InventoryItem, refused: Cancellation | undefined): void {
   if (refused?.failed.has('sku')) throw duplicateSku(item.sku!);
   if (refused) throw new TxCancelled(refused);
-  // the stats row (sku count, and the tenant's entry in the directory the scheduled jobs read)
-  await skuCount(tenant, item.id, item.sku ? 1 : 0);
 }
+
+/** After a new item's transaction: the stats row (sku count, and the tenant's entry in the directory the scheduled jobs read). */
+export const itemCreated = (tenant: string, item: InventoryItem) => skuCount(tenant, item.id, item.sku ? 1 : 0);
+
+/** The record of an item about to be created (no levels yet), for planning its levels in its own transaction. */
+export const freshRecord = (item: InventoryItem): ItemRecord => ({
+  item,
+  levels: [],
+  levelVersions: {},
+  policyVersion: 1,
+  updatedAt: item.updated_at,
+  levelSeq: 0,
+  levelPolicy: {},
+});
 
 /**
  * The tenant's number of skus (meta.total of the SKU list) and its entry in the tenant directory.
@@ -183,7 +206,7 @@ export async function loadItemsWithLevels(tenant: string, ids: string[]): Promis
     const recs = await Promise.all(ids.map((id) => loadItem(tenant, id)));
     return recs.filter((r): r is ItemRecord => !!r).map((r) => ({ item: r.item, levels: r.levels }));
   }
-  const all = ids.flatMap((id) => [keys.item(tenant, id), ...wids.map((w) => keys.level(tenant, id, w))]);
+  const all = [...ids.map((id) => keys.item(tenant, id)), ...levelReadKeys(tenant, ids, wids)];
   const chunks = Array.from({ length: Math.ceil(all.length / 100) }, (_, i) => all.slice(i * 100, i * 100 + 100));
   const rows = (await Promise.all(chunks.map((chunk) => batchGet(chunk)))).flat(); // the requests side by side
   const items = new Map(rows.filter((r) => r.SK === 'ITEM').map((r) => [r.id as string, r]));

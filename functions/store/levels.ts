@@ -3,7 +3,8 @@
  * ConditionCheck) of a location level row (`T#t#I#<iid>` / `L#<wid>`) or of its hot-mode stock
  * shards (`T#t#HOT#<iid>#<wid>#<k>`), and the only code that turns a refused level write into an
  * answer or a retry. Callers (reservations, holds, the row pipeline of bulk and CSV uploads,
- * transfers, admin set / adjust, item and warehouse deletes, reconcile, the stream consumer) describe
+ * transfers, admin set / adjust, Medusa's level batches and an item created with its levels, item and
+ * warehouse deletes, reconcile, the stream consumer) describe
  * the change — the deltas, what they read and expect — and add rows of their own (reservation,
  * ledger, hold, checkpoint; the request's Idempotency-Key claim is added by store/db.ts to the one
  * transaction that commits the change). The door adds the guards and every action a hot level needs.
@@ -42,15 +43,24 @@
  * parks); every guard is in the writes, which condition on exactly what they read.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { DomainError, insufficientStock, negativeQuantity, notFound, quantityMismatch, quantityTooLarge, readonlyWarehouse } from '../core/errors.ts';
+import {
+  DomainError,
+  insufficientStock,
+  negativeQuantity,
+  notFound,
+  quantityMismatch,
+  quantityTooLarge,
+  readonlyWarehouse,
+  validation,
+} from '../core/errors.ts';
 import { inParallel } from '../core/parallel.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
-import type { AdjustmentReason, Level, LevelStatus } from '../core/model.ts';
-import { changingTooFast, db, RETRY, retryConflicts, tableName, withRetry, transactOrCancelled, unlessConditionFails } from './db.ts';
+import type { AdjustmentReason, InventoryItem, Level, LevelStatus } from '../core/model.ts';
+import { changingTooFast, db, RETRY, retryConflicts, tableName, TX_LIMIT, withRetry, transactOrCancelled, unlessConditionFails } from './db.ts';
 import type { TxAction, Cancellation } from './db.ts';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
 import type { Expr } from './expr.ts';
-import { levelBirth, loadItem, requireItem } from './items.ts';
+import { freshRecord, levelBirth, loadItem, newItemActions, newItemRefusal, requireItem } from './items.ts';
 import type { ItemRecord, LevelPolicy } from './items.ts';
 import { levelCounter, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import type { WarehouseFlag } from './locations.ts';
@@ -214,6 +224,9 @@ export async function readHot(tenant: string, iid: string, wid: string, n = 0): 
 function shownRow(s: HotSnapshot): Row {
   return { ...s.level, available_quantity: Number(s.level.available_quantity) + s.parked, reserved_quantity: Number(s.level.reserved_quantity) - s.parked };
 }
+
+/** The keys of every level these items may have at these warehouses, for a read by key (store/items.ts loadItemsWithLevels); the door builds level keys. */
+export const levelReadKeys = (tenant: string, iids: string[], wids: string[]) => iids.flatMap((iid) => wids.map((wid) => keys.level(tenant, iid, wid)));
 
 /** Level rows as the API shows them (hot levels: their shards read; others untouched, no request). */
 export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Promise<R[]> {
@@ -914,96 +927,116 @@ export interface LevelChange extends LevelFields {
  * deleted, the count set — so a refused request leaves hot mode as it was (I8).
  */
 export async function changeLevel(ctx: WriteContext, iid: string, wid: string, change: LevelChange): Promise<void> {
-  const { tenant, now } = ctx;
   await withRetry(async () => {
-    const rec = await requireItem(tenant, iid);
-    const level = rec.levels.find((l) => l.location_id === wid);
-    if (!level) throw levelNotFound(iid, wid);
-    const version = rec.levelVersions[wid];
-    if (change.expected_quantity !== undefined && change.expected_quantity !== level.stocked_quantity) {
-      throw quantityMismatch(change.expected_quantity, level.stocked_quantity);
-    }
-    const stocked = change.adjustment !== undefined ? level.stocked_quantity + change.adjustment : (change.stocked_quantity ?? level.stocked_quantity);
-    const incoming = change.incoming_quantity ?? level.incoming_quantity;
-    const safety = change.safety_stock ?? level.safety_stock;
-    const stockedDelta = stocked - level.stocked_quantity;
-    if (change.adjustment !== undefined && stocked > MAX_QUANTITY) {
-      throw quantityTooLarge('adjustment', level.stocked_quantity, change.adjustment, MAX_QUANTITY);
-    }
-    const availableDelta = stockedDelta - (safety - level.safety_stock);
-    const hotNow = hotShardsOf(level);
-    const hotNext = change.hot_shards ?? hotNow;
-    const e: Expr = setFields(newExpr(), {
-      stocked_quantity: stocked,
-      incoming_quantity: incoming,
-      safety_stock: safety,
-      reorder_level: change.reorder_level,
-      reorder_quantity: change.reorder_quantity,
-      bin_location: change.bin_location,
-      metadata: change.metadata,
-      updated_at: now,
-      version: version + 1,
-    });
-    // a hot level's parked units come back when this write lowers available or changes the shard count (I6, I8)
-    const hot = await pullFor(tenant, level, availableDelta < 0, now, 'level', hotNext !== hotNow ? hotNext : undefined);
-    if (hotNext !== hotNow) {
-      if (hotNext > 0) setFields(e, { hot_shards: hotNext });
-      else (e.remove ??= []).push('hot_shards');
-    }
-    // available moves by a relative amount, so concurrent reservations (which do not move the
-    // version) compose with this write instead of being overwritten
-    addTo(e, 'available_quantity', availableDelta + hot.pulled);
-    if (hot.pulled) addTo(e, 'reserved_quantity', -hot.pulled);
-    e.values[':seen'] = version;
-    let condition = 'version = :seen';
-    if (stockedDelta < 0) {
-      e.values[':min_stocked'] = -stockedDelta;
-      condition += ' AND stocked_quantity >= :min_stocked';
-    }
-    if (stockedDelta > 0) {
-      e.values[':max_before'] = MAX_QUANTITY - stockedDelta;
-      condition += ' AND stocked_quantity <= :max_before';
-    }
-    if (change.expected_quantity !== undefined) {
-      e.values[':expected'] = change.expected_quantity;
-      condition += ' AND stocked_quantity = :expected';
-    }
-    const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
-    if (quantityChanged) {
-      e.values[':false'] = false;
-      condition += ` AND ${LEVEL_WRITABLE}`;
-    }
-    const actions: TxAction[] = [levelUpdate(tenant, iid, wid, 'level', updateParams(e).UpdateExpression, condition, e.values, e.names), ...hot.actions];
-    const base = {
-      tenant,
-      sku: rec.item.sku,
-      inventory_item_id: iid,
-      warehouse_id: wid,
-      reason: change.reason ?? 'correction',
-      note: change.note,
-      reference: change.reference,
-      created_by: ctx.by,
-      at: now,
-    };
-    if (stocked !== level.stocked_quantity) actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
-    if (incoming !== level.incoming_quantity)
-      actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
-    const refused = await transactOrCancelled(actions);
+    const rec = await requireItem(ctx.tenant, iid);
+    const plan = await planChange(ctx, rec, wid, change, 'level');
+    const refused = await transactOrCancelled(plan.actions);
     if (!refused) {
-      noteHot(tenant, iid, wid, hotNext);
+      plan.done();
       return true;
     }
-    const f = refused.failed;
-    const old = f.get('level');
-    if (f.has('level') && !old) throw await levelGone(tenant, iid, wid);
-    if (quantityChanged && levelReadonly(old)) throw readonlyWarehouse(wid);
-    if (old && old.version === version && stocked < 0) throw negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
-    if (old && old.version === version && stocked > MAX_QUANTITY)
-      throw quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
-    if (old && old.version === version && change.expected_quantity !== undefined)
-      throw quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
+    const answer = await plan.refusal(refused);
+    if (answer && answer !== RETRY) throw answer;
     return RETRY;
   });
+}
+
+/** A planned change of one level: its actions (level, hot shards, ledger), what to note once committed, and how to answer its refusal. */
+interface ChangePlan {
+  actions: TxAction[];
+  done: () => void;
+  /** The answer when this change's level guard failed (undefined: not this change's). */
+  refusal: (refused: Cancellation) => Promise<DomainError | typeof RETRY | undefined>;
+}
+
+async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, change: LevelChange, label: string): Promise<ChangePlan> {
+  const { tenant, now } = ctx;
+  const iid = rec.item.id;
+  const level = rec.levels.find((l) => l.location_id === wid);
+  if (!level) throw levelNotFound(iid, wid);
+  const version = rec.levelVersions[wid];
+  if (change.expected_quantity !== undefined && change.expected_quantity !== level.stocked_quantity) {
+    throw quantityMismatch(change.expected_quantity, level.stocked_quantity);
+  }
+  const stocked = change.adjustment !== undefined ? level.stocked_quantity + change.adjustment : (change.stocked_quantity ?? level.stocked_quantity);
+  const incoming = change.incoming_quantity ?? level.incoming_quantity;
+  const safety = change.safety_stock ?? level.safety_stock;
+  const stockedDelta = stocked - level.stocked_quantity;
+  if (change.adjustment !== undefined && stocked > MAX_QUANTITY) {
+    throw quantityTooLarge('adjustment', level.stocked_quantity, change.adjustment, MAX_QUANTITY);
+  }
+  const availableDelta = stockedDelta - (safety - level.safety_stock);
+  const hotNow = hotShardsOf(level);
+  const hotNext = change.hot_shards ?? hotNow;
+  const e: Expr = setFields(newExpr(), {
+    stocked_quantity: stocked,
+    incoming_quantity: incoming,
+    safety_stock: safety,
+    reorder_level: change.reorder_level,
+    reorder_quantity: change.reorder_quantity,
+    bin_location: change.bin_location,
+    metadata: change.metadata,
+    updated_at: now,
+    version: version + 1,
+  });
+  // a hot level's parked units come back when this write lowers available or changes the shard count (I6, I8)
+  const hot = await pullFor(tenant, level, availableDelta < 0, now, label, hotNext !== hotNow ? hotNext : undefined);
+  if (hotNext !== hotNow) {
+    if (hotNext > 0) setFields(e, { hot_shards: hotNext });
+    else (e.remove ??= []).push('hot_shards');
+  }
+  // available moves by a relative amount, so concurrent reservations (which do not move the
+  // version) compose with this write instead of being overwritten
+  addTo(e, 'available_quantity', availableDelta + hot.pulled);
+  if (hot.pulled) addTo(e, 'reserved_quantity', -hot.pulled);
+  e.values[':seen'] = version;
+  let condition = 'version = :seen';
+  if (stockedDelta < 0) {
+    e.values[':min_stocked'] = -stockedDelta;
+    condition += ' AND stocked_quantity >= :min_stocked';
+  }
+  if (stockedDelta > 0) {
+    e.values[':max_before'] = MAX_QUANTITY - stockedDelta;
+    condition += ' AND stocked_quantity <= :max_before';
+  }
+  if (change.expected_quantity !== undefined) {
+    e.values[':expected'] = change.expected_quantity;
+    condition += ' AND stocked_quantity = :expected';
+  }
+  const quantityChanged = stocked !== level.stocked_quantity || incoming !== level.incoming_quantity;
+  if (quantityChanged) {
+    e.values[':false'] = false;
+    condition += ` AND ${LEVEL_WRITABLE}`;
+  }
+  const actions: TxAction[] = [levelUpdate(tenant, iid, wid, label, updateParams(e).UpdateExpression, condition, e.values, e.names), ...hot.actions];
+  const base = {
+    tenant,
+    sku: rec.item.sku,
+    inventory_item_id: iid,
+    warehouse_id: wid,
+    reason: change.reason ?? 'correction',
+    note: change.note,
+    reference: change.reference,
+    created_by: ctx.by,
+    at: now,
+  };
+  if (stocked !== level.stocked_quantity) actions.push(ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: stocked }));
+  if (incoming !== level.incoming_quantity) actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
+  return {
+    actions,
+    done: () => noteHot(tenant, iid, wid, hotNext),
+    refusal: async (refused) => {
+      const f = refused.failed;
+      if (!f.has(label)) return undefined;
+      const old = f.get(label);
+      if (!old) return levelGone(tenant, iid, wid);
+      if (quantityChanged && levelReadonly(old)) return readonlyWarehouse(wid);
+      if (old.version === version && stocked < 0) return negativeQuantity('stocked_quantity', Number(old.stocked_quantity), stockedDelta);
+      if (old.version === version && stocked > MAX_QUANTITY) return quantityTooLarge('adjustment', Number(old.stocked_quantity), stockedDelta, MAX_QUANTITY);
+      if (old.version === version && change.expected_quantity !== undefined) return quantityMismatch(change.expected_quantity, Number(old.stocked_quantity));
+      return RETRY;
+    },
+  };
 }
 
 /**
@@ -1076,6 +1109,235 @@ export async function deleteLevel(ctx: WriteContext, iid: string, wid: string): 
     if (refused.failed.has('level') && !old) throw levelNotFound(iid, wid);
     return RETRY; // moved meanwhile (a reservation, parking, a stock write): read again, which answers a reservation with 409
   });
+}
+
+// ======================================================================================
+// Batches: several levels created, changed and removed in one transaction (the admin batch routes,
+// an item created with its levels)
+// ======================================================================================
+
+/** One operation of a batch; `field` names it in the request (`create[0]`, `delete[2]`) for its answer. */
+export interface BatchLevelRef {
+  inventory_item_id: string;
+  location_id: string;
+  field: string;
+}
+export interface BatchLevelSet extends BatchLevelRef {
+  stocked_quantity?: number;
+  incoming_quantity?: number;
+}
+export interface LevelBatch {
+  create: BatchLevelSet[];
+  update: BatchLevelSet[];
+  delete: BatchLevelRef[];
+  /** Medusa's `force`: a level that still has stock may be removed (its stock written off in the ledger). */
+  force?: boolean;
+}
+
+/** An answer about one operation of a batch: the field it came from leads its message and names it. */
+export function atField(field: string, err: DomainError): DomainError {
+  const out = new DomainError(err.code, `${field}: ${err.message}`, [{ field, message: err.message }], err.extra);
+  out.negativeInput = err.negativeInput;
+  return out;
+}
+
+/** Medusa's refusal of a level delete that would drop units (validateInventoryLevelsDelete). */
+const levelNotEmpty = (iid: string, wid: string, what: 'incoming' | 'stocked') =>
+  new DomainError(
+    'HAS_RESERVATIONS',
+    `Cannot remove Inventory Level ${iid} at Location ${wid} because there are ${what} items at location${what === 'stocked' ? ': send force: true to remove it and write its stock off' : ''}`,
+  );
+
+/**
+ * Every operation of a batch in ONE transaction (all or nothing): creations (with their items'
+ * level_seq moves and their warehouses' counts, merged per row: a transaction touches a row once),
+ * changes (the version read, as changeLevel), removals (nothing reserved nor incoming, and no stock
+ * unless `force`, each in the Delete's condition; stock written off in the ledger), and the ledger rows.
+ * `newItem`: the item is created in the same transaction (the batch's creations are its levels).
+ * A batch that needs more than DynamoDB's 100 actions per transaction (one kept for the
+ * Idempotency-Key claim) is refused with a 400 naming the request's arrays, before anything is written.
+ */
+export async function batchLevels(ctx: WriteContext, batch: LevelBatch, newItem?: InventoryItem): Promise<void> {
+  const { tenant, now } = ctx;
+  const ops = [...batch.create, ...batch.update, ...batch.delete];
+  const seen = new Map<string, string>();
+  for (const op of ops) {
+    const key = `${op.inventory_item_id}\u0000${op.location_id}`;
+    const first = seen.get(key);
+    if (first)
+      throw validation(op.field, `names the level of ${op.inventory_item_id} at ${op.location_id} again (${first}): one operation per level in a batch`);
+    seen.set(key, op.field);
+  }
+  if (!ops.length && !newItem) return;
+  await withRetry(async () => {
+    const iids = [...new Set(ops.map((o) => o.inventory_item_id))];
+    const recs = new Map<string, ItemRecord>();
+    await inParallel(
+      iids,
+      async (iid) => {
+        if (newItem && iid === newItem.id) recs.set(iid, freshRecord(newItem));
+        else {
+          const rec = await loadItem(tenant, iid);
+          if (!rec) throw atField(ops.find((o) => o.inventory_item_id === iid)!.field, notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+          recs.set(iid, rec);
+        }
+      },
+      FAN_OUT_PARALLEL,
+    );
+    const actions: TxAction[] = newItem ? newItemActions(tenant, newItem, batch.create.length) : [];
+    const answers: ((refused: Cancellation) => Promise<DomainError | typeof RETRY | undefined>)[] = [];
+    // the warehouse rows that count levels, one action each (a creation's flag guard, the sum of the deltas)
+    const counters = new Map<string, { key: { PK: string; SK: string }; wid: string; delta: number; flag?: WarehouseFlag; writable: boolean; field: string }>();
+    const count = (key: { PK: string; SK: string }, wid: string, delta: number, field: string, flag?: WarehouseFlag, writable = false) => {
+      const k = `${key.PK}\u0000${key.SK}`;
+      const c = counters.get(k) ?? { key, wid, delta: 0, writable: false, field };
+      c.delta += delta;
+      if (flag) c.flag = flag;
+      c.writable ||= writable;
+      counters.set(k, c);
+    };
+    // creations: one level_seq move per item (levelBirth), shared by its new levels
+    const births = new Map<string, ReturnType<typeof levelBirth>>();
+    const created = await Promise.all(
+      batch.create.map(async (c) => {
+        const rec = recs.get(c.inventory_item_id)!;
+        if (rec.levels.some((l) => l.location_id === c.location_id))
+          throw atField(c.field, new DomainError('CONFLICT', `Item ${c.inventory_item_id} is already stocked at location ${c.location_id}`));
+        const flag = await warehouseFlag(tenant, c.location_id, c.inventory_item_id);
+        if (!flag) throw atField(c.field, notFound('Stock location', c.location_id, 'WAREHOUSE_NOT_FOUND'));
+        return { c, rec, flag };
+      }),
+    );
+    for (const [i, { c, rec, flag }] of created.entries()) {
+      const iid = c.inventory_item_id;
+      let birth = births.get(iid);
+      if (!birth) {
+        birth = levelBirth(tenant, rec, { label: `item:${iid}` });
+        births.set(iid, birth);
+        if (!(newItem && iid === newItem.id)) actions.push(birth.action);
+      }
+      const stocked = c.stocked_quantity ?? 0;
+      const incoming = c.incoming_quantity ?? 0;
+      const level = newLevel(rec, c.location_id, { stocked, incoming, safety: 0 }, now);
+      const label = `create:${i}`;
+      actions.push({
+        label,
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: levelRow(tenant, level, birth.version, { policy: birth.policy, flag }),
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      });
+      count(flag.counter, c.location_id, 1, c.field, flag, stocked > 0 || incoming > 0);
+      const ledger = {
+        tenant,
+        sku: rec.item.sku,
+        inventory_item_id: iid,
+        warehouse_id: c.location_id,
+        before: 0,
+        reason: 'initial' as const,
+        created_by: ctx.by,
+        at: now,
+      };
+      if (stocked > 0) actions.push(ledgerPut({ ...ledger, field: 'stocked_quantity', after: stocked }));
+      if (incoming > 0) actions.push(ledgerPut({ ...ledger, field: 'incoming_quantity', after: incoming }));
+      answers.push(async (refused) => {
+        if (refused.failed.has(label)) return atField(c.field, new DomainError('CONFLICT', `Item ${iid} is already stocked at location ${c.location_id}`));
+        const item = refused.failed.get(`item:${iid}`);
+        if (refused.failed.has(`item:${iid}`) && !item) return atField(c.field, notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND'));
+        return undefined;
+      });
+    }
+    // changes: each as changeLevel plans it, on the version read
+    const plans = await Promise.all(
+      batch.update.map(async (u, i) => {
+        const rec = recs.get(u.inventory_item_id)!;
+        try {
+          return await planChange(ctx, rec, u.location_id, { stocked_quantity: u.stocked_quantity, incoming_quantity: u.incoming_quantity }, `update:${i}`);
+        } catch (err) {
+          throw err instanceof DomainError ? atField(u.field, err) : err;
+        }
+      }),
+    );
+    for (const [i, plan] of plans.entries()) {
+      actions.push(...plan.actions);
+      const field = batch.update[i].field;
+      answers.push(async (refused) => {
+        const a = await plan.refusal(refused);
+        return a && a !== RETRY ? atField(field, a) : a;
+      });
+    }
+    // removals: nothing reserved or incoming, no stock unless forced (Medusa), in the Delete's condition
+    const removals = await Promise.all(
+      batch.delete.map(async (d, i) => {
+        const rec = recs.get(d.inventory_item_id)!;
+        const level = rec.levels.find((l) => l.location_id === d.location_id);
+        if (!level) throw atField(d.field, levelNotFound(d.inventory_item_id, d.location_id));
+        const refusal = deleteRefusal(level, batch.force);
+        if (refusal) throw atField(d.field, refusal);
+        const values: Row = { ':seen': rec.levelVersions[d.location_id], ':zero': 0 };
+        const label = `delete:${i}`;
+        return {
+          d,
+          level,
+          label,
+          counter: await levelCounter(tenant, d.location_id, d.inventory_item_id),
+          actions: await levelDeleteActions(tenant, level, now, label, {
+            condition: `version = :seen AND incoming_quantity = :zero${batch.force ? '' : ' AND stocked_quantity = :zero'}`,
+            values,
+            nothingReserved: true,
+          }),
+        };
+      }),
+    );
+    for (const r of removals) {
+      actions.push(...r.actions, ...writeOffLedger(ctx, r.level));
+      count(r.counter, r.d.location_id, -1, r.d.field);
+      answers.push(async (refused) => {
+        if (!refused.failed.has(r.label)) return undefined;
+        const old = refused.failed.get(r.label);
+        if (!old) return atField(r.d.field, levelNotFound(r.d.inventory_item_id, r.d.location_id));
+        const now = old.entity === 'level' ? deleteRefusal(strip<Level>(old), batch.force, holdsReservations(old)) : undefined;
+        return now ? atField(r.d.field, now) : RETRY;
+      });
+    }
+    for (const [n, c] of [...counters.values()].entries()) {
+      const label = `warehouse:${n}`;
+      actions.push(warehouseLevelCount(c.key, c.delta, { mustBeWritable: c.writable, flag: c.flag, label }));
+      answers.push(async (refused) => {
+        const a = warehouseRefusal(refused, c.wid, c.flag, c.writable, label);
+        return a && a !== RETRY ? atField(c.field, a) : a;
+      });
+    }
+    if (actions.length > TX_LIMIT) {
+      throw validation(
+        'create, update, delete',
+        `this batch needs ${actions.length} writes in one transaction (its levels, their shards, counts and ledger rows); at most ${TX_LIMIT} fit: send it as smaller batches`,
+      );
+    }
+    const refused = await transactOrCancelled(actions);
+    if (!refused) {
+      for (const p of plans) p.done();
+      for (const r of removals) noteHot(tenant, r.d.inventory_item_id, r.d.location_id, 0);
+      return true;
+    }
+    if (newItem) newItemRefusal(newItem, refused.failed.has('item') || refused.failed.has('sku') ? refused : undefined);
+    for (const answer of answers) {
+      const a = await answer(refused);
+      if (a && a !== RETRY) throw a;
+    }
+    return RETRY;
+  });
+}
+
+/** Why a level may not be removed by a batch (Medusa's rules): reservations, incoming units, or stock without `force`. */
+function deleteRefusal(level: Level, force: boolean | undefined, reserved = level.reserved_quantity > 0): DomainError | undefined {
+  if (reserved) return levelHasReservations(level.inventory_item_id, level.location_id);
+  if (level.incoming_quantity > 0) return levelNotEmpty(level.inventory_item_id, level.location_id, 'incoming');
+  if (!force && level.stocked_quantity > 0) return levelNotEmpty(level.inventory_item_id, level.location_id, 'stocked');
+  return undefined;
 }
 
 // ======================================================================================

@@ -4,10 +4,9 @@
  * encoding (`qs`: `x[0]=a&x[1]=b`, `quantity[$gt]=1`). The answers are read through the SDK's types
  * (`@medusajs/types`, compiled by `npm run typecheck`) and their values asserted.
  *
- * Set-up the SDK cannot do against this service yet goes through our own HTTP routes, each said where:
- * the SDK creates levels only through the batch routes (`batchInventoryItemLocationLevels`, …) and
- * links variants only through `product.batchVariantInventoryItems`, which this service does not have
- * yet (issue 24, a later part).
+ * The whole flow goes through the SDK's typed methods, with no `client.fetch` and no route of our
+ * own: levels are made with the item (`location_levels`) and by the batch routes, variants linked and
+ * unlinked by `product.batchVariantInventoryItems`.
  */
 import Medusa, { FetchError } from '@medusajs/js-sdk';
 import type { HttpTypes } from '@medusajs/types';
@@ -41,16 +40,23 @@ describe("the admin flow through the SDK's typed methods", () => {
   beforeAll(async () => {
     location = (await sdk.admin.stockLocation.create({ name: 'SDK Main', address: { address_1: 'Dock 1', country_code: 'US' } })).stock_location;
     other = (await sdk.admin.stockLocation.create({ name: 'SDK Second' })).stock_location;
+    // the item with its first level, in one write
     item = (
-      await sdk.admin.inventoryItem.create({ sku: 'SDK-SHIRT', title: 'Premium T-Shirt', description: 'Organic cotton', weight: 210, origin_country: 'US' })
+      await sdk.admin.inventoryItem.create({
+        sku: 'SDK-SHIRT',
+        title: 'Premium T-Shirt',
+        description: 'Organic cotton',
+        weight: 210,
+        origin_country: 'US',
+        location_levels: [{ location_id: location.id, stocked_quantity: 100 }],
+      })
     ).inventory_item;
-    // levels: the SDK creates them only through the batch routes, which this service does not have yet — our own route instead
-    for (const [wid, stocked] of [
-      [location.id, 100],
-      [other.id, 5],
-    ] as const) {
-      expect((await api.post(`/admin/inventory-items/${item.id}/location-levels`, { location_id: wid, stocked_quantity: stocked })).status).toBe(200);
-    }
+    // the second level through the batch route
+    const batch: HttpTypes.AdminBatchInventoryItemLocationLevelsResponse = await sdk.admin.inventoryItem.batchInventoryItemLocationLevels(item.id, {
+      create: [{ location_id: other.id, stocked_quantity: 5 }],
+    });
+    expect(batch.created?.map((l) => [l.location_id, l.stocked_quantity, l.available_quantity])).toEqual([[other.id, 5, 5]]);
+    expect([batch.updated, batch.deleted]).toEqual([[], []]);
   });
 
   test('stock locations: create, retrieve, list with name and q', async () => {
@@ -90,6 +96,37 @@ describe("the admin flow through the SDK's typed methods", () => {
     expect(stockedAt.inventory_items[0]!.id).toBe(item.id);
     const page = await sdk.admin.inventoryItem.list({ q: 'sdk-', limit: 1, offset: 1 });
     expect(page).toMatchObject({ count: 2, limit: 1, offset: 1 });
+  });
+
+  test('levels: listLevels pages and filters by location_id; batches update and remove levels across items', async () => {
+    const all: HttpTypes.AdminInventoryLevelListResponse = await sdk.admin.inventoryItem.listLevels(item.id);
+    expect(all).toMatchObject({ count: 2, offset: 0, limit: 50 });
+    expect(all.inventory_levels.map((l) => l.location_id).sort()).toEqual([location.id, other.id].sort());
+    const at = await sdk.admin.inventoryItem.listLevels(item.id, { location_id: [other.id] });
+    expect(at.inventory_levels.map((l) => [l.location_id, l.stocked_quantity])).toEqual([[other.id, 5]]);
+    const page = await sdk.admin.inventoryItem.listLevels(item.id, { limit: 1, offset: 1 });
+    expect(page).toMatchObject({ count: 2, limit: 1, offset: 1 });
+    expect(page.inventory_levels).toHaveLength(1);
+
+    // across items: a spare item stocked and changed, then removed (force: it still has stock)
+    const spare = (await sdk.admin.inventoryItem.create({ sku: 'SDK-SPARE' })).inventory_item;
+    const made = await sdk.admin.inventoryItem.batchInventoryItemsLocationLevels({
+      create: [{ inventory_item_id: spare.id, location_id: other.id, stocked_quantity: 4 }],
+    });
+    const levelId = made.created?.[0]?.id as string;
+    expect(made.created?.map((l) => [l.inventory_item_id, l.stocked_quantity])).toEqual([[spare.id, 4]]);
+    const changed = await sdk.admin.inventoryItem.batchInventoryItemsLocationLevels({
+      update: [{ inventory_item_id: spare.id, location_id: other.id, stocked_quantity: 6, incoming_quantity: 1 }],
+    });
+    expect(changed.updated?.map((l) => [l.stocked_quantity, l.incoming_quantity])).toEqual([[6, 1]]);
+    // incoming units are never dropped: 400 not_allowed, nothing removed
+    const refused = await refusal(sdk.admin.inventoryItem.batchInventoryItemsLocationLevels({ delete: [levelId], force: true }));
+    expect(refused.status).toBe(400);
+    await sdk.admin.inventoryItem.batchInventoryItemsLocationLevels({ update: [{ inventory_item_id: spare.id, location_id: other.id, incoming_quantity: 0 }] });
+    const removed = await sdk.admin.inventoryItem.batchInventoryItemsLocationLevels({ delete: [levelId], force: true });
+    expect(removed.deleted).toEqual([levelId]);
+    expect((await sdk.admin.inventoryItem.retrieve(spare.id)).inventory_item.location_levels).toEqual([]);
+    await sdk.admin.inventoryItem.delete(spare.id);
   });
 
   test('levels: updateLevel sets stocked and incoming; a negative quantity is 400 invalid_data', async () => {
@@ -146,15 +183,26 @@ describe("the admin flow through the SDK's typed methods", () => {
   });
 
   test('deleting a level with reservations is 400 not_allowed; without, the SDK gets { id, object, deleted, parent }', async () => {
-    const stocked = (await sdk.admin.inventoryItem.create({ sku: 'SDK-LEVEL' })).inventory_item;
-    // a level: our own route (the SDK has only the batch route for this)
-    await api.post(`/admin/inventory-items/${stocked.id}/location-levels`, { location_id: other.id, stocked_quantity: 3 });
+    const stocked = (await sdk.admin.inventoryItem.create({ sku: 'SDK-LEVEL', location_levels: [{ location_id: other.id, stocked_quantity: 3 }] }))
+      .inventory_item;
     const { reservation } = await sdk.admin.reservation.create({ inventory_item_id: stocked.id, location_id: other.id, quantity: 1 });
     const refused = await refusal(sdk.admin.inventoryItem.deleteLevel(stocked.id, other.id));
     expect(refused.status).toBe(400);
     expect(refused.message).toBe(`Cannot remove Inventory Level ${stocked.id} at Location ${other.id} because there are reservations at location`);
     const itemRefused = await refusal(sdk.admin.inventoryItem.delete(stocked.id));
     expect([itemRefused.status, itemRefused.message]).toEqual([400, `Cannot remove inventory item: ${stocked.id} which has reservations.`]);
+
+    // the batch refuses it the same way, and changes nothing of the batch
+    const batchRefused = await refusal(
+      sdk.admin.inventoryItem.batchInventoryItemLocationLevels(stocked.id, {
+        create: [{ location_id: location.id, stocked_quantity: 9 }],
+        delete: [other.id],
+        force: true,
+      }),
+    );
+    expect(batchRefused.status).toBe(400);
+    expect(batchRefused.message).toContain('because there are reservations at location');
+    expect((await sdk.admin.inventoryItem.listLevels(stocked.id)).inventory_levels.map((l) => l.stocked_quantity)).toEqual([3]);
 
     await sdk.admin.reservation.delete(reservation.id);
     const gone = await sdk.admin.inventoryItem.deleteLevel(stocked.id, other.id);
@@ -163,17 +211,40 @@ describe("the admin flow through the SDK's typed methods", () => {
     expect(await sdk.admin.inventoryItem.delete(stocked.id)).toEqual({ id: stocked.id, object: 'inventory-item', deleted: true });
   });
 
-  test("a variant's inventory: retrieveVariant after links made with our own route (the SDK links only in batch)", async () => {
-    // link: our own route (the SDK's product.batchVariantInventoryItems needs the batch route)
-    expect((await api.post(`/admin/products/prod_sdk/variants/variant_sdk/inventory-items`, { inventory_item_id: item.id, required_quantity: 2 })).status).toBe(
-      200,
-    );
+  test("variants: links made, changed and removed in batch; retrieveVariant shows the variant's inventory", async () => {
+    const mug = (await sdk.admin.inventoryItem.create({ sku: 'SDK-MUG-2', location_levels: [{ location_id: location.id, stocked_quantity: 7 }] }))
+      .inventory_item;
+    // the SDK declares this answer as BatchResponse<AdminInventoryItem>; Medusa's route answers link definitions (its own type below)
+    const linked = (await sdk.admin.product.batchVariantInventoryItems('prod_sdk', {
+      create: [
+        { variant_id: 'variant_sdk', inventory_item_id: item.id, required_quantity: 2 },
+        { variant_id: 'variant_sdk', inventory_item_id: mug.id, required_quantity: 1 },
+      ],
+    })) as unknown as HttpTypes.AdminProductVariantInventoryBatchResponse;
+    expect(linked.created).toEqual([
+      { Product: { variant_id: 'variant_sdk' }, Inventory: { inventory_item_id: item.id }, data: { required_quantity: 2 } },
+      { Product: { variant_id: 'variant_sdk' }, Inventory: { inventory_item_id: mug.id }, data: { required_quantity: 1 } },
+    ]);
     const { variant } = await sdk.admin.product.retrieveVariant('prod_sdk', 'variant_sdk');
     expect(variant).toMatchObject({ id: 'variant_sdk', product_id: 'prod_sdk' });
-    expect(variant.inventory_items?.map((l) => [l.inventory_item_id, l.required_quantity])).toEqual([[item.id, 2]]);
-    expect(variant.inventory_quantity).toBe(Math.floor((97 + 8) / 2)); // 100 − 3 reserved at the first, 8 at the second
-    // unlink: our own route too (the SDK unlinks in batch only); the variant stays, with no items
-    await api.del(`/admin/products/prod_sdk/variants/variant_sdk/inventory-items/${item.id}`);
+    expect(variant.inventory_items?.map((l) => [l.inventory_item_id, l.required_quantity]).sort()).toEqual(
+      [
+        [item.id, 2],
+        [mug.id, 1],
+      ].sort(),
+    );
+    // min(floor((97 + 8) / 2), floor(7 / 1)): 100 − 3 reserved at the first location, 8 at the second
+    expect(variant.inventory_quantity).toBe(7);
+
+    await sdk.admin.product.batchVariantInventoryItems('prod_sdk', {
+      update: [{ variant_id: 'variant_sdk', inventory_item_id: mug.id, required_quantity: 7 }],
+      delete: [{ variant_id: 'variant_sdk', inventory_item_id: item.id }],
+    });
+    const after = (await sdk.admin.product.retrieveVariant('prod_sdk', 'variant_sdk')).variant;
+    expect(after.inventory_items?.map((l) => [l.inventory_item_id, l.required_quantity])).toEqual([[mug.id, 7]]);
+    expect(after.inventory_quantity).toBe(1);
+    // the last link removed: the variant stays, with no items
+    await sdk.admin.product.batchVariantInventoryItems('prod_sdk', { delete: [{ variant_id: 'variant_sdk', inventory_item_id: mug.id }] });
     expect((await sdk.admin.product.retrieveVariant('prod_sdk', 'variant_sdk')).variant.inventory_items).toEqual([]);
   });
 

@@ -56,6 +56,10 @@ const PAIRS = [
   'hot:grow#k+count',
   'hot-backorder:reserve-6+backorder-off',
   'plain:hot-refused+reserve',
+  // Medusa's level batch: one transaction over several levels, against a reservation and a move to the level it removes
+  'plain:reserve+batch-count',
+  'hot:reserve-6+batch-count',
+  'plain:move+batch-delete',
   // three at once
   'hot:reserve+reserve-6+park',
   'plain:count+hot-on+park',
@@ -70,6 +74,7 @@ const KEYED = [
   'plain:release+fulfil',
   'plain:bulk+reserve',
   'plain:item-delete+reserve',
+  'plain:reserve+batch-count',
 ];
 
 /**

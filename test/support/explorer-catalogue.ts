@@ -118,6 +118,14 @@ export const OPS: Record<string, OpSpec> = {
     absolute: true,
     run: (c) => c.http('POST', levelPath(c), { stocked_quantity: 4, reason: 'cycle_count', note: c.tag }),
   },
+  /** The same count through Medusa's level batch (one transaction with whatever else the batch holds; the batch takes no note). */
+  'batch-count': {
+    name: 'batch-count',
+    keyable: true,
+    lowers: true,
+    absolute: true,
+    run: (c) => c.http('POST', `/admin/inventory-items/${c.w.iid}/location-levels/batch`, { update: [{ location_id: c.w.A, stocked_quantity: 4 }] }),
+  },
   'adjust-down': {
     name: 'adjust-down',
     keyable: true,
@@ -278,6 +286,20 @@ export const OPS: Record<string, OpSpec> = {
     needs: ['B'],
     keyable: true,
     run: (c) => c.http('DELETE', levelPath(c, c.w.B)),
+  },
+  /** B's level removed by Medusa's level batch (force: its stock written off), with A counted in the same transaction. */
+  'batch-delete': {
+    name: 'batch-delete',
+    needs: ['B'],
+    keyable: true,
+    lowers: true,
+    absolute: true,
+    run: (c) =>
+      c.http('POST', `/admin/inventory-items/${c.w.iid}/location-levels/batch`, {
+        update: [{ location_id: c.w.A, stocked_quantity: 4 }],
+        delete: [c.w.B],
+        force: true,
+      }),
   },
   'item-delete': {
     name: 'item-delete',
