@@ -9,7 +9,9 @@
  * - `+entry` (or ` entry`: an unencoded `+` arrives as a space) adds to the defaults, `-entry` takes
  *   an entry away (`-location_levels` drops the relation, `-metadata` a field);
  * - `*relation` alone adds the relation to the defaults.
- * `id` is always kept. A relation is shown only when asked for, plain fields by name or by `*`.
+ * `id` is always kept, a relation's own `id` too (Medusa's query joins relations by it and answers it:
+ * `fields=inventory_item.sku` gives `inventory_item: { id, sku }`). A relation is shown only when
+ * asked for, plain fields by name or by `*`.
  * Asking for a relation or field the record does not have is a 400 naming it, never ignored.
  */
 import { DomainError } from './errors.ts';
@@ -52,6 +54,7 @@ function relation(tree: FieldTree, name: string): FieldTree {
   let child = tree.relations.get(name);
   if (!child) {
     child = node();
+    child.named.add('id');
     tree.relations.set(name, child);
   }
   return child;

@@ -26,10 +26,10 @@ test('no fields: the defaults (every field, the aggregates and the levels)', () 
   expect(show()).toEqual(item);
 });
 
-test('a plain entry replaces the defaults; id always stays; *relation keeps the relation among them', () => {
+test("a plain entry replaces the defaults; id always stays (a relation's too); *relation keeps the relation among them", () => {
   expect(show('sku')).toEqual({ id: 'iitem_1', sku: 'S' });
   expect(show('id,sku,*location_levels')).toEqual({ id: 'iitem_1', sku: 'S', location_levels: item.location_levels });
-  expect(show('sku,location_levels.stocked_quantity')).toEqual({ id: 'iitem_1', sku: 'S', location_levels: [{ stocked_quantity: 3 }] });
+  expect(show('sku,location_levels.stocked_quantity')).toEqual({ id: 'iitem_1', sku: 'S', location_levels: [{ id: 'ilev_1', stocked_quantity: 3 }] });
 });
 
 test('+ adds, - removes (a field or a relation); an unencoded + (a space) is an add', () => {
