@@ -517,4 +517,5 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
 }
 
 /** Medusa's answer and words (400 not_allowed); `code` says which refusal it is. */
-export const itemHasReservations = (iid: string) => new DomainError('HAS_RESERVATIONS', `Cannot remove inventory item: ${iid} which has reservations.`);
+export const itemHasReservations = (iid: string) =>
+  new DomainError('HAS_RESERVATIONS', `Cannot remove following inventory item(s) since they have reservations: [${iid}].`);

@@ -105,7 +105,11 @@ describe('reading, updating and deleting an item', () => {
     const before = (await api.get(`/admin/inventory-items/${item.id}`)).body;
     const res = await api.del(`/admin/inventory-items/${item.id}`);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ type: 'not_allowed', code: 'HAS_RESERVATIONS', message: `Cannot remove inventory item: ${item.id} which has reservations.` });
+    expect(res.body).toEqual({
+      type: 'not_allowed',
+      code: 'HAS_RESERVATIONS',
+      message: `Cannot remove following inventory item(s) since they have reservations: [${item.id}].`,
+    });
     expect((await api.get(`/admin/inventory-items/${item.id}`)).body).toEqual(before);
     await api.del(`/admin/reservations/${r.body.reservation.id}`);
     expect((await api.del(`/admin/inventory-items/${item.id}`)).status).toBe(200);
