@@ -8,7 +8,7 @@
  * set-up of "should remove the product variant associations…", translated below (products are not
  * managed here: variants are linked through our link route instead of created with POST /admin/products).
  *
- * Tests that need part A of issue 24 (branch medusa-routes: the batch routes, create with
+ * Tests that need part A of issue 24 (branch medusa-routes, merged here; they run and pass: the batch routes, create with
  * location_levels, the level list's superset `{ inventory_levels, count, offset, limit }`):
  * every test under "GET /admin/inventory-items/:id/location-levels" and
  * "POST /admin/inventory-items/:id/location-levels/batch", "should create location levels for an
