@@ -186,8 +186,9 @@ export const adminItemsCreate = pure(() =>
     table: uses('Get', 'Query', 'Put', 'Update'),
     file: 'create-inventory-item',
     summary: 'Create an inventory item; with location_levels, the item and its levels in one all-or-nothing write',
+    query: s.selectQuery,
     body: s.createItemBody,
-    response: s.itemResponse,
+    response: s.itemReadResponse,
   }),
 );
 export const adminItemsGet = pure(() =>
@@ -201,7 +202,8 @@ export const adminItemsGet = pure(() =>
     file: 'get-inventory-item',
     summary: 'Get an inventory item with its location levels',
     params: s.itemParams,
-    response: s.itemResponse,
+    query: s.selectQuery,
+    response: s.itemReadResponse,
   }),
 );
 export const adminItemsUpdate = pure(() =>
@@ -380,8 +382,9 @@ export const adminReservationsCreate = pure(() =>
     table: uses('Get', 'BatchGet', 'Query', 'ConditionCheck', 'Put', 'Update'),
     file: 'create-reservation',
     summary: 'Reserve stock at a location (never more than is available)',
+    query: s.selectQuery,
     body: s.createReservationBody,
-    response: s.reservationResponse,
+    response: s.reservationReadResponse,
   }),
 );
 export const adminReservationsGet = pure(() =>
@@ -391,11 +394,12 @@ export const adminReservationsGet = pure(() =>
     path: '/admin/reservations/{id}',
     scope: 'inventory:read',
     access: 'read',
-    table: uses('Get'),
+    table: uses('Get', 'BatchGet', 'Query'),
     file: 'get-reservation',
     summary: 'Get a reservation',
     params: s.reservationParams,
-    response: s.reservationResponse,
+    query: s.selectQuery,
+    response: s.reservationReadResponse,
   }),
 );
 export const adminReservationsUpdate = pure(() =>
@@ -409,8 +413,9 @@ export const adminReservationsUpdate = pure(() =>
     file: 'update-reservation',
     summary: 'Change quantity, location, description, metadata or expiry of a reservation',
     params: s.reservationParams,
+    query: s.selectQuery,
     body: s.updateReservationBody,
-    response: s.reservationResponse,
+    response: s.reservationReadResponse,
   }),
 );
 export const adminReservationsDelete = pure(() =>
@@ -483,7 +488,8 @@ export const adminLocationsGet = pure(() =>
     file: 'get-stock-location',
     summary: 'Get a stock location',
     params: s.locationParams,
-    response: s.locationResponse,
+    query: s.selectQuery,
+    response: s.locationReadResponse,
   }),
 );
 export const adminLocationsUpdate = pure(() =>
@@ -543,6 +549,7 @@ export const adminVariantsGet = pure(() =>
     file: 'get-variant',
     summary: "A variant's inventory items and inventory_quantity",
     params: s.variantParams,
+    query: s.selectQuery,
     response: s.variantResponse,
   }),
 );
@@ -557,6 +564,7 @@ export const adminVariantsLink = pure(() =>
     file: 'link-variant-item',
     summary: 'Link an inventory item to a variant',
     params: s.variantParams,
+    query: s.selectQuery,
     body: s.linkBody,
     response: s.variantResponse,
   }),
@@ -572,6 +580,7 @@ export const adminVariantsUpdateLink = pure(() =>
     file: 'update-variant-item',
     summary: 'Change the required_quantity of a link',
     params: s.variantLinkParams,
+    query: s.selectQuery,
     body: s.linkUpdateBody,
     response: s.variantResponse,
   }),
@@ -587,6 +596,7 @@ export const adminVariantsUnlink = pure(() =>
     file: 'unlink-variant-item',
     summary: 'Unlink an inventory item from a variant; answers with the variant as parent',
     params: s.variantLinkParams,
+    query: s.selectQuery,
     response: s.unlinkResponse,
   }),
 );

@@ -8,7 +8,8 @@ import * as store from '../store/items.ts';
 import { linksOfItem } from '../store/links.ts';
 import { writeOffLedger } from '../store/ledger.ts';
 
-export type ItemWithLevels = InventoryItem & { location_levels: Level[] };
+/** An item as the admin family shows it: Medusa's aggregates (sums over the levels shown) and the levels. */
+export type ItemWithLevels = InventoryItem & { stocked_quantity: number; reserved_quantity: number; location_levels: Level[] };
 
 const nowIso = () => new Date().toISOString();
 export const writeContext = (actor: Actor) => ({ tenant: actor.tenant, by: actor.keyName, now: nowIso() });
@@ -54,7 +55,13 @@ export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels
 }
 
 export function withLevels(item: InventoryItem, levels: Level[]): ItemWithLevels {
-  return { ...item, location_levels: levels.map(publicLevel) };
+  const shown = levels.map(publicLevel);
+  return {
+    ...item,
+    stocked_quantity: shown.reduce((sum, l) => sum + l.stocked_quantity, 0),
+    reserved_quantity: shown.reduce((sum, l) => sum + l.reserved_quantity, 0),
+    location_levels: shown,
+  };
 }
 
 /** Levels as the API shows them (the sku copy is storage detail). */
@@ -85,6 +92,7 @@ export async function deleteItem(actor: Actor, iid: string): Promise<void> {
   );
 }
 
+/** `order`: the item index is in creation order (ids grow with time), so a page is cut from it either way (schemas.ts refuses any other order). */
 export type ItemListQuery = z.output<typeof listItemsQuery> & { withLevels: boolean };
 
 /** Admin list: a correct `count` of every match, and one page of items in creation order (filtered before the page is cut: core/filters.ts). */
@@ -121,14 +129,15 @@ export async function listItems(actor: Actor, query: ItemListQuery): Promise<{ i
     const at = new Set((await Promise.all(locations.map((w) => store.itemIdsAtLocation(t, w)))).flat());
     ids = ids.filter((id) => at.has(id));
   }
+  if (query.order?.startsWith('-')) ids.reverse();
   const pageIds = ids.slice(query.offset, query.offset + query.limit);
   if (!query.withLevels) {
     const byId = await store.getItems(t, pageIds);
     return { items: pageIds.map((id) => byId.get(id)).filter((x): x is InventoryItem => !!x), count: ids.length };
   }
-  const recs = await Promise.all(pageIds.map((id) => store.loadItem(t, id)));
+  const recs = await store.loadItemsWithLevels(t, pageIds);
   return {
-    items: recs.filter((r): r is store.ItemRecord => !!r).map((r) => withLevels(r.item, visibleLevels(actor, r.levels))),
+    items: recs.map((r) => withLevels(r.item, visibleLevels(actor, r.levels))),
     count: ids.length,
   };
 }

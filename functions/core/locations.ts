@@ -61,3 +61,33 @@ export async function deleteWarehouse(actor: Actor, wid: string): Promise<void> 
   mayWrite(actor, wid);
   await store.deleteWarehouse(writeContext(actor), wid);
 }
+
+const ADDRESS_FIELDS = ['address_1', 'address_2', 'company', 'city', 'country_code', 'phone', 'province', 'postal_code'] as const;
+/** A stock location's address as Medusa's types have it: its own id (`laddr_…`, from the location's), every field (null when not set), metadata. */
+export type ShownAddress = { id: string; metadata: null } & Record<(typeof ADDRESS_FIELDS)[number], string | null>;
+
+/**
+ * A warehouse as the admin family shows it (Medusa's stock location): the address an object with an
+ * id and every field — a one-line text address (the inventory family's) becomes its `address_1`.
+ */
+export function stockLocation(w: Warehouse): Omit<Warehouse, 'address'> & { address: ShownAddress | null } {
+  if (w.address === null) return { ...w, address: null };
+  const given = typeof w.address === 'string' ? { address_1: w.address } : w.address;
+  const address = { id: `laddr_${w.id.replace(/^wh_/, '')}` } as ShownAddress;
+  for (const f of ADDRESS_FIELDS) address[f] = given[f] ?? null;
+  address.metadata = null;
+  return { ...w, address };
+}
+
+export const LOCATION_ORDERS = ['name', 'created_at', 'priority', 'id'] as const;
+/** `order` over the warehouses already read: a field, `-field` descending; ties by id. */
+export function orderWarehouses(all: Warehouse[], order?: string): Warehouse[] {
+  if (!order) return all;
+  const desc = order.startsWith('-');
+  const field = order.replace(/^-/, '') as (typeof LOCATION_ORDERS)[number];
+  return [...all].sort((a, b) => {
+    const [x, y] = [a[field], b[field]];
+    const c = x < y ? -1 : x > y ? 1 : a.id.localeCompare(b.id);
+    return desc ? -c : c;
+  });
+}

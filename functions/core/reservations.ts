@@ -2,8 +2,12 @@
 import { DomainError, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor, Level, Reservation } from './model.ts';
-import { mayWrite, sees } from './access.ts';
-import { publicLevel, writeContext } from './items.ts';
+import { mayWrite, sees, visibleLevels } from './access.ts';
+import { publicLevel, withLevels, writeContext } from './items.ts';
+import type { ItemWithLevels } from './items.ts';
+import { getItems, loadItem, loadItemsWithLevels } from '../store/items.ts';
+import { RESERVATION_MODEL, select, showsField, showsRelation } from './fields.ts';
+import type { FieldTree } from './fields.ts';
 import * as store from '../store/reservations.ts';
 import type { ReservationFilter } from '../store/reservations.ts';
 import type * as z from 'zod';
@@ -97,7 +101,7 @@ export async function listReservations(
   const updated = rangeOf(f, 'updated_at');
   const like = filter['description[$like]'] === undefined ? undefined : likePattern(filter['description[$like]'], false);
   const ilike = filter['description[$ilike]'] === undefined ? undefined : likePattern(filter['description[$ilike]'], true);
-  const all = (await store.listReservations(actor.tenant, filter))
+  let all = (await store.listReservations(actor.tenant, filter))
     .filter((r) => sees(actor, r.location_id))
     .filter((r) => !filter.created_by?.length || filter.created_by.includes(r.created_by))
     .filter((r) => filter.quantity === undefined || r.quantity === filter.quantity)
@@ -107,5 +111,45 @@ export async function listReservations(
     .filter((r) => filter.description === undefined || r.description === filter.description)
     .filter((r) => !like || (r.description !== null && like.test(r.description)))
     .filter((r) => !ilike || (r.description !== null && ilike.test(r.description)));
+  if (filter.q) {
+    // Medusa's q: the description or the item's sku (one BatchGet of the matches' items: the cost follows the matches)
+    const needle = filter.q.toLowerCase();
+    const items = await getItems(actor.tenant, [...new Set(all.map((r) => r.inventory_item_id))]);
+    all = all.filter((r) => (r.description ?? '').toLowerCase().includes(needle) || (items.get(r.inventory_item_id)?.sku ?? '').toLowerCase().includes(needle));
+  }
+  if (filter.order) {
+    const desc = filter.order.startsWith('-');
+    const field = filter.order.replace(/^-/, '') as 'created_at' | 'updated_at' | 'quantity' | 'id';
+    const key = (r: Reservation) => (field === 'quantity' ? r.quantity : r[field]);
+    all.sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      const c = x < y ? -1 : x > y ? 1 : a.id.localeCompare(b.id);
+      return desc ? -c : c;
+    });
+  }
   return { reservations: all.slice(page.offset, page.offset + page.limit), count: all.length };
+}
+
+/**
+ * Reservations as the admin family shows them, trimmed by `fields` (core/fields.ts). The embedded
+ * `inventory_item` (Medusa's default) is read once per item of the page: with its levels when its
+ * aggregates or levels are shown (they are sums over the levels: store/items.ts loadItemsWithLevels,
+ * the warehouse ids and BatchGets by key), else one BatchGet of the items.
+ */
+export async function showReservations(actor: Actor, reservations: Reservation[], tree: FieldTree): Promise<Record<string, unknown>[]> {
+  const itemTree = tree.relations.get('inventory_item');
+  let items = new Map<string, ItemWithLevels | Record<string, unknown>>();
+  if (itemTree) {
+    const ids = [...new Set(reservations.map((r) => r.inventory_item_id))];
+    const full = showsRelation(tree, 'inventory_item.location_levels') || showsField(itemTree, 'stocked_quantity') || showsField(itemTree, 'reserved_quantity');
+    if (full) {
+      // one item (a reservation's own answer): its partition in one Query; a page: by key (fewer requests)
+      const recs =
+        ids.length === 1
+          ? (await Promise.all(ids.map((id) => loadItem(actor.tenant, id)))).filter((r) => r !== undefined)
+          : await loadItemsWithLevels(actor.tenant, ids);
+      items = new Map(recs.map((rec) => [rec.item.id, withLevels(rec.item, visibleLevels(actor, rec.levels))] as const));
+    } else items = new Map([...(await getItems(actor.tenant, ids))].map(([id, item]) => [id, item as unknown as Record<string, unknown>]));
+  }
+  return reservations.map((r) => select({ ...r, ...(itemTree ? { inventory_item: items.get(r.inventory_item_id) ?? null } : {}) }, tree, RESERVATION_MODEL));
 }

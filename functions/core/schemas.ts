@@ -124,6 +124,20 @@ export const queryList = pure(() =>
 );
 
 export const pagination = pure(() => ({ limit: queryInt(15, 1000), offset: queryInt(0, 1_000_000) }));
+/** Medusa's `fields` (functions/core/fields.ts): a comma list; `+f` adds, `-f` removes, `*relation` adds a relation, plain entries replace the defaults. */
+export const fieldsParam = pure(() =>
+  z.optional(
+    describe(
+      text(2000),
+      "Medusa's fields: a comma list of fields and relations (`*relation` or `relation.*`, `relation.field`). Entries without a prefix replace the default fields (id always stays); `+entry` adds to them, `-entry` takes one away.",
+      ['+inventory_item.*'],
+    ),
+  ),
+);
+/** Medusa's `order`: a field, `-field` for descending. Only the orders a list can give without reading everything (docs/design.md). */
+const orderParam = <const O extends readonly [string, ...string[]]>(orders: O, note: string) => z.optional(describe(z.enum(orders), `Sort order: ${note}`));
+const SELECT_ONLY = pure(() => z.object({ fields: fieldsParam }));
+export const selectQuery = SELECT_ONLY;
 
 // ---------- path parameters ----------
 export const itemParams = pure(() => z.object({ id: id('iitem') }));
@@ -184,7 +198,11 @@ export const listItemsQuery = pure(() =>
       queryList,
       "Medusa's spelling of location_id: items with a level at any of these locations (both given: both hold)",
     ),
-    fields: z.optional(text(2000)),
+    fields: fieldsParam,
+    order: orderParam(
+      ['created_at', '-created_at', 'id', '-id'],
+      'creation order (`created_at`, the default) or newest first (`-created_at`); `id` orders the same (ids grow with time). Other orders would read every item of the tenant: refused (400)',
+    ),
   }),
 );
 
@@ -222,10 +240,22 @@ export const itemSchema = pure(() =>
   }),
 );
 export const itemResponse = pure(() => z.object({ inventory_item: itemSchema }));
+/** A record trimmed by `fields`: every field may be missing but id. */
+const selected = <S extends z.ZodMiniObject>(schema: S, what: string) =>
+  describe(z.extend(z.partial(schema), { id: z.string() }), `${what}; with \`fields\`, only the fields asked for (and id)`);
+const partialLevel = pure(() => z.partial(levelSchema));
+const selectedItemSchema = pure(() => z.extend(z.partial(itemSchema), { id: z.string(), location_levels: z.optional(z.array(partialLevel)) }));
+export const itemReadResponse = pure(() =>
+  z.object({
+    inventory_item: describe(selectedItemSchema, 'An inventory item with its levels and aggregates; with `fields`, only the fields asked for (and id)'),
+  }),
+);
 export const itemListResponse = pure(() =>
   z.object({
     // `fields` trims each item to the fields asked for (id always stays), so only id is certain
-    inventory_items: z.array(describe(z.required(z.partial(itemSchema), { id: true }), 'An inventory item; with `fields`, only the fields asked for (and id)')),
+    inventory_items: z.array(
+      describe(selectedItemSchema, "An inventory item with its levels and aggregates (Medusa's defaults); with `fields`, only the fields asked for (and id)"),
+    ),
     count: int(),
     offset: int(),
     limit: int(),
@@ -417,6 +447,12 @@ export const listReservationsQuery = pure(() =>
     ...ranges('quantity', queryCount),
     ...ranges('created_at', queryDate),
     ...ranges('updated_at', queryDate),
+    q: z.optional(describe(text(256), "Case-insensitive substring of the reservation's description or of its item's sku")),
+    fields: fieldsParam,
+    order: orderParam(
+      ['created_at', '-created_at', 'updated_at', '-updated_at', 'quantity', '-quantity', 'id', '-id'],
+      'the list reads every matching reservation before cutting the page, so any of these costs nothing more (default `created_at`)',
+    ),
     description: z.optional(describe(text(1000), 'Exactly this description')),
     'description[$like]': z.optional(describe(text(1000), 'SQL LIKE on the description: % any run of characters, _ one character; case-sensitive')),
     'description[$ilike]': z.optional(describe(text(1000), 'As description[$like], case-insensitive (e.g. `%descri%`, `test%`)')),
@@ -439,9 +475,16 @@ export const reservationSchema = pure(() =>
   }),
 );
 export const reservationResponse = pure(() => z.object({ reservation: reservationSchema }));
+const readReservation = pure(() =>
+  selected(
+    z.extend(reservationSchema, { inventory_item: z.optional(selectedItemSchema) }),
+    "A reservation with its inventory item (Medusa's default: the item's fields and aggregates, not its levels)",
+  ),
+);
+export const reservationReadResponse = pure(() => z.object({ reservation: readReservation }));
 export const reservationListResponse = pure(() =>
   z.object({
-    reservations: z.array(reservationSchema),
+    reservations: z.array(readReservation),
     count: int(),
     offset: int(),
     limit: int(),
@@ -486,13 +529,33 @@ export const listLocationsQuery = pure(() =>
     ...pagination,
     q: z.optional(describe(text(256), 'Case-insensitive substring of the name')),
     name: z.optional(describe(text(4000), 'Exactly this name; several as a list (any of them)')),
+    fields: fieldsParam,
+    order: orderParam(
+      ['name', '-name', 'created_at', '-created_at', 'priority', '-priority', 'id', '-id'],
+      'the list reads every warehouse of the tenant (one Query), so any of these costs nothing more (default: priority, highest first, then creation)',
+    ),
+  }),
+);
+/** An address as shown: Medusa's (its own id, every field, null where not set) or, in the inventory family, one line of text. */
+const addressOut = pure(() =>
+  z.object({
+    id: z.optional(z.string()),
+    address_1: z.optional(z.nullable(z.string())),
+    address_2: z.optional(z.nullable(z.string())),
+    company: z.optional(z.nullable(z.string())),
+    city: z.optional(z.nullable(z.string())),
+    country_code: z.optional(z.nullable(z.string())),
+    phone: z.optional(z.nullable(z.string())),
+    province: z.optional(z.nullable(z.string())),
+    postal_code: z.optional(z.nullable(z.string())),
+    metadata: z.optional(metadata),
   }),
 );
 export const locationSchema = pure(() =>
   z.object({
     id: z.string(),
     name: z.string(),
-    address: z.nullable(z.union([address, z.string()])),
+    address: z.nullable(z.union([addressOut, z.string()])),
     type: z.enum(WAREHOUSE_TYPES),
     marketplace: z.nullable(z.string()),
     is_active: z.boolean(),
@@ -504,9 +567,13 @@ export const locationSchema = pure(() =>
   }),
 );
 export const locationResponse = pure(() => z.object({ stock_location: locationSchema }));
+const readLocation = pure(() =>
+  selected(z.extend(locationSchema, { address: z.optional(z.nullable(z.union([z.partial(addressOut), z.string()]))) }), 'A stock location'),
+);
+export const locationReadResponse = pure(() => z.object({ stock_location: readLocation }));
 export const locationListResponse = pure(() =>
   z.object({
-    stock_locations: z.array(locationSchema),
+    stock_locations: z.array(readLocation),
     count: int(),
     offset: int(),
     limit: int(),
@@ -532,7 +599,28 @@ export const variantSchema = pure(() =>
     ),
   }),
 );
-export const variantResponse = pure(() => z.object({ variant: variantSchema }));
+const selectedVariant = pure(() =>
+  describe(
+    z.object({
+      id: z.string(),
+      product_id: z.optional(z.string()),
+      inventory_quantity: z.optional(int()),
+      inventory_items: z.optional(
+        z.array(
+          z.object({
+            id: z.optional(z.string()),
+            variant_id: z.optional(z.string()),
+            inventory_item_id: z.optional(z.string()),
+            required_quantity: z.optional(int()),
+            inventory: z.optional(selectedItemSchema),
+          }),
+        ),
+      ),
+    }),
+    'A variant with its inventory items; with `fields`, only the fields asked for (and id)',
+  ),
+);
+export const variantResponse = pure(() => z.object({ variant: selectedVariant }));
 const linkPair = pure(() => ({ variant_id: id('variant'), inventory_item_id: id('iitem') }));
 export const linksBatchBody = pure(() =>
   z.strictObject({
@@ -561,7 +649,7 @@ export const unlinkResponse = pure(() =>
     ),
     object: z.literal('variant-inventory-item-link'),
     deleted: z.literal(true),
-    parent: describe(variantSchema, 'The variant after the unlink (`inventory_items: []` once its last link is gone)'),
+    parent: describe(selectedVariant, 'The variant after the unlink (`inventory_items: []` once its last link is gone)'),
   }),
 );
 

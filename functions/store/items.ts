@@ -11,7 +11,7 @@ import { Item, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels, holdsReservations, inboundOpen, levelCopy, levelDeleteActions, levelHasInbound, shownLevels } from './levels.ts';
+import { copyOntoLevels, holdsReservations, inboundOpen, levelCopy, levelDeleteActions, levelHasInbound, levelReadKeys, shownLevels } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
@@ -198,6 +198,37 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
     levelPolicy,
     inbound: rows.filter((r) => String(r.SK).startsWith(keys.inboundLinePrefix)).map((r) => strip<InboundLineRow>(r)),
   };
+}
+
+/**
+ * A page of items with their levels (the admin list's default, Medusa's), in ids' order, missing ids
+ * left out. The tenant's warehouses (one Query of their index, ids only) name every level key the page
+ * can have, read with the items by consistent BatchGets side by side, 100 keys each: 3 requests with the id
+ * Query for a page of 50 items at one warehouse, one more per 100 keys beyond. When that would take
+ * more requests than one Query per item (many warehouses), one Query per item instead, in parallel.
+ */
+export async function loadItemsWithLevels(tenant: string, ids: string[]): Promise<{ item: InventoryItem; levels: Level[] }[]> {
+  if (!ids.length) return [];
+  const wids = (await queryPartition(keys.warehousesPartition(tenant), { index: 'GSI1', projection: ['id'] })).map((r) => r.id as string);
+  if (Math.ceil((ids.length * (1 + wids.length)) / 100) > ids.length) {
+    const recs = await Promise.all(ids.map((id) => loadItem(tenant, id)));
+    return recs.filter((r): r is ItemRecord => !!r).map((r) => ({ item: r.item, levels: r.levels }));
+  }
+  const all = [...ids.map((id) => keys.item(tenant, id)), ...levelReadKeys(tenant, ids, wids)];
+  const chunks = Array.from({ length: Math.ceil(all.length / 100) }, (_, i) => all.slice(i * 100, i * 100 + 100));
+  const rows = (await Promise.all(chunks.map((chunk) => batchGet(chunk)))).flat(); // the requests side by side
+  const items = new Map(rows.filter((r) => r.SK === 'ITEM').map((r) => [r.id as string, r]));
+  // the levels as shown (the door reads a hot level's shards), in the order one Query of the item gives them
+  const levels = (
+    await shownLevels(
+      tenant,
+      rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)),
+    )
+  ).sort((a, b) => String(a.SK).localeCompare(String(b.SK)));
+  return ids.flatMap((id) => {
+    const item = items.get(id);
+    return item ? [{ item: strip<InventoryItem>(item), levels: levels.filter((l) => l.inventory_item_id === id).map((l) => strip<Level>(l)) }] : [];
+  });
 }
 
 export async function requireItem(tenant: string, iid: string): Promise<ItemRecord> {
@@ -497,4 +528,5 @@ export async function deleteUnusedItem(tenant: string, iid: string, sku: string 
 }
 
 /** Medusa's answer and words (400 not_allowed); `code` says which refusal it is. */
-export const itemHasReservations = (iid: string) => new DomainError('HAS_RESERVATIONS', `Cannot remove inventory item: ${iid} which has reservations.`);
+export const itemHasReservations = (iid: string) =>
+  new DomainError('HAS_RESERVATIONS', `Cannot remove following inventory item(s) since they have reservations: [${iid}].`);

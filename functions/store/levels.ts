@@ -238,6 +238,9 @@ function shownRow(s: HotSnapshot): Row {
   return { ...s.level, available_quantity: Number(s.level.available_quantity) + s.parked, reserved_quantity: Number(s.level.reserved_quantity) - s.parked };
 }
 
+/** The keys of every level these items may have at these warehouses, for a read by key (store/items.ts loadItemsWithLevels); the door builds level keys. */
+export const levelReadKeys = (tenant: string, iids: string[], wids: string[]) => iids.flatMap((iid) => wids.map((wid) => keys.level(tenant, iid, wid)));
+
 /** Level rows as the API shows them (hot levels: their shards read; others untouched, no request). */
 export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Promise<R[]> {
   if (!rows.some((r) => hotShardsOf(r) > 0)) return rows;

@@ -105,7 +105,11 @@ describe('reading, updating and deleting an item', () => {
     const before = (await api.get(`/admin/inventory-items/${item.id}`)).body;
     const res = await api.del(`/admin/inventory-items/${item.id}`);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ type: 'not_allowed', code: 'HAS_RESERVATIONS', message: `Cannot remove inventory item: ${item.id} which has reservations.` });
+    expect(res.body).toEqual({
+      type: 'not_allowed',
+      code: 'HAS_RESERVATIONS',
+      message: `Cannot remove following inventory item(s) since they have reservations: [${item.id}].`,
+    });
     expect((await api.get(`/admin/inventory-items/${item.id}`)).body).toEqual(before);
     await api.del(`/admin/reservations/${r.body.reservation.id}`);
     expect((await api.del(`/admin/inventory-items/${item.id}`)).status).toBe(200);
@@ -189,12 +193,45 @@ describe('listing items', () => {
   });
 
   test('a filter the list does not take is a 400 naming it, never ignored', async () => {
-    for (const query of ['title=Blue', 'sku[$in]=LIST-1', 'location_levels[stocked_quantity]=1', 'order=-created_at', 'id=iitem_1']) {
+    for (const query of ['title=Blue', 'sku[$in]=LIST-1', 'location_levels[stocked_quantity]=1', 'order=title', 'id=iitem_1', 'fields=*variants']) {
       const res = await api.get(`/admin/inventory-items?${query}`);
       expect([query, res.status]).toEqual([query, 400]);
       expect(res.body).toMatchObject({ type: 'invalid_data', code: 'VALIDATION_ERROR' });
       expect(res.body.message).toContain(query.split('=')[0]);
     }
+  });
+
+  test('order: creation order by default, -created_at newest first (the index order either way: no extra read)', async () => {
+    const t = await api.otherTenant();
+    const ids: string[] = [];
+    for (const sku of ['ORD-1', 'ORD-2', 'ORD-3']) ids.push((await api.post('/admin/inventory-items', { sku }, t.key)).body.inventory_item.id);
+    const list = async (q: string) => (await api.get(`/admin/inventory-items?${q}`, t.key)).body.inventory_items.map((i: any) => i.id);
+    expect(await list('')).toEqual(ids);
+    expect(await list('order=created_at')).toEqual(ids);
+    expect(await list('order=-created_at')).toEqual([...ids].reverse());
+    expect(await list('order=-id&limit=1&offset=1')).toEqual([ids[1]]);
+  });
+
+  test("Medusa's defaults: each item of a list carries its levels and the aggregates over them; fields without them reads no level", async () => {
+    const t = await api.otherTenant();
+    const wa = (await api.post('/admin/stock-locations', { name: 'A' }, t.key)).body.stock_location.id;
+    const wb = (await api.post('/admin/stock-locations', { name: 'B' }, t.key)).body.stock_location.id;
+    const iid = (await api.post('/admin/inventory-items', { sku: 'AGG-1' }, t.key)).body.inventory_item.id;
+    await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wa, stocked_quantity: 7 }, t.key);
+    await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wb, stocked_quantity: 5 }, t.key);
+    await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wb, quantity: 2 }, t.key);
+    const [item] = (await api.get('/admin/inventory-items', t.key)).body.inventory_items;
+    expect(item).toMatchObject({ id: iid, stocked_quantity: 12, reserved_quantity: 2 });
+    expect(item.location_levels).toHaveLength(2);
+    expect((await api.get(`/admin/inventory-items/${iid}`, t.key)).body.inventory_item).toMatchObject({ stocked_quantity: 12, reserved_quantity: 2 });
+    expect((await api.get(`/admin/inventory-items/${iid}?fields=id,stocked_quantity`, t.key)).body.inventory_item).toEqual({ id: iid, stocked_quantity: 12 });
+    const bare = (await api.get('/admin/inventory-items?fields=-location_levels,-stocked_quantity,-reserved_quantity', t.key)).body.inventory_items[0];
+    expect(bare).toMatchObject({ id: iid, sku: 'AGG-1' });
+    expect(bare).not.toHaveProperty('location_levels');
+    expect(bare).not.toHaveProperty('stocked_quantity');
+    const kept = (await api.get('/admin/inventory-items?fields=id,sku,*location_levels', t.key)).body.inventory_items[0];
+    expect(Object.keys(kept).sort()).toEqual(['id', 'location_levels', 'sku']);
+    expect(kept.location_levels).toHaveLength(2);
   });
 
   test('fields trims the answer, and *location_levels adds the levels', async () => {

@@ -174,8 +174,10 @@ describe("the admin flow through the SDK's typed methods", () => {
     // more than is available: Medusa's 400 not_allowed
     const tooMany = await refusal(sdk.admin.reservation.create({ inventory_item_id: item.id, location_id: other.id, quantity: 1000 }));
     expect(tooMany.status).toBe(400);
+    // q: the description (or the item's sku) contains, any case
+    expect(await ids({ q: 'gift' })).toEqual([two.id]);
     // a filter this service does not take is refused, never ignored
-    expect((await refusal(sdk.admin.reservation.list({ q: 'gift' }))).status).toBe(400);
+    expect((await refusal(sdk.admin.reservation.list({ metadata: { a: 1 } } as HttpTypes.AdminGetReservationsParams))).status).toBe(400);
 
     const deleted = await sdk.admin.reservation.delete(one.id);
     expect(deleted).toEqual({ id: one.id, object: 'reservation', deleted: true });
@@ -190,7 +192,10 @@ describe("the admin flow through the SDK's typed methods", () => {
     expect(refused.status).toBe(400);
     expect(refused.message).toBe(`Cannot remove Inventory Level ${stocked.id} at Location ${other.id} because there are reservations at location`);
     const itemRefused = await refusal(sdk.admin.inventoryItem.delete(stocked.id));
-    expect([itemRefused.status, itemRefused.message]).toEqual([400, `Cannot remove inventory item: ${stocked.id} which has reservations.`]);
+    expect([itemRefused.status, itemRefused.message]).toEqual([
+      400,
+      `Cannot remove following inventory item(s) since they have reservations: [${stocked.id}].`,
+    ]);
 
     // the batch refuses it the same way, and changes nothing of the batch
     const batchRefused = await refusal(

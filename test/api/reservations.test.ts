@@ -187,6 +187,43 @@ describe('releasing and fulfilling', () => {
   });
 });
 
+describe("Medusa's reads of a reservation", () => {
+  test('a reservation embeds its inventory_item (fields and sums, no levels) by default; fields trims it or adds the levels; q searches description and sku; order sorts', async () => {
+    const t = await api.otherTenant();
+    const wid = (await api.post('/admin/stock-locations', { name: 'R' }, t.key)).body.stock_location.id;
+    const iids: string[] = [];
+    for (const sku of ['EMB-A', 'EMB-B']) {
+      const iid = (await api.post('/admin/inventory-items', { sku }, t.key)).body.inventory_item.id;
+      await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 10 }, t.key);
+      iids.push(iid);
+    }
+    const r1 = (await api.post('/admin/reservations', { inventory_item_id: iids[0], location_id: wid, quantity: 3, description: 'gift wrap' }, t.key)).body
+      .reservation;
+    expect(r1.inventory_item).toMatchObject({ id: iids[0], sku: 'EMB-A', stocked_quantity: 10, reserved_quantity: 3 });
+    const r2 = (await api.post('/admin/reservations', { inventory_item_id: iids[1], location_id: wid, quantity: 1 }, t.key)).body.reservation;
+    const got = (await api.get(`/admin/reservations/${r1.id}`, t.key)).body.reservation;
+    expect(got.inventory_item).toMatchObject({ id: iids[0], stocked_quantity: 10, reserved_quantity: 3 });
+    expect(got.inventory_item).not.toHaveProperty('location_levels');
+    // without the sums the item is read by BatchGet; a plain list replaces the defaults
+    expect((await api.get(`/admin/reservations/${r1.id}?fields=id,inventory_item.sku`, t.key)).body.reservation).toEqual({
+      id: r1.id,
+      inventory_item: { id: iids[0], sku: 'EMB-A' },
+    });
+    const levels = (await api.get(`/admin/reservations/${r1.id}?fields=*inventory_item.location_levels`, t.key)).body.reservation;
+    expect(levels.inventory_item.location_levels).toEqual([expect.objectContaining({ location_id: wid, reserved_quantity: 3 })]);
+    const list = async (q: string) => (await api.get(`/admin/reservations?${q}`, t.key)).body.reservations.map((r: any) => r.id);
+    expect(await list('q=GIFT')).toEqual([r1.id]);
+    expect(await list('q=emb-b')).toEqual([r2.id]);
+    expect(await list('order=quantity')).toEqual([r2.id, r1.id]);
+    expect(await list('order=-quantity')).toEqual([r1.id, r2.id]);
+    const page = (await api.get('/admin/reservations?order=created_at', t.key)).body.reservations;
+    expect(page.map((r: any) => [r.id, r.inventory_item.sku, r.inventory_item.reserved_quantity])).toEqual([
+      [r1.id, 'EMB-A', 3],
+      [r2.id, 'EMB-B', 1],
+    ]);
+  });
+});
+
 describe('listing reservations', () => {
   test('filters by item, location and line item, with a correct count and paging', async () => {
     const a = await stock(50);
@@ -274,9 +311,11 @@ describe('listing reservations', () => {
       expect(page.body.reservations).toHaveLength(1);
     });
 
-    test('a filter or operator the list does not take is a 400 naming it (q, $ne, $eq on a date), a bad value a 400 too', async () => {
+    test('a filter or operator the list does not take is a 400 naming it ($ne, $eq on a date, deleted_at, an order it does not take, a relation it does not have), a bad value a 400 too', async () => {
       for (const [query, named] of [
-        ['q=test', 'q'],
+        ['deleted_at[$gte]=2026-01-01', 'deleted_at[$gte]'],
+        ['order=line_item_id', 'order'],
+        ['fields=*location', 'location'],
         ['quantity[$ne]=1', 'quantity[$ne]'],
         ['created_at[$eq]=2026-01-01', 'created_at[$eq]'],
         ['metadata[cart]=c1', 'metadata[cart]'],

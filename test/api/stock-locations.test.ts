@@ -87,7 +87,7 @@ test("name filters by the exact name (Medusa's ?name=), one or a list in any enc
   expect(await names('name=Dock%2C%20East')).toEqual(['Dock, East']); // a name holding a comma matches as a whole
   expect(await names('q=ation%201')).toEqual(['Test Location 1']);
   expect(await names('q=location&name=Test%20Location%202&limit=1')).toEqual(['Test Location 2']);
-  for (const query of ['sales_channel_id=sc_1', 'name[$ilike]=%25Test%25', 'address_id=a', 'fields=*address']) {
+  for (const query of ['sales_channel_id=sc_1', 'name[$ilike]=%25Test%25', 'address_id=a', 'fields=*sales_channels', 'order=address']) {
     const res = await api.get(`/admin/stock-locations?${query}`, fresh.key);
     expect([query, res.status]).toEqual([query, 400]);
     expect(res.body.message).toContain(query.split('=')[0]);
@@ -127,4 +127,34 @@ test('delete is refused while a level there holds stock or reservations; allowed
   expect((await api.get(`/admin/inventory-items/${iid}`)).body.inventory_item.location_levels).toEqual([]);
   expect((await api.get(`/admin/inventory-items/${empty}`)).body.inventory_item.location_levels).toEqual([]);
   expect((await api.del(`/admin/stock-locations/${wh}`)).status).toBe(404);
+});
+
+test("Medusa's address: its own id and every field, null where not set; fields trims the location and its address; order sorts", async () => {
+  const t = await api.otherTenant();
+  const made = (await api.post('/admin/stock-locations', { name: 'Zeta', address: { address_1: 'Dock 1', country_code: 'US' } }, t.key)).body.stock_location;
+  expect(made.address).toEqual({
+    id: expect.stringMatching(/^laddr_/),
+    address_1: 'Dock 1',
+    address_2: null,
+    company: null,
+    city: null,
+    country_code: 'US',
+    phone: null,
+    province: null,
+    postal_code: null,
+    metadata: null,
+  });
+  const read = (await api.get(`/admin/stock-locations/${made.id}`, t.key)).body.stock_location;
+  expect(read.address).toEqual(made.address);
+  expect((await api.get(`/admin/stock-locations/${made.id}?fields=name,address.city`, t.key)).body.stock_location).toEqual({
+    id: made.id,
+    name: 'Zeta',
+    address: { id: made.address.id, city: null },
+  });
+  await api.post('/admin/stock-locations', { name: 'Alpha' }, t.key);
+  const names = async (q: string) => (await api.get(`/admin/stock-locations?${q}`, t.key)).body.stock_locations.map((l: any) => l.name);
+  expect(await names('order=name')).toEqual(['Alpha', 'Zeta']);
+  expect(await names('order=-name')).toEqual(['Zeta', 'Alpha']);
+  expect(await names('order=-created_at&fields=name')).toEqual(['Alpha', 'Zeta']);
+  expect((await api.get('/admin/stock-locations?fields=name', t.key)).body.stock_locations[0]).toEqual({ id: expect.any(String), name: expect.any(String) });
 });

@@ -1,12 +1,12 @@
 import { defineHandler } from '#edge/http.ts';
 import { adminLocationsCreate } from '#routes';
-import { createWarehouse, getWarehouse } from '#core/locations.ts';
+import { createWarehouse, getWarehouse, stockLocation } from '#core/locations.ts';
 
 export const handler = defineHandler(adminLocationsCreate)(
   async ({ actor, body }) => ({
-    stock_location: await createWarehouse(actor, body),
+    stock_location: stockLocation(await createWarehouse(actor, body)),
   }),
   {
-    replay: async ({ actor }, ref) => ({ stock_location: await getWarehouse(actor, ref!) }),
+    replay: async ({ actor }, ref) => ({ stock_location: stockLocation(await getWarehouse(actor, ref!)) }),
   },
 );

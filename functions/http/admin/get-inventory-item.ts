@@ -1,7 +1,9 @@
 import { defineHandler } from '#edge/http.ts';
 import { adminItemsGet } from '#routes';
 import { getItem } from '#core/items.ts';
+import { fieldTree, ITEM_DEFAULTS, ITEM_MODEL, select } from '#core/fields.ts';
 
-export const handler = defineHandler(adminItemsGet)(async ({ actor, params }) => ({
-  inventory_item: await getItem(actor, params.id),
-}));
+export const handler = defineHandler(adminItemsGet)(async ({ actor, params, query }) => {
+  const tree = fieldTree(ITEM_DEFAULTS, query.fields, ITEM_MODEL);
+  return { inventory_item: select(await getItem(actor, params.id), tree, ITEM_MODEL) as { id: string } };
+});

@@ -1,7 +1,9 @@
 import { defineHandler } from '#edge/http.ts';
 import { adminLocationsGet } from '#routes';
-import { getWarehouse } from '#core/locations.ts';
+import { getWarehouse, stockLocation } from '#core/locations.ts';
+import { fieldTree, LOCATION_DEFAULTS, LOCATION_MODEL, select } from '#core/fields.ts';
 
-export const handler = defineHandler(adminLocationsGet)(async ({ actor, params }) => ({
-  stock_location: await getWarehouse(actor, params.id),
-}));
+export const handler = defineHandler(adminLocationsGet)(async ({ actor, params, query }) => {
+  const tree = fieldTree(LOCATION_DEFAULTS, query.fields, LOCATION_MODEL);
+  return { stock_location: select(stockLocation(await getWarehouse(actor, params.id)), tree, LOCATION_MODEL) as { id: string } };
+});

@@ -1,27 +1,12 @@
 import { defineHandler } from '#edge/http.ts';
 import { adminItemsList } from '#routes';
 import { listItems } from '#core/items.ts';
-
-/** `fields` may ask for location_levels (Medusa: `*location_levels` or `+location_levels`). */
-const wantsLevels = (fields?: string) => !!fields && /(^|,)\s*[*+]?location_levels\b/.test(fields);
-const FIXED = ['id'];
+import { fieldTree, ITEM_DEFAULTS, ITEM_MODEL, select, showsField, showsRelation } from '#core/fields.ts';
 
 export const handler = defineHandler(adminItemsList)(async ({ actor, query }) => {
-  const { items, count } = await listItems(actor, { ...query, withLevels: wantsLevels(query.fields) });
-  return { inventory_items: items.map((i) => pick(i, query.fields)), count, offset: query.offset, limit: query.limit };
+  const tree = fieldTree(ITEM_DEFAULTS, query.fields, ITEM_MODEL);
+  // the levels are read only when shown, or when the aggregates (sums over them) are
+  const withLevels = showsRelation(tree, 'location_levels') || showsField(tree, 'stocked_quantity') || showsField(tree, 'reserved_quantity');
+  const { items, count } = await listItems(actor, { ...query, withLevels });
+  return { inventory_items: items.map((i) => select(i, tree, ITEM_MODEL) as { id: string }), count, offset: query.offset, limit: query.limit };
 });
-
-/** Without a prefix, `fields` replaces the default field list; `+f` / `*f` add to it. */
-function pick<T extends { id: string }>(item: T, fields?: string): Pick<T, 'id'> & Partial<T> {
-  if (!fields) return item;
-  const list = fields
-    .split(',')
-    .map((f) => f.trim())
-    .filter(Boolean);
-  const replacing = list.filter((f) => !/^[+*-]/.test(f));
-  const removed = list.filter((f) => f.startsWith('-')).map((f) => f.slice(1));
-  let out = item as Record<string, unknown>;
-  if (replacing.length) out = Object.fromEntries(Object.entries(item).filter(([k]) => FIXED.includes(k) || replacing.includes(k)));
-  if (removed.length) out = Object.fromEntries(Object.entries(out).filter(([k]) => FIXED.includes(k) || !removed.includes(k)));
-  return out as Pick<T, 'id'> & Partial<T>;
-}
