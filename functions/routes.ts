@@ -729,7 +729,7 @@ export const transfersList = pure(() =>
     path: '/api/transfers',
     scope: 'inventory:read',
     access: 'read',
-    table: uses('Query', 'Indexes'),
+    table: uses('BatchGet', 'Query', 'Indexes'),
     file: 'list-transfers',
     summary: 'Transfers, newest first, filtered by status, warehouse (either side) and SKU',
     query: x.transfersQuery,

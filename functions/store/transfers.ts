@@ -32,6 +32,8 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { batchRead } from './query.ts';
+import { indexName } from '../../lib/table-definition.ts';
 import { warehouseFlag } from './locations.ts';
 
 export const TRANSFER_STATUSES = ['draft', 'in_transit', 'partially_received', 'received', 'cancelled', 'closed'] as const;
@@ -148,49 +150,41 @@ export interface TransferFilter {
   cursor?: string;
 }
 
-/** A tenant's transfers, newest first (GSI1 `T#t#XFERS`), filtered by status, warehouse (either side) and SKU. */
+/**
+ * A tenant's transfers, newest first (GSI1 `T#t#XFERS`), filtered by status, warehouse (either side)
+ * and SKU. The index projects none of what a step changes (lib/table-definition.ts INDEX_ATTRIBUTES),
+ * so each page of index entries is read back from the table by key (one BatchGetItem) and filtered
+ * here; a page still evaluates at most `limit` entries, at most 5 pages a request.
+ */
 export async function listTransfers(tenant: string, q: TransferFilter): Promise<{ rows: TransferRecord[]; next?: string }> {
   const pos = decodeCursor(q.cursor, ['id']);
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':pk': keys.transfersPartition(tenant) };
-  const filters: string[] = [];
-  if (q.status) {
-    names['#status'] = 'status';
-    values[':status'] = q.status;
-    filters.push('#status = :status');
-  }
-  if (q.warehouse_id) {
-    values[':wh'] = q.warehouse_id;
-    filters.push('(from_warehouse_id = :wh OR to_warehouse_id = :wh)');
-  }
-  if (q.sku) {
-    values[':sku'] = q.sku;
-    filters.push('contains(sku_list, :sku)');
-  }
-  if (q.warehouse_ids?.length) {
-    const list = q.warehouse_ids.map((w, i) => {
-      values[`:kw${i}`] = w;
-      return `:kw${i}`;
-    });
-    filters.push(`(from_warehouse_id IN (${list.join(', ')}) OR to_warehouse_id IN (${list.join(', ')}))`);
-  }
+  const keep = (r: Row): boolean =>
+    (!q.status || r.status === q.status) &&
+    (!q.warehouse_id || r.from_warehouse_id === q.warehouse_id || r.to_warehouse_id === q.warehouse_id) &&
+    (!q.sku || (Array.isArray(r.sku_list) && r.sku_list.includes(q.sku))) &&
+    (!q.warehouse_ids?.length || q.warehouse_ids.includes(String(r.from_warehouse_id)) || q.warehouse_ids.includes(String(r.to_warehouse_id)));
   const rows: TransferRecord[] = [];
   let startKey: Record<string, unknown> | undefined = pos ? { ...keys.transfer(tenant, pos.id), ...keys.transferIndex(tenant, pos.id) } : undefined;
   for (let requests = 0; requests < 5; requests++) {
     const page = await db().send(
       new QueryCommand({
         TableName: tableName(),
-        IndexName: 'GSI1',
+        IndexName: indexName('GSI1'),
         KeyConditionExpression: 'GSI1PK = :pk',
-        FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-        ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
+        ExpressionAttributeValues: { ':pk': keys.transfersPartition(tenant) },
+        ProjectionExpression: 'PK, SK',
         ScanIndexForward: false,
         ExclusiveStartKey: startKey,
         Limit: q.limit - rows.length,
       }),
     );
-    rows.push(...(page.Items ?? []).map(shown));
+    const entries = (page.Items ?? []).map((e) => ({ PK: String(e.PK), SK: String(e.SK) }));
+    const { rows: whole } = entries.length ? await batchRead(entries) : { rows: [] };
+    const byKey = new Map(whole.map((r) => [`${r.PK}\u0000${r.SK}`, r]));
+    for (const e of entries) {
+      const r = byKey.get(`${e.PK}\u0000${e.SK}`);
+      if (r && keep(r)) rows.push(shown(r));
+    }
     startKey = page.LastEvaluatedKey;
     if (!startKey) return { rows };
     if (rows.length >= q.limit) break;

@@ -40,6 +40,16 @@ beforeAll(async () => {
       lines: [{ sku: 'AUTH-1', quantity: 5, expected_at: '2026-12-20' }],
     })
   ).body.data.id;
+  // a transfer of 1 unit Main → Second, shipped (issue 25's shipments: receive, cancel and close have something to act on)
+  ids.transfer = (
+    await api.post('/api/transfers', {
+      from_warehouse_id: ids.wh,
+      to_warehouse_id: ids.wh2,
+      lines: [{ sku: 'AUTH-1', quantity: 1 }],
+      reference: 'auth-transfer',
+    })
+  ).body.data.id;
+  expect((await api.post(`/api/transfers/${ids.transfer}/ship`)).status).toBe(200);
   // on every client made from now on: each function keeps its own credentials (the front's IAM check)
   decorateClients((client) =>
     client.middlewareStack.add(
@@ -84,6 +94,7 @@ function pathFor(route: Route): string {
       if (route.path.startsWith('/admin/reservations')) return ids.res;
       if (route.path.startsWith('/api/holds')) return ids.hold;
       if (route.path.startsWith('/api/inbound')) return ids.inbound;
+      if (route.path.startsWith('/api/transfers')) return ids.transfer;
       if (route.path.startsWith('/admin/stock-locations') || route.path.startsWith('/api/warehouses')) return ids.wh;
       if (route.path.startsWith('/v1/inventory')) return ids.record;
       if (route.path.startsWith('/admin/products')) return ids.product;
@@ -132,6 +143,9 @@ function bodyFor(route: Route): unknown {
       warehouse_id: ids.wh,
       lines: [{ sku: 'AUTH-1', quantity: 2, expected_at: '2026-12-20' }],
     },
+    'inventory.moves': { warehouse_id: ids.wh, from: 'available', to: 'damaged', quantity: 1 },
+    'transfers.create': { from_warehouse_id: ids.wh, to_warehouse_id: ids.wh2, lines: [{ sku: 'AUTH-1', quantity: 1 }] },
+    'transfers.receive': { lines: [{ sku: 'AUTH-1', accepted: 1 }] },
     'inbound.receive': { quantity: 1 },
     'inbound.cancel': {},
   };

@@ -280,9 +280,10 @@ test('availability by date: on hand now + inbound expected by then − reserved 
   expect(w.why).toContain('PO-ATP line 1: 20 expected');
   expect(onDay.reason).toContain('promised by 2026-12-20');
   // the API key (the authorizer's GetItem), then the route's 3: the sku guard (GetItem), the item's
-  // partition (one Query: item, levels and inbound lines) and the warehouses (Query)
-  expect(kinds).toEqual({ GetItemCommand: 2, QueryCommand: 2 });
-  expect(requests).toBe(4);
+  // partition (one Query: item, levels and inbound lines) and the warehouses (their index entries, then
+  // the rows by key: the index projects no attribute a write changes)
+  expect(kinds).toEqual({ GetItemCommand: 2, QueryCommand: 2, BatchGetItemCommand: 1 });
+  expect(requests).toBe(5);
 
   expect(await atp('2027-02-01')).toMatchObject({ allocatable: 55 });
   // received units move from inbound to on hand: the figure by a later date does not change
