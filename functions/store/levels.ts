@@ -241,17 +241,29 @@ function shownRow(s: HotSnapshot): Row {
 /** The keys of every level these items may have at these warehouses, for a read by key (store/items.ts loadItemsWithLevels); the door builds level keys. */
 export const levelReadKeys = (tenant: string, iids: string[], wids: string[]) => iids.flatMap((iid) => wids.map((wid) => keys.level(tenant, iid, wid)));
 
-/** Level rows as the API shows them (hot levels: their shards read; others untouched, no request). */
+/**
+ * Level rows as the API shows them (hot levels: their shards read; others untouched, no request).
+ * The row is read before its shards, so a park that commits between the two reads shows up in the
+ * shards but not in the row: reserved would show below 0 by the units parked. Such a read is torn
+ * for certain and is read again (at most SHOWN_READS times); any other move between the reads errs
+ * on the safe side (reserved shown higher, available lower, by that move's units).
+ */
 export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Promise<R[]> {
   if (!rows.some((r) => hotShardsOf(r) > 0)) return rows;
   return Promise.all(
     rows.map(async (r) => {
       if (hotShardsOf(r) === 0) return r;
-      const s = await readHot(tenant, String(r.inventory_item_id), String(r.location_id), hotShardsOf(r));
-      return s ? ({ ...r, ...shownRow(s) } as R) : r;
+      let shown: Row | undefined;
+      for (let i = 0; i < SHOWN_READS && (!shown || Number(shown.reserved_quantity) < 0); i++) {
+        const s = await readHot(tenant, String(r.inventory_item_id), String(r.location_id), hotShardsOf(r));
+        if (!s) return r;
+        shown = shownRow(s);
+      }
+      return { ...r, ...shown } as R;
     }),
   );
 }
+const SHOWN_READS = 3;
 
 /** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
 export async function readLevels(
