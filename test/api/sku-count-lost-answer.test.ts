@@ -37,6 +37,9 @@ function loseNextStatsAnswer(tenant: string): { lost: () => number; restore: () 
       if (armed && WRITE_COMMANDS.has(String(context.commandName)) && body.includes(statsPk) && body.includes('sku_count')) {
         armed = false;
         lost++;
+        // the answer is dropped unread, as a reset connection drops it: its body is never consumed, so
+        // close it, or its keep-alive socket stays busy and keeps the jest worker from exiting
+        (out as { response?: { body?: { destroy?: () => void } } }).response?.body?.destroy?.();
         // what a connection reset after DynamoDB answered looks like to the SDK: transient, retried
         throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
       }
