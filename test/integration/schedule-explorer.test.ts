@@ -114,10 +114,10 @@ exploreSuite(
   600_000,
   [
     // a keyed bulk crashing right after its rows committed, retried with its key after the lock
-    'plain:bulk#k+reserve|00100|c0.1',
+    'plain:bulk#k+reserve|001000|c0.1',
     // a count reading the level before hot mode is switched on and parked, committing after
-    'plain:count+hot-park|0011111111100000000|-',
-    'plain:level-count+hot-park|0011111111100|-',
+    'plain:count+hot-park|001111111100000000000|-',
+    'plain:level-count+hot-park|0011111111000|-',
   ],
 );
 
