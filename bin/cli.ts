@@ -81,7 +81,7 @@ Commands:
   keys create|list|revoke  manage API keys straight in the table
   reconcile                check (or repair) levels against reservations
   stream redrive           hand the stream's dead letters to the consumer
-  move SKU                 move units between available, damaged and quality_control
+  move SKU                 move units between states (available, damaged, …)
   transfer create|ship|receive|cancel|close|show|list
                            transfers as shipments, step by step
 

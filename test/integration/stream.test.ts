@@ -59,11 +59,13 @@ test('status changes in every direction produce exactly one event each and the r
     const before = eventsOf(api).length;
     await set(stocked);
     await api.settle();
-    expect(
-      eventsOf(api)
-        .slice(before)
-        .map((e) => [e.detail.from, e.detail.to, e.detail.available_quantity]),
-    ).toEqual([[prev, status, stocked - 5]]);
+    // one change, one event id: the consumer publishes before it writes the flag, so a record retried
+    // in between (its flag write refused or lost, a crash) is published again with the same id
+    const fresh = eventsOf(api).slice(before);
+    expect(new Set(fresh.map((e) => e.id)).size).toBe(1);
+    expect([...new Set(fresh.map((e) => JSON.stringify([e.detail.from, e.detail.to, e.detail.available_quantity])))].map((j) => JSON.parse(j))).toEqual([
+      [prev, status, stocked - 5],
+    ]);
     expect(await flagStatus()).toBe(status);
     expect(await flag()).toBe(status !== 'normal');
     // a flagged level carries its item's title (the report reads nothing else); a cleared one does not
@@ -82,7 +84,8 @@ test('status changes in every direction produce exactly one event each and the r
       detail: { sku: 'STR-1', warehouse_id: wh, inventory_item_id: iid },
     });
   }
-  expect(new Set(eventsOf(api).map((e) => e.id)).size).toBe(eventsOf(api).length);
+  // and every change its own id (a repeat of one carries the same change)
+  expect(new Set(eventsOf(api).map((e) => e.id)).size).toBe(path.length);
 });
 
 /** The handler as deployed: with the stream consumer's own grants (the tests' DynamoDB front checks them). */
