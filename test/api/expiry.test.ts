@@ -59,7 +59,9 @@ test('an expiry moved into the future, or removed, takes the reservation out of 
   expect(out.released).toBeGreaterThanOrEqual(1);
   expect((await api.get(`/admin/reservations/${extended}`)).status).toBe(404);
   expect((await level()).reserved_quantity).toBe(1);
-});
+  // the sweep walks every tenant of the table, 17 expiry partitions each: in CI's full run (every test's
+  // tenants) it took past the default 60 s once
+}, 240_000);
 
 test('concurrent sweeps release each expired reservation once', async () => {
   for (let i = 0; i < 10; i++) await reserve(1, past());
