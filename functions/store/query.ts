@@ -68,7 +68,7 @@ function partitionQuery(pk: string, opts: PartitionQuery, projection = opts.proj
 const needsRows = (opts: PartitionQuery) => !!opts.index && !(opts.projection && indexHas(opts.index, opts.projection));
 
 /** Index entries → their rows as the table has them now, in the entries' order, still under `pk` of `index`. */
-async function rowsOf(entries: Row[], index: IndexId, pks: string[]): Promise<Row[]> {
+export async function rowsOf(entries: Row[], index: IndexId, pks: string[]): Promise<Row[]> {
   if (!entries.length) return [];
   const { rows } = await batchRead(entries.map((e) => ({ PK: String(e.PK), SK: String(e.SK) })));
   const byKey = new Map(rows.map((r) => [`${r.PK}\u0000${r.SK}`, r]));

@@ -32,7 +32,7 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { batchRead } from './query.ts';
+import { rowsOf } from './query.ts';
 import { indexName } from '../../lib/table-definition.ts';
 import { warehouseFlag } from './locations.ts';
 
@@ -178,13 +178,7 @@ export async function listTransfers(tenant: string, q: TransferFilter): Promise<
         Limit: q.limit - rows.length,
       }),
     );
-    const entries = (page.Items ?? []).map((e) => ({ PK: String(e.PK), SK: String(e.SK) }));
-    const { rows: whole } = entries.length ? await batchRead(entries) : { rows: [] };
-    const byKey = new Map(whole.map((r) => [`${r.PK}\u0000${r.SK}`, r]));
-    for (const e of entries) {
-      const r = byKey.get(`${e.PK}\u0000${e.SK}`);
-      if (r && keep(r)) rows.push(shown(r));
-    }
+    for (const r of await rowsOf(page.Items ?? [], 'GSI1', [keys.transfersPartition(tenant)])) if (keep(r)) rows.push(shown(r));
     startKey = page.LastEvaluatedKey;
     if (!startKey) return { rows };
     if (rows.length >= q.limit) break;
