@@ -246,57 +246,56 @@ export function rowChangePut(tenant: string, id: string, c: RowChangeRecord): Tx
   return { label: `change:${c.line}`, item: { Put: { TableName: tableName(), Item: UploadChange.row(tenant, { upload_id: id, change: c }, { ttl }) } } };
 }
 
-/** A dry run's would-apply rows in line order; `limit` for the first few, none for all (paged internally). */
-export async function listRowChanges(tenant: string, id: string, limit?: number): Promise<RowChangeRecord[]> {
-  const out: RowChangeRecord[] = [];
+/** An upload's rows under one sort-key prefix, in line order; `limit` for the first few, none for all (paged internally). */
+async function listUploadRows<T>(
+  tenant: string,
+  id: string,
+  prefix: string,
+  limit: number | undefined,
+  map: (r: NonNullable<QueryCommandOutput['Items']>[number]) => T,
+): Promise<T[]> {
+  const out: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
     const res: QueryCommandOutput = await db().send(
       new QueryCommand({
         TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :chg)',
-        ExpressionAttributeValues: { ':pk': keys.uploadPartition(tenant, id), ':chg': 'CHG#' },
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.uploadPartition(tenant, id), ':prefix': prefix },
         ExclusiveStartKey: start,
         ...(limit ? { Limit: limit - out.length } : {}),
       }),
     );
-    for (const r of res.Items ?? [])
-      out.push({
-        line: r.line,
-        sku: r.sku ?? null,
-        warehouse_id: r.warehouse_id ?? null,
-        stocked_before: r.stocked_before,
-        stocked_after: r.stocked_after,
-        available_before: r.available_before,
-        available_after: r.available_after,
-        status_before: r.status_before,
-        status_after: r.status_after,
-        creates_level: r.creates_level === true,
-      });
+    for (const r of res.Items ?? []) out.push(map(r));
     start = res.LastEvaluatedKey;
   } while (start && (!limit || out.length < limit));
   return out;
 }
 
-/** Row errors in line order; `limit` for the first few, none for all (paged internally). */
-export async function listRowErrors(tenant: string, id: string, limit?: number): Promise<RowError[]> {
-  const out: RowError[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res: QueryCommandOutput = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :err)',
-        ExpressionAttributeValues: { ':pk': keys.uploadPartition(tenant, id), ':err': 'ERR#' },
-        ExclusiveStartKey: start,
-        ...(limit ? { Limit: limit - out.length } : {}),
-      }),
-    );
-    for (const r of res.Items ?? []) out.push({ line: r.line, code: r.code, message: r.message, sku: r.sku ?? null, warehouse_id: r.warehouse_id ?? null });
-    start = res.LastEvaluatedKey;
-  } while (start && (!limit || out.length < limit));
-  return out;
-}
+/** A dry run's would-apply rows in line order; `limit` for the first few, none for all. */
+export const listRowChanges = (tenant: string, id: string, limit?: number): Promise<RowChangeRecord[]> =>
+  listUploadRows(tenant, id, 'CHG#', limit, (r) => ({
+    line: r.line,
+    sku: r.sku ?? null,
+    warehouse_id: r.warehouse_id ?? null,
+    stocked_before: r.stocked_before,
+    stocked_after: r.stocked_after,
+    available_before: r.available_before,
+    available_after: r.available_after,
+    status_before: r.status_before,
+    status_after: r.status_after,
+    creates_level: r.creates_level === true,
+  }));
+
+/** Row errors in line order; `limit` for the first few, none for all. */
+export const listRowErrors = (tenant: string, id: string, limit?: number): Promise<RowError[]> =>
+  listUploadRows(tenant, id, 'ERR#', limit, (r) => ({
+    line: r.line,
+    code: r.code,
+    message: r.message,
+    sku: r.sku ?? null,
+    warehouse_id: r.warehouse_id ?? null,
+  }));
 
 export const actorOfJob = (job: UploadJob): Actor => ({
   tenant: job.tenant,
