@@ -19,16 +19,6 @@ import { tableGrants } from '../lib/functions.ts';
  * pass unused (and says so), and fails on any other unused grant. Keep it short.
  */
 const NOT_EXERCISED: Record<string, { actions: string[]; reason: string }> = {
-  InboundGet: {
-    actions: ['BatchGetItem'],
-    reason:
-      "readInbound (store/inbound.ts) reads a record's lines by key with one BatchGetItem; inbound.test GETs a 3-line record, yet the unit + integration usage run of 2026-12-07 recorded only its GetItem: not yet explained (close note of that stop)",
-  },
-  AdminReservationsFulfill: {
-    actions: ['BatchGetItem'],
-    reason:
-      'granted with the Medusa read shapes (the answer reads rows by key); the unit + integration usage run of 2026-12-07 did not record it: not yet explained (close note of that stop)',
-  },
   UploadProcessor: {
     actions: ['ConditionCheckItem'],
     reason:

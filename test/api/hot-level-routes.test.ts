@@ -96,6 +96,18 @@ test('a take no single shard can serve goes through the level and pulls every sh
   expect(await levelOf(b.iid)).toMatchObject({ stocked_quantity: 2, reserved_quantity: 2, available_quantity: 0 });
 });
 
+test('fulfilling a reservation at a hot level answers the level as shown (its shards read): stocked and reserved drop, the parked units stay free', async () => {
+  const x = await hotLevel(3, 3);
+  expect(x.allots).toEqual([1, 1, 1]);
+  const r = await api.post('/admin/reservations', { inventory_item_id: x.iid, location_id: x.wid, quantity: 1 });
+  expect(r.status).toBe(200);
+  const done = await api.post(`/admin/reservations/${r.body.reservation.id}/fulfill`);
+  expect(done.status).toBe(200);
+  // the answer's level: reserved 0 and available 2, which only a read of the shards can show
+  expect(done.body.location_level).toMatchObject({ stocked_quantity: 2, reserved_quantity: 0, available_quantity: 2 });
+  expect(await levelOf(x.iid)).toMatchObject({ stocked_quantity: 2, reserved_quantity: 0, available_quantity: 2 });
+});
+
 test('deleting a hot level or its item: the parked units and the shards go with it (a warehouse holding stock is not deleted: 409)', async () => {
   const a = await hotLevel(2, 3);
   expect((await api.request('DELETE', `/admin/inventory-items/${a.iid}/location-levels/${a.wid}`)).status).toBe(200);

@@ -1,20 +1,19 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { InitializeMiddleware } from '@smithy/types';
-import { db, setClient } from '../../functions/store/db.ts';
+import { decorateClients, setClient } from '../../functions/store/db.ts';
 
-/** Swap the store's client for one on the test run's DynamoDB Local with a middleware of the test's own. */
+/**
+ * Put a middleware of the test's own on every client the store makes (one per function locally,
+ * each signing as that function), so the run's DynamoDB front still checks each function's grants
+ * and records what it used (DYNAMO_FRONT_USAGE_LOG) while the test counts, stages or fails commands.
+ * (A single client of the test's own would sign every function's requests with one identity that
+ * the front neither checks nor records.) The answer puts the plain clients back.
+ */
 export function useClientWith(name: string, middleware: InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes>): () => void {
-  const base = new DynamoDBClient({
-    endpoint: process.env.DYNAMODB_ENDPOINT,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  base.middlewareStack.add(middleware, { step: 'initialize', name });
-  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+  decorateClients((base) => base.middlewareStack.add(middleware, { step: 'initialize', name }));
+  setClient(undefined); // the clients made so far are dropped: the next ones carry the middleware
   return () => {
-    db().destroy();
+    decorateClients(undefined);
     setClient(undefined);
   };
 }

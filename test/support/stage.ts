@@ -2,6 +2,7 @@
  * Stage an interleaving that DynamoDB Local (one transaction at a time) would not produce by itself:
  * a middleware on the store's client runs another write just before a chosen command is sent.
  */
+import { runAs } from '../../functions/store/db.ts';
 import { useClientWith } from './client.ts';
 
 export type Input = { TransactItems?: Record<string, any>[]; Key?: Record<string, any>; IndexName?: string; ExpressionAttributeValues?: Record<string, any> };
@@ -50,7 +51,8 @@ export function stager(name = 'stage') {
       hook = async (command, input) => {
         if (!when(command, input)) return;
         hook = undefined;
-        await meanwhile();
+        // another actor's write: as the set-up (admin), not as the function whose command it precedes
+        await runAs('admin', meanwhile);
         ran = true;
       };
       return { ran: () => ran };
