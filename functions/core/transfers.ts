@@ -107,16 +107,19 @@ export async function close(actor: Actor, id: string) {
 }
 
 /**
- * The event of a step, from the transfer as it is after it: the transfer id, both warehouses, the
- * status and the lines. Its id is the transfer's and the step's count, so a consumer drops a repeat.
+ * The event of a step, from the transfer as its step left it (the stream consumer builds it from the
+ * record's new image: functions/stream/handler.ts): the transfer id, both warehouses, the status, the
+ * lines and who did the step. Its id is the transfer's and the record's version (one step, one
+ * version), so a replayed stream record publishes the same id and a consumer drops the repeat.
  */
-export function transferEvent(t: TransferRecord): InventoryEvent {
+export function transferEvent(tenant: string, t: TransferRecord, version: number): InventoryEvent {
   const last = t.steps[t.steps.length - 1];
   return {
-    id: `${t.id}:${t.steps.length}`,
+    id: `transfer-${t.id}-${version}`,
     type: `inventory.transfer.${last.step}`,
     time: last.at,
     detail: {
+      tenant_id: tenant,
       transfer_id: t.id,
       status: t.status,
       from_warehouse_id: t.from_warehouse_id,

@@ -118,6 +118,9 @@ const shown = (row: Row): TransferRecord => {
   return r;
 };
 
+/** A transfer as answered, from its row (a read's or a stream image's). */
+export const transferOfRow = (row: Row): TransferRecord => shown(row);
+
 async function readRow(tenant: string, id: string): Promise<Row | undefined> {
   return (await db().send(new GetCommand({ TableName: tableName(), Key: keys.transfer(tenant, id), ConsistentRead: true }))).Item;
 }

@@ -9,6 +9,11 @@
  * backorder policy changed (policy_version moved) has it copied onto its levels again — both
  * idempotent and sequence-guarded, so they only matter when the request's own fan-out did not
  * finish (a crash) or missed a level the index did not show yet.
+ *
+ * And it publishes a transfer's step events (`inventory.transfer.<step>`) from the transfer record's
+ * change: each step moves the record's version in the step's own transaction, so the event cannot be
+ * lost once the step committed (a failed publish fails the record, which the stream hands over
+ * again), and its id is the record's version, so a replay publishes the same id.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -16,7 +21,10 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { levelStatus } from '#core/model.ts';
 import type { LevelStatus } from '#core/model.ts';
-import { LevelEntity, parseKey } from '#store/entities.ts';
+import { LevelEntity, parseKey, TransferEntity } from '#store/entities.ts';
+import { transferOfRow } from '#store/transfers.ts';
+import { transferEvent } from '#core/transfers.ts';
+import type { InventoryEvent } from '#core/events.ts';
 import { flagSeq, seqKey, writeFlag, writeHotFlag } from '#store/flags.ts';
 import { isHotRow, settleHotLevel } from '#store/levels.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
@@ -51,6 +59,17 @@ export function copyChange(record: DynamoDBRecord): { kind: 'readonly' | 'policy
     return { kind: 'readonly', tenant: key.tenant, id: next.id, row: next };
   if (key.entity === 'item' && next.policy_version !== prev.policy_version) return { kind: 'policy', tenant: key.tenant, id: next.id, row: next };
   return undefined;
+}
+
+/** The event of a transfer's step: the record new or its version moved (every step moves it once). */
+export function transferStep(record: DynamoDBRecord): InventoryEvent | undefined {
+  const next = image(record.dynamodb?.NewImage as Record<string, unknown> | undefined);
+  if (!next || next.entity !== 'transfer') return undefined;
+  const key = TransferEntity.parse(next);
+  if (!key) return undefined;
+  const prev = image(record.dynamodb?.OldImage as Record<string, unknown> | undefined);
+  if (prev && Number(prev.version) === Number(next.version)) return undefined;
+  return transferEvent(key.tenant, transferOfRow(next), Number(next.version));
 }
 
 /**
@@ -112,6 +131,8 @@ export async function settleHot(tenant: string, iid: string, wid: string): Promi
 
 export async function recordHandler(record: DynamoDBRecord): Promise<void> {
   if (hotLevelOf(record)) return; // settled once per batch (settleHot)
+  const step = transferStep(record);
+  if (step) return publish([step]); // at least once: a failure hands the record over again, same id
   const copy = copyChange(record);
   if (copy?.kind === 'readonly') await fanOutReadonly(copy.tenant, copy.id, copy.row.is_readonly === true, Number(copy.row.ro_seq ?? 0));
   if (copy?.kind === 'policy') await fanOutPolicy(copy.tenant, copy.id);
