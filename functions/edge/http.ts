@@ -158,7 +158,8 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       // one record (a hot SKU's level) written faster than DynamoDB takes writes to one item, past the
       // SDK's own retries, before anything was written (an Idempotency-Key's own record does not count:
       // store/db.ts `untracked`): the caller slows down and sends it again.
-      // (After a write, a throttled read is not "nothing happened": that stays a 500.)
+      // (After a write, a throttled read is not "nothing happened": store/db.ts tries such a read again
+      // for about 3 s; past that it stays a 500.)
       logger.warn('throttled by DynamoDB', err as Error);
       return {
         statusCode: 429,

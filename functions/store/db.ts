@@ -125,14 +125,35 @@ export const wroteInThisRequest = () => writes.getStore()?.wrote === true;
  * as without a key. The claim's flip rides in the effect's own transaction, which counts.
  */
 export const untracked = <T>(fn: () => Promise<T>): Promise<T> => writes.exit(fn);
+const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'TransactGetItemsCommand']);
+const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+/**
+ * A read throttled past the SDK's retries after the request's write committed is tried again, up
+ * to AFTER_WRITE_READ_TRIES more times (100 ms, doubling: about 3 s in all). Before a write, a
+ * throttle is answered 429 (nothing happened; the caller retries); after one, the answer is all
+ * that is left to give, and a request without an Idempotency-Key cannot be sent again safely.
+ * (Reads of a hot item share its partition's read units with every reader: the answer's embed of
+ * the item a reservation was made at, for one, reads the partition just written.)
+ */
+const AFTER_WRITE_READ_TRIES = 5;
+
 function noteWrites(client: { middlewareStack: DynamoDBClient['middlewareStack'] }): void {
   if (client.middlewareStack.identify().some((m) => m.startsWith('noteWrites'))) return;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const out = await next(args);
       const seen = writes.getStore();
-      if (seen && WRITE_COMMANDS.has(String(context.commandName))) seen.wrote = true;
-      return out;
+      const command = String(context.commandName);
+      for (let tries = 0; ; tries++) {
+        try {
+          const out = await next(args);
+          if (seen && WRITE_COMMANDS.has(command)) seen.wrote = true;
+          return out;
+        } catch (err) {
+          const again = seen?.wrote && READ_COMMANDS.has(command) && THROTTLES.has((err as Error).name) && tries < AFTER_WRITE_READ_TRIES;
+          if (!again) throw err;
+          await new Promise((r) => setTimeout(r, 100 * 2 ** tries));
+        }
+      }
     },
     { step: 'initialize', name: 'noteWrites' },
   );

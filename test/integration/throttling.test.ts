@@ -101,3 +101,41 @@ test('a keyed reservation throttled after its Idempotency-Key claim, before its 
     restore();
   }
 });
+
+test('a reservation whose answer is throttled after it committed: the reads are tried again and it answers 200 once, not a 500 a keyless caller could not safely retry', async () => {
+  const wh = (await api.post('/admin/stock-locations', { name: 'After' })).body.stock_location.id;
+  const iid = (await api.post('/admin/inventory-items', { sku: `AFTER-${Date.now()}` })).body.inventory_item.id;
+  await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: 10 });
+  // staged on the store's clients: once the reservation's transaction committed, the next three
+  // reads (the answer's embed of the item: a Query of its partition) are throttled past the SDK's retries
+  let committed = false;
+  let throttle = 0;
+  const sent: string[] = [];
+  const restore = useClientWith('throttleAfterTheWrite', (next, context) => async (args) => {
+    const command = String(context.commandName);
+    if (committed && throttle > 0 && /^(Query|GetItem|BatchGetItem)Command$/.test(command)) {
+      throttle--;
+      sent.push(`${command} throttled`);
+      throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: {},
+      });
+    }
+    const out = await next(args);
+    if (command === 'TransactWriteItemsCommand' && throttle > 0) committed = true;
+    sent.push(command);
+    return out;
+  });
+  try {
+    throttle = 3;
+    const res = await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wh, quantity: 2 });
+    expect(sent.filter((c) => c.endsWith('throttled'))).toHaveLength(3);
+    expect(res.status).toBe(200);
+    expect(res.body.reservation).toMatchObject({ quantity: 2, inventory_item: { id: iid } });
+  } finally {
+    restore();
+  }
+  const level = (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
+  expect(level.reserved_quantity).toBe(2);
+  expect((await api.get(`/admin/reservations?inventory_item_id=${iid}`)).body.reservations).toHaveLength(1);
+});
