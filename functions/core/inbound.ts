@@ -13,6 +13,9 @@ import type { Actor } from './model.ts';
 import { mayWrite, sees } from './access.ts';
 import type { inboundCancelBody, inboundCreateBody, inboundReceiveBody } from './schemas-inbound.ts';
 import { itemIdBySku } from '../store/items.ts';
+import { conversion } from '../store/holds.ts';
+import type { Publish } from './events.ts';
+import { replanLine } from './promises.ts';
 import * as store from '../store/inbound.ts';
 import type { InboundHeader, InboundLineRow } from '../store/inbound.ts';
 
@@ -41,6 +44,7 @@ function view(header: InboundHeader, lines: InboundLineRow[]) {
       received_quantity: l.received_quantity,
       cancelled_quantity: l.cancelled_quantity,
       remaining_quantity: store.remainingOf(l),
+      promised_quantity: store.promisedOf(l),
       expected_at: l.expected_at,
       status: l.status,
       updated_at: l.updated_at,
@@ -94,13 +98,33 @@ export async function getInbound(actor: Actor, id: string) {
 export async function receiveInboundLine(actor: Actor, id: string, line: number, input: z.output<typeof inboundReceiveBody>) {
   const h = await header(actor, id);
   mayWrite(actor, h.warehouse_id);
-  await store.receiveLine({ tenant: actor.tenant, by: actor.keyName, now: nowIso() }, h, line, input.quantity, input.note ?? null);
+  const now = nowIso();
+  // units promised to future holds become their reservations in the receipt's own transaction
+  await store.receiveLine({ tenant: actor.tenant, by: actor.keyName, now }, h, line, input.quantity, input.note ?? null, (l, q) =>
+    conversion(actor.tenant, l, q, now, actor.keyName),
+  );
   return getInbound(actor, id);
 }
 
-export async function cancelInboundLine(actor: Actor, id: string, line: number, input: z.output<typeof inboundCancelBody> | undefined) {
+export async function cancelInboundLine(actor: Actor, id: string, line: number, input: z.output<typeof inboundCancelBody> | undefined, publish: Publish) {
   const h = await header(actor, id);
   mayWrite(actor, h.warehouse_id);
   await store.cancelLine({ tenant: actor.tenant, by: actor.keyName, now: nowIso() }, h, line, input?.note ?? null);
+  await settleLine(actor, id, line, publish);
   return getInbound(actor, id);
+}
+
+/**
+ * The future holds promised on a line that went away (cancelled, moved later, late) re-planned or
+ * released, one guarded step each, with an event each; again on a keyed retry's replay (a step
+ * already done finds nothing to do). Answers what happened to each.
+ */
+export async function settleLine(actor: Actor, id: string, line: number, publish: Publish) {
+  const h = await header(actor, id);
+  const spec = h.lines.find((l) => l.line === line);
+  if (!spec) throw notFound(`Line of inbound ${id}`, String(line));
+  const outcomes = await replanLine(actor.tenant, spec.inventory_item_id, id, line, actor.keyName);
+  const events = outcomes.flatMap((o) => (o.event ? [o.event] : []));
+  if (events.length) await publish(events);
+  return outcomes;
 }

@@ -54,6 +54,7 @@ const inboundLineSchema = pure(() =>
     received_quantity: int(),
     cancelled_quantity: int(),
     remaining_quantity: describe(int(), 'still expected: quantity − received while open, else 0'),
+    promised_quantity: describe(int(), 'of it, promised to future holds (allow_future); a receipt turns it into their reservations'),
     expected_at: z.string(),
     status: z.enum(['open', 'received', 'cancelled']),
     updated_at: z.string(),

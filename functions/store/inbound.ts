@@ -64,11 +64,70 @@ export interface InboundLineRow {
   expected_at: string;
   created_at: string;
   updated_at: string;
+  /** Units of it promised to future holds (their sum; absent: none), per hold in `promises`, both moved on `pv`. */
+  promised?: number;
+  promises?: Record<string, number>;
+  /** The promises' version: every change of `promises` is conditioned on the one read and moves it by one. */
+  pv?: number;
 }
 
 /** What a line still brings: its quantity less what was received, while it is open. */
 export const remainingOf = (l: Pick<InboundLineRow, 'status' | 'quantity' | 'received_quantity'>) =>
   l.status === 'open' ? l.quantity - l.received_quantity : 0;
+
+/** Units of the line promised to future holds. */
+export const promisedOf = (l: Pick<InboundLineRow, 'promised'>) => Number(l.promised ?? 0);
+/** What a line still brings that no future hold was promised: what a new promise (and available-to-promise by date) may count. */
+export const freeOf = (l: Pick<InboundLineRow, 'status' | 'quantity' | 'received_quantity' | 'promised'>) => Math.max(0, remainingOf(l) - promisedOf(l));
+/** Most holds one line is promised to: a receipt turns each into a reservation in its one transaction (2 actions a hold). */
+export const MAX_PROMISES_PER_LINE = 20;
+/** A line is late once its expected instant passed while it is still open. */
+export const isLate = (l: Pick<InboundLineRow, 'status' | 'expected_at'>, now: string) => l.status === 'open' && l.expected_at < now;
+
+/** The label of a line's promise write in a transaction. */
+export const promiseLabel = (l: Pick<InboundLineRow, 'inventory_item_id' | 'inbound_id' | 'line'>) =>
+  `promise:${l.inventory_item_id}:${l.inbound_id}:${l.line}`;
+
+/** The promise version's guard: exactly the one read (a row written before promises existed has none: 0). */
+function pvGuard(l: InboundLineRow, values: Record<string, unknown>): string {
+  values[':seen_pv'] = l.pv ?? 0;
+  return l.pv ? 'pv = :seen_pv' : '(attribute_not_exists(pv) OR pv = :seen_pv)';
+}
+
+/**
+ * A line's promises written again whole (the map and its sum) on the promise version read; with
+ * `open`, only while the line is still open with the received quantity read (a new promise never
+ * counts on units a receipt or a cancel took meanwhile: promised ≤ quantity − received).
+ */
+export function promiseUpdate(tenant: string, l: InboundLineRow, promises: Record<string, number>, now: string, open: boolean): TxAction {
+  const values: Record<string, unknown> = {
+    ':m': promises,
+    ':p': Object.values(promises).reduce((a, b) => a + b, 0),
+    ':pv': (l.pv ?? 0) + 1,
+    ':now': now,
+  };
+  let condition = `attribute_exists(PK) AND ${pvGuard(l, values)}`;
+  const names: Record<string, string> = {};
+  if (open) {
+    names['#s'] = 'status';
+    values[':open'] = 'open';
+    values[':seen_received'] = l.received_quantity;
+    condition += ' AND #s = :open AND received_quantity = :seen_received';
+  }
+  return {
+    label: promiseLabel(l),
+    item: {
+      Update: {
+        TableName: tableName(),
+        Key: keys.inboundLine(tenant, l.inventory_item_id, l.inbound_id, l.line),
+        UpdateExpression: 'SET promises = :m, promised = :p, pv = :pv, updated_at = :now',
+        ConditionExpression: condition,
+        ...(open ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      },
+    },
+  };
+}
 
 /** The ledger reason of a receipt, by the record's type. */
 const RECEIPT_REASON: Record<InboundType, AdjustmentReason> = { purchase_order: 'supplier_receipt', transfer: 'transfer_in', production_run: 'other' };
@@ -186,8 +245,9 @@ const lineClosed = (l: InboundLineRow) =>
     `Inbound ${l.inbound_id} line ${l.line} is ${l.status}${l.status === 'received' ? ` (all ${l.quantity} received)` : ` (${l.received_quantity} of ${l.quantity} were received before)`}: nothing more can be done with it`,
   );
 
-/** The line's row conditioned on exactly what was read: still open, with the received quantity seen. */
+/** The line's row conditioned on exactly what was read: still open, with the received quantity and the promises seen. */
 function lineUpdate(tenant: string, l: InboundLineRow, set: string, values: Record<string, unknown>): TxAction {
+  const all: Record<string, unknown> = { ...values, ':open': 'open', ':seen_received': l.received_quantity };
   return {
     label: lineLabel(l.inventory_item_id, l.line),
     item: {
@@ -195,12 +255,23 @@ function lineUpdate(tenant: string, l: InboundLineRow, set: string, values: Reco
         TableName: tableName(),
         Key: keys.inboundLine(tenant, l.inventory_item_id, l.inbound_id, l.line),
         UpdateExpression: set,
-        ConditionExpression: '#s = :open AND received_quantity = :seen_received',
+        ConditionExpression: `#s = :open AND received_quantity = :seen_received AND ${pvGuard(l, all)}`,
         ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ...values, ':open': 'open', ':seen_received': l.received_quantity },
+        ExpressionAttributeValues: all,
       },
     },
   };
+}
+
+/**
+ * What a receipt does to the future holds promised on its line (core/promises.ts builds it): the
+ * holds' and their new reservations' writes, the units turned into reservations and the line's
+ * promises after it.
+ */
+export interface Conversion {
+  actions: TxAction[];
+  converted: number;
+  promises: Record<string, number>;
 }
 
 /** The line and its level, read together (the item's one Query). */
@@ -219,7 +290,14 @@ async function lineAndLevel(tenant: string, header: InboundHeader, line: number)
  * the level's stocked += q and incoming −= q, a ledger row for each — one transaction. Never past
  * the line's quantity: the line is conditioned on the received quantity read.
  */
-export async function receiveLine(ctx: WriteContext, header: InboundHeader, line: number, q: number, note: string | null): Promise<void> {
+export async function receiveLine(
+  ctx: WriteContext,
+  header: InboundHeader,
+  line: number,
+  q: number,
+  note: string | null,
+  convert?: (l: InboundLineRow, q: number) => Promise<Conversion>,
+): Promise<void> {
   const { tenant, now } = ctx;
   await withRetry(async () => {
     const { rec, l, level, version } = await lineAndLevel(tenant, header, line);
@@ -235,6 +313,9 @@ export async function receiveLine(ctx: WriteContext, header: InboundHeader, line
     if (!level || version === undefined) throw levelNotStocked(l.sku, header.warehouse_id);
     const closes = q === remaining;
     const label = levelLabelOf(l.inventory_item_id);
+    // the units promised to future holds become their reservations first (the rest is available)
+    const conv: Conversion = promisedOf(l) > 0 && convert ? await convert(l, q) : { actions: [], converted: 0, promises: l.promises ?? {} };
+    const promiseSet = promisedOf(l) > 0 ? ', promises = :m, promised = :pm, pv = :pv' : '';
     const base = {
       tenant,
       sku: rec.item.sku,
@@ -247,14 +328,16 @@ export async function receiveLine(ctx: WriteContext, header: InboundHeader, line
       at: now,
     };
     const actions: TxAction[] = [
-      lineUpdate(tenant, l, 'SET received_quantity = received_quantity + :q, #s = :next, updated_at = :now', {
+      lineUpdate(tenant, l, `SET received_quantity = received_quantity + :q, #s = :next, updated_at = :now${promiseSet}`, {
         ':q': q,
         ':next': closes ? 'received' : 'open',
         ':now': now,
+        ...(promiseSet ? { ':m': conv.promises, ':pm': Object.values(conv.promises).reduce((a, b) => a + b, 0), ':pv': (l.pv ?? 0) + 1 } : {}),
       }),
-      inboundLevelUpdate(tenant, level, version, { incoming: -q, stocked: q, open: closes ? -1 : 0 }, now, label),
+      inboundLevelUpdate(tenant, level, version, { incoming: -q, stocked: q, open: closes ? -1 : 0, reserved: conv.converted }, now, label),
       ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: level.stocked_quantity + q }),
       ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: level.incoming_quantity - q }),
+      ...conv.actions,
     ];
     const refused = await transactOrCancelled(actions);
     if (!refused) return true;
