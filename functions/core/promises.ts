@@ -12,7 +12,7 @@ import type { InventoryEvent } from './events.ts';
 import { RETRY, withRetry } from './retry.ts';
 import { loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
-import { freeOf, isLate, MAX_PROMISES_PER_LINE, promiseUpdate } from '../store/inbound.ts';
+import { freeOf, isLate, latePromisedLines, MAX_PROMISES_PER_LINE, promiseUpdate } from '../store/inbound.ts';
 import type { InboundLineRow } from '../store/inbound.ts';
 import * as store from '../store/holds.ts';
 import type { Hold, HoldPromise } from '../store/holds.ts';
@@ -161,4 +161,17 @@ export async function replanLine(tenant: string, iid: string, inboundId: string,
   const out: ReplanOutcome[] = [];
   for (const hid of Object.keys(row?.promises ?? {}).sort()) out.push(await replanHold(tenant, hid, by));
   return out;
+}
+
+/**
+ * The sweep's step (functions/scheduled/expire-reservations.ts): every line carrying promises whose
+ * expected instant passed without its receipt (one Query of the promised-lines index) re-plans its
+ * holds — onto another line still expected in time, else released. Answers the events to publish.
+ */
+export async function replanLate(tenant: string, now = new Date().toISOString()): Promise<InventoryEvent[]> {
+  const events: InventoryEvent[] = [];
+  for (const l of await latePromisedLines(tenant, now)) {
+    for (const o of await replanLine(tenant, l.iid, l.id, l.line, 'late-sweep')) if (o.event) events.push(o.event);
+  }
+  return events;
 }

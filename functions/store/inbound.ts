@@ -16,7 +16,8 @@
  *   on its version — a receipt racing a cancel, or two receipts of one line, apply in some order, each
  *   on what the one before left, or are refused and decided again.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { indexName } from '../../lib/table-definition.ts';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { AdjustmentReason, Level } from '../core/model.ts';
 import { MAX_QUANTITY } from '../core/model.ts';
@@ -94,6 +95,13 @@ function pvGuard(l: InboundLineRow, values: Record<string, unknown>): string {
   return l.pv ? 'pv = :seen_pv' : '(attribute_not_exists(pv) OR pv = :seen_pv)';
 }
 
+/** The line's place in the promised-lines index (store/entities.ts: while it carries promises) as `, SET parts[ REMOVE …]`. */
+function promisedIndex(tenant: string, l: InboundLineRow, promised: number, values: Record<string, unknown>): string {
+  const e = InboundLineEntity.indexUpdate(tenant, { ...l, promised });
+  Object.assign(values, e.values);
+  return `${e.parts.map((p) => `, ${p}`).join('')}${e.remove?.length ? ` REMOVE ${e.remove.join(', ')}` : ''}`;
+}
+
 /**
  * A line's promises written again whole (the map and its sum) on the promise version read; with
  * `open`, only while the line is still open with the received quantity read (a new promise never
@@ -106,6 +114,7 @@ export function promiseUpdate(tenant: string, l: InboundLineRow, promises: Recor
     ':pv': (l.pv ?? 0) + 1,
     ':now': now,
   };
+  const index = promisedIndex(tenant, l, values[':p'] as number, values);
   let condition = `attribute_exists(PK) AND ${pvGuard(l, values)}`;
   const names: Record<string, string> = {};
   if (open) {
@@ -120,7 +129,7 @@ export function promiseUpdate(tenant: string, l: InboundLineRow, promises: Recor
       Update: {
         TableName: tableName(),
         Key: keys.inboundLine(tenant, l.inventory_item_id, l.inbound_id, l.line),
-        UpdateExpression: 'SET promises = :m, promised = :p, pv = :pv, updated_at = :now',
+        UpdateExpression: `SET promises = :m, promised = :p, pv = :pv, updated_at = :now${index}`,
         ConditionExpression: condition,
         ...(open ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
@@ -134,6 +143,30 @@ const RECEIPT_REASON: Record<InboundType, AdjustmentReason> = { purchase_order: 
 
 const lineLabel = (iid: string, line: number) => `line:${iid}:${line}`;
 const levelLabelOf = (iid: string) => `level:${iid}`;
+
+/** Lines carrying promises whose expected instant passed by `now` (one Query of the promised-lines index, paged). */
+export async function latePromisedLines(tenant: string, now: string): Promise<{ iid: string; id: string; line: number }[]> {
+  const out: { iid: string; id: string; line: number }[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: indexName('GSI2'),
+        KeyConditionExpression: 'GSI2PK = :pk AND GSI2SK < :now',
+        ExpressionAttributeValues: { ':pk': keys.promisedLinesPartition(tenant), ':now': now },
+        ProjectionExpression: 'PK, SK',
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const r of page.Items ?? []) {
+      const k = InboundLineEntity.parse({ PK: r.PK, SK: r.SK });
+      if (k) out.push({ iid: k.iid, id: k.id, line: k.line });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
 
 export async function getInboundHeader(tenant: string, id: string): Promise<InboundHeader | undefined> {
   const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.inbound(tenant, id), ConsistentRead: true }));
@@ -315,7 +348,9 @@ export async function receiveLine(
     const label = levelLabelOf(l.inventory_item_id);
     // the units promised to future holds become their reservations first (the rest is available)
     const conv: Conversion = promisedOf(l) > 0 && convert ? await convert(l, q) : { actions: [], converted: 0, promises: l.promises ?? {} };
-    const promiseSet = promisedOf(l) > 0 ? ', promises = :m, promised = :pm, pv = :pv' : '';
+    const promiseValues: Record<string, unknown> = {};
+    const promisedAfter = Object.values(conv.promises).reduce((a, b) => a + b, 0);
+    const promiseSet = promisedOf(l) > 0 ? `, promises = :m, promised = :pm, pv = :pv${promisedIndex(tenant, l, promisedAfter, promiseValues)}` : '';
     const base = {
       tenant,
       sku: rec.item.sku,
@@ -332,7 +367,7 @@ export async function receiveLine(
         ':q': q,
         ':next': closes ? 'received' : 'open',
         ':now': now,
-        ...(promiseSet ? { ':m': conv.promises, ':pm': Object.values(conv.promises).reduce((a, b) => a + b, 0), ':pv': (l.pv ?? 0) + 1 } : {}),
+        ...(promiseSet ? { ':m': conv.promises, ':pm': promisedAfter, ':pv': (l.pv ?? 0) + 1, ...promiseValues } : {}),
       }),
       inboundLevelUpdate(tenant, level, version, { incoming: -q, stocked: q, open: closes ? -1 : 0, reserved: conv.converted }, now, label),
       ledgerPut({ ...base, field: 'stocked_quantity', before: level.stocked_quantity, after: level.stocked_quantity + q }),

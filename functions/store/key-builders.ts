@@ -121,6 +121,12 @@ export const inboundLine = (t: string, iid: string, id: string, line: number) =>
   SK: `${inboundLinePrefix}${id}#${String(line).padStart(3, '0')}`,
 });
 export const inboundLinePrefix = 'IN#';
+/** Lines carrying promises to future holds, by expected instant (sparse GSI2): the sweep finds the late ones with one Query. */
+export const promisedLineIndex = (t: string, expectedAt: string, iid: string, id: string, line: number) => ({
+  GSI2PK: `${T(t)}#PROMISED`,
+  GSI2SK: `${expectedAt}#${iid}#${id}#${String(line).padStart(3, '0')}`,
+});
+export const promisedLinesPartition = (t: string) => `${T(t)}#PROMISED`;
 export const uploadChange = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `CHG#${String(line).padStart(10, '0')}` });
 export const uploadPartition = (t: string, id: string) => `${T(t)}#UP#${id}`;
 

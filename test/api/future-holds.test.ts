@@ -8,6 +8,9 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { replanLate } from '../../functions/core/promises.ts';
+import { runAs } from '../../functions/store/db.ts';
+import { handler as sweep } from '../../functions/scheduled/expire-reservations.ts';
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 
@@ -222,3 +225,31 @@ test('a keyed future hold is created once: the retry answers the same hold, the 
   expect((await lines(rec.id))[0].promised_quantity).toBe(3);
   expect(await level(a.sku)).toMatchObject({ reserved: 1, available: 0 });
 });
+
+test('a late line (past expected_at, not received) re-plans its holds in the sweep: onto a line still in time, else released', async () => {
+  const a = await sku(1);
+  const soon = new Date(Date.now() + 2500).toISOString();
+  const rec = await inbound(a.sku, [
+    { quantity: 3, expected_at: soon },
+    { quantity: 2, expected_at: day(3) },
+  ]);
+  const moves = (await future(a.sku, 4, day(5))).body.data; // 1 on hand + 3 of line 1
+  const gone = (await future(a.sku, 2, day(5))).body.data; // 2 of line 2
+  expect(promisedOn(moves)).toEqual([[rec.id, 1, 3]]);
+  expect(promisedOn(gone)).toEqual([[rec.id, 2, 2]]);
+  // nothing is late yet: the sweep finds nothing
+  expect(await replanLate(api.tenant)).toEqual([]);
+  await new Promise((r) => setTimeout(r, 3000));
+  // line 1 is late: its hold cannot move (line 2 is fully promised) → released, its reservation back
+  const out = await runAs('ExpireReservations', () => sweep()); // with the sweeper's own grants
+  expect(out.replanned).toBeGreaterThanOrEqual(1);
+  const h = await getHold(moves.id);
+  expect(h.status).toBe('released');
+  expect(h.release_reason).toContain('is late');
+  expect(await level(a.sku)).toMatchObject({ reserved: 0, available: 1 });
+  expect((await lines(rec.id)).map((l: any) => l.promised_quantity)).toEqual([0, 2]);
+  expect((await getHold(gone.id)).status).toBe('active');
+  expect(published(moves.id).map((e) => e.type)).toEqual(['inventory.hold.released']);
+  // a second sweep has nothing left to do
+  expect(await replanLate(api.tenant)).toEqual([]);
+}, 240_000);
