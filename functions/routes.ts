@@ -1170,6 +1170,36 @@ export const inboundCancel = pure(() =>
     response: ib.inboundResponse,
   }),
 );
+export const inboundList = pure(() =>
+  inventory({
+    id: 'inbound.list',
+    method: 'GET',
+    path: '/api/inbound',
+    scope: 'inventory:read',
+    access: 'read',
+    table: uses('BatchGet', 'Query', 'Indexes'),
+    file: 'list-inbound',
+    summary: 'Inbound records, newest first, filtered by status, warehouse and SKU (paged)',
+    query: ib.inboundListQuery,
+    response: ib.inboundListResponse,
+  }),
+);
+export const inboundExpected = pure(() =>
+  inventory({
+    id: 'inbound.expected',
+    method: 'POST',
+    path: '/api/inbound/{id}/lines/{line}/expected',
+    scope: 'inventory:write',
+    access: 'write',
+    table: uses('Get', 'BatchGet', 'Query', 'Update', 'Delete'),
+    file: 'change-inbound-expected',
+    publishes: true,
+    summary: "Change an open line's expected date; future holds it no longer reaches by their due date are re-planned or released (an event each)",
+    params: ib.inboundLineParams,
+    body: ib.inboundExpectedBody,
+    response: ib.inboundResponse,
+  }),
+);
 export const reconcileRun = pure(() =>
   inventory({
     id: 'reconcile.run',
@@ -1301,6 +1331,8 @@ const table = [
   inboundGet,
   inboundReceive,
   inboundCancel,
+  inboundList,
+  inboundExpected,
   reconcileRun,
   recordsCreate,
   recordsLowStock,

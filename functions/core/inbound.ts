@@ -10,8 +10,11 @@ import type * as z from 'zod/mini';
 import { DomainError, notFound } from './errors.ts';
 import { newId } from './ids.ts';
 import type { Actor } from './model.ts';
-import { mayWrite, sees } from './access.ts';
-import type { inboundCancelBody, inboundCreateBody, inboundReceiveBody } from './schemas-inbound.ts';
+import { mayWrite, restricted, sees } from './access.ts';
+import { loadItem } from '../store/items.ts';
+import { RETRY, withRetry } from './retry.ts';
+import { validation } from './errors.ts';
+import type { inboundCancelBody, inboundCreateBody, inboundExpectedBody, inboundListQuery, inboundReceiveBody } from './schemas-inbound.ts';
 import { itemIdBySku } from '../store/items.ts';
 import { conversion } from '../store/holds.ts';
 import type { Publish } from './events.ts';
@@ -127,4 +130,34 @@ export async function settleLine(actor: Actor, id: string, line: number, publish
   const events = outcomes.flatMap((o) => (o.event ? [o.event] : []));
   if (events.length) await publish(events);
   return outcomes;
+}
+
+export async function listInbound(actor: Actor, q: z.output<typeof inboundListQuery>) {
+  const { rows, next } = await store.listInbound(actor.tenant, { ...q, warehouse_ids: restricted(actor) ? actor.warehouseIds : undefined });
+  return { data: rows.map((r) => view(r.header, r.lines)), meta: { limit: q.limit, nextCursor: next ?? null } };
+}
+
+/**
+ * A line's new expected date, on the line as read (still open, its receipts and promises as seen);
+ * then the future holds promised on it that no longer reach it by their due date are re-planned or
+ * released, one guarded step each (as after a cancel).
+ */
+export async function changeExpectedAt(actor: Actor, id: string, line: number, input: z.output<typeof inboundExpectedBody>, publish: Publish) {
+  const h = await header(actor, id);
+  mayWrite(actor, h.warehouse_id);
+  const spec = h.lines.find((l) => l.line === line);
+  if (!spec) throw notFound(`Line of inbound ${id}`, String(line));
+  const at = expectedInstant(input.expected_at);
+  // a day is the first instant of it: "today" is allowed, a day before it is not
+  if (Date.parse(at) < Date.parse(expectedInstant(nowIso().slice(0, 10)))) throw validation('expected_at', 'may not be in the past');
+  await withRetry(async () => {
+    const rec = await loadItem(actor.tenant, spec.inventory_item_id);
+    const l = rec?.inbound.find((x) => x.inbound_id === id && x.line === line);
+    if (!l) throw notFound(`Line of inbound ${id}`, String(line));
+    if (l.status !== 'open') throw new DomainError('CONFLICT', `Inbound ${id} line ${line} is ${l.status}: its expected date no longer matters`);
+    if (l.expected_at === at) return true;
+    return (await store.changeExpected({ tenant: actor.tenant, by: actor.keyName, now: nowIso() }, l, at)) ? true : RETRY;
+  });
+  await settleLine(actor, id, line, publish);
+  return getInbound(actor, id);
 }

@@ -265,6 +265,7 @@ export const InboundEntity = define<InboundHeader, { id: string }>({
     const m = match(k, /^IN#([^#]+)$/, /^INBOUND$/);
     return m && { tenant: m[0], id: m[1][0] };
   },
+  indexes: { GSI1: { on: ['id'], key: (t, r) => keys.inboundIndex(t, r.id) } },
 });
 
 /** An inbound line, in its item's partition (the item's Query reads it with the levels). */

@@ -31,7 +31,8 @@ import type { WriteContext } from './ledger.ts';
 import type { InboundType } from '../core/schemas-inbound.ts';
 import { inboundLevelUpdate, inboundRefusal } from './levels.ts';
 import type { InboundMove } from './levels.ts';
-import { batchGet } from './query.ts';
+import { batchGet, rowsOf } from './query.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { requireItem } from './items.ts';
 import type { ItemRecord } from './items.ts';
 
@@ -425,4 +426,86 @@ export async function cancelLine(ctx: WriteContext, header: InboundHeader, line:
     if (why && why !== RETRY) throw why;
     return RETRY;
   });
+}
+
+export interface InboundFilter {
+  limit: number;
+  cursor?: string;
+  status?: 'open' | 'closed';
+  warehouse_id?: string;
+  sku?: string;
+  /** A warehouse-limited key's warehouses: only records at them. */
+  warehouse_ids?: string[];
+}
+
+/**
+ * Inbound records newest first (GSI1: the tenant's records by id — one Query a page, no scan), the
+ * warehouse and SKU filters on each header, then the page's lines (one consistent BatchGet) for
+ * the status (open while any line is open). At most 5 index pages a request; the cursor resumes.
+ */
+export async function listInbound(tenant: string, q: InboundFilter): Promise<{ rows: { header: InboundHeader; lines: InboundLineRow[] }[]; next?: string }> {
+  const pos = decodeCursor(q.cursor, ['id']);
+  const keep = (h: InboundHeader): boolean =>
+    (!q.warehouse_id || h.warehouse_id === q.warehouse_id) &&
+    (!q.sku || h.lines.some((l) => l.sku === q.sku)) &&
+    (!q.warehouse_ids?.length || q.warehouse_ids.includes(h.warehouse_id));
+  const out: { header: InboundHeader; lines: InboundLineRow[] }[] = [];
+  let startKey: Record<string, unknown> | undefined = pos ? { ...keys.inbound(tenant, pos.id), ...keys.inboundIndex(tenant, pos.id) } : undefined;
+  for (let requests = 0; requests < 5; requests++) {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: indexName('GSI1'),
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': keys.inboundsPartition(tenant) },
+        ProjectionExpression: 'PK, SK',
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+        Limit: q.limit - out.length,
+      }),
+    );
+    const headers = (await rowsOf(page.Items ?? [], 'GSI1', [keys.inboundsPartition(tenant)])).map((r) => strip<InboundHeader>(r)).filter(keep);
+    const lineRows = headers.length
+      ? (await batchGet(headers.flatMap((h) => h.lines.map((l) => keys.inboundLine(tenant, l.inventory_item_id, h.id, l.line))))).map((r) =>
+          strip<InboundLineRow>(r),
+        )
+      : [];
+    for (const h of headers) {
+      const lines = lineRows.filter((l) => l.inbound_id === h.id).sort((a, b) => a.line - b.line);
+      const status = lines.some((l) => l.status === 'open') ? 'open' : 'closed';
+      if (!q.status || q.status === status) out.push({ header: h, lines });
+    }
+    startKey = page.LastEvaluatedKey;
+    if (!startKey) return { rows: out };
+    if (out.length >= q.limit) break;
+  }
+  return { rows: out, next: encodeCursor({ id: String(startKey!.GSI1SK) }) };
+}
+
+/**
+ * A line's expected instant changed: the line row (still open, on the promise version read, so a
+ * hold promised meanwhile is re-planned on what it sees) and its place in the promised-lines index.
+ * Nothing else moves: incoming counts the line whatever its date. False when refused (read again).
+ */
+export async function changeExpected(ctx: WriteContext, l: InboundLineRow, expectedAt: string): Promise<boolean> {
+  const values: Record<string, unknown> = { ':e': expectedAt, ':now': ctx.now, ':open': 'open', ':seen_received': l.received_quantity };
+  const e = InboundLineEntity.indexUpdate(ctx.tenant, { ...l, promised: promisedOf(l), expected_at: expectedAt });
+  Object.assign(values, e.values);
+  const set = `SET expected_at = :e, updated_at = :now${e.parts.map((p) => `, ${p}`).join('')}${e.remove?.length ? ` REMOVE ${e.remove.join(', ')}` : ''}`;
+  const refused = await transactOrCancelled([
+    {
+      label: lineLabel(l.inventory_item_id, l.line),
+      item: {
+        Update: {
+          TableName: tableName(),
+          Key: keys.inboundLine(ctx.tenant, l.inventory_item_id, l.inbound_id, l.line),
+          UpdateExpression: set,
+          ConditionExpression: `#s = :open AND received_quantity = :seen_received AND ${pvGuard(l, values)}`,
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: values,
+        },
+      },
+    },
+  ]);
+  return !refused;
 }

@@ -115,6 +115,9 @@ export const uploadIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOAD
 export const uploadError = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` });
 /** An inbound record (purchase order, transfer, production run): its header, written once. */
 export const inbound = (t: string, id: string) => ({ PK: `${T(t)}#IN#${id}`, SK: 'INBOUND' });
+/** The tenant's inbound records on GSI1, by id (newest last); the list reads it newest first. */
+export const inboundIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#INBOUNDS`, GSI1SK: id });
+export const inboundsPartition = (t: string) => `${T(t)}#INBOUNDS`;
 /** An inbound line: in its item's partition, so the item, its levels and its open inbound are one Query. */
 export const inboundLine = (t: string, iid: string, id: string, line: number) => ({
   PK: `${T(t)}#I#${iid}`,

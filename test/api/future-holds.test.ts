@@ -253,3 +253,44 @@ test('a late line (past expected_at, not received) re-plans its holds in the swe
   // a second sweep has nothing left to do
   expect(await replanLate(api.tenant)).toEqual([]);
 }, 240_000);
+
+test('a new expected date past a hold’s due date re-plans it (or releases it); an earlier one keeps it; bad dates are a 4xx that changes nothing', async () => {
+  const a = await sku(0);
+  const rec = await inbound(a.sku, [
+    { quantity: 5, expected_at: day(2) },
+    { quantity: 5, expected_at: day(3) },
+  ]);
+  const h = (await future(a.sku, 3, day(4))).body.data;
+  expect(promisedOn(h)).toEqual([[rec.id, 1, 3]]);
+  const expected = (line: number, body: unknown, headers: Record<string, string> = {}) =>
+    api.request('POST', `/api/inbound/${rec.id}/lines/${line}/expected`, body, { headers });
+  // earlier: the promise stands, the line moves
+  const earlier = await expected(1, { expected_at: day(1) });
+  expect(earlier.status).toBe(200);
+  expect(earlier.body.data.lines[0]).toMatchObject({ expected_at: `${day(1)}T00:00:00.000Z`, promised_quantity: 3 });
+  expect(promisedOn(await getHold(h.id))).toEqual([[rec.id, 1, 3]]);
+  // bad input
+  for (const body of [{ expected_at: '2020-01-01' }, { expected_at: 'soon' }, {}, { expected_at: day(5), extra: 1 }]) {
+    const res = await expected(1, body);
+    expect([400, 422]).toContain(res.status);
+    expect(JSON.stringify(res.body)).toMatch(/expected_at|extra/);
+  }
+  expect((await expected(9, { expected_at: day(5) })).status).toBe(404);
+  // past the due date: the 3 move to line 2 (day 3)
+  const later = await expected(1, { expected_at: day(9) }, { 'idempotency-key': `exp-${h.id}` });
+  expect(later.status).toBe(200);
+  expect(promisedOn(await getHold(h.id))).toEqual([[rec.id, 2, 3]]);
+  expect((await lines(rec.id)).map((l: any) => l.promised_quantity)).toEqual([0, 3]);
+  // the keyed retry is replayed: nothing moves again
+  const again = await expected(1, { expected_at: day(9) }, { 'idempotency-key': `exp-${h.id}` });
+  expect(again.headers.get('idempotency-replayed')).toBe('true');
+  expect(published(h.id).map((e) => e.type)).toEqual(['inventory.hold.replanned']);
+  // line 2 past the due date too: nothing else by day 4 → released
+  expect((await expected(2, { expected_at: day(10) })).status).toBe(200);
+  const gone = await getHold(h.id);
+  expect(gone.status).toBe('released');
+  expect(gone.release_reason).toContain("after the hold's due date");
+  // a closed line's date cannot change
+  await api.post(`/api/inbound/${rec.id}/lines/2/cancel`, {});
+  expect((await expected(2, { expected_at: day(11) })).status).toBe(409);
+});
