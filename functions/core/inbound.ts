@@ -113,7 +113,7 @@ export async function cancelInboundLine(actor: Actor, id: string, line: number, 
   const h = await header(actor, id);
   mayWrite(actor, h.warehouse_id);
   await store.cancelLine({ tenant: actor.tenant, by: actor.keyName, now: nowIso() }, h, line, input?.note ?? null);
-  await settleLine(actor, id, line, publish);
+  await settleLine(actor, id, line, publish, input?.note);
   return getInbound(actor, id);
 }
 
@@ -122,11 +122,11 @@ export async function cancelInboundLine(actor: Actor, id: string, line: number, 
  * released, one guarded step each, with an event each; again on a keyed retry's replay (a step
  * already done finds nothing to do). Answers what happened to each.
  */
-export async function settleLine(actor: Actor, id: string, line: number, publish: Publish) {
+export async function settleLine(actor: Actor, id: string, line: number, publish: Publish, note?: string | null) {
   const h = await header(actor, id);
   const spec = h.lines.find((l) => l.line === line);
   if (!spec) throw notFound(`Line of inbound ${id}`, String(line));
-  const outcomes = await replanLine(actor.tenant, spec.inventory_item_id, id, line, actor.keyName);
+  const outcomes = await replanLine(actor.tenant, spec.inventory_item_id, id, line, actor.keyName, note);
   const events = outcomes.flatMap((o) => (o.event ? [o.event] : []));
   if (events.length) await publish(events);
   return outcomes;
@@ -158,6 +158,6 @@ export async function changeExpectedAt(actor: Actor, id: string, line: number, i
     if (l.expected_at === at) return true;
     return (await store.changeExpected({ tenant: actor.tenant, by: actor.keyName, now: nowIso() }, l, at)) ? true : RETRY;
   });
-  await settleLine(actor, id, line, publish);
+  await settleLine(actor, id, line, publish, input.note);
   return getInbound(actor, id);
 }

@@ -43,7 +43,7 @@ export interface ReplanOutcome {
  * Re-plan (or release) one hold whose promises lost their footing. `by`: who caused it (the key
  * that cancelled the line, `sweep`, …).
  */
-export async function replanHold(tenant: string, hid: string, by: string): Promise<ReplanOutcome> {
+export async function replanHold(tenant: string, hid: string, by: string, note?: string | null): Promise<ReplanOutcome> {
   return withRetry(async () => {
     const s = await store.getHold(tenant, hid);
     if (!s) throw notFound('Hold', hid);
@@ -104,7 +104,7 @@ export async function replanHold(tenant: string, hid: string, by: string): Promi
       id: `${hid}:${version + 1}`,
       type: `inventory.hold.${type}`,
       time: now,
-      detail: { hold_id: hid, reference: h.reference, due_at: h.due_at ?? null, reason, by, ...detail },
+      detail: { hold_id: hid, reference: h.reference, due_at: h.due_at ?? null, reason, by, ...(note ? { note } : {}), ...detail },
     });
 
     if (short > 0) {
@@ -155,11 +155,11 @@ export async function replanHold(tenant: string, hid: string, by: string): Promi
 }
 
 /** Re-plan every hold promised on a line (after a cancel, a new expected date, …): their outcomes, each its own step. */
-export async function replanLine(tenant: string, iid: string, inboundId: string, line: number, by: string): Promise<ReplanOutcome[]> {
+export async function replanLine(tenant: string, iid: string, inboundId: string, line: number, by: string, note?: string | null): Promise<ReplanOutcome[]> {
   const rec = await loadItem(tenant, iid);
   const row = rec?.inbound.find((l) => l.inbound_id === inboundId && l.line === line);
   const out: ReplanOutcome[] = [];
-  for (const hid of Object.keys(row?.promises ?? {}).sort()) out.push(await replanHold(tenant, hid, by));
+  for (const hid of Object.keys(row?.promises ?? {}).sort()) out.push(await replanHold(tenant, hid, by, note));
   return out;
 }
 

@@ -51,6 +51,9 @@ export const inboundExpectedBody = pure(() =>
       'the new expected date (not in the past); future holds it no longer reaches by their due date are re-planned or released',
       ['2026-12-28'],
     ),
+    note: z.optional(
+      describe(z.nullable(z.string().check(z.maxLength(1000))), 'why (the supplier moved it, …): carried by the events of the holds it re-plans'),
+    ),
   }),
 );
 export const inboundListQuery = pure(() =>

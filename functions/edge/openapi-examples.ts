@@ -80,7 +80,7 @@ export const REQUEST_EXAMPLES: RequestExamples = {
   },
   'inbound.receive': { quantity: 25, note: 'first pallet' },
   'inbound.cancel': { note: 'supplier short-shipped' },
-  'inbound.expected': { expected_at: '2030-01-15' },
+  'inbound.expected': { expected_at: '2030-01-15', note: 'supplier moved the ship date' },
   // ---- records family
   'records.create': {
     productId: 'prod_abc123',

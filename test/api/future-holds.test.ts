@@ -277,14 +277,15 @@ test('a new expected date past a hold’s due date re-plans it (or releases it);
   }
   expect((await expected(9, { expected_at: day(5) })).status).toBe(404);
   // past the due date: the 3 move to line 2 (day 3)
-  const later = await expected(1, { expected_at: day(9) }, { 'idempotency-key': `exp-${h.id}` });
+  const later = await expected(1, { expected_at: day(9), note: 'ship date moved' }, { 'idempotency-key': `exp-${h.id}` });
   expect(later.status).toBe(200);
   expect(promisedOn(await getHold(h.id))).toEqual([[rec.id, 2, 3]]);
   expect((await lines(rec.id)).map((l: any) => l.promised_quantity)).toEqual([0, 3]);
   // the keyed retry is replayed: nothing moves again
-  const again = await expected(1, { expected_at: day(9) }, { 'idempotency-key': `exp-${h.id}` });
+  const again = await expected(1, { expected_at: day(9), note: 'ship date moved' }, { 'idempotency-key': `exp-${h.id}` });
   expect(again.headers.get('idempotency-replayed')).toBe('true');
   expect(published(h.id).map((e) => e.type)).toEqual(['inventory.hold.replanned']);
+  expect(published(h.id)[0].detail).toMatchObject({ note: 'ship date moved', promises: [expect.objectContaining({ line: 2, quantity: 3 })] });
   // line 2 past the due date too: nothing else by day 4 → released
   expect((await expected(2, { expected_at: day(10) })).status).toBe(200);
   const gone = await getHold(h.id);
