@@ -255,13 +255,14 @@ test('a late line (past expected_at, not received) re-plans its holds in the swe
 }, 240_000);
 
 test('a new expected date past a hold’s due date re-plans it (or releases it); an earlier one keeps it; bad dates are a 4xx that changes nothing', async () => {
-  const a = await sku(0);
+  const a = await sku(1);
   const rec = await inbound(a.sku, [
     { quantity: 5, expected_at: day(2) },
     { quantity: 5, expected_at: day(3) },
   ]);
-  const h = (await future(a.sku, 3, day(4))).body.data;
+  const h = (await future(a.sku, 4, day(4))).body.data; // 1 on hand + 3 of line 1
   expect(promisedOn(h)).toEqual([[rec.id, 1, 3]]);
+  expect(await level(a.sku)).toMatchObject({ reserved: 1, available: 0 });
   const expected = (line: number, body: unknown, headers: Record<string, string> = {}) =>
     api.request('POST', `/api/inbound/${rec.id}/lines/${line}/expected`, body, { headers });
   // earlier: the promise stands, the line moves
@@ -291,6 +292,7 @@ test('a new expected date past a hold’s due date re-plans it (or releases it);
   const gone = await getHold(h.id);
   expect(gone.status).toBe('released');
   expect(gone.release_reason).toContain("after the hold's due date");
+  expect(await level(a.sku)).toMatchObject({ reserved: 0, available: 1 });
   // a closed line's date cannot change
   await api.post(`/api/inbound/${rec.id}/lines/2/cancel`, {});
   expect((await expected(2, { expected_at: day(11) })).status).toBe(409);
