@@ -14,9 +14,8 @@ import { plan } from './allocation.ts';
 import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
 import { DEFAULT_HOLD_SECONDS, MAX_DUE_DAYS, MAX_HOLD_LINES } from './schemas-holds.ts';
 import { byInstant } from './inbound.ts';
-import { freeOf, isLate, MAX_PROMISES_PER_LINE, promiseUpdate } from '../store/inbound.ts';
+import { freeOf, isLate, MAX_PROMISES_PER_LINE } from '../store/inbound.ts';
 import type { InboundLineRow } from '../store/inbound.ts';
-import type { TxAction } from '../store/db.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
 import { RETRY, withRetry } from './retry.ts';
 import { itemIdsBySku } from '../store/rows.ts';
@@ -394,7 +393,13 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
         floor: availabilityFloor(recs.get(iid)!.item),
       }))
       .filter((p) => p.reservations.length);
-    const refused = await store.putHold(actor.tenant, h, perItem, now, promiseWrites(actor.tenant, h, recs, now));
+    const refused = await store.putHold(
+      actor.tenant,
+      h,
+      perItem,
+      now,
+      [...recs.values()].flatMap((r) => r.inbound),
+    );
     if (!refused) return view(h);
     for (const { iid, level, version } of refused.patched) {
       // too little at a level: plan again from the figures the refused write saw
@@ -416,33 +421,6 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The writes that take a hold's promises off their inbound lines (each line read again: on its promise version). */
-export async function promiseRemovals(tenant: string, h: Hold, now: string, except: Set<string> = new Set()): Promise<TxAction[]> {
-  const per = store.promisedPerLine(h);
-  if (!per.size) return [];
-  const iids = [...new Set(h.lines.flatMap((l) => (l.promises ?? []).map((p) => p.inventory_item_id)))];
-  const rows = (await Promise.all(iids.map((iid) => loadItem(tenant, iid)))).flatMap((r) => r?.inbound ?? []);
-  return rows
-    .filter((l) => per.has(`${l.inbound_id}#${l.line}`) && !except.has(`${l.inbound_id}#${l.line}`) && l.promises?.[h.id] !== undefined)
-    .map((l) => {
-      const rest = { ...l.promises };
-      delete rest[h.id];
-      return promiseUpdate(tenant, l, rest, now, false);
-    });
-}
-
-/**
- * The inbound line writes of a hold's promises: per line, the hold's units added to its promises on
- * the promise version read, only while the line is open with the received quantity read.
- */
-function promiseWrites(tenant: string, h: Hold, recs: Map<string, ItemRecord>, now: string): TxAction[] {
-  const per = store.promisedPerLine(h);
-  return [...per].map(([k, q]) => {
-    const [id, line] = k.split('#') as [string, string];
-    const row = [...recs.values()].flatMap((r) => r.inbound).find((l) => l.inbound_id === id && l.line === Number(line))!;
-    return promiseUpdate(tenant, row, { ...(row.promises ?? {}), [h.id]: (row.promises?.[h.id] ?? 0) + q }, now, true);
-  });
-}
 /**
  * A create re-plans at most this often, and within this time: well inside the deployed function's
  * 10 s timeout (INVENTORY_HOLD_BUDGET_MS overrides it, e.g. for a slow local DynamoDB).
@@ -564,7 +542,7 @@ export async function releaseHold(actor: Actor, hid: string): Promise<HoldView> 
     if (hold.status !== 'active') throw new DomainError('CONFLICT', `Hold ${hid} is already ${hold.status}`);
     const now = new Date().toISOString();
     const open = await store.openReservations(actor.tenant, hold);
-    if (!(await store.releaseHold(actor.tenant, hold, version, open, now, await promiseRemovals(actor.tenant, hold, now)))) return RETRY;
+    if (!(await store.releaseHold(actor.tenant, hold, version, open, now))) return RETRY;
     return view({ ...hold, status: 'released', updated_at: now }, now);
   });
 }

@@ -12,12 +12,10 @@ import type { InventoryEvent } from './events.ts';
 import { RETRY, withRetry } from './retry.ts';
 import { loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
-import { freeOf, isLate, latePromisedLines, MAX_PROMISES_PER_LINE, promiseUpdate } from '../store/inbound.ts';
+import { freeOf, isLate, latePromisedLines, MAX_PROMISES_PER_LINE } from '../store/inbound.ts';
 import type { InboundLineRow } from '../store/inbound.ts';
 import * as store from '../store/holds.ts';
 import type { Hold, HoldPromise } from '../store/holds.ts';
-import { transactOrCancelled } from '../store/db.ts';
-import type { TxAction } from '../store/db.ts';
 
 const key = (p: { inbound_id: string; line: number }) => `${p.inbound_id}#${p.line}`;
 
@@ -111,35 +109,12 @@ export async function replanHold(tenant: string, hid: string, by: string, note?:
       // nothing else comes in time: release the hold whole, with the reason on it
       const released = `released by the service: ${reason}; no other inbound line at its warehouse is expected by ${h.due_at} with ${short} more unit(s) free`;
       const open = await store.openReservations(tenant, h);
-      const removals = [...rows.values()]
-        .filter((r) => r.promises?.[h.id] !== undefined)
-        .map((r) => {
-          const rest = { ...r.promises };
-          delete rest[h.id];
-          return promiseUpdate(tenant, r, rest, now, false);
-        });
-      if (!(await store.releaseHold(tenant, h, version, open, now, removals, released))) return RETRY;
+      if (!(await store.releaseHold(tenant, h, version, open, now, released))) return RETRY;
       return { hold_id: hid, outcome: 'released' as const, reason: released, event: event('released', { release_reason: released }) };
     }
 
     // every bad promise found room: move them, in one transaction with each touched line
-    const next: Hold = { ...h, lines };
-    const after = store.promisedPerLine(next);
-    const touched = new Set([...bad, ...after.keys()]);
-    const writes: TxAction[] = [];
-    for (const k of touched) {
-      const row = rows.get(k);
-      if (!row) continue;
-      const want = after.get(k) ?? 0;
-      const had = row.promises?.[h.id] ?? 0;
-      if (want === had && !bad.has(k)) continue;
-      const promises = { ...(row.promises ?? {}) };
-      if (want > 0) promises[h.id] = want;
-      else delete promises[h.id];
-      writes.push(promiseUpdate(tenant, row, promises, now, want > had));
-    }
-    const refused = await transactOrCancelled([store.holdUpdate(tenant, h, version, now, false, { lines }), ...writes]);
-    if (refused) return RETRY;
+    if (!(await store.movePromises(tenant, h, version, lines, [...rows.values()], now))) return RETRY;
     const moved = lines.flatMap((l) =>
       (l.promises ?? []).filter((p) => !h.lines[l.index]?.promises?.some((q) => key(q) === key(p) && q.quantity === p.quantity)),
     );

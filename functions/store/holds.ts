@@ -17,6 +17,8 @@ import { queryPartition, batchGet } from './query.ts';
 import { releaseActions, reservationPut, reserveActions } from './reservations.ts';
 import { newId } from '../core/ids.ts';
 import type { Conversion, InboundLineRow } from './inbound.ts';
+import { promiseUpdate } from './inbound.ts';
+import { loadItem } from './items.ts';
 import { consumeAt, plannableImage, takeRefusal } from './levels.ts';
 
 /**
@@ -123,8 +125,9 @@ export async function putHold(
   h: Hold,
   perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[],
   now: string,
-  promises: TxAction[] = [],
+  inbound: InboundLineRow[] = [],
 ): Promise<HoldRefusal | undefined> {
+  const promises = promiseWrites(tenant, h, inbound, now);
   // the hold is the keyed request's resource (not its reservations): a replay whose answer was not kept reads it
   noteRef(h.id);
   const parts = await Promise.all(perItem.map((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)));
@@ -333,15 +336,8 @@ export async function fulfilHold(
  * its still-open reservations go back to their levels and its promises leave their inbound lines
  * (`promises`: each line's write, store/inbound.ts promiseUpdate). False when refused (read again).
  */
-export async function releaseHold(
-  tenant: string,
-  h: Hold,
-  seen: number,
-  open: Reservation[],
-  now: string,
-  promises: TxAction[] = [],
-  reason?: string,
-): Promise<boolean> {
+export async function releaseHold(tenant: string, h: Hold, seen: number, open: Reservation[], now: string, reason?: string): Promise<boolean> {
+  const promises = await promiseRemovals(tenant, h, now);
   const set: Record<string, unknown> = { status: 'released', ...(reason ? { release_reason: reason } : {}) };
   return !(await transactOrCancelled([holdUpdate(tenant, h, seen, now, false, set), ...releaseActions(tenant, open, now), ...promises]));
 }
@@ -423,4 +419,54 @@ export async function conversion(tenant: string, l: InboundLineRow, q: number, n
     actions.push({ ...holdUpdate(tenant, hold, version, now, false, { lines }), label: `hold:${hold.id}` });
   }
   return { actions, converted, promises };
+}
+
+/**
+ * The inbound line writes of a new hold's promises: per line (as read: `inbound`), the hold's units
+ * added to its promises on the promise version read, only while the line is open with the received
+ * quantity read (store/inbound.ts promiseUpdate).
+ */
+function promiseWrites(tenant: string, h: Hold, inbound: InboundLineRow[], now: string): TxAction[] {
+  return [...promisedPerLine(h)].map(([k, q]) => {
+    const row = inbound.find((l) => `${l.inbound_id}#${l.line}` === k);
+    if (!row) throw new Error(`promiseWrites: line ${k} was not read`);
+    return promiseUpdate(tenant, row, { ...(row.promises ?? {}), [h.id]: (row.promises?.[h.id] ?? 0) + q }, now, true);
+  });
+}
+
+/** The writes that take a hold's promises off their inbound lines (each line read again: on its promise version). */
+async function promiseRemovals(tenant: string, h: Hold, now: string): Promise<TxAction[]> {
+  if (!promisedPerLine(h).size) return [];
+  const iids = [...new Set(h.lines.flatMap((l) => (l.promises ?? []).map((p) => p.inventory_item_id)))];
+  const rows = (await Promise.all(iids.map((iid) => loadItem(tenant, iid)))).flatMap((r) => r?.inbound ?? []);
+  return rows
+    .filter((l) => l.promises?.[h.id] !== undefined)
+    .map((l) => {
+      const rest = { ...l.promises };
+      delete rest[h.id];
+      return promiseUpdate(tenant, l, rest, now, false);
+    });
+}
+
+/**
+ * A re-plan of a hold's promises (core/promises.ts): the hold row with its new lines on its version,
+ * and each line whose share of the hold changed on its promise version — adding to a line only while
+ * it is open with the receipts read, taking off any line. False when refused (read again).
+ */
+export async function movePromises(tenant: string, h: Hold, seen: number, next: HoldLine[], rows: InboundLineRow[], now: string): Promise<boolean> {
+  const before = promisedPerLine(h);
+  const after = promisedPerLine({ lines: next });
+  const writes: TxAction[] = [];
+  for (const row of rows) {
+    const k = `${row.inbound_id}#${row.line}`;
+    if (!before.has(k) && !after.has(k)) continue;
+    const want = after.get(k) ?? 0;
+    const had = row.promises?.[h.id] ?? 0;
+    if (want === had) continue;
+    const promises = { ...(row.promises ?? {}) };
+    if (want > 0) promises[h.id] = want;
+    else delete promises[h.id];
+    writes.push(promiseUpdate(tenant, row, promises, now, want > had));
+  }
+  return !(await transactOrCancelled([holdUpdate(tenant, h, seen, now, false, { lines: next }), ...writes]));
 }
