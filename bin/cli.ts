@@ -22,7 +22,7 @@ import { reconcile } from '../functions/core/reconcile.ts';
 import { publish } from '../functions/edge/publisher.ts';
 import { upload, UsageError } from './upload.ts';
 import { move, MOVE_HELP, transfer, TRANSFER_HELP } from './stock.ts';
-import { inbound } from './inbound.ts';
+import { hold, inbound } from './inbound.ts';
 import { deadLetterFile, redriveDeadLetters } from '../lib/local/stream-dead-letters.ts';
 import { shortPath } from '../lib/local/terminal.ts';
 
@@ -77,7 +77,9 @@ const HELP = `Usage: npx inventory <command> … (or npm run cli -- …)
 
 Commands:
   upload FILE.csv          upload a CSV through the API and follow it
-  inbound create|show|receive|cancel|atp   stock on its way, with dates
+  inbound create|show|list|receive|cancel|expect|atp
+                           stock on its way, with dates
+  hold SKU --quantity Q    hold stock for an order (--allow-future --due DATE: inbound too)
   keys create|list|revoke  manage API keys straight in the table
   reconcile                check (or repair) levels against reservations
   stream redrive           hand the stream's dead letters to the consumer
@@ -117,13 +119,16 @@ const STREAM_HELP = `Usage: npx inventory stream redrive [--file FILE] [where th
 
 ${WHERE}`;
 
-const INBOUND_HELP = `Usage: npx inventory inbound <create|show|receive|cancel|atp> … [--url URL] [--key KEY] [--json]
+const INBOUND_HELP = `Usage: npx inventory inbound <create|show|list|receive|cancel|expect|atp> … [--url URL] [--key KEY] [--json]
 
 Inbound supply through the API (stock on its way, with expected dates):
 
   inbound create --warehouse W --reference R [--type purchase_order|transfer|production_run]
                  --line SKU:QTY:DATE [--line …] [--note TEXT]
   inbound show ID
+  inbound list [--sku S] [--warehouse W] [--status open|closed]   newest first
+  inbound expect ID --line N --date YYYY-MM-DD             a new expected date (holds
+                                                           it no longer reaches are re-planned)
   inbound receive ID --line N --quantity Q [--note TEXT]   in parts, never past the line
   inbound cancel ID --line N [--note TEXT]                 what is left no longer comes
   inbound atp SKU --date YYYY-MM-DD [--quantity Q]         available-to-promise by then
@@ -134,7 +139,18 @@ Inbound supply through the API (stock on its way, with expected dates):
 Exit status: 0 done (atp: it can be promised), 3 atp: it cannot, 1 refused by the API, 2 bad usage.
 `;
 
+const HOLD_HELP = `Usage: npx inventory hold SKU --quantity Q [--reference R] [--warehouse W]
+                          [--allow-future --due YYYY-MM-DD] [--url URL] [--key KEY] [--json]
+
+  Hold Q units of SKU for an order (one line; reference defaults to cli-<time>).
+  --allow-future --due D   what is not on hand may be promised from inbound lines
+                           expected by D (receiving them turns it into a reservation)
+
+Exit status: 0 held, 3 not enough, 1 refused by the API, 2 bad usage.
+`;
+
 const COMMAND_HELP: Record<string, string> = {
+  hold: HOLD_HELP,
   upload: UPLOAD_HELP,
   keys: KEYS_HELP,
   reconcile: RECONCILE_HELP,
@@ -249,6 +265,8 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   reason: { type: 'string' },
+  'allow-future': { type: 'boolean' },
+  due: { type: 'string' },
 } as const;
 
 async function main(argv: string[]) {
@@ -267,6 +285,26 @@ async function main(argv: string[]) {
     process.stdout.write(COMMAND_HELP[group!]!);
     return;
   }
+  if (group === 'hold') {
+    try {
+      process.exitCode = await hold({
+        sku: command,
+        quantity: values.quantity,
+        reference: values.reference,
+        warehouse: values.warehouse,
+        allowFuture: values['allow-future'],
+        due: values.due,
+        url: values.url,
+        key: values.key,
+        json: values.json,
+      });
+    } catch (err) {
+      if (err instanceof UsageError) fail(err.message, 'hold --help');
+      process.stderr.write(`${(err as Error).message}\n`);
+      process.exitCode = 1;
+    }
+    return;
+  }
   if (group === 'inbound') {
     try {
       process.exitCode = await inbound({
@@ -280,6 +318,8 @@ async function main(argv: string[]) {
         quantity: values.quantity,
         date: values.date,
         note: values.note,
+        status: values.status,
+        sku: values.sku,
         url: values.url,
         key: values.key,
         json: values.json,

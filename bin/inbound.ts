@@ -6,6 +6,9 @@
  *   inbound receive ID --line N --quantity Q [--note TEXT]
  *   inbound cancel ID --line N [--note TEXT]
  *   inbound atp SKU --date DATE [--quantity Q]     available-to-promise by a date
+ *   inbound list [--sku S] [--warehouse W] [--status open|closed]
+ *   inbound expect ID --line N --date DATE          a line's new expected date
+ *   hold SKU --quantity Q [--reference R] [--warehouse W] [--allow-future --due DATE]
  */
 import { api, apiKey, refused, UsageError } from './upload.ts';
 
@@ -20,6 +23,8 @@ export interface InboundOptions {
   quantity?: string;
   date?: string;
   note?: string;
+  status?: string;
+  sku?: string;
   url?: string;
   key?: string;
   json?: boolean;
@@ -31,6 +36,7 @@ interface Line {
   quantity: number;
   received_quantity: number;
   remaining_quantity: number;
+  promised_quantity?: number;
   expected_at: string;
   status: string;
 }
@@ -53,7 +59,7 @@ function printInbound(r: Inbound): string {
     `Inbound ${r.id}: ${r.type} ${r.reference} at ${r.warehouse_id} (${r.status})`,
     ...r.lines.map(
       (l) =>
-        `  line ${l.line}: ${l.sku} ${l.received_quantity}/${l.quantity} received, ${l.remaining_quantity} expected ${l.expected_at.slice(0, 10)} (${l.status})`,
+        `  line ${l.line}: ${l.sku} ${l.received_quantity}/${l.quantity} received, ${l.remaining_quantity} expected ${l.expected_at.slice(0, 10)}${l.promised_quantity ? ` (${l.promised_quantity} promised to future holds)` : ''} (${l.status})`,
     ),
   ].join('\n');
 }
@@ -83,6 +89,16 @@ export async function inbound(o: InboundOptions): Promise<number> {
     out(res.body.data, printInbound(res.body.data));
     return 0;
   }
+  if (o.command === 'list') {
+    const q = new URLSearchParams();
+    if (o.sku) q.set('sku', o.sku);
+    if (o.warehouse) q.set('warehouse_id', o.warehouse);
+    if (o.status) q.set('status', o.status);
+    const res = await api<{ data: Inbound[]; meta: { nextCursor: string | null } }>(base, key, 'GET', `/api/inbound?${q}`);
+    if (res.status !== 200) throw refused('Listing inbound records', res);
+    out(res.body.data, res.body.data.length ? res.body.data.map(printInbound).join('\n') : 'No inbound records.');
+    return 0;
+  }
   if (!first) throw new UsageError(`inbound ${o.command ?? ''} needs ${o.command === 'atp' ? 'a SKU' : 'an inbound id'}`.trim());
   if (o.command === 'show') {
     const res = await api<{ data: Inbound }>(base, key, 'GET', `/api/inbound/${encodeURIComponent(first)}`);
@@ -99,6 +115,14 @@ export async function inbound(o: InboundOptions): Promise<number> {
     out(res.body.data, printInbound(res.body.data));
     return 0;
   }
+  if (o.command === 'expect') {
+    const line = positive(o.line, '--line');
+    if (!o.date) throw new UsageError('inbound expect needs --date DATE (YYYY-MM-DD)');
+    const res = await api<{ data: Inbound }>(base, key, 'POST', `/api/inbound/${encodeURIComponent(first)}/lines/${line}/expected`, { expected_at: o.date });
+    if (res.status !== 200) throw refused("Changing the line's expected date", res);
+    out(res.body.data, printInbound(res.body.data));
+    return 0;
+  }
   if (o.command === 'atp') {
     if (!o.date) throw new UsageError('inbound atp needs --date DATE (YYYY-MM-DD)');
     const q = o.quantity ? positive(o.quantity, '--quantity') : 1;
@@ -110,5 +134,60 @@ export async function inbound(o: InboundOptions): Promise<number> {
     out(d, [d.reason, ...d.components.flatMap((c) => c.warehouses.map((w) => `  ${w.warehouse_id}: ${w.why}`))].join('\n'));
     return d.can_hold ? 0 : 3;
   }
-  throw new UsageError(`Unknown inbound command: ${o.command ?? '(none)'} (create, show, receive, cancel or atp)`);
+  throw new UsageError(`Unknown inbound command: ${o.command ?? '(none)'} (create, show, list, receive, cancel, expect or atp)`);
+}
+
+export interface HoldOptions {
+  sku?: string;
+  quantity?: string;
+  reference?: string;
+  warehouse?: string;
+  allowFuture?: boolean;
+  due?: string;
+  url?: string;
+  key?: string;
+  json?: boolean;
+}
+
+interface HoldAnswer {
+  id: string;
+  status: string;
+  due_at?: string | null;
+  expires_at: string;
+  lines: {
+    allocations: { warehouse_id: string; quantity: number }[];
+    promises?: { reference: string; line: number; quantity: number; expected_at: string }[];
+  }[];
+}
+
+/** `hold SKU --quantity Q …`: a one-line hold; with --allow-future --due DATE it may promise inbound expected by then. 0 held, 3 not enough. */
+export async function hold(o: HoldOptions): Promise<number> {
+  const base = (o.url ?? process.env.INVENTORY_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`).replace(/\/$/, '');
+  const key = apiKey(o.key);
+  if (!o.sku) throw new UsageError('hold needs a SKU');
+  if (o.allowFuture && !o.due) throw new UsageError('hold --allow-future needs --due DATE (YYYY-MM-DD)');
+  if (o.due && !o.allowFuture) throw new UsageError('hold --due is for --allow-future');
+  const body = {
+    reference: o.reference ?? `cli-${Date.now()}`,
+    lines: [{ sku: o.sku, quantity: positive(o.quantity, '--quantity'), ...(o.warehouse ? { warehouse_id: o.warehouse } : {}) }],
+    ...(o.allowFuture ? { allow_future: true, due_at: o.due } : {}),
+  };
+  const res = await api<{ data: HoldAnswer }>(base, key, 'POST', '/api/holds', body);
+  if (res.status === 409) {
+    process.stdout.write(
+      `${o.json ? JSON.stringify(res.body, null, 2) : `Not enough: ${(res.body as unknown as { message?: string }).message ?? 'refused'}`}\n`,
+    );
+    return 3;
+  }
+  if (res.status !== 201) throw refused('Holding', res);
+  const h = res.body.data;
+  const text = [
+    `Hold ${h.id} (${h.status})${h.due_at ? `, due ${h.due_at.slice(0, 10)}` : ''}, expires ${h.expires_at}`,
+    ...h.lines.flatMap((l) => [
+      ...l.allocations.map((a) => `  ${a.quantity} on hand at ${a.warehouse_id}`),
+      ...(l.promises ?? []).map((p) => `  ${p.quantity} promised from ${p.reference} line ${p.line}, expected ${p.expected_at.slice(0, 10)}`),
+    ]),
+  ].join('\n');
+  process.stdout.write(`${o.json ? JSON.stringify(h, null, 2) : text}\n`);
+  return 0;
 }

@@ -33,8 +33,9 @@ export const SERVICE_ACCESS: Record<ServiceFunction, TableAccessDeclaration & { 
   StreamConsumer: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update', 'Indexes'), publishes: true },
   // every tenant's flagged levels (GSI2), the report row
   LowStockReport: { access: 'write', table: uses('BatchGet', 'Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
-  // expired reservations by expiry (GSI3), each released with its level
-  ExpireReservations: { access: 'write', table: uses('Get', 'Query', 'Update', 'Delete', 'Indexes') },
+  // expired reservations by expiry (GSI3), each released with its level; late inbound lines carrying
+  // promises (GSI2): their future holds re-planned or released (holds and reservations by BatchGet), an event each
+  ExpireReservations: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update', 'Delete', 'Indexes'), publishes: true },
   // the daily run in report mode: reads levels (hot ones with their shards), reservations and ledgers per tenant, publishes drift
   Reconcile: { access: 'read', table: uses('Get', 'BatchGet', 'Query', 'Indexes'), publishes: true },
   // the bulk row pipeline (core/rows.ts): a stock decrease at a hot level checks an empty shard (ConditionCheckItem)

@@ -8,7 +8,8 @@ export interface InventoryEvent {
     | 'inventory.level.status_changed'
     | 'inventory.report.generated'
     | 'inventory.level.drift_detected'
-    | `inventory.transfer.${'created' | 'shipped' | 'received' | 'cancelled' | 'closed'}`;
+    | `inventory.transfer.${'created' | 'shipped' | 'received' | 'cancelled' | 'closed'}`
+    | `inventory.hold.${'replanned' | 'released'}`;
   time: string;
   detail: Record<string, unknown>;
 }

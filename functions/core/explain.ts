@@ -12,7 +12,7 @@ import { itemIdBySku, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { loadVariant } from '../store/links.ts';
 import { listWarehouses } from '../store/locations.ts';
-import { remainingOf } from '../store/inbound.ts';
+import { freeOf, promisedOf, remainingOf } from '../store/inbound.ts';
 import { byInstant } from './inbound.ts';
 
 interface Query {
@@ -34,6 +34,8 @@ function inboundBy(rec: ItemRecord, wid: string, by: number, now: number) {
       reference: l.reference,
       expected_at: l.expected_at,
       remaining_quantity: remainingOf(l),
+      promised_quantity: promisedOf(l),
+      free_quantity: freeOf(l),
       late: Date.parse(l.expected_at) < now,
     }));
 }
@@ -58,7 +60,8 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
       const listed = !q.warehouse_ids || q.warehouse_ids.includes(l.location_id);
       const eligible = active && listed;
       const lines = by === undefined ? undefined : inboundBy(rec, l.location_id, by, now);
-      const incoming = lines?.reduce((n, x) => n + x.remaining_quantity, 0) ?? 0;
+      // what future holds were promised of a line is theirs: only the rest counts
+      const incoming = lines?.reduce((n, x) => n + x.free_quantity, 0) ?? 0;
       const allocatable = !eligible ? 0 : floor === null ? null : Math.max(0, l.available_quantity + incoming - floor);
       if (allocatable === null) total = null;
       else if (total !== null) total += allocatable;
@@ -71,7 +74,7 @@ function explainItem(actor: Actor, rec: ItemRecord, required: number, q: Query, 
           : `${formula}; ${policy}${w?.is_readonly ? '; read-only (reservations allowed, stock changes are not)' : ''}${
               lines
                 ? lines.length
-                  ? `; by ${q.date}: + ${incoming} inbound (${lines.map((x) => `${x.reference} line ${x.line}: ${x.remaining_quantity} expected ${x.expected_at}${x.late ? ', late' : ''}`).join('; ')})`
+                  ? `; by ${q.date}: + ${incoming} inbound (${lines.map((x) => `${x.reference} line ${x.line}: ${x.free_quantity} expected ${x.expected_at}${x.promised_quantity ? ` (${x.remaining_quantity} less ${x.promised_quantity} promised to future holds)` : ''}${x.late ? ', late' : ''}`).join('; ')})`
                   : `; by ${q.date}: no inbound expected`
                 : ''
             }`;

@@ -12,7 +12,10 @@ import { mayWrite, restricted, sees } from './access.ts';
 import { writeContext } from './items.ts';
 import { plan } from './allocation.ts';
 import type { PlanLine, PlannedAllocation, Strategy } from './allocation.ts';
-import { DEFAULT_HOLD_SECONDS, MAX_HOLD_LINES } from './schemas-holds.ts';
+import { DEFAULT_HOLD_SECONDS, MAX_DUE_DAYS, MAX_HOLD_LINES } from './schemas-holds.ts';
+import { byInstant } from './inbound.ts';
+import { freeOf, isLate, MAX_PROMISES_PER_LINE } from '../store/inbound.ts';
+import type { InboundLineRow } from '../store/inbound.ts';
 import type { HoldCreateInput } from './schemas-holds.ts';
 import { RETRY, withRetry } from './retry.ts';
 import { itemIdsBySku } from '../store/rows.ts';
@@ -22,7 +25,7 @@ import { loadVariant } from '../store/links.ts';
 import { listWarehouseSummaries } from '../store/locations.ts';
 import type { WarehouseSummary } from '../store/locations.ts';
 import * as store from '../store/holds.ts';
-import type { Consumption, Hold, HoldLine } from '../store/holds.ts';
+import type { Consumption, Hold, HoldLine, HoldPromise } from '../store/holds.ts';
 
 export type HoldView = Omit<Hold, 'status'> & { status: Hold['status'] | 'expired' };
 
@@ -111,6 +114,50 @@ function allocatableOf(recs: Map<string, ItemRecord>, eligible: Set<string>): Re
 }
 
 const finite = (n: number) => (Number.isFinite(n) ? n : null);
+
+/**
+ * The open inbound lines a future hold may be promised from, per item and warehouse, earliest
+ * first: at an eligible warehouse, expected by `due` and not late at `now`, with units no other
+ * hold was promised, and room for one more hold's promise (MAX_PROMISES_PER_LINE).
+ */
+export function futureLines(recs: Map<string, ItemRecord>, eligible: Set<string>, due: string, now: string): Map<string, InboundLineRow[]> {
+  const out = new Map<string, InboundLineRow[]>();
+  for (const [iid, rec] of recs) {
+    for (const l of rec.inbound) {
+      if (!eligible.has(l.warehouse_id) || l.status !== 'open' || isLate(l, now) || l.expected_at > due || freeOf(l) <= 0) continue;
+      if (Object.keys(l.promises ?? {}).length >= MAX_PROMISES_PER_LINE) continue;
+      if (!rec.levels.some((v) => v.location_id === l.warehouse_id)) continue;
+      const k = `${iid}:${l.warehouse_id}`;
+      out.set(k, [...(out.get(k) ?? []), l]);
+    }
+  }
+  for (const ls of out.values()) ls.sort((a, b) => a.expected_at.localeCompare(b.expected_at) || a.inbound_id.localeCompare(b.inbound_id) || a.line - b.line);
+  return out;
+}
+
+/** allocatable now plus what the future lines bring (per item and warehouse). */
+function withFuture(allocatable: Record<string, Record<string, number>>, future: Map<string, InboundLineRow[]>): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = Object.fromEntries(Object.entries(allocatable).map(([iid, w]) => [iid, { ...w }]));
+  for (const [k, ls] of future) {
+    const [iid, wid] = k.split(':') as [string, string];
+    out[iid] ??= {};
+    out[iid][wid] = (out[iid][wid] ?? 0) + ls.reduce((n, l) => n + freeOf(l), 0);
+  }
+  return out;
+}
+
+/** A hold's due date checked and as an instant (a day: its end). 422 naming the field. */
+function dueOf(input: Pick<HoldCreateInput, 'allow_future' | 'due_at'>, now: number): string | undefined {
+  if (!input.allow_future) {
+    if (input.due_at !== undefined) throw validation('due_at', 'only with allow_future: true');
+    return undefined;
+  }
+  if (input.due_at === undefined) throw validation('due_at', 'required with allow_future: true (the date the order must be ready by)');
+  const due = byInstant(input.due_at);
+  if (Date.parse(due) <= now) throw validation('due_at', 'must be in the future');
+  if (Date.parse(due) > now + MAX_DUE_DAYS * 86_400_000) throw validation('due_at', `at most ${MAX_DUE_DAYS} days ahead`);
+  return due;
+}
 
 function insufficient(
   lines: HoldLine[],
@@ -218,7 +265,9 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
   const eligibleIds = new Set(eligible.map((w) => w.id));
   const iids = [...new Set(lines.flatMap((l) => l.components.map((c) => c.inventory_item_id)))];
   const hid = newId('hold');
-  const expiresAt = new Date(Date.now() + (input.expires_in_seconds ?? DEFAULT_HOLD_SECONDS) * 1000).toISOString();
+  const due = dueOf(input, Date.now());
+  // a future hold lives until its due date and expires_in_seconds after it
+  const expiresAt = new Date(Math.max(Date.now(), due ? Date.parse(due) : 0) + (input.expires_in_seconds ?? DEFAULT_HOLD_SECONDS) * 1000).toISOString();
 
   // Plan, then write the plan in one transaction whose conditions re-check every level. A race
   // re-plans (bounded): a failed level condition returns the level as it was (ALL_OLD), which
@@ -236,9 +285,17 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
   let patched = false;
   for (let attempt = 0; attempt < MAX_CREATE_ATTEMPTS && Date.now() < deadline; attempt++) {
     const now = new Date().toISOString();
-    const allocatable = allocatableOf(recs, eligibleIds);
+    const onHand = allocatableOf(recs, eligibleIds);
     const planLines: PlanLine[] = lines.map((l) => ({ index: l.index, quantity: l.quantity, components: l.components, warehouse_id: l.warehouse_id }));
-    const p = plan({ lines: planLines, warehouses: eligible.map((w) => ({ id: w.id, priority: w.priority })), allocatable, strategy, allowSplit });
+    const whs = eligible.map((w) => ({ id: w.id, priority: w.priority }));
+    let allocatable = onHand;
+    let p = plan({ lines: planLines, warehouses: whs, allocatable, strategy, allowSplit });
+    // allow_future: only when what is on hand cannot cover the order, inbound expected by the due date may
+    const future = !p.ok && due ? futureLines(recs, eligibleIds, due, now) : undefined;
+    if (future?.size) {
+      allocatable = withFuture(onHand, future);
+      p = plan({ lines: planLines, warehouses: whs, allocatable, strategy, allowSplit });
+    }
     if (!p.ok) {
       if (patched) {
         await read(iids);
@@ -247,6 +304,33 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       }
       throw insufficient(lines, p.shortfalls, p.demand, recs, eligible, allocatable);
     }
+    // each planned allocation takes what is on hand first, the rest from its level's inbound lines, earliest first
+    const left = Object.fromEntries(Object.entries(onHand).map(([iid, w]) => [iid, { ...w }]));
+    const free = new Map<InboundLineRow, number>([...(future?.values() ?? [])].flat().map((l) => [l, freeOf(l)]));
+    const split = (a: PlannedAllocation): { now: number; promises: HoldPromise[] } => {
+      const have = left[a.inventory_item_id]?.[a.warehouse_id] ?? 0;
+      const fromHand = Math.min(a.quantity, have);
+      if (left[a.inventory_item_id]) left[a.inventory_item_id][a.warehouse_id] = have - fromHand;
+      let rest = a.quantity - fromHand;
+      const promises: HoldPromise[] = [];
+      for (const l of future?.get(`${a.inventory_item_id}:${a.warehouse_id}`) ?? []) {
+        if (rest <= 0) break;
+        const take = Math.min(rest, free.get(l) ?? 0);
+        if (take <= 0) continue;
+        free.set(l, (free.get(l) ?? 0) - take);
+        rest -= take;
+        promises.push({
+          inbound_id: l.inbound_id,
+          line: l.line,
+          reference: l.reference,
+          warehouse_id: l.warehouse_id,
+          inventory_item_id: l.inventory_item_id,
+          quantity: take,
+          expected_at: l.expected_at,
+        });
+      }
+      return { now: fromHand, promises };
+    };
     const all: PlannedAllocation[] = p.lines.flatMap((l) => l.allocations);
     const size = store.holdSize(all);
     if (size.needed > size.most) {
@@ -263,27 +347,41 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
       strategy,
       allow_split: allowSplit,
       expires_at: expiresAt,
-      lines: lines.map((l) => ({
-        ...l,
-        components: l.components.map((c) => ({ ...c, sku: recs.get(c.inventory_item_id)!.item.sku })),
-        allocations: p.lines[l.index].allocations.map((a) => {
-          const r: Reservation = {
-            id: newId('res'),
-            inventory_item_id: a.inventory_item_id,
-            location_id: a.warehouse_id,
-            quantity: a.quantity,
-            line_item_id: `${input.reference}:${l.index}`,
-            description: `hold ${hid}`,
-            metadata: { hold_id: hid },
-            expires_at: expiresAt,
-            created_by: actor.keyName,
-            created_at: now,
-            updated_at: now,
-          };
-          reservations.push(r);
-          return { warehouse_id: a.warehouse_id, inventory_item_id: a.inventory_item_id, quantity: a.quantity, fulfilled_quantity: 0, reservation_id: r.id };
-        }),
-      })),
+      ...(due ? { allow_future: true, due_at: due, release_reason: null } : {}),
+      lines: lines.map((l) => {
+        const parts = p.lines[l.index].allocations.map((a) => ({ a, ...split(a) }));
+        const promises = parts.flatMap((x) => x.promises);
+        return {
+          ...l,
+          components: l.components.map((c) => ({ ...c, sku: recs.get(c.inventory_item_id)!.item.sku })),
+          ...(due ? { promises } : {}),
+          allocations: parts
+            .filter((x) => x.now > 0)
+            .map(({ a, now: onHandUnits }) => {
+              const r: Reservation = {
+                id: newId('res'),
+                inventory_item_id: a.inventory_item_id,
+                location_id: a.warehouse_id,
+                quantity: onHandUnits,
+                line_item_id: `${input.reference}:${l.index}`,
+                description: `hold ${hid}`,
+                metadata: { hold_id: hid },
+                expires_at: expiresAt,
+                created_by: actor.keyName,
+                created_at: now,
+                updated_at: now,
+              };
+              reservations.push(r);
+              return {
+                warehouse_id: a.warehouse_id,
+                inventory_item_id: a.inventory_item_id,
+                quantity: onHandUnits,
+                fulfilled_quantity: 0,
+                reservation_id: r.id,
+              };
+            }),
+        };
+      }),
       created_by: actor.keyName,
       created_at: now,
       updated_at: now,
@@ -295,7 +393,13 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
         floor: availabilityFloor(recs.get(iid)!.item),
       }))
       .filter((p) => p.reservations.length);
-    const refused = await store.putHold(actor.tenant, h, perItem, now);
+    const refused = await store.putHold(
+      actor.tenant,
+      h,
+      perItem,
+      now,
+      [...recs.values()].flatMap((r) => r.inbound),
+    );
     if (!refused) return view(h);
     for (const { iid, level, version } of refused.patched) {
       // too little at a level: plan again from the figures the refused write saw
@@ -316,6 +420,7 @@ export async function createHold(actor: Actor, input: HoldCreateInput): Promise<
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
  * A create re-plans at most this often, and within this time: well inside the deployed function's
  * 10 s timeout (INVENTORY_HOLD_BUDGET_MS overrides it, e.g. for a slow local DynamoDB).
@@ -394,6 +499,14 @@ export function consumption(h: Hold, request?: { index: number; quantity: number
         consumed.push({ allocation: { ...a }, take });
         a.fulfilled_quantity += take;
         need -= take;
+      }
+      if (need > 0) {
+        // the rest is promised from inbound not received yet
+        const p = (l.promises ?? []).find((x) => x.inventory_item_id === c.inventory_item_id);
+        throw new DomainError(
+          'CONFLICT',
+          `Line ${l.index} of hold ${h.id}: ${need} unit(s) are promised from inbound${p ? ` ${p.reference} line ${p.line} (expected ${p.expected_at})` : ''} and not received yet; fulfil what is on hand (lines[].quantity) or wait for the receipt`,
+        );
       }
     }
     return { ...l, fulfilled_quantity: l.fulfilled_quantity + units, allocations };

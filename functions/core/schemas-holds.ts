@@ -24,6 +24,8 @@ export const MAX_HOLD_LINES = 96;
 /** Longest a hold lives before it expires (and is released by the sweeper). */
 export const MAX_HOLD_SECONDS = 30 * 24 * 3600;
 export const DEFAULT_HOLD_SECONDS = 900;
+/** Furthest ahead a future hold's due_at may be. */
+export const MAX_DUE_DAYS = 366;
 
 const variantRef = pure(() => z.strictObject({ product_id: id('prod'), variant_id: id('variant') }));
 const holdLineBody = pure(() =>
@@ -53,6 +55,19 @@ export const holdCreateBody = pure(() =>
     allow_split: z.optional(z.boolean()),
     warehouse_ids: z.optional(z.array(id('wh')).check(z.minLength(1), z.maxLength(100))),
     expires_in_seconds: z.optional(seconds),
+    allow_future: z.optional(
+      describe(
+        z.boolean(),
+        'Promise future stock: what is not on hand may come from open inbound lines at the eligible warehouses expected by due_at (never more than they still bring less what other holds were promised). Needs due_at.',
+      ),
+    ),
+    due_at: z.optional(
+      describe(
+        dayOrInstant,
+        `With allow_future: the date the order must be ready by (a day counts whole; at most ${MAX_DUE_DAYS} days ahead). The hold expires expires_in_seconds after it.`,
+        ['2026-12-24'],
+      ),
+    ),
   }),
 );
 export type HoldCreateInput = z.infer<typeof holdCreateBody>;
@@ -79,6 +94,17 @@ const allocation = pure(() =>
     reservation_id: z.string(),
   }),
 );
+const promise = pure(() =>
+  z.object({
+    inbound_id: z.string(),
+    line: int(),
+    reference: z.string(),
+    warehouse_id: z.string(),
+    inventory_item_id: z.string(),
+    quantity: int(),
+    expected_at: z.string(),
+  }),
+);
 const holdLine = pure(() =>
   z.object({
     index: int(),
@@ -89,6 +115,12 @@ const holdLine = pure(() =>
     warehouse_id: z.nullable(z.string()),
     components: z.array(z.object({ inventory_item_id: z.string(), sku: z.nullable(z.string()), required_quantity: int() })),
     allocations: z.array(allocation),
+    promises: z.optional(
+      describe(
+        z.array(promise),
+        'allow_future: units promised from inbound lines, not on hand yet; receiving the line turns them into an allocation (and its reservation)',
+      ),
+    ),
   }),
 );
 export const holdSchema = pure(() =>
@@ -99,6 +131,14 @@ export const holdSchema = pure(() =>
     strategy: z.enum(STRATEGIES),
     allow_split: z.boolean(),
     expires_at: z.string(),
+    allow_future: z.optional(z.boolean()),
+    due_at: z.optional(z.nullable(z.string())),
+    release_reason: z.optional(
+      describe(
+        z.nullable(z.string()),
+        'why the service released the hold (its inbound was cancelled, moved past due_at or is late, and nothing else came in time)',
+      ),
+    ),
     lines: z.array(holdLine),
     created_by: z.string(),
     created_at: z.string(),
@@ -138,7 +178,7 @@ const warehouseExplain = pure(() =>
     is_readonly: z.boolean(),
     eligible: z.boolean(),
     allocatable: describe(z.nullable(int()), 'null: unbounded backorders; with date: available-to-promise by then'),
-    incoming_by_date: z.optional(describe(int(), 'with date: what open inbound lines still bring by then')),
+    incoming_by_date: z.optional(describe(int(), 'with date: what open inbound lines still bring by then, less what future holds were promised of them')),
     inbound: z.optional(
       describe(
         z.array(
@@ -149,6 +189,8 @@ const warehouseExplain = pure(() =>
             reference: z.string(),
             expected_at: z.string(),
             remaining_quantity: int(),
+            promised_quantity: describe(int(), 'promised to future holds (allow_future)'),
+            free_quantity: describe(int(), 'what counts: remaining − promised'),
             late: z.boolean(),
           }),
         ),

@@ -3,7 +3,7 @@
  * and cancels; kept beside schemas.ts so the route table can point at them. Same building blocks.
  */
 import * as z from 'zod/mini';
-import { describe, id, int, quantity, skuText } from './schemas.ts';
+import { cursorParam, describe, id, int, quantity, queryInt, skuText } from './schemas.ts';
 
 /* @__NO_SIDE_EFFECTS__ */
 function pure<T>(build: () => T): T {
@@ -44,6 +44,27 @@ export const inboundLineParams = pure(() =>
 );
 export const inboundReceiveBody = pure(() => z.strictObject({ quantity: quantity(1), note }));
 export const inboundCancelBody = pure(() => z.strictObject({ note }));
+export const inboundExpectedBody = pure(() =>
+  z.strictObject({
+    expected_at: describe(
+      dayOrInstant,
+      'the new expected date (not in the past); future holds it no longer reaches by their due date are re-planned or released',
+      ['2026-12-28'],
+    ),
+    note: z.optional(
+      describe(z.nullable(z.string().check(z.maxLength(1000))), 'why (the supplier moved it, …): carried by the events of the holds it re-plans'),
+    ),
+  }),
+);
+export const inboundListQuery = pure(() =>
+  z.object({
+    limit: queryInt(50, 200),
+    cursor: cursorParam,
+    status: z.optional(describe(z.enum(['open', 'closed']), 'open: some line still open')),
+    warehouse_id: z.optional(describe(id('wh'), 'Records to this warehouse')),
+    sku: z.optional(describe(skuText(), 'Records with a line of this SKU')),
+  }),
+);
 
 const inboundLineSchema = pure(() =>
   z.object({
@@ -54,6 +75,7 @@ const inboundLineSchema = pure(() =>
     received_quantity: int(),
     cancelled_quantity: int(),
     remaining_quantity: describe(int(), 'still expected: quantity − received while open, else 0'),
+    promised_quantity: describe(int(), 'of it, promised to future holds (allow_future); a receipt turns it into their reservations'),
     expected_at: z.string(),
     status: z.enum(['open', 'received', 'cancelled']),
     updated_at: z.string(),
@@ -73,3 +95,4 @@ export const inboundSchema = pure(() =>
   }),
 );
 export const inboundResponse = pure(() => z.object({ data: inboundSchema }));
+export const inboundListResponse = pure(() => z.object({ data: z.array(inboundSchema), meta: z.object({ limit: int(), nextCursor: z.nullable(z.string()) }) }));

@@ -29,6 +29,7 @@ const SKU = 'SHIRT-MD-BLU';
 
 export const REQUEST_EXAMPLES: RequestExamples = {
   // ---- holds first: the inventory family's order flow
+  // allow_future (with due_at) would also promise inbound expected by then: a fixed date here would pass into the past
   'holds.create': { reference: 'order-1001', lines: [{ sku: SKU, quantity: 2 }], strategy: 'fewest_warehouses', expires_in_seconds: 900 },
   'holds.extend': { expires_in_seconds: 1800 },
   'holds.fulfill': { lines: [{ index: 0, quantity: 2 }] },
@@ -79,6 +80,7 @@ export const REQUEST_EXAMPLES: RequestExamples = {
   },
   'inbound.receive': { quantity: 25, note: 'first pallet' },
   'inbound.cancel': { note: 'supplier short-shipped' },
+  'inbound.expected': { expected_at: '2030-01-15', note: 'supplier moved the ship date' },
   // ---- records family
   'records.create': {
     productId: 'prod_abc123',

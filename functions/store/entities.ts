@@ -265,6 +265,7 @@ export const InboundEntity = define<InboundHeader, { id: string }>({
     const m = match(k, /^IN#([^#]+)$/, /^INBOUND$/);
     return m && { tenant: m[0], id: m[1][0] };
   },
+  indexes: { GSI1: { on: ['id'], key: (t, r) => keys.inboundIndex(t, r.id) } },
 });
 
 /** An inbound line, in its item's partition (the item's Query reads it with the levels). */
@@ -275,6 +276,13 @@ export const InboundLineEntity = define<InboundLineRow, { iid: string; id: strin
   parse: (k) => {
     const m = match(k, /^I#([^#]+)$/, /^IN#([^#]+)#(\d{3})$/);
     return m && { tenant: m[0], iid: m[1][0], id: m[2][0], line: Number(m[2][1]) };
+  },
+  // sparse: only while the line carries promises to future holds (the late sweep's Query)
+  indexes: {
+    GSI2: {
+      on: ['promised', 'expected_at'],
+      key: (t, r) => (r.promised ? keys.promisedLineIndex(t, r.expected_at, r.inventory_item_id, r.inbound_id, r.line) : undefined),
+    },
   },
 });
 

@@ -14,7 +14,11 @@ import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import { queryPartition, batchGet } from './query.ts';
-import { releaseActions, reserveActions } from './reservations.ts';
+import { releaseActions, reservationPut, reserveActions } from './reservations.ts';
+import { newId } from '../core/ids.ts';
+import type { Conversion, InboundLineRow } from './inbound.ts';
+import { promiseUpdate } from './inbound.ts';
+import { loadItem } from './items.ts';
 import { consumeAt, plannableImage, takeRefusal } from './levels.ts';
 
 /**
@@ -54,6 +58,22 @@ export interface HoldLine {
   warehouse_id: string | null;
   components: { inventory_item_id: string; sku: string | null; required_quantity: number }[];
   allocations: HoldAllocation[];
+  /**
+   * Units promised from inbound lines expected by the hold's due date (allow_future): not yet on
+   * hand. Receiving the line turns them into an allocation with its reservation; cancelling it (or
+   * it running late) re-plans them to another line or releases the hold.
+   */
+  promises?: HoldPromise[];
+}
+/** Units of a hold line promised from one inbound line (the line row's `promises[<hold id>]` counts them, summed over the hold's lines). */
+export interface HoldPromise {
+  inbound_id: string;
+  line: number;
+  reference: string;
+  warehouse_id: string;
+  inventory_item_id: string;
+  quantity: number;
+  expected_at: string;
 }
 export type HoldStatus = 'active' | 'fulfilled' | 'released';
 export interface Hold {
@@ -63,6 +83,11 @@ export interface Hold {
   strategy: Strategy;
   allow_split: boolean;
   expires_at: string;
+  /** Promises future stock: inbound lines expected by due_at may cover what is not on hand. */
+  allow_future?: boolean;
+  due_at?: string | null;
+  /** Why the service released it (its inbound was cancelled or late and nothing else came in time). */
+  release_reason?: string | null;
   lines: HoldLine[];
   created_by: string;
   created_at: string;
@@ -100,13 +125,16 @@ export async function putHold(
   h: Hold,
   perItem: { rec: ItemRecord; reservations: Reservation[]; floor: number | null }[],
   now: string,
+  inbound: InboundLineRow[] = [],
 ): Promise<HoldRefusal | undefined> {
+  const promises = promiseWrites(tenant, h, inbound, now);
   // the hold is the keyed request's resource (not its reservations): a replay whose answer was not kept reads it
   noteRef(h.id);
   const parts = await Promise.all(perItem.map((p) => reserveActions(tenant, p.rec, p.reservations, p.floor, now)));
   const actions: TxAction[] = [
     { label: HOLD, item: { Put: { TableName: tableName(), Item: holdRow(tenant, h, 1), ConditionExpression: 'attribute_not_exists(PK)' } } },
     ...parts.flatMap((p) => p.actions),
+    ...promises,
   ];
   if (actions.length > TX_LIMIT) {
     // the door's takes may bring more than one action per level (store/levels.ts)
@@ -122,6 +150,11 @@ export async function putHold(
   for (const [label, old] of refused.failed) {
     const [kind, iid] = label.split(/[:#]/);
     if (kind === HOLD) throw new DomainError('CONFLICT', `Hold ${h.id} already exists: send the request again`); // a new id taken (never in practice)
+    if (kind === 'promise') {
+      // an inbound line's promises, receipts or status moved: read its item again and plan again
+      out.reread.add(iid);
+      continue;
+    }
     if (kind !== 'level' && kind !== 'item') continue;
     const i = perItem.findIndex((p) => p.rec.item.id === iid);
     if (i < 0) continue;
@@ -148,7 +181,7 @@ export async function holdsByReference(tenant: string, reference: string): Promi
 }
 
 /** The hold row moves from version `seen` to `seen + 1`; `live`: only while active and not expired at `now`. */
-function holdUpdate(tenant: string, h: Hold, seen: number, now: string, live: boolean, set: Record<string, unknown>): TxAction {
+export function holdUpdate(tenant: string, h: Hold, seen: number, now: string, live: boolean, set: Record<string, unknown>): TxAction {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':seen': seen, ':next': seen + 1, ':now': now, ':active': 'active' };
   const sets = ['version = :next', 'updated_at = :now'];
@@ -298,7 +331,142 @@ export async function fulfilHold(
   return false; // the hold or a level moved (or expired): read again
 }
 
-/** Release: the hold is marked released and its still-open reservations go back to their levels. False when refused (read again). */
-export async function releaseHold(tenant: string, h: Hold, seen: number, open: Reservation[], now: string): Promise<boolean> {
-  return !(await transactOrCancelled([holdUpdate(tenant, h, seen, now, false, { status: 'released' }), ...releaseActions(tenant, open, now)]));
+/**
+ * Release: the hold is marked released (with the service's reason when it is the one releasing it),
+ * its still-open reservations go back to their levels and its promises leave their inbound lines
+ * (`promises`: each line's write, store/inbound.ts promiseUpdate). False when refused (read again).
+ */
+export async function releaseHold(tenant: string, h: Hold, seen: number, open: Reservation[], now: string, reason?: string): Promise<boolean> {
+  const promises = await promiseRemovals(tenant, h, now);
+  const set: Record<string, unknown> = { status: 'released', ...(reason ? { release_reason: reason } : {}) };
+  return !(await transactOrCancelled([holdUpdate(tenant, h, seen, now, false, set), ...releaseActions(tenant, open, now), ...promises]));
+}
+
+/** A hold's promised units per inbound line (`<inbound id>#<line>` → units), summed over its lines. */
+export function promisedPerLine(h: Pick<Hold, 'lines'>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const l of h.lines) for (const p of l.promises ?? []) out.set(`${p.inbound_id}#${p.line}`, (out.get(`${p.inbound_id}#${p.line}`) ?? 0) + p.quantity);
+  return out;
+}
+
+/** Holds by id (consistent BatchGet), with their versions. */
+export async function getHolds(tenant: string, hids: string[]): Promise<StoredHold[]> {
+  if (!hids.length) return [];
+  const rows = await batchGet(hids.map((hid) => keys.hold(tenant, hid)));
+  return rows.map((r) => ({ hold: strip<Hold>(r), version: Number(r.version) }));
+}
+
+/**
+ * A receipt of `q` units of line `l`: its promised units become reservations of the holds they were
+ * promised to, oldest hold first (hold ids sort by creation), up to `q`. Per hold: the hold row (on
+ * its version, while active) moves the units from the line's promise to a new allocation, and the
+ * allocation's reservation is put; the level's reserved moves in the receipt's own level write
+ * (store/levels.ts inboundLevelUpdate). A promise of a hold no longer active is dropped.
+ */
+export async function conversion(tenant: string, l: InboundLineRow, q: number, now: string, by: string): Promise<Conversion> {
+  const promises = { ...(l.promises ?? {}) };
+  const held = await getHolds(tenant, Object.keys(promises).sort());
+  const actions: TxAction[] = [];
+  let left = q;
+  let converted = 0;
+  for (const { hold, version } of held.sort((a, b) => a.hold.id.localeCompare(b.hold.id))) {
+    if (hold.status !== 'active') {
+      delete promises[hold.id];
+      continue;
+    }
+    if (left <= 0) break;
+    let moved = 0;
+    const lines = hold.lines.map((hl) => {
+      const out = { ...hl, allocations: [...hl.allocations], promises: [] as HoldPromise[] };
+      for (const p of hl.promises ?? []) {
+        const take = p.inbound_id === l.inbound_id && p.line === l.line ? Math.min(p.quantity, left) : 0;
+        if (take > 0) {
+          const rid = newId('res');
+          actions.push(
+            reservationPut(tenant, {
+              id: rid,
+              inventory_item_id: p.inventory_item_id,
+              location_id: p.warehouse_id,
+              quantity: take,
+              line_item_id: `${hold.reference}:${hl.index}`,
+              description: `hold ${hold.id} (received on ${p.reference} line ${p.line})`,
+              metadata: { hold_id: hold.id, inbound_id: p.inbound_id, inbound_line: p.line },
+              expires_at: hold.expires_at,
+              created_by: by,
+              created_at: now,
+              updated_at: now,
+            }),
+          );
+          out.allocations.push({
+            warehouse_id: p.warehouse_id,
+            inventory_item_id: p.inventory_item_id,
+            quantity: take,
+            fulfilled_quantity: 0,
+            reservation_id: rid,
+          });
+          left -= take;
+          moved += take;
+        }
+        if (p.quantity > take) out.promises.push({ ...p, quantity: p.quantity - take });
+      }
+      return out;
+    });
+    if (!moved) continue;
+    converted += moved;
+    const rest = (promises[hold.id] ?? 0) - moved;
+    if (rest > 0) promises[hold.id] = rest;
+    else delete promises[hold.id];
+    actions.push({ ...holdUpdate(tenant, hold, version, now, false, { lines }), label: `hold:${hold.id}` });
+  }
+  return { actions, converted, promises };
+}
+
+/**
+ * The inbound line writes of a new hold's promises: per line (as read: `inbound`), the hold's units
+ * added to its promises on the promise version read, only while the line is open with the received
+ * quantity read (store/inbound.ts promiseUpdate).
+ */
+function promiseWrites(tenant: string, h: Hold, inbound: InboundLineRow[], now: string): TxAction[] {
+  return [...promisedPerLine(h)].map(([k, q]) => {
+    const row = inbound.find((l) => `${l.inbound_id}#${l.line}` === k);
+    if (!row) throw new Error(`promiseWrites: line ${k} was not read`);
+    return promiseUpdate(tenant, row, { ...(row.promises ?? {}), [h.id]: (row.promises?.[h.id] ?? 0) + q }, now, true);
+  });
+}
+
+/** The writes that take a hold's promises off their inbound lines (each line read again: on its promise version). */
+async function promiseRemovals(tenant: string, h: Hold, now: string): Promise<TxAction[]> {
+  if (!promisedPerLine(h).size) return [];
+  const iids = [...new Set(h.lines.flatMap((l) => (l.promises ?? []).map((p) => p.inventory_item_id)))];
+  const rows = (await Promise.all(iids.map((iid) => loadItem(tenant, iid)))).flatMap((r) => r?.inbound ?? []);
+  return rows
+    .filter((l) => l.promises?.[h.id] !== undefined)
+    .map((l) => {
+      const rest = { ...l.promises };
+      delete rest[h.id];
+      return promiseUpdate(tenant, l, rest, now, false);
+    });
+}
+
+/**
+ * A re-plan of a hold's promises (core/promises.ts): the hold row with its new lines on its version,
+ * and each line whose share of the hold changed on its promise version — adding to a line only while
+ * it is open with the receipts read, taking off any line. False when refused (read again).
+ */
+export async function movePromises(tenant: string, h: Hold, seen: number, next: HoldLine[], rows: InboundLineRow[], now: string): Promise<boolean> {
+  const before = promisedPerLine(h);
+  const after = promisedPerLine({ lines: next });
+  const writes: TxAction[] = [];
+  for (const row of rows) {
+    const k = `${row.inbound_id}#${row.line}`;
+    if (!before.has(k) && !after.has(k)) continue;
+    const want = after.get(k) ?? 0;
+    const had = row.promises?.[h.id] ?? 0;
+    if (want === had) continue;
+    const promises = { ...(row.promises ?? {}) };
+    if (want > 0) promises[h.id] = want;
+    else delete promises[h.id];
+    writes.push(promiseUpdate(tenant, row, promises, now, want > had));
+  }
+  return !(await transactOrCancelled([holdUpdate(tenant, h, seen, now, false, { lines: next }), ...writes]));
 }

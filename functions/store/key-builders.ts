@@ -115,12 +115,21 @@ export const uploadIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#UPLOAD
 export const uploadError = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `ERR#${String(line).padStart(10, '0')}` });
 /** An inbound record (purchase order, transfer, production run): its header, written once. */
 export const inbound = (t: string, id: string) => ({ PK: `${T(t)}#IN#${id}`, SK: 'INBOUND' });
+/** The tenant's inbound records on GSI1, by id (newest last); the list reads it newest first. */
+export const inboundIndex = (t: string, id: string) => ({ GSI1PK: `${T(t)}#INBOUNDS`, GSI1SK: id });
+export const inboundsPartition = (t: string) => `${T(t)}#INBOUNDS`;
 /** An inbound line: in its item's partition, so the item, its levels and its open inbound are one Query. */
 export const inboundLine = (t: string, iid: string, id: string, line: number) => ({
   PK: `${T(t)}#I#${iid}`,
   SK: `${inboundLinePrefix}${id}#${String(line).padStart(3, '0')}`,
 });
 export const inboundLinePrefix = 'IN#';
+/** Lines carrying promises to future holds, by expected instant (sparse GSI2): the sweep finds the late ones with one Query. */
+export const promisedLineIndex = (t: string, expectedAt: string, iid: string, id: string, line: number) => ({
+  GSI2PK: `${T(t)}#PROMISED`,
+  GSI2SK: `${expectedAt}#${iid}#${id}#${String(line).padStart(3, '0')}`,
+});
+export const promisedLinesPartition = (t: string) => `${T(t)}#PROMISED`;
 export const uploadChange = (t: string, id: string, line: number) => ({ PK: `${T(t)}#UP#${id}`, SK: `CHG#${String(line).padStart(10, '0')}` });
 export const uploadPartition = (t: string, id: string) => `${T(t)}#UP#${id}`;
 

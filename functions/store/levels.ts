@@ -1663,6 +1663,8 @@ export interface InboundMove {
   incoming: number;
   stocked: number;
   open: number;
+  /** Units of a receipt that become reservations of the future holds promised on the line (≤ stocked: available never falls). */
+  reserved?: number;
 }
 
 /**
@@ -1686,15 +1688,20 @@ export function inboundLevelUpdate(tenant: string, l: Level, version: number, m:
     values[':max_st'] = MAX_QUANTITY - m.stocked;
     condition += ' AND stocked_quantity <= :max_st';
   }
-  return levelUpdate(
-    tenant,
-    l.inventory_item_id,
-    l.location_id,
-    label,
-    'SET incoming_quantity = incoming_quantity + :di, stocked_quantity = stocked_quantity + :ds, available_quantity = available_quantity + :ds, inbound_open = if_not_exists(inbound_open, :zero) + :do, version = :next, updated_at = :now',
-    condition,
-    values,
-  );
+  const reserved = m.reserved ?? 0;
+  if (reserved < 0 || reserved > Math.max(0, m.stocked)) throw new Error(`inboundLevelUpdate: reserved ${reserved} outside 0..${m.stocked}`);
+  let set =
+    'SET incoming_quantity = incoming_quantity + :di, stocked_quantity = stocked_quantity + :ds, available_quantity = available_quantity + :ds, inbound_open = if_not_exists(inbound_open, :zero) + :do, version = :next, updated_at = :now';
+  if (reserved > 0) {
+    // a receipt's promised units go to their holds' reservations: reserved += r, available += stocked − r
+    values[':dr'] = reserved;
+    values[':da'] = m.stocked - reserved;
+    values[':maxr'] = MAX_QUANTITY - reserved;
+    condition += ' AND reserved_quantity <= :maxr';
+    set =
+      'SET incoming_quantity = incoming_quantity + :di, stocked_quantity = stocked_quantity + :ds, reserved_quantity = reserved_quantity + :dr, available_quantity = available_quantity + :da, inbound_open = if_not_exists(inbound_open, :zero) + :do, version = :next, updated_at = :now';
+  }
+  return levelUpdate(tenant, l.inventory_item_id, l.location_id, label, set, condition, values);
 }
 
 /**

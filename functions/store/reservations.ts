@@ -26,6 +26,14 @@ function reservationRow(tenant: string, r: Reservation): Record<string, unknown>
   return ReservationEntity.row(tenant, r);
 }
 
+/** A new reservation's row, put only if its id is new (a hold's receipt of promised units: store/holds.ts conversion). */
+export function reservationPut(tenant: string, r: Reservation): TxAction {
+  return {
+    label: `reservation:${r.id}`,
+    item: { Put: { TableName: tableName(), Item: reservationRow(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+  };
+}
+
 /**
  * The reservation row is still the one the level moves were computed from. With `allowed` (the
  * warehouses of a limited key), its location is one of them at the moment of the write.

@@ -148,6 +148,7 @@ function bodyFor(route: Route): unknown {
     'transfers.receive': { lines: [{ sku: 'AUTH-1', accepted: 1 }] },
     'inbound.receive': { quantity: 1 },
     'inbound.cancel': {},
+    'inbound.expected': { expected_at: '2030-01-20' },
   };
   return route.body ? bodies[route.id] : undefined;
 }

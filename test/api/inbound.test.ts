@@ -274,6 +274,8 @@ test('availability by date: on hand now + inbound expected by then − reserved 
       reference: 'PO-ATP',
       expected_at: '2026-12-20T00:00:00.000Z',
       remaining_quantity: 20,
+      promised_quantity: 0,
+      free_quantity: 20,
       late: expect.any(Boolean),
     },
   ]);

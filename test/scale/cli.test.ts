@@ -143,6 +143,22 @@ test('inbound: create, receive in parts, availability by date, cancel; usage err
   expect((await cliAsync('inbound', 'create', '--warehouse', wh, '--reference', 'X', '--line', 'bad', ...at)).code).toBe(2);
   expect((await cliAsync('inbound', 'receive', id, '--line', '1', ...at)).code).toBe(2);
   expect((await api.get(`/api/inventory/${sku}`)).body.data.warehouses[0]).toMatchObject({ on_hand: 6, incoming: 6 });
+
+  // a hold that promises future stock, the list, a new expected date
+  const due = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const later = await cliAsync('inbound', 'create', '--warehouse', wh, '--reference', 'PO-CLI-2', '--line', `${sku}:8:${due}`, '--json', ...at);
+  const id2 = JSON.parse(later.out).id;
+  const held = await cliAsync('hold', sku, '--quantity', '9', '--reference', 'order-cli', '--allow-future', '--due', due, ...at);
+  expect(held.code).toBe(0);
+  expect(held.out).toContain(`6 on hand at ${wh}`);
+  expect(held.out).toContain('3 promised from PO-CLI line 1'); // the earliest line first
+  expect((await cliAsync('hold', sku, '--quantity', '99', '--allow-future', '--due', due, ...at)).code).toBe(3);
+  expect((await cliAsync('hold', sku, '--quantity', '1', '--allow-future', ...at)).code).toBe(2);
+  const listed = await cliAsync('inbound', 'list', '--sku', sku, '--status', 'open', ...at);
+  expect(listed.out.indexOf(`Inbound ${id2}`)).toBeLessThan(listed.out.indexOf(`Inbound ${id}:`)); // newest first
+  expect(listed.out).toContain('(3 promised to future holds)');
+  const moved = await cliAsync('inbound', 'expect', id2, '--line', '1', '--date', due, ...at);
+  expect(moved.code).toBe(0);
 }, 120_000);
 
 test('reconcile: no drift exits 0; a drift made on purpose exits 3, --repair fixes it', async () => {
