@@ -233,7 +233,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
           );
         }
         if (background) clearInterval(background);
-        if (background) await runAs('StreamConsumer', () => settleHot(tenant, iid, wid)); // the last pending ids become rows
+        if (background) await settleRetried(tenant, iid, wid); // the last pending ids become rows
         await design.restore();
         oversell[d.design.split(' (')[0]] = { reserved: await reservedShown(http, iid), succeeded };
       }
@@ -346,16 +346,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
 async function hotMode(http: Client, tenant: string, iid: string, wid: string, shards: number) {
   await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: shards });
   const settle = () => runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
-  // the first park, retried while the model throttles (the table's bucket after a heavy run): a set-up, not a figure
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await settle();
-      break;
-    } catch (err) {
-      if (!/Throughput|Throttl/.test(String((err as Error)?.name)) || attempt >= 30) throw err;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+  await settleRetried(tenant, iid, wid);
   const s = await readHot(tenant, iid, wid, shards);
   if (!s || s.parked === 0 || s.allots.some((a) => a === 0)) throw new Error('hot mode: stock not parked');
   // counted, not swallowed: P12 reports the consumer's parking errors
@@ -375,6 +366,22 @@ async function hotMode(http: Client, tenant: string, iid: string, wid: string, s
   return timer;
 }
 const backgrounds: NodeJS.Timeout[] = [];
+
+/**
+ * The consumer's settle of a hot level as a set-up or tear-down step (the first park; the last pending
+ * ids made rows before the oversell check), retried while the model throttles (the table's bucket
+ * after a heavy run): not a figure.
+ */
+async function settleRetried(tenant: string, iid: string, wid: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
+    } catch (err) {
+      if (!/Throughput|Throttl/.test(String((err as Error)?.name)) || attempt >= 60) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
 
 /** The service's hot-mode design for one workload (INVENTORY_HOT_DESIGN of the service process, read on every reservation); `restore()` puts it back. */
 async function useHotDesign(setEnv: ModelCtx['setEnv'], escrow: boolean | undefined) {
@@ -577,7 +584,7 @@ async function runP8(ctx: ModelCtx) {
       );
     }
     if (background) clearInterval(background);
-    if (background) await runAs('StreamConsumer', () => settleHot(tenant, iid, wid)); // the last pending ids become rows
+    if (background) await settleRetried(tenant, iid, wid); // the last pending ids become rows
     await design.restore();
     oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
   }
