@@ -377,7 +377,7 @@ async function settleRetried(tenant: string, iid: string, wid: string): Promise<
     try {
       return await runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
     } catch (err) {
-      if (!/Throughput|Throttl/.test(String((err as Error)?.name)) || attempt >= 60) throw err;
+      if (!/Throughput|Throttl|changing too fast/.test(`${(err as Error)?.name} ${(err as Error)?.message}`) || attempt >= 60) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
   }

@@ -1072,7 +1072,14 @@ async function materialiseEntry(tenant: string, r: Reservation, e: PendingEntry)
         });
       }
     }
-    const refused = await withoutClaim(() => transactOrCancelled(actions));
+    let refused: Cancellation | undefined;
+    try {
+      refused = await withoutClaim(() => transactOrCancelled(actions));
+    } catch (err) {
+      // contention past the retries (another materialiser on the same entries): left for the next run
+      if (err instanceof DomainError && err.code === 'CONFLICT') return false;
+      throw err;
+    }
     if (!refused) return true;
     if (refused.failed.has('marker')) return true; // made a row before (its row may be released since: not again)
     if (refused.failed.has('reservation')) return true; // a row of this id exists: nothing to make
