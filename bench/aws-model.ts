@@ -587,6 +587,7 @@ async function runP8(ctx: ModelCtx) {
     if (background) await settleRetried(tenant, iid, wid); // the last pending ids become rows
     await design.restore();
     oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
+    log(`  P8 ${d.design}: shown reserved ${oversell[`P8 ${d.design}`].reserved}, accepted ${succeeded} (oversell check)`);
   }
   const settle = { ...settleStats };
   // end of stock in hot mode: 128 callers reserve 1 at a time until refused; exactly the stock goes
