@@ -244,3 +244,60 @@ test('hot mode off waits for pending reservations to become rows (a shard with p
   expect((await rowsOf(iid)).length).toBe(2);
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 4 });
 });
+
+test("the retry racing the consumer: the consumer completes the record the retry took over, between the retry's claim and its take — answered once", async () => {
+  const { iid, wid } = await hotLevel(10, 2);
+  const idem = uniq('race');
+  // the first attempt's answer is never stored (it died after its take)
+  let restore = withClient(async (name, input, next) => {
+    if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
+      throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
+    return next();
+  });
+  let rid = '';
+  try {
+    rid = (await reserve(iid, wid, 1, idem)).body.reservation.id;
+  } finally {
+    restore();
+  }
+  const keyId = (await findApiKey(api.tenant, api.key))!.id;
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keyOf({ tenant: api.tenant, keyId }, idem),
+      UpdateExpression: 'SET lock_until = :z',
+      ExpressionAttributeValues: { ':z': 0 },
+    }),
+  );
+  // the retry claims the key (taking it over); before it reads the level's shards, the consumer makes
+  // the pending entry a row and completes the record — now the retry's — as committed
+  let raced = 0;
+  restore = withClient(async (name, input, next) => {
+    if (!raced && name === 'BatchGetItemCommand' && input.includes('#HOT#') && (await idemRecord(idem))?.state === 'in_progress') {
+      raced++;
+      await settle(iid, wid);
+    }
+    return next();
+  });
+  let retry: Awaited<ReturnType<typeof reserve>>;
+  try {
+    retry = await reserve(iid, wid, 1, idem);
+  } finally {
+    restore();
+  }
+  expect(raced).toBe(1);
+  expect([retry.status, retry.body.reservation?.id]).toEqual([200, rid]);
+  await settle(iid, wid);
+  expect((await rowsOf(iid)).map((r) => r.id)).toEqual([rid]);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 1, available_quantity: 9 });
+  expect((await idemRecord(idem))?.state).toBe('completed');
+});
+
+test('a reservation whose entry would be large (a long description) takes the transactional path: its row at once, nothing pending', async () => {
+  const { iid, wid } = await hotLevel(4, 2);
+  const res = await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1, description: 'x'.repeat(500) });
+  expect(res.status).toBe(200);
+  expect(await row(res.body.reservation.id)).toMatchObject({ description: 'x'.repeat(500) });
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 1, available_quantity: 3 });
+});
