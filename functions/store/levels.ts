@@ -44,6 +44,11 @@
  * shards — no TransactGetItems, which any write to one of its items cancels on AWS. The figures shown
  * can be off by the units one background move shifts while the read runs (at most what the move
  * parks); every guard is in the writes, which condition on exactly what they read.
+ *
+ * Hot mode's escrow design (INVENTORY_HOT_DESIGN=escrow; docs/design.md "Hot mode: the escrow
+ * design"): a reservation is one conditional UpdateItem of a shard — `allot −= q` and the reservation
+ * pending in the shard's map — and the materialiser (the stream consumer) makes each pending entry its
+ * row off the hot item. I2 then reads: reserved = Σ open reservations + Σ pending q + Σ allot.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
