@@ -30,7 +30,7 @@ export const SERVICE_ACCESS: Record<ServiceFunction, TableAccessDeclaration & { 
   // copies on levels: a warehouse's levels (Query of GSI1) and an item's (Query of its partition),
   // each level's copy (UpdateItem); hot levels: the shards (BatchGetItem), parking and rebalancing
   // (TransactWriteItems of Updates)
-  StreamConsumer: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update', 'Indexes'), publishes: true },
+  StreamConsumer: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Indexes'), publishes: true },
   // every tenant's flagged levels (GSI2), the report row
   LowStockReport: { access: 'write', table: uses('BatchGet', 'Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
   // expired reservations by expiry (GSI3), each released with its level; late inbound lines carrying

@@ -8,6 +8,7 @@
  *   read             the counters since the last reset
  *   profile-start    start the V8 CPU profiler (node:inspector, the same profiler as --cpu-prof)
  *   profile-stop     stop it and write the .cpuprofile to the given file
+ *   env              set (or, with null, unset) environment variables of the service (e.g. INVENTORY_HOT_DESIGN)
  *   stop             close the server and exit
  * Every reply carries the id of the order it answers.
  */
@@ -72,7 +73,7 @@ server.keepAliveTimeout = 60_000;
 
 let profiler: Session | undefined;
 
-type Order = { id: number; type: 'reset' | 'read' | 'profile-start' | 'profile-stop' | 'stop'; file?: string };
+type Order = { id: number; type: 'reset' | 'read' | 'profile-start' | 'profile-stop' | 'env' | 'stop'; file?: string; env?: Record<string, string | null> };
 process.on('message', async (msg: Order) => {
   const reply = (body: object = {}) => process.send!({ id: msg.id, ...body });
   switch (msg.type) {
@@ -95,6 +96,12 @@ process.on('message', async (msg: Order) => {
       profiler = undefined;
       return reply({ file: msg.file });
     }
+    case 'env':
+      for (const [k, v] of Object.entries(msg.env ?? {})) {
+        if (v === null) delete process.env[k];
+        else process.env[k] = v;
+      }
+      return reply();
     case 'stop':
       server.closeAllConnections();
       server.close();

@@ -53,6 +53,8 @@ export interface Stack {
   readCounters(): Promise<Counters>;
   startProfile(): Promise<void>;
   stopProfile(file: string): Promise<void>;
+  /** Set (null: unset) environment variables of the service process (read at each use, e.g. INVENTORY_HOT_DESIGN). */
+  setEnv(env: Record<string, string | null>): Promise<void>;
   cpu(): CpuTimes;
   stop(): Promise<void>;
 }
@@ -139,6 +141,7 @@ export async function startStack(ddb: DynamoDbLocal, tableName: string): Promise
     readCounters: async () => (await order('read')).counters as Counters,
     startProfile: () => order('profile-start'),
     stopProfile: (file) => order('profile-stop', { file }),
+    setEnv: (env) => order('env', { env }),
     cpu: () => {
       const own = process.cpuUsage();
       return { dynamodb: procCpuMs(ddb.process.pid), service: procCpuMs(child.pid), bench: (own.user + own.system) / 1000 };

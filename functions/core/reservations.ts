@@ -34,8 +34,7 @@ export async function createReservation(actor: Actor, input: NewReservation): Pr
     created_at: ctx.now,
     updated_at: ctx.now,
   };
-  await store.createReservation(ctx, r);
-  return r;
+  return store.createReservation(ctx, r);
 }
 
 export async function getReservation(actor: Actor, rid: string): Promise<Reservation> {

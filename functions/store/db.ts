@@ -103,6 +103,11 @@ export interface PendingClaim {
   committed: boolean;
   /** The id of the resource the request creates (for a retry that answers from its current state). */
   ref?: string;
+  /**
+   * The claim found no earlier use of the key (no record, or an expired one): no earlier attempt of
+   * this request can have taken effect. A hot level's escrow take (store/levels.ts) relies on it.
+   */
+  fresh?: boolean;
 }
 
 const claims = new AsyncLocalStorage<PendingClaim | undefined>();
@@ -170,6 +175,21 @@ export function runWithClaim<T>(claim: PendingClaim, fn: () => Promise<T>): Prom
  */
 export function withoutClaim<T>(fn: () => Promise<T>): Promise<T> {
   return claims.run(undefined, fn);
+}
+
+/** The claim pending in this request (undefined: no Idempotency-Key, or writes outside the claim). */
+export const pendingClaim = (): PendingClaim | undefined => claims.getStore();
+
+/**
+ * The request's effect committed in a write that could not carry the claim's flip (a hot level's
+ * escrow take: one UpdateItem of a shard, its pending entry naming the record, which the
+ * materialiser flips): the request is committed from here on (never given back) and answers `ref`.
+ */
+export function noteCommittedElsewhere(ref: string): void {
+  const c = claims.getStore();
+  if (!c || c.committed) return;
+  c.ref = ref;
+  c.committed = true;
 }
 
 /** The request's new resource id, kept on the idempotency record by the committing transaction. */

@@ -58,7 +58,7 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
   const Key = keyOf(scope, idemKey);
   const token = randomUUID();
   try {
-    await untracked(() =>
+    const put = await untracked(() =>
       db().send(
         new PutCommand({
           TableName: tableName(),
@@ -83,10 +83,14 @@ export async function claim(scope: Scope, idemKey: string, fingerprint: string, 
             ':progress': 'in_progress',
             ':now': now,
           },
+          ReturnValues: 'ALL_OLD',
         }),
       ),
     );
-    return { kind: 'claimed', claim: { Key, token, status, committed: false } };
+    // fresh: no earlier use of the key (nothing replaced, or an expired record)
+    const old = put.Attributes;
+    const fresh = !old || Number(old.ttl) < Math.floor(now / 1000);
+    return { kind: 'claimed', claim: { Key, token, status, committed: false, fresh } };
   } catch (err) {
     // the record is part of a transaction in flight: a request with this key is committing right now
     if ((err as Error).name === 'TransactionConflictException') return { kind: 'in_progress' };

@@ -11,6 +11,7 @@
  * | level         | T#t#I#<iid>             | L#<wid>               | T#t#LOC#<wid> / <iid>           |                          |
  * | (level copies)| wh_readonly + wh_ro_seq (its warehouse's is_readonly + ro_seq), policy_version + policy_allow_backorder (its item's) |
  * | hot shard     | T#t#HOT#<iid>#<wid>#<k> | HOT                   | (hot mode: parked units in `allot`, k < the level's hot_shards; hot.ts) |
+ * | (escrow)      | a hot shard's `pending` map (reservations not yet rows) and `swept_at`; the marker T#t#R#<rid> / ESCROW (its entry became a row once; ttl 24 h): store/levels.ts |
  * | (GSI3)        | item: T#t#SKUS / <sku>    level: T#t#SKUS / <sku>\u0001<wid>   (only items with a sku)              |
  * | tenant stats  | T#t#STATS               | STATS                 |                                 |                          |
  * | sku-count shard | T#t#STATS#<00..15>    | SKU_COUNT             | (sku_count: store/items.ts skuCount) |                     |

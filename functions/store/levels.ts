@@ -44,6 +44,11 @@
  * shards — no TransactGetItems, which any write to one of its items cancels on AWS. The figures shown
  * can be off by the units one background move shifts while the read runs (at most what the move
  * parks); every guard is in the writes, which condition on exactly what they read.
+ *
+ * Hot mode's escrow design (INVENTORY_HOT_DESIGN=escrow; docs/design.md "Hot mode: the escrow
+ * design"): a reservation is one conditional UpdateItem of a shard — `allot −= q` and the reservation
+ * pending in the shard's map — and the materialiser (the stream consumer) makes each pending entry its
+ * row off the hot item. I2 then reads: reserved = Σ open reservations + Σ pending q + Σ allot.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
@@ -58,16 +63,30 @@ import {
 } from '../core/errors.ts';
 import { inParallel } from '../core/parallel.ts';
 import { expectedAvailable, MAX_QUANTITY, STOCK_STATES, stateField } from '../core/model.ts';
-import type { AdjustmentReason, InventoryItem, Level, LevelStatus, StateField } from '../core/model.ts';
-import { changingTooFast, db, RETRY, retryConflicts, tableName, TX_LIMIT, withRetry, transactOrCancelled, unlessConditionFails } from './db.ts';
-import type { TxAction, Cancellation } from './db.ts';
+import type { AdjustmentReason, InventoryItem, Level, LevelStatus, Reservation, StateField } from '../core/model.ts';
+import {
+  changingTooFast,
+  db,
+  noteCommittedElsewhere,
+  pendingClaim,
+  RETRY,
+  retryConflicts,
+  tableName,
+  TX_LIMIT,
+  withRetry,
+  transactOrCancelled,
+  unlessConditionFails,
+  withoutClaim,
+} from './db.ts';
+import type { TxAction, Cancellation, PendingClaim } from './db.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { addTo, newExpr, setFields, updateParams } from './expr.ts';
 import type { Expr } from './expr.ts';
 import { freshRecord, levelBirth, loadItem, newItemActions, newItemRefusal, requireItem } from './items.ts';
 import type { ItemRecord, LevelPolicy } from './items.ts';
 import { levelCounter, warehouseFlag, warehouseLevelCount } from './locations.ts';
 import type { WarehouseFlag } from './locations.ts';
-import { LevelEntity } from './entities.ts';
+import { LevelEntity, ReservationEntity } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, batchRead } from './query.ts';
@@ -185,6 +204,8 @@ export interface HotSnapshot {
   allots: number[];
   /** Σ allot: units parked in shards. */
   parked: number;
+  /** Each shard's map of pending reservations (the escrow design: reserved, not yet rows). */
+  pending: Record<string, PendingEntry>[];
 }
 
 /** A level's hot_shards (0: not hot), on a row as stored or a level as read (it carries the attribute). */
@@ -229,8 +250,12 @@ export async function readHot(tenant: string, iid: string, wid: string, n = 0): 
   const m = Math.max(n, hotShardsOf(level));
   const shardRows = m ? await batchGet(Array.from({ length: m }, (_, k) => keys.hotShard(tenant, iid, wid, k))) : [];
   const allots = Array.from({ length: m }, () => 0);
-  for (const r of shardRows) allots[Number(r.shard_no)] = Number(r.allot ?? 0);
-  return { level, n: hotShardsOf(level), allots, parked: allots.reduce((a, b) => a + b, 0) };
+  const pending: Record<string, PendingEntry>[] = Array.from({ length: m }, () => ({}));
+  for (const r of shardRows) {
+    allots[Number(r.shard_no)] = Number(r.allot ?? 0);
+    pending[Number(r.shard_no)] = (r.pending as Record<string, PendingEntry> | undefined) ?? {};
+  }
+  return { level, n: hotShardsOf(level), allots, parked: allots.reduce((a, b) => a + b, 0), pending };
 }
 
 /** The level as the API shows it: parked units are free stock, not reserved. */
@@ -302,7 +327,7 @@ function noteHot(tenant: string, iid: string, wid: string, n: number): void {
 // ======================================================================================
 
 function shardMove(tenant: string, iid: string, wid: string, k: number, delta: number, now: string, label: string): TxAction {
-  const values: Row = { ':d': delta, ':now': now, ':zero': 0, ':iid': iid, ':wid': wid, ':k': k, ':e': 'hot_shard' };
+  const values: Row = { ':d': delta, ':now': now, ':zero': 0, ':iid': iid, ':wid': wid, ':k': k, ':e': 'hot_shard', ':nomap': {} };
   return {
     label,
     item: {
@@ -310,7 +335,7 @@ function shardMove(tenant: string, iid: string, wid: string, k: number, delta: n
         TableName: tableName(),
         Key: keys.hotShard(tenant, iid, wid, k),
         UpdateExpression:
-          'SET allot = if_not_exists(allot, :zero) + :d, updated_at = :now, inventory_item_id = :iid, location_id = :wid, shard_no = :k, entity = :e',
+          'SET allot = if_not_exists(allot, :zero) + :d, updated_at = :now, inventory_item_id = :iid, location_id = :wid, shard_no = :k, entity = :e, pending = if_not_exists(pending, :nomap)',
         // I3: a shard never goes below zero
         ...(delta < 0
           ? { ConditionExpression: 'allot >= :take', ExpressionAttributeValues: { ...values, ':take': -delta } }
@@ -332,8 +357,19 @@ function pullAll(tenant: string, s: HotSnapshot, now: string, label: string, kee
     const Key = keys.hotShard(tenant, iid, wid, k);
     const values = { ':a': a };
     const exact = a === 0 ? 'attribute_not_exists(allot) OR allot = :a' : 'allot = :a';
+    // a shard goes only with no pending reservation in its map (the escrow design: they become rows first)
     if (k >= keepBelow)
-      return { label: `${label}#shard:${k}`, item: { Delete: { TableName: tableName(), Key, ConditionExpression: exact, ExpressionAttributeValues: values } } };
+      return {
+        label: `${label}#shard:${k}`,
+        item: {
+          Delete: {
+            TableName: tableName(),
+            Key,
+            ConditionExpression: `(${exact}) AND ${NO_PENDING}`,
+            ExpressionAttributeValues: { ...values, ':none': 0 },
+          },
+        },
+      };
     if (a === 0)
       return {
         label: `${label}#shard:${k}`,
@@ -413,13 +449,14 @@ export async function settleHotLevel(
   iid: string,
   wid: string,
   now: string,
-): Promise<{ shown: Row; moved: boolean; snapshot: string } | undefined> {
+): Promise<{ shown: Row; moved: boolean; snapshot: string; pendingShards: number[] } | undefined> {
   const s = await readHot(tenant, iid, wid, hotHint(tenant, iid, wid));
   if (!s) return undefined;
   const shown = shownRow(s);
   const snapshot = `${s.level.updated_at}-${s.allots.join('.')}`;
+  const pendingShards = s.pending.flatMap((p, k) => (Object.keys(p).length ? [k] : []));
   const plan = rebalancePlan(s);
-  if (!plan) return { shown, moved: false, snapshot };
+  if (!plan) return { shown, moved: false, snapshot, pendingShards };
   const actions: TxAction[] = [];
   let toShards = 0;
   plan.forEach((t, k) => {
@@ -427,9 +464,20 @@ export async function settleHotLevel(
     if (d !== 0) actions.push(shardMove(tenant, iid, wid, k, d, now, `shard:${k}`));
     toShards += d;
   });
-  if (!actions.length) return { shown, moved: false, snapshot };
+  if (!actions.length) return { shown, moved: false, snapshot, pendingShards };
   actions.push(levelPark(tenant, iid, wid, toShards, s.n, now));
-  return { shown, moved: !(await transactOrCancelled(actions)), snapshot };
+  return { shown, moved: !(await transactOrCancelled(actions)), snapshot, pendingShards };
+}
+
+/**
+ * The stream consumer's (and the local settle loop's) turn at a hot level: park or rebalance
+ * (settleHotLevel), then turn every pending reservation of its escrow shards into its row
+ * (materialiseShard). Returns settleHotLevel's answer.
+ */
+export async function settleAndMaterialise(tenant: string, iid: string, wid: string, now: string): Promise<Awaited<ReturnType<typeof settleHotLevel>>> {
+  const settled = await settleHotLevel(tenant, iid, wid, now);
+  if (settled) await inParallel(settled.pendingShards, (k) => materialiseShard(tenant, iid, wid, k).then(() => undefined), 8);
+  return settled;
 }
 
 /** A stream record's row is hot-mode state (a shard, or a level in hot mode before or after). */
@@ -705,6 +753,342 @@ async function reserveFromShards(ctx: WriteContext, r: { iid: string; wid: strin
     }
     if (!rich.length) return false;
     k = rich[Math.floor(Math.random() * rich.length)];
+  }
+  return false;
+}
+
+// ======================================================================================
+// Hot mode, escrow design: one conditional UpdateItem per reservation (docs/design.md, "Escrow")
+// ======================================================================================
+
+/**
+ * A reservation taken from an escrow shard but not yet a row: the shard's `pending.<rid>`. Small on
+ * purpose (every write of the shard costs its size): the quantity, when, by whom, the optional fields
+ * as given, and the request's Idempotency-Key record (`i`: its key after `T#<tenant>#IDEM#`; `s`: the
+ * status a retry answers with), which the materialiser completes with the row.
+ */
+export interface PendingEntry {
+  q: number;
+  at: string;
+  by: string;
+  li?: string;
+  d?: string;
+  m?: Record<string, unknown>;
+  x?: string;
+  i?: string;
+  s?: number;
+}
+
+/** Which design a hot level's reservations use: `INVENTORY_HOT_DESIGN=escrow`, or today's transactional shards. */
+export const hotDesign = (): 'escrow' | 'shards' => (process.env.INVENTORY_HOT_DESIGN === 'escrow' ? 'escrow' : 'shards');
+/** At most this many pending reservations on one shard (a full map sends the take to the next shard). */
+export const ESCROW_MAX_PENDING = 32;
+/** A reservation whose entry is larger (description, metadata) takes the transactional path instead. */
+const ESCROW_ENTRY_BYTES = 400;
+/** Clocks of two functions differ by less than this (the sweep stamp's guard, below). */
+export const escrowMarginMs = () => Number(process.env.INVENTORY_ESCROW_CLOCK_MARGIN_MS ?? 20);
+const NO_PENDING = '(attribute_not_exists(pending) OR size(pending) = :none)';
+/** A marker beside the reservation's row, written with it by the materialiser: this id's entry became a row once. */
+const escrowMarker = (tenant: string, rid: string) => ({ PK: keys.reservation(tenant, rid).PK, SK: 'ESCROW' });
+const MARKER_TTL_SECONDS = 24 * 3600;
+
+/**
+ * An escrow reservation's id names its level (`res_<26>:<iid>:<wid>`), so a read or a write of a
+ * reservation still pending finds its shard map; undefined when the ids would not parse back.
+ */
+export function escrowId(base: string, iid: string, wid: string): string | undefined {
+  if (iid.includes(':') || wid.includes(':') || base.includes(':')) return undefined;
+  const rid = `${base}:${iid}:${wid}`;
+  return rid.length <= 128 ? rid : undefined;
+}
+export function parseEscrowId(rid: string): { iid: string; wid: string } | undefined {
+  const parts = rid.split(':');
+  return parts.length === 3 && parts[0].startsWith('res_') ? { iid: parts[1], wid: parts[2] } : undefined;
+}
+/** The shard of an id (FNV-1a): a retry of a request meets its own entry there. */
+export function escrowShardOf(rid: string, n: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < rid.length; i++) {
+    h ^= rid.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % n;
+}
+
+const IDEM_PREFIX = (tenant: string) => `T#${tenant}#IDEM#`;
+
+function entryOf(tenant: string, r: Reservation, claim: PendingClaim | undefined): PendingEntry {
+  const e: PendingEntry = { q: r.quantity, at: r.created_at, by: r.created_by };
+  if (r.line_item_id !== null) e.li = r.line_item_id;
+  if (r.description !== null) e.d = r.description;
+  if (r.metadata !== null) e.m = r.metadata;
+  if (r.expires_at !== null) e.x = r.expires_at;
+  if (claim) {
+    e.i = claim.Key.PK.slice(IDEM_PREFIX(tenant).length);
+    e.s = claim.status;
+  }
+  return e;
+}
+
+/** The reservation a pending entry stands for. */
+export function reservationOfEntry(rid: string, iid: string, wid: string, e: PendingEntry): Reservation {
+  return {
+    id: rid,
+    inventory_item_id: iid,
+    location_id: wid,
+    quantity: Number(e.q),
+    line_item_id: e.li ?? null,
+    description: e.d ?? null,
+    metadata: e.m ?? null,
+    expires_at: e.x ?? null,
+    created_by: e.by,
+    created_at: e.at,
+    updated_at: e.at,
+  };
+}
+
+/**
+ * A new reservation at a level this process knows is hot, with the escrow design on: the escrow take
+ * (reserveEscrow). undefined: the reservation takes the level's path (reserve), which learns whether
+ * the level is hot.
+ */
+export async function reserveHot(ctx: WriteContext, r: Reservation): Promise<Reservation | undefined> {
+  if (hotDesign() !== 'escrow' || !parseEscrowId(r.id)) return undefined;
+  const n = hotHint(ctx.tenant, r.inventory_item_id, r.location_id);
+  return n > 0 ? reserveEscrow(ctx, r, n) : undefined;
+}
+
+/**
+ * The escrow take: `allot −= q, pending.<rid> = entry` on shard hash(rid) mod n, IF allot ≥ q AND
+ * the id is not pending AND the map has room AND the shard was last swept before this take began
+ * (less the clock margin). One plain conditional UpdateItem: the units and the reservation (with its
+ * Idempotency-Key record's name) in one write, not bound by a transaction's hold.
+ *
+ * - The id is already pending (the SDK re-sent a take that landed, or a keyed retry): that entry is
+ *   the answer (a replay).
+ * - Swept since this take began: a take that landed may have become a row and left the map, so the
+ *   marker says whether it did (then it is the answer); if not, the take is sent again.
+ * - Too few units, or a full map: the next shard; after every shard, undefined (the level's path).
+ * - A keyed retry whose claim replaced an earlier attempt's (not `fresh`): that attempt may have taken
+ *   units that a materialiser turns into a row at any moment; every pending entry of the level is made
+ *   a row first (completing the key's record), then the level's path runs, its transaction carrying
+ *   the claim's flip `state = in_progress AND token = mine`: refused when the earlier attempt's row
+ *   completed the record (store/db.ts then answers it as this request's own commit). undefined.
+ */
+export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number): Promise<Reservation | undefined> {
+  const { tenant } = ctx;
+  const iid = r.inventory_item_id;
+  const wid = r.location_id;
+  const claim = pendingClaim();
+  if (claim?.committed) return undefined;
+  if (claim && !claim.fresh) {
+    await materialiseLevel(tenant, iid, wid);
+    return undefined;
+  }
+  const entry = entryOf(tenant, r, claim);
+  if (Buffer.byteLength(JSON.stringify(entry)) > ESCROW_ENTRY_BYTES) return undefined;
+  const rid = r.id;
+  let k = escrowShardOf(rid, n);
+  for (let moved = 0, swept = 0; moved < n && swept < 5; ) {
+    const since = Date.now() - escrowMarginMs();
+    try {
+      await db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.hotShard(tenant, iid, wid, k),
+          UpdateExpression: 'SET allot = allot - :q, pending.#rid = :e, updated_at = :now',
+          ConditionExpression:
+            'allot >= :q AND attribute_not_exists(pending.#rid) AND size(pending) < :max AND (attribute_not_exists(swept_at) OR swept_at < :since)',
+          ExpressionAttributeNames: { '#rid': rid },
+          ExpressionAttributeValues: { ':q': r.quantity, ':e': entry, ':now': ctx.now, ':max': ESCROW_MAX_PENDING, ':since': since },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      noteCommittedElsewhere(rid);
+      return r;
+    } catch (err) {
+      const e = err as Error & { Item?: Record<string, unknown> };
+      if (e.name === 'ValidationException') return undefined; // a shard without its map (parked before the map existed)
+      if (e.name === 'TransactionConflictException' || e.name === 'ProvisionedThroughputExceededException') {
+        k = (k + 1) % n; // held by a transaction (a rebalance) or throttled: the next shard
+        moved++;
+        continue;
+      }
+      if (e.name !== 'ConditionalCheckFailedException') throw err;
+      const old = e.Item ? oldImage(e.Item) : undefined;
+      if (!old) return undefined; // no such shard (hot mode changed): the level's path
+      const mine = (old.pending as Record<string, PendingEntry> | undefined)?.[rid];
+      if (mine) {
+        noteCommittedElsewhere(rid);
+        return reservationOfEntry(rid, iid, wid, mine);
+      }
+      if (Number(old.swept_at ?? 0) >= since) {
+        swept++;
+        if (await escrowMarked(tenant, rid)) {
+          noteCommittedElsewhere(rid);
+          return (await findReservationRow(tenant, rid)) ?? r;
+        }
+        continue; // not ours: take again, with a new start
+      }
+      k = (k + 1) % n; // too few units, or a full map
+      moved++;
+    }
+  }
+  return undefined;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an old image as the SDK gives it (marshalled or not)
+function oldImage(item: Record<string, any>): Row {
+  const first = Object.values(item)[0];
+  return first &&
+    typeof first === 'object' &&
+    !Array.isArray(first) &&
+    Object.keys(first).length === 1 &&
+    /^(S|N|M|L|BOOL|NULL|SS|NS|B)$/.test(Object.keys(first)[0])
+    ? unmarshall(item)
+    : item;
+}
+
+async function escrowMarked(tenant: string, rid: string): Promise<boolean> {
+  return !!(await db().send(new GetCommand({ TableName: tableName(), Key: escrowMarker(tenant, rid), ConsistentRead: true }))).Item;
+}
+
+async function findReservationRow(tenant: string, rid: string): Promise<Reservation | undefined> {
+  const row = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }))).Item;
+  return row ? strip<Reservation>(row) : undefined;
+}
+
+/** A reservation still pending in its level's escrow map (a read: nothing written), or undefined. */
+export async function pendingReservation(tenant: string, rid: string): Promise<Reservation | undefined> {
+  const at = parseEscrowId(rid);
+  if (!at) return undefined;
+  const s = await readHot(tenant, at.iid, at.wid);
+  const e = s?.pending.find((p) => p[rid])?.[rid];
+  return e && reservationOfEntry(rid, at.iid, at.wid, e);
+}
+
+/** Every pending reservation of a hot level made a row (a keyed retry's first step; a request acting on a pending reservation). */
+export async function materialiseLevel(tenant: string, iid: string, wid: string): Promise<void> {
+  const s = await readHot(tenant, iid, wid);
+  if (!s) return;
+  await inParallel(
+    s.pending.flatMap((p, k) => (Object.keys(p).length ? [k] : [])),
+    (k) => materialiseShard(tenant, iid, wid, k).then(() => undefined),
+    8,
+  );
+}
+
+/**
+ * The materialiser: every pending entry of shard k becomes its reservation row, in one transaction
+ * per entry off the hot item — the row, the marker (`attribute_not_exists`: an entry becomes a row
+ * once, even after the row is released) and the completion of the request's Idempotency-Key record
+ * (`committed`, its status and the id, conditioned on the record as read) — then the ids written
+ * leave the map in one update that stamps `swept_at` (never lowered) after those completions.
+ * Returns the number of ids removed.
+ */
+export async function materialiseShard(tenant: string, iid: string, wid: string, k: number): Promise<number> {
+  const Key = keys.hotShard(tenant, iid, wid, k);
+  const shard = (await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }))).Item;
+  const pending = (shard?.pending as Record<string, PendingEntry> | undefined) ?? {};
+  const ids = Object.keys(pending);
+  if (!ids.length) return 0;
+  const done: string[] = [];
+  await inParallel(
+    ids,
+    async (rid) => {
+      if (await materialiseEntry(tenant, reservationOfEntry(rid, iid, wid, pending[rid]), pending[rid])) done.push(rid);
+    },
+    8,
+  );
+  if (!done.length) return 0;
+  const names = Object.fromEntries(done.map((rid, i) => [`#p${i}`, rid]));
+  const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
+  const sweptAt = Date.now();
+  const stamped = await unlessConditionFails(() =>
+    db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key,
+        UpdateExpression: `SET swept_at = :t ${remove}`,
+        ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(swept_at) OR swept_at < :t)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: { ':t': sweptAt },
+      }),
+    ),
+  );
+  if (!stamped) {
+    // a later stamp is there (another materialiser): it is after these completions too
+    await unlessConditionFails(() =>
+      db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key,
+          UpdateExpression: remove,
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeNames: names,
+        }),
+      ),
+    );
+  }
+  return done.length;
+}
+
+/** One entry made a row (true), or found made already (true); false when it could not be settled now. */
+async function materialiseEntry(tenant: string, r: Reservation, e: PendingEntry): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const actions: TxAction[] = [
+      {
+        label: 'marker',
+        item: {
+          Put: {
+            TableName: tableName(),
+            Item: { ...escrowMarker(tenant, r.id), entity: 'escrow-marker', ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      },
+      {
+        label: 'reservation',
+        item: { Put: { TableName: tableName(), Item: ReservationEntity.row(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+      },
+    ];
+    if (e.i) {
+      const Key = { PK: `${IDEM_PREFIX(tenant)}${e.i}`, SK: 'IDEM' };
+      const rec = (await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }))).Item;
+      if (rec && (rec.state === 'in_progress' || rec.state === 'released')) {
+        const values: Row = { ':committed': 'committed', ':status': Number(e.s ?? 201), ':ref': r.id, ':seen': rec.state };
+        let condition = '#state = :seen';
+        if (rec.token !== undefined) {
+          values[':token'] = rec.token;
+          condition += ' AND #token = :token';
+        }
+        actions.push({
+          label: 'idempotency',
+          item: {
+            Update: {
+              TableName: tableName(),
+              Key,
+              UpdateExpression: 'SET #state = :committed, #status = :status, #ref = :ref REMOVE lock_until',
+              ConditionExpression: condition,
+              ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#ref': 'ref', ...(rec.token !== undefined ? { '#token': 'token' } : {}) },
+              ExpressionAttributeValues: values,
+            },
+          },
+        });
+      }
+    }
+    let refused: Cancellation | undefined;
+    try {
+      refused = await withoutClaim(() => transactOrCancelled(actions));
+    } catch (err) {
+      // contention past the retries (another materialiser on the same entries): left for the next run
+      if (err instanceof DomainError && err.code === 'CONFLICT') return false;
+      throw err;
+    }
+    if (!refused) return true;
+    if (refused.failed.has('marker')) return true; // made a row before (its row may be released since: not again)
+    if (refused.failed.has('reservation')) return true; // a row of this id exists: nothing to make
+    // the key's record moved (completed, taken over): read it again
   }
   return false;
 }
@@ -1619,11 +2003,13 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
         ConditionCheck: {
           TableName: tableName(),
           Key: keys.hotShard(tenant, l.inventory_item_id, l.location_id, k),
-          ConditionExpression:
+          // and no pending reservation (escrow): those are reserved units the index does not have yet
+          ConditionExpression: `${
             a === 0
               ? '(attribute_not_exists(allot) OR allot = :a) AND (attribute_not_exists(updated_at) OR updated_at <= :quiet)'
-              : 'allot = :a AND updated_at <= :quiet',
-          ExpressionAttributeValues: { ':a': a, ':quiet': quietBefore },
+              : 'allot = :a AND updated_at <= :quiet'
+          } AND ${NO_PENDING}`,
+          ExpressionAttributeValues: { ':a': a, ':quiet': quietBefore, ':none': 0 },
         },
       },
     }),

@@ -7,7 +7,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { notFound } from '../core/errors.ts';
 import { availabilityFloor } from '../core/model.ts';
 import type { Level, Reservation } from '../core/model.ts';
-import { db, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
+import { createHash } from 'node:crypto';
+import { db, pendingClaim, RETRY, tableName, withRetry, writeItem, noteRef, transactOrCancelled, unlessConditionFails } from './db.ts';
 import type { TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { loadItem } from './items.ts';
@@ -18,7 +19,21 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 import { queryPartition, queryShards } from './query.ts';
-import { consumeAt, consumeRefusal, releaseAt, releaseAtLevels, reserve, reserveAtLevels, takeRefusal } from './levels.ts';
+import {
+  consumeAt,
+  consumeRefusal,
+  escrowId,
+  hotDesign,
+  materialiseLevel,
+  parseEscrowId,
+  pendingReservation,
+  releaseAt,
+  releaseAtLevels,
+  reserve,
+  reserveAtLevels,
+  reserveHot,
+  takeRefusal,
+} from './levels.ts';
 
 const reservationNotFound = (rid: string) => notFound('Reservation', rid);
 
@@ -55,22 +70,55 @@ async function requireReservationFor(tenant: string, rid: string, allowed?: stri
   return r;
 }
 
-export async function createReservation(ctx: WriteContext, r: Reservation): Promise<void> {
+/**
+ * Create a reservation: with the escrow design on (store/levels.ts hotDesign), its id names its level
+ * (and, for a keyed request, comes from the Idempotency-Key, so a retry meets its own pending entry),
+ * and a hot level takes it by the escrow take; otherwise (and as the fallback) the level's path with
+ * the row in the same transaction. Returns the reservation made (a replay: the one made before).
+ */
+export async function createReservation(ctx: WriteContext, input: Reservation): Promise<Reservation> {
+  let r = input;
+  if (hotDesign() === 'escrow') {
+    const claim = pendingClaim();
+    const base = claim ? `res_${createHash('sha256').update(claim.Key.PK).digest('hex').slice(0, 26).toUpperCase()}` : r.id;
+    const rid = escrowId(base, r.inventory_item_id, r.location_id);
+    if (rid) r = { ...r, id: rid };
+    const taken = await reserveHot(ctx, r);
+    if (taken) return taken;
+  }
   noteRef(r.id);
   const put: TxAction = {
     label: 'reservation',
     item: { Put: { TableName: tableName(), Item: reservationRow(ctx.tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
   };
   await reserve(ctx, { iid: r.inventory_item_id, wid: r.location_id, q: r.quantity }, [put]);
+  return r;
 }
 
+/**
+ * A reservation: its row, or (an escrow id) its entry still pending in its level's shard map — read
+ * after a missed row, then the row once more (a materialiser writes the row before the entry leaves
+ * the map, so one of the three reads sees it).
+ */
 export async function getReservation(tenant: string, rid: string): Promise<Reservation | undefined> {
+  const row = await readRow(tenant, rid);
+  if (row || !parseEscrowId(rid)) return row;
+  return (await pendingReservation(tenant, rid)) ?? (await readRow(tenant, rid));
+}
+
+async function readRow(tenant: string, rid: string): Promise<Reservation | undefined> {
   const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }));
   return res.Item ? strip<Reservation>(res.Item) : undefined;
 }
 
+/** The reservation's row, for a write acting on it: one still pending in an escrow map is made a row first. */
 async function requireReservation(tenant: string, rid: string): Promise<Reservation> {
-  const r = await getReservation(tenant, rid);
+  let r = await readRow(tenant, rid);
+  const at = parseEscrowId(rid);
+  if (!r && at && (await pendingReservation(tenant, rid))) {
+    await materialiseLevel(tenant, at.iid, at.wid);
+    r = await readRow(tenant, rid);
+  }
   if (!r) throw reservationNotFound(rid);
   return r;
 }

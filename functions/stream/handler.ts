@@ -26,7 +26,7 @@ import { transferOfRow } from '#store/transfers.ts';
 import { transferEvent } from '#core/transfers.ts';
 import type { InventoryEvent } from '#core/events.ts';
 import { flagSeq, seqKey, writeFlag, writeHotFlag } from '#store/flags.ts';
-import { isHotRow, settleHotLevel } from '#store/levels.ts';
+import { isHotRow, settleAndMaterialise } from '#store/levels.ts';
 import { fanOutPolicy, getItems } from '#store/items.ts';
 import { fanOutReadonly } from '#store/locations.ts';
 import { publish } from '#edge/publisher.ts';
@@ -34,7 +34,16 @@ import { count, instrumented, logger } from '#edge/observability.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: stream images are untyped DynamoDB items
 type Image = Record<string, any>;
-const image = (i: Record<string, unknown> | undefined): Image | undefined => (i ? unmarshall(i as Record<string, AttributeValue>) : undefined);
+const image = (i: Record<string, unknown> | undefined): Image | undefined => (i ? unmarshall(typed(i)) : undefined);
+/**
+ * An attribute value with no type: DynamoDB Local's stream writes an empty map (an escrow shard's
+ * `pending` once its ids left) as `{}` instead of `{"M":{}}`; read it as the empty map it is.
+ */
+const typed = (i: Record<string, unknown>): Record<string, AttributeValue> =>
+  Object.fromEntries(Object.entries(i).map(([k, v]) => [k, v && typeof v === 'object' && Object.keys(v).length === 0 ? { M: {} } : v])) as Record<
+    string,
+    AttributeValue
+  >;
 const statusOf = (l: Image): LevelStatus => levelStatus(Number(l.available_quantity), Number(l.safety_stock ?? 0), Number(l.reorder_level ?? 0));
 
 /** What a record means for a level's status, or undefined when it changes none. */
@@ -99,8 +108,9 @@ export function hotLevelOf(record: DynamoDBRecord): { tenant: string; iid: strin
  */
 export async function settleHot(tenant: string, iid: string, wid: string): Promise<void> {
   // park or rebalance (the door's: store/levels.ts), and the level as one read showed it before
-  // (moving units between level and shards changes no shown figure, nor the flag)
-  const settled = await settleHotLevel(tenant, iid, wid, new Date().toISOString());
+  // (moving units between level and shards changes no shown figure, nor the flag); then the escrow
+  // shards' pending reservations become rows (their units are reserved already: no figure moves)
+  const settled = await settleAndMaterialise(tenant, iid, wid, new Date().toISOString());
   if (!settled) return;
   const exact = settled.shown;
   const to = statusOf(exact);

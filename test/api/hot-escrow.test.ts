@@ -1,0 +1,303 @@
+/**
+ * Hot mode's escrow design (INVENTORY_HOT_DESIGN=escrow; store/levels.ts reserveEscrow,
+ * materialiseShard; docs/design.md "Hot mode: the escrow design"): a reservation at a hot level is one
+ * conditional UpdateItem of a shard that takes the units and records the reservation in the shard's
+ * map of pending ids; the stream consumer (here called as the StreamConsumer, with its grants) turns
+ * each pending id into its row and completes its Idempotency-Key record, then removes the ids.
+ * Over HTTP: every function with its own grants. Crash points staged with client middlewares.
+ */
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { findApiKey } from '../../functions/store/api-keys.ts';
+import { db, runAs, setClient, tableName } from '../../functions/store/db.ts';
+import { keyOf } from '../../functions/store/idempotency.ts';
+import { materialiseShard, parseEscrowId, readHot, settleHotLevel } from '../../functions/store/levels.ts';
+import { keys } from '../../functions/store/keys.ts';
+import { settleHot } from '../../functions/stream/handler.ts';
+import { startApi } from '../support/api.ts';
+import type { Api } from '../support/api.ts';
+
+let api: Api;
+const before = process.env.INVENTORY_HOT_DESIGN;
+beforeAll(async () => {
+  process.env.INVENTORY_HOT_DESIGN = 'escrow';
+  api = await startApi();
+});
+afterAll(async () => {
+  if (before === undefined) delete process.env.INVENTORY_HOT_DESIGN;
+  else process.env.INVENTORY_HOT_DESIGN = before;
+  await api.close();
+});
+
+let n = 0;
+const uniq = (p: string) => `${p}-${Date.now().toString(36)}-${n++}`;
+
+/** An item stocked `stocked` at a warehouse of its own, in hot mode with `shards` shards, its free stock parked by the consumer. */
+async function hotLevel(stocked: number, shards: number) {
+  const wid = (await api.post('/api/warehouses', { name: uniq('Escrow') })).body.data.id as string;
+  const iid = (await api.post('/admin/inventory-items', { sku: uniq('ESC') })).body.inventory_item.id as string;
+  expect((await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: stocked })).status).toBe(200);
+  expect((await api.post(`/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: shards })).status).toBe(200);
+  await runAs('StreamConsumer', () => settleHotLevel(api.tenant, iid, wid, new Date().toISOString()));
+  return { iid, wid };
+}
+const settle = (iid: string, wid: string) => runAs('StreamConsumer', () => settleHot(api.tenant, iid, wid));
+const levelOf = async (iid: string) => (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
+const reserve = (iid: string, wid: string, quantity = 1, idem?: string) =>
+  api.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity }, idem ? { headers: { 'idempotency-key': idem } } : {});
+const row = async (rid: string) =>
+  (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(api.tenant, rid), ConsistentRead: true }))).Item;
+const pendingCount = async (iid: string, wid: string) => (await readHot(api.tenant, iid, wid))!.pending.reduce((s, p) => s + Object.keys(p).length, 0);
+const rowsOf = async (iid: string) => {
+  const res = await api.get(`/admin/reservations?inventory_item_id=${iid}&limit=100`);
+  if (res.status !== 200) throw new Error(JSON.stringify(res.body));
+  return res.body.reservations as { id: string; quantity: number }[];
+};
+const idemRecord = async (idem: string) => {
+  const keyId = (await findApiKey(api.tenant, api.key))!.id;
+  return (await db().send(new GetCommand({ TableName: tableName(), Key: keyOf({ tenant: api.tenant, keyId }, idem), ConsistentRead: true }))).Item;
+};
+
+/** A client whose middleware (step deserialize: inside the SDK's retries) may act on each call. */
+function withClient(mw: (name: string, input: string, next: () => Promise<unknown>) => Promise<unknown>): () => void {
+  const base = new DynamoDBClient({
+    endpoint: process.env.DYNAMODB_ENDPOINT,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  base.middlewareStack.add(
+    (next, context) => async (args) => mw(String(context.commandName), JSON.stringify((args as { input?: unknown }).input ?? {}), () => next(args)) as never,
+    { step: 'deserialize', name: 'escrowFault' },
+  );
+  setClient(DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } }));
+  return () => {
+    db().destroy();
+    setClient(undefined);
+  };
+}
+const isTake = (name: string, input: string) => name === 'UpdateItemCommand' && input.includes('#HOT#') && input.includes('pending.#rid');
+const lost = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
+
+test('a reservation at a hot escrow level: pending in the shard map, shown, got, then a row with its key record completed', async () => {
+  const { iid, wid } = await hotLevel(10, 3);
+  const created = await reserve(iid, wid, 2, uniq('idem'));
+  expect(created.status).toBe(200);
+  const rid = created.body.reservation.id as string;
+  expect(parseEscrowId(rid)).toEqual({ iid, wid });
+  // the take wrote the shard only: no row yet, the entry in the map, the units reserved
+  expect(await row(rid)).toBeUndefined();
+  expect(await pendingCount(iid, wid)).toBe(1);
+  expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 10, reserved_quantity: 2, available_quantity: 8 });
+  const got = await api.get(`/admin/reservations/${rid}`);
+  expect([got.status, got.body.reservation?.quantity, got.body.reservation?.location_id]).toEqual([200, 2, wid]);
+  // the consumer: the row, the map emptied, a swept stamp
+  await settle(iid, wid);
+  expect(await row(rid)).toMatchObject({ id: rid, quantity: 2, inventory_item_id: iid });
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect((await api.get(`/admin/reservations/${rid}`)).body.reservation.quantity).toBe(2);
+  expect((await rowsOf(iid)).map((r) => r.id)).toEqual([rid]);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
+});
+
+test('release, update and fulfil of a reservation still pending: made a row in the same request, never a 404', async () => {
+  const { iid, wid } = await hotLevel(10, 2);
+  const ids = [];
+  for (let i = 0; i < 3; i++) ids.push((await reserve(iid, wid, 1)).body.reservation.id as string);
+  expect(await pendingCount(iid, wid)).toBe(3);
+  expect((await api.del(`/admin/reservations/${ids[0]}`)).status).toBe(200);
+  expect((await api.post(`/admin/reservations/${ids[1]}`, { quantity: 2 })).body.reservation?.quantity).toBe(2);
+  const fulfilled = await api.post(`/admin/reservations/${ids[2]}/fulfill`, {});
+  expect(fulfilled.status).toBe(200);
+  expect((await api.get(`/admin/reservations/${ids[0]}`)).status).toBe(404);
+  await settle(iid, wid);
+  expect(await pendingCount(iid, wid)).toBe(0);
+  // released stays released (the marker: an entry becomes a row once); 2 reserved by ids[1]; 1 fulfilled
+  expect(await row(ids[0])).toBeUndefined();
+  expect((await rowsOf(iid)).map((r) => [r.id, r.quantity])).toEqual([[ids[1], 2]]);
+  expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 9, reserved_quantity: 2, available_quantity: 7 });
+});
+
+test('many concurrent reservations on a small stock: exactly the stock reserved, rows = units = accepted answers', async () => {
+  const stock = 24;
+  const { iid, wid } = await hotLevel(stock, 4);
+  let stop = false;
+  const consumer = (async () => {
+    while (!stop) {
+      await settle(iid, wid).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  })();
+  const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => reserve(iid, wid, 1, i % 2 ? uniq('c') : undefined)));
+  stop = true;
+  await consumer;
+  await settle(iid, wid);
+  const ok = answers.filter((a) => a.status === 200);
+  const refused = answers.filter((a) => a.status !== 200);
+  expect(ok.length).toBe(stock);
+  expect([...new Set(refused.map((a) => a.body.code))]).toEqual(['INSUFFICIENT_STOCK']);
+  const rows = await rowsOf(iid);
+  expect(rows.length).toBe(stock);
+  expect(new Set(rows.map((r) => r.id))).toEqual(new Set(ok.map((a) => a.body.reservation.id)));
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(await levelOf(iid)).toMatchObject({ stocked_quantity: stock, reserved_quantity: stock, available_quantity: 0 });
+});
+
+test("a take's answer lost (the SDK sends it again), before and after the consumer swept its id: one reservation each", async () => {
+  const { iid, wid } = await hotLevel(10, 2);
+  let sweepFirst = false;
+  let losses = 0;
+  const restore = withClient(async (name, input, next) => {
+    const out = await next();
+    if (isTake(name, input) && losses < 2) {
+      losses++;
+      (out as { response?: { body?: { destroy?: () => void } } }).response?.body?.destroy?.();
+      if (sweepFirst) await settle(iid, wid); // the id leaves the map before the SDK re-sends the take
+      throw lost();
+    }
+    return out;
+  });
+  try {
+    const a = await reserve(iid, wid, 1, uniq('lost'));
+    sweepFirst = true;
+    const b = await reserve(iid, wid, 1); // no key: the same id is re-sent by the SDK; swept_at refuses it
+    expect([a.status, b.status, losses]).toEqual([200, 200, 2]);
+  } finally {
+    restore();
+  }
+  await settle(iid, wid);
+  expect((await rowsOf(iid)).length).toBe(2);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
+});
+
+test('a keyed request that died after its take: its retry replays, before or after the consumer made the row, never twice', async () => {
+  const { iid, wid } = await hotLevel(10, 2);
+  // the request's answer is never stored (its completion fails: as if it died after the take)
+  const restore = withClient(async (name, input, next) => {
+    if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
+      throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
+    return next();
+  });
+  const age = async (idem: string) => {
+    const keyId = (await findApiKey(api.tenant, api.key))!.id;
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keyOf({ tenant: api.tenant, keyId }, idem),
+        UpdateExpression: 'SET lock_until = :z',
+        ExpressionAttributeValues: { ':z': 0 },
+      }),
+    );
+  };
+  const [early, late] = [uniq('died'), uniq('died')];
+  let first: { id: string }[] = [];
+  try {
+    first = [(await reserve(iid, wid, 1, early)).body.reservation, (await reserve(iid, wid, 1, late)).body.reservation];
+  } finally {
+    restore();
+  }
+  expect((await idemRecord(early))?.state).toBe('in_progress');
+  await age(early);
+  await age(late);
+  // early: retried while its entry is still pending (the retry takes the claim over)
+  const retryEarly = await reserve(iid, wid, 1, early);
+  expect([retryEarly.status, retryEarly.body.reservation?.id]).toEqual([200, first[0].id]);
+  // late: the consumer makes the row first (and completes the record), then the retry comes
+  await settle(iid, wid);
+  expect((await idemRecord(late))?.state).toMatch(/committed|completed/);
+  const retryLate = await reserve(iid, wid, 1, late);
+  expect([retryLate.status, retryLate.body.reservation?.id]).toEqual([200, first[1].id]);
+  await settle(iid, wid);
+  expect((await rowsOf(iid)).map((r) => r.id).sort()).toEqual([first[0].id, first[1].id].sort());
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
+});
+
+test('the consumer crashed after writing the row, before removing the id: the row released meanwhile is not made again', async () => {
+  const { iid, wid } = await hotLevel(5, 1);
+  const rid = (await reserve(iid, wid, 2)).body.reservation.id as string;
+  const restore = withClient(async (name, input, next) => {
+    if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw Object.assign(new Error('crash'), { name: 'Crash', $metadata: {} });
+    return next();
+  });
+  try {
+    await expect(runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).rejects.toThrow('crash');
+  } finally {
+    restore();
+  }
+  expect(await row(rid)).toBeDefined();
+  expect(await pendingCount(iid, wid)).toBe(1);
+  expect((await api.del(`/admin/reservations/${rid}`)).status).toBe(200);
+  await settle(iid, wid);
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(await row(rid)).toBeUndefined();
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 0, available_quantity: 5 });
+});
+
+test('hot mode off waits for pending reservations to become rows (a shard with pending ids is not deleted)', async () => {
+  const { iid, wid } = await hotLevel(6, 2);
+  await reserve(iid, wid, 1);
+  await reserve(iid, wid, 1);
+  const off = api.post(`/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: 0 });
+  await new Promise((r) => setTimeout(r, 50));
+  await settle(iid, wid);
+  expect((await off).status).toBe(200);
+  expect((await rowsOf(iid)).length).toBe(2);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 4 });
+});
+
+test("the retry racing the consumer: the consumer completes the record the retry took over, between the retry's claim and its take — answered once", async () => {
+  const { iid, wid } = await hotLevel(10, 2);
+  const idem = uniq('race');
+  // the first attempt's answer is never stored (it died after its take)
+  let restore = withClient(async (name, input, next) => {
+    if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
+      throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
+    return next();
+  });
+  let rid = '';
+  try {
+    rid = (await reserve(iid, wid, 1, idem)).body.reservation.id;
+  } finally {
+    restore();
+  }
+  const keyId = (await findApiKey(api.tenant, api.key))!.id;
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keyOf({ tenant: api.tenant, keyId }, idem),
+      UpdateExpression: 'SET lock_until = :z',
+      ExpressionAttributeValues: { ':z': 0 },
+    }),
+  );
+  // the retry claims the key (taking it over); before it reads the level's shards, the consumer makes
+  // the pending entry a row and completes the record — now the retry's — as committed
+  let raced = 0;
+  restore = withClient(async (name, input, next) => {
+    if (!raced && name === 'BatchGetItemCommand' && input.includes('#HOT#') && (await idemRecord(idem))?.state === 'in_progress') {
+      raced++;
+      await settle(iid, wid);
+    }
+    return next();
+  });
+  let retry: Awaited<ReturnType<typeof reserve>>;
+  try {
+    retry = await reserve(iid, wid, 1, idem);
+  } finally {
+    restore();
+  }
+  expect(raced).toBe(1);
+  expect([retry.status, retry.body.reservation?.id]).toEqual([200, rid]);
+  await settle(iid, wid);
+  expect((await rowsOf(iid)).map((r) => r.id)).toEqual([rid]);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 1, available_quantity: 9 });
+  expect((await idemRecord(idem))?.state).toBe('completed');
+});
+
+test('a reservation whose entry would be large (a long description) takes the transactional path: its row at once, nothing pending', async () => {
+  const { iid, wid } = await hotLevel(4, 2);
+  const res = await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1, description: 'x'.repeat(500) });
+  expect(res.status).toBe(200);
+  expect(await row(res.body.reservation.id)).toMatchObject({ description: 'x'.repeat(500) });
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 1, available_quantity: 3 });
+});
