@@ -7,7 +7,7 @@
  * would still hold — and saves them again when the block ends.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,8 +21,8 @@ export interface DocBlock {
   line: number;
 }
 
-/** Every fenced block whose language is `sh` and whose info string holds `tag`. */
-export function shellBlocks(markdown: string, tag: string): DocBlock[] {
+/** Every fenced block whose language is `sh` and whose info string holds `tag` (no tag: every `sh` block). */
+export function shellBlocks(markdown: string, tag?: string): DocBlock[] {
   const out: DocBlock[] = [];
   const lines = markdown.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -32,7 +32,8 @@ export function shellBlocks(markdown: string, tag: string): DocBlock[] {
     const end = lines.findIndex((l, j) => j > i && l.startsWith(fence) && l.trim() === fence);
     if (end === -1) throw new Error(`unclosed code fence at line ${i + 1}`);
     const words = open[3]!.split(/\s+/).filter(Boolean);
-    if (open[2] === 'sh' && words.includes(tag)) out.push({ tags: words, name: words[1], code: lines.slice(i + 1, end).join('\n'), line: i + 1 });
+    if (open[2] === 'sh' && (tag === undefined || words.includes(tag)))
+      out.push({ tags: words, name: words[1], code: lines.slice(i + 1, end).join('\n'), line: i + 1 });
     i = end;
   }
   return out;
@@ -66,18 +67,28 @@ export class DocShell {
       `mv ${JSON.stringify(`${this.state}.next`)} ${JSON.stringify(this.state)}`,
     ].join('\n');
     return new Promise((done, fail) => {
-      const child = spawn('bash', ['--noprofile', '--norc', '-c', wrapper], { cwd: this.opts.cwd, env: this.opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // stderr goes to a file, as a terminal's is a device: a block may write to /dev/stderr
+      // (`tee /dev/stderr`), which fails (ENXIO) on the socket a piped stdio would be
+      const errFile = join(this.dir, 'stderr');
+      const errFd = openSync(errFile, 'w');
+      const child = spawn('bash', ['--noprofile', '--norc', '-c', wrapper], { cwd: this.opts.cwd, env: this.opts.env, stdio: ['ignore', 'pipe', errFd] });
+      closeSync(errFd);
       let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout!.on('data', (d) => (stdout += d));
       const timer = setTimeout(() => child.kill('SIGKILL'), this.opts.timeoutMs ?? 90_000);
       child.on('error', fail);
-      child.on('exit', (code) => {
+      child.on('close', (code) => {
         clearTimeout(timer);
-        done({ code, stdout, stderr });
+        done({ code, stdout, stderr: readFileSync(errFile, 'utf8') });
       });
     });
+  }
+
+  /** The variables the blocks so far left set, as a reader's terminal holds them (scalars only). */
+  variables(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const m of readFileSync(this.state, 'utf8').matchAll(/^declare -[-x]* (\w+)="(.*)"$/gm)) out[m[1]!] = m[2]!;
+    return out;
   }
 
   dispose() {
