@@ -79,7 +79,7 @@ Commands:
   upload FILE.csv          upload a CSV through the API and follow it
   inbound create|show|list|receive|cancel|expect|atp
                            stock on its way, with dates
-  hold SKU --quantity Q    hold stock for an order (--allow-future --due DATE: inbound too)
+  hold SKU --quantity Q    hold stock for an order (--allow-future: inbound too)
   keys create|list|revoke  manage API keys straight in the table
   reconcile                check (or repair) levels against reservations
   stream redrive           hand the stream's dead letters to the consumer

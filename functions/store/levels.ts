@@ -1004,7 +1004,7 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
   const names = Object.fromEntries(done.map((rid, i) => [`#p${i}`, rid]));
   const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
   const sweptAt = Date.now();
-  const stamped = await unlessConditionFails(() =>
+  const stamped = await whileHeld(() =>
     db().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -1016,9 +1016,10 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
       }),
     ),
   );
+  if (stamped === HELD) return 0; // the shard stayed in another transaction: the next run removes them (their markers say so)
   if (!stamped) {
     // a later stamp is there (another materialiser): it is after these completions too
-    await unlessConditionFails(() =>
+    await whileHeld(() =>
       db().send(
         new UpdateCommand({
           TableName: tableName(),
@@ -1031,6 +1032,24 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
     );
   }
   return done.length;
+}
+
+const HELD = Symbol('held');
+/**
+ * A plain write of a shard while a transaction holds it is refused (TransactionConflictException, on
+ * AWS as in the front: hot mode off, a rebalance): tried again after the holder's commit, 7 times from
+ * 20 ms doubling (about 2.5 s), then HELD. A failed condition is undefined (unlessConditionFails).
+ */
+async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | typeof HELD> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await unlessConditionFails(write);
+    } catch (err) {
+      if ((err as Error).name !== 'TransactionConflictException') throw err;
+      if (attempt >= 7) return HELD;
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
 }
 
 /** One entry made a row (true), or found made already (true); false when it could not be settled now. */

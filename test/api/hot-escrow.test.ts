@@ -272,10 +272,18 @@ test("the retry racing the consumer: the consumer completes the record the retry
   // the retry claims the key (taking it over); before it reads the level's shards, the consumer makes
   // the pending entry a row and completes the record — now the retry's — as committed
   let raced = 0;
+  let staging = false; // two reads of the shards at once (the retry's, the consumer's own) stage it once
   restore = withClient(async (name, input, next) => {
-    if (!raced && name === 'BatchGetItemCommand' && input.includes('#HOT#') && (await idemRecord(idem))?.state === 'in_progress') {
-      raced++;
-      await settle(iid, wid);
+    if (!raced && !staging && name === 'BatchGetItemCommand' && input.includes('#HOT#')) {
+      staging = true;
+      try {
+        if ((await idemRecord(idem))?.state === 'in_progress') {
+          raced++;
+          await settle(iid, wid);
+        }
+      } finally {
+        staging = false;
+      }
     }
     return next();
   });
