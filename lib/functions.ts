@@ -32,7 +32,7 @@ export const SERVICE_ACCESS: Record<ServiceFunction, TableAccessDeclaration & { 
   // (TransactWriteItems of Updates)
   StreamConsumer: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Update', 'Indexes'), publishes: true },
   // every tenant's flagged levels (GSI2), the report row
-  LowStockReport: { access: 'write', table: uses('BatchGet', 'Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
+  LowStockReport: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Put', 'Indexes'), blobs: { put: 'reports/' }, publishes: true },
   // expired reservations by expiry (GSI3), each released with its level; late inbound lines carrying
   // promises (GSI2): their future holds re-planned or released (holds and reservations by BatchGet), an event each
   ExpireReservations: { access: 'write', table: uses('Get', 'BatchGet', 'Query', 'Update', 'Delete', 'Indexes'), publishes: true },

@@ -104,4 +104,4 @@ test('the same rows through bulk and through an upload: same status and code per
     expect(await booked(ids.p1)).toHaveLength(2);
     expect(await booked(ids.p2)).toEqual([['wh_main', 0, 4, 'bulk_import']]);
   }
-});
+}, 180_000); // two tenants set up and a whole upload processed: past 60 s once in CI beside the 100,000-row upload

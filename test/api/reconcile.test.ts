@@ -93,7 +93,7 @@ test('stocked changed without its ledger row: reported as ledger drift; repair w
   const rows = (await api.get(`/api/inventory/${sku}/adjustments?reason=reconcile`)).body.data;
   expect(rows).toEqual([expect.objectContaining({ before_quantity: 20, after_quantity: 25, delta: 5, reason: 'reconcile' })]);
   expect((await api.post('/api/reconcile', {})).body.data.drifts).toEqual([]);
-});
+}, 240_000); // the daily run walks every tenant of the shared test table (hundreds by now): past 60 s on a loaded machine
 
 test('reconcile needs keys:manage; an unknown sku is 404', async () => {
   const reader = await api.keyWith(['inventory:read', 'inventory:write']);
