@@ -31,7 +31,7 @@ import type { WriteContext } from './ledger.ts';
 import type { InboundType } from '../core/schemas-inbound.ts';
 import { inboundLevelUpdate, inboundRefusal } from './levels.ts';
 import type { InboundMove } from './levels.ts';
-import { batchGet, rowsOf } from './query.ts';
+import { batchGet, filteredNewestFirst } from './query.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { requireItem } from './items.ts';
 import type { ItemRecord } from './items.ts';
@@ -449,37 +449,23 @@ export async function listInbound(tenant: string, q: InboundFilter): Promise<{ r
     (!q.warehouse_id || h.warehouse_id === q.warehouse_id) &&
     (!q.sku || h.lines.some((l) => l.sku === q.sku)) &&
     (!q.warehouse_ids?.length || q.warehouse_ids.includes(h.warehouse_id));
-  const out: { header: InboundHeader; lines: InboundLineRow[] }[] = [];
-  let startKey: Record<string, unknown> | undefined = pos ? { ...keys.inbound(tenant, pos.id), ...keys.inboundIndex(tenant, pos.id) } : undefined;
-  for (let requests = 0; requests < 5; requests++) {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: indexName('GSI1'),
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.inboundsPartition(tenant) },
-        ProjectionExpression: 'PK, SK',
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-        Limit: q.limit - out.length,
-      }),
-    );
-    const headers = (await rowsOf(page.Items ?? [], 'GSI1', [keys.inboundsPartition(tenant)])).map((r) => strip<InboundHeader>(r)).filter(keep);
+  const start = pos ? { ...keys.inbound(tenant, pos.id), ...keys.inboundIndex(tenant, pos.id) } : undefined;
+  const page = await filteredNewestFirst(keys.inboundsPartition(tenant), start, q.limit, async (rows) => {
+    const headers = rows.map((r) => strip<InboundHeader>(r)).filter(keep);
     const lineRows = headers.length
       ? (await batchGet(headers.flatMap((h) => h.lines.map((l) => keys.inboundLine(tenant, l.inventory_item_id, h.id, l.line))))).map((r) =>
           strip<InboundLineRow>(r),
         )
       : [];
+    const kept: { header: InboundHeader; lines: InboundLineRow[] }[] = [];
     for (const h of headers) {
       const lines = lineRows.filter((l) => l.inbound_id === h.id).sort((a, b) => a.line - b.line);
       const status = lines.some((l) => l.status === 'open') ? 'open' : 'closed';
-      if (!q.status || q.status === status) out.push({ header: h, lines });
+      if (!q.status || q.status === status) kept.push({ header: h, lines });
     }
-    startKey = page.LastEvaluatedKey;
-    if (!startKey) return { rows: out };
-    if (out.length >= q.limit) break;
-  }
-  return { rows: out, next: encodeCursor({ id: String(startKey!.GSI1SK) }) };
+    return kept;
+  });
+  return page.after === undefined ? { rows: page.rows } : { rows: page.rows, next: encodeCursor({ id: page.after }) };
 }
 
 /**

@@ -81,6 +81,41 @@ export async function rowsOf(entries: Row[], index: IndexId, pks: string[]): Pro
   return out;
 }
 
+/**
+ * A page of a GSI1 partition, newest first, filtered in code: each index page's keys become their
+ * rows (rowsOf), `take` keeps what it wants of them (as results of its own shape), until `limit`
+ * results or `maxRequests` index pages. `after`: the GSI1SK to resume after, when the partition goes on.
+ */
+export async function filteredNewestFirst<T>(
+  pk: string,
+  start: Row | undefined,
+  limit: number,
+  take: (rows: Row[]) => Promise<T[]> | T[],
+  maxRequests = 5,
+): Promise<{ rows: T[]; after?: string }> {
+  const out: T[] = [];
+  let startKey = start;
+  for (let requests = 0; requests < maxRequests; requests++) {
+    const page = await db().send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: indexName('GSI1'),
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ProjectionExpression: 'PK, SK',
+        ScanIndexForward: false,
+        ExclusiveStartKey: startKey,
+        Limit: limit - out.length,
+      }),
+    );
+    out.push(...(await take(await rowsOf(page.Items ?? [], 'GSI1', [pk]))));
+    startKey = page.LastEvaluatedKey;
+    if (!startKey) return { rows: out };
+    if (out.length >= limit) break;
+  }
+  return { rows: out, after: String(startKey!.GSI1SK) };
+}
+
 /** Query one partition (optionally one index; rows whole unless a projection is asked for). */
 export async function queryPartition(pk: string, opts: PartitionQuery = {}): Promise<Row[]> {
   if (!needsRows(opts)) return queryAll(partitionQuery(pk, opts));

@@ -16,7 +16,7 @@
  * Every step conditions the record on its version and status, and a warehouse-limited key's limit
  * (ship and cancel at the source, receive at the destination) in the same condition.
  */
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, insufficientStock } from '../core/errors.ts';
 import { MAX_QUANTITY, stateField } from '../core/model.ts';
 import type { AdjustmentReason, Level, StockState } from '../core/model.ts';
@@ -32,8 +32,7 @@ import { strip } from './keys.ts';
 import { ledgerPut } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { rowsOf } from './query.ts';
-import { indexName } from '../../lib/table-definition.ts';
+import { filteredNewestFirst } from './query.ts';
 import { warehouseFlag } from './locations.ts';
 
 export const TRANSFER_STATUSES = ['draft', 'in_transit', 'partially_received', 'received', 'cancelled', 'closed'] as const;
@@ -166,27 +165,9 @@ export async function listTransfers(tenant: string, q: TransferFilter): Promise<
     (!q.warehouse_id || r.from_warehouse_id === q.warehouse_id || r.to_warehouse_id === q.warehouse_id) &&
     (!q.sku || (Array.isArray(r.sku_list) && r.sku_list.includes(q.sku))) &&
     (!q.warehouse_ids?.length || q.warehouse_ids.includes(String(r.from_warehouse_id)) || q.warehouse_ids.includes(String(r.to_warehouse_id)));
-  const rows: TransferRecord[] = [];
-  let startKey: Record<string, unknown> | undefined = pos ? { ...keys.transfer(tenant, pos.id), ...keys.transferIndex(tenant, pos.id) } : undefined;
-  for (let requests = 0; requests < 5; requests++) {
-    const page = await db().send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: indexName('GSI1'),
-        KeyConditionExpression: 'GSI1PK = :pk',
-        ExpressionAttributeValues: { ':pk': keys.transfersPartition(tenant) },
-        ProjectionExpression: 'PK, SK',
-        ScanIndexForward: false,
-        ExclusiveStartKey: startKey,
-        Limit: q.limit - rows.length,
-      }),
-    );
-    for (const r of await rowsOf(page.Items ?? [], 'GSI1', [keys.transfersPartition(tenant)])) if (keep(r)) rows.push(shown(r));
-    startKey = page.LastEvaluatedKey;
-    if (!startKey) return { rows };
-    if (rows.length >= q.limit) break;
-  }
-  return { rows, next: encodeCursor({ id: String(startKey!.GSI1SK) }) };
+  const start = pos ? { ...keys.transfer(tenant, pos.id), ...keys.transferIndex(tenant, pos.id) } : undefined;
+  const page = await filteredNewestFirst(keys.transfersPartition(tenant), start, q.limit, (rows) => rows.filter(keep).map(shown));
+  return page.after === undefined ? { rows: page.rows } : { rows: page.rows, next: encodeCursor({ id: page.after }) };
 }
 
 // ---------- the steps ----------
