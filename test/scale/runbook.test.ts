@@ -10,8 +10,6 @@
  * moment ago; the runbook explains the default 60 s) and the shell gets the child's TABLE_NAME and
  * INVENTORY_LOCAL_DIR, which a reader's `npm start` leaves at their defaults.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +19,8 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { DocShell, shellBlocks } from '../support/doc-shell.ts';
+import { startLocalChild } from '../support/local-child.ts';
+import type { LocalChild } from '../support/local-child.ts';
 import type { DocBlock } from '../support/doc-shell.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -30,8 +30,7 @@ const blocks = shellBlocks(RUNBOOK, 'local');
 const TABLE = `runbook-${randomBytes(4).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'inventory-runbook-'));
 let port: number;
-let child: ChildProcess;
-let output = '';
+let local: LocalChild | undefined;
 let shell: DocShell;
 
 const ddb = DynamoDBDocumentClient.from(
@@ -43,34 +42,13 @@ beforeAll(async () => {
   // the run's table and front are not the child's: it starts its own front before the run's DynamoDB Local
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...inherited } = process.env;
   const env = { ...inherited, PORT: String(port), TABLE_NAME: TABLE, INVENTORY_LOCAL_DIR: dir, INVENTORY_REPAIR_QUIET_SECONDS: '0' };
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    cwd: ROOT,
-    env: { ...env, DYNAMODB_ENDPOINT: process.env.DYNAMODB_LOCAL_ENDPOINT, INVENTORY_REQUEST_LOG: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bin/local.ts exited ${child.exitCode}:\n${output}`);
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`bin/local.ts not ready within 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  local = await startLocalChild(port, { ...env, DYNAMODB_ENDPOINT: process.env.DYNAMODB_LOCAL_ENDPOINT, INVENTORY_REQUEST_LOG: '0' });
   shell = new DocShell({ cwd: ROOT, env, timeoutMs: 120_000 });
 }, 90_000);
 
 afterAll(async () => {
   shell?.dispose();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await local?.stop();
   await ddb.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => undefined);
   ddb.destroy();
   rmSync(dir, { recursive: true, force: true });

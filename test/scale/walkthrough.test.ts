@@ -16,14 +16,14 @@
  * and not `null` (a capture from an error answer is `null`); no answer may be a 5xx; and every error
  * code it prints must be one the page mentions (a refusal the page shows on purpose names its code).
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
 import { DocShell, shellBlocks } from '../support/doc-shell.ts';
+import { startLocalChild } from '../support/local-child.ts';
+import type { LocalChild } from '../support/local-child.ts';
 import type { DocBlock } from '../support/doc-shell.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -49,8 +49,7 @@ const BLOCK_MS = 540_000;
 const TABLE = `walk-${randomBytes(4).toString('hex')}`;
 const dir = mkdtempSync(join(tmpdir(), 'inventory-walk-'));
 let port: number;
-let child: ChildProcess;
-let output = '';
+let local: LocalChild | undefined;
 let shell: DocShell;
 
 beforeAll(async () => {
@@ -59,35 +58,14 @@ beforeAll(async () => {
   // other files' writes to the run's one
   const { DYNAMODB_ENDPOINT: _e, TABLE_NAME: _t, ...inherited } = process.env;
   const env = { ...inherited, PORT: String(port), TABLE_NAME: TABLE, INVENTORY_LOCAL_DIR: dir, INVENTORY_SWEEP_INTERVAL: '1' };
-  child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-    cwd: ROOT,
-    env: { ...env, DYNAMODB_PORT: String(await freePort()), INVENTORY_IN_MEMORY: '1', INVENTORY_REQUEST_LOG: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`bin/local.ts exited ${child.exitCode}:\n${output}`);
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`bin/local.ts not ready within 60 s:\n${output}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  local = await startLocalChild(port, { ...env, DYNAMODB_PORT: String(await freePort()), INVENTORY_IN_MEMORY: '1', INVENTORY_REQUEST_LOG: '0' });
   const key = readFileSync(join(dir, 'dev-key'), 'utf8').trim();
   shell = new DocShell({ cwd: ROOT, env: { ...env, INVENTORY_URL: `http://127.0.0.1:${port}`, INVENTORY_API_KEY: key }, timeoutMs: BLOCK_MS });
 }, 90_000);
 
 afterAll(async () => {
   shell?.dispose();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  await local?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
