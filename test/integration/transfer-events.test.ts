@@ -65,7 +65,11 @@ test('every step publishes one event from the stream: its type, id transfer-<id>
   expect((await step(id, 'receive', { lines: [{ sku: 'EV-2', accepted: 2 }] })).status).toBe(200);
   expect((await step(id, 'close')).status).toBe(200);
   await api.settle();
-  const published = eventsOf(id);
+  // at least once, deduplicated by id (docs/design.md): a stream record handed over again (its
+  // batch retried) publishes its event again with the same id, and the same body
+  const all = eventsOf(id);
+  const published = all.filter((e, i) => all.findIndex((f) => f.id === e.id) === i);
+  for (const e of all) expect(e).toEqual(published.find((f) => f.id === e.id));
   expect(published.map((e) => [e.id, e.type])).toEqual([
     [`transfer-${id}-1`, 'inventory.transfer.created'],
     [`transfer-${id}-2`, 'inventory.transfer.shipped'],
