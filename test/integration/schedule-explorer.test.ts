@@ -146,3 +146,15 @@ test('the invariant checker reports a level a writer broke', async () => {
   expect(found).toEqual([expect.stringMatching(/reserved 3 ≠ Σ open reservations 2 \+ parked 0/)]);
   closeReader();
 }, 120_000);
+
+// the escrow set-up: its pending entry is counted as reserved (and as a reservation); units that leave without it are reported
+test('the invariant checker counts an escrow entry as reserved and reports a level whose reserved lost it', async () => {
+  const w = await makeWorld(SETUPS.escrow, new Set());
+  const s = await readTenant(w);
+  expect(s.levels.get(w.A)?.pending).toBe(1);
+  expect(s.reservations.filter((r) => r.pending).map((r) => r.id)).toEqual([w.pid]);
+  expect(checkLevels(s, false)).toEqual([]);
+  await corruptReserved(w, w.A, -1);
+  expect(checkLevels(await readTenant(w), false)).toEqual([expect.stringMatching(/reserved 9 ≠ Σ open reservations 2 \+ pending 1 \+ parked 7/)]);
+  closeReader();
+}, 120_000);
