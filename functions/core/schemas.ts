@@ -10,6 +10,8 @@ import { ADJUSTMENT_REASONS, MAX_QUANTITY, SCOPES, WAREHOUSE_TYPES } from './mod
 
 /** Hot mode (store/levels.ts, docs/design.md "Hot mode"): at most this many stock shards per level. */
 export const MAX_HOT_SHARDS = 32;
+/** Hot mode's designs (store/levels.ts): the escrow map, or the transactional shards. */
+export const HOT_DESIGNS = ['escrow', 'shards'] as const;
 
 /**
  * `pure(() => value)`: a module-level value that bundlers may drop when nothing uses it.
@@ -224,6 +226,9 @@ export const levelSchema = pure(() =>
     bin_location: z.nullable(z.string()),
     metadata: metadata,
     hot_shards: z.optional(describe(int(), 'Present while the level is in hot mode: its number of stock shards')),
+    hot_design: z.optional(
+      describe(z.enum(HOT_DESIGNS), "Present while the level is in hot mode with a design of its own (otherwise the service's default, INVENTORY_HOT_DESIGN)"),
+    ),
     created_at: z.string(),
     updated_at: z.string(),
   }),
@@ -297,6 +302,11 @@ export const updateLevelBody = pure(() =>
         integer(0, MAX_HOT_SHARDS),
         'Hot mode: split the level\'s free stock over this many shards (at most 32), so one SKU takes more reservations per second than one item can; 0 turns it off (docs/design.md, "Hot mode")',
         [0],
+      ),
+      hot_design: describe(
+        z.enum(HOT_DESIGNS),
+        'Hot mode\'s design at this level: `escrow` (a reservation is one conditional update of a shard, made a row by the stream consumer) or `shards` (one transaction of the shard and the row); needs hot mode (hot_shards ≥ 1 in the same body, or the level already hot). Without it the service\'s default (docs/design.md, "Hot mode: the escrow design")',
+        ['escrow'],
       ),
     }),
   ),

@@ -245,7 +245,7 @@ function levelUpdate(
 export async function readHot(tenant: string, iid: string, wid: string, n = 0): Promise<HotSnapshot | undefined> {
   const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }));
   const level = res.Item;
-  noteHot(tenant, iid, wid, hotShardsOf(level));
+  noteHot(tenant, iid, wid, hotShardsOf(level), designOf(level));
   if (!level) return undefined;
   const m = Math.max(n, hotShardsOf(level));
   const shardRows = m ? await batchGet(Array.from({ length: m }, (_, k) => keys.hotShard(tenant, iid, wid, k))) : [];
@@ -310,15 +310,20 @@ export async function levelFlagSeq(tenant: string, iid: string, wid: string): Pr
 // ---------- which levels are hot, as this process last saw them (a hint: every write is guarded) ----------
 
 const HINT_MS = 60_000;
-const hints = new Map<string, { n: number; until: number }>();
+const hints = new Map<string, { n: number; design: HotDesign; until: number }>();
 const hintKey = (tenant: string, iid: string, wid: string) => `${tenant}\u0000${iid}\u0000${wid}`;
 function hotHint(tenant: string, iid: string, wid: string): number {
   const h = hints.get(hintKey(tenant, iid, wid));
   return !h || h.until < Date.now() ? 0 : h.n;
 }
-function noteHot(tenant: string, iid: string, wid: string, n: number): void {
+/** The design of a level this process knows is hot (undefined: not known to be hot). */
+function hotDesignHint(tenant: string, iid: string, wid: string): HotDesign | undefined {
+  const h = hints.get(hintKey(tenant, iid, wid));
+  return !h || h.until < Date.now() ? undefined : h.design;
+}
+function noteHot(tenant: string, iid: string, wid: string, n: number, design: HotDesign = hotDesign()): void {
   const k = hintKey(tenant, iid, wid);
-  if (n > 0) hints.set(k, { n, until: Date.now() + HINT_MS });
+  if (n > 0) hints.set(k, { n, design, until: Date.now() + HINT_MS });
   else hints.delete(k);
 }
 
@@ -350,13 +355,22 @@ function shardMove(tenant: string, iid: string, wid: string, k: number, delta: n
  * empty); shards from `keepBelow` on are deleted (hot mode narrowed or off). `pulled` units go to the
  * level's available in the caller's level update (and off its reserved).
  */
-function pullAll(tenant: string, s: HotSnapshot, now: string, label: string, keepBelow = s.allots.length): { pulled: number; actions: TxAction[] } {
+function pullAll(
+  tenant: string,
+  s: HotSnapshot,
+  now: string,
+  label: string,
+  keepBelow = s.allots.length,
+  drain = false,
+): { pulled: number; actions: TxAction[] } {
   const iid = String(s.level.inventory_item_id);
   const wid = String(s.level.location_id);
   const actions = s.allots.map((a, k): TxAction => {
     const Key = keys.hotShard(tenant, iid, wid, k);
-    const values = { ':a': a };
-    const exact = a === 0 ? 'attribute_not_exists(allot) OR allot = :a' : 'allot = :a';
+    // `drain` (a change of the level's design): every shard kept also has no pending reservation
+    const values: Row = drain ? { ':a': a, ':none': 0 } : { ':a': a };
+    const allotIs = a === 0 ? 'attribute_not_exists(allot) OR allot = :a' : 'allot = :a';
+    const exact = drain ? `(${allotIs}) AND ${NO_PENDING}` : allotIs;
     // a shard goes only with no pending reservation in its map (the escrow design: they become rows first)
     if (k >= keepBelow)
       return {
@@ -365,7 +379,7 @@ function pullAll(tenant: string, s: HotSnapshot, now: string, label: string, kee
           Delete: {
             TableName: tableName(),
             Key,
-            ConditionExpression: `(${exact}) AND ${NO_PENDING}`,
+            ConditionExpression: `(${allotIs}) AND ${NO_PENDING}`,
             ExpressionAttributeValues: { ...values, ':none': 0 },
           },
         },
@@ -706,7 +720,7 @@ async function reserveWithoutBackorders(ctx: WriteContext, r: { iid: string; wid
   if (!old || old.policy_allow_backorder !== false) return false;
   if (Number(old.reserved_quantity) > MAX_QUANTITY - r.q) throw quantityTooLarge('quantity', Number(old.reserved_quantity), r.q, MAX_QUANTITY);
   if (hotShardsOf(old) > 0) {
-    noteHot(tenant, r.iid, r.wid, hotShardsOf(old));
+    noteHot(tenant, r.iid, r.wid, hotShardsOf(old), designOf(old));
     return tryShards && (await reserveFromShards(ctx, r, hotShardsOf(old), rows));
   }
   throw insufficientStock(String(old.sku ?? r.iid), r.wid, Number(old.available_quantity), r.q);
@@ -779,8 +793,19 @@ export interface PendingEntry {
   s?: number;
 }
 
-/** Which design a hot level's reservations use: `INVENTORY_HOT_DESIGN=escrow`, or today's transactional shards. */
-export const hotDesign = (): 'escrow' | 'shards' => (process.env.INVENTORY_HOT_DESIGN === 'escrow' ? 'escrow' : 'shards');
+export type HotDesign = 'escrow' | 'shards';
+/** The design of a hot level that names none (`hot_design` unset): `INVENTORY_HOT_DESIGN=escrow`, or the transactional shards. */
+export const hotDesign = (): HotDesign => (process.env.INVENTORY_HOT_DESIGN === 'escrow' ? 'escrow' : 'shards');
+/** Which design a hot level's reservations use: its own `hot_design`, else the service's default. */
+export const designOf = (row: Row | Level | undefined): HotDesign => {
+  const d = (row as Row | undefined)?.hot_design;
+  return d === 'escrow' || d === 'shards' ? d : hotDesign();
+};
+/**
+ * Whether a new reservation at this level should carry an escrow id (store/reservations.ts): the
+ * level is known hot with the escrow design, or (not known hot) the service's default is escrow.
+ */
+export const escrowLikely = (tenant: string, iid: string, wid: string): boolean => (hotDesignHint(tenant, iid, wid) ?? hotDesign()) === 'escrow';
 /** At most this many pending reservations on one shard (a full map sends the take to the next shard). */
 export const ESCROW_MAX_PENDING = 32;
 /** A reservation whose entry is larger (description, metadata) takes the transactional path instead. */
@@ -853,7 +878,7 @@ export function reservationOfEntry(rid: string, iid: string, wid: string, e: Pen
  * the level is hot.
  */
 export async function reserveHot(ctx: WriteContext, r: Reservation): Promise<Reservation | undefined> {
-  if (hotDesign() !== 'escrow' || !parseEscrowId(r.id)) return undefined;
+  if (!parseEscrowId(r.id) || hotDesignHint(ctx.tenant, r.inventory_item_id, r.location_id) !== 'escrow') return undefined;
   const n = hotHint(ctx.tenant, r.inventory_item_id, r.location_id);
   return n > 0 ? reserveEscrow(ctx, r, n) : undefined;
 }
@@ -881,10 +906,8 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
   const wid = r.location_id;
   const claim = pendingClaim();
   if (claim?.committed) return undefined;
-  if (claim && !claim.fresh) {
-    await materialiseLevel(tenant, iid, wid);
-    return undefined;
-  }
+  // a keyed retry that took over an earlier attempt's claim: its caller made the level's pending entries rows (takeOverEscrow)
+  if (claim && !claim.fresh) return undefined;
   const entry = entryOf(tenant, r, claim);
   if (Buffer.byteLength(JSON.stringify(entry)) > ESCROW_ENTRY_BYTES) return undefined;
   const rid = r.id;
@@ -965,6 +988,18 @@ export async function pendingReservation(tenant: string, rid: string): Promise<R
   const s = await readHot(tenant, at.iid, at.wid);
   const e = s?.pending.find((p) => p[rid])?.[rid];
   return e && reservationOfEntry(rid, at.iid, at.wid, e);
+}
+
+/**
+ * A keyed reservation whose claim replaced an earlier attempt's (not `fresh`), at any level and in
+ * either design (the earlier attempt may have taken from an escrow map before the level's design or
+ * this process's view of it changed): every pending entry of the level becomes a row first
+ * (completing the key's record), so the retry's transaction, which carries the claim's flip, is
+ * refused when the earlier attempt's reservation exists — and the units are never taken twice.
+ */
+export async function takeOverEscrow(tenant: string, iid: string, wid: string): Promise<void> {
+  const claim = pendingClaim();
+  if (claim && !claim.fresh && !claim.committed) await materialiseLevel(tenant, iid, wid);
 }
 
 /** Every pending reservation of a hot level made a row (a keyed retry's first step; a request acting on a pending reservation). */
@@ -1159,11 +1194,12 @@ async function pullFor(
   now: string,
   label: string,
   keepBelow?: number,
+  drain = false,
 ): Promise<{ pulled: number; actions: TxAction[] }> {
   if (!level.hot_shards || (!lowersAvailable && keepBelow === undefined)) return { pulled: 0, actions: [] };
   const s = await readHot(tenant, level.inventory_item_id, level.location_id, level.hot_shards);
   if (!s || !s.allots.length) return { pulled: 0, actions: [] };
-  return pullAll(tenant, s, now, label, keepBelow);
+  return pullAll(tenant, s, now, label, keepBelow, drain);
 }
 
 /**
@@ -1345,6 +1381,8 @@ export interface LevelChange extends LevelFields {
   expected_quantity?: number;
   /** Hot mode's shard count (0: off), set in the same transaction as the rest (I8). */
   hot_shards?: number;
+  /** Hot mode's design at this level (needs hot mode); unset: kept while hot, the service's default when turned on. */
+  hot_design?: HotDesign;
 }
 
 /**
@@ -1352,7 +1390,11 @@ export interface LevelChange extends LevelFields {
  * `before` comes from a read; the write is conditioned on the level's version (I7), so it applies to
  * exactly the state it was computed from (retried when the version moved). A change of `hot_shards`
  * goes in the same transaction: every parked unit back on the level, shards beyond the new count
- * deleted, the count set — so a refused request leaves hot mode as it was (I8).
+ * deleted, the count set — so a refused request leaves hot mode as it was (I8). A change of the
+ * level's design (`hot_design`) is made only while no shard holds a pending reservation: every shard
+ * in the transaction conditions on an empty map, and a refusal by one makes the level's pending
+ * entries rows (materialiseLevel) and plans again — an entry is never left to a design that would
+ * not see it.
  */
 export async function changeLevel(ctx: WriteContext, iid: string, wid: string, change: LevelChange): Promise<void> {
   await withRetry(async () => {
@@ -1396,6 +1438,13 @@ async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, chang
   const availableDelta = stockedDelta - (safety - level.safety_stock);
   const hotNow = hotShardsOf(level);
   const hotNext = change.hot_shards ?? hotNow;
+  if (change.hot_design !== undefined && hotNext === 0)
+    throw validation('hot_design', 'needs hot mode: send it with hot_shards of 1 or more, or to a level in hot mode');
+  const storedNow = (level as Row).hot_design as HotDesign | undefined;
+  // the design stored on the row: the one given, else kept while the level stays hot; none when hot mode is off
+  const storedNext = hotNext === 0 ? undefined : (change.hot_design ?? (hotNow > 0 ? storedNow : undefined));
+  const designChanged = hotNow > 0 && hotNext > 0 && designOf(level) !== designOf({ hot_design: storedNext });
+  const hotChanged = hotNext !== hotNow || designChanged;
   const e: Expr = setFields(newExpr(), {
     stocked_quantity: stocked,
     incoming_quantity: incoming,
@@ -1408,10 +1457,14 @@ async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, chang
     version: version + 1,
   });
   // a hot level's parked units come back when this write lowers available or changes the shard count (I6, I8)
-  const hot = await pullFor(tenant, level, availableDelta < 0, now, label, hotNext !== hotNow ? hotNext : undefined);
+  const hot = await pullFor(tenant, level, availableDelta < 0, now, label, hotChanged ? hotNext : undefined, designChanged);
   if (hotNext !== hotNow) {
     if (hotNext > 0) setFields(e, { hot_shards: hotNext });
     else (e.remove ??= []).push('hot_shards');
+  }
+  if (storedNext !== storedNow) {
+    if (storedNext !== undefined) setFields(e, { hot_design: storedNext });
+    else (e.remove ??= []).push('hot_design');
   }
   // available moves by a relative amount, so concurrent reservations (which do not move the
   // version) compose with this write instead of being overwritten
@@ -1456,9 +1509,14 @@ async function planChange(ctx: WriteContext, rec: ItemRecord, wid: string, chang
   if (incoming !== level.incoming_quantity) actions.push(ledgerPut({ ...base, field: 'incoming_quantity', before: level.incoming_quantity, after: incoming }));
   return {
     actions,
-    done: () => noteHot(tenant, iid, wid, hotNext),
+    done: () => noteHot(tenant, iid, wid, hotNext, designOf({ hot_design: storedNext })),
     refusal: async (refused) => {
       const f = refused.failed;
+      // hot mode switched (count or design) and a shard moved or holds a pending reservation: make the level's entries rows, then plan again
+      if (hotChanged && [...f.keys()].some((k) => k.startsWith(`${label}#shard:`))) {
+        await materialiseLevel(tenant, iid, wid);
+        return RETRY;
+      }
       if (!f.has(label)) return undefined;
       const old = f.get(label);
       if (!old) return levelGone(tenant, iid, wid);

@@ -23,7 +23,7 @@ import {
   consumeAt,
   consumeRefusal,
   escrowId,
-  hotDesign,
+  escrowLikely,
   materialiseLevel,
   parseEscrowId,
   pendingReservation,
@@ -32,6 +32,7 @@ import {
   reserve,
   reserveAtLevels,
   reserveHot,
+  takeOverEscrow,
   takeRefusal,
 } from './levels.ts';
 
@@ -71,14 +72,16 @@ async function requireReservationFor(tenant: string, rid: string, allowed?: stri
 }
 
 /**
- * Create a reservation: with the escrow design on (store/levels.ts hotDesign), its id names its level
+ * Create a reservation: at a level whose design is escrow (store/levels.ts designOf, as this process
+ * last saw the level; the service's default for a level not known to be hot), its id names its level
  * (and, for a keyed request, comes from the Idempotency-Key, so a retry meets its own pending entry),
  * and a hot level takes it by the escrow take; otherwise (and as the fallback) the level's path with
  * the row in the same transaction. Returns the reservation made (a replay: the one made before).
  */
 export async function createReservation(ctx: WriteContext, input: Reservation): Promise<Reservation> {
   let r = input;
-  if (hotDesign() === 'escrow') {
+  await takeOverEscrow(ctx.tenant, r.inventory_item_id, r.location_id);
+  if (escrowLikely(ctx.tenant, r.inventory_item_id, r.location_id)) {
     const claim = pendingClaim();
     const base = claim ? `res_${createHash('sha256').update(claim.Key.PK).digest('hex').slice(0, 26).toUpperCase()}` : r.id;
     const rid = escrowId(base, r.inventory_item_id, r.location_id);

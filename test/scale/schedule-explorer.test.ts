@@ -6,7 +6,7 @@
  * test/integration/schedule-explorer.test.ts for the seeds.
  *
  * Two sizes:
- * - `npm run explore` (EXPLORER_FULL=1): every scenario (1,822: 1,506 + 316 of issue 25's moves),
+ * - `npm run explore` (EXPLORER_FULL=1): every scenario (1,930: 1,506 + 316 of issue 25's moves + 108 of the escrow design),
  *   ≥ 5,000 schedules, about an hour on a 2-core machine (the moves' 316 × 4 took 696 s here). Run it
  *   after a change of the write path, before it merges (docs/testing.md).
  * - the scale project (`npm run test:all`, CI): a seeded sample of EXPLORER_SAMPLE scenarios (default
@@ -110,9 +110,32 @@ const triples = [
   'plain:move+level-delete+reserve',
 ];
 
+/**
+ * Hot mode's escrow design (issue 22; the `escrow` set-up: A hot with hot_design escrow and a
+ * reservation of 1 pending in a shard map): every level write against the consumer's turn
+ * (materialise) and against its crash after the row, before the map removal (materialise-crashed);
+ * a keyed take that dies before materialisation, retried inside the schedule against each of them
+ * (reserve-crashed#k); the switches (design, hot mode off, stock writes pulling parked units) against
+ * a take. Sampled on their own in CI (ESCROW_SAMPLE below).
+ */
+const escrowPairs: string[] = [];
+for (const w of LEVEL_WRITES) escrowPairs.push(`escrow:${w}+materialise`, `escrow:${w}+materialise-crashed`);
+for (const s of ['materialise', 'materialise-crashed', 'reserve', 'reserve-6', 'count', 'design-shards', 'release-pending'])
+  escrowPairs.push(`escrow:reserve-crashed#k+${s}`);
+for (const s of ['design-shards', 'hot-off', 'hot-refused', 'park', 'release-pending', 'reconcile', 'level-delete', 'item-delete'])
+  escrowPairs.push(`escrow:reserve+${s}`);
+escrowPairs.push(
+  'escrow:release-pending+materialise-crashed',
+  'escrow:materialise+materialise-crashed',
+  'hot:design-escrow+reserve',
+  'hot:design-escrow+reserve-6',
+);
+const escrowTriples = ['escrow:reserve+reserve-6+materialise', 'escrow:reserve-crashed#k+reserve+materialise'];
+
 const baseSpecs = [...pairs.flatMap(keyedVariants), ...triples];
 const moveSpecs = movePairs.flatMap(keyedVariants);
-const specs = [...baseSpecs, ...moveSpecs];
+const escrowSpecs = [...escrowPairs.flatMap(keyedVariants), ...escrowTriples];
+const specs = [...baseSpecs, ...moveSpecs, ...escrowSpecs];
 for (const s of specs) for (const n of s.split(':')[1].split('+')) if (!OPS[n.replace(/#k$/, '')]) throw new Error(`unknown op in ${s}`);
 
 /**
@@ -130,10 +153,15 @@ const CORPUS = [
 const full = process.env.EXPLORER_FULL === '1';
 const seed = Number(process.env.EXPLORER_RANDOM_SEED ?? 5000);
 // the sample: EXPLORER_SAMPLE of the pairs before issue 25's moves (the same ones as before they were
-// added, for the same seed), plus EXPLORER_MOVE_SAMPLE of the moves' pairs
+// added, for the same seed), plus EXPLORER_MOVE_SAMPLE of the moves' pairs and EXPLORER_ESCROW_SAMPLE
+// of the escrow design's
 const chosen = full
   ? [...specs]
-  : [...sample(baseSpecs, Number(process.env.EXPLORER_SAMPLE ?? 160), seed), ...sample(moveSpecs, Number(process.env.EXPLORER_MOVE_SAMPLE ?? 60), seed)];
+  : [
+      ...sample(baseSpecs, Number(process.env.EXPLORER_SAMPLE ?? 160), seed),
+      ...sample(moveSpecs, Number(process.env.EXPLORER_MOVE_SAMPLE ?? 60), seed),
+      ...sample(escrowSpecs, Number(process.env.EXPLORER_ESCROW_SAMPLE ?? 20), seed),
+    ];
 // EXPLORER_MATCH=<regex>: only the chosen scenarios whose id matches (e.g. `ship|receive|transfer-cancel|state-move`)
 const match = process.env.EXPLORER_MATCH ? new RegExp(process.env.EXPLORER_MATCH) : undefined;
 if (match) chosen.splice(0, chosen.length, ...chosen.filter((s) => match.test(s)));
@@ -145,7 +173,7 @@ exploreSuite(
   KNOWN_FAILING_ON_MAIN,
   {
     parallel: Number(process.env.EXPLORER_PARALLEL ?? 4),
-    // full: ≥ 5,000 in all (1,822 scenarios × 4; every pair's space is larger than 4)
+    // full: ≥ 5,000 in all (1,930 scenarios × 4; every pair's space is larger than 4)
     budget,
     exhaustiveUpTo: 24,
     minSchedules: full && !process.env.EXPLORER_BUDGET ? 5000 : chosen.length,

@@ -7,7 +7,7 @@
  * To add an operation: add an OpSpec here (name, run, keyable, and what an accepted one does:
  * `lowers`, `stockDelta`, `ledgerRows`, `check`), then name it in a test file's pair list.
  */
-import { expireAll, INBOUND_LINE, park, uploadRows } from './explorer.ts';
+import { consume, crashedAttempt, expireAll, INBOUND_LINE, lockMs, materialise, park, uploadRows } from './explorer.ts';
 import type { OpCtx, OpSpec, Outcome, TenantState } from './explorer.ts';
 import type { Answer } from './explorer-ops.ts';
 
@@ -411,5 +411,89 @@ export const OPS: Record<string, OpSpec> = {
     keyable: true,
     stockDelta: 0,
     run: (c) => c.http('POST', '/api/reconcile', { repair: true }),
+  },
+  // ---- hot mode's escrow design (the `escrow` set-up: A hot with hot_design escrow, a reservation of 1 pending in a shard map)
+  /** The stream consumer's turn at A: park / rebalance, then every pending entry its row and its id removed (run again after a crash). */
+  materialise: {
+    name: 'materialise',
+    keyable: false,
+    rerun: true,
+    stockDelta: 0,
+    run: async (c) => {
+      await consume(c.w.tenant, c.w.iid, c.w.A);
+      return { status: 200, body: {} };
+    },
+  },
+  /**
+   * The materialiser dying right after its first write (an entry's row, marker and key record), before
+   * the ids leave the map; the consumer's batch is handed over again and runs the whole turn.
+   */
+  'materialise-crashed': {
+    name: 'materialise-crashed',
+    keyable: false,
+    stockDelta: 0,
+    run: async (c) => {
+      const first = await crashedAttempt(0, () => materialise(c.w.tenant, c.w.iid, c.w.A));
+      await consume(c.w.tenant, c.w.iid, c.w.A);
+      return first.status === 599 && !/crashed/.test(JSON.stringify(first.body)) ? first : { status: 200, body: {} };
+    },
+  },
+  /**
+   * A keyed reservation of 3 at A whose first attempt dies right after its write after the key's
+   * claim (at an escrow level: the take, before any materialisation), retried by its client with the same key once the
+   * key's lock has passed — inside the schedule, so the retry races the others (the consumer's sweep).
+   * Send it keyed (`reserve-crashed#k`).
+   */
+  'reserve-crashed': {
+    name: 'reserve-crashed',
+    keyable: true,
+    stockDelta: 0,
+    run: async (c) => {
+      if (!c.idemKey) throw new Error('reserve-crashed is a keyed request: name it reserve-crashed#k');
+      const body = { inventory_item_id: c.w.iid, location_id: c.w.A, quantity: 3, line_item_id: c.tag };
+      // write #0 is the Idempotency-Key's claim; #1 the take (escrow) or the transaction
+      await crashedAttempt(1, () => c.http('POST', '/admin/reservations', body));
+      let a: Answer = { status: 599, body: {} };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        await new Promise((r) => setTimeout(r, lockMs() + 100));
+        a = await c.http('POST', '/admin/reservations', body);
+        if (!(a.status === 409 && /Idempotency-Key/i.test(JSON.stringify(a.body)))) break;
+      }
+      return a;
+    },
+    check: createdReservation(3),
+  },
+  /** Release the setup's pending reservation (made a row in the request, then released). */
+  'release-pending': {
+    name: 'release-pending',
+    keyable: true,
+    stockDelta: 0,
+    run: (c) => c.http('DELETE', `/admin/reservations/${c.w.pid}`),
+    check: (c, a, s) => {
+      const left = s.reservations.filter((r) => r.id === c.w.pid);
+      if (ok(a) && left.length) return `answered released, but ${c.w.pid} is still open (${left[0].pending ? 'pending' : 'a row'})`;
+      if (refusedA(a) && !left.length && a.status !== 404) return `refused (${a.status}) but ${c.w.pid} is gone`;
+      return undefined;
+    },
+  },
+  /** A's design switched to the transactional shards (entries pending must become rows first, none lost). */
+  'design-shards': {
+    name: 'design-shards',
+    keyable: true,
+    stockDelta: 0,
+    run: (c) => c.http('POST', levelPath(c), { hot_design: 'shards' }),
+    check: (c, a, s, others) => {
+      const l = s.levels.get(c.w.A);
+      if (!ok(a) || !l || acceptedAny(others, ['design-escrow', 'hot-off', 'hot-on', 'hot-park'])) return undefined;
+      if (l.row.hot_design !== 'shards') return `answered switched, but A's hot_design is ${l.row.hot_design}`;
+      return undefined;
+    },
+  },
+  /** A's design switched to escrow (at a hot level; refused with 400 at a level not hot). */
+  'design-escrow': {
+    name: 'design-escrow',
+    keyable: true,
+    stockDelta: 0,
+    run: (c) => c.http('POST', levelPath(c), { hot_design: 'escrow' }),
   },
 };

@@ -8,7 +8,8 @@ import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { currentFunction, decorateClients, runAs, setClient } from '../../functions/store/db.ts';
-import { settleHotLevel } from '../../functions/store/levels.ts';
+import { materialiseLevel, settleHotLevel } from '../../functions/store/levels.ts';
+import { settleHot } from '../../functions/stream/handler.ts';
 import { releaseExpired } from '../../functions/core/reservations.ts';
 import { processUpload } from '../../functions/core/uploads.ts';
 import { handle, uploadsInFlight } from '../../lib/local/server.ts';
@@ -84,6 +85,16 @@ const lower = (h: Record<string, string>) => Object.fromEntries(Object.entries(h
  */
 export const park = (tenant: string, iid: string, wid: string): Promise<boolean> =>
   runAs('StreamConsumer', async () => (await settleHotLevel(tenant, iid, wid, new Date().toISOString()))?.moved ?? false);
+
+/**
+ * The stream consumer's turn at a hot level (stream/handler.ts settleHot: park or rebalance, then
+ * every pending reservation of its escrow shards made a row and its id removed from the map), as
+ * the consumer's identity.
+ */
+export const consume = (tenant: string, iid: string, wid: string): Promise<void> => runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
+
+/** The materialiser alone (store/levels.ts materialiseLevel: each pending entry its row, then the ids removed), as the consumer. */
+export const materialise = (tenant: string, iid: string, wid: string): Promise<void> => runAs('StreamConsumer', () => materialiseLevel(tenant, iid, wid));
 
 /** The expiry sweep of one tenant, run as if a day had passed: every reservation with an expiry (holds' included) is released. */
 export const expireAll = (tenant: string): Promise<number> =>

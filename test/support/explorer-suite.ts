@@ -18,6 +18,8 @@ export const SETUPS: Record<string, SetupSpec> = {
   backorder: { name: 'backorder', stockA: 10, stockB: 5, reserved: SETUP_RESERVED, held: SETUP_HELD, hot: 0, backorderLimit: 3 },
   // a backorder limit above one shard's share: a reservation bigger than any shard can pass the level's own floor
   'hot-backorder': { name: 'hot-backorder', stockA: 10, stockB: 5, reserved: SETUP_RESERVED, held: SETUP_HELD, hot: 2, backorderLimit: 6 },
+  // hot mode's escrow design at A (hot_design: escrow), with a reservation of 1 still pending in a shard's map
+  escrow: { name: 'escrow', stockA: 10, stockB: 5, reserved: SETUP_RESERVED, held: SETUP_HELD, hot: 2, design: 'escrow', pending: true },
 };
 
 /** `setup:opA+opB[+opC]`; `#k` after an op name sends it with an Idempotency-Key. */

@@ -27,7 +27,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { callerFunction, decorateStoreClients, expireAll, invoke, keyFor, park, uploadRows } from './explorer-ops.ts';
+import { callerFunction, consume, decorateStoreClients, expireAll, invoke, keyFor, materialise, park, uploadRows } from './explorer-ops.ts';
 import type { Answer } from './explorer-ops.ts';
 
 // ------------------------------------------------------------------ the world of one schedule
@@ -45,6 +45,10 @@ export interface SetupSpec {
   hot: number;
   /** The item allows backorders up to this limit (undefined: no backorders). */
   backorderLimit?: number;
+  /** Hot mode's design at A (`hot_design`; undefined: the service's default, the transactional shards). */
+  design?: 'escrow' | 'shards';
+  /** With the escrow design: a reservation of 1 at A still pending in a shard's map when the schedule starts (line `setup-pending`). */
+  pending?: boolean;
 }
 
 export interface World {
@@ -61,6 +65,8 @@ export interface World {
   xid?: string;
   /** An inbound record at A with one line of INBOUND_LINE units (when an op needs it). */
   inb?: string;
+  /** The setup's reservation pending in an escrow map (`setup.pending`). */
+  pid?: string;
   setup: SetupSpec;
 }
 
@@ -94,6 +100,8 @@ export interface OpSpec {
   absolute?: boolean;
   /** What of the world it needs beyond item, level A and the reservation (each costs set-up requests). */
   needs?: Need[];
+  /** A background job run again after it crashed (the stream consumer's batch is handed over again): it may take a crash fault. */
+  rerun?: boolean;
   /** Extra truthfulness check on the final state; answers a violation or undefined. */
   check?(c: OpCtx, a: Answer, s: TenantState, others: Outcome[]): string | undefined;
 }
@@ -184,6 +192,28 @@ export function installExplorer(): () => void {
 
 // ------------------------------------------------------------------ the scheduler
 
+/**
+ * Run `f` (one attempt of the calling operation) so that it dies right after its `write`-th write
+ * (0-based, counted from now) commits — a Lambda that crashed after its effect — and let the
+ * operation go on afterwards as a new process (its later calls are scheduled as before): an
+ * operation's own retry then races the others inside the schedule. Outside a schedule: `f` as is.
+ */
+export async function crashedAttempt(write: number, f: () => Promise<Answer | void>): Promise<Answer> {
+  const tag = tags.getStore();
+  if (tag) tag.s.forced[tag.op] = tag.s.writes[tag.op] + write;
+  let a: Answer;
+  try {
+    a = (await f()) ?? { status: 200, body: {} };
+  } catch (e) {
+    a = { status: 599, body: { thrown: String((e as Error)?.message ?? e) } };
+  }
+  if (tag) {
+    tag.s.forced[tag.op] = undefined;
+    tag.s.crashed[tag.op] = false;
+  }
+  return a;
+}
+
 export interface Fault {
   op: number;
   /** After the op's n-th write attempt (0-based) commits: */
@@ -236,8 +266,17 @@ export class Schedule {
     });
   }
 
+  /** An operation's own staged crash (crashedAttempt): after its write number `forced[op]`. */
+  forced: (number | undefined)[] = [];
+
   faultAfterWrite(op: number): Fault['kind'] | undefined {
     const n = this.writes[op]++;
+    if (this.forced[op] === n) {
+      this.forced[op] = undefined;
+      this.crashed[op] = true;
+      this.trace.push(`  ↯ op${op} write #${n}: its staged crash (the attempt dies)`);
+      return 'crash';
+    }
     if (this.fault && !this.faulted && this.fault.op === op && this.fault.write === n) {
       this.faulted = true;
       if (this.fault.kind === 'crash') this.crashed[op] = true;
@@ -384,6 +423,8 @@ export interface LevelState {
   /** Units shipped toward the level (not on hand). */
   inTransit: number;
   hotShards: number;
+  /** Σ q of the reservations pending in its shards' escrow maps (not yet rows). */
+  pending: number;
   /** allot of shard k (k = 0..MAX_PROBE-1; shards beyond hot_shards must be empty). */
   allots: number[];
   row: Record<string, any>;
@@ -391,7 +432,11 @@ export interface LevelState {
 export interface TenantState {
   item?: Record<string, any>;
   levels: Map<string, LevelState>;
-  /** Open reservations of the item (every reservation row is open: release and fulfil delete it). */
+  /**
+   * Open reservations of the item (every reservation row is open: release and fulfil delete it), and
+   * the escrow design's entries still pending in a shard map that never became a row (no marker;
+   * `pending: true`): each is a reservation a client was answered with.
+   */
   reservations: Record<string, any>[];
   ledger: Record<string, any>[];
   /** The tenant's SKU count (stats row). */
@@ -460,6 +505,7 @@ export async function readTenant(w: World): Promise<TenantState> {
       states: Number(r.damaged_quantity ?? 0) + Number(r.quality_control_quantity ?? 0),
       inTransit: Number(r.in_transit_quantity ?? 0),
       hotShards: Number(r.hot_shards ?? 0),
+      pending: 0,
       allots: Array(MAX_PROBE).fill(0),
       row: r,
     });
@@ -468,19 +514,30 @@ export async function readTenant(w: World): Promise<TenantState> {
   for (const wid of [w.A, w.B]) for (let k = 0; k < MAX_PROBE; k++) shardKeys.push({ PK: `${T}#HOT#${w.iid}#${wid}#${k}`, SK: 'HOT' });
   const shards = (await raw().send(new BatchGetCommand({ RequestItems: { [TABLE()]: { Keys: shardKeys, ConsistentRead: true } } }))).Responses?.[TABLE()] ?? [];
   const orphanShards: string[] = [];
+  const entries: { rid: string; wid: string; e: Record<string, any> }[] = [];
   for (const s of shards) {
     // T#<tenant>#HOT#<iid>#<wid>#<k> (tenants, ids and k hold no '#')
     const [, , , , wid, k] = String(s.PK).split('#');
     const l = levels.get(wid);
     if (l) l.allots[Number(k)] = Number(s.allot ?? 0);
     else if (Number(s.allot ?? 0) !== 0) orphanShards.push(`${wid}#${k}=${s.allot}`);
+    for (const [rid, e] of Object.entries((s.pending ?? {}) as Record<string, any>)) entries.push({ rid, wid, e });
   }
+  // an entry whose marker exists became a row once (the row is open, or released since): counted as the row, or not at all
+  const marked = await Promise.all(entries.map(async (x) => !!(await getRow(`${T}#R#${x.rid}`, 'ESCROW'))));
+  const pendingRes = entries
+    .filter((_, i) => !marked[i])
+    .map(({ rid, wid, e }) => {
+      const l = levels.get(wid);
+      if (l) l.pending += Number(e.q);
+      return { id: rid, quantity: Number(e.q), location_id: wid, line_item_id: e.li ?? null, pending: true };
+    });
   const state: TenantState = {
     item: itemPart.find((r) => r.SK === 'ITEM'),
     levels,
     // GSI1 is eventually consistent on AWS but immediate on DynamoDB Local, which this reads; it projects
     // no quantity a write changes (lib/table-definition.ts), so the rows are read whole by key
-    reservations: await rowsByKey(resParts.flat()),
+    reservations: [...(await rowsByKey(resParts.flat())), ...pendingRes],
     ledger,
     skuCount: Number(stats?.sku_count ?? 0),
     inbound: itemPart.filter((r) => String(r.SK).startsWith('IN#')),
@@ -517,6 +574,7 @@ export function fingerprint(s: TenantState): string {
       const parked = l.allots.reduce((a, b) => a + b, 0);
       return `${l.wid}:${l.stocked}/${l.reserved - parked}/${l.available + parked}/${l.safety}/s${l.states}/t${l.inTransit}/h${l.hotShards}`;
     });
+  // a pending reservation and its row are one reservation (same id): a replay may see either
   const rs = s.reservations.map((r) => `${r.id ?? r.PK}:${r.quantity}@${r.location_id}`).sort();
   return `${lv.join(' ')} | res ${rs.join(',')} | ledger ${s.ledger.length} | item ${s.item ? 'yes' : 'gone'} | skus ${s.skuCount}`;
 }
@@ -525,8 +583,9 @@ export function fingerprint(s: TenantState): string {
 
 /**
  * The level invariants, on raw figures (hot shards not folded in):
- * 1. reserved = Σ open reservations at the level + Σ allot of its shards (shards k ≥ hot_shards hold 0,
- *    and no shard holds units for a level that is gone);
+ * 1. reserved = Σ open reservations at the level + Σ q pending in its shards' escrow maps (entries
+ *    without a marker: not yet rows) + Σ allot of its shards (shards k ≥ hot_shards hold 0, and no
+ *    shard holds units for a level that is gone);
  * 2. available = stocked − reserved − safety_stock − the named states (damaged, quality_control);
  * 3. Σ over the level's ledger rows (field stocked_quantity) of (after − before) = stocked, and the
  *    same for each named state and in_transit (every move, ship, receipt and cancel writes its rows);
@@ -543,10 +602,11 @@ export function fingerprint(s: TenantState): string {
 export function checkLevels(s: TenantState, lowered: boolean): string[] {
   const v: string[] = [];
   for (const l of s.levels.values()) {
-    const open = s.reservations.filter((r) => r.location_id === l.wid).reduce((t, r) => t + Number(r.quantity), 0);
+    const open = s.reservations.filter((r) => r.location_id === l.wid && !r.pending).reduce((t, r) => t + Number(r.quantity), 0);
     const parked = l.allots.slice(0, l.hotShards).reduce((a, b) => a + b, 0);
     const stray = l.allots.slice(l.hotShards).reduce((a, b) => a + b, 0);
-    if (l.reserved !== open + parked) v.push(`level ${l.wid}: reserved ${l.reserved} ≠ Σ open reservations ${open} + parked ${parked}`);
+    if (l.reserved !== open + l.pending + parked)
+      v.push(`level ${l.wid}: reserved ${l.reserved} ≠ Σ open reservations ${open}${l.pending ? ` + pending ${l.pending}` : ''} + parked ${parked}`);
     if (stray !== 0) v.push(`level ${l.wid}: ${stray} units in shards beyond hot_shards ${l.hotShards}`);
     if (l.available !== l.stocked - l.reserved - l.safety - l.states)
       v.push(`level ${l.wid}: available ${l.available} ≠ stocked ${l.stocked} − reserved ${l.reserved} − safety ${l.safety} − states ${l.states}`);
@@ -566,6 +626,11 @@ export function checkLevels(s: TenantState, lowered: boolean): string[] {
   // the world has one item with a sku: the tenant's SKU count is 1 while it exists, 0 after its delete
   const skus = s.item?.sku ? 1 : 0;
   if (s.skuCount !== skus) v.push(`the tenant's sku count is ${s.skuCount} with ${skus} item(s) with a sku`);
+  const seen = new Set<string>();
+  for (const r of s.reservations) {
+    if (seen.has(r.id)) v.push(`reservation ${r.id} is both a row and pending in a shard map with no marker (counted twice)`);
+    seen.add(r.id);
+  }
   for (const r of s.reservations)
     if (!s.levels.has(r.location_id)) v.push(`reservation ${r.id} (${r.quantity}) is open at ${r.location_id}, which has no level`);
   for (const o of (s as any).orphanShards ?? []) v.push(`shard ${o} holds units for a level that is gone`);
@@ -635,8 +700,17 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
     ).data.id;
   }
   if (setup.hot) {
-    ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels/${A}`, { hot_shards: setup.hot }), 'hot on');
+    const body = setup.design ? { hot_shards: setup.hot, hot_design: setup.design } : { hot_shards: setup.hot };
+    ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels/${A}`, body), 'hot on');
     await park(tenant, iid, A);
+  }
+  if (setup.pending) {
+    // the park above taught this process that A is hot (and its design): this take lands in a shard's map
+    const p = ok(
+      await invoke(key, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: A, quantity: 1, line_item_id: 'setup-pending' }),
+      'pending reservation',
+    );
+    w.pid = p.reservation.id;
   }
   return w;
 }
@@ -653,7 +727,8 @@ export interface ScheduleResult {
 function idsIn(body: unknown): string {
   const found = new Set<string>();
   const walk = (v: unknown) => {
-    if (typeof v === 'string' && /^[a-z]+_[0-9A-Za-z]{8,}$/.test(v)) found.add(v);
+    // an escrow reservation's id names its level: res_<26>:<iid>:<wid>
+    if (typeof v === 'string' && /^[a-z]+_[0-9A-Za-z]{8,}(:[\w-]+:[\w-]+)?$/.test(v)) found.add(v);
     else if (Array.isArray(v)) v.forEach(walk);
     else if (v && typeof v === 'object') Object.values(v).forEach(walk);
   };
@@ -662,7 +737,7 @@ function idsIn(body: unknown): string {
 }
 
 /** How long a claimed Idempotency-Key whose request died blocks its retry (the suite sets 1 s). */
-const lockMs = () => 1000 * Number(process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS || 30);
+export const lockMs = () => 1000 * Number(process.env.INVENTORY_IDEMPOTENCY_LOCK_SECONDS || 30);
 /** 409 naming the Idempotency-Key: the first request with this key still holds it. */
 const inProgress = (a: Answer) => a.status === 409 && /Idempotency-Key/i.test(JSON.stringify(a.body));
 
@@ -767,10 +842,13 @@ export function parseSeed(seed: string): { id: string; picks: number[]; fault?: 
   return { id, picks: [...(picks ?? '')].map(Number), fault: m ? { kind: m[1] === 'f' ? 'lost' : 'crash', op: Number(m[2]), write: Number(m[3]) } : undefined };
 }
 
-/** A fault for one schedule: which op, which of its first three writes; a crash only for a keyed op (its client can retry it). */
+/**
+ * A fault for one schedule: which op, which of its first three writes; a crash only for a keyed op
+ * (its client can retry it) or a background job that is run again after a crash (`rerun`).
+ */
 function pickFault(sc: Scenario, rnd: () => number): Fault {
   const op = Math.floor(rnd() * sc.ops.length);
-  const kind = sc.ops[op].keyed && rnd() < 0.5 ? 'crash' : 'lost';
+  const kind = (sc.ops[op].keyed || sc.ops[op].op.rerun) && rnd() < 0.5 ? 'crash' : 'lost';
   return { op, write: Math.floor(rnd() * 3), kind };
 }
 
@@ -879,4 +957,4 @@ export async function pool<T>(n: number, tasks: (() => Promise<T>)[]): Promise<T
   return out;
 }
 
-export { expireAll, park, uploadRows };
+export { consume, expireAll, materialise, park, uploadRows };
