@@ -17,6 +17,7 @@ import type { Level } from './model.ts';
 import { itemIdBySku, listItemIds, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { ledgerSums, openReservedByLevel, repairLedger, repairLevel } from '../store/reconcile.ts';
+import { pendingUnits } from '../store/levels.ts';
 import type { InventoryEvent, Publish } from './events.ts';
 
 export interface Drift {
@@ -36,6 +37,8 @@ export interface ReconcileResult {
   repair: boolean;
   drifts: Drift[];
 }
+
+const isHot = (l: Level): boolean => Number((l as Level & { hot_shards?: number }).hot_shards ?? 0) > 0;
 
 /** Drifts of one level (pure): reserved vs the reservations, available vs the formula, stocked vs the ledger. */
 export function levelDrifts(l: Level, openReserved: number, ledgerSum: number | undefined): Omit<Drift, 'repaired'>[] {
@@ -70,7 +73,9 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
     const ledger = await ledgerSums(tenant, rec.item.id);
     for (const l of rec.levels) {
       levels++;
-      const found = levelDrifts(l, open.sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0, ledger.get(l.location_id) ?? 0);
+      // a hot level's reservations still pending in its escrow maps are reserved, and not yet rows
+      const pending = () => (isHot(l) ? pendingUnits(tenant, l.inventory_item_id, l.location_id) : Promise.resolve(0));
+      const found = levelDrifts(l, (open.sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) + (await pending()), ledger.get(l.location_id) ?? 0);
       if (!found.length) continue;
       let repairedLevel = false;
       let repairedLedger = false;
@@ -80,7 +85,7 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
         const again = await loadItem(tenant, rec.item.id);
         const l2 = again?.levels.find((x) => x.location_id === l.location_id);
         const indexReadAt = new Date().toISOString();
-        const open2 = (await openReservedByLevel(tenant, rec.item.id)).sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0;
+        const open2 = ((await openReservedByLevel(tenant, rec.item.id)).sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) + (await pending());
         if (!l2) note = 'the level went meanwhile';
         else {
           const now2 = levelDrifts(l2, open2, ledger.get(l.location_id) ?? 0);

@@ -5,7 +5,7 @@ import type { Actor, Level, Reservation } from './model.ts';
 import { mayWrite, sees, visibleLevels } from './access.ts';
 import { publicLevel, withLevels, writeContext } from './items.ts';
 import type { ItemWithLevels } from './items.ts';
-import { getItems, loadItem, loadItemsWithLevels } from '../store/items.ts';
+import { getItems, loadItem, loadItemForAnswer, loadItemsWithLevels } from '../store/items.ts';
 import { RESERVATION_MODEL, select, showsField, showsRelation } from './fields.ts';
 import type { FieldTree } from './fields.ts';
 import * as store from '../store/reservations.ts';
@@ -133,9 +133,11 @@ export async function listReservations(
  * Reservations as the admin family shows them, trimmed by `fields` (core/fields.ts). The embedded
  * `inventory_item` (Medusa's default) is read once per item of the page: with its levels when its
  * aggregates or levels are shown (they are sums over the levels: store/items.ts loadItemsWithLevels,
- * the warehouse ids and BatchGets by key), else one BatchGet of the items.
+ * the warehouse ids and BatchGets by key), else one BatchGet of the items. `answer`: a new
+ * reservation's own answer, whose item at a hot level may be up to a second old (store/items.ts
+ * loadItemForAnswer).
  */
-export async function showReservations(actor: Actor, reservations: Reservation[], tree: FieldTree): Promise<Record<string, unknown>[]> {
+export async function showReservations(actor: Actor, reservations: Reservation[], tree: FieldTree, answer = false): Promise<Record<string, unknown>[]> {
   const itemTree = tree.relations.get('inventory_item');
   let items = new Map<string, ItemWithLevels | Record<string, unknown>>();
   if (itemTree) {
@@ -145,7 +147,7 @@ export async function showReservations(actor: Actor, reservations: Reservation[]
       // one item (a reservation's own answer): its partition in one Query; a page: by key (fewer requests)
       const recs =
         ids.length === 1
-          ? (await Promise.all(ids.map((id) => loadItem(actor.tenant, id)))).filter((r) => r !== undefined)
+          ? (await Promise.all(ids.map((id) => (answer ? loadItemForAnswer : loadItem)(actor.tenant, id)))).filter((r) => r !== undefined)
           : await loadItemsWithLevels(actor.tenant, ids);
       items = new Map(recs.map((rec) => [rec.item.id, withLevels(rec.item, visibleLevels(actor, rec.levels))] as const));
     } else items = new Map([...(await getItems(actor.tenant, ids))].map(([id, item]) => [id, item as unknown as Record<string, unknown>]));

@@ -201,6 +201,38 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
 }
 
 /**
+ * The item as a new reservation's answer embeds it: loadItem, except that an item with a hot level is
+ * read by this process at most once per `INVENTORY_HOT_ANSWER_MS` (default 1,000 ms) and answered
+ * from that read meanwhile. Each answer would otherwise read the item's partition and every shard of
+ * the level, so the reads would grow with the reservation rate and throttle the one partition every
+ * hot reservation shares (issue 22's P8). The figures of such an answer are at most that old; reads
+ * (GET, availability) and every write's guard stay exact. Items with no hot level are read each time.
+ */
+export async function loadItemForAnswer(tenant: string, iid: string): Promise<ItemRecord | undefined> {
+  const k = `${tenant}\u0000${iid}`;
+  const copy = answerCopies.get(k);
+  if (copy?.refresh) return copy.refresh;
+  if (copy && copy.until > Date.now()) return copy.rec;
+  // an item known hot: one read for every answer that asks while it runs (they may be that old anyway)
+  const read = loadItem(tenant, iid);
+  if (copy) copy.refresh = read;
+  try {
+    const rec = await read;
+    if (rec?.levels.some((l) => Number((l as Level & { hot_shards?: number }).hot_shards ?? 0) > 0)) {
+      answerCopies.delete(k);
+      answerCopies.set(k, { rec, until: Date.now() + Number(process.env.INVENTORY_HOT_ANSWER_MS ?? 1000) });
+      if (answerCopies.size > ANSWER_COPIES_MAX) answerCopies.delete(answerCopies.keys().next().value as string);
+    } else answerCopies.delete(k);
+    return rec;
+  } catch (err) {
+    answerCopies.delete(k);
+    throw err;
+  }
+}
+const answerCopies = new Map<string, { rec: ItemRecord | undefined; until: number; refresh?: Promise<ItemRecord | undefined> }>();
+const ANSWER_COPIES_MAX = 1000;
+
+/**
  * A page of items with their levels (the admin list's default, Medusa's), in ids' order, missing ids
  * left out. The tenant's warehouses (one Query of their index, ids only) name every level key the page
  * can have, read with the items by consistent BatchGets side by side, 100 keys each: 3 requests with the id

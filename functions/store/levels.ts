@@ -490,7 +490,7 @@ export async function settleHotLevel(
  */
 export async function settleAndMaterialise(tenant: string, iid: string, wid: string, now: string): Promise<Awaited<ReturnType<typeof settleHotLevel>>> {
   const settled = await settleHotLevel(tenant, iid, wid, now);
-  if (settled) await inParallel(settled.pendingShards, (k) => materialiseShard(tenant, iid, wid, k).then(() => undefined), 8);
+  if (settled) await inParallel(settled.pendingShards, (k) => materialiseShard(tenant, iid, wid, k).then(() => undefined), SHARDS_AT_ONCE);
   return settled;
 }
 
@@ -981,6 +981,15 @@ async function findReservationRow(tenant: string, rid: string): Promise<Reservat
   return row ? strip<Reservation>(row) : undefined;
 }
 
+/**
+ * Units reserved at a hot level by reservations still pending in its escrow maps (not yet rows, so
+ * not in the reservation index): reconcile counts them with the rows. 0 for a level not hot.
+ */
+export async function pendingUnits(tenant: string, iid: string, wid: string): Promise<number> {
+  const s = await readHot(tenant, iid, wid);
+  return (s?.pending ?? []).reduce((n, p) => n + Object.values(p).reduce((m, e) => m + Number(e.q), 0), 0);
+}
+
 /** A reservation still pending in its level's escrow map (a read: nothing written), or undefined. */
 export async function pendingReservation(tenant: string, rid: string): Promise<Reservation | undefined> {
   const at = parseEscrowId(rid);
@@ -1009,9 +1018,11 @@ export async function materialiseLevel(tenant: string, iid: string, wid: string)
   await inParallel(
     s.pending.flatMap((p, k) => (Object.keys(p).length ? [k] : [])),
     (k) => materialiseShard(tenant, iid, wid, k).then(() => undefined),
-    8,
+    SHARDS_AT_ONCE,
   );
 }
+/** Shards materialised side by side: all of them (a level has at most 32), one transaction each. */
+const SHARDS_AT_ONCE = 32;
 
 /**
  * The materialiser: every pending entry of shard k becomes its reservation row, in one transaction
@@ -1028,13 +1039,16 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
   const ids = Object.keys(pending);
   if (!ids.length) return 0;
   const done: string[] = [];
-  await inParallel(
-    ids,
-    async (rid) => {
-      if (await materialiseEntry(tenant, reservationOfEntry(rid, iid, wid, pending[rid]), pending[rid])) done.push(rid);
-    },
-    8,
-  );
+  const entries = ids.map((rid) => ({ r: reservationOfEntry(rid, iid, wid, pending[rid]), e: pending[rid] }));
+  if (await materialiseTogether(tenant, entries)) done.push(...ids);
+  else
+    await inParallel(
+      entries,
+      async ({ r, e }) => {
+        if (await materialiseEntry(tenant, r, e)) done.push(r.id);
+      },
+      8,
+    );
   if (!done.length) return 0;
   const names = Object.fromEntries(done.map((rid, i) => [`#p${i}`, rid]));
   const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
@@ -1087,50 +1101,77 @@ async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | ty
   }
 }
 
+/**
+ * The writes that make one pending entry its row: the marker and the row (each only if absent) and,
+ * for a keyed entry whose request's record is still open, that record's completion conditioned on it
+ * as read now. Labels end in `suffix` (several entries in one transaction).
+ */
+async function entryActions(tenant: string, r: Reservation, e: PendingEntry, suffix = ''): Promise<TxAction[]> {
+  const actions: TxAction[] = [
+    {
+      label: `marker${suffix}`,
+      item: {
+        Put: {
+          TableName: tableName(),
+          Item: { ...escrowMarker(tenant, r.id), entity: 'escrow-marker', ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        },
+      },
+    },
+    {
+      label: `reservation${suffix}`,
+      item: { Put: { TableName: tableName(), Item: ReservationEntity.row(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+    },
+  ];
+  if (e.i) {
+    const Key = { PK: `${IDEM_PREFIX(tenant)}${e.i}`, SK: 'IDEM' };
+    const rec = (await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }))).Item;
+    if (rec && (rec.state === 'in_progress' || rec.state === 'released')) {
+      const values: Row = { ':committed': 'committed', ':status': Number(e.s ?? 201), ':ref': r.id, ':seen': rec.state };
+      let condition = '#state = :seen';
+      if (rec.token !== undefined) {
+        values[':token'] = rec.token;
+        condition += ' AND #token = :token';
+      }
+      actions.push({
+        label: `idempotency${suffix}`,
+        item: {
+          Update: {
+            TableName: tableName(),
+            Key,
+            UpdateExpression: 'SET #state = :committed, #status = :status, #ref = :ref REMOVE lock_until',
+            ConditionExpression: condition,
+            ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#ref': 'ref', ...(rec.token !== undefined ? { '#token': 'token' } : {}) },
+            ExpressionAttributeValues: values,
+          },
+        },
+      });
+    }
+  }
+  return actions;
+}
+
+/**
+ * Every entry of a shard made a row in one transaction (the common case: one consumer, no entry made
+ * before): a transaction holds its items for its commit time, so one per shard rather than one per
+ * entry keeps the materialiser's pace at the reservations' (issue 22's P8). false when refused for any
+ * reason (an entry made before, a record that moved, contention): the caller settles them one by one.
+ */
+async function materialiseTogether(tenant: string, entries: { r: Reservation; e: PendingEntry }[]): Promise<boolean> {
+  const actions = (await Promise.all(entries.map(({ r, e }, j) => entryActions(tenant, r, e, `#${j}`)))).flat();
+  if (entries.length < 2 || actions.length > TX_LIMIT) return false;
+  try {
+    return !(await withoutClaim(() => transactOrCancelled(actions)));
+  } catch (err) {
+    if (err instanceof DomainError && err.code === 'CONFLICT') return false;
+    throw err;
+  }
+}
+
 /** One entry made a row (true), or found made already (true); false when it could not be settled now. */
 async function materialiseEntry(tenant: string, r: Reservation, e: PendingEntry): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const actions: TxAction[] = [
-      {
-        label: 'marker',
-        item: {
-          Put: {
-            TableName: tableName(),
-            Item: { ...escrowMarker(tenant, r.id), entity: 'escrow-marker', ttl: Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS },
-            ConditionExpression: 'attribute_not_exists(PK)',
-          },
-        },
-      },
-      {
-        label: 'reservation',
-        item: { Put: { TableName: tableName(), Item: ReservationEntity.row(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
-      },
-    ];
-    if (e.i) {
-      const Key = { PK: `${IDEM_PREFIX(tenant)}${e.i}`, SK: 'IDEM' };
-      const rec = (await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }))).Item;
-      if (rec && (rec.state === 'in_progress' || rec.state === 'released')) {
-        const values: Row = { ':committed': 'committed', ':status': Number(e.s ?? 201), ':ref': r.id, ':seen': rec.state };
-        let condition = '#state = :seen';
-        if (rec.token !== undefined) {
-          values[':token'] = rec.token;
-          condition += ' AND #token = :token';
-        }
-        actions.push({
-          label: 'idempotency',
-          item: {
-            Update: {
-              TableName: tableName(),
-              Key,
-              UpdateExpression: 'SET #state = :committed, #status = :status, #ref = :ref REMOVE lock_until',
-              ConditionExpression: condition,
-              ExpressionAttributeNames: { '#state': 'state', '#status': 'status', '#ref': 'ref', ...(rec.token !== undefined ? { '#token': 'token' } : {}) },
-              ExpressionAttributeValues: values,
-            },
-          },
-        });
-      }
-    }
+    const actions = await entryActions(tenant, r, e);
     let refused: Cancellation | undefined;
     try {
       refused = await withoutClaim(() => transactOrCancelled(actions));

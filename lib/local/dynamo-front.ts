@@ -83,6 +83,8 @@ export interface FrontStats {
   unprocessed: number;
   /** Write and read units charged (by item size), table and indexes. */
   writeUnits: number;
+  /** Of writeUnits, those charged to index partitions. */
+  indexWriteUnits: number;
   readUnits: number;
   /** Reads of DynamoDB Local the front made itself to learn item sizes and images. */
   imageReads: number;
@@ -253,6 +255,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     throttled: 0,
     unprocessed: 0,
     writeUnits: 0,
+    indexWriteUnits: 0,
     readUnits: 0,
     imageReads: 0,
     indexWrites: new Map(),
@@ -463,8 +466,10 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     for (const c of charges) {
       debit(c.bucket, c.units, now);
       if (c.bucket[1] === 'T') continue; // the same units again, on the table's bucket: counted once
-      if (c.bucket[0] === 'w') stats.writeUnits += c.units;
-      else stats.readUnits += c.units;
+      if (c.bucket[0] === 'w') {
+        stats.writeUnits += c.units;
+        if (c.bucket.includes('/')) stats.indexWriteUnits += c.units;
+      } else stats.readUnits += c.units;
     }
   }
 
@@ -646,10 +651,26 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     const message = `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`;
     return fail(res, 'TransactionCanceledException', errorBody(`${PREFIX}TransactionCanceledException`, message, { CancellationReasons: reasons }, 'Message'));
   }
-  function throttledAnswer(res: ServerResponse, op: string, empty: string[]) {
+  /** The first partition key a request names (a throttle log's "which"): its Key, a Query's key value, or its first batch or transaction item's. */
+  function firstPk(body: Json): string | undefined {
+    const pkOf = (k: Json | undefined) => (k ? attrString(k[TABLE.partitionKey]) : undefined);
+    if (body.Key) return pkOf(body.Key);
+    if (body.KeyConditionExpression) return `${body.IndexName ? `${body.IndexName}:` : ''}${queryKey(body).pk ?? ''}`;
+    const first = Object.values((body.RequestItems ?? {}) as Json)[0] as Json | undefined;
+    if (first) return pkOf(first.Keys?.[0] ?? first[0]?.PutRequest?.Item ?? first[0]?.DeleteRequest?.Key);
+    const ti = body.TransactItems?.[0];
+    const a = ti && (Object.values(ti)[0] as Json);
+    return a ? pkOf(a.Key ?? a.Item) : undefined;
+  }
+  function throttledAnswer(res: ServerResponse, op: string, empty: string[], who?: { identity: string; body: Json }) {
     stats.throttled++;
     for (const b of empty) inc(stats.throttledBuckets, b, 1);
-    if (process.env.DYNAMO_FRONT_THROTTLED_LOG) appendFileSync(process.env.DYNAMO_FRONT_THROTTLED_LOG, `${JSON.stringify({ op, empty })}\n`);
+    if (process.env.DYNAMO_FRONT_THROTTLED_LOG)
+      // who asked, and the request's first partition key (which item or partition was read or written)
+      appendFileSync(
+        process.env.DYNAMO_FRONT_THROTTLED_LOG,
+        `${JSON.stringify({ op, empty, identity: who?.identity, pk: who ? firstPk(who.body) : undefined })}\n`,
+      );
     return fail(
       res,
       'ProvisionedThroughputExceededException',
@@ -752,16 +773,21 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
             }
           }
           if (!accepted.length)
-            return throttledAnswer(res, op, [
-              ...new Set(
-                writes.flatMap((w) =>
-                  charged
-                    .get(w)!
-                    .filter((c) => peek(c.bucket, now) <= 0)
-                    .map((c) => c.bucket),
+            return throttledAnswer(
+              res,
+              op,
+              [
+                ...new Set(
+                  writes.flatMap((w) =>
+                    charged
+                      .get(w)!
+                      .filter((c) => peek(c.bucket, now) <= 0)
+                      .map((c) => c.bucket),
+                  ),
                 ),
-              ),
-            ]);
+              ],
+              { identity, body },
+            );
           if (accepted.length < writes.length) {
             unprocessedWrites = rest;
             const requestItems: Json = {};
@@ -774,7 +800,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
           const all = writes.flatMap((w) => charged.get(w)!);
           const need = sum(all);
           const empty = [...need.keys()].filter((b) => peek(b, now) <= 0);
-          if (empty.length) return throttledAnswer(res, op, empty);
+          if (empty.length) return throttledAnswer(res, op, empty, { identity, body });
           take(all, now);
         }
       } else if (op === 'BatchGetItem') {
@@ -797,7 +823,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
             }
           }
         }
-        if (total && !accepted) return throttledAnswer(res, op, [...new Set(emptyOnes)]);
+        if (total && !accepted) return throttledAnswer(res, op, [...new Set(emptyOnes)], { identity, body });
         if (accepted < total) {
           unprocessedKeys = rest;
           body = { ...body, RequestItems: requestItems };
@@ -815,7 +841,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
         } else if (op === 'Scan' && options.tableLimits) readBuckets = [`rT:${body.IndexName ? `${body.TableName}/${body.IndexName}` : body.TableName}`];
         readBuckets = [...new Set(readBuckets)];
         const empty = readBuckets.filter((b) => peek(b, now) <= 0);
-        if (empty.length) return throttledAnswer(res, op, empty);
+        if (empty.length) return throttledAnswer(res, op, empty, { identity, body });
       }
     }
 

@@ -15,6 +15,7 @@ import { keyOf } from '../../functions/store/idempotency.ts';
 import { materialiseShard, parseEscrowId, readHot, settleHotLevel } from '../../functions/store/levels.ts';
 import { keys } from '../../functions/store/keys.ts';
 import { settleHot } from '../../functions/stream/handler.ts';
+import { reconcile } from '../../functions/core/reconcile.ts';
 import { startApi } from '../support/api.ts';
 import type { Api } from '../support/api.ts';
 
@@ -308,4 +309,31 @@ test('a reservation whose entry would be large (a long description) takes the tr
   expect(await row(res.body.reservation.id)).toMatchObject({ description: 'x'.repeat(500) });
   expect(await pendingCount(iid, wid)).toBe(0);
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 1, available_quantity: 3 });
+});
+
+test('reconcile counts reservations still pending in the escrow maps as reserved: no drift before the consumer runs, none after', async () => {
+  const { iid, wid } = await hotLevel(10, 3);
+  for (const q of [1, 2, 3]) expect((await reserve(iid, wid, q)).status).toBe(200);
+  expect(await pendingCount(iid, wid)).toBe(3);
+  const mine = (run: { drifts: { inventory_item_id: string }[] }) => run.drifts.filter((d) => d.inventory_item_id === iid);
+  // report mode and repair mode (the repair has nothing to do: the pending units are reserved, not drift)
+  expect(mine(await runAs('Reconcile', () => reconcile(api.tenant, { repair: false, by: 'test', publish: async () => {} })))).toEqual([]);
+  expect(mine(await runAs('ReconcileRun', () => reconcile(api.tenant, { repair: true, by: 'test', publish: async () => {} })))).toEqual([]);
+  await settle(iid, wid);
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(mine(await runAs('Reconcile', () => reconcile(api.tenant, { repair: false, by: 'test', publish: async () => {} })))).toEqual([]);
+  expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 10, reserved_quantity: 6, available_quantity: 4 });
+});
+
+test("a new reservation's answer at a hot level: its item may be up to INVENTORY_HOT_ANSWER_MS old, GET is exact", async () => {
+  const { iid, wid } = await hotLevel(10, 2);
+  const reservedIn = (res: { body: { reservation: { inventory_item: { reserved_quantity: number } } } }) =>
+    res.body.reservation.inventory_item.reserved_quantity;
+  const first = await reserve(iid, wid);
+  expect(reservedIn(first)).toBe(1); // the first answer reads the item (this process had no copy)
+  const second = await reserve(iid, wid);
+  expect(reservedIn(second)).toBe(1); // answered from that copy, at most a second old
+  expect((await api.get(`/admin/inventory-items/${iid}`)).body.inventory_item.reserved_quantity).toBe(2); // a read is exact
+  await new Promise((r) => setTimeout(r, 1100));
+  expect(reservedIn(await reserve(iid, wid))).toBe(3); // the copy expired: read again
 });

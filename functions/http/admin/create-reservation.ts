@@ -4,9 +4,12 @@ import type { Actor, Reservation } from '#core/model.ts';
 import { createReservation, getReservation, showReservations } from '#core/reservations.ts';
 import { fieldTree, RESERVATION_DEFAULTS, RESERVATION_MODEL } from '#core/fields.ts';
 
-/** Medusa's answer: the reservation with its item (its default fields), or as `fields` asks. */
+/**
+ * Medusa's answer: the reservation with its item (its default fields), or as `fields` asks. At a hot
+ * level the item's figures may be up to a second old (store/items.ts loadItemForAnswer).
+ */
 const shown = async (actor: Actor, r: Reservation, fields?: string) => ({
-  reservation: (await showReservations(actor, [r], fieldTree(RESERVATION_DEFAULTS, fields, RESERVATION_MODEL)))[0] as { id: string },
+  reservation: (await showReservations(actor, [r], fieldTree(RESERVATION_DEFAULTS, fields, RESERVATION_MODEL), true))[0] as { id: string },
 });
 
 export const handler = defineHandler(adminReservationsCreate)(
