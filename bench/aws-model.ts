@@ -401,8 +401,9 @@ async function settleRetried(tenant: string, iid: string, wid: string): Promise<
 
 /** The service's hot-mode design for one workload (INVENTORY_HOT_DESIGN of the service process, read on every reservation); `restore()` puts it back. */
 async function useHotDesign(setEnv: ModelCtx['setEnv'], escrow: boolean | undefined) {
-  if (escrow) await setEnv({ INVENTORY_HOT_DESIGN: 'escrow' });
-  return { restore: () => (escrow ? setEnv({ INVENTORY_HOT_DESIGN: null }) : Promise.resolve()) };
+  // named either way, so a row measures the design it names whatever the service's default
+  await setEnv({ INVENTORY_HOT_DESIGN: escrow ? 'escrow' : 'shards' });
+  return { restore: () => setEnv({ INVENTORY_HOT_DESIGN: null }) };
 }
 
 /** The level's reserved quantity as the API shows it (exact in hot mode). */
