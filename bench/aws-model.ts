@@ -584,7 +584,7 @@ async function runP8(ctx: ModelCtx) {
   front.options.tableQuota = Math.max(warm, front.options.tableQuota);
   const rows: HotRow[] = [];
   const oversell: Record<string, { reserved: number; succeeded: number }> = {};
-  const units: Record<string, { table: number; indexes: number }> = {};
+  const units: Record<string, { table: number; indexes: number; by: Record<string, number> }> = {};
   const reads = { reads: 0, ok: 0, late: 0, failed: 0, statuses: {} as Record<string, number>, maxMs: 0 };
   Object.assign(settleStats, { runs: 0, errors: 0, last: '' });
   const reserveAt = async (iid: string) => {
@@ -603,7 +603,7 @@ async function runP8(ctx: ModelCtx) {
     const design = await useHotDesign(ctx.setEnv, d.escrow);
     const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
     let succeeded = 0;
-    const unitsBefore = { all: front.stats.writeUnits, index: front.stats.indexWriteUnits };
+    const unitsBefore = { all: front.stats.writeUnits, index: front.stats.indexWriteUnits, by: new Map(front.stats.writeUnitsBy) };
     for (const c of [8, 32, 128]) {
       await new Promise((r) => setTimeout(r, 1200));
       const loop = closedLoop(c, runMs, () => reserveAt(iid).then(() => void succeeded++));
@@ -627,8 +627,15 @@ async function runP8(ctx: ModelCtx) {
     // the readers' reads are not writes), from the front's charges by item size
     const all = front.stats.writeUnits - unitsBefore.all;
     const index = front.stats.indexWriteUnits - unitsBefore.index;
-    units[d.name] = { table: Number(((all - index) / Math.max(1, succeeded)).toFixed(2)), indexes: Number((index / Math.max(1, succeeded)).toFixed(2)) };
-    log(`  P8 ${d.design}: write units per reservation: table ${units[d.name].table}, indexes ${units[d.name].indexes}`);
+    const per = (u: number) => Number((u / Math.max(1, succeeded)).toFixed(2));
+    const by = Object.fromEntries(
+      [...front.stats.writeUnitsBy]
+        .map(([who, u]) => [who.replace('\t', ' '), per(u - (unitsBefore.by.get(who) ?? 0))] as const)
+        .filter(([, u]) => u >= 0.01)
+        .sort((a, b) => b[1] - a[1]),
+    );
+    units[d.name] = { table: per(all - index), indexes: per(index), by };
+    log(`  P8 ${d.design}: write units per reservation: table ${units[d.name].table}, indexes ${units[d.name].indexes}; by ${JSON.stringify(by)}`);
     oversell[`P8 ${d.design}`] = { reserved: await reservedShown(http, iid), succeeded };
     log(`  P8 ${d.design}: shown reserved ${oversell[`P8 ${d.design}`].reserved}, accepted ${succeeded} (oversell check)`);
   }

@@ -39,9 +39,19 @@ export function decorateClients(f: ((client: DynamoDBClient) => void) | undefine
   decorate = f;
 }
 
+const LOCAL_MAX_SOCKETS = 512;
 function makeClient(endpoint?: string, accessKeyId = 'admin'): DynamoDBDocumentClient {
   const base = new DynamoDBClient({
-    ...(endpoint ? { endpoint, region: process.env.AWS_REGION ?? 'local', credentials: { accessKeyId, secretAccessKey: 'local' } } : {}),
+    ...(endpoint
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION ?? 'local',
+          credentials: { accessKeyId, secretAccessKey: 'local' },
+          // locally one process serves every concurrent call of a function (on Lambda each call has a
+          // process of its own): the SDK's 50 sockets would queue them behind each other's slow transactions
+          requestHandler: { httpAgent: { maxSockets: LOCAL_MAX_SOCKETS } },
+        }
+      : {}),
     maxAttempts: 4,
   });
   noteWrites(base);

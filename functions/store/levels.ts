@@ -253,7 +253,7 @@ export async function readHot(tenant: string, iid: string, wid: string, n = 0): 
   const pending: Record<string, PendingEntry>[] = Array.from({ length: m }, () => ({}));
   for (const r of shardRows) {
     allots[Number(r.shard_no)] = Number(r.allot ?? 0);
-    pending[Number(r.shard_no)] = (r.pending as Record<string, PendingEntry> | undefined) ?? {};
+    pending[Number(r.shard_no)] = byRid(r.pending as Record<string, PendingEntry> | undefined, iid, wid);
   }
   return { level, n: hotShardsOf(level), allots, parked: allots.reduce((a, b) => a + b, 0), pending };
 }
@@ -830,6 +830,18 @@ export function parseEscrowId(rid: string): { iid: string; wid: string } | undef
   const parts = rid.split(':');
   return parts.length === 3 && parts[0].startsWith('res_') ? { iid: parts[1], wid: parts[2] } : undefined;
 }
+/**
+ * An escrow id's name in its shard's map: its first part (`res_<26>`); the shard already names the
+ * level, and a take costs the shard's size in write units, so each entry carries 30 bytes of name, not
+ * the whole id's 90. A name with ':' is a whole id (an entry written before this).
+ */
+export const escrowKey = (rid: string): string => rid.split(':')[0];
+/** The id of a map entry's name at its level (either form). */
+export const ridOfKey = (key: string, iid: string, wid: string): string => (key.includes(':') ? key : `${key}:${iid}:${wid}`);
+/** A shard's map as stored, its entries named by their whole ids. */
+const byRid = (m: Record<string, PendingEntry> | undefined, iid: string, wid: string): Record<string, PendingEntry> =>
+  Object.fromEntries(Object.entries(m ?? {}).map(([key, e]) => [ridOfKey(key, iid, wid), e]));
+
 /** The shard of an id (FNV-1a): a retry of a request meets its own entry there. */
 export function escrowShardOf(rid: string, n: number): number {
   let h = 0x811c9dc5;
@@ -922,7 +934,7 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
           UpdateExpression: 'SET allot = allot - :q, pending.#rid = :e, updated_at = :now',
           ConditionExpression:
             'allot >= :q AND attribute_not_exists(pending.#rid) AND size(pending) < :max AND (attribute_not_exists(swept_at) OR swept_at < :since)',
-          ExpressionAttributeNames: { '#rid': rid },
+          ExpressionAttributeNames: { '#rid': escrowKey(rid) },
           ExpressionAttributeValues: { ':q': r.quantity, ':e': entry, ':now': ctx.now, ':max': ESCROW_MAX_PENDING, ':since': since },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
@@ -940,7 +952,7 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
       if (e.name !== 'ConditionalCheckFailedException') throw err;
       const old = e.Item ? oldImage(e.Item) : undefined;
       if (!old) return undefined; // no such shard (hot mode changed): the level's path
-      const mine = (old.pending as Record<string, PendingEntry> | undefined)?.[rid];
+      const mine = byRid(old.pending as Record<string, PendingEntry> | undefined, iid, wid)[rid];
       if (mine) {
         noteCommittedElsewhere(rid);
         return reservationOfEntry(rid, iid, wid, mine);
@@ -1036,21 +1048,22 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
   const Key = keys.hotShard(tenant, iid, wid, k);
   const shard = (await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }))).Item;
   const pending = (shard?.pending as Record<string, PendingEntry> | undefined) ?? {};
-  const ids = Object.keys(pending);
-  if (!ids.length) return 0;
+  const names0 = Object.keys(pending);
+  if (!names0.length) return 0;
+  // `done`: the entries' names in the map (each made a row, or found made)
   const done: string[] = [];
-  const entries = ids.map((rid) => ({ r: reservationOfEntry(rid, iid, wid, pending[rid]), e: pending[rid] }));
-  if (await materialiseTogether(tenant, entries)) done.push(...ids);
+  const entries = names0.map((key) => ({ key, r: reservationOfEntry(ridOfKey(key, iid, wid), iid, wid, pending[key]), e: pending[key] }));
+  if (await materialiseTogether(tenant, entries)) done.push(...names0);
   else
     await inParallel(
       entries,
-      async ({ r, e }) => {
-        if (await materialiseEntry(tenant, r, e)) done.push(r.id);
+      async ({ key, r, e }) => {
+        if (await materialiseEntry(tenant, r, e)) done.push(key);
       },
       8,
     );
   if (!done.length) return 0;
-  const names = Object.fromEntries(done.map((rid, i) => [`#p${i}`, rid]));
+  const names = Object.fromEntries(done.map((key, i) => [`#p${i}`, key]));
   const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
   const sweptAt = Date.now();
   const stamped = await whileHeld(() =>

@@ -85,6 +85,8 @@ export interface FrontStats {
   writeUnits: number;
   /** Of writeUnits, those charged to index partitions. */
   indexWriteUnits: number;
+  /** writeUnits per `<identity>\t<operation>` (who spends the write capacity). */
+  writeUnitsBy: Map<string, number>;
   readUnits: number;
   /** Reads of DynamoDB Local the front made itself to learn item sizes and images. */
   imageReads: number;
@@ -256,6 +258,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     unprocessed: 0,
     writeUnits: 0,
     indexWriteUnits: 0,
+    writeUnitsBy: new Map(),
     readUnits: 0,
     imageReads: 0,
     indexWrites: new Map(),
@@ -462,13 +465,14 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     else buckets.set(bucket, { tokens: Math.min(cap, cap - units), at: now });
   }
   const fits = (charges: Charge[], now: number) => charges.every((c) => peek(c.bucket, now) > 0);
-  function take(charges: Charge[], now: number) {
+  function take(charges: Charge[], now: number, who?: string) {
     for (const c of charges) {
       debit(c.bucket, c.units, now);
       if (c.bucket[1] === 'T') continue; // the same units again, on the table's bucket: counted once
       if (c.bucket[0] === 'w') {
         stats.writeUnits += c.units;
         if (c.bucket.includes('/')) stats.indexWriteUnits += c.units;
+        if (who) inc(stats.writeUnitsBy, who, c.units);
       } else stats.readUnits += c.units;
     }
   }
@@ -765,7 +769,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
           for (const w of writes) {
             const c = charged.get(w)!;
             if (fits(c, now)) {
-              take(c, now);
+              take(c, now, `${identity}\t${op}`);
               accepted.push(w);
             } else {
               (rest[w.table] ??= []).push(w.kind === 'Put' ? { PutRequest: w.action } : { DeleteRequest: w.action });
@@ -801,7 +805,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
           const need = sum(all);
           const empty = [...need.keys()].filter((b) => peek(b, now) <= 0);
           if (empty.length) return throttledAnswer(res, op, empty, { identity, body });
-          take(all, now);
+          take(all, now, `${identity}\t${op}`);
         }
       } else if (op === 'BatchGetItem') {
         const rest: Json = {};
@@ -915,7 +919,7 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
           const actual = sum(writeCharges(w, before.get(w.id) ?? null, after.get(w.id) ?? null, doneAt));
           for (const b of new Set([...estimated.keys(), ...actual.keys()])) {
             const delta = (actual.get(b) ?? 0) - (estimated.get(b) ?? 0);
-            if (delta) take([{ bucket: b, units: delta }], doneAt);
+            if (delta) take([{ bucket: b, units: delta }], doneAt, `${identity}\t${op}`);
           }
         }
         if (w.kind !== 'ConditionCheck') {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { currentFunction, decorateClients, runAs, setClient } from '../../functions/store/db.ts';
-import { materialiseLevel, settleHotLevel } from '../../functions/store/levels.ts';
+import { materialiseLevel, ridOfKey, settleHotLevel } from '../../functions/store/levels.ts';
 import { settleHot } from '../../functions/stream/handler.ts';
 import { releaseExpired } from '../../functions/core/reservations.ts';
 import { processUpload } from '../../functions/core/uploads.ts';
@@ -94,6 +94,8 @@ export const park = (tenant: string, iid: string, wid: string): Promise<boolean>
 export const consume = (tenant: string, iid: string, wid: string): Promise<void> => runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
 
 /** The materialiser alone (store/levels.ts materialiseLevel: each pending entry its row, then the ids removed), as the consumer. */
+/** The reservation id of an escrow map entry's name at its level (the door's naming). */
+export const pendingRid = (key: string, iid: string, wid: string): string => ridOfKey(key, iid, wid);
 export const materialise = (tenant: string, iid: string, wid: string): Promise<void> => runAs('StreamConsumer', () => materialiseLevel(tenant, iid, wid));
 
 /** The expiry sweep of one tenant, run as if a day had passed: every reservation with an expiry (holds' included) is released. */

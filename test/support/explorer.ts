@@ -27,7 +27,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { callerFunction, consume, decorateStoreClients, expireAll, invoke, keyFor, materialise, park, uploadRows } from './explorer-ops.ts';
+import { callerFunction, consume, decorateStoreClients, expireAll, invoke, keyFor, materialise, park, pendingRid, uploadRows } from './explorer-ops.ts';
 import type { Answer } from './explorer-ops.ts';
 
 // ------------------------------------------------------------------ the world of one schedule
@@ -521,7 +521,9 @@ export async function readTenant(w: World): Promise<TenantState> {
     const l = levels.get(wid);
     if (l) l.allots[Number(k)] = Number(s.allot ?? 0);
     else if (Number(s.allot ?? 0) !== 0) orphanShards.push(`${wid}#${k}=${s.allot}`);
-    for (const [rid, e] of Object.entries((s.pending ?? {}) as Record<string, any>)) entries.push({ rid, wid, e });
+    // a map names an entry by its id's first part (store/levels.ts escrowKey)
+    const iid = String(s.PK).split('#')[3];
+    for (const [key, e] of Object.entries((s.pending ?? {}) as Record<string, any>)) entries.push({ rid: pendingRid(key, iid, wid), wid, e });
   }
   // an entry whose marker exists became a row once (the row is open, or released since): counted as the row, or not at all
   const marked = await Promise.all(entries.map(async (x) => !!(await getRow(`${T}#R#${x.rid}`, 'ESCROW'))));
