@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-// biome-ignore lint/suspicious/noExplicitAny: the results file as written by bench/aws-model.ts
 type Results = Record<string, any>;
 
 const f2 = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? n.toFixed(2) : '—');

@@ -211,7 +211,7 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
 export async function loadItemForAnswer(tenant: string, iid: string): Promise<ItemRecord | undefined> {
   const k = `${tenant}\u0000${iid}`;
   const copy = answerCopies.get(k);
-  if (copy?.refresh) return copy.refresh;
+  if (copy?.refresh !== undefined) return copy.refresh;
   if (copy && copy.until > Date.now()) return copy.rec;
   // an item known hot: one read for every answer that asks while it runs (they may be that old anyway)
   const read = loadItem(tenant, iid);
