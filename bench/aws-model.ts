@@ -416,7 +416,8 @@ async function ok<T = any>(c: Client, method: string, path: string, body?: unkno
     try {
       return await okOnce<T>(c, method, path, body);
     } catch (err) {
-      if (!/HTTP 429/.test(String((err as Error).message)) || attempt >= 30) throw err;
+      // 429, or 409 "changing too fast" (a set-up write meeting the last workload's background): again
+      if (!/HTTP 429|HTTP 409 .*changing too fast/.test(String((err as Error).message)) || attempt >= 30) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
   }
