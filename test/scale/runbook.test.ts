@@ -96,7 +96,7 @@ const before: Record<string, () => Promise<void>> = {
 /** What each block's output must show (beyond exiting 0). */
 const expected: Record<string, (RegExp | string)[]> = {
   setup: [/^ok$/m],
-  'hot-mode': [/"hot_shards": 16,\s*"hot_design": "escrow",\s*"available_quantity": 5000/, /"hot_shards": null,\s*"hot_design": null,\s*"available_quantity": 5000/],
+  'hot-mode': [/"hot_shards": 16,\s*"hot_design": "escrow",\s*"available_quantity": 5000/, /"hot_shards": null,\s*"available_quantity": 5000/],
   'keys-create': [
     /Created key key_\w+ "erp" for tenant default \(inventory:read, inventory:write\)/,
     /Secret \(shown once/,
