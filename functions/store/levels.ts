@@ -933,8 +933,9 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
           Key: keys.hotShard(tenant, iid, wid, k),
           UpdateExpression: 'SET allot = allot - :q, pending.#rid = :e, updated_at = :now',
           ConditionExpression:
-            'allot >= :q AND attribute_not_exists(pending.#rid) AND size(pending) < :max AND (attribute_not_exists(swept_at) OR swept_at < :since)',
-          ExpressionAttributeNames: { '#rid': escrowKey(rid) },
+            'allot >= :q AND attribute_not_exists(pending.#rid) AND attribute_not_exists(pending.#whole) AND size(pending) < :max AND (attribute_not_exists(swept_at) OR swept_at < :since)',
+          // the entry under its map name; and none under the whole id (an attempt before the names were shortened)
+          ExpressionAttributeNames: { '#rid': escrowKey(rid), '#whole': rid },
           ExpressionAttributeValues: { ':q': r.quantity, ':e': entry, ':now': ctx.now, ':max': ESCROW_MAX_PENDING, ':since': since },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
