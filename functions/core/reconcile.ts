@@ -17,7 +17,7 @@ import type { Level } from './model.ts';
 import { itemIdBySku, listItemIds, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { ledgerSums, openReservedByLevel, repairLedger, repairLevel } from '../store/reconcile.ts';
-import { pendingUnits } from '../store/levels.ts';
+import { isHotLevel, pendingUnits } from '../store/levels.ts';
 import type { InventoryEvent, Publish } from './events.ts';
 
 export interface Drift {
@@ -37,8 +37,6 @@ export interface ReconcileResult {
   repair: boolean;
   drifts: Drift[];
 }
-
-const isHot = (l: Level): boolean => Number((l as Level & { hot_shards?: number }).hot_shards ?? 0) > 0;
 
 /** Drifts of one level (pure): reserved vs the reservations, available vs the formula, stocked vs the ledger. */
 export function levelDrifts(l: Level, openReserved: number, ledgerSum: number | undefined): Omit<Drift, 'repaired'>[] {
@@ -74,7 +72,7 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
     for (const l of rec.levels) {
       levels++;
       // a hot level's reservations still pending in its escrow maps are reserved, and not yet rows
-      const pending = () => (isHot(l) ? pendingUnits(tenant, l.inventory_item_id, l.location_id) : Promise.resolve(0));
+      const pending = () => (isHotLevel(l) ? pendingUnits(tenant, l.inventory_item_id, l.location_id) : Promise.resolve(0));
       const found = levelDrifts(l, (open.sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) + (await pending()), ledger.get(l.location_id) ?? 0);
       if (!found.length) continue;
       let repairedLevel = false;

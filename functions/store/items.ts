@@ -11,7 +11,17 @@ import { Item, SkuGuard, Stats } from './entities.ts';
 import * as keys from './key-builders.ts';
 import { strip } from './keys.ts';
 import { batchGet, queryPartition } from './query.ts';
-import { copyOntoLevels, holdsReservations, inboundOpen, levelCopy, levelDeleteActions, levelHasInbound, levelReadKeys, shownLevels } from './levels.ts';
+import {
+  copyOntoLevels,
+  holdsReservations,
+  inboundOpen,
+  isHotLevel,
+  levelCopy,
+  levelDeleteActions,
+  levelHasInbound,
+  levelReadKeys,
+  shownLevels,
+} from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: DynamoDB items are untyped here; the entities type them
@@ -218,7 +228,7 @@ export async function loadItemForAnswer(tenant: string, iid: string): Promise<It
   if (copy) copy.refresh = read;
   try {
     const rec = await read;
-    if (rec?.levels.some((l) => Number((l as Level & { hot_shards?: number }).hot_shards ?? 0) > 0)) {
+    if (rec?.levels.some(isHotLevel)) {
       answerCopies.delete(k);
       answerCopies.set(k, { rec, until: Date.now() + Number(process.env.INVENTORY_HOT_ANSWER_MS ?? 1000) });
       if (answerCopies.size > ANSWER_COPIES_MAX) answerCopies.delete(answerCopies.keys().next().value as string);

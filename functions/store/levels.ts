@@ -210,6 +210,8 @@ export interface HotSnapshot {
 
 /** A level's hot_shards (0: not hot), on a row as stored or a level as read (it carries the attribute). */
 const hotShardsOf = (row: Row | Level | undefined): number => Number((row as Row | undefined)?.hot_shards ?? 0);
+/** Whether a level (a row as stored, or as read) is in hot mode: the door's knowledge, for readers outside it. */
+export const isHotLevel = (l: Row | Level | undefined): boolean => hotShardsOf(l) > 0;
 
 /** The one shape of an Update of a level row in a transaction: every level write below is built by it. */
 function levelUpdate(
