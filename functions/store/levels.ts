@@ -1036,16 +1036,22 @@ export async function materialiseLevel(tenant: string, iid: string, wid: string)
     SHARDS_AT_ONCE,
   );
 }
-/** Shards materialised side by side: all of them (a level has at most 32), one transaction each. */
+/** Shards materialised side by side: all of them (a level has at most 32). */
 const SHARDS_AT_ONCE = 32;
+/**
+ * Entries of a shard made rows in one transaction (up to 3 items each): a shard's full map is two
+ * transactions side by side, so one throttled or contended item refuses half the entries, not all.
+ */
+const ENTRIES_PER_TX = 16;
 
 /**
- * The materialiser: every pending entry of shard k becomes its reservation row, in one transaction
- * per entry off the hot item — the row, the marker (`attribute_not_exists`: an entry becomes a row
- * once, even after the row is released) and the completion of the request's Idempotency-Key record
- * (`committed`, its status and the id, conditioned on the record as read) — then the ids written
- * leave the map in one update that stamps `swept_at` (never lowered) after those completions.
- * Returns the number of ids removed.
+ * The materialiser: every pending entry of shard k becomes its reservation row, off the hot item —
+ * the row, the marker (`attribute_not_exists`: an entry becomes a row once, even after the row is
+ * released) and the completion of the request's Idempotency-Key record (`committed`, its status and
+ * the id, conditioned on the record as read), ENTRIES_PER_TX entries a transaction (one by one when
+ * that is refused) — then the ids written leave the map in one update that stamps `swept_at` (never
+ * lowered) after those completions. Entries whose marker exists (made rows by a run whose removal
+ * was refused) are only removed: their markers are read first. Returns the number of ids removed.
  */
 export async function materialiseShard(tenant: string, iid: string, wid: string, k: number): Promise<number> {
   const Key = keys.hotShard(tenant, iid, wid, k);
@@ -1053,18 +1059,29 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
   const pending = (shard?.pending as Record<string, PendingEntry> | undefined) ?? {};
   const names0 = Object.keys(pending);
   if (!names0.length) return 0;
+  const all = names0.map((key) => ({ key, r: reservationOfEntry(ridOfKey(key, iid, wid), iid, wid, pending[key]), e: pending[key] }));
+  // entries made rows before (an earlier run whose removal was refused) are read, not written again:
+  // their markers, one consistent BatchGet (a read unit each, where a refused transaction costs its writes)
+  const marked = new Set((await batchGet(all.map(({ r }) => escrowMarker(tenant, r.id)))).map((row) => String(row.PK)));
+  const markerPk = (rid: string) => escrowMarker(tenant, rid).PK;
   // `done`: the entries' names in the map (each made a row, or found made)
-  const done: string[] = [];
-  const entries = names0.map((key) => ({ key, r: reservationOfEntry(ridOfKey(key, iid, wid), iid, wid, pending[key]), e: pending[key] }));
-  if (await materialiseTogether(tenant, entries)) done.push(...names0);
-  else
-    await inParallel(
-      entries,
-      async ({ key, r, e }) => {
-        if (await materialiseEntry(tenant, r, e)) done.push(key);
-      },
-      8,
-    );
+  const done: string[] = all.filter(({ r }) => marked.has(markerPk(r.id))).map(({ key }) => key);
+  const entries = all.filter(({ r }) => !marked.has(markerPk(r.id)));
+  const chunks: (typeof entries)[] = [];
+  for (let i = 0; i < entries.length; i += ENTRIES_PER_TX) chunks.push(entries.slice(i, i + ENTRIES_PER_TX));
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      if (await materialiseTogether(tenant, chunk)) done.push(...chunk.map(({ key }) => key));
+      else
+        await inParallel(
+          chunk,
+          async ({ key, r, e }) => {
+            if (await materialiseEntry(tenant, r, e)) done.push(key);
+          },
+          8,
+        );
+    }),
+  );
   if (!done.length) return 0;
   const names = Object.fromEntries(done.map((key, i) => [`#p${i}`, key]));
   const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
@@ -1103,14 +1120,18 @@ const HELD = Symbol('held');
 /**
  * A plain write of a shard while a transaction holds it is refused (TransactionConflictException, on
  * AWS as in the front: hot mode off, a rebalance): tried again after the holder's commit, 7 times from
- * 20 ms doubling (about 2.5 s), then HELD. A failed condition is undefined (unlessConditionFails).
+ * 20 ms doubling (about 2.5 s), then HELD. A write still throttled after the SDK's own retries is
+ * HELD at once (the shard's partition is busy with takes: the next run removes the entries, their
+ * markers read). A failed condition is undefined (unlessConditionFails).
  */
 async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | typeof HELD> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await unlessConditionFails(write);
     } catch (err) {
-      if ((err as Error).name !== 'TransactionConflictException') throw err;
+      const name = (err as Error).name;
+      if (name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException') return HELD;
+      if (name !== 'TransactionConflictException') throw err;
       if (attempt >= 7) return HELD;
       await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
     }
@@ -1174,8 +1195,9 @@ async function entryActions(tenant: string, r: Reservation, e: PendingEntry, suf
  * reason (an entry made before, a record that moved, contention): the caller settles them one by one.
  */
 async function materialiseTogether(tenant: string, entries: { r: Reservation; e: PendingEntry }[]): Promise<boolean> {
+  if (entries.length < 2) return false;
   const actions = (await Promise.all(entries.map(({ r, e }, j) => entryActions(tenant, r, e, `#${j}`)))).flat();
-  if (entries.length < 2 || actions.length > TX_LIMIT) return false;
+  if (actions.length > TX_LIMIT) return false;
   try {
     return !(await withoutClaim(() => transactOrCancelled(actions)));
   } catch (err) {

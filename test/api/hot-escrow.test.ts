@@ -234,6 +234,40 @@ test('the consumer crashed after writing the row, before removing the id: the ro
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 0, available_quantity: 5 });
 });
 
+test("a throttled removal is left to the next run, which reads the entries' markers and writes nothing again", async () => {
+  const { iid, wid } = await hotLevel(9, 1);
+  const rids: string[] = [];
+  for (let i = 0; i < 3; i++) rids.push((await reserve(iid, wid, 1)).body.reservation.id as string);
+  const throttled = () => Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: {} });
+  let restore = withClient(async (name, input, next) => {
+    if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw throttled();
+    return next();
+  });
+  try {
+    // the rows are made, the removal throttled past the SDK's retries: nothing removed, nothing thrown
+    expect(await runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).toBe(0);
+  } finally {
+    restore();
+  }
+  for (const rid of rids) expect(await row(rid)).toBeDefined();
+  expect(await pendingCount(iid, wid)).toBe(3);
+  const sent: string[] = [];
+  restore = withClient(async (name, _input, next) => {
+    sent.push(name);
+    return next();
+  });
+  try {
+    expect(await runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).toBe(3);
+  } finally {
+    restore();
+  }
+  expect(sent).toContain('BatchGetItemCommand');
+  expect(sent).not.toContain('TransactWriteItemsCommand');
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect((await rowsOf(iid)).map((r) => r.id).sort()).toEqual([...rids].sort());
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3, available_quantity: 6 });
+});
+
 test('hot mode off waits for pending reservations to become rows (a shard with pending ids is not deleted)', async () => {
   const { iid, wid } = await hotLevel(6, 2);
   await reserve(iid, wid, 1);
