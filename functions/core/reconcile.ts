@@ -17,7 +17,6 @@ import type { Level } from './model.ts';
 import { itemIdBySku, listItemIds, loadItem } from '../store/items.ts';
 import type { ItemRecord } from '../store/items.ts';
 import { ledgerSums, openReservedByLevel, repairLedger, repairLevel } from '../store/reconcile.ts';
-import { isHotLevel, pendingUnits } from '../store/levels.ts';
 import type { InventoryEvent, Publish } from './events.ts';
 
 export interface Drift {
@@ -72,18 +71,24 @@ export async function reconcile(tenant: string, opts: { sku?: string; repair: bo
     for (const l of rec.levels) {
       levels++;
       // a hot level's reservations still pending in its escrow maps are reserved, and not yet rows
-      const pending = () => (isHotLevel(l) ? pendingUnits(tenant, l.inventory_item_id, l.location_id) : Promise.resolve(0));
-      const found = levelDrifts(l, (open.sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) + (await pending()), ledger.get(l.location_id) ?? 0);
+      const found = levelDrifts(
+        l,
+        (open.sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) + (rec.levelPending[l.location_id] ?? 0),
+        ledger.get(l.location_id) ?? 0,
+      );
       if (!found.length) continue;
       let repairedLevel = false;
       let repairedLedger = false;
       let note: string | undefined;
       if (opts.repair) {
-        // seen twice: re-read the level and its item's reservations, repair what still drifts
+        // seen twice: re-read the level and its item's reservations, repair what still drifts; the
+        // index and the level are both read after `indexReadAt` (the repair's quiet window counts from it)
+        const indexReadAt = new Date().toISOString();
         const again = await loadItem(tenant, rec.item.id);
         const l2 = again?.levels.find((x) => x.location_id === l.location_id);
-        const indexReadAt = new Date().toISOString();
-        const open2 = ((await openReservedByLevel(tenant, rec.item.id)).sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) + (await pending());
+        const open2 =
+          ((await openReservedByLevel(tenant, rec.item.id)).sums.get(`${l.inventory_item_id} ${l.location_id}`) ?? 0) +
+          (again?.levelPending[l.location_id] ?? 0);
         if (!l2) note = 'the level went meanwhile';
         else {
           const now2 = levelDrifts(l2, open2, ledger.get(l.location_id) ?? 0);

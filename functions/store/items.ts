@@ -20,6 +20,7 @@ import {
   levelDeleteActions,
   levelHasInbound,
   levelReadKeys,
+  pendingShown,
   shownLevels,
 } from './levels.ts';
 import { levelCounter, warehouseLevelCount } from './locations.ts';
@@ -43,6 +44,11 @@ export interface ItemRecord {
    * before levels carried one): a reservation checks the policy on its level, not on the item row.
    */
   levelPolicy: Record<string, number | undefined>;
+  /**
+   * Units reserved at each hot level (by location id) by reservations still pending in its escrow
+   * maps, as read with the level: not yet rows, so not in the reservation index (reconcile).
+   */
+  levelPending: Record<string, number>;
   /** The item's inbound lines (store/inbound.ts), read by the same Query: available-to-promise by date needs them. */
   inbound: InboundLineRow[];
 }
@@ -94,6 +100,7 @@ export const freshRecord = (item: InventoryItem): ItemRecord => ({
   updatedAt: item.updated_at,
   levelSeq: 0,
   levelPolicy: {},
+  levelPending: {},
 });
 
 /**
@@ -206,6 +213,7 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
     updatedAt: itemRow.updated_at,
     levelSeq: Number(itemRow.level_seq ?? 0),
     levelPolicy,
+    levelPending: Object.fromEntries(levelRows.map((r) => [r.location_id as string, pendingShown(r)])),
     inbound: rows.filter((r) => String(r.SK).startsWith(keys.inboundLinePrefix)).map((r) => strip<InboundLineRow>(r)),
   };
 }

@@ -260,10 +260,27 @@ export async function readHot(tenant: string, iid: string, wid: string, n = 0): 
   return { level, n: hotShardsOf(level), allots, parked: allots.reduce((a, b) => a + b, 0), pending };
 }
 
-/** The level as the API shows it: parked units are free stock, not reserved. */
+/**
+ * The level as the API shows it: parked units are free stock, not reserved. It carries, under a
+ * symbol (never in an answer), the units its escrow maps held pending as read (pendingShown).
+ */
 function shownRow(s: HotSnapshot): Row {
-  return { ...s.level, available_quantity: Number(s.level.available_quantity) + s.parked, reserved_quantity: Number(s.level.reserved_quantity) - s.parked };
+  const pending = s.pending.reduce((n, p) => n + Object.values(p).reduce((m, e) => m + Number(e.q), 0), 0);
+  return {
+    ...s.level,
+    available_quantity: Number(s.level.available_quantity) + s.parked,
+    reserved_quantity: Number(s.level.reserved_quantity) - s.parked,
+    [PENDING]: pending,
+  } as Row;
 }
+const PENDING = Symbol('units pending in the escrow maps');
+
+/**
+ * Units reserved at a level, as shown (shownLevels), by reservations still pending in its escrow maps
+ * (not yet rows, so not in the reservation index): reconcile counts them with the rows. 0 for a level
+ * not hot, or a row not read through the door.
+ */
+export const pendingShown = (row: Row): number => Number((row as Record<symbol, unknown>)[PENDING] ?? 0);
 
 /** The keys of every level these items may have at these warehouses, for a read by key (store/items.ts loadItemsWithLevels); the door builds level keys. */
 export const levelReadKeys = (tenant: string, iids: string[], wids: string[]) => iids.flatMap((iid) => wids.map((wid) => keys.level(tenant, iid, wid)));
@@ -994,15 +1011,6 @@ async function escrowMarked(tenant: string, rid: string): Promise<boolean> {
 async function findReservationRow(tenant: string, rid: string): Promise<Reservation | undefined> {
   const row = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }))).Item;
   return row ? strip<Reservation>(row) : undefined;
-}
-
-/**
- * Units reserved at a hot level by reservations still pending in its escrow maps (not yet rows, so
- * not in the reservation index): reconcile counts them with the rows. 0 for a level not hot.
- */
-export async function pendingUnits(tenant: string, iid: string, wid: string): Promise<number> {
-  const s = await readHot(tenant, iid, wid);
-  return (s?.pending ?? []).reduce((n, p) => n + Object.values(p).reduce((m, e) => m + Number(e.q), 0), 0);
 }
 
 /** A reservation still pending in its level's escrow map (a read: nothing written), or undefined. */
@@ -2159,13 +2167,15 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
         ConditionCheck: {
           TableName: tableName(),
           Key: keys.hotShard(tenant, l.inventory_item_id, l.location_id, k),
-          // and no pending reservation (escrow): those are reserved units the index does not have yet
+          // and no pending reservation (escrow): those are reserved units the index does not have yet;
+          // and none made a row since the quiet window began (the caller's count of pending units was
+          // read after it began: a row made since may be in the index and in that count both)
           ConditionExpression: `${
             a === 0
               ? '(attribute_not_exists(allot) OR allot = :a) AND (attribute_not_exists(updated_at) OR updated_at <= :quiet)'
               : 'allot = :a AND updated_at <= :quiet'
-          } AND ${NO_PENDING}`,
-          ExpressionAttributeValues: { ':a': a, ':quiet': quietBefore, ':none': 0 },
+          } AND ${NO_PENDING} AND (attribute_not_exists(swept_at) OR swept_at < :swept)`,
+          ExpressionAttributeValues: { ':a': a, ':quiet': quietBefore, ':none': 0, ':swept': Date.parse(quietBefore) },
         },
       },
     }),

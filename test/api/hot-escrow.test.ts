@@ -359,6 +359,58 @@ test('reconcile counts reservations still pending in the escrow maps as reserved
   expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 10, reserved_quantity: 6, available_quantity: 4 });
 });
 
+test("reconcile's repair racing the consumer: entries pending when it re-read the level, rows when it read the index, are not counted twice", async () => {
+  const quiet = process.env.INVENTORY_REPAIR_QUIET_SECONDS;
+  process.env.INVENTORY_REPAIR_QUIET_SECONDS = '0';
+  try {
+    const { iid, wid } = await hotLevel(10, 1);
+    expect((await reserve(iid, wid, 2)).status).toBe(200);
+    const sku = (await api.get(`/admin/inventory-items/${iid}`)).body.inventory_item.sku as string;
+    // a real drift: the level's reserved one unit off (the shard and its pending entry untouched)
+    await db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.level(api.tenant, iid, wid),
+        UpdateExpression: 'SET reserved_quantity = reserved_quantity + :one, available_quantity = available_quantity - :one',
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3 });
+    // the repair's second read of the level's shards (the first pass read them once): right after it,
+    // the consumer makes the pending entry its row, so the index the repair reads next has it too
+    let hotReads = 0;
+    let staged = false;
+    const restore = withClient(async (name, input, next) => {
+      const out = await next();
+      if (!staged && name === 'BatchGetItemCommand' && input.includes('#HOT#') && ++hotReads === 2) {
+        staged = true;
+        await settle(iid, wid);
+      }
+      return out;
+    });
+    let run: Awaited<ReturnType<typeof reconcile>>;
+    try {
+      run = await runAs('ReconcileRun', () => reconcile(api.tenant, { sku, repair: true, by: 'test', publish: async () => {} }));
+    } finally {
+      restore();
+    }
+    expect(staged).toBe(true);
+    expect(await pendingCount(iid, wid)).toBe(0);
+    // not repaired to 2 + 2 (the entry counted pending and as a row): left, and said so
+    expect(run.drifts).toEqual([expect.objectContaining({ kind: 'reserved', repaired: false, note: expect.stringContaining('too recently') })]);
+    expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3 });
+    // the next run sees it quiet and repairs it to the reservation's 2
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await runAs('ReconcileRun', () => reconcile(api.tenant, { sku, repair: true, by: 'test', publish: async () => {} }));
+    expect(again.drifts).toEqual([expect.objectContaining({ kind: 'reserved', repaired: true })]);
+    expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 10, reserved_quantity: 2, available_quantity: 8 });
+  } finally {
+    if (quiet === undefined) delete process.env.INVENTORY_REPAIR_QUIET_SECONDS;
+    else process.env.INVENTORY_REPAIR_QUIET_SECONDS = quiet;
+  }
+});
+
 test("a new reservation's answer at a hot level: its item may be up to INVENTORY_HOT_ANSWER_MS old, GET is exact", async () => {
   const { iid, wid } = await hotLevel(10, 2);
   const reservedIn = (res: { body: { reservation: { inventory_item: { reserved_quantity: number } } } }) =>
