@@ -45,7 +45,7 @@
  * can be off by the units one background move shifts while the read runs (at most what the move
  * parks); every guard is in the writes, which condition on exactly what they read.
  *
- * Hot mode's escrow design (INVENTORY_HOT_DESIGN=escrow; docs/design.md "Hot mode: the escrow
+ * Hot mode's escrow design (the default; INVENTORY_HOT_DESIGN=shards for the other; docs/design.md "Hot mode: the escrow
  * design"): a reservation is one conditional UpdateItem of a shard — `allot −= q` and the reservation
  * pending in the shard's map — and the materialiser (the stream consumer) makes each pending entry its
  * row off the hot item. I2 then reads: reserved = Σ open reservations + Σ pending q + Σ allot.
@@ -813,8 +813,11 @@ export interface PendingEntry {
 }
 
 export type HotDesign = 'escrow' | 'shards';
-/** The design of a hot level that names none (`hot_design` unset): `INVENTORY_HOT_DESIGN=escrow`, or the transactional shards. */
-export const hotDesign = (): HotDesign => (process.env.INVENTORY_HOT_DESIGN === 'escrow' ? 'escrow' : 'shards');
+/**
+ * The design of a hot level that names none (`hot_design` unset): escrow (issue 22's numbers: its
+ * take is not bound by a transaction's hold), or `INVENTORY_HOT_DESIGN=shards`, the transactional shards.
+ */
+export const hotDesign = (): HotDesign => (process.env.INVENTORY_HOT_DESIGN === 'shards' ? 'shards' : 'escrow');
 /** Which design a hot level's reservations use: its own `hot_design`, else the service's default. */
 export const designOf = (row: Row | Level | undefined): HotDesign => {
   const d = (row as Row | undefined)?.hot_design;

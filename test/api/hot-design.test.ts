@@ -1,8 +1,7 @@
 /**
  * Hot mode's design as a choice of each level (issue 22): `hot_design: "escrow" | "shards"` beside
  * `hot_shards` on POST /admin/inventory-items/{id}/location-levels/{location_id}, stored on the level
- * row; a level that names none takes the service's default (INVENTORY_HOT_DESIGN, unset here: the
- * transactional shards). A change of design never loses a pending reservation: the switch's
+ * row; a level that names none takes the service's default (INVENTORY_HOT_DESIGN, unset here: escrow). A change of design never loses a pending reservation: the switch's
  * transaction requires every shard's map empty, and a refusal makes the entries rows first
  * (store/levels.ts changeLevel). Over HTTP, each function with its own grants.
  */
@@ -66,32 +65,45 @@ test('a bad hot_design is a 400 naming the field, and changes nothing', async ()
   }
 });
 
-test('each level its own design: escrow takes into the shard map, a level naming none takes the default (transactional shards)', async () => {
-  const esc = await stockedLevel(10);
+test('each level its own design: shards takes by transaction, a level naming none takes the default (escrow), and INVENTORY_HOT_DESIGN=shards turns the default', async () => {
+  const tx = await stockedLevel(10);
   const dflt = await stockedLevel(10);
-  expect(await goHot(esc.iid, esc.wid, { hot_shards: 2, hot_design: 'escrow' })).toMatchObject({ hot_shards: 2, hot_design: 'escrow' });
+  expect(await goHot(tx.iid, tx.wid, { hot_shards: 2, hot_design: 'shards' })).toMatchObject({ hot_shards: 2, hot_design: 'shards' });
   const shown = await goHot(dflt.iid, dflt.wid, { hot_shards: 2 });
   expect(shown.hot_shards).toBe(2);
   expect(shown.hot_design).toBeUndefined();
-  expect((await rawLevel(esc.iid, esc.wid)).hot_design).toBe('escrow');
+  expect((await rawLevel(tx.iid, tx.wid)).hot_design).toBe('shards');
 
-  const a = await reserve(esc.iid, esc.wid, 2);
+  const a = await reserve(dflt.iid, dflt.wid, 2);
   expect(a.status).toBe(200);
   const rid = a.body.reservation.id as string;
-  expect(parseEscrowId(rid)).toEqual({ iid: esc.iid, wid: esc.wid });
+  expect(parseEscrowId(rid)).toEqual({ iid: dflt.iid, wid: dflt.wid });
   expect(await row(rid)).toBeUndefined(); // pending in the map: the escrow take
-  expect(await pendingCount(esc.iid, esc.wid)).toBe(1);
+  expect(await pendingCount(dflt.iid, dflt.wid)).toBe(1);
 
-  const b = await reserve(dflt.iid, dflt.wid, 2);
+  const b = await reserve(tx.iid, tx.wid, 2);
   expect(b.status).toBe(200);
   const bid = b.body.reservation.id as string;
   expect(parseEscrowId(bid)).toBeUndefined();
   expect(await row(bid)).toMatchObject({ quantity: 2 }); // a row at once: the shard's transaction
-  expect(await pendingCount(dflt.iid, dflt.wid)).toBe(0);
+  expect(await pendingCount(tx.iid, tx.wid)).toBe(0);
 
-  for (const l of [esc, dflt]) expect(await levelOf(l.iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
+  for (const l of [tx, dflt]) expect(await levelOf(l.iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
   // a later write that does not name the design keeps it
-  expect((await api.post(levelPath(esc.iid, esc.wid), { reorder_level: 3 })).body.inventory_item.location_levels[0].hot_design).toBe('escrow');
+  expect((await api.post(levelPath(tx.iid, tx.wid), { reorder_level: 3 })).body.inventory_item.location_levels[0].hot_design).toBe('shards');
+
+  // the service's default turned: a level naming none now takes the transactional shards
+  process.env.INVENTORY_HOT_DESIGN = 'shards';
+  try {
+    const other = await stockedLevel(10);
+    await goHot(other.iid, other.wid, { hot_shards: 2 });
+    const c = await reserve(other.iid, other.wid, 1);
+    expect(c.status).toBe(200);
+    expect(parseEscrowId(c.body.reservation.id)).toBeUndefined();
+    expect(await row(c.body.reservation.id)).toMatchObject({ quantity: 1 });
+  } finally {
+    delete process.env.INVENTORY_HOT_DESIGN;
+  }
 });
 
 test('escrow → shards with reservations pending: the switch makes them rows first, none lost, none doubled; later reservations are rows at once', async () => {

@@ -4,7 +4,8 @@
  * reservations, rebalancing and unparking meet the conflicts AWS would answer, and the functions
  * (the routes through HTTP, the stream consumer and reconcile under their own names) only the calls
  * their grants allow. The background's part (settleHot) is called directly in the first tests and
- * runs from the stream in the last.
+ * runs from the stream in the last. The transactional design throughout (INVENTORY_HOT_DESIGN=shards:
+ * the default is escrow, whose tests are test/api/hot-escrow.test.ts): a reservation here is a row at once.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHold } from '../../functions/core/holds.ts';
@@ -27,6 +28,14 @@ import { newTenant, startApi } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 import { codeOf } from '../support/domain-code.ts';
 
+const design = process.env.INVENTORY_HOT_DESIGN;
+beforeAll(() => {
+  process.env.INVENTORY_HOT_DESIGN = 'shards';
+});
+afterAll(() => {
+  if (design === undefined) delete process.env.INVENTORY_HOT_DESIGN;
+  else process.env.INVENTORY_HOT_DESIGN = design;
+});
 const front = useOwnFront((target) => startFrontFor(target, { iam: true, conflicts: true, throughput: false }));
 afterEach(() => expect(front().stats.denied).toEqual([]));
 

@@ -45,7 +45,7 @@ export interface SetupSpec {
   hot: number;
   /** The item allows backorders up to this limit (undefined: no backorders). */
   backorderLimit?: number;
-  /** Hot mode's design at A (`hot_design`; undefined: the service's default, the transactional shards). */
+  /** Hot mode's design at A (`hot_design`; undefined: the transactional shards, named at the set-up). */
   design?: 'escrow' | 'shards';
   /** With the escrow design: a reservation of 1 at A still pending in a shard's map when the schedule starts (line `setup-pending`). */
   pending?: boolean;
@@ -702,7 +702,8 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
     ).data.id;
   }
   if (setup.hot) {
-    const body = setup.design ? { hot_shards: setup.hot, hot_design: setup.design } : { hot_shards: setup.hot };
+    // a set-up that names no design explores the transactional shards (the `escrow` set-up names its own)
+    const body = { hot_shards: setup.hot, hot_design: setup.design ?? 'shards' };
     ok(await invoke(key, 'POST', `/admin/inventory-items/${iid}/location-levels/${A}`, body), 'hot on');
     await park(tenant, iid, A);
   }
