@@ -14,7 +14,7 @@ import { renderError, renderUnexpected } from './render.ts';
 import { toDomainError } from '../core/validate.ts';
 import { idempotent } from './idempotency.ts';
 import { normaliseQuery, refuseUnknown } from './query.ts';
-import { trackingWrites, wroteInThisRequest } from '../store/db.ts';
+import { isThrottled, trackingWrites, wroteInThisRequest } from '../store/db.ts';
 
 /** Requests larger than this are refused before parsing (API Gateway's own cap is 10 MB). */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -183,12 +183,6 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
 }
 
 export const THROTTLED_MESSAGE = 'Too Many Requests: this record takes writes more slowly than they arrive; retry after a moment';
-
-/** DynamoDB throttling (a partition over its limit) after the SDK's retries: a 429, never a 5xx. */
-function isThrottled(err: unknown): boolean {
-  const name = (err as { name?: string })?.name;
-  return name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException' || name === 'RequestLimitExceeded';
-}
 
 /** DynamoDB refusing a value (size, nesting, number range) is the input's fault: a 400, never a 5xx. */
 function isStoreRejection(err: unknown): boolean {

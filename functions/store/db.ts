@@ -142,6 +142,8 @@ export const wroteInThisRequest = () => writes.getStore()?.wrote === true;
 export const untracked = <T>(fn: () => Promise<T>): Promise<T> => writes.exit(fn);
 const READ_COMMANDS = new Set(['GetItemCommand', 'BatchGetItemCommand', 'QueryCommand', 'TransactGetItemsCommand']);
 const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+/** DynamoDB throttling (a partition, table or account over its limit), as the SDK answers it after its own retries. */
+export const isThrottled = (err: unknown): boolean => THROTTLES.has(String((err as { name?: string } | undefined)?.name));
 /**
  * A read throttled past the SDK's retries after the request's write committed is tried again, up
  * to AFTER_WRITE_READ_TRIES more times (100 ms, doubling: about 3 s in all). Before a write, a
@@ -164,7 +166,7 @@ function noteWrites(client: { middlewareStack: DynamoDBClient['middlewareStack']
           if (seen && WRITE_COMMANDS.has(command)) seen.wrote = true;
           return out;
         } catch (err) {
-          const again = seen?.wrote && READ_COMMANDS.has(command) && THROTTLES.has((err as Error).name) && tries < AFTER_WRITE_READ_TRIES;
+          const again = seen?.wrote && READ_COMMANDS.has(command) && isThrottled(err) && tries < AFTER_WRITE_READ_TRIES;
           if (!again) throw err;
           await new Promise((r) => setTimeout(r, 100 * 2 ** tries));
         }

@@ -67,6 +67,7 @@ import type { AdjustmentReason, InventoryItem, Level, LevelStatus, Reservation, 
 import {
   changingTooFast,
   db,
+  isThrottled,
   noteCommittedElsewhere,
   pendingClaim,
   RETRY,
@@ -1140,9 +1141,8 @@ async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | ty
     try {
       return await unlessConditionFails(write);
     } catch (err) {
-      const name = (err as Error).name;
-      if (name === 'ProvisionedThroughputExceededException' || name === 'ThrottlingException') return HELD;
-      if (name !== 'TransactionConflictException') throw err;
+      if (isThrottled(err)) return HELD;
+      if ((err as Error).name !== 'TransactionConflictException') throw err;
       if (attempt >= 7) return HELD;
       await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
     }
