@@ -45,8 +45,8 @@
  * can be off by the units one background move shifts while the read runs (at most what the move
  * parks); every guard is in the writes, which condition on exactly what they read.
  *
- * Hot mode's escrow design (the default; INVENTORY_HOT_DESIGN=shards for the other; docs/design.md "Hot mode: the escrow
- * design"): a reservation is one conditional UpdateItem of a shard — `allot −= q` and the reservation
+ * Hot mode's escrow design (the default; INVENTORY_HOT_DESIGN=shards for the other; docs/design.md
+ * "Hot mode: the escrow design"): a reservation is one conditional UpdateItem of a shard — `allot −= q` and the reservation
  * pending in the shard's map — and the materialiser (the stream consumer) makes each pending entry its
  * row off the hot item. I2 then reads: reserved = Σ open reservations + Σ pending q + Σ allot.
  */

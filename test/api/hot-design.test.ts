@@ -1,9 +1,9 @@
 /**
  * Hot mode's design as a choice of each level (issue 22): `hot_design: "escrow" | "shards"` beside
  * `hot_shards` on POST /admin/inventory-items/{id}/location-levels/{location_id}, stored on the level
- * row; a level that names none takes the service's default (INVENTORY_HOT_DESIGN, unset here: escrow). A change of design never loses a pending reservation: the switch's
- * transaction requires every shard's map empty, and a refusal makes the entries rows first
- * (store/levels.ts changeLevel). Over HTTP, each function with its own grants.
+ * row; a level that names none takes the service's default (INVENTORY_HOT_DESIGN, unset here:
+ * escrow). A change of design never loses a pending reservation: the switch's transaction requires
+ * every shard's map empty, and a refusal makes the entries rows first (store/levels.ts changeLevel). Over HTTP, each function with its own grants.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { db, runAs, tableName } from '../../functions/store/db.ts';
