@@ -99,7 +99,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
     if (opts.only) {
       // one workload at the front's T (DYNAMO_FRONT_COMMIT_MS), or at each T of --commit-ms (the first one's figures on top)
       const only = opts.only;
-      if (!['p8', 'p9', 'p11', 'designs'].includes(only)) throw new Error(`--only ${only}: one of p8 (with p12), p9, p11, designs`);
+      if (!['p7', 'p8', 'p9', 'p11', 'designs'].includes(only)) throw new Error(`--only ${only}: one of p7, p8 (with p12), p9, p11, designs`);
       const ts = opts.commitMs?.length ? opts.commitMs : [front.options.commitMs];
       const at: Record<string, Record<string, number>> = {};
       let first: { figures: Record<string, number>; detail: unknown } | undefined;
@@ -124,7 +124,15 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
           setEnv: stack.setEnv,
         };
         const r =
-          only === 'p9' ? await runP9(http, front, opts) : only === 'p11' ? await runP11(ctx) : only === 'p8' ? await runP8(ctx) : await runDesigns(ctx);
+          only === 'p9'
+            ? await runP9(http, front, opts)
+            : only === 'p7'
+              ? await runP7(ctx)
+              : only === 'p11'
+                ? await runP11(ctx)
+                : only === 'p8'
+                  ? await runP8(ctx)
+                  : await runDesigns(ctx);
         http.close();
         first ??= r;
         at[String(commitMs)] = r.figures;
@@ -167,83 +175,13 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
       const key = await makeKey(tenant);
       const http: Client = client(stack.url, key, 256);
       const wid = (await ok(http, 'POST', '/api/warehouses', { name: 'Hot' })).body.data.id as string;
-      const level = async (sku: string) => {
-        const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku })).body.inventory_item.id as string;
-        await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 1_000_000_000 });
-        return iid;
-      };
       const bare = bareClient(ddb.endpoint);
       const runMs = opts.quick ? 1500 : 3000;
-      const rows: HotRow[] = [];
-      const reserve = async (iid: string) => {
-        const res = await http.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 });
-        if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}`);
-      };
-      const designs: { design: string; shards?: number; escrow?: boolean; op: (iid: string) => Promise<void> }[] = [
-        { design: 'current (service: level + reservation row, one transaction)', op: reserve },
-        { design: 'hot mode, 2 shards (service: shard + reservation row, one transaction)', shards: 2, op: reserve },
-        { design: 'hot mode, 4 shards (service)', shards: 4, op: reserve },
-        {
-          design: 'hot mode, escrow, 2 shards (service: one conditional UpdateItem of a shard, the reservation pending in its map)',
-          shards: 2,
-          escrow: true,
-          op: reserve,
-        },
-        {
-          design: 'alternative (conditional UpdateItem of the level, then PutItem of the reservation)',
-          op: async (iid) => {
-            const now = new Date().toISOString();
-            await bare.send(
-              new UpdateCommand({
-                TableName: tableName,
-                Key: keys.level(tenant, iid, wid),
-                UpdateExpression: 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
-                ConditionExpression: 'attribute_exists(PK) AND available_quantity >= :q',
-                ExpressionAttributeValues: { ':q': 1, ':now': now },
-              }),
-            );
-            const rid = newId('res');
-            await bare.send(
-              new PutCommand({
-                TableName: tableName,
-                Item: {
-                  ...keys.reservation(tenant, rid),
-                  entity: 'reservation',
-                  id: rid,
-                  inventory_item_id: iid,
-                  location_id: wid,
-                  quantity: 1,
-                  created_at: now,
-                },
-              }),
-            );
-          },
-        },
-      ];
-      const oversell: Record<string, { reserved: number; succeeded: number }> = {};
-      for (const d of designs) {
-        const iid = await level(`HOT-${rows.length}`);
-        const design = await useHotDesign(stack.setEnv, d.escrow);
-        const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
-        let succeeded = 0;
-        for (const c of HOT_CONCURRENCY) {
-          await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
-          const run = await closedLoop(c, runMs, () => d.op(iid).then(() => void succeeded++));
-          rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
-          log(
-            `  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`,
-          );
-        }
-        await stopSettling(background);
-        if (background) await settleRetried(tenant, iid, wid); // the last pending ids become rows
-        await design.restore();
-        oversell[d.design.split(' (')[0]] = { reserved: await reservedShown(http, iid), succeeded };
-      }
-      log(`  throttled at the front so far: ${front.stats.throttled}`);
-      const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+      const ctx: ModelCtx = { url: stack.url, http, tenant, wid, front, bare, tableName, runMs, quick: opts.quick, log, setEnv: stack.setEnv };
+      const p7 = await runP7(ctx);
+      const { rows, designs, oversell } = p7;
 
       // ---- P8 hot mode beyond one partition, at a lower scale (see the header), with P12's reads
-      const ctx: ModelCtx = { url: stack.url, http, tenant, wid, front, bare, tableName, runMs, quick: opts.quick, log, setEnv: stack.setEnv };
       const p8 = await runP8(ctx);
       Object.assign(oversell, p8.oversell);
       const { rows: p8Rows, p8Scale, p8Limit } = p8;
@@ -262,13 +200,7 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
         p1_min_ratio: Number(c8.ratio.toFixed(3)),
         p2_p50_ms: Number(p1.p50AddedMs.toFixed(2)),
         p2_p99_ms: Number(p1.p99AddedMs.toFixed(2)),
-        // at most 2 items of write capacity: one level, or hot mode with 2 shards (either design)
-        p7_hot_sku_model_ratio: Number(Math.max(best('current'), best('hot mode, 2'), best('hot mode, escrow, 2')).toFixed(3)),
-        p7_current_model_ratio: Number(best('current').toFixed(3)),
-        p7_alternative_model_ratio: Number(best('alternative').toFixed(3)),
-        p7_hot_mode_2_model_ratio: Number(best('hot mode, 2').toFixed(3)),
-        p7_hot_mode_4_model_ratio: Number(best('hot mode, 4').toFixed(3)),
-        p7_hot_mode_escrow_2_model_ratio: Number(best('hot mode, escrow, 2').toFixed(3)),
+        ...p7.figures,
         ...p8.figures,
         ...p11.figures,
         ...designsRun.figures,
@@ -559,6 +491,103 @@ async function hotReads(http: Client, iid: string, wid: string, readers: number,
     }),
   );
   return out;
+}
+
+/**
+ * P7: one SKU's reservations/s for each design at c = 1, 8, 32, 128 (the header's list), ÷ the
+ * model's single-item limit. BENCH_P7_DESIGNS=escrow (or current,shards-2,shards-4,escrow,alternative):
+ * only those (a check; the results keep the best of those run).
+ */
+async function runP7(ctx: ModelCtx) {
+  const { http, tenant, wid, front, bare, tableName, runMs, log } = ctx;
+  const limit = 1000 * front.options.scale;
+  const level = async (sku: string) => {
+    const iid = (await ok(http, 'POST', '/admin/inventory-items', { sku })).body.inventory_item.id as string;
+    await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels`, { location_id: wid, stocked_quantity: 1_000_000_000 });
+    return iid;
+  };
+  const rows: HotRow[] = [];
+  const reserve = async (iid: string) => {
+    const res = await http.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 });
+    if (res.status !== 200 && res.status !== 201) throw new Error(`HTTP ${res.status}`);
+  };
+  const designs: { name: string; design: string; shards?: number; escrow?: boolean; op: (iid: string) => Promise<void> }[] = [
+    { name: 'current', design: 'current (service: level + reservation row, one transaction)', op: reserve },
+    { name: 'shards-2', design: 'hot mode, 2 shards (service: shard + reservation row, one transaction)', shards: 2, op: reserve },
+    { name: 'shards-4', design: 'hot mode, 4 shards (service)', shards: 4, op: reserve },
+    {
+      name: 'escrow',
+      design: 'hot mode, escrow, 2 shards (service: one conditional UpdateItem of a shard, the reservation pending in its map)',
+      shards: 2,
+      escrow: true,
+      op: reserve,
+    },
+    {
+      name: 'alternative',
+      design: 'alternative (conditional UpdateItem of the level, then PutItem of the reservation)',
+      op: async (iid) => {
+        const now = new Date().toISOString();
+        await bare.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.level(tenant, iid, wid),
+            UpdateExpression: 'SET reserved_quantity = reserved_quantity + :q, available_quantity = available_quantity - :q, updated_at = :now',
+            ConditionExpression: 'attribute_exists(PK) AND available_quantity >= :q',
+            ExpressionAttributeValues: { ':q': 1, ':now': now },
+          }),
+        );
+        const rid = newId('res');
+        await bare.send(
+          new PutCommand({
+            TableName: tableName,
+            Item: {
+              ...keys.reservation(tenant, rid),
+              entity: 'reservation',
+              id: rid,
+              inventory_item_id: iid,
+              location_id: wid,
+              quantity: 1,
+              created_at: now,
+            },
+          }),
+        );
+      },
+    },
+  ];
+  const oversell: Record<string, { reserved: number; succeeded: number }> = {};
+  const picked = process.env.BENCH_P7_DESIGNS?.split(',');
+  for (const d of designs.filter((x) => !picked || picked.includes(x.name))) {
+    const iid = await level(`HOT-${rows.length}`);
+    const design = await useHotDesign(ctx.setEnv, d.escrow);
+    const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
+    let succeeded = 0;
+    for (const c of HOT_CONCURRENCY) {
+      await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
+      const run = await closedLoop(c, runMs, () => d.op(iid).then(() => void succeeded++));
+      rows.push({ design: d.design, concurrency: c, perSecond: run.perSecond, ratio: run.perSecond / limit, errors: run.errors });
+      log(
+        `  P7 ${d.design.split(' ')[0]} c=${c}: ${run.perSecond.toFixed(1)}/s (${((run.perSecond / limit) * 100).toFixed(0)} % of ${limit}/s), ${run.errors} errors`,
+      );
+    }
+    await stopSettling(background);
+    if (background) await settleRetried(tenant, iid, wid); // the last pending ids become rows
+    await design.restore();
+    oversell[d.design.split(' (')[0]] = { reserved: await reservedShown(http, iid), succeeded };
+  }
+  log(`  throttled at the front so far: ${front.stats.throttled}`);
+  const best = (prefix: string) => Math.max(...rows.filter((r) => r.design.startsWith(prefix)).map((r) => r.ratio));
+  // only the designs run (BENCH_P7_DESIGNS): a figure of none is left out, so --only p7 keeps the file's
+  const all = {
+    // at most 2 items of write capacity: one level, or hot mode with 2 shards (either design)
+    p7_hot_sku_model_ratio: Number(Math.max(best('current'), best('hot mode, 2'), best('hot mode, escrow, 2')).toFixed(3)),
+    p7_current_model_ratio: Number(best('current').toFixed(3)),
+    p7_alternative_model_ratio: Number(best('alternative').toFixed(3)),
+    p7_hot_mode_2_model_ratio: Number(best('hot mode, 2').toFixed(3)),
+    p7_hot_mode_4_model_ratio: Number(best('hot mode, 4').toFixed(3)),
+    p7_hot_mode_escrow_2_model_ratio: Number(best('hot mode, escrow, 2').toFixed(3)),
+  };
+  const figures = Object.fromEntries(Object.entries(all).filter(([, v]) => Number.isFinite(v)));
+  return { rows, designs, oversell, figures, detail: rows };
 }
 
 /** P8's model scale and the length of each of its runs (the header says why). */

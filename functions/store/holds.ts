@@ -19,7 +19,7 @@ import { newId } from '../core/ids.ts';
 import type { Conversion, InboundLineRow } from './inbound.ts';
 import { promiseUpdate } from './inbound.ts';
 import { loadItem } from './items.ts';
-import { consumeAt, plannableImage, takeRefusal } from './levels.ts';
+import { consumeAt, liveReservation, plannableImage, reservationRemoval, takeRefusal } from './levels.ts';
 
 /**
  * Actions one hold's write needs: create = hold row + per item a policy check + per level a take +
@@ -212,7 +212,7 @@ export async function openReservations(tenant: string, h: Hold): Promise<Reserva
   const ids = h.lines.flatMap((l) => l.allocations.filter((a) => a.quantity > a.fulfilled_quantity).map((a) => a.reservation_id));
   if (!ids.length) return [];
   const rows = await batchGet(ids.map((rid) => keys.reservation(tenant, rid)));
-  return rows.map((r) => strip<Reservation>(r));
+  return rows.flatMap((r) => (liveReservation(r) ? [strip<Reservation>(r)] : []));
 }
 
 /**
@@ -283,7 +283,7 @@ export async function fulfilHold(
       ExpressionAttributeValues: { ':q': open, ':l': a.warehouse_id } as Record<string, unknown>,
     };
     if (take === open) {
-      actions.push({ label: `reservation:${a.reservation_id}`, item: { Delete: { TableName: tableName(), Key: key, ...guard } } });
+      actions.push({ label: `reservation:${a.reservation_id}`, item: reservationRemoval(tenant, a.reservation_id, guard) });
     } else {
       guard.ExpressionAttributeValues[':left'] = open - take;
       guard.ExpressionAttributeValues[':now'] = now;

@@ -50,7 +50,7 @@
  * pending in the shard's map — and the materialiser (the stream consumer) makes each pending entry its
  * row off the hot item. I2 then reads: reserved = Σ open reservations + Σ pending q + Σ allot.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   DomainError,
   insufficientStock,
@@ -811,6 +811,8 @@ export interface PendingEntry {
   x?: string;
   i?: string;
   s?: number;
+  /** 1: taken since tombstones (its materialiser writes no marker: the row, or its tombstone, says it was made). */
+  t?: number;
 }
 
 export type HotDesign = 'escrow' | 'shards';
@@ -831,14 +833,92 @@ export const designOf = (row: Row | Level | undefined): HotDesign => {
 export const escrowLikely = (tenant: string, iid: string, wid: string): boolean => (hotDesignHint(tenant, iid, wid) ?? hotDesign()) === 'escrow';
 /** At most this many pending reservations on one shard (a full map sends the take to the next shard). */
 export const ESCROW_MAX_PENDING = 32;
+/** Shards this process found with a full map, until when it sends them no take (FULL_SKIP_MS after). */
+const fullShards = new Map<string, number>();
+const FULL_SKIP_MS = 50;
+/** The waits (ms, before jitter) after a pass in which every shard refused and some were throttled or held. */
+const ESCROW_BLOCKED_WAITS = [25, 50, 100, 200, 400];
 /** A reservation whose entry is larger (description, metadata) takes the transactional path instead. */
 const ESCROW_ENTRY_BYTES = 400;
 /** Clocks of two functions differ by less than this (the sweep stamp's guard, below). */
 export const escrowMarginMs = () => Number(process.env.INVENTORY_ESCROW_CLOCK_MARGIN_MS ?? 20);
 const NO_PENDING = '(attribute_not_exists(pending) OR size(pending) = :none)';
-/** A marker beside the reservation's row, written with it by the materialiser: this id's entry became a row once. */
+/**
+ * A marker beside the reservation's row, written with it by the materialiser before tombstones (an
+ * entry without `t`): this id's entry became a row once. Still read for such entries.
+ */
 const escrowMarker = (tenant: string, rid: string) => ({ PK: keys.reservation(tenant, rid).PK, SK: 'ESCROW' });
+/** How long a marker, or a released escrow reservation's tombstone, stays. */
 const MARKER_TTL_SECONDS = 24 * 3600;
+/** A released escrow reservation's row as it stays (store/levels.ts reservationRemoval). */
+const TOMBSTONE = 'reservation-tombstone';
+/** Every attribute of a reservation row besides its key: a tombstone keeps none (no index holds it). */
+const RESERVATION_ATTRIBUTES = [
+  'id',
+  'inventory_item_id',
+  'location_id',
+  'quantity',
+  'line_item_id',
+  'description',
+  'metadata',
+  'expires_at',
+  'created_by',
+  'created_at',
+  'updated_at',
+  'GSI1PK',
+  'GSI1SK',
+  'GSI2PK',
+  'GSI2SK',
+  'GSI3PK',
+  'GSI3SK',
+];
+
+/**
+ * A reservation's row as a read should see it: a tombstone (a released escrow reservation) is no
+ * reservation. undefined for either.
+ */
+export const liveReservation = (row: Row | undefined): Row | undefined => (row && row.entity !== TOMBSTONE ? row : undefined);
+
+/**
+ * A new reservation's row by the level's path may replace a tombstone of its id (an Idempotency-Key
+ * used again after its record expired): the tombstone only stops a materialiser, and a pending entry
+ * of that id is made a row (takeOverEscrow) before a keyed request takes the level's path.
+ */
+export const NEW_RESERVATION_GUARD = {
+  ConditionExpression: 'attribute_not_exists(PK) OR entity = :tombstone',
+  ExpressionAttributeValues: { ':tombstone': TOMBSTONE },
+};
+
+/**
+ * The write that ends a reservation's row (release, fulfilment), under `guard` (its condition as
+ * read). An escrow id's row stays as a tombstone, its attributes and index keys gone (no list or
+ * count sees it), for MARKER_TTL_SECONDS: its entry may still be in a shard map (a materialiser that
+ * made the row but had not removed the entry yet, or whose removal was refused), and the
+ * materialiser's `attribute_not_exists` Put of that entry is refused by the tombstone, so the
+ * reservation is never made twice. Any other id's row is deleted.
+ */
+export function reservationRemoval(
+  tenant: string,
+  rid: string,
+  guard: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown>; ExpressionAttributeNames?: Record<string, string> },
+): TxAction['item'] {
+  const Key = keys.reservation(tenant, rid);
+  if (!parseEscrowId(rid)) return { Delete: { TableName: tableName(), Key, ...guard } };
+  return {
+    Update: {
+      TableName: tableName(),
+      Key,
+      UpdateExpression: `SET entity = :tombstone, #ttl = :ttl REMOVE ${RESERVATION_ATTRIBUTES.join(', ')}`,
+      ConditionExpression: guard.ConditionExpression,
+      ExpressionAttributeNames: { ...guard.ExpressionAttributeNames, '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ...guard.ExpressionAttributeValues,
+        ':tombstone': TOMBSTONE,
+        ':ttl': Math.floor(Date.now() / 1000) + MARKER_TTL_SECONDS,
+      },
+    },
+  };
+}
 
 /**
  * An escrow reservation's id names its level (`res_<26>:<iid>:<wid>`), so a read or a write of a
@@ -878,7 +958,7 @@ export function escrowShardOf(rid: string, n: number): number {
 const IDEM_PREFIX = (tenant: string) => `T#${tenant}#IDEM#`;
 
 function entryOf(tenant: string, r: Reservation, claim: PendingClaim | undefined): PendingEntry {
-  const e: PendingEntry = { q: r.quantity, at: r.created_at, by: r.created_by };
+  const e: PendingEntry = { q: r.quantity, at: r.created_at, by: r.created_by, t: 1 };
   if (r.line_item_id !== null) e.li = r.line_item_id;
   if (r.description !== null) e.d = r.description;
   if (r.metadata !== null) e.m = r.metadata;
@@ -929,6 +1009,12 @@ export async function reserveHot(ctx: WriteContext, r: Reservation): Promise<Res
  * - Swept since this take began: a take that landed may have become a row and left the map, so the
  *   marker says whether it did (then it is the answer); if not, the take is sent again.
  * - Too few units, or a full map: the next shard; after every shard, undefined (the level's path).
+ * - Throttled, held by a transaction, or a full map: the next shard too; when a pass of every shard
+ *   found some so, the pass is tried again after a short wait (ESCROW_BLOCKED_WAITS), and after the
+ *   last wait a throttle is the answer (429: the level is past its partitions' capacity), or else
+ *   409 "changing too fast" (maps still full: the consumer is behind), never the transactional path,
+ *   which costs those partitions more and holds them for a commit (under load it made every take
+ *   wait for its commits: issue 22's P7 fell to 1/T).
  * - A keyed retry whose claim replaced an earlier attempt's (not `fresh`): that attempt may have taken
  *   units that a materialiser turns into a row at any moment; every pending entry of the level is made
  *   a row first (completing the key's record), then the level's path runs, its transaction carrying
@@ -947,8 +1033,35 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
   if (Buffer.byteLength(JSON.stringify(entry)) > ESCROW_ENTRY_BYTES) return undefined;
   const rid = r.id;
   let k = escrowShardOf(rid, n);
-  for (let moved = 0, swept = 0; moved < n && swept < 5; ) {
+  // a pass: every shard tried once (moved counts them); `blocked`: how many of those were throttled or
+  // held by a transaction, `lastBlock`: the last such answer
+  let blocked = 0;
+  let lastBlock: unknown;
+  for (let moved = 0, swept = 0, pass = 0; swept < 5; ) {
+    if (moved >= n) {
+      // every shard refused this pass. Throttled or held ones are waited for (ESCROW_BLOCKED_WAITS,
+      // jittered): the transactional path would write the same partitions at a higher cost and hold
+      // them for a commit (issue 22's P7: it collapsed to 1/T). None blocked (all too few units or
+      // full): the level's path. Still blocked after the waits: the throttle answered (429).
+      if (!blocked) return undefined;
+      if (pass >= ESCROW_BLOCKED_WAITS.length) {
+        if (isThrottled(lastBlock)) throw lastBlock;
+        throw changingTooFast();
+      }
+      await new Promise((res) => setTimeout(res, ESCROW_BLOCKED_WAITS[pass] * (0.5 + Math.random())));
+      pass++;
+      moved = 0;
+      blocked = 0;
+    }
     const since = Date.now() - escrowMarginMs();
+    const full = fullShards.get(`${tenant}\u0000${iid}\u0000${wid}\u0000${k}`);
+    if (full !== undefined && full > Date.now()) {
+      // found full a moment ago: not sent (a refused take costs the shard's size in write units)
+      k = (k + 1) % n;
+      moved++;
+      blocked++;
+      continue;
+    }
     try {
       await db().send(
         new UpdateCommand({
@@ -968,9 +1081,11 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
     } catch (err) {
       const e = err as Error & { Item?: Record<string, unknown> };
       if (e.name === 'ValidationException') return undefined; // a shard without its map (parked before the map existed)
-      if (e.name === 'TransactionConflictException' || e.name === 'ProvisionedThroughputExceededException') {
+      if (e.name === 'TransactionConflictException' || isThrottled(e)) {
         k = (k + 1) % n; // held by a transaction (a rebalance) or throttled: the next shard
         moved++;
+        blocked++;
+        lastBlock = e;
         continue;
       }
       if (e.name !== 'ConditionalCheckFailedException') throw err;
@@ -989,7 +1104,12 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
         }
         continue; // not ours: take again, with a new start
       }
-      k = (k + 1) % n; // too few units, or a full map
+      // too few units, or a full map (the consumer is behind: waited for, as a throttle)
+      if (Number(old.allot ?? 0) >= r.quantity && Object.keys(old.pending ?? {}).length >= ESCROW_MAX_PENDING) {
+        blocked++;
+        fullShards.set(`${tenant}\u0000${iid}\u0000${wid}\u0000${k}`, Date.now() + FULL_SKIP_MS);
+      }
+      k = (k + 1) % n;
       moved++;
     }
   }
@@ -1008,12 +1128,13 @@ function oldImage(item: Record<string, any>): Row {
     : item;
 }
 
+/** Whether an id's entry became a row once: its row or tombstone exists, or (an entry before tombstones) its marker. */
 async function escrowMarked(tenant: string, rid: string): Promise<boolean> {
-  return !!(await db().send(new GetCommand({ TableName: tableName(), Key: escrowMarker(tenant, rid), ConsistentRead: true }))).Item;
+  return (await batchGet([keys.reservation(tenant, rid), escrowMarker(tenant, rid)])).length > 0;
 }
 
 async function findReservationRow(tenant: string, rid: string): Promise<Reservation | undefined> {
-  const row = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }))).Item;
+  const row = liveReservation((await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }))).Item);
   return row ? strip<Reservation>(row) : undefined;
 }
 
@@ -1072,13 +1193,17 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
   const names0 = Object.keys(pending);
   if (!names0.length) return 0;
   const all = names0.map((key) => ({ key, r: reservationOfEntry(ridOfKey(key, iid, wid), iid, wid, pending[key]), e: pending[key] }));
-  // entries made rows before (an earlier run whose removal was refused) are read, not written again:
-  // their markers, one consistent BatchGet (a read unit each, where a refused transaction costs its writes)
-  const marked = new Set((await batchGet(all.map(({ r }) => escrowMarker(tenant, r.id)))).map((row) => String(row.PK)));
+  // entries taken since tombstones (`t`): each its row's own conditional write, no marker, no
+  // transaction unless its request's key record is completed with it (materialiseEntry)
+  const fresh = all.filter(({ e }) => e.t);
+  const legacy = all.filter(({ e }) => !e.t);
+  // entries before tombstones made rows before (an earlier run whose removal was refused) are read,
+  // not written again: their markers, one consistent BatchGet
+  const marked = legacy.length ? new Set((await batchGet(legacy.map(({ r }) => escrowMarker(tenant, r.id)))).map((row) => String(row.PK))) : new Set();
   const markerPk = (rid: string) => escrowMarker(tenant, rid).PK;
   // `done`: the entries' names in the map (each made a row, or found made)
-  const done: string[] = all.filter(({ r }) => marked.has(markerPk(r.id))).map(({ key }) => key);
-  const entries = all.filter(({ r }) => !marked.has(markerPk(r.id)));
+  const done: string[] = legacy.filter(({ r }) => marked.has(markerPk(r.id))).map(({ key }) => key);
+  const entries = legacy.filter(({ r }) => !marked.has(markerPk(r.id)));
   const chunks: (typeof entries)[] = [];
   for (let i = 0; i < entries.length; i += ENTRIES_PER_TX) chunks.push(entries.slice(i, i + ENTRIES_PER_TX));
   await Promise.all(
@@ -1093,6 +1218,13 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
           8,
         );
     }),
+  );
+  await inParallel(
+    fresh,
+    async ({ key, r, e }) => {
+      if (await materialiseEntry(tenant, r, e)) done.push(key);
+    },
+    ENTRIES_PER_TX,
   );
   if (!done.length) return 0;
   const names = Object.fromEntries(done.map((key, i) => [`#p${i}`, key]));
@@ -1129,19 +1261,26 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
 }
 
 const HELD = Symbol('held');
+const THROTTLED_TRIES = 4;
 /**
  * A plain write of a shard while a transaction holds it is refused (TransactionConflictException, on
  * AWS as in the front: hot mode off, a rebalance): tried again after the holder's commit, 7 times from
- * 20 ms doubling (about 2.5 s), then HELD. A write still throttled after the SDK's own retries is
- * HELD at once (the shard's partition is busy with takes: the next run removes the entries, their
- * markers read). A failed condition is undefined (unlessConditionFails).
+ * 20 ms doubling (about 2.5 s), then HELD. A write still throttled after the SDK's own retries (the
+ * shard's partition busy with takes) is tried again THROTTLED_TRIES times from 25 ms doubling, then
+ * HELD (the next run removes the entries, found made): the removal is what empties the map, and a
+ * full map refuses every take at the cost of its size, so it is not given up at the first throttle.
+ * A failed condition is undefined (unlessConditionFails).
  */
 async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | typeof HELD> {
-  for (let attempt = 0; ; attempt++) {
+  for (let attempt = 0, throttled = 0; ; attempt++) {
     try {
       return await unlessConditionFails(write);
     } catch (err) {
-      if (isThrottled(err)) return HELD;
+      if (isThrottled(err)) {
+        if (throttled >= THROTTLED_TRIES) return HELD;
+        await new Promise((r) => setTimeout(r, 25 * 2 ** throttled++));
+        continue;
+      }
       if ((err as Error).name !== 'TransactionConflictException') throw err;
       if (attempt >= 7) return HELD;
       await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
@@ -1155,8 +1294,9 @@ async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | ty
  * as read now. Labels end in `suffix` (several entries in one transaction).
  */
 async function entryActions(tenant: string, r: Reservation, e: PendingEntry, suffix = ''): Promise<TxAction[]> {
-  const actions: TxAction[] = [
-    {
+  const actions: TxAction[] = [];
+  if (!e.t)
+    actions.push({
       label: `marker${suffix}`,
       item: {
         Put: {
@@ -1165,12 +1305,12 @@ async function entryActions(tenant: string, r: Reservation, e: PendingEntry, suf
           ConditionExpression: 'attribute_not_exists(PK)',
         },
       },
-    },
-    {
-      label: `reservation${suffix}`,
-      item: { Put: { TableName: tableName(), Item: ReservationEntity.row(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
-    },
-  ];
+    });
+  // absent: not made before (a tombstone, a released reservation's row, is present)
+  actions.push({
+    label: `reservation${suffix}`,
+    item: { Put: { TableName: tableName(), Item: ReservationEntity.row(tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+  });
   if (e.i) {
     const Key = { PK: `${IDEM_PREFIX(tenant)}${e.i}`, SK: 'IDEM' };
     const rec = (await db().send(new GetCommand({ TableName: tableName(), Key, ConsistentRead: true }))).Item;
@@ -1217,10 +1357,23 @@ async function materialiseTogether(tenant: string, entries: { r: Reservation; e:
   }
 }
 
-/** One entry made a row (true), or found made already (true); false when it could not be settled now. */
+/**
+ * One entry made a row (true), or found made already (true); false when it could not be settled now.
+ * The row alone (an entry since tombstones, without a key record to complete) is one plain
+ * conditional PutItem: refused, the row or its tombstone is there (made before).
+ */
 async function materialiseEntry(tenant: string, r: Reservation, e: PendingEntry): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const actions = await entryActions(tenant, r, e);
+    if (actions.length === 1) {
+      try {
+        await withoutClaim(() => unlessConditionFails(() => db().send(new PutCommand(actions[0].item.Put!))));
+        return true;
+      } catch (err) {
+        if (isThrottled(err)) return false; // the next run
+        throw err;
+      }
+    }
     let refused: Cancellation | undefined;
     try {
       refused = await withoutClaim(() => transactOrCancelled(actions));

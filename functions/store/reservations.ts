@@ -29,6 +29,9 @@ import {
   pendingReservation,
   releaseAt,
   releaseAtLevels,
+  liveReservation,
+  NEW_RESERVATION_GUARD,
+  reservationRemoval,
   reserve,
   reserveAtLevels,
   reserveHot,
@@ -92,7 +95,7 @@ export async function createReservation(ctx: WriteContext, input: Reservation): 
   noteRef(r.id);
   const put: TxAction = {
     label: 'reservation',
-    item: { Put: { TableName: tableName(), Item: reservationRow(ctx.tenant, r), ConditionExpression: 'attribute_not_exists(PK)' } },
+    item: { Put: { TableName: tableName(), Item: reservationRow(ctx.tenant, r), ...NEW_RESERVATION_GUARD } },
   };
   await reserve(ctx, { iid: r.inventory_item_id, wid: r.location_id, q: r.quantity }, [put]);
   return r;
@@ -111,7 +114,8 @@ export async function getReservation(tenant: string, rid: string): Promise<Reser
 
 async function readRow(tenant: string, rid: string): Promise<Reservation | undefined> {
   const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(tenant, rid), ConsistentRead: true }));
-  return res.Item ? strip<Reservation>(res.Item) : undefined;
+  const row = liveReservation(res.Item);
+  return row ? strip<Reservation>(row) : undefined;
 }
 
 /** The reservation's row, for a write acting on it: one still pending in an escrow map is made a row first. */
@@ -201,7 +205,7 @@ export async function releaseReservation(
       (guard.ExpressionAttributeValues as Record<string, unknown>)[':expiredBy'] = opts.onlyIfExpiredBy;
     }
     const refused = await transactOrCancelled([
-      { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...guard } } },
+      { label: 'reservation', item: reservationRemoval(tenant, rid, guard) },
       releaseAt(tenant, r.inventory_item_id, r.location_id, r.quantity, now),
     ]);
     return refused ? RETRY : r; // refused: it changed or went meanwhile, re-read (a gone reservation is a 404)
@@ -223,7 +227,7 @@ export async function fulfillReservation(ctx: WriteContext, rid: string, allowed
     const after = level.stocked_quantity - r.quantity;
     const use = { q: r.quantity, version, stockedBefore: level.stocked_quantity };
     const refused = await transactOrCancelled([
-      { label: 'reservation', item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, rid), ...reservationUnchanged(r, allowed) } } },
+      { label: 'reservation', item: reservationRemoval(tenant, rid, reservationUnchanged(r, allowed)) },
       consumeAt(tenant, r.inventory_item_id, r.location_id, use, now),
       ledgerPut({
         tenant,
@@ -324,7 +328,7 @@ export function releaseActions(tenant: string, reservations: Reservation[], now:
     ...reservations.map(
       (r): TxAction => ({
         label: `reservation:${r.id}`,
-        item: { Delete: { TableName: tableName(), Key: keys.reservation(tenant, r.id), ...reservationUnchanged(r) } },
+        item: reservationRemoval(tenant, r.id, reservationUnchanged(r)),
       }),
     ),
     ...releaseAtLevels(tenant, reservations, now),

@@ -6,7 +6,7 @@
  * each pending id into its row and completes its Idempotency-Key record, then removes the ids.
  * Over HTTP: every function with its own grants. Crash points staged with client middlewares.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { findApiKey } from '../../functions/store/api-keys.ts';
@@ -49,6 +49,8 @@ const reserve = (iid: string, wid: string, quantity = 1, idem?: string) =>
   api.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity }, idem ? { headers: { 'idempotency-key': idem } } : {});
 const row = async (rid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(api.tenant, rid), ConsistentRead: true }))).Item;
+/** A released escrow reservation's row as it stays: its key, `entity` and `ttl`, nothing else (no index holds it). */
+const tombstone = (rid: string) => ({ ...keys.reservation(api.tenant, rid), entity: 'reservation-tombstone', ttl: expect.any(Number) });
 const pendingCount = async (iid: string, wid: string) => (await readHot(api.tenant, iid, wid))!.pending.reduce((s, p) => s + Object.keys(p).length, 0);
 const rowsOf = async (iid: string) => {
   const res = await api.get(`/admin/reservations?inventory_item_id=${iid}&limit=100`);
@@ -113,8 +115,8 @@ test('release, update and fulfil of a reservation still pending: made a row in t
   expect((await api.get(`/admin/reservations/${ids[0]}`)).status).toBe(404);
   await settle(iid, wid);
   expect(await pendingCount(iid, wid)).toBe(0);
-  // released stays released (the marker: an entry becomes a row once); 2 reserved by ids[1]; 1 fulfilled
-  expect(await row(ids[0])).toBeUndefined();
+  // released stays released (its row's tombstone: an entry becomes a row once); 2 reserved by ids[1]; 1 fulfilled
+  expect(await row(ids[0])).toEqual(tombstone(ids[0]));
   expect((await rowsOf(iid)).map((r) => [r.id, r.quantity])).toEqual([[ids[1], 2]]);
   expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 9, reserved_quantity: 2, available_quantity: 7 });
 });
@@ -230,11 +232,46 @@ test('the consumer crashed after writing the row, before removing the id: the ro
   expect((await api.del(`/admin/reservations/${rid}`)).status).toBe(200);
   await settle(iid, wid);
   expect(await pendingCount(iid, wid)).toBe(0);
-  expect(await row(rid)).toBeUndefined();
+  expect(await row(rid)).toEqual(tombstone(rid));
+  expect((await api.get(`/admin/reservations/${rid}`)).status).toBe(404);
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 0, available_quantity: 5 });
 });
 
-test("a throttled removal is left to the next run, which reads the entries' markers and writes nothing again", async () => {
+test('an entry taken before tombstones (no `t`) is made a row with its marker, and a released row is not made again', async () => {
+  const { iid, wid } = await hotLevel(5, 1);
+  const rid = (await reserve(iid, wid, 2)).body.reservation.id as string;
+  const shard = keys.hotShard(api.tenant, iid, wid, 0);
+  // the entry as the take wrote it before tombstones
+  await db().send(
+    new UpdateCommand({ TableName: tableName(), Key: shard, UpdateExpression: 'REMOVE pending.#k.t', ExpressionAttributeNames: { '#k': rid.split(':')[0] } }),
+  );
+  const sent: string[] = [];
+  let restore = withClient(async (name, input, next) => {
+    sent.push(name);
+    if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw Object.assign(new Error('crash'), { name: 'Crash', $metadata: {} });
+    return next();
+  });
+  try {
+    await expect(runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).rejects.toThrow('crash');
+  } finally {
+    restore();
+  }
+  // the marker's read, then the row and the marker in one transaction
+  expect(sent.slice(0, 3)).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand']);
+  const marker = { PK: keys.reservation(api.tenant, rid).PK, SK: 'ESCROW' };
+  expect((await db().send(new GetCommand({ TableName: tableName(), Key: marker, ConsistentRead: true }))).Item).toBeDefined();
+  // released while the entry is still pending, by a release before tombstones: the row deleted (the
+  // marker keeps it from being made again)
+  expect((await api.del(`/admin/reservations/${rid}`)).status).toBe(200);
+  await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.reservation(api.tenant, rid) }));
+  await settle(iid, wid);
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect((await api.get(`/admin/reservations/${rid}`)).status).toBe(404);
+  expect(await rowsOf(iid)).toEqual([]);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 0, available_quantity: 5 });
+});
+
+test('a throttled removal is left to the next run, whose puts of the rows are refused (made already): nothing written again', async () => {
   const { iid, wid } = await hotLevel(9, 1);
   const rids: string[] = [];
   for (let i = 0; i < 3; i++) rids.push((await reserve(iid, wid, 1)).body.reservation.id as string);
@@ -261,7 +298,8 @@ test("a throttled removal is left to the next run, which reads the entries' mark
   } finally {
     restore();
   }
-  expect(sent).toContain('BatchGetItemCommand');
+  // one conditional put a row, each refused (the row is there), and no transaction
+  expect(sent.filter((x) => x === 'PutItemCommand')).toHaveLength(3);
   expect(sent).not.toContain('TransactWriteItemsCommand');
   expect(await pendingCount(iid, wid)).toBe(0);
   expect((await rowsOf(iid)).map((r) => r.id).sort()).toEqual([...rids].sort());

@@ -525,8 +525,9 @@ export async function readTenant(w: World): Promise<TenantState> {
     const iid = String(s.PK).split('#')[3];
     for (const [key, e] of Object.entries((s.pending ?? {}) as Record<string, any>)) entries.push({ rid: pendingRid(key, iid, wid), wid, e });
   }
-  // an entry whose marker exists became a row once (the row is open, or released since): counted as the row, or not at all
-  const marked = await Promise.all(entries.map(async (x) => !!(await getRow(`${T}#R#${x.rid}`, 'ESCROW'))));
+  // an entry that became a row once is counted as the row, or not at all: one taken since tombstones
+  // (`t`) when its row exists (open, or a released one's tombstone), one before when its marker does
+  const marked = await Promise.all(entries.map(async (x) => !!(await getRow(`${T}#R#${x.rid}`, x.e.t ? 'RES' : 'ESCROW'))));
   const pendingRes = entries
     .filter((_, i) => !marked[i])
     .map(({ rid, wid, e }) => {
