@@ -682,7 +682,14 @@ async function runP8(ctx: ModelCtx) {
         const res = await http.request('POST', '/admin/reservations', { inventory_item_id: endIid, location_id: wid, quantity: 1 });
         if (res.status === 200 || res.status === 201) endOk++;
         else if (res.body?.code === 'INSUFFICIENT_STOCK') return;
-        else endOther++; // throttled or contention: the caller tries again
+        else {
+          // throttled or contention: the caller tries again, after the answer's Retry-After (a 429's
+          // 1 s, jittered) or a moment (a 409's "retry the request"), as a client should
+          endOther++;
+          if (process.env.BENCH_DEBUG && endOther % 500 === 0)
+            log(`    end of stock: ${endOk} reserved, ${endOther} answers retried (last ${res.status} ${JSON.stringify(res.body).slice(0, 80)})`);
+          await new Promise((r) => setTimeout(r, (res.retryAfter ? res.retryAfter * 1000 : 50) * (0.5 + Math.random())));
+        }
       }
     }),
   );

@@ -9,6 +9,8 @@ export interface Reply<T = any> {
   body: T;
   /** Wall time from sending the request to the last byte of the answer, ms. */
   ms: number;
+  /** The answer's Retry-After header (seconds), when it has one. */
+  retryAfter?: number;
 }
 
 export interface Client {
@@ -38,7 +40,8 @@ export function client(baseUrl: string, key: string, maxSockets = 64): Client {
             } catch {
               /* not JSON: keep the text */
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed as any, ms });
+            const after = Number(res.headers['retry-after']);
+            resolve({ status: res.statusCode ?? 0, body: parsed as any, ms, ...(Number.isFinite(after) ? { retryAfter: after } : {}) });
           });
           res.on('error', reject);
         });

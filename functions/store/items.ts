@@ -4,7 +4,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DomainError, notFound } from '../core/errors.ts';
 import type { InventoryItem, Level } from '../core/model.ts';
-import { db, noteRef, retryConflicts, RETRY, tableName, TX_LIMIT, TxCancelled, withRetry, unlessConditionFails, transactOrCancelled } from './db.ts';
+import {
+  db,
+  isThrottled,
+  noteRef,
+  retryConflicts,
+  RETRY,
+  tableName,
+  TX_LIMIT,
+  TxCancelled,
+  withRetry,
+  unlessConditionFails,
+  transactOrCancelled,
+} from './db.ts';
 import type { Cancellation, TxAction } from './db.ts';
 import { newExpr, setFields, updateParams } from './expr.ts';
 import { Item, SkuGuard, Stats } from './entities.ts';
@@ -16,6 +28,7 @@ import {
   holdsReservations,
   inboundOpen,
   isHotLevel,
+  itemKnownHot,
   levelCopy,
   levelDeleteActions,
   levelHasInbound,
@@ -225,20 +238,35 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
  * the level, so the reads would grow with the reservation rate and throttle the one partition every
  * hot reservation shares (issue 22's P8). The figures of such an answer are at most that old; reads
  * (GET, availability) and every write's guard stay exact. Items with no hot level are read each time.
+ * A refresh throttled past its retries answers from the copy it would have replaced, however old.
  */
 export async function loadItemForAnswer(tenant: string, iid: string): Promise<ItemRecord | undefined> {
   const k = `${tenant}\u0000${iid}`;
   const copy = answerCopies.get(k);
   if (copy?.refresh !== undefined) return copy.refresh;
-  if (copy && copy.until > Date.now()) return copy.rec;
-  // an item known hot: one read for every answer that asks while it runs (they may be that old anyway)
-  const read = loadItem(tenant, iid);
-  if (copy) copy.refresh = read;
+  if (copy?.read && copy.until > Date.now()) return copy.rec;
+  // an item known hot (a copy read before, or a level this process knows hot: its first answers):
+  // one read for every answer that asks while it runs (they may be that old anyway); that read
+  // throttled past its retries (the request has committed: its answer is all that is left), the copy
+  // read before, however old, rather than no answer (a 500 after the reservation was made)
+  const entry = copy ?? (itemKnownHot(tenant, iid) ? { rec: undefined, until: 0, read: false } : undefined);
+  let stale = false;
+  const read = loadItem(tenant, iid).catch((err: unknown) => {
+    if (!entry?.read || !isThrottled(err)) throw err;
+    stale = true;
+    return entry.rec;
+  });
+  if (entry) {
+    entry.refresh = read;
+    if (!copy) answerCopies.set(k, entry);
+  }
   try {
     const rec = await read;
+    if (entry) entry.refresh = undefined;
+    if (stale) return rec; // the next answer reads again
     if (rec?.levels.some(isHotLevel)) {
       answerCopies.delete(k);
-      answerCopies.set(k, { rec, until: Date.now() + Number(process.env.INVENTORY_HOT_ANSWER_MS ?? 1000) });
+      answerCopies.set(k, { rec, until: Date.now() + Number(process.env.INVENTORY_HOT_ANSWER_MS ?? 1000), read: true });
       if (answerCopies.size > ANSWER_COPIES_MAX) answerCopies.delete(answerCopies.keys().next().value as string);
     } else answerCopies.delete(k);
     return rec;
@@ -247,7 +275,7 @@ export async function loadItemForAnswer(tenant: string, iid: string): Promise<It
     throw err;
   }
 }
-const answerCopies = new Map<string, { rec: ItemRecord | undefined; until: number; refresh?: Promise<ItemRecord | undefined> }>();
+const answerCopies = new Map<string, { rec: ItemRecord | undefined; until: number; read: boolean; refresh?: Promise<ItemRecord | undefined> }>();
 const ANSWER_COPIES_MAX = 1000;
 
 /**

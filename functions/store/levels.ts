@@ -343,9 +343,16 @@ function hotDesignHint(tenant: string, iid: string, wid: string): HotDesign | un
 }
 function noteHot(tenant: string, iid: string, wid: string, n: number, design: HotDesign = hotDesign()): void {
   const k = hintKey(tenant, iid, wid);
-  if (n > 0) hints.set(k, { n, design, until: Date.now() + HINT_MS });
-  else hints.delete(k);
+  if (n > 0) {
+    hints.set(k, { n, design, until: Date.now() + HINT_MS });
+    hotItems.set(`${tenant}\u0000${iid}`, Date.now() + HINT_MS);
+    if (hotItems.size > HOT_ITEMS_MAX) hotItems.delete(hotItems.keys().next().value as string);
+  } else hints.delete(k);
 }
+/** Items with a level this process knew hot (a hint, as `hints`), for store/items.ts loadItemForAnswer. */
+const hotItems = new Map<string, number>();
+const HOT_ITEMS_MAX = 10_000;
+export const itemKnownHot = (tenant: string, iid: string): boolean => (hotItems.get(`${tenant}\u0000${iid}`) ?? 0) > Date.now();
 
 // ======================================================================================
 // Hot mode: the actions that move units between a level and its shards
@@ -833,11 +840,23 @@ export const designOf = (row: Row | Level | undefined): HotDesign => {
 export const escrowLikely = (tenant: string, iid: string, wid: string): boolean => (hotDesignHint(tenant, iid, wid) ?? hotDesign()) === 'escrow';
 /** At most this many pending reservations on one shard (a full map sends the take to the next shard). */
 export const ESCROW_MAX_PENDING = 32;
-/** Shards this process found with a full map, until when it sends them no take (FULL_SKIP_MS after). */
-const fullShards = new Map<string, number>();
-const FULL_SKIP_MS = 50;
+/**
+ * Shards this process found with a full map or no units left, until when it sends them no take
+ * (SHARD_SKIP_MS, EMPTY_SKIP_MS after; a full one counts as blocked, an empty one as too poor). Bounded: cleared
+ * when it reaches SHARD_SKIPS_MAX.
+ */
+const shardSkips = new Map<string, { until: number; full: boolean }>();
+const SHARD_SKIP_MS = 50;
+/** An empty shard is skipped longer: it fills again only by a rebalance, which the level's path does not need. */
+const EMPTY_SKIP_MS = 1000;
+const SHARD_SKIPS_MAX = 10_000;
 /** The waits (ms, before jitter) after a pass in which every shard refused and some were throttled or held. */
 const ESCROW_BLOCKED_WAITS = [25, 50, 100, 200, 400];
+/**
+ * No wait starts this long after the take began (the SDK's own retries of a throttled write take up
+ * to seconds): the answer (429 or 409) stays well inside the function's 10 s.
+ */
+const ESCROW_TAKE_BUDGET_MS = 2000;
 /** A reservation whose entry is larger (description, metadata) takes the transactional path instead. */
 const ESCROW_ENTRY_BYTES = 400;
 /** Clocks of two functions differ by less than this (the sweep stamp's guard, below). */
@@ -1037,14 +1056,20 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
   // held by a transaction, `lastBlock`: the last such answer
   let blocked = 0;
   let lastBlock: unknown;
+  // shards found with too few units: not tried again by this request (a refused take costs the
+  // shard's size; at the end of stock every pass would spend the partitions on empty shards)
+  const poor = new Set<number>();
+  const start = Date.now();
   for (let moved = 0, swept = 0, pass = 0; swept < 5; ) {
     if (moved >= n) {
-      // every shard refused this pass. Throttled or held ones are waited for (ESCROW_BLOCKED_WAITS,
-      // jittered): the transactional path would write the same partitions at a higher cost and hold
-      // them for a commit (issue 22's P7: it collapsed to 1/T). None blocked (all too few units or
-      // full): the level's path. Still blocked after the waits: the throttle answered (429).
-      if (!blocked) return undefined;
-      if (pass >= ESCROW_BLOCKED_WAITS.length) {
+      // every shard refused this pass. Throttled, held or full ones are waited for
+      // (ESCROW_BLOCKED_WAITS, jittered, within ESCROW_TAKE_BUDGET_MS): the transactional path would
+      // write the same partitions at a higher cost and hold them for a commit (issue 22's P7: it
+      // collapsed to 1/T). None blocked (all too few units), or half the shards or more too poor (the
+      // end of the level's stock: its path answers exactly, and does not retry the empty shards):
+      // the level's path. Still blocked after the waits: the throttle answered (429), or 409.
+      if (!blocked || poor.size * 2 >= n) return undefined;
+      if (pass >= ESCROW_BLOCKED_WAITS.length || Date.now() - start > ESCROW_TAKE_BUDGET_MS) {
         if (isThrottled(lastBlock)) throw lastBlock;
         throw changingTooFast();
       }
@@ -1053,13 +1078,21 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
       moved = 0;
       blocked = 0;
     }
-    const since = Date.now() - escrowMarginMs();
-    const full = fullShards.get(`${tenant}\u0000${iid}\u0000${wid}\u0000${k}`);
-    if (full !== undefined && full > Date.now()) {
-      // found full a moment ago: not sent (a refused take costs the shard's size in write units)
+    if (poor.has(k)) {
       k = (k + 1) % n;
       moved++;
-      blocked++;
+      continue;
+    }
+    const since = Date.now() - escrowMarginMs();
+    const shardId = `${tenant}\u0000${iid}\u0000${wid}\u0000${k}`;
+    if (shardSkips.size >= SHARD_SKIPS_MAX) shardSkips.clear();
+    const skip = shardSkips.get(shardId);
+    if (skip && skip.until > Date.now()) {
+      // found full or too poor a moment ago: not sent (a refused take costs the shard's size in write units)
+      if (skip.full) blocked++;
+      else poor.add(k);
+      k = (k + 1) % n;
+      moved++;
       continue;
     }
     try {
@@ -1105,9 +1138,13 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
         continue; // not ours: take again, with a new start
       }
       // too few units, or a full map (the consumer is behind: waited for, as a throttle)
-      if (Number(old.allot ?? 0) >= r.quantity && Object.keys(old.pending ?? {}).length >= ESCROW_MAX_PENDING) {
+      if (Number(old.allot ?? 0) < r.quantity) {
+        poor.add(k);
+        // a shard with nothing left: the others' takes skip it a moment too (a rebalance refills it)
+        if (Number(old.allot ?? 0) === 0) shardSkips.set(shardId, { until: Date.now() + EMPTY_SKIP_MS, full: false });
+      } else if (Object.keys(old.pending ?? {}).length >= ESCROW_MAX_PENDING) {
         blocked++;
-        fullShards.set(`${tenant}\u0000${iid}\u0000${wid}\u0000${k}`, Date.now() + FULL_SKIP_MS);
+        shardSkips.set(shardId, { until: Date.now() + SHARD_SKIP_MS, full: true });
       }
       k = (k + 1) % n;
       moved++;
