@@ -1026,8 +1026,11 @@ export async function reserveHot(ctx: WriteContext, r: Reservation): Promise<Res
  * - The id is already pending (the SDK re-sent a take that landed, or a keyed retry): that entry is
  *   the answer (a replay).
  * - Swept since this take began: a take that landed may have become a row and left the map, so the
- *   marker says whether it did (then it is the answer); if not, the take is sent again.
- * - Too few units, or a full map: the next shard; after every shard, undefined (the level's path).
+ *   row, its tombstone or (before tombstones) its marker says whether it did (then it is the answer);
+ *   if not, the take is sent again.
+ * - Too few units: the next shard, not tried again by this request (an empty one not by this process
+ *   for EMPTY_SKIP_MS); after every shard, or when half of them or more had too few at a pass's end,
+ *   undefined (the level's path).
  * - Throttled, held by a transaction, or a full map: the next shard too; when a pass of every shard
  *   found some so, the pass is tried again after a short wait (ESCROW_BLOCKED_WAITS), and after the
  *   last wait a throttle is the answer (429: the level is past its partitions' capacity), or else
@@ -1215,13 +1218,16 @@ const SHARDS_AT_ONCE = 32;
 const ENTRIES_PER_TX = 16;
 
 /**
- * The materialiser: every pending entry of shard k becomes its reservation row, off the hot item —
- * the row, the marker (`attribute_not_exists`: an entry becomes a row once, even after the row is
- * released) and the completion of the request's Idempotency-Key record (`committed`, its status and
- * the id, conditioned on the record as read), ENTRIES_PER_TX entries a transaction (one by one when
- * that is refused) — then the ids written leave the map in one update that stamps `swept_at` (never
- * lowered) after those completions. Entries whose marker exists (made rows by a run whose removal
- * was refused) are only removed: their markers are read first. Returns the number of ids removed.
+ * The materialiser: every pending entry of shard k becomes its reservation row, off the hot item,
+ * ENTRIES_PER_TX side by side. An entry taken since tombstones (`t`): its row by one conditional
+ * PutItem (`attribute_not_exists`: refused by the row or a released one's tombstone, so an entry
+ * becomes a row once), in one transaction with the completion of its request's Idempotency-Key record
+ * (`committed`, its status and the id, conditioned on the record as read) when it names one still
+ * open. An entry before tombstones: the row, its marker (`attribute_not_exists`) and that
+ * completion, ENTRIES_PER_TX entries a transaction (one by one when that is refused); those whose
+ * marker exists (made by a run whose removal was refused) are only removed, their markers read
+ * first. Then the ids written leave the map in one update that stamps `swept_at` (never lowered)
+ * after those completions. Returns the number of ids removed.
  */
 export async function materialiseShard(tenant: string, iid: string, wid: string, k: number): Promise<number> {
   const Key = keys.hotShard(tenant, iid, wid, k);
@@ -1279,7 +1285,7 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
       }),
     ),
   );
-  if (stamped === HELD) return 0; // the shard stayed in another transaction: the next run removes them (their markers say so)
+  if (stamped === HELD) return 0; // held or throttled past the retries: the next run removes them (found made)
   if (!stamped) {
     // a later stamp is there (another materialiser): it is after these completions too
     await whileHeld(() =>
@@ -1326,9 +1332,10 @@ async function whileHeld<T>(write: () => Promise<T>): Promise<T | undefined | ty
 }
 
 /**
- * The writes that make one pending entry its row: the marker and the row (each only if absent) and,
- * for a keyed entry whose request's record is still open, that record's completion conditioned on it
- * as read now. Labels end in `suffix` (several entries in one transaction).
+ * The writes that make one pending entry its row: the row (only if absent: no row, no tombstone),
+ * its marker (only if absent; an entry before tombstones) and, for a keyed entry whose request's
+ * record is still open, that record's completion conditioned on it as read now. Labels end in
+ * `suffix` (several entries in one transaction).
  */
 async function entryActions(tenant: string, r: Reservation, e: PendingEntry, suffix = ''): Promise<TxAction[]> {
   const actions: TxAction[] = [];
@@ -1377,9 +1384,9 @@ async function entryActions(tenant: string, r: Reservation, e: PendingEntry, suf
 }
 
 /**
- * Every entry of a shard made a row in one transaction (the common case: one consumer, no entry made
- * before): a transaction holds its items for its commit time, so one per shard rather than one per
- * entry keeps the materialiser's pace at the reservations' (issue 22's P8). false when refused for any
+ * Entries before tombstones made rows in one transaction (the common case: one consumer, no entry
+ * made before): a transaction holds its items for its commit time, so one per shard rather than one
+ * per entry kept the materialiser's pace at the reservations' (issue 22's P8). false when refused for any
  * reason (an entry made before, a record that moved, contention): the caller settles them one by one.
  */
 async function materialiseTogether(tenant: string, entries: { r: Reservation; e: PendingEntry }[]): Promise<boolean> {

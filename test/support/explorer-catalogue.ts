@@ -425,7 +425,7 @@ export const OPS: Record<string, OpSpec> = {
     },
   },
   /**
-   * The materialiser dying right after its first write (an entry's row, marker and key record), before
+   * The materialiser dying right after its first write (an entry's row, with its key record when it names one), before
    * the ids leave the map; the consumer's batch is handed over again and runs the whole turn.
    */
   'materialise-crashed': {
