@@ -1414,7 +1414,8 @@ async function materialiseEntry(tenant: string, r: Reservation, e: PendingEntry)
         await withoutClaim(() => unlessConditionFails(() => db().send(new PutCommand(actions[0].item.Put!))));
         return true;
       } catch (err) {
-        if (isThrottled(err)) return false; // the next run
+        // throttled, or the row held by a transaction (its release): the next run
+        if (isThrottled(err) || (err as Error).name === 'TransactionConflictException') return false;
         throw err;
       }
     }

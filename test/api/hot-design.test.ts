@@ -137,3 +137,34 @@ test('escrow → shards with reservations pending: the switch makes them rows fi
   expect(off.body.inventory_item.location_levels[0].hot_design).toBeUndefined();
   expect((await rawLevel(iid, wid)).hot_design).toBeUndefined();
 });
+
+test('a released or fulfilled reservation leaves a tombstone only when its id is an escrow id; any other row is deleted', async () => {
+  const { iid, wid } = await stockedLevel(10);
+  const rowOf = async (rid: string) =>
+    (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(api.tenant, rid), ConsistentRead: true }))).Item;
+  const reserve = async () => (await api.post('/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity: 1 })).body.reservation.id as string;
+  // the default (escrow): ids name their level, and a release keeps the row's key as a tombstone
+  const escrowIds = [await reserve(), await reserve()];
+  process.env.INVENTORY_HOT_DESIGN = 'shards';
+  let plainIds: string[];
+  try {
+    plainIds = [await reserve(), await reserve()];
+  } finally {
+    delete process.env.INVENTORY_HOT_DESIGN;
+  }
+  expect(escrowIds.map((id) => !!parseEscrowId(id))).toEqual([true, true]);
+  expect(plainIds.map((id) => !!parseEscrowId(id))).toEqual([false, false]);
+  for (const ids of [escrowIds, plainIds]) {
+    expect((await api.del(`/admin/reservations/${ids[0]}`)).status).toBe(200);
+    expect((await api.post(`/admin/reservations/${ids[1]}/fulfill`, {})).status).toBe(200);
+  }
+  for (const id of escrowIds)
+    expect(await rowOf(id)).toEqual({ ...keys.reservation(api.tenant, id), entity: 'reservation-tombstone', ttl: expect.any(Number) });
+  for (const id of plainIds) expect(await rowOf(id)).toBeUndefined();
+  for (const id of [...escrowIds, ...plainIds]) expect((await api.get(`/admin/reservations/${id}`)).status).toBe(404);
+  expect((await api.get(levelPath(iid, wid).replace(`/${wid}`, ''))).body.inventory_item.location_levels[0]).toMatchObject({
+    stocked_quantity: 8,
+    reserved_quantity: 0,
+    available_quantity: 8,
+  });
+});
