@@ -167,6 +167,9 @@ const FIELD_ORDER: Record<string, string[]> = {
   ],
 };
 
+/** A record's fields as stored, in their answer order (the attributes of its row besides keys and storage detail). */
+export const fieldsOf = (entity: string): readonly string[] => FIELD_ORDER[entity] ?? [];
+
 export function strip<T>(row: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
   for (const f of FIELD_ORDER[row.entity as string] ?? []) if (f in row) out[f] = row[f];

@@ -51,6 +51,7 @@
  * row off the hot item. I2 then reads: reserved = Σ open reservations + Σ pending q + Σ allot.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TABLE } from '../../lib/table-definition.ts';
 import {
   DomainError,
   insufficientStock,
@@ -89,7 +90,7 @@ import { levelCounter, warehouseFlag, warehouseLevelCount } from './locations.ts
 import type { WarehouseFlag } from './locations.ts';
 import { LevelEntity, ReservationEntity } from './entities.ts';
 import * as keys from './key-builders.ts';
-import { strip } from './keys.ts';
+import { fieldsOf, strip } from './keys.ts';
 import { batchGet, batchRead } from './query.ts';
 import { ledgerPut, writeOffLedger } from './ledger.ts';
 import type { WriteContext } from './ledger.ts';
@@ -872,25 +873,7 @@ const MARKER_TTL_SECONDS = 24 * 3600;
 /** A released escrow reservation's row as it stays (store/levels.ts reservationRemoval). */
 const TOMBSTONE = 'reservation-tombstone';
 /** Every attribute of a reservation row besides its key: a tombstone keeps none (no index holds it). */
-const RESERVATION_ATTRIBUTES = [
-  'id',
-  'inventory_item_id',
-  'location_id',
-  'quantity',
-  'line_item_id',
-  'description',
-  'metadata',
-  'expires_at',
-  'created_by',
-  'created_at',
-  'updated_at',
-  'GSI1PK',
-  'GSI1SK',
-  'GSI2PK',
-  'GSI2SK',
-  'GSI3PK',
-  'GSI3SK',
-];
+const RESERVATION_ATTRIBUTES = [...fieldsOf('reservation'), ...TABLE.indexes.flatMap((i) => [i.partitionKey, i.sortKey])];
 
 /**
  * A reservation's row as a read should see it: a tombstone (a released escrow reservation) is no

@@ -49,6 +49,21 @@ const reserve = (iid: string, wid: string, quantity = 1, idem?: string) =>
   api.request('POST', '/admin/reservations', { inventory_item_id: iid, location_id: wid, quantity }, idem ? { headers: { 'idempotency-key': idem } } : {});
 const row = async (rid: string) =>
   (await db().send(new GetCommand({ TableName: tableName(), Key: keys.reservation(api.tenant, rid), ConsistentRead: true }))).Item;
+/** The consumer (shard 0) dies at its map removal, after writing the rows: the commands it sent, in order. */
+async function materialiseDyingAtRemoval(iid: string, wid: string): Promise<string[]> {
+  const sent: string[] = [];
+  const restore = withClient(async (name, input, next) => {
+    sent.push(name);
+    if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw Object.assign(new Error('crash'), { name: 'Crash', $metadata: {} });
+    return next();
+  });
+  try {
+    await expect(runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).rejects.toThrow('crash');
+  } finally {
+    restore();
+  }
+  return sent;
+}
 /** A released escrow reservation's row as it stays: its key, `entity` and `ttl`, nothing else (no index holds it). */
 const tombstone = (rid: string) => ({ ...keys.reservation(api.tenant, rid), entity: 'reservation-tombstone', ttl: expect.any(Number) });
 const pendingCount = async (iid: string, wid: string) => (await readHot(api.tenant, iid, wid))!.pending.reduce((s, p) => s + Object.keys(p).length, 0);
@@ -218,15 +233,7 @@ test('a keyed request that died after its take: its retry replays, before or aft
 test('the consumer crashed after writing the row, before removing the id: the row released meanwhile is not made again', async () => {
   const { iid, wid } = await hotLevel(5, 1);
   const rid = (await reserve(iid, wid, 2)).body.reservation.id as string;
-  const restore = withClient(async (name, input, next) => {
-    if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw Object.assign(new Error('crash'), { name: 'Crash', $metadata: {} });
-    return next();
-  });
-  try {
-    await expect(runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).rejects.toThrow('crash');
-  } finally {
-    restore();
-  }
+  await materialiseDyingAtRemoval(iid, wid);
   expect(await row(rid)).toBeDefined();
   expect(await pendingCount(iid, wid)).toBe(1);
   expect((await api.del(`/admin/reservations/${rid}`)).status).toBe(200);
@@ -245,17 +252,7 @@ test('an entry taken before tombstones (no `t`) is made a row with its marker, a
   await db().send(
     new UpdateCommand({ TableName: tableName(), Key: shard, UpdateExpression: 'REMOVE pending.#k.t', ExpressionAttributeNames: { '#k': rid.split(':')[0] } }),
   );
-  const sent: string[] = [];
-  let restore = withClient(async (name, input, next) => {
-    sent.push(name);
-    if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw Object.assign(new Error('crash'), { name: 'Crash', $metadata: {} });
-    return next();
-  });
-  try {
-    await expect(runAs('StreamConsumer', () => materialiseShard(api.tenant, iid, wid, 0))).rejects.toThrow('crash');
-  } finally {
-    restore();
-  }
+  const sent = await materialiseDyingAtRemoval(iid, wid);
   // the marker's read, then the row and the marker in one transaction
   expect(sent.slice(0, 3)).toEqual(['GetItemCommand', 'BatchGetItemCommand', 'TransactWriteItemsCommand']);
   const marker = { PK: keys.reservation(api.tenant, rid).PK, SK: 'ESCROW' };
