@@ -100,6 +100,16 @@ const family =
     const { file, ...rest } = r;
     return { ...rest, family, handler: `functions/http/${folder}/${file}.ts` };
   };
+/**
+ * A function's bundle carries no answer schema: the stack's bundling defines `globalThis.INVENTORY_BUNDLE`
+ * (lib/bundling.ts), so every `response:` below folds to `NONE` and esbuild drops the schema (6–8 KB in
+ * the largest functions). Nothing reads `response` at run time: the OpenAPI document is generated when
+ * the stack is built, and the route tests validate answers against the table imported from source.
+ */
+declare global {
+  var INVENTORY_BUNDLE: true | undefined;
+}
+const NONE = undefined as never;
 const meta = pure(() => family('meta', 'meta'));
 const admin = pure(() => family('admin', 'admin'));
 const inventory = pure(() => family('inventory', 'api'));
@@ -115,7 +125,7 @@ export const metaHealth = pure(() =>
     file: 'health',
     access: 'none',
     summary: 'Liveness check',
-    response: s.healthResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.healthResponse,
   }),
 );
 export const metaOpenapi = pure(() =>
@@ -127,7 +137,7 @@ export const metaOpenapi = pure(() =>
     file: 'openapi',
     access: 'none',
     summary: 'The OpenAPI 3.1 document of every route',
-    response: z.looseObject({}),
+    response: globalThis.INVENTORY_BUNDLE ? NONE : z.looseObject({}),
     // the document is generated when the stack is built and served from beside the bundle
     assets: ['openapi.json'],
   }),
@@ -141,7 +151,7 @@ export const metaDocs = pure(() =>
     file: 'docs',
     access: 'none',
     summary: 'The API reference (Swagger UI) of the OpenAPI document, with try-it-out',
-    response: s.anyQuery,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.anyQuery,
     contentType: 'text/html',
   }),
 );
@@ -155,7 +165,7 @@ export const metaDocsAsset = pure(() =>
     access: 'none',
     summary: "A file of the API reference page (Swagger UI's script and style)",
     params: s.docsAssetParams,
-    response: s.anyQuery,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.anyQuery,
     contentType: 'text/javascript',
     assets: ['swagger-ui-dist/swagger-ui-bundle.js', 'swagger-ui-dist/swagger-ui.css'],
   }),
@@ -173,7 +183,7 @@ export const adminItemsList = pure(() =>
     file: 'list-inventory-items',
     summary: 'List inventory items',
     query: s.listItemsQuery,
-    response: s.itemListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemListResponse,
   }),
 );
 export const adminItemsCreate = pure(() =>
@@ -188,7 +198,7 @@ export const adminItemsCreate = pure(() =>
     summary: 'Create an inventory item; with location_levels, the item and its levels in one all-or-nothing write',
     query: s.selectQuery,
     body: s.createItemBody,
-    response: s.itemReadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemReadResponse,
   }),
 );
 export const adminItemsGet = pure(() =>
@@ -203,7 +213,7 @@ export const adminItemsGet = pure(() =>
     summary: 'Get an inventory item with its location levels',
     params: s.itemParams,
     query: s.selectQuery,
-    response: s.itemReadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemReadResponse,
   }),
 );
 export const adminItemsUpdate = pure(() =>
@@ -218,7 +228,7 @@ export const adminItemsUpdate = pure(() =>
     summary: 'Update an inventory item',
     params: s.itemParams,
     body: s.updateItemBody,
-    response: s.itemResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemResponse,
   }),
 );
 export const adminItemsDelete = pure(() =>
@@ -232,7 +242,7 @@ export const adminItemsDelete = pure(() =>
     file: 'delete-inventory-item',
     summary: 'Delete an inventory item (400 not_allowed, HAS_RESERVATIONS, while it has reservations)',
     params: s.itemParams,
-    response: s.deletedResponse('inventory-item'),
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.deletedResponse('inventory-item'),
   }),
 );
 
@@ -250,7 +260,7 @@ export const adminLevelsBatch = pure(() =>
     summary: "Create, update and remove levels of one item in one all-or-nothing write (Medusa's batch; delete lists locations)",
     params: s.itemParams,
     body: s.itemLevelsBatchBody,
-    response: s.itemLevelsBatchResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemLevelsBatchResponse,
   }),
 );
 export const adminLevelsBatchAcross = pure(() =>
@@ -264,7 +274,7 @@ export const adminLevelsBatchAcross = pure(() =>
     file: 'batch-levels-across-items',
     summary: "Create, update and remove levels of several items in one all-or-nothing write (Medusa's batch; delete lists level ids)",
     body: s.levelsBatchBody,
-    response: s.levelsBatchResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.levelsBatchResponse,
   }),
 );
 export const adminLevelsList = pure(() =>
@@ -279,7 +289,7 @@ export const adminLevelsList = pure(() =>
     summary: "List an item's location levels: seed 000's inventory_item and Medusa's page (inventory_levels, count, offset, limit), one Query of the item",
     params: s.itemParams,
     query: s.levelsQuery,
-    response: s.levelsListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.levelsListResponse,
   }),
 );
 export const adminLevelsCreate = pure(() =>
@@ -294,7 +304,7 @@ export const adminLevelsCreate = pure(() =>
     summary: 'Stock an item at a location',
     params: s.itemParams,
     body: s.createLevelBody,
-    response: s.itemResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemResponse,
   }),
 );
 export const adminLevelsUpdate = pure(() =>
@@ -309,7 +319,7 @@ export const adminLevelsUpdate = pure(() =>
     summary: 'Set stocked / incoming quantities (absolute) and thresholds of a level',
     params: s.levelParams,
     body: s.updateLevelBody,
-    response: s.itemResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemResponse,
   }),
 );
 export const adminLevelsAdjust = pure(() =>
@@ -324,7 +334,7 @@ export const adminLevelsAdjust = pure(() =>
     summary: 'Change the stocked quantity of a level by a relative amount',
     params: s.levelParams,
     body: s.adjustLevelBody,
-    response: s.itemResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.itemResponse,
   }),
 );
 export const adminLevelsDelete = pure(() =>
@@ -338,7 +348,7 @@ export const adminLevelsDelete = pure(() =>
     file: 'delete-location-level',
     summary: 'Remove an item from a location (400 not_allowed, HAS_RESERVATIONS, while reserved); answers with the item as parent',
     params: s.levelParams,
-    response: s.deletedWithParent('inventory-level', s.itemSchema),
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.deletedWithParent('inventory-level', s.itemSchema),
   }),
 );
 export const adminItemsAvailability = pure(() =>
@@ -353,7 +363,7 @@ export const adminItemsAvailability = pure(() =>
     summary: 'Stocked, reserved, incoming and available quantities over locations; whether a quantity can be reserved',
     params: s.itemParams,
     query: s.availabilityQuery,
-    response: s.availabilityResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.availabilityResponse,
   }),
 );
 
@@ -369,7 +379,7 @@ export const adminReservationsList = pure(() =>
     file: 'list-reservations',
     summary: 'List reservations',
     query: s.listReservationsQuery,
-    response: s.reservationListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reservationListResponse,
   }),
 );
 export const adminReservationsCreate = pure(() =>
@@ -384,7 +394,7 @@ export const adminReservationsCreate = pure(() =>
     summary: 'Reserve stock at a location (never more than is available)',
     query: s.selectQuery,
     body: s.createReservationBody,
-    response: s.reservationReadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reservationReadResponse,
   }),
 );
 export const adminReservationsGet = pure(() =>
@@ -399,7 +409,7 @@ export const adminReservationsGet = pure(() =>
     summary: 'Get a reservation',
     params: s.reservationParams,
     query: s.selectQuery,
-    response: s.reservationReadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reservationReadResponse,
   }),
 );
 export const adminReservationsUpdate = pure(() =>
@@ -415,7 +425,7 @@ export const adminReservationsUpdate = pure(() =>
     params: s.reservationParams,
     query: s.selectQuery,
     body: s.updateReservationBody,
-    response: s.reservationReadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reservationReadResponse,
   }),
 );
 export const adminReservationsDelete = pure(() =>
@@ -429,7 +439,7 @@ export const adminReservationsDelete = pure(() =>
     file: 'delete-reservation',
     summary: 'Release a reservation',
     params: s.reservationParams,
-    response: s.deletedResponse('reservation'),
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.deletedResponse('reservation'),
   }),
 );
 export const adminReservationsFulfill = pure(() =>
@@ -444,7 +454,7 @@ export const adminReservationsFulfill = pure(() =>
     summary: 'Consume a reservation: stocked and reserved both drop by its quantity',
     params: s.reservationParams,
     body: z.optional(s.empty),
-    response: s.fulfillResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.fulfillResponse,
   }),
 );
 
@@ -460,7 +470,7 @@ export const adminLocationsList = pure(() =>
     file: 'list-stock-locations',
     summary: 'List stock locations (warehouses)',
     query: s.listLocationsQuery,
-    response: s.locationListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.locationListResponse,
   }),
 );
 export const adminLocationsCreate = pure(() =>
@@ -474,7 +484,7 @@ export const adminLocationsCreate = pure(() =>
     file: 'create-stock-location',
     summary: 'Create a stock location',
     body: s.createLocationBody,
-    response: s.locationResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.locationResponse,
   }),
 );
 export const adminLocationsGet = pure(() =>
@@ -489,7 +499,7 @@ export const adminLocationsGet = pure(() =>
     summary: 'Get a stock location',
     params: s.locationParams,
     query: s.selectQuery,
-    response: s.locationReadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.locationReadResponse,
   }),
 );
 export const adminLocationsUpdate = pure(() =>
@@ -504,7 +514,7 @@ export const adminLocationsUpdate = pure(() =>
     summary: 'Update a stock location',
     params: s.locationParams,
     body: s.updateLocationBody,
-    response: s.locationResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.locationResponse,
   }),
 );
 export const adminLocationsDelete = pure(() =>
@@ -518,7 +528,7 @@ export const adminLocationsDelete = pure(() =>
     file: 'delete-stock-location',
     summary: 'Delete a stock location (409 while any level there has stock or reservations)',
     params: s.locationParams,
-    response: s.deletedResponse('stock_location'),
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.deletedResponse('stock_location'),
   }),
 );
 
@@ -535,7 +545,7 @@ export const adminVariantsBatch = pure(() =>
     summary: "Create, update and remove variant ↔ inventory item links in one all-or-nothing write (Medusa's batch)",
     params: s.productParams,
     body: s.linksBatchBody,
-    response: s.linksBatchResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.linksBatchResponse,
   }),
 );
 export const adminVariantsGet = pure(() =>
@@ -550,7 +560,7 @@ export const adminVariantsGet = pure(() =>
     summary: "A variant's inventory items and inventory_quantity",
     params: s.variantParams,
     query: s.selectQuery,
-    response: s.variantResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.variantResponse,
   }),
 );
 export const adminVariantsLink = pure(() =>
@@ -566,7 +576,7 @@ export const adminVariantsLink = pure(() =>
     params: s.variantParams,
     query: s.selectQuery,
     body: s.linkBody,
-    response: s.variantResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.variantResponse,
   }),
 );
 export const adminVariantsUpdateLink = pure(() =>
@@ -582,7 +592,7 @@ export const adminVariantsUpdateLink = pure(() =>
     params: s.variantLinkParams,
     query: s.selectQuery,
     body: s.linkUpdateBody,
-    response: s.variantResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.variantResponse,
   }),
 );
 export const adminVariantsUnlink = pure(() =>
@@ -597,7 +607,7 @@ export const adminVariantsUnlink = pure(() =>
     summary: 'Unlink an inventory item from a variant; answers with the variant as parent',
     params: s.variantLinkParams,
     query: s.selectQuery,
-    response: s.unlinkResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.unlinkResponse,
   }),
 );
 
@@ -613,7 +623,7 @@ export const inventoryList = pure(() =>
     file: 'list-inventory',
     summary: 'SKU summaries, cursor-paged (status, warehouse_id, sku filters)',
     query: s.inventoryListQuery,
-    response: s.inventoryListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.inventoryListResponse,
   }),
 );
 export const inventoryGet = pure(() =>
@@ -627,7 +637,7 @@ export const inventoryGet = pure(() =>
     file: 'get-inventory',
     summary: 'One SKU with per-warehouse detail',
     params: s.skuParams,
-    response: s.skuDetailResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.skuDetailResponse,
   }),
 );
 export const inventorySet = pure(() =>
@@ -642,7 +652,7 @@ export const inventorySet = pure(() =>
     summary: 'Set the stocked quantity of a SKU at a warehouse (compare-and-set with expected_quantity)',
     params: s.skuParams,
     body: s.setStockBody,
-    response: s.skuDetailResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.skuDetailResponse,
   }),
 );
 export const inventoryBulk = pure(() =>
@@ -656,7 +666,7 @@ export const inventoryBulk = pure(() =>
     file: 'bulk-inventory',
     summary: 'Set up to 500 stock quantities; each row applied once or reported',
     body: s.bulkBody,
-    response: s.bulkResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.bulkResponse,
   }),
 );
 export const inventoryAdjustments = pure(() =>
@@ -671,7 +681,7 @@ export const inventoryAdjustments = pure(() =>
     summary: "A SKU's stock changes, newest first",
     params: s.skuParams,
     query: s.adjustmentsQuery,
-    response: s.adjustmentsResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.adjustmentsResponse,
   }),
 );
 export const inventoryTransfer = pure(() =>
@@ -687,7 +697,7 @@ export const inventoryTransfer = pure(() =>
     summary: 'Move stock between two warehouses atomically',
     params: s.skuParams,
     body: s.transferBody,
-    response: s.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.transferResponse,
   }),
 );
 export const inventoryMoves = pure(() =>
@@ -703,7 +713,7 @@ export const inventoryMoves = pure(() =>
     summary: 'Move units at one warehouse between available and named states (damaged, quality_control)',
     params: s.skuParams,
     body: x.moveBody,
-    response: x.moveResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.moveResponse,
   }),
 );
 export const transfersCreate = pure(() =>
@@ -718,7 +728,7 @@ export const transfersCreate = pure(() =>
     status: 201,
     summary: 'Create a transfer as a shipment (draft: nothing moves yet)',
     body: x.transferCreateBody,
-    response: x.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transferResponse,
   }),
 );
 export const transfersList = pure(() =>
@@ -732,7 +742,7 @@ export const transfersList = pure(() =>
     file: 'list-transfers',
     summary: 'Transfers, newest first, filtered by status, warehouse (either side) and SKU',
     query: x.transfersQuery,
-    response: x.transfersListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transfersListResponse,
   }),
 );
 export const transfersGet = pure(() =>
@@ -746,7 +756,7 @@ export const transfersGet = pure(() =>
     file: 'get-transfer',
     summary: 'A transfer: its lines, status, timestamps and who did each step',
     params: x.transferParams,
-    response: x.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transferResponse,
   }),
 );
 export const transfersShip = pure(() =>
@@ -760,7 +770,7 @@ export const transfersShip = pure(() =>
     file: 'ship-transfer',
     summary: "Ship a draft: units leave the source's on-hand and are in transit to the destination (one transaction)",
     params: x.transferParams,
-    response: x.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transferResponse,
   }),
 );
 export const transfersReceive = pure(() =>
@@ -775,7 +785,7 @@ export const transfersReceive = pure(() =>
     summary: 'Receive part or all of a shipped transfer: accepted units on hand at the destination, rejected ones in a named state or back',
     params: x.transferParams,
     body: x.receiveTransferBody,
-    response: x.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transferResponse,
   }),
 );
 export const transfersCancel = pure(() =>
@@ -789,7 +799,7 @@ export const transfersCancel = pure(() =>
     file: 'cancel-transfer',
     summary: "Cancel a transfer: units still in transit go back to the source's on-hand",
     params: x.transferParams,
-    response: x.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transferResponse,
   }),
 );
 export const transfersClose = pure(() =>
@@ -803,7 +813,7 @@ export const transfersClose = pure(() =>
     file: 'close-transfer',
     summary: 'Close a received or cancelled transfer',
     params: x.transferParams,
-    response: x.transferResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : x.transferResponse,
   }),
 );
 export const inventoryWarehousesList = pure(() =>
@@ -816,7 +826,7 @@ export const inventoryWarehousesList = pure(() =>
     table: uses('BatchGet', 'Query', 'Indexes'),
     file: 'list-warehouses',
     summary: "The tenant's warehouses",
-    response: s.warehouseListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.warehouseListResponse,
   }),
 );
 export const inventoryWarehousesCreate = pure(() =>
@@ -831,7 +841,7 @@ export const inventoryWarehousesCreate = pure(() =>
     status: 201,
     summary: 'Create a warehouse',
     body: s.warehouseCreateBody,
-    response: s.warehouseResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.warehouseResponse,
   }),
 );
 export const inventoryWarehousesGet = pure(() =>
@@ -845,7 +855,7 @@ export const inventoryWarehousesGet = pure(() =>
     file: 'get-warehouse',
     summary: 'Get a warehouse',
     params: s.warehouseParams,
-    response: s.warehouseResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.warehouseResponse,
   }),
 );
 export const inventoryWarehousesUpdate = pure(() =>
@@ -860,7 +870,7 @@ export const inventoryWarehousesUpdate = pure(() =>
     summary: 'Update a warehouse',
     params: s.warehouseParams,
     body: s.warehouseUpdateBody,
-    response: s.warehouseResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.warehouseResponse,
   }),
 );
 export const uploadsCreate = pure(() =>
@@ -876,7 +886,7 @@ export const uploadsCreate = pure(() =>
     blobs: { put: 'uploads/' },
     summary: 'Start a CSV bulk upload: PUT the file (sku,warehouse_id,quantity[,reason,note]) to upload_url',
     body: z.optional(s.uploadCreateBody),
-    response: s.uploadCreatedResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.uploadCreatedResponse,
   }),
 );
 export const uploadsGet = pure(() =>
@@ -891,7 +901,7 @@ export const uploadsGet = pure(() =>
     summary: 'An upload: status, rows total / done / applied / unchanged / failed, the first errors (all as CSV with ?format=csv)',
     params: s.uploadParams,
     query: s.uploadQuery,
-    response: s.uploadResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.uploadResponse,
   }),
 );
 export const reportsLatest = pure(() =>
@@ -906,7 +916,7 @@ export const reportsLatest = pure(() =>
     blobs: { get: 'reports/' },
     summary: 'The latest low-stock report (JSON, or CSV with ?format=csv)',
     query: s.reportQuery,
-    response: s.reportResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reportResponse,
   }),
 );
 export const reportsCreate = pure(() =>
@@ -923,7 +933,7 @@ export const reportsCreate = pure(() =>
     publishes: true,
     summary: 'Make a low-stock report now',
     body: z.optional(s.empty),
-    response: s.reportResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reportResponse,
   }),
 );
 export const reportsGet = pure(() =>
@@ -939,7 +949,7 @@ export const reportsGet = pure(() =>
     summary: 'A low-stock report (JSON, or CSV with ?format=csv)',
     params: s.reportParams,
     query: s.reportQuery,
-    response: s.reportResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.reportResponse,
   }),
 );
 export const keysCreate = pure(() =>
@@ -954,7 +964,7 @@ export const keysCreate = pure(() =>
     status: 201,
     summary: 'Create an API key (its secret is shown this once; a replay with the same Idempotency-Key answers the key without it)',
     body: s.keyCreateBody,
-    response: s.keyCreatedResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.keyCreatedResponse,
   }),
 );
 export const keysList = pure(() =>
@@ -967,7 +977,7 @@ export const keysList = pure(() =>
     table: uses('BatchGet', 'Query', 'Indexes'),
     file: 'list-keys',
     summary: "The tenant's API keys, without secrets",
-    response: s.keyListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.keyListResponse,
   }),
 );
 export const keysRevoke = pure(() =>
@@ -981,7 +991,7 @@ export const keysRevoke = pure(() =>
     file: 'revoke-key',
     summary: 'Revoke an API key',
     params: s.keyParams,
-    response: s.keyResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.keyResponse,
   }),
 );
 
@@ -998,7 +1008,7 @@ export const holdsCreate = pure(() =>
     status: 201,
     summary: "Hold an order's lines (skus or kits) across warehouses, all or nothing",
     body: h.holdCreateBody,
-    response: h.holdResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.holdResponse,
   }),
 );
 export const holdsList = pure(() =>
@@ -1012,7 +1022,7 @@ export const holdsList = pure(() =>
     file: 'list-holds',
     summary: 'The holds of an order reference',
     query: h.holdListQuery,
-    response: h.holdListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.holdListResponse,
   }),
 );
 export const holdsGet = pure(() =>
@@ -1026,7 +1036,7 @@ export const holdsGet = pure(() =>
     file: 'get-hold',
     summary: 'A hold with its lines and allocations',
     params: h.holdParams,
-    response: h.holdResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.holdResponse,
   }),
 );
 export const holdsExtend = pure(() =>
@@ -1041,7 +1051,7 @@ export const holdsExtend = pure(() =>
     summary: 'Move the expiry of a live hold and its reservations (410 once expired)',
     params: h.holdParams,
     body: h.holdExtendBody,
-    response: h.holdResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.holdResponse,
   }),
 );
 export const holdsFulfill = pure(() =>
@@ -1056,7 +1066,7 @@ export const holdsFulfill = pure(() =>
     summary: "Consume all or some lines of a hold, each at its reservations' warehouses (410 once expired)",
     params: h.holdParams,
     body: z.optional(h.holdFulfillBody),
-    response: h.holdResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.holdResponse,
   }),
 );
 export const holdsRelease = pure(() =>
@@ -1070,7 +1080,7 @@ export const holdsRelease = pure(() =>
     file: 'release-hold',
     summary: 'Release every open reservation of a hold (and its promises of inbound units)',
     params: h.holdParams,
-    response: h.holdResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.holdResponse,
   }),
 );
 export const inventoryAvailability = pure(() =>
@@ -1085,7 +1095,7 @@ export const inventoryAvailability = pure(() =>
     summary: 'Whether a quantity of a SKU can be held now, and why (per warehouse)',
     params: s.skuParams,
     query: h.explainQuery,
-    response: h.explainResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.explainResponse,
   }),
 );
 export const variantsAvailability = pure(() =>
@@ -1100,7 +1110,7 @@ export const variantsAvailability = pure(() =>
     summary: 'Whether a quantity of a variant (kit) can be held now, and which component limits it',
     params: h.variantAvailabilityParams,
     query: h.explainQuery,
-    response: h.explainResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.explainResponse,
   }),
 );
 // ---- inbound supply (issue 25 item 3) ----
@@ -1116,7 +1126,7 @@ export const inboundCreate = pure(() =>
     status: 201,
     summary: 'Record stock on its way (purchase order, transfer, production run): lines with expected dates; incoming rises',
     body: ib.inboundCreateBody,
-    response: ib.inboundResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : ib.inboundResponse,
   }),
 );
 export const inboundGet = pure(() =>
@@ -1130,7 +1140,7 @@ export const inboundGet = pure(() =>
     file: 'get-inbound',
     summary: 'An inbound record with each line: received, remaining, status',
     params: ib.inboundParams,
-    response: ib.inboundResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : ib.inboundResponse,
   }),
 );
 export const inboundReceive = pure(() =>
@@ -1145,7 +1155,7 @@ export const inboundReceive = pure(() =>
     summary: 'Receive (part of) an inbound line: on hand rises, incoming falls, never past the line; units promised to future holds become their reservations',
     params: ib.inboundLineParams,
     body: ib.inboundReceiveBody,
-    response: ib.inboundResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : ib.inboundResponse,
   }),
 );
 export const inboundCancel = pure(() =>
@@ -1162,7 +1172,7 @@ export const inboundCancel = pure(() =>
       'Cancel what is left of an inbound line: incoming falls by it; future holds promised on it are re-planned onto other lines expected in time, or released (an event each)',
     params: ib.inboundLineParams,
     body: z.optional(ib.inboundCancelBody),
-    response: ib.inboundResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : ib.inboundResponse,
   }),
 );
 export const inboundList = pure(() =>
@@ -1176,7 +1186,7 @@ export const inboundList = pure(() =>
     file: 'list-inbound',
     summary: 'Inbound records, newest first, filtered by status, warehouse and SKU (paged)',
     query: ib.inboundListQuery,
-    response: ib.inboundListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : ib.inboundListResponse,
   }),
 );
 export const inboundExpected = pure(() =>
@@ -1192,7 +1202,7 @@ export const inboundExpected = pure(() =>
     summary: "Change an open line's expected date; future holds it no longer reaches by their due date are re-planned or released (an event each)",
     params: ib.inboundLineParams,
     body: ib.inboundExpectedBody,
-    response: ib.inboundResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : ib.inboundResponse,
   }),
 );
 export const reconcileRun = pure(() =>
@@ -1207,7 +1217,7 @@ export const reconcileRun = pure(() =>
     publishes: true,
     summary: "Recompute levels' reserved / available from reservations and check stocked against the ledger; repair: true corrects",
     body: z.optional(h.reconcileBody),
-    response: h.reconcileResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : h.reconcileResponse,
   }),
 );
 
@@ -1223,7 +1233,7 @@ export const recordsCreate = pure(() =>
     file: 'create-record',
     summary: 'Create an inventory record (a product or SKU at a warehouse, with its initial quantity)',
     body: s.recordBody,
-    response: s.recordResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.recordResponse,
   }),
 );
 export const recordsLowStock = pure(() =>
@@ -1236,7 +1246,7 @@ export const recordsLowStock = pure(() =>
     table: uses('BatchGet', 'Query', 'Indexes'),
     file: 'list-low-stock',
     summary: 'Records whose availableQty is at or below their reorderLevel',
-    response: s.recordListResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.recordListResponse,
   }),
 );
 export const recordsGet = pure(() =>
@@ -1250,7 +1260,7 @@ export const recordsGet = pure(() =>
     file: 'get-record',
     summary: 'Get an inventory record',
     params: s.recordParams,
-    response: s.recordResponse,
+    response: globalThis.INVENTORY_BUNDLE ? NONE : s.recordResponse,
   }),
 );
 // ---- the table: every route above, in this order ----

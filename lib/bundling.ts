@@ -19,6 +19,8 @@ export const BUNDLING = {
   external: ['@aws-sdk/*'],
   // some CommonJS dependencies call require(); an ESM bundle must provide it
   banner: "import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);",
+  // a bundle is a deployed function: its route carries no answer schema (functions/routes.ts NONE)
+  define: { 'globalThis.INVENTORY_BUNDLE': 'true' } as Record<string, string>,
 };
 
 /**
@@ -39,6 +41,7 @@ export function esbuildShared() {
     mainFields: BUNDLING.mainFields,
     external: BUNDLING.external,
     banner: { js: BUNDLING.banner },
+    define: BUNDLING.define,
     metafile: true,
     logLevel: 'error' as const,
   };

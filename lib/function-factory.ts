@@ -43,6 +43,7 @@ export const functionDefaults = {
     mainFields: BUNDLING.mainFields,
     externalModules: BUNDLING.external,
     banner: BUNDLING.banner,
+    define: BUNDLING.define,
   },
 };
 
