@@ -49,8 +49,9 @@ export function newItem(input: CreateItemInput): InventoryItem {
   return item;
 }
 
-export async function getItem(actor: Actor, iid: string): Promise<ItemWithLevels> {
-  const rec = await store.requireItem(actor.tenant, iid);
+/** `read`: a read route's answer (GET item, its levels), which a hot level under read load may answer from a recent read (store/levels.ts shownCopy); a write's answer never does. */
+export async function getItem(actor: Actor, iid: string, opts: { read?: boolean } = {}): Promise<ItemWithLevels> {
+  const rec = await store.requireItem(actor.tenant, iid, { answer: opts.read });
   return withLevels(rec.item, visibleLevels(actor, rec.levels));
 }
 

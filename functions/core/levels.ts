@@ -64,7 +64,7 @@ export interface Availability {
  * locations (all of the item's levels when none are given). A location without a level counts 0.
  */
 export async function availability(actor: Actor, iid: string, locationIds: string[] | undefined, quantity?: number): Promise<Availability> {
-  const rec = await requireItem(actor.tenant, iid);
+  const rec = await requireItem(actor.tenant, iid, { answer: true });
   const visible = visibleLevels(actor, rec.levels);
   locationIds = locationIds?.filter((w) => sees(actor, w));
   const levels = locationIds?.length ? visible.filter((l) => locationIds!.includes(l.location_id)) : visible;
@@ -85,7 +85,7 @@ export async function availability(actor: Actor, iid: string, locationIds: strin
 
 /** The location-levels list: seed 000's `{ inventory_item: { id, location_levels } }` and Medusa's page in one body. */
 export async function listLevels(actor: Actor, iid: string, query: z.output<typeof levelsQuery>) {
-  const item = await getItem(actor, iid);
+  const item = await getItem(actor, iid, { read: true });
   const at = query.location_id?.length ? new Set(query.location_id) : undefined;
   const levels = at ? item.location_levels.filter((l) => at.has(l.location_id)) : item.location_levels;
   return {

@@ -43,6 +43,6 @@ export async function writeHotFlag(
 
 /** The tenant's flagged levels, with the item title stamped at flag time (undefined on flags older than that). */
 export async function flaggedLevels(tenant: string): Promise<{ level: Level; title: string | null | undefined }[]> {
-  const rows = await shownLevels(tenant, await queryPartition(keys.lowStockPartition(tenant), { index: 'GSI2' }));
+  const rows = await shownLevels(tenant, await queryPartition(keys.lowStockPartition(tenant), { index: 'GSI2' }), 'index');
   return rows.map((r) => ({ level: strip<Level>(r), title: 'flag_title' in r ? (r.flag_title as string | null) : undefined }));
 }

@@ -133,7 +133,7 @@ export async function skuPage(tenant: string, req: PageRequest): Promise<Page> {
           .slice(1)
           .map((e) => byKey.get(keyOf(e)))
           .filter((r): r is Row => !!r && r.sku === head.sku);
-        const rec: SkuRecord = { item: strip<InventoryItem>(head), levels: (await shownLevels(tenant, levels)).map((r) => strip<Level>(r)) };
+        const rec: SkuRecord = { item: strip<InventoryItem>(head), levels: (await shownLevels(tenant, levels, 'table')).map((r) => strip<Level>(r)) };
         if (req.accept && !req.accept(rec)) continue;
         out.push(rec);
         if (out.length === req.limit) {
@@ -184,7 +184,7 @@ export async function warehousePage(tenant: string, wid: string, req: PageReques
     for (const r of read.rows) if (r.entity === 'item') items.set(String(r.id), strip<InventoryItem>(r));
     requests += 1 + read.requests;
     let last: Row | undefined;
-    const exact = await shownLevels(tenant, levels);
+    const exact = await shownLevels(tenant, levels, 'table');
     for (const [i, l] of levels.entries()) {
       last = l;
       const item = items.get(l.inventory_item_id);

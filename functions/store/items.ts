@@ -204,8 +204,12 @@ function skuGuardPut(tenant: string, sku: string, iid: string): TxAction {
   };
 }
 
-/** The item and all its levels, in one strongly consistent Query; undefined if there is no item. */
-export async function loadItem(tenant: string, iid: string): Promise<ItemRecord | undefined> {
+/**
+ * The item and all its levels, in one strongly consistent Query; undefined if there is no item.
+ * `answer`: the record only answers a read (nothing is planned from it), so a hot level under read
+ * load may be shown as read up to `INVENTORY_HOT_READ_MS` before (store/levels.ts shownCopy).
+ */
+export async function loadItem(tenant: string, iid: string, opts: { answer?: boolean } = {}): Promise<ItemRecord | undefined> {
   const rows = await queryPartition(keys.itemPartition(tenant, iid));
   const itemRow = rows.find((r) => r.SK === 'ITEM') as Row | undefined;
   if (!itemRow) return undefined;
@@ -213,6 +217,8 @@ export async function loadItem(tenant: string, iid: string): Promise<ItemRecord 
   const levelRows = await shownLevels(
     tenant,
     rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)),
+    'table',
+    opts,
   );
   const levelVersions = Object.fromEntries(levelRows.map((r) => [r.location_id as string, Number(r.version ?? 1)]));
   const levelPolicy = Object.fromEntries(
@@ -301,6 +307,7 @@ export async function loadItemsWithLevels(tenant: string, ids: string[]): Promis
     await shownLevels(
       tenant,
       rows.filter((r) => String(r.SK).startsWith(keys.levelPrefix)),
+      'table',
     )
   ).sort((a, b) => String(a.SK).localeCompare(String(b.SK)));
   return ids.flatMap((id) => {
@@ -309,8 +316,8 @@ export async function loadItemsWithLevels(tenant: string, ids: string[]): Promis
   });
 }
 
-export async function requireItem(tenant: string, iid: string): Promise<ItemRecord> {
-  const rec = await loadItem(tenant, iid);
+export async function requireItem(tenant: string, iid: string, opts: { answer?: boolean } = {}): Promise<ItemRecord> {
+  const rec = await loadItem(tenant, iid, opts);
   if (!rec) throw notFound('Inventory item', iid, 'INVENTORY_NOT_FOUND');
   return rec;
 }

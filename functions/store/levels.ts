@@ -246,9 +246,8 @@ function levelUpdate(
  * Not one snapshot: no write can cancel it (a TransactGetItems is cancelled by any write to its
  * items on AWS), and every guard built from it conditions on exactly what it read.
  */
-export async function readHot(tenant: string, iid: string, wid: string, n = 0): Promise<HotSnapshot | undefined> {
-  const res = await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }));
-  const level = res.Item;
+export async function readHot(tenant: string, iid: string, wid: string, n = 0, read?: Row): Promise<HotSnapshot | undefined> {
+  const level = read ?? (await db().send(new GetCommand({ TableName: tableName(), Key: keys.level(tenant, iid, wid), ConsistentRead: true }))).Item;
   noteHot(tenant, iid, wid, hotShardsOf(level), designOf(level));
   if (!level) return undefined;
   const m = Math.max(n, hotShardsOf(level));
@@ -292,24 +291,71 @@ export const levelReadKeys = (tenant: string, iids: string[], wids: string[]) =>
  * The row is read before its shards, so a park that commits between the two reads shows up in the
  * shards but not in the row: reserved would show below 0 by the units parked. Such a read is torn
  * for certain and is read again (at most SHOWN_READS times); any other move between the reads errs
- * on the safe side (reserved shown higher, available lower, by that move's units).
+ * on the safe side (reserved shown higher, available lower, by that move's units). `from`: where the
+ * caller read the rows. Rows read from the table (consistent reads) are the first pass's level rows, so
+ * a hot level costs its shards' read only; an index's rows (eventually consistent) are read again.
  */
-export async function shownLevels<R extends Row>(tenant: string, rows: R[]): Promise<R[]> {
+export async function shownLevels<R extends Row>(tenant: string, rows: R[], from: 'table' | 'index', opts: { answer?: boolean } = {}): Promise<R[]> {
   if (!rows.some((r) => hotShardsOf(r) > 0)) return rows;
   return Promise.all(
     rows.map(async (r) => {
       if (hotShardsOf(r) === 0) return r;
-      let shown: Row | undefined;
-      for (let i = 0; i < SHOWN_READS && (!shown || Number(shown.reserved_quantity) < 0); i++) {
-        const s = await readHot(tenant, String(r.inventory_item_id), String(r.location_id), hotShardsOf(r));
-        if (!s) return r;
-        shown = shownRow(s);
-      }
-      return { ...r, ...shown } as R;
+      const iid = String(r.inventory_item_id);
+      const wid = String(r.location_id);
+      const copy = opts.answer ? shownCopy(tenant, iid, wid, hotShardsOf(r)) : undefined;
+      // a row the caller read from the table (consistent, before the shards) is the first pass's row
+      const shown = await (copy ?? shownHot(tenant, iid, wid, hotShardsOf(r), from === 'table' ? r : undefined));
+      return shown ? ({ ...r, ...shown } as R) : r;
     }),
   );
 }
 const SHOWN_READS = 3;
+
+/** The level as shown (shownRow), read again while torn; `first`: the first pass's level row, already read. */
+async function shownHot(tenant: string, iid: string, wid: string, n: number, first?: Row): Promise<Row | undefined> {
+  let shown: Row | undefined;
+  for (let i = 0; i < SHOWN_READS && (!shown || Number(shown.reserved_quantity) < 0); i++) {
+    const s = await readHot(tenant, iid, wid, n, i === 0 ? first : undefined);
+    if (!s) return undefined;
+    shown = shownRow(s);
+  }
+  return shown;
+}
+
+/**
+ * Answers under read load. A hot level's read costs a consistent read of every shard (32 read units
+ * at 32 shards), and a shard's partition reads 3,000 units/s: a level read in a closed loop runs its
+ * shards' partitions out of reads, and the answers out of time. So when this process has answered
+ * more than HOT_READ_LOAD reads of one hot level within the last second, an answer (an item's read,
+ * its levels, its availability; never a read a write is planned from) shares the level as shown by a
+ * read that started at most `INVENTORY_HOT_READ_MS` (default 250 ms) before the answer asked, or
+ * starts that read. Its figures are then at most that old; the guards stay in the writes. Each process
+ * then reads that level's shards at most once per `INVENTORY_HOT_READ_MS` for its answers.
+ */
+function shownCopy(tenant: string, iid: string, wid: string, n: number): Promise<Row | undefined> | undefined {
+  const k = hintKey(tenant, iid, wid);
+  const now = Date.now();
+  const load = readLoads.get(k) ?? { window: now, count: 0, before: 0 };
+  if (now - load.window >= 1000) Object.assign(load, { before: now - load.window < 2000 ? load.count : 0, window: now, count: 0 });
+  load.count++;
+  readLoads.delete(k);
+  readLoads.set(k, load);
+  if (readLoads.size > COPIES_MAX) readLoads.delete(readLoads.keys().next().value as string);
+  if (Math.max(load.count, load.before) <= HOT_READ_LOAD) return undefined;
+  const copy = shownCopies.get(k);
+  if (copy && now - copy.startedAt <= Number(process.env.INVENTORY_HOT_READ_MS ?? 250)) return copy.shown;
+  const shown = shownHot(tenant, iid, wid, n);
+  shownCopies.delete(k);
+  shownCopies.set(k, { startedAt: now, shown });
+  if (shownCopies.size > COPIES_MAX) shownCopies.delete(shownCopies.keys().next().value as string);
+  // a read that failed is no copy: the next answer reads again
+  shown.catch(() => shownCopies.get(k)?.shown === shown && shownCopies.delete(k));
+  return shown;
+}
+const HOT_READ_LOAD = 20;
+const COPIES_MAX = 1000;
+const readLoads = new Map<string, { window: number; count: number; before: number }>();
+const shownCopies = new Map<string, { startedAt: number; shown: Promise<Row | undefined> }>();
 
 /** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
 export async function readLevels(
@@ -317,7 +363,10 @@ export async function readLevels(
   pairs: { iid: string; wid: string }[],
 ): Promise<{ rows: { level: Level; version: number }[]; requests: number }> {
   const read = await batchRead(pairs.map((p) => keys.level(tenant, p.iid, p.wid)));
-  return { rows: (await shownLevels(tenant, read.rows)).map((r) => ({ level: strip<Level>(r), version: Number(r.version ?? 1) })), requests: read.requests };
+  return {
+    rows: (await shownLevels(tenant, read.rows, 'table')).map((r) => ({ level: strip<Level>(r), version: Number(r.version ?? 1) })),
+    requests: read.requests,
+  };
 }
 
 /** The level's low-stock flag sequence (the stream consumer's order). */

@@ -85,6 +85,61 @@ test('a park that commits between the level read and its shards read is read aga
   }
 });
 
+test("an item's read at a hot level reads the level once (its partition's Query) and the shards once: no second GetItem of the level", async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 50, 4);
+  const sent: string[] = [];
+  const restore = useClientWith('countReads', (next, context) => async (args) => {
+    sent.push(`${context.commandName}${JSON.stringify(args.input).includes('#HOT#') ? ' shards' : ''}`);
+    return next(args);
+  });
+  try {
+    expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 0, available: 50 });
+  } finally {
+    restore();
+  }
+  expect(sent.sort()).toEqual(['BatchGetItemCommand shards', 'QueryCommand']);
+  // the figures still come from this read: a reservation taken is shown by the next one
+  await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 3 });
+  expect(await shown(a, iid)).toEqual({ stocked: 50, reserved: 3, available: 47 });
+});
+
+test("under read load a read answer shares a read at most INVENTORY_HOT_READ_MS old; a write's answer and a read after that bound show every reservation", async () => {
+  const a = actor();
+  const { iid, wid } = await hotLevel(a, 50, 4);
+  const saved = process.env.INVENTORY_HOT_READ_MS;
+  process.env.INVENTORY_HOT_READ_MS = '1000';
+  let shardReads = 0;
+  const restore = useClientWith('countShardReads', (next, context) => async (args) => {
+    if (context.commandName === 'BatchGetItemCommand' && JSON.stringify(args.input).includes('#HOT#')) shardReads++;
+    return next(args);
+  });
+  const level = async (read: boolean) => (await getItem(a, iid, { read })).location_levels![0]!.reserved_quantity;
+  try {
+    // 60 answers at once: the first 20 read on their own, the other 40 share one read
+    expect(await Promise.all(Array.from({ length: 60 }, () => level(true)))).toEqual(Array(60).fill(0));
+    expect(shardReads).toBeGreaterThanOrEqual(21);
+    expect(shardReads).toBeLessThanOrEqual(22);
+    await createReservation(a, { inventory_item_id: iid, location_id: wid, quantity: 3 });
+    // a write's answer (and anything planned) reads the shards itself
+    expect(await level(false)).toBe(3);
+    // a read answer within the bound may show the shared read, taken before the reservation
+    expect(await level(true)).toBe(0);
+    // past the bound, a read answer reads again
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(await level(true)).toBe(3);
+  } finally {
+    restore();
+    if (saved === undefined) delete process.env.INVENTORY_HOT_READ_MS;
+    else process.env.INVENTORY_HOT_READ_MS = saved;
+  }
+  // without read load, every read answer reads: a new tenant's level is exact at once
+  const b = actor();
+  const other = await hotLevel(b, 50, 4);
+  await createReservation(b, { inventory_item_id: other.iid, location_id: other.wid, quantity: 2 });
+  expect((await getItem(b, other.iid, { read: true })).location_levels![0]!.reserved_quantity).toBe(2);
+});
+
 test('turning hot mode on parks the free stock evenly in the shards; the level still shows its exact figures', async () => {
   const a = actor();
   const { iid, wid } = await hotLevel(a, 50, 4);
