@@ -273,23 +273,33 @@ export async function runAwsModel(opts: { quick: boolean; log: (s: string) => vo
 }
 
 /**
- * Put a level in hot mode through the API, then park its stock the way the stream consumer does
- * (settleHot, as the StreamConsumer function: its grants), and keep doing so every 100 ms while the
- * bench runs, as the consumer would on the level's records.
+ * How often the stream consumer runs on a stream shard's records at full scale, ms: "Lambda polls
+ * shards in your DynamoDB stream for records at a base rate of 4 times per second" (AWS Lambda
+ * Developer Guide, "Using AWS Lambda with Amazon DynamoDB", polling and batching streams). Scaled
+ * like a hold (÷ scale): at scale 0.01 the consumer runs every 25 s, so whatever waits for it (an
+ * escrow entry its taker left, a rebalance) waits as long, relative to capacity, as on AWS.
  */
-async function hotMode(http: Client, tenant: string, iid: string, wid: string, shards: number) {
+const STREAM_POLL_MS = 250;
+
+/**
+ * Put a level in hot mode through the API, then park its stock the way the stream consumer does
+ * (settleHot, as the StreamConsumer function: its grants), and keep doing so every STREAM_POLL_MS ÷
+ * scale while the bench runs, as the consumer would on the level's records.
+ */
+async function hotMode(http: Client, tenant: string, iid: string, wid: string, shards: number, scale: number) {
   await ok(http, 'POST', `/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: shards });
   const settle = () => runAs('StreamConsumer', () => settleHot(tenant, iid, wid));
   await settleRetried(tenant, iid, wid);
   const s = await readHot(tenant, iid, wid, shards);
   if (!s || s.parked === 0 || s.allots.some((a) => a === 0)) throw new Error('hot mode: stock not parked');
   // counted, not swallowed: P12 reports the consumer's parking errors. One settle at a time, the next
-  // 100 ms after the last ended: a stream's shard is handed to one consumer invocation at a time
-  // (Lambda's default ParallelizationFactor of 1), so settles of one level never overlap on AWS
+  // STREAM_POLL_MS ÷ scale after the last ended: a stream's shard is handed to one consumer invocation
+  // at a time (Lambda's default ParallelizationFactor of 1), so settles of one level never overlap on AWS
   const timer = { stopped: false, done: Promise.resolve() };
   timer.done = (async () => {
     while (!timer.stopped) {
-      await new Promise((r) => setTimeout(r, 100));
+      // waited in steps, so that a stop does not wait out a whole poll
+      for (let waited = 0; waited < STREAM_POLL_MS / scale && !timer.stopped; waited += 100) await new Promise((r) => setTimeout(r, 100));
       if (timer.stopped) break;
       await settle().then(
         () => void settleStats.runs++,
@@ -559,7 +569,7 @@ async function runP7(ctx: ModelCtx) {
   for (const d of designs.filter((x) => !picked || picked.includes(x.name))) {
     const iid = await level(`HOT-${rows.length}`);
     const design = await useHotDesign(ctx.setEnv, d.escrow);
-    const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
+    const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards, front.options.scale) : undefined;
     let succeeded = 0;
     for (const c of HOT_CONCURRENCY) {
       await new Promise((r) => setTimeout(r, 1200)); // the partition's bucket refills between runs
@@ -631,7 +641,7 @@ async function runP8(ctx: ModelCtx) {
   for (const d of designs.filter((x) => !picked || picked.includes(x.name))) {
     const iid = await stockedLevel(http, wid, `P8-${rows.length}-${uniq()}`);
     const design = await useHotDesign(ctx.setEnv, d.escrow);
-    const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards) : undefined;
+    const background = d.shards ? await hotMode(http, tenant, iid, wid, d.shards, front.options.scale) : undefined;
     let succeeded = 0;
     const unitsBefore = { all: front.stats.writeUnits, index: front.stats.indexWriteUnits, by: new Map(front.stats.writeUnitsBy) };
     for (const c of [8, 32, 128]) {
@@ -673,7 +683,7 @@ async function runP8(ctx: ModelCtx) {
   // end of stock in hot mode: 128 callers reserve 1 at a time until refused; exactly the stock goes
   const endStock = 300;
   const endIid = await stockedLevel(http, wid, `P8-END-${uniq()}`, endStock);
-  const endBackground = await hotMode(http, tenant, endIid, wid, 32);
+  const endBackground = await hotMode(http, tenant, endIid, wid, 32, front.options.scale);
   let endOk = 0;
   let endOther = 0;
   await Promise.all(
@@ -866,7 +876,7 @@ const uniq = () => `${Date.now().toString(36)}${Math.random().toString(36).slice
  *   reservation row (`attribute_not_exists`: the row is the claim), on one of 4 shards at random;
  * - `map-1`: one item, one conditional UpdateItem that takes the units and records the reservation
  *   id in a bounded map of pending ids (`attribute_not_exists(pending.<id>)`: the id is the claim);
- *   a materialiser (the stream consumer's part: every 100 ms ÷ scale) writes each pending id's row
+ *   a materialiser (the stream consumer's part: every STREAM_POLL_MS ÷ scale) writes each pending id's row
  *   (`attribute_not_exists`) and then removes the ids it wrote in one conditional UpdateItem;
  * - `map-4`: the same on 4 escrow shards (plain conditional updates, no transaction), the shard the
  *   id's hash names (a retry must find its own claim: with a shard at random, a retry on another
@@ -881,7 +891,7 @@ async function runDesigns(ctx: ModelCtx) {
   const scale = front.options.scale;
   const limit = 1000 * scale;
   const MAP_BOUND = 256;
-  const EVERY_MS = 100 / scale;
+  const EVERY_MS = STREAM_POLL_MS / scale;
   // longer than any bench request lives (the service's bound would be its function's timeout, 10–30 s: see docs/benchmarks.md)
   const GRACE_MS = 2000;
   const rows: HotRow[] = [];

@@ -1145,6 +1145,7 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
         }),
       );
       noteCommittedElsewhere(rid);
+      await settleOwnEntry(tenant, r, entry, k);
       return r;
     } catch (err) {
       const e = err as Error & { Item?: Record<string, unknown> };
@@ -1302,10 +1303,21 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
     ENTRIES_PER_TX,
   );
   if (!done.length) return 0;
+  return (await removeMade(Key, done, whileHeld)) ? done.length : 0;
+}
+
+/**
+ * Entries made rows (or found made) leave their shard's map in one update that stamps `swept_at`
+ * (never lowered; a take that began before it is refused, so a retried take of a removed entry cannot
+ * take again); when a later stamp is there (another materialiser), that stamp is after these rows too
+ * and they are only removed. `send`: how a refused write is tried again (whileHeld; a taker's own
+ * removal tries once). false: held or throttled past those tries (the next run removes them, found made).
+ */
+async function removeMade(Key: { PK: string; SK: string }, done: string[], send: typeof whileHeld): Promise<boolean> {
   const names = Object.fromEntries(done.map((key, i) => [`#p${i}`, key]));
   const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
   const sweptAt = Date.now();
-  const stamped = await whileHeld(() =>
+  const stamped = await send(() =>
     db().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -1317,22 +1329,50 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
       }),
     ),
   );
-  if (stamped === HELD) return 0; // held or throttled past the retries: the next run removes them (found made)
-  if (!stamped) {
-    // a later stamp is there (another materialiser): it is after these completions too
-    await whileHeld(() =>
-      db().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key,
-          UpdateExpression: remove,
-          ConditionExpression: 'attribute_exists(PK)',
-          ExpressionAttributeNames: names,
-        }),
-      ),
-    );
+  if (stamped === HELD) return false;
+  if (stamped) return true;
+  const removed = await send(() =>
+    db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key,
+        UpdateExpression: remove,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: names,
+      }),
+    ),
+  );
+  return removed !== HELD;
+}
+
+/** One try of a plain write: refused by a transaction's hold or throttled, HELD (the consumer's run removes it); a failed condition, undefined. */
+async function once<T>(write: () => Promise<T>): Promise<T | undefined | typeof HELD> {
+  try {
+    return await unlessConditionFails(write);
+  } catch (err) {
+    if (isThrottled(err) || (err as Error).name === 'TransactionConflictException') return HELD;
+    throw err;
   }
-  return done.length;
+}
+
+/**
+ * The taker settles its own entry at once: its row (materialiseEntry: the consumer's own write, the
+ * key's record completed with it), then the entry out of the map (removeMade, one try). The map then
+ * holds an entry only while its taker works, so a shard stays small (a take costs one write unit
+ * below 1 KB) and the consumer's pace no longer bounds the level's: on AWS the consumer reads a
+ * stream's shard at most 4 times a second (Lambda's base polling rate for DynamoDB streams), so 32
+ * entries a map would cap each shard at 128 reservations/s. Whatever is left (a taker that died, a
+ * throttle) the consumer settles as before.
+ */
+async function settleOwnEntry(tenant: string, r: Reservation, e: PendingEntry, k: number): Promise<void> {
+  try {
+    if (await materialiseEntry(tenant, r, e)) await removeMade(keys.hotShard(tenant, r.inventory_item_id, r.location_id, k), [escrowKey(r.id)], once);
+  } catch (err) {
+    // throttled past the SDK's retries, or contended past ours (a keyed entry's transaction): the
+    // reservation stands (its take committed), its entry left to the consumer
+    if (isThrottled(err) || (err instanceof DomainError && err.code === 'CONFLICT')) return;
+    throw err;
+  }
 }
 
 const HELD = Symbol('held');

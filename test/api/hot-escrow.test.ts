@@ -78,11 +78,12 @@ const idemRecord = async (idem: string) => {
 };
 
 /** A client whose middleware (step deserialize: inside the SDK's retries) may act on each call. */
-function withClient(mw: (name: string, input: string, next: () => Promise<unknown>) => Promise<unknown>): () => void {
+function withClient(mw: (name: string, input: string, next: () => Promise<unknown>) => Promise<unknown>, opts: { maxAttempts?: number } = {}): () => void {
   const base = new DynamoDBClient({
     endpoint: process.env.DYNAMODB_ENDPOINT,
     region: 'local',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    ...opts,
   });
   base.middlewareStack.add(
     (next, context) => async (args) => mw(String(context.commandName), JSON.stringify((args as { input?: unknown }).input ?? {}), () => next(args)) as never,
@@ -94,12 +95,53 @@ function withClient(mw: (name: string, input: string, next: () => Promise<unknow
     setClient(undefined);
   };
 }
+const throttled = () => Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: {} });
+/** A write of a reservation row (the taker's own, or the consumer's), alone or in a transaction. */
+const isRowWrite = (name: string, input: string) =>
+  (name === 'PutItemCommand' || name === 'TransactWriteItemsCommand') && input.includes('"entity":{"S":"reservation"}');
+/**
+ * A reservation whose taker could not settle its own entry (every write of its row throttled, the SDK
+ * not retrying): the take committed, the entry stays pending in the shard's map for the consumer.
+ */
+async function reservePending(iid: string, wid: string, quantity = 1, idem?: string) {
+  const restore = withClient(
+    async (name, input, next) => {
+      if (isRowWrite(name, input)) throw throttled();
+      return next();
+    },
+    { maxAttempts: 1 },
+  );
+  try {
+    return await reserve(iid, wid, quantity, idem);
+  } finally {
+    restore();
+  }
+}
 const isTake = (name: string, input: string) => name === 'UpdateItemCommand' && input.includes('#HOT#') && input.includes('pending.#rid');
 const lost = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
 
-test('a reservation at a hot escrow level: pending in the shard map, shown, got, then a row with its key record completed', async () => {
+test('a reservation at a hot escrow level: its taker writes its row and empties its entry at once, its key record completed', async () => {
   const { iid, wid } = await hotLevel(10, 3);
-  const created = await reserve(iid, wid, 2, uniq('idem'));
+  const idem = uniq('idem');
+  const created = await reserve(iid, wid, 2, idem);
+  expect(created.status).toBe(200);
+  const rid = created.body.reservation.id as string;
+  expect(parseEscrowId(rid)).toEqual({ iid, wid });
+  // no consumer ran: the row is there, the map empty, the key record completed with the id
+  expect(await row(rid)).toMatchObject({ id: rid, quantity: 2, inventory_item_id: iid });
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(await idemRecord(idem)).toMatchObject({ state: 'completed', ref: rid });
+  expect((await rowsOf(iid)).map((r) => r.id)).toEqual([rid]);
+  expect(await levelOf(iid)).toMatchObject({ stocked_quantity: 10, reserved_quantity: 2, available_quantity: 8 });
+  // the consumer finds nothing to make
+  await settle(iid, wid);
+  expect((await rowsOf(iid)).map((r) => r.id)).toEqual([rid]);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
+});
+
+test('a reservation whose taker could not write its row: pending in the shard map, shown, got, then a row by the consumer with its key record completed', async () => {
+  const { iid, wid } = await hotLevel(10, 3);
+  const created = await reservePending(iid, wid, 2, uniq('idem'));
   expect(created.status).toBe(200);
   const rid = created.body.reservation.id as string;
   expect(parseEscrowId(rid)).toEqual({ iid, wid });
@@ -118,10 +160,36 @@ test('a reservation at a hot escrow level: pending in the shard map, shown, got,
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
 });
 
+test("a taker whose own removal is throttled answers 200: its row is there, its entry left for the consumer, which removes it without writing the row again", async () => {
+  const { iid, wid } = await hotLevel(10, 1);
+  const restore = withClient(
+    async (name, input, next) => {
+      if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw throttled();
+      return next();
+    },
+    { maxAttempts: 1 },
+  );
+  let rid = '';
+  try {
+    const res = await reserve(iid, wid, 3);
+    expect(res.status).toBe(200);
+    rid = res.body.reservation.id;
+  } finally {
+    restore();
+  }
+  expect(await row(rid)).toMatchObject({ id: rid, quantity: 3 });
+  expect(await pendingCount(iid, wid)).toBe(1);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3, available_quantity: 7 });
+  await settle(iid, wid);
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect((await rowsOf(iid)).map((r) => [r.id, r.quantity])).toEqual([[rid, 3]]);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3, available_quantity: 7 });
+});
+
 test('release, update and fulfil of a reservation still pending: made a row in the same request, never a 404', async () => {
   const { iid, wid } = await hotLevel(10, 2);
   const ids = [];
-  for (let i = 0; i < 3; i++) ids.push((await reserve(iid, wid, 1)).body.reservation.id as string);
+  for (let i = 0; i < 3; i++) ids.push((await reservePending(iid, wid, 1)).body.reservation.id as string);
   expect(await pendingCount(iid, wid)).toBe(3);
   expect((await api.del(`/admin/reservations/${ids[0]}`)).status).toBe(200);
   expect((await api.post(`/admin/reservations/${ids[1]}`, { quantity: 2 })).body.reservation?.quantity).toBe(2);
@@ -191,11 +259,15 @@ test("a take's answer lost (the SDK sends it again), before and after the consum
 test('a keyed request that died after its take: its retry replays, before or after the consumer made the row, never twice', async () => {
   const { iid, wid } = await hotLevel(10, 2);
   // the request's answer is never stored (its completion fails: as if it died after the take)
-  const restore = withClient(async (name, input, next) => {
-    if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
-      throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
-    return next();
-  });
+  const restore = withClient(
+    async (name, input, next) => {
+      if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
+        throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
+      if (isRowWrite(name, input)) throw throttled(); // nor did it write its row
+      return next();
+    },
+    { maxAttempts: 1 },
+  );
   const age = async (idem: string) => {
     const keyId = (await findApiKey(api.tenant, api.key))!.id;
     await db().send(
@@ -232,7 +304,7 @@ test('a keyed request that died after its take: its retry replays, before or aft
 
 test('the consumer crashed after writing the row, before removing the id: the row released meanwhile is not made again', async () => {
   const { iid, wid } = await hotLevel(5, 1);
-  const rid = (await reserve(iid, wid, 2)).body.reservation.id as string;
+  const rid = (await reservePending(iid, wid, 2)).body.reservation.id as string;
   await materialiseDyingAtRemoval(iid, wid);
   expect(await row(rid)).toBeDefined();
   expect(await pendingCount(iid, wid)).toBe(1);
@@ -246,7 +318,7 @@ test('the consumer crashed after writing the row, before removing the id: the ro
 
 test('an entry taken before tombstones (no `t`) is made a row with its marker, and a released row is not made again', async () => {
   const { iid, wid } = await hotLevel(5, 1);
-  const rid = (await reserve(iid, wid, 2)).body.reservation.id as string;
+  const rid = (await reservePending(iid, wid, 2)).body.reservation.id as string;
   const shard = keys.hotShard(api.tenant, iid, wid, 0);
   // the entry as the take wrote it before tombstones
   await db().send(
@@ -271,8 +343,7 @@ test('an entry taken before tombstones (no `t`) is made a row with its marker, a
 test('a throttled removal is left to the next run, whose puts of the rows are refused (made already): nothing written again', async () => {
   const { iid, wid } = await hotLevel(9, 1);
   const rids: string[] = [];
-  for (let i = 0; i < 3; i++) rids.push((await reserve(iid, wid, 1)).body.reservation.id as string);
-  const throttled = () => Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: {} });
+  for (let i = 0; i < 3; i++) rids.push((await reservePending(iid, wid, 1)).body.reservation.id as string);
   let restore = withClient(async (name, input, next) => {
     if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw throttled();
     return next();
@@ -305,8 +376,8 @@ test('a throttled removal is left to the next run, whose puts of the rows are re
 
 test('hot mode off waits for pending reservations to become rows (a shard with pending ids is not deleted)', async () => {
   const { iid, wid } = await hotLevel(6, 2);
-  await reserve(iid, wid, 1);
-  await reserve(iid, wid, 1);
+  await reservePending(iid, wid, 1);
+  await reservePending(iid, wid, 1);
   const off = api.post(`/admin/inventory-items/${iid}/location-levels/${wid}`, { hot_shards: 0 });
   await new Promise((r) => setTimeout(r, 50));
   await settle(iid, wid);
@@ -319,11 +390,15 @@ test("the retry racing the consumer: the consumer completes the record the retry
   const { iid, wid } = await hotLevel(10, 2);
   const idem = uniq('race');
   // the first attempt's answer is never stored (it died after its take)
-  let restore = withClient(async (name, input, next) => {
-    if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
-      throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
-    return next();
-  });
+  let restore = withClient(
+    async (name, input, next) => {
+      if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
+        throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
+      if (isRowWrite(name, input)) throw throttled(); // nor did it write its row
+      return next();
+    },
+    { maxAttempts: 1 },
+  );
   let rid = '';
   try {
     rid = (await reserve(iid, wid, 1, idem)).body.reservation.id;
@@ -382,7 +457,7 @@ test('a reservation whose entry would be large (a long description) takes the tr
 
 test('reconcile counts reservations still pending in the escrow maps as reserved: no drift before the consumer runs, none after', async () => {
   const { iid, wid } = await hotLevel(10, 3);
-  for (const q of [1, 2, 3]) expect((await reserve(iid, wid, q)).status).toBe(200);
+  for (const q of [1, 2, 3]) expect((await reservePending(iid, wid, q)).status).toBe(200);
   expect(await pendingCount(iid, wid)).toBe(3);
   const mine = (run: { drifts: { inventory_item_id: string }[] }) => run.drifts.filter((d) => d.inventory_item_id === iid);
   // report mode and repair mode (the repair has nothing to do: the pending units are reserved, not drift)
@@ -399,7 +474,7 @@ test("reconcile's repair racing the consumer: entries pending when it re-read th
   process.env.INVENTORY_REPAIR_QUIET_SECONDS = '0';
   try {
     const { iid, wid } = await hotLevel(10, 1);
-    expect((await reserve(iid, wid, 2)).status).toBe(200);
+    expect((await reservePending(iid, wid, 2)).status).toBe(200);
     const sku = (await api.get(`/admin/inventory-items/${iid}`)).body.inventory_item.sku as string;
     // a real drift: the level's reserved one unit off (the shard and its pending entry untouched)
     await db().send(

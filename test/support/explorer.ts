@@ -153,12 +153,24 @@ function describe(command: string, input: any): string {
 }
 
 let installed = 0;
+/**
+ * Inside it (the `escrow` set-up's reservation): a reservation row's PutItem is refused as held by a
+ * transaction, so the taker leaves its entry pending in the map (store/levels.ts settleOwnEntry) for
+ * the consumer, as the schedules start from.
+ */
+const takerRowsHeld = new AsyncLocalStorage<true>();
 /** Install the pausing middleware on the store's clients (refcounted: test files call it in beforeAll). */
 export function installExplorer(): () => void {
   if (installed++ === 0) {
     decorateStoreClients((client) =>
       client.middlewareStack.add(
         (next, context) => async (args) => {
+          if (
+            takerRowsHeld.getStore() &&
+            /^Put(Item)?Command$/.test(String(context.commandName)) &&
+            /"entity":(\{"S":)?"reservation"/.test(JSON.stringify((args as any).input))
+          )
+            throw Object.assign(new Error('explorer: the row is held'), { name: 'TransactionConflictException', $metadata: {} });
           const tag = tags.getStore();
           // the authorizer's key lookup is not part of the stock write path: not a boundary
           if (!tag || callerFunction() === 'Authorizer') return next(args);
@@ -709,12 +721,14 @@ export async function makeWorld(setup: SetupSpec, needs: Set<Need> = new Set(['B
     await park(tenant, iid, A);
   }
   if (setup.pending) {
-    // the park above taught this process that A is hot (and its design): this take lands in a shard's map
-    const p = ok(
-      await invoke(key, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: A, quantity: 1, line_item_id: 'setup-pending' }),
-      'pending reservation',
+    // the park above taught this process that A is hot (and its design): this take lands in a shard's
+    // map, and stays there (its taker's row write refused: takerRowsHeld)
+    const answer = await takerRowsHeld.run(true, () =>
+      invoke(key, 'POST', '/admin/reservations', { inventory_item_id: iid, location_id: A, quantity: 1, line_item_id: 'setup-pending' }),
     );
+    const p = ok(answer, 'pending reservation');
     w.pid = p.reservation.id;
+    if (await getRow(`T#${tenant}#R#${w.pid}`, 'RES')) throw new Error('set-up: the pending reservation is a row already');
   }
   return w;
 }
