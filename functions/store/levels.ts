@@ -295,16 +295,13 @@ export const levelReadKeys = (tenant: string, iids: string[], wids: string[]) =>
  * caller read the rows. Rows read from the table (consistent reads) are the first pass's level rows, so
  * a hot level costs its shards' read only; an index's rows (eventually consistent) are read again.
  */
-export async function shownLevels<R extends Row>(tenant: string, rows: R[], from: 'table' | 'index', opts: { answer?: boolean } = {}): Promise<R[]> {
+export async function shownLevels<R extends Row>(tenant: string, rows: R[], from: 'table' | 'index'): Promise<R[]> {
   if (!rows.some((r) => hotShardsOf(r) > 0)) return rows;
   return Promise.all(
     rows.map(async (r) => {
       if (hotShardsOf(r) === 0) return r;
-      const iid = String(r.inventory_item_id);
-      const wid = String(r.location_id);
-      const copy = opts.answer ? shownCopy(tenant, iid, wid, hotShardsOf(r)) : undefined;
       // a row the caller read from the table (consistent, before the shards) is the first pass's row
-      const shown = await (copy ?? shownHot(tenant, iid, wid, hotShardsOf(r), from === 'table' ? r : undefined));
+      const shown = await shownHot(tenant, String(r.inventory_item_id), String(r.location_id), hotShardsOf(r), from === 'table' ? r : undefined);
       return shown ? ({ ...r, ...shown } as R) : r;
     }),
   );
@@ -322,40 +319,6 @@ async function shownHot(tenant: string, iid: string, wid: string, n: number, fir
   return shown;
 }
 
-/**
- * Answers under read load. A hot level's read costs a consistent read of every shard (32 read units
- * at 32 shards), and a shard's partition reads 3,000 units/s: a level read in a closed loop runs its
- * shards' partitions out of reads, and the answers out of time. So when this process has answered
- * more than HOT_READ_LOAD reads of one hot level within the last second, an answer (an item's read,
- * its levels, its availability; never a read a write is planned from) shares the level as shown by a
- * read that started at most `INVENTORY_HOT_READ_MS` (default 250 ms) before the answer asked, or
- * starts that read. Its figures are then at most that old; the guards stay in the writes. Each process
- * then reads that level's shards at most once per `INVENTORY_HOT_READ_MS` for its answers.
- */
-function shownCopy(tenant: string, iid: string, wid: string, n: number): Promise<Row | undefined> | undefined {
-  const k = hintKey(tenant, iid, wid);
-  const now = Date.now();
-  const load = readLoads.get(k) ?? { window: now, count: 0, before: 0 };
-  if (now - load.window >= 1000) Object.assign(load, { before: now - load.window < 2000 ? load.count : 0, window: now, count: 0 });
-  load.count++;
-  readLoads.delete(k);
-  readLoads.set(k, load);
-  if (readLoads.size > COPIES_MAX) readLoads.delete(readLoads.keys().next().value as string);
-  if (Math.max(load.count, load.before) <= HOT_READ_LOAD) return undefined;
-  const copy = shownCopies.get(k);
-  if (copy && now - copy.startedAt <= Number(process.env.INVENTORY_HOT_READ_MS ?? 250)) return copy.shown;
-  const shown = shownHot(tenant, iid, wid, n);
-  shownCopies.delete(k);
-  shownCopies.set(k, { startedAt: now, shown });
-  if (shownCopies.size > COPIES_MAX) shownCopies.delete(shownCopies.keys().next().value as string);
-  // a read that failed is no copy: the next answer reads again
-  shown.catch(() => shownCopies.get(k)?.shown === shown && shownCopies.delete(k));
-  return shown;
-}
-const HOT_READ_LOAD = 20;
-const COPIES_MAX = 1000;
-const readLoads = new Map<string, { window: number; count: number; before: number }>();
-const shownCopies = new Map<string, { startedAt: number; shown: Promise<Row | undefined> }>();
 
 /** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
 export async function readLevels(
