@@ -319,7 +319,6 @@ async function shownHot(tenant: string, iid: string, wid: string, n: number, fir
   return shown;
 }
 
-
 /** The levels of these (item, warehouse) pairs that exist, shown, with the version each was read at; `requests` counted. */
 export async function readLevels(
   tenant: string,
@@ -1273,8 +1272,8 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
  * Entries made rows (or found made) leave their shard's map in one update that stamps `swept_at`
  * (never lowered; a take that began before it is refused, so a retried take of a removed entry cannot
  * take again); when a later stamp is there (another materialiser), that stamp is after these rows too
- * and they are only removed. `send`: how a refused write is tried again (whileHeld; a taker's own
- * removal tries once). false: held or throttled past those tries (the next run removes them, found made).
+ * and they are only removed. `send`: how a refused write is tried again (whileHeld). false: held or
+ * throttled past those tries (the next run removes them, found made).
  */
 async function removeMade(Key: { PK: string; SK: string }, done: string[], send: typeof whileHeld): Promise<boolean> {
   const names = Object.fromEntries(done.map((key, i) => [`#p${i}`, key]));
@@ -1308,19 +1307,10 @@ async function removeMade(Key: { PK: string; SK: string }, done: string[], send:
   return removed !== HELD;
 }
 
-/** One try of a plain write: refused by a transaction's hold or throttled, HELD (the consumer's run removes it); a failed condition, undefined. */
-async function once<T>(write: () => Promise<T>): Promise<T | undefined | typeof HELD> {
-  try {
-    return await unlessConditionFails(write);
-  } catch (err) {
-    if (isThrottled(err) || (err as Error).name === 'TransactionConflictException') return HELD;
-    throw err;
-  }
-}
-
 /**
  * The taker settles its own entry at once: its row (materialiseEntry: the consumer's own write, the
- * key's record completed with it), then the entry out of the map (removeMade, one try). The map then
+ * key's record completed with it), then the entry out of the map (removeMade, as the consumer: a
+ * throttled removal is tried 4 more times, since it is what keeps the map small). The map then
  * holds an entry only while its taker works, so a shard stays small (a take costs one write unit
  * below 1 KB) and the consumer's pace no longer bounds the level's: on AWS the consumer reads a
  * stream's shard at most 4 times a second (Lambda's base polling rate for DynamoDB streams), so 32
@@ -1329,7 +1319,7 @@ async function once<T>(write: () => Promise<T>): Promise<T | undefined | typeof 
  */
 async function settleOwnEntry(tenant: string, r: Reservation, e: PendingEntry, k: number): Promise<void> {
   try {
-    if (await materialiseEntry(tenant, r, e)) await removeMade(keys.hotShard(tenant, r.inventory_item_id, r.location_id, k), [escrowKey(r.id)], once);
+    if (await materialiseEntry(tenant, r, e)) await removeMade(keys.hotShard(tenant, r.inventory_item_id, r.location_id, k), [escrowKey(r.id)], whileHeld);
   } catch (err) {
     // throttled past the SDK's retries, or contended past ours (a keyed entry's transaction): the
     // reservation stands (its take committed), its entry left to the consumer

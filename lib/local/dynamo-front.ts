@@ -107,6 +107,8 @@ export interface DynamoFront {
   options: ResolvedFrontOptions;
   stats: FrontStats;
   resetStats(): void;
+  /** The physical partition a partition-key value of the table hashes to now (0 when partitions are not hashed). */
+  partitionOf(pkValue: string): number;
   stop(): Promise<void>;
 }
 
@@ -1019,6 +1021,11 @@ export async function startDynamoFront(opts: FrontOptions): Promise<DynamoFront>
     resetStats() {
       // `used` is kept: it is the whole run's record
       Object.assign(stats, emptyStats(stats.used));
+    },
+    partitionOf(pkValue: string) {
+      const now = Date.now();
+      if (!options.hashedPartitions) return 0;
+      return physicalPartition(pkValue, options.tableLimits ? partitionCount(tableLimit('w', now), tableLimit('r', now)) : 1);
     },
     async stop() {
       // DYNAMO_FRONT_USAGE_LOG: what the functions did through this front, for the grant audit (bin/grant-usage.ts)

@@ -160,7 +160,7 @@ test('a reservation whose taker could not write its row: pending in the shard ma
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
 });
 
-test("a taker whose own removal is throttled answers 200: its row is there, its entry left for the consumer, which removes it without writing the row again", async () => {
+test('a taker whose own removal is throttled answers 200: its row is there, its entry left for the consumer, which removes it without writing the row again', async () => {
   const { iid, wid } = await hotLevel(10, 1);
   const restore = withClient(
     async (name, input, next) => {
