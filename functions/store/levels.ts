@@ -1265,21 +1265,21 @@ export async function materialiseShard(tenant: string, iid: string, wid: string,
     ENTRIES_PER_TX,
   );
   if (!done.length) return 0;
-  return (await removeMade(Key, done, whileHeld)) ? done.length : 0;
+  return (await removeMade(Key, done)) ? done.length : 0;
 }
 
 /**
  * Entries made rows (or found made) leave their shard's map in one update that stamps `swept_at`
  * (never lowered; a take that began before it is refused, so a retried take of a removed entry cannot
  * take again); when a later stamp is there (another materialiser), that stamp is after these rows too
- * and they are only removed. `send`: how a refused write is tried again (whileHeld). false: held or
- * throttled past those tries (the next run removes them, found made).
+ * and they are only removed. false: held or throttled past whileHeld's tries (the next run removes
+ * them, found made).
  */
-async function removeMade(Key: { PK: string; SK: string }, done: string[], send: typeof whileHeld): Promise<boolean> {
+async function removeMade(Key: { PK: string; SK: string }, done: string[]): Promise<boolean> {
   const names = Object.fromEntries(done.map((key, i) => [`#p${i}`, key]));
   const remove = `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`;
   const sweptAt = Date.now();
-  const stamped = await send(() =>
+  const stamped = await whileHeld(() =>
     db().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -1293,7 +1293,7 @@ async function removeMade(Key: { PK: string; SK: string }, done: string[], send:
   );
   if (stamped === HELD) return false;
   if (stamped) return true;
-  const removed = await send(() =>
+  const removed = await whileHeld(() =>
     db().send(
       new UpdateCommand({
         TableName: tableName(),
@@ -1319,7 +1319,7 @@ async function removeMade(Key: { PK: string; SK: string }, done: string[], send:
  */
 async function settleOwnEntry(tenant: string, r: Reservation, e: PendingEntry, k: number): Promise<void> {
   try {
-    if (await materialiseEntry(tenant, r, e)) await removeMade(keys.hotShard(tenant, r.inventory_item_id, r.location_id, k), [escrowKey(r.id)], whileHeld);
+    if (await materialiseEntry(tenant, r, e)) await removeMade(keys.hotShard(tenant, r.inventory_item_id, r.location_id, k), [escrowKey(r.id)]);
   } catch (err) {
     // throttled past the SDK's retries, or contended past ours (a keyed entry's transaction): the
     // reservation stands (its take committed), its entry left to the consumer
