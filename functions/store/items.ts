@@ -218,11 +218,12 @@ export async function loadItem(tenant: string, iid: string, opts: { answer?: boo
  * Answers under read load. An item with a hot level costs a consistent Query of its partition and a
  * consistent read of every shard of the level (32 read units at 32 shards) each time it is read; a
  * partition reads 3,000 units/s, so an item read in a closed loop runs its partitions out of reads,
- * and the answers out of time (issue 22's P12: 65 of 584 reads over 1 s during P8). So when this
- * process has answered more than HOT_READ_LOAD reads of one such item within the last second, an
- * answer shares the record read by a read that started at most `INVENTORY_HOT_READ_MS` (default
- * 250 ms) before it asked, or starts that read: its figures are then at most that old, and the process
- * reads the item at most 4 times a second for its answers. Guards, and every write's answer, stay exact.
+ * and the answers out of time (issue 22's P12: 65 of 584 reads over 1 s during P8). So an answer
+ * shares the record of a read of the same item that started at most `INVENTORY_HOT_READ_MS`
+ * (default 250 ms) before it asked: one still running, or, while this process has answered more than
+ * HOT_READ_LOAD reads of the item within the last second, one finished. Its figures are then at most
+ * that old, and the process reads the item at most 4 times a second for its answers while the reads
+ * keep coming. Guards, and every write's answer, stay exact.
  */
 function sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
   const now = Date.now();
@@ -232,20 +233,23 @@ function sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
   readLoads.delete(key);
   readLoads.set(key, load);
   if (readLoads.size > ANSWER_COPIES_MAX) readLoads.delete(readLoads.keys().next().value as string);
-  if (Math.max(load.count, load.before) <= HOT_READ_LOAD) return read();
   const copy = sharedReads.get(key);
-  if (copy && now - copy.startedAt <= Number(process.env.INVENTORY_HOT_READ_MS ?? 250)) return copy.read as Promise<T>;
-  const started = read();
+  const underLoad = Math.max(load.count, load.before) > HOT_READ_LOAD;
+  if (copy && now - copy.startedAt <= Number(process.env.INVENTORY_HOT_READ_MS ?? 250) && (copy.running || underLoad)) return copy.read as Promise<T>;
+  const entry = { startedAt: now, read: read(), running: true };
   sharedReads.delete(key);
-  sharedReads.set(key, { startedAt: now, read: started });
+  sharedReads.set(key, entry);
   if (sharedReads.size > ANSWER_COPIES_MAX) sharedReads.delete(sharedReads.keys().next().value as string);
-  // a read that failed is no copy: the next answer reads again
-  started.catch(() => sharedReads.get(key)?.read === started && sharedReads.delete(key));
-  return started;
+  entry.read.then(
+    () => void (entry.running = false),
+    // a read that failed is no copy: the next answer reads again
+    () => void (sharedReads.get(key) === entry && sharedReads.delete(key)),
+  );
+  return entry.read;
 }
 const HOT_READ_LOAD = 20;
 const readLoads = new Map<string, { window: number; count: number; before: number }>();
-const sharedReads = new Map<string, { startedAt: number; read: Promise<unknown> }>();
+const sharedReads = new Map<string, { startedAt: number; read: Promise<unknown>; running: boolean }>();
 
 async function readItem(tenant: string, iid: string): Promise<ItemRecord | undefined> {
   const rows = await queryPartition(keys.itemPartition(tenant, iid));
