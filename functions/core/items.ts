@@ -49,7 +49,7 @@ export function newItem(input: CreateItemInput): InventoryItem {
   return item;
 }
 
-/** `read`: a read route's answer (GET item, its levels), which a hot level under read load may answer from a recent read (store/levels.ts shownCopy); a write's answer never does. */
+/** `read`: a read route's answer (GET item, its levels): an item with a hot level may answer from a read started at most INVENTORY_HOT_READ_MS before (store/items.ts sharedRead); a write's answer never does. */
 export async function getItem(actor: Actor, iid: string, opts: { read?: boolean } = {}): Promise<ItemWithLevels> {
   const rec = await store.requireItem(actor.tenant, iid, { answer: opts.read });
   return withLevels(rec.item, visibleLevels(actor, rec.levels));
