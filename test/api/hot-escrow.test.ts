@@ -117,6 +117,32 @@ async function reservePending(iid: string, wid: string, quantity = 1, idem?: str
     restore();
   }
 }
+/**
+ * A keyed request that dies after its take: its answer is never stored (its completion fails) and it
+ * wrote no row (every row write throttled, the SDK not retrying). The answer puts the plain client back.
+ */
+const dyingAfterTake = () =>
+  withClient(
+    async (name, input, next) => {
+      if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
+        throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
+      if (isRowWrite(name, input)) throw throttled();
+      return next();
+    },
+    { maxAttempts: 1 },
+  );
+/** The key's lock ended (its request is taken for dead): a retry may take its claim over. */
+async function lockEnded(idem: string) {
+  const keyId = (await findApiKey(api.tenant, api.key))!.id;
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keyOf({ tenant: api.tenant, keyId }, idem),
+      UpdateExpression: 'SET lock_until = :z',
+      ExpressionAttributeValues: { ':z': 0 },
+    }),
+  );
+}
 const isTake = (name: string, input: string) => name === 'UpdateItemCommand' && input.includes('#HOT#') && input.includes('pending.#rid');
 const lost = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
 
@@ -259,26 +285,7 @@ test("a take's answer lost (the SDK sends it again), before and after the consum
 test('a keyed request that died after its take: its retry replays, before or after the consumer made the row, never twice', async () => {
   const { iid, wid } = await hotLevel(10, 2);
   // the request's answer is never stored (its completion fails: as if it died after the take)
-  const restore = withClient(
-    async (name, input, next) => {
-      if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
-        throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
-      if (isRowWrite(name, input)) throw throttled(); // nor did it write its row
-      return next();
-    },
-    { maxAttempts: 1 },
-  );
-  const age = async (idem: string) => {
-    const keyId = (await findApiKey(api.tenant, api.key))!.id;
-    await db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key: keyOf({ tenant: api.tenant, keyId }, idem),
-        UpdateExpression: 'SET lock_until = :z',
-        ExpressionAttributeValues: { ':z': 0 },
-      }),
-    );
-  };
+  const restore = dyingAfterTake();
   const [early, late] = [uniq('died'), uniq('died')];
   let first: { id: string }[] = [];
   try {
@@ -287,8 +294,8 @@ test('a keyed request that died after its take: its retry replays, before or aft
     restore();
   }
   expect((await idemRecord(early))?.state).toBe('in_progress');
-  await age(early);
-  await age(late);
+  await lockEnded(early);
+  await lockEnded(late);
   // early: retried while its entry is still pending (the retry takes the claim over)
   const retryEarly = await reserve(iid, wid, 1, early);
   expect([retryEarly.status, retryEarly.body.reservation?.id]).toEqual([200, first[0].id]);
@@ -390,30 +397,14 @@ test("the retry racing the consumer: the consumer completes the record the retry
   const { iid, wid } = await hotLevel(10, 2);
   const idem = uniq('race');
   // the first attempt's answer is never stored (it died after its take)
-  let restore = withClient(
-    async (name, input, next) => {
-      if (name === 'UpdateItemCommand' && input.includes('#IDEM#') && input.includes(':completed'))
-        throw Object.assign(new Error('down'), { name: 'InternalServerError', $fault: 'server', $metadata: {} });
-      if (isRowWrite(name, input)) throw throttled(); // nor did it write its row
-      return next();
-    },
-    { maxAttempts: 1 },
-  );
+  let restore = dyingAfterTake();
   let rid = '';
   try {
     rid = (await reserve(iid, wid, 1, idem)).body.reservation.id;
   } finally {
     restore();
   }
-  const keyId = (await findApiKey(api.tenant, api.key))!.id;
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keyOf({ tenant: api.tenant, keyId }, idem),
-      UpdateExpression: 'SET lock_until = :z',
-      ExpressionAttributeValues: { ':z': 0 },
-    }),
-  );
+  await lockEnded(idem);
   // the retry claims the key (taking it over); before it reads the level's shards, the consumer makes
   // the pending entry a row and completes the record — now the retry's — as committed
   let raced = 0;
