@@ -230,16 +230,12 @@ function sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
   const load = readLoads.get(key) ?? { window: now, count: 0, before: 0 };
   if (now - load.window >= 1000) Object.assign(load, { before: now - load.window < 2000 ? load.count : 0, window: now, count: 0 });
   load.count++;
-  readLoads.delete(key);
-  readLoads.set(key, load);
-  if (readLoads.size > ANSWER_COPIES_MAX) readLoads.delete(readLoads.keys().next().value as string);
+  keepNewest(readLoads, key, load);
   const copy = sharedReads.get(key);
   const underLoad = Math.max(load.count, load.before) > HOT_READ_LOAD;
   if (copy && now - copy.startedAt <= Number(process.env.INVENTORY_HOT_READ_MS ?? 250) && (copy.running || underLoad)) return copy.read as Promise<T>;
   const entry = { startedAt: now, read: read(), running: true };
-  sharedReads.delete(key);
-  sharedReads.set(key, entry);
-  if (sharedReads.size > ANSWER_COPIES_MAX) sharedReads.delete(sharedReads.keys().next().value as string);
+  keepNewest(sharedReads, key, entry);
   entry.read.then(
     () => void (entry.running = false),
     // a read that failed is no copy: the next answer reads again
@@ -248,6 +244,12 @@ function sharedRead<T>(key: string, read: () => Promise<T>): Promise<T> {
   return entry.read;
 }
 const HOT_READ_LOAD = 20;
+/** Set `key` as the map's newest entry; past ANSWER_COPIES_MAX entries the oldest goes. */
+function keepNewest<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > ANSWER_COPIES_MAX) map.delete(map.keys().next().value as string);
+}
 const readLoads = new Map<string, { window: number; count: number; before: number }>();
 const sharedReads = new Map<string, { startedAt: number; read: Promise<unknown>; running: boolean }>();
 
@@ -312,9 +314,7 @@ export async function loadItemForAnswer(tenant: string, iid: string): Promise<It
     if (entry) entry.refresh = undefined;
     if (stale) return rec; // the next answer reads again
     if (rec?.levels.some(isHotLevel)) {
-      answerCopies.delete(k);
-      answerCopies.set(k, { rec, until: Date.now() + Number(process.env.INVENTORY_HOT_ANSWER_MS ?? 1000), read: true });
-      if (answerCopies.size > ANSWER_COPIES_MAX) answerCopies.delete(answerCopies.keys().next().value as string);
+      keepNewest(answerCopies, k, { rec, until: Date.now() + Number(process.env.INVENTORY_HOT_ANSWER_MS ?? 1000), read: true });
     } else answerCopies.delete(k);
     return rec;
   } catch (err) {
