@@ -60,6 +60,9 @@ export type Event = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { lambda?: Record<string, unknown> } };
 };
 
+/** Kept back from a request's time for its answer: retries after a write stop this long before the function's timeout. */
+const ANSWER_MS = 1000;
+
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
@@ -136,7 +139,7 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
     }
   };
 
-  const handler = instrumented<Event, APIGatewayProxyStructuredResultV2>(route.id, async (event) => {
+  const handler = instrumented<Event, APIGatewayProxyStructuredResultV2>(route.id, async (event, context) => {
     // every log line of this request can be joined to the API's access log (its requestId) and names who and what
     const lambda = event.requestContext?.authorizer?.lambda;
     logger.appendKeys({
@@ -144,7 +147,8 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       route: route.id,
       ...(lambda?.tenant ? { tenant: String(lambda.tenant), key_name: String(lambda.key_name ?? '') } : {}),
     });
-    const res = await trackingWrites(() => respond(event));
+    // the request's time: a read retried after its write stops a second before the function would be cut off
+    const res = await trackingWrites(() => respond(event), { deadline: Date.now() + context.getRemainingTimeInMillis() - ANSWER_MS });
     const status = res.statusCode ?? 200;
     count(status >= 500 ? 'ServerErrors' : status >= 400 ? 'ClientErrors' : 'Successes', 1, { family: route.family });
     // one line per request at DEBUG (POWERTOOLS_LOG_LEVEL=DEBUG): the function's side of the access log line
@@ -159,7 +163,7 @@ function wrap<R extends Route>(route: R, fn: (req: Request<R>) => Promise<Result
       // SDK's own retries, before anything was written (an Idempotency-Key's own record does not count:
       // store/db.ts `untracked`): the caller slows down and sends it again.
       // (After a write, a throttled read is not "nothing happened": store/db.ts tries such a read again
-      // for about 3 s; past that it stays a 500.)
+      // for about 3 s, within the request's time; past that it stays a 500.)
       logger.warn('throttled by DynamoDB', err as Error);
       return {
         statusCode: 429,

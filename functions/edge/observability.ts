@@ -119,7 +119,8 @@ const logMetrics = (): MiddlewareObj<unknown, unknown, Error, Context> => {
 
 /**
  * The context a function gets when the local runtime or a test calls it: `remainingMs` is the time
- * it is given (the local server gives routes their deployed 30 s; scheduled jobs get 15 minutes).
+ * it is given (the local server gives routes 30 s, API Gateway's longest wait, where deployed they
+ * have 10 s; scheduled jobs get 15 minutes).
  */
 export const localContext = (name: string, remainingMs = 900_000): Context => ({
   functionName: name,

@@ -6,6 +6,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { RetryStrategy, RetryStrategyV2 } from '@smithy/types';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DomainError } from '../core/errors.ts';
 import { changingTooFast } from '../core/retry.ts';
@@ -127,10 +128,10 @@ const claims = new AsyncLocalStorage<PendingClaim | undefined>();
  * transaction or batch write that succeeded), noted by a middleware on every store client: a failure
  * after that is not "nothing happened" (the edge answers it 500, not 429).
  */
-const writes = new AsyncLocalStorage<{ wrote: boolean }>();
+const writes = new AsyncLocalStorage<{ wrote: boolean; deadline: number }>();
 export const WRITE_COMMANDS = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'TransactWriteItemsCommand', 'BatchWriteItemCommand']);
-export function trackingWrites<T>(fn: () => Promise<T>): Promise<T> {
-  return writes.run({ wrote: false }, fn);
+export function trackingWrites<T>(fn: () => Promise<T>, opts: { deadline?: number } = {}): Promise<T> {
+  return writes.run({ wrote: false, deadline: opts.deadline ?? Number.POSITIVE_INFINITY }, fn);
 }
 export const wroteInThisRequest = () => writes.getStore()?.wrote === true;
 /**
@@ -145,30 +146,60 @@ const THROTTLES = new Set(['ProvisionedThroughputExceededException', 'Throttling
 /** DynamoDB throttling (a partition, table or account over its limit), as the SDK answers it after its own retries. */
 export const isThrottled = (err: unknown): boolean => THROTTLES.has(String((err as { name?: string } | undefined)?.name));
 /**
- * A read throttled past the SDK's retries after the request's write committed is tried again, up
- * to AFTER_WRITE_READ_TRIES more times (100 ms, doubling: about 3 s in all). Before a write, a
- * throttle is answered 429 (nothing happened; the caller retries); after one, the answer is all
- * that is left to give, and a request without an Idempotency-Key cannot be sent again safely.
+ * A read throttled after the request's write committed is tried again, up to AFTER_WRITE_READ_TRIES
+ * more times (100 ms, doubling: about 3 s in all), while the request has time left (its deadline: the
+ * function's remaining time, less a second to answer). Before a write, a throttle is answered 429
+ * (nothing happened; the caller retries); after one, the answer is all that is left to give, and a
+ * request without an Idempotency-Key cannot be sent again safely.
+ * These tries are the only ones such a read gets on a throttle: the SDK's are off for it (throttlesToStore).
+ * Stacked, the two multiplied (4 attempts, each with the SDK's throttling backoff of up to 1, 2, 4 s,
+ * in each of 6 tries): one throttled read after a write took 20-30 s, past the function's 10 s
+ * timeout, and a reservation that was made answered 500 (stop 32's CI).
  * (Reads of a hot item share its partition's read units with every reader: the answer's embed of
  * the item a reservation was made at, for one, reads the partition just written.)
  */
 const AFTER_WRITE_READ_TRIES = 5;
+/** Set around a call whose throttles noteWrites retries itself: the SDK does not. */
+const ownRetries = new AsyncLocalStorage<boolean>();
+const isRetryStrategyV2 = (s: RetryStrategy | RetryStrategyV2): s is RetryStrategyV2 => 'refreshRetryTokenForRetry' in s;
+/**
+ * The SDK's retry strategy around a read noteWrites retries itself: the SDK's own, except that a
+ * throttle is thrown at once (noteWrites tries it again); other transient errors the SDK retries.
+ */
+function throttlesToStore(sdk: RetryStrategyV2): RetryStrategyV2 {
+  return {
+    acquireInitialRetryToken: (scope) => sdk.acquireInitialRetryToken(scope),
+    refreshRetryTokenForRetry: async (token, info) => {
+      if (info.errorType === 'THROTTLING') throw new Error('a throttle after a write: retried by the store');
+      return sdk.refreshRetryTokenForRetry(token, info);
+    },
+    recordSuccess: (token) => sdk.recordSuccess(token),
+  };
+}
 
-function noteWrites(client: { middlewareStack: DynamoDBClient['middlewareStack'] }): void {
+function noteWrites(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'>): void {
   if (client.middlewareStack.identify().some((m) => m.startsWith('noteWrites'))) return;
+  // the SDK's retry middleware asks for its strategy on every call: inside noteWrites' own tries, one that leaves throttles to them
+  const sdkRetries = client.config.retryStrategy;
+  client.config.retryStrategy = async () => {
+    const sdk = await sdkRetries();
+    return ownRetries.getStore() && isRetryStrategyV2(sdk) ? throttlesToStore(sdk) : sdk;
+  };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const seen = writes.getStore();
       const command = String(context.commandName);
+      const afterWrite = seen?.wrote === true && READ_COMMANDS.has(command);
       for (let tries = 0; ; tries++) {
         try {
-          const out = await next(args);
+          const out = await (afterWrite ? ownRetries.run(true, () => next(args)) : next(args));
           if (seen && WRITE_COMMANDS.has(command)) seen.wrote = true;
           return out;
         } catch (err) {
-          const again = seen?.wrote && READ_COMMANDS.has(command) && isThrottled(err) && tries < AFTER_WRITE_READ_TRIES;
+          const delay = 100 * 2 ** tries;
+          const again = afterWrite && isThrottled(err) && tries < AFTER_WRITE_READ_TRIES && Date.now() + delay < (seen?.deadline ?? 0);
           if (!again) throw err;
-          await new Promise((r) => setTimeout(r, 100 * 2 ** tries));
+          await new Promise((r) => setTimeout(r, delay));
         }
       }
     },

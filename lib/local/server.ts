@@ -186,7 +186,8 @@ export async function handle(req: IncomingMessage, res: ServerResponse, info: Re
   }
   const fn = await loadHandler(route);
   // each function calls DynamoDB with its own identity (the local DynamoDB front checks its grants),
-  // and logs with its own name (function_name), as deployed
+  // and logs with its own name (function_name), as deployed. Its time: 30 s, API Gateway's longest
+  // integration wait, not the route function's deployed 10 s (this machine runs DynamoDB too)
   const name = functionName(route);
   const out = await runAs(name, () => fn(event, localContext(name, 30_000)));
   send(res, out.statusCode, out.body ?? '', out.headers ?? {});

@@ -5,10 +5,10 @@
  * key's own record is written before the effect, and a throttle between the two is still a 429.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { startDynamoFront } from '../../lib/local/dynamo-front.ts';
 import type { DynamoFront } from '../../lib/local/dynamo-front.ts';
-import { setClient } from '../../functions/store/db.ts';
+import { db, isThrottled, setClient, tableName, trackingWrites } from '../../functions/store/db.ts';
 import { startApi } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 import type { Api } from '../support/api.ts';
@@ -138,4 +138,53 @@ test('a reservation whose answer is throttled after it committed: the reads are 
   const level = (await api.get(`/admin/inventory-items/${iid}/location-levels`)).body.inventory_item.location_levels[0];
   expect(level.reserved_quantity).toBe(2);
   expect((await api.get(`/admin/reservations?inventory_item_id=${iid}`)).body.reservations).toHaveLength(1);
+});
+
+test("a read throttled after the request's write is tried within the request's time, by the store alone (not the SDK's retries inside each try)", async () => {
+  const pk = `AFTER-DEADLINE-${Date.now()}`;
+  let reads = 0;
+  const restore = useClientWith(
+    'throttleEveryRead',
+    (next, context) => async (args) => {
+      if (String(context.commandName) === 'QueryCommand') {
+        reads++;
+        throw Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded.'), {
+          name: 'ProvisionedThroughputExceededException',
+          $metadata: {},
+        });
+      }
+      return next(args);
+    },
+    'deserialize',
+  ); // every attempt, the SDK's retries included
+  // a request that wrote, then read: how many times its read is sent, and what it ends with
+  const writeThenRead = async (deadline?: number) => {
+    reads = 0;
+    const err = await trackingWrites(
+      async () => {
+        await db().send(new PutCommand({ TableName: tableName(), Item: { PK: pk, SK: 'X' } }));
+        return db()
+          .send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': pk } }))
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+      },
+      { deadline },
+    );
+    return { err, reads };
+  };
+  try {
+    // time enough: 1 + 5 tries (100 ms doubling), each one attempt (the SDK's own 4 would make 24)
+    const long = await writeThenRead();
+    expect(isThrottled(long.err)).toBe(true);
+    expect(long.reads).toBe(6);
+    // a request with 250 ms left: the tries that would end past it are not made, the throttle is thrown
+    const short = await writeThenRead(Date.now() + 250);
+    expect(isThrottled(short.err)).toBe(true);
+    expect(short.reads).toBeGreaterThanOrEqual(1);
+    expect(short.reads).toBeLessThanOrEqual(2);
+  } finally {
+    restore();
+  }
 });

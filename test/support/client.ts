@@ -8,9 +8,15 @@ import { decorateClients, setClient } from '../../functions/store/db.ts';
  * and records what it used (DYNAMO_FRONT_USAGE_LOG) while the test counts, stages or fails commands.
  * (A single client of the test's own would sign every function's requests with one identity that
  * the front neither checks nor records.) The answer puts the plain clients back.
+ * `step`: initialize (the default) acts once per command, outside the SDK's retries; deserialize
+ * acts on every attempt the SDK makes, inside them.
  */
-export function useClientWith(name: string, middleware: InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes>): () => void {
-  decorateClients((base) => base.middlewareStack.add(middleware, { step: 'initialize', name }));
+export function useClientWith(
+  name: string,
+  middleware: InitializeMiddleware<ServiceInputTypes, ServiceOutputTypes>,
+  step: 'initialize' | 'deserialize' = 'initialize',
+): () => void {
+  decorateClients((base) => base.middlewareStack.add(middleware as never, { step: step as 'initialize', name }));
   setClient(undefined); // the clients made so far are dropped: the next ones carry the middleware
   return () => {
     decorateClients(undefined);
