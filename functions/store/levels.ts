@@ -1093,7 +1093,7 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
       continue;
     }
     try {
-      await db().send(
+      const taken = await db().send(
         new UpdateCommand({
           TableName: tableName(),
           Key: keys.hotShard(tenant, iid, wid, k),
@@ -1107,7 +1107,7 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
         }),
       );
       noteCommittedElsewhere(rid);
-      await settleOwnEntry(tenant, r, entry, k);
+      await settleOwnEntry(tenant, r, entry, k, taken.$metadata.attempts === 1);
       return r;
     } catch (err) {
       const e = err as Error & { Item?: Record<string, unknown> };
@@ -1293,39 +1293,58 @@ async function removeMade(Key: { PK: string; SK: string }, done: string[]): Prom
   );
   if (stamped === HELD) return false;
   if (stamped) return true;
-  const removed = await whileHeld(() =>
-    db().send(
-      new UpdateCommand({
-        TableName: tableName(),
-        Key,
-        UpdateExpression: remove,
-        ConditionExpression: 'attribute_exists(PK)',
-        ExpressionAttributeNames: names,
-      }),
-    ),
-  );
-  return removed !== HELD;
+  return removeUnstamped(Key, done);
 }
 
 /**
  * The taker settles its own entry at once: its row (materialiseEntry: the consumer's own write, the
- * key's record completed with it), then the entry out of the map (removeMade, as the consumer: a
- * throttled removal is tried 4 more times, since it is what keeps the map small). The map then
- * holds an entry only while its taker works, so a shard stays small (a take costs one write unit
- * below 1 KB) and the consumer's pace no longer bounds the level's: on AWS the consumer reads a
- * stream's shard at most 4 times a second (Lambda's base polling rate for DynamoDB streams), so 32
- * entries a map would cap each shard at 128 reservations/s. Whatever is left (a taker that died, a
- * throttle) the consumer settles as before.
+ * key's record completed with it), then the entry out of the map. The map then holds an entry only
+ * while its taker works, so a shard stays small (a take costs one write unit below 1 KB) and the
+ * consumer's pace no longer bounds the level's: on AWS the consumer reads a stream's shard at most 4
+ * times a second (Lambda's base polling rate for DynamoDB streams), so 32 entries a map would cap
+ * each shard at 128 reservations/s. Whatever is left (a taker that died, a throttle) the consumer
+ * settles as before.
+ *
+ * `onlyAttempt`: the take was sent once (the SDK's first attempt landed), so no other send of it can
+ * land later, and the entry leaves the map by a plain REMOVE (removeUnstamped), without the `swept_at`
+ * stamp. The stamp is for a take sent again: it refuses every take that began less than the clock
+ * margin before it, so a stamp per reservation refused the level's other takes in flight (each
+ * refusal a write unit, a read of the rows and a take again), and more of them the faster the level:
+ * at 250 takes/s a shard, the 20 ms margin alone holds 5 stamps. A take sent more than once is
+ * removed with the stamp (removeMade, as the consumer).
  */
-async function settleOwnEntry(tenant: string, r: Reservation, e: PendingEntry, k: number): Promise<void> {
+async function settleOwnEntry(tenant: string, r: Reservation, e: PendingEntry, k: number, onlyAttempt: boolean): Promise<void> {
   try {
-    if (await materialiseEntry(tenant, r, e)) await removeMade(keys.hotShard(tenant, r.inventory_item_id, r.location_id, k), [escrowKey(r.id)]);
+    if (!(await materialiseEntry(tenant, r, e))) return;
+    const Key = keys.hotShard(tenant, r.inventory_item_id, r.location_id, k);
+    if (onlyAttempt) await removeUnstamped(Key, [escrowKey(r.id)]);
+    else await removeMade(Key, [escrowKey(r.id)]);
   } catch (err) {
     // throttled past the SDK's retries, or contended past ours (a keyed entry's transaction): the
     // reservation stands (its take committed), its entry left to the consumer
     if (isThrottled(err) || (err instanceof DomainError && err.code === 'CONFLICT')) return;
     throw err;
   }
+}
+
+/**
+ * Entries out of their shard's map with no stamp: the taker's own (its take sent once:
+ * settleOwnEntry), or entries a later stamp already covers (removeMade). false: held or throttled
+ * past whileHeld's tries.
+ */
+async function removeUnstamped(Key: { PK: string; SK: string }, done: string[]): Promise<boolean> {
+  const removed = await whileHeld(() =>
+    db().send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key,
+        UpdateExpression: `REMOVE ${done.map((_, i) => `pending.#p${i}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: Object.fromEntries(done.map((key, i) => [`#p${i}`, key])),
+      }),
+    ),
+  );
+  return removed !== HELD;
 }
 
 const HELD = Symbol('held');

@@ -165,6 +165,69 @@ test('a reservation at a hot escrow level: its taker writes its row and empties 
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 2, available_quantity: 8 });
 });
 
+/** The shards' `swept_at` stamps (undefined: never stamped). */
+const sweptAts = async (iid: string, wid: string, shards: number) =>
+  Promise.all(
+    Array.from({ length: shards }, async (_, k) => {
+      const item = (await db().send(new GetCommand({ TableName: tableName(), Key: keys.hotShard(api.tenant, iid, wid, k), ConsistentRead: true }))).Item;
+      return item?.swept_at as number | undefined;
+    }),
+  );
+
+test("takes sent once leave the map with no stamp, so a take in flight is not refused by another's removal; a take sent twice is removed with it", async () => {
+  const { iid, wid } = await hotLevel(100, 1); // one shard: both take from it
+  // A's take is held on its way while B reserves (take, row, removal); then A's take goes. A stamped
+  // removal (swept_at = now) refuses every take that began less than the clock margin before it
+  let refused = 0;
+  let takes = 0;
+  let bDone: () => void = () => {};
+  const bAnswered = new Promise<void>((r) => {
+    bDone = r;
+  });
+  const staged = withClient(async (name, input, next) => {
+    if (isTake(name, input) && ++takes === 1) await bAnswered;
+    const out = await next();
+    // this step sees DynamoDB's raw answer: a take answered 400 was refused (its condition failed)
+    if (isTake(name, input) && (out as { response?: { statusCode?: number } }).response?.statusCode === 400) refused++;
+    return out;
+  });
+  let answers: Awaited<ReturnType<typeof reserve>>[];
+  try {
+    const a = reserve(iid, wid);
+    while (takes === 0) await new Promise((r) => setTimeout(r, 1));
+    const b = await reserve(iid, wid);
+    bDone();
+    answers = [await a, b];
+  } finally {
+    staged();
+  }
+  expect(answers.map((x) => x.status)).toEqual([200, 200]);
+  expect(refused).toBe(0);
+  expect(await sweptAts(iid, wid, 1)).toEqual([undefined]);
+  expect(await pendingCount(iid, wid)).toBe(0);
+  // a take whose first send was throttled and sent again by the SDK: its removal stamps the shard
+  // (a send that did not land cannot land later here, but the store does not tell the two apart)
+  let throttledOnce = false;
+  const twice = withClient(async (name, input, next) => {
+    if (isTake(name, input) && !throttledOnce) {
+      throttledOnce = true;
+      throw throttled();
+    }
+    return next();
+  });
+  let again: Awaited<ReturnType<typeof reserve>>;
+  try {
+    again = await reserve(iid, wid);
+  } finally {
+    twice();
+  }
+  expect([again.status, throttledOnce]).toEqual([200, true]);
+  expect((await sweptAts(iid, wid, 1))[0]).toEqual(expect.any(Number));
+  expect(await pendingCount(iid, wid)).toBe(0);
+  expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3, available_quantity: 97 });
+  expect(await rowsOf(iid)).toHaveLength(3);
+});
+
 test('a reservation whose taker could not write its row: pending in the shard map, shown, got, then a row by the consumer with its key record completed', async () => {
   const { iid, wid } = await hotLevel(10, 3);
   const created = await reservePending(iid, wid, 2, uniq('idem'));
