@@ -2414,7 +2414,9 @@ export async function repairReserved(tenant: string, l: Level, reserved: number,
           Key: keys.hotShard(tenant, l.inventory_item_id, l.location_id, k),
           // and no pending reservation (escrow): those are reserved units the index does not have yet;
           // and none made a row since the quiet window began (the caller's count of pending units was
-          // read after it began: a row made since may be in the index and in that count both)
+          // read after it began: a row made since may be in the index and in that count both): the
+          // consumer's removal stamps swept_at; a taker's own (unstamped, settleOwnEntry) comes within
+          // its request's time (10 s) of its take, whose updated_at is then inside the window
           ConditionExpression: `${
             a === 0
               ? '(attribute_not_exists(allot) OR allot = :a) AND (attribute_not_exists(updated_at) OR updated_at <= :quiet)'
