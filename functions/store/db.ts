@@ -180,11 +180,13 @@ function throttlesToStore(sdk: RetryStrategyV2): RetryStrategyV2 {
 function noteWrites(client: Pick<DynamoDBClient, 'middlewareStack' | 'config'>): void {
   if (client.middlewareStack.identify().some((m) => m.startsWith('noteWrites'))) return;
   // the SDK's retry middleware asks for its strategy on every call: inside noteWrites' own tries, one that leaves throttles to them
-  const sdkRetries = client.config.retryStrategy;
-  client.config.retryStrategy = async () => {
-    const sdk = await sdkRetries();
-    return ownRetries.getStore() && isRetryStrategyV2(sdk) ? throttlesToStore(sdk) : sdk;
-  };
+  // (a stand-in client of a test may have no config: nothing to wrap)
+  const sdkRetries = client.config?.retryStrategy;
+  if (sdkRetries)
+    client.config.retryStrategy = async () => {
+      const sdk = await sdkRetries();
+      return ownRetries.getStore() && isRetryStrategyV2(sdk) ? throttlesToStore(sdk) : sdk;
+    };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const seen = writes.getStore();
