@@ -1107,7 +1107,7 @@ export async function reserveEscrow(ctx: WriteContext, r: Reservation, n: number
         }),
       );
       noteCommittedElsewhere(rid);
-      await settleOwnEntry(tenant, r, entry, k, taken.$metadata.attempts === 1);
+      await settleOwnEntry(tenant, r, entry, k, taken.$metadata?.attempts === 1);
       return r;
     } catch (err) {
       const e = err as Error & { Item?: Record<string, unknown> };
