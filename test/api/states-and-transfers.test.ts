@@ -266,10 +266,13 @@ describe('transfers as shipments', () => {
   test('two receipts of one line at once never over-receive; a receipt racing a cancel applies once; units are never lost', async () => {
     const a = await warehouse('RA');
     const b = await warehouse('RB');
-    await stocked('TR-1', a, 20);
+    // 25: the first rounds ship 15 (3 stay in transit), the races up to 6 more if every receipt wins.
+    // (With 20, three receipts winning left 1 for the last ship of 2: refused, the transfer a draft,
+    // and its cancel had nothing to return: a flake of CI, not of the service)
+    await stocked('TR-1', a, 25);
     for (let round = 0; round < 3; round++) {
       const t = (await transfer({ from_warehouse_id: a, to_warehouse_id: b, lines: [{ sku: 'TR-1', quantity: 5 }] })).body.data;
-      await step(t.id, 'ship');
+      expect((await step(t.id, 'ship')).status).toBe(200);
       const [r1, r2] = await Promise.all([
         step(t.id, 'receive', { lines: [{ sku: 'TR-1', accepted: 4 }] }),
         step(t.id, 'receive', { lines: [{ sku: 'TR-1', accepted: 4 }] }),
@@ -280,17 +283,20 @@ describe('transfers as shipments', () => {
     }
     for (let round = 0; round < 3; round++) {
       const t = (await transfer({ from_warehouse_id: a, to_warehouse_id: b, lines: [{ sku: 'TR-1', quantity: 2 }] })).body.data;
-      await step(t.id, 'ship');
+      expect((await step(t.id, 'ship')).status).toBe(200);
       const [rec, can] = await Promise.all([step(t.id, 'receive', { lines: [{ sku: 'TR-1', accepted: 2 }] }), step(t.id, 'cancel')]);
       const after = (await api.get(`/api/transfers/${t.id}`)).body.data;
       const returned = after.steps.find((s: any) => s.step === 'cancelled')?.lines?.[0]?.returned ?? 0;
-      // either order: received once, or returned once, never both for one unit
-      expect(after.lines[0].received + returned).toBe(2);
-      expect([rec.status, can.status]).toContain(200);
+      // either order: received once, or returned once, never both for one unit (the answers shown when not)
+      const units = after.lines[0].received + returned;
+      expect({ units, answers: [rec.status, can.status], ...(units === 2 ? {} : { bodies: [rec.body, can.body], after }) }).toEqual({
+        units: 2,
+        answers: expect.arrayContaining([200]),
+      });
     }
     const src = await line('TR-1', a);
     const dst = await line('TR-1', b);
-    expect(src.on_hand + dst.on_hand + (dst.in_transit ?? 0)).toBe(20);
+    expect(src.on_hand + dst.on_hand + (dst.in_transit ?? 0)).toBe(25);
     expect(dst.in_transit ?? 0).toBe(3); // one unit of each of the first three transfers is still on its way
   });
 });
