@@ -8,11 +8,8 @@
  * The crash is staged by a client middleware that stops the chosen DynamoDB call (DynamoDB Local
  * itself is real).
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../../functions/store/db.ts';
-import { findApiKey } from '../../functions/store/api-keys.ts';
-import { keyOf } from '../../functions/store/idempotency.ts';
 import { startApi } from '../support/api.ts';
+import { expireClaim } from '../support/idempotency.ts';
 import type { Api } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 import { ledgerRows } from '../support/ledger.ts';
@@ -55,20 +52,6 @@ function hangOn(match: (command: string, input: string) => boolean) {
   return { hit, open: () => ((fault = { kind: 'none' }), open()) };
 }
 
-/** Time passes: the claim's lock has ended, what a retry 60 s later sees. */
-async function expireClaim(idemKey: string): Promise<void> {
-  const keyId = (await findApiKey(api.tenant, api.key))!.id;
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keyOf({ tenant: api.tenant, keyId }, idemKey),
-      UpdateExpression: 'SET lock_until = :z',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':z': 0 },
-    }),
-  );
-}
-
 async function newItem(sku: string, stocked: number): Promise<string> {
   const iid = (await api.post('/admin/inventory-items', { sku })).body.inventory_item.id;
   expect((await api.post(`/admin/inventory-items/${iid}/location-levels`, { location_id: wh, stocked_quantity: stocked })).status).toBe(200);
@@ -93,7 +76,7 @@ test('a keyed bulk whose answer was never stored is not run again after the clai
 
   // a shipment of 5, then the client's retry, after the claim lock
   expect((await api.post(`/admin/inventory-items/${iid}/location-levels/${wh}/adjust`, { adjustment: -5, reason: 'fulfillment' })).status).toBe(200);
-  await expireClaim('bulk-once-1');
+  await expireClaim(api, 'bulk-once-1');
   const retry = await bulk('bulk-once-1', updates);
   expect(await stocked(iid)).toBe(45);
   expect(await bulkImports(iid)).toBe(1);
@@ -118,7 +101,7 @@ test('a keyed bulk that died between two of its transactions answers truthfully 
   expect(applied).toBeLessThan(150);
   expect(await stocked(iid)).toBe(applied);
 
-  for (const answer of [first, await (async () => (await expireClaim('bulk-once-2'), bulk('bulk-once-2', updates)))()]) {
+  for (const answer of [first, await (async () => (await expireClaim(api, 'bulk-once-2'), bulk('bulk-once-2', updates)))()]) {
     expect(answer.status).toBe(200);
     expect(answer.body.data).toMatchObject({ applied, unchanged: 0, failed: 150 - applied });
     const results = answer.body.data.results as { index: number; status: string; error?: { code: string } }[];
@@ -154,7 +137,7 @@ test('500 failing rows with the longest skus and warehouse ids: an answer too la
   // over the 200 KB an idempotency record keeps: the key stays `committed`, the retry answers from the progress row
   expect(first.text.length).toBeGreaterThan(205_000);
   expect(first.body.data).toMatchObject({ applied: 0, unchanged: 0, failed: 500 });
-  await expireClaim('bulk-once-4');
+  await expireClaim(api, 'bulk-once-4');
   const retry = await bulk('bulk-once-4', updates);
   expect(retry.status).toBe(200);
   expect(retry.headers.get('idempotency-replayed')).toBe('true');

@@ -17,6 +17,7 @@ import { keys } from '../../functions/store/keys.ts';
 import { settleHot } from '../../functions/stream/handler.ts';
 import { reconcile } from '../../functions/core/reconcile.ts';
 import { startApi } from '../support/api.ts';
+import { expireClaim } from '../support/idempotency.ts';
 import type { Api } from '../support/api.ts';
 
 let api: Api;
@@ -95,6 +96,15 @@ function withClient(mw: (name: string, input: string, next: () => Promise<unknow
     setClient(undefined);
   };
 }
+/** `fn` run with withClient's middleware on, the plain client back after it whatever it ends with. */
+async function throughClient<T>(mw: Parameters<typeof withClient>[0], fn: () => Promise<T>, opts: { maxAttempts?: number } = {}): Promise<T> {
+  const restore = withClient(mw, opts);
+  try {
+    return await fn();
+  } finally {
+    restore();
+  }
+}
 const throttled = () => Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: {} });
 /** A write of a reservation row (the taker's own, or the consumer's), alone or in a transaction. */
 const isRowWrite = (name: string, input: string) =>
@@ -103,19 +113,15 @@ const isRowWrite = (name: string, input: string) =>
  * A reservation whose taker could not settle its own entry (every write of its row throttled, the SDK
  * not retrying): the take committed, the entry stays pending in the shard's map for the consumer.
  */
-async function reservePending(iid: string, wid: string, quantity = 1, idem?: string) {
-  const restore = withClient(
+function reservePending(iid: string, wid: string, quantity = 1, idem?: string) {
+  return throughClient(
     async (name, input, next) => {
       if (isRowWrite(name, input)) throw throttled();
       return next();
     },
+    () => reserve(iid, wid, quantity, idem),
     { maxAttempts: 1 },
   );
-  try {
-    return await reserve(iid, wid, quantity, idem);
-  } finally {
-    restore();
-  }
 }
 /**
  * A keyed request that dies after its take: its answer is never stored (its completion fails) and it
@@ -131,18 +137,6 @@ const dyingAfterTake = () =>
     },
     { maxAttempts: 1 },
   );
-/** The key's lock ended (its request is taken for dead): a retry may take its claim over. */
-async function lockEnded(idem: string) {
-  const keyId = (await findApiKey(api.tenant, api.key))!.id;
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keyOf({ tenant: api.tenant, keyId }, idem),
-      UpdateExpression: 'SET lock_until = :z',
-      ExpressionAttributeValues: { ':z': 0 },
-    }),
-  );
-}
 const isTake = (name: string, input: string) => name === 'UpdateItemCommand' && input.includes('#HOT#') && input.includes('pending.#rid');
 const lost = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET', $metadata: {} });
 
@@ -208,19 +202,16 @@ test("takes sent once leave the map with no stamp, so a take in flight is not re
   // a take whose first send was throttled and sent again by the SDK: its removal stamps the shard
   // (a send that did not land cannot land later here, but the store does not tell the two apart)
   let throttledOnce = false;
-  const twice = withClient(async (name, input, next) => {
-    if (isTake(name, input) && !throttledOnce) {
-      throttledOnce = true;
-      throw throttled();
-    }
-    return next();
-  });
-  let again: Awaited<ReturnType<typeof reserve>>;
-  try {
-    again = await reserve(iid, wid);
-  } finally {
-    twice();
-  }
+  const again = await throughClient(
+    async (name, input, next) => {
+      if (isTake(name, input) && !throttledOnce) {
+        throttledOnce = true;
+        throw throttled();
+      }
+      return next();
+    },
+    () => reserve(iid, wid),
+  );
   expect([again.status, throttledOnce]).toEqual([200, true]);
   expect((await sweptAts(iid, wid, 1))[0]).toEqual(expect.any(Number));
   expect(await pendingCount(iid, wid)).toBe(0);
@@ -251,21 +242,16 @@ test('a reservation whose taker could not write its row: pending in the shard ma
 
 test('a taker whose own removal is throttled answers 200: its row is there, its entry left for the consumer, which removes it without writing the row again', async () => {
   const { iid, wid } = await hotLevel(10, 1);
-  const restore = withClient(
+  const res = await throughClient(
     async (name, input, next) => {
       if (name === 'UpdateItemCommand' && input.includes('REMOVE pending')) throw throttled();
       return next();
     },
+    () => reserve(iid, wid, 3),
     { maxAttempts: 1 },
   );
-  let rid = '';
-  try {
-    const res = await reserve(iid, wid, 3);
-    expect(res.status).toBe(200);
-    rid = res.body.reservation.id;
-  } finally {
-    restore();
-  }
+  expect(res.status).toBe(200);
+  const rid: string = res.body.reservation.id;
   expect(await row(rid)).toMatchObject({ id: rid, quantity: 3 });
   expect(await pendingCount(iid, wid)).toBe(1);
   expect(await levelOf(iid)).toMatchObject({ reserved_quantity: 3, available_quantity: 7 });
@@ -357,8 +343,8 @@ test('a keyed request that died after its take: its retry replays, before or aft
     restore();
   }
   expect((await idemRecord(early))?.state).toBe('in_progress');
-  await lockEnded(early);
-  await lockEnded(late);
+  await expireClaim(api, early); // its lock ended: its request taken for dead
+  await expireClaim(api, late); // its lock ended: its request taken for dead
   // early: retried while its entry is still pending (the retry takes the claim over)
   const retryEarly = await reserve(iid, wid, 1, early);
   expect([retryEarly.status, retryEarly.body.reservation?.id]).toEqual([200, first[0].id]);
@@ -467,7 +453,7 @@ test("the retry racing the consumer: the consumer completes the record the retry
   } finally {
     restore();
   }
-  await lockEnded(idem);
+  await expireClaim(api, idem); // its lock ended: its request taken for dead
   // the retry claims the key (taking it over); before it reads the level's shards, the consumer makes
   // the pending entry a row and completes the record — now the retry's — as committed
   let raced = 0;
@@ -589,21 +575,17 @@ test("a new reservation's answer at a hot level: its item may be up to INVENTORY
   await new Promise((r) => setTimeout(r, 1100));
   // the copy expired and its refresh throttled past every retry (the take committed: a 429 or 500
   // would lose the answer of a reservation that was made): answered from the copy, however old
-  const throttled = () => Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException', $fault: 'client', $metadata: {} });
   let reads = 0;
-  const restore = withClient(async (name, _input, next) => {
-    if (name === 'QueryCommand' || name === 'BatchGetItemCommand') {
-      reads++;
-      throw throttled();
-    }
-    return next();
-  });
-  let late: Awaited<ReturnType<typeof reserve>>;
-  try {
-    late = await reserve(iid, wid);
-  } finally {
-    restore();
-  }
+  const late = await throughClient(
+    async (name, _input, next) => {
+      if (name === 'QueryCommand' || name === 'BatchGetItemCommand') {
+        reads++;
+        throw throttled();
+      }
+      return next();
+    },
+    () => reserve(iid, wid),
+  );
   expect(late.status).toBe(200);
   expect(reservedIn(late)).toBe(3);
   // the refresh was tried once and retried by the store alone (1 + 5 tries), not by the SDK inside

@@ -3,12 +3,9 @@
  * write. Each test replays one reported interleaving through a client middleware that fails or
  * pauses a chosen command (DynamoDB Local itself is real); each failed on the code before the fix.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SCOPES } from '../../functions/core/model.ts';
-import { db, tableName } from '../../functions/store/db.ts';
-import { findApiKey } from '../../functions/store/api-keys.ts';
-import { keyOf } from '../../functions/store/idempotency.ts';
 import { makeKey, startApi } from '../support/api.ts';
+import { expireClaim } from '../support/idempotency.ts';
 import type { Api } from '../support/api.ts';
 import { useClientWith } from '../support/client.ts';
 import { ledgerRows } from '../support/ledger.ts';
@@ -65,26 +62,6 @@ const stocked = async (item = iid, at = wh) =>
     .stocked_quantity as number;
 const receipts = async (item = iid) => (await ledgerRows(api.tenant, item)).filter((r) => r.reason === 'supplier_receipt').length;
 
-/**
- * Time passes: this Idempotency-Key's claim (of the file's main key) is past its lock, what a retry
- * 60 s later sees. Addressed by its key: the test table is shared with every other file (and, in
- * CI, with the 100,000-row upload), so a Scan of it would take minutes.
- */
-async function expireClaim(idemKey: string): Promise<string> {
-  const keyId = (await findApiKey(api.tenant, api.key))!.id;
-  const out = await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keyOf({ tenant: api.tenant, keyId }, idemKey),
-      UpdateExpression: 'SET lock_until = :z',
-      ConditionExpression: 'attribute_exists(PK)',
-      ExpressionAttributeValues: { ':z': 0 },
-      ReturnValues: 'ALL_OLD',
-    }),
-  );
-  return String(out.Attributes?.state);
-}
-
 function hangOn(match: (command: string, input: string) => boolean) {
   const { reached, hit, gate, open } = latch();
   fault = { kind: 'hang', match, reached, gate };
@@ -106,7 +83,7 @@ test('a response too large to store: the first call gets it, a retry (even after
   const once = await withKey('big-1', 'POST', path, body);
   expect(once.status).toBe(200);
   expect(once.text.length).toBeGreaterThan(205_000);
-  expect(await expireClaim('big-1')).toBe('committed');
+  expect(await expireClaim(api, 'big-1')).toBe('committed');
   const again = await withKey('big-1', 'POST', path, body);
   expect(again.status).toBe(200);
   expect(again.headers.get('idempotency-replayed')).toBe('true');
@@ -216,7 +193,7 @@ test('a different body after a 4xx, or after an expired claim, is still 422 IDEM
   const stuck = hangOn((cmd) => cmd === 'TransactWriteItemsCommand');
   const hanging = withKey('expired-1', 'POST', adjustPath(), { adjustment: 1 });
   await stuck.hit;
-  expect(await expireClaim('expired-1')).toBe('in_progress');
+  expect(await expireClaim(api, 'expired-1')).toBe('in_progress');
   fault = { kind: 'none' };
   const different = await withKey('expired-1', 'POST', adjustPath(), { adjustment: 2 });
   stuck.open();
