@@ -33,7 +33,8 @@ const NOT_EXERCISED: Record<string, { actions: string[]; reason: string }> = {
     actions: ['ConditionCheckItem'],
     reason: 'as TransfersReceive: a cancel only gives units back (stateWrite, proven by InventoryMoves and TransfersShip)',
   },
-  // reads of an item's levels through its Query or a BatchGet: a hot level's first pass uses the row read so
+  // reads of an item's levels through its Query or a BatchGet: a hot level's first pass uses the row read there,
+  // so GetItem is sent only when that read is torn
   ...Object.fromEntries(
     ['AdminLevelsList', 'AdminItemsAvailability', 'AdminReservationsList', 'AdminVariantsGet', 'VariantsAvailability', 'Reconcile'].map((fn) => [
       fn,
